@@ -1,0 +1,36 @@
+# panther — see README.md. `make help` lists the targets.
+GO      ?= go
+BIN     := bin/panther
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -X panther/cmd.Version=$(VERSION)
+# Benchmarks: make bench BENCH=Replay COUNT=5
+BENCH   ?= .
+COUNT   ?= 1
+
+.PHONY: help build test bench lint run fuzz clean
+
+help: ## list the targets
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-7s %s\n", $$1, $$2}'
+
+build: ## build bin/panther
+	CGO_ENABLED=1 $(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/panther
+
+test: ## go vet, then the whole test suite (fuzz seed corpora included)
+	$(GO) vet ./...
+	$(GO) test -count=1 -timeout 15m ./...
+
+bench: ## run the benchmarks (BENCH=regexp COUNT=n)
+	$(GO) test -run '^$$' -bench '$(BENCH)' -benchmem -count $(COUNT) -timeout 60m ./...
+
+lint: ## gofmt and go vet
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+
+run: build ## build, then run the main job on the shipped detections and samples
+	$(BIN) test
+
+fuzz: ## fuzz one target for a while: make fuzz PKG=./parsers/aws FUZZ=FuzzCloudTrail TIME=60s
+	$(GO) test -run '^$$' -fuzz '$(FUZZ)' -fuzztime $(or $(TIME),60s) $(PKG)
+
+clean: ## remove build output
+	rm -rf bin

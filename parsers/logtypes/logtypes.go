@@ -1,0 +1,36 @@
+// Package logtypes gathers the log types of every parser family into the
+// default registry. Adding a family is adding its types to the list below.
+package logtypes
+
+import (
+	"sync"
+
+	"panther/parsers"
+	"panther/parsers/aws"
+)
+
+// builtin lists every built-in log type.
+func builtin() []*parsers.LogType {
+	return []*parsers.LogType{
+		aws.CloudTrail,
+	}
+}
+
+var (
+	once     sync.Once
+	registry *parsers.Registry
+)
+
+// Default returns the registry of built-in log types. It is shared: use
+// Clone before adding custom types to it.
+func Default() *parsers.Registry {
+	once.Do(func() {
+		r, err := parsers.NewRegistry(builtin()...)
+		if err != nil {
+			// The declarations are code; a test checks they compile.
+			panic(err)
+		}
+		registry = r
+	})
+	return registry
+}
