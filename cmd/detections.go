@@ -1,0 +1,61 @@
+package cmd
+
+import (
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"panther/detections"
+	"panther/engine"
+	"panther/packs"
+)
+
+// ShippedSources are the detections and packs embedded in the binary.
+func ShippedSources() []engine.Source {
+	return []engine.Source{
+		{FS: detections.FS, Root: ".", Display: "detections"},
+		{FS: packs.FS, Root: ".", Display: "packs"},
+	}
+}
+
+// detectionSources resolves where detections come from: the arguments,
+// else the `detections` setting (PANTHER_DETECTIONS, .panther.yml), else
+// the shipped set. A path that does not exist is a usage error.
+func (app *App) detectionSources(c *cobra.Command, args []string) ([]engine.Source, error) {
+	paths := args
+	if len(paths) == 0 {
+		paths = app.cfg.Strings(nil, "", "detections", nil)
+	}
+	if len(paths) == 0 {
+		return ShippedSources(), nil
+	}
+	var out []engine.Source
+	for _, p := range paths {
+		if _, err := os.Stat(p); err != nil {
+			return nil, usageErr("detections path %s: %v", p, unwrapPathErr(err))
+		}
+		out = append(out, engine.DirSource(p))
+	}
+	return out, nil
+}
+
+// loadOptions are the engine options every command uses.
+func (app *App) loadOptions(c *cobra.Command) (engine.LoadOptions, error) {
+	budget, err := app.cfg.Duration(c, "lua-timeout", "lua_timeout", 0)
+	if err != nil {
+		return engine.LoadOptions{}, err
+	}
+	return engine.LoadOptions{Budget: budget, DecodeLogType: decodeLogType}, nil
+}
+
+// luaTimeoutFlag adds --lua-timeout to a command.
+func luaTimeoutFlag(c *cobra.Command) {
+	c.Flags().Duration("lua-timeout", 0, "time budget of each Lua call (default 100ms; setting lua_timeout)")
+}
+
+func unwrapPathErr(err error) error {
+	if pe, ok := err.(*os.PathError); ok {
+		return pe.Err
+	}
+	return err
+}

@@ -1,0 +1,5 @@
+local aws = require("aws")
+
+function actor_user(event)
+  return aws.actor(event)
+end

@@ -1,0 +1,329 @@
+package engine
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	lua "github.com/yuin/gopher-lua"
+
+	"panther/engine/luavm"
+	"panther/parsers/event"
+)
+
+// Limits on what detections return, as Panther sets them.
+const (
+	MaxStringLen       = 1000
+	MaxAlertContext    = 200 * 1024
+	MaxDestinations    = 10
+	truncatedMarker    = " [truncated]"
+	severityDefaultStr = "DEFAULT"
+)
+
+// auxFuncs are the optional functions of a detection, in the order they run.
+var auxFuncs = []string{"title", "dedup", "severity", "alert_context", "description", "reference", "runbook", "destinations"}
+
+// Match is what a detection made of one event.
+type Match struct {
+	Detection *Detection
+	Matched   bool
+	// Err is a rule error: rule() (or policy()) failed or timed out.
+	Err error
+	// The alert fields, when Matched, with defaults applied.
+	Title, Dedup, Severity          string
+	Description, Reference, Runbook string
+	AlertContext                    []byte // JSON object, or nil
+	Destinations                    []string
+	// Suppressed is set when destinations() returned an empty list.
+	Suppressed bool
+	// AuxErrors are failures of the auxiliary functions; the alert then
+	// uses the default for that field.
+	AuxErrors []FuncError
+	// Outputs holds each function's raw result as JSON (debug only).
+	Outputs map[string]string
+}
+
+// FuncError is a failed auxiliary function.
+type FuncError struct {
+	Func string
+	Err  error
+}
+
+func (f FuncError) Error() string { return f.Func + "(): " + f.Err.Error() }
+
+// instance is a detection loaded in a VM.
+type instance struct {
+	det   *Detection
+	env   *luavm.Env
+	main  *lua.LFunction // rule or policy
+	funcs map[string]*lua.LFunction
+}
+
+// EvalOptions configure an Evaluator.
+type EvalOptions struct {
+	Budget time.Duration // per call; 0 = luavm.DefaultBudget
+	Print  io.Writer     // print() output; nil discards it
+	// KeepOutputs records every function's raw output (panther debug).
+	KeepOutputs bool
+}
+
+// Evaluator runs the detections of a Set in one Lua VM. It is not safe for
+// concurrent use: give each worker its own.
+type Evaluator struct {
+	set    *Set
+	vm     *luavm.VM
+	req    *luavm.Requirer
+	opts   EvalOptions
+	inst   map[*Detection]*instance
+	broken map[*Detection]error
+	models map[*DataModel]*modelInstance
+	udm    luavm.UDM
+}
+
+// NewEvaluator makes an evaluator; detections load on first use.
+func NewEvaluator(set *Set, opts EvalOptions) *Evaluator {
+	vm := luavm.New(luavm.Options{Budget: opts.Budget, Print: opts.Print})
+	ev := &Evaluator{set: set, vm: vm, opts: opts,
+		inst: map[*Detection]*instance{}, broken: map[*Detection]error{}, models: map[*DataModel]*modelInstance{}}
+	ev.req = vm.NewRequirer(set.chunkOf)
+	ev.udm = ev.resolveUDM
+	return ev
+}
+
+// Close releases the VM.
+func (ev *Evaluator) Close() { ev.vm.Close() }
+
+// VM exposes the Lua state (tests, debug).
+func (ev *Evaluator) VM() *luavm.VM { return ev.vm }
+
+// Reset forgets every loaded detection and helper: the next use loads them
+// afresh, as a test needs.
+func (ev *Evaluator) Reset() {
+	clear(ev.inst)
+	clear(ev.broken)
+	clear(ev.models)
+	ev.req = ev.vm.NewRequirer(ev.set.chunkOf)
+}
+
+func (ev *Evaluator) instance(d *Detection) (*instance, error) {
+	if in, ok := ev.inst[d]; ok {
+		return in, nil
+	}
+	if err, ok := ev.broken[d]; ok {
+		return nil, err
+	}
+	in, err := ev.load(d)
+	if err != nil {
+		ev.broken[d] = err
+		return nil, err
+	}
+	ev.inst[d] = in
+	return in, nil
+}
+
+func (ev *Evaluator) load(d *Detection) (*instance, error) {
+	if d.chunk == nil {
+		return nil, fmt.Errorf("%s did not compile", d.LuaFile)
+	}
+	env, err := ev.vm.Load(d.chunk, ev.req)
+	if err != nil {
+		return nil, fmt.Errorf("loading %s: %w", d.LuaFile, err)
+	}
+	in := &instance{det: d, env: env, funcs: map[string]*lua.LFunction{}}
+	mainName := "rule"
+	if d.Kind == TypePolicy {
+		mainName = "policy"
+	}
+	in.main = env.Func(mainName)
+	if in.main == nil {
+		return nil, fmt.Errorf("%s defines no %s(event) function", d.LuaFile, mainName)
+	}
+	for _, name := range auxFuncs {
+		if f := env.Func(name); f != nil {
+			in.funcs[name] = f
+		}
+	}
+	return in, nil
+}
+
+// NewEvent wraps e for this evaluator's VM, for EvaluateEvent.
+func (ev *Evaluator) NewEvent(e *event.Event) *lua.LUserData { return ev.vm.NewEvent(e, ev.udm) }
+
+// Evaluate runs d on e, with every auxiliary function when it matches.
+func (ev *Evaluator) Evaluate(d *Detection, e *event.Event) Match {
+	var m Match
+	ev.EvaluateInto(d, ev.NewEvent(e), &m)
+	return m
+}
+
+// EvaluateInto runs d on the wrapped event ud and fills m. It is the hot
+// path of replay: one wrapped event serves every rule of its log type.
+func (ev *Evaluator) EvaluateInto(d *Detection, ud *lua.LUserData, m *Match) {
+	*m = Match{Detection: d}
+	in, err := ev.instance(d)
+	if err != nil {
+		m.Err = err
+		return
+	}
+	ret, err := ev.vm.Call(in.main, ud)
+	if ev.opts.KeepOutputs {
+		m.output("rule", ev.vm, ret, err)
+	}
+	if err != nil {
+		m.Err = err
+		return
+	}
+	matched, err := ruleResult(d, ret)
+	if err != nil {
+		m.Err = err
+		return
+	}
+	m.Matched = matched
+	if matched {
+		ev.alertFields(in, ud, m)
+	}
+}
+
+func ruleResult(d *Detection, v lua.LValue) (bool, error) {
+	name := "rule"
+	if d.Kind == TypePolicy {
+		name = "policy"
+	}
+	switch x := v.(type) {
+	case lua.LBool:
+		if d.Kind == TypePolicy {
+			return !bool(x), nil // a policy returns true when compliant
+		}
+		return bool(x), nil
+	case *lua.LNilType:
+		if d.Kind == TypePolicy {
+			return false, fmt.Errorf("policy() returned nil; return true (compliant) or false")
+		}
+		return false, nil
+	}
+	return false, fmt.Errorf("%s() returned a %s; return true or false", name, v.Type())
+}
+
+// alertFields runs the auxiliary functions of a match.
+func (ev *Evaluator) alertFields(in *instance, ud *lua.LUserData, m *Match) {
+	d := in.det
+	m.Title = d.Title()
+	m.Severity = d.Severity
+	call := func(name string) (lua.LValue, bool) {
+		f := in.funcs[name]
+		if f == nil {
+			return lua.LNil, false
+		}
+		v, err := ev.vm.Call(f, ud)
+		if ev.opts.KeepOutputs {
+			m.output(name, ev.vm, v, err)
+		}
+		if err != nil {
+			m.AuxErrors = append(m.AuxErrors, FuncError{name, err})
+			return lua.LNil, false
+		}
+		return v, v != lua.LNil
+	}
+	str := func(name string, dst *string) {
+		v, ok := call(name)
+		if !ok {
+			return
+		}
+		switch x := v.(type) {
+		case lua.LString:
+			*dst = truncate(string(x))
+		case lua.LNumber:
+			*dst = truncate(x.String())
+		default:
+			m.AuxErrors = append(m.AuxErrors, FuncError{name, fmt.Errorf("returned a %s; return a string", v.Type())})
+		}
+	}
+	str("title", &m.Title)
+	m.Dedup = m.Title
+	str("dedup", &m.Dedup)
+	var sev string
+	str("severity", &sev)
+	if sev != "" {
+		if s, ok := NormalizeSeverity(sev); ok {
+			m.Severity = s
+		} else if !strings.EqualFold(sev, severityDefaultStr) {
+			m.AuxErrors = append(m.AuxErrors, FuncError{"severity", fmt.Errorf("returned %q; return one of INFO, LOW, MEDIUM, HIGH, CRITICAL or DEFAULT", sev)})
+		}
+	}
+	if v, ok := call("alert_context"); ok {
+		if _, isTable := v.(*lua.LTable); !isTable {
+			m.AuxErrors = append(m.AuxErrors, FuncError{"alert_context", fmt.Errorf("returned a %s; return a table", v.Type())})
+		} else if js, err := ev.vm.ToJSON(nil, v); err != nil {
+			m.AuxErrors = append(m.AuxErrors, FuncError{"alert_context", err})
+		} else if len(js) > MaxAlertContext {
+			m.AuxErrors = append(m.AuxErrors, FuncError{"alert_context", fmt.Errorf("result of %d bytes is over the %d byte limit", len(js), MaxAlertContext)})
+		} else {
+			if len(js) > 0 && js[0] == '[' {
+				m.AuxErrors = append(m.AuxErrors, FuncError{"alert_context", errors.New("returned a list; return a table of named values")})
+			} else {
+				m.AlertContext = js
+			}
+		}
+	}
+	str("description", &m.Description)
+	str("reference", &m.Reference)
+	str("runbook", &m.Runbook)
+	if v, ok := call("destinations"); ok {
+		t, isTable := v.(*lua.LTable)
+		if !isTable {
+			m.AuxErrors = append(m.AuxErrors, FuncError{"destinations", fmt.Errorf("returned a %s; return a list of names", v.Type())})
+		} else {
+			var dests []string
+			bad := false
+			t.ForEach(func(_, x lua.LValue) {
+				if s, ok := x.(lua.LString); ok {
+					dests = append(dests, string(s))
+				} else {
+					bad = true
+				}
+			})
+			switch {
+			case bad:
+				m.AuxErrors = append(m.AuxErrors, FuncError{"destinations", errors.New("the list holds something other than strings")})
+			case len(dests) > MaxDestinations:
+				m.AuxErrors = append(m.AuxErrors, FuncError{"destinations", fmt.Errorf("%d destinations; at most %d", len(dests), MaxDestinations)})
+			case len(dests) == 0:
+				m.Suppressed = true
+				m.Destinations = []string{}
+			default:
+				m.Destinations = dests
+			}
+		}
+	}
+}
+
+func (m *Match) output(name string, vm *luavm.VM, v lua.LValue, err error) {
+	if m.Outputs == nil {
+		m.Outputs = map[string]string{}
+	}
+	if err != nil {
+		m.Outputs[name] = "error: " + err.Error()
+		return
+	}
+	js, jerr := vm.ToJSON(nil, v)
+	if jerr != nil {
+		m.Outputs[name] = fmt.Sprintf("<%s>", v.Type())
+		return
+	}
+	m.Outputs[name] = string(js)
+}
+
+// truncate cuts s to MaxStringLen bytes (on a rune boundary) with a marker.
+func truncate(s string) string {
+	if len(s) <= MaxStringLen {
+		return s
+	}
+	cut := MaxStringLen - len(truncatedMarker)
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + truncatedMarker
+}

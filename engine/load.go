@@ -1,0 +1,354 @@
+package engine
+
+import (
+	"errors"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"panther/engine/luavm"
+	"panther/parsers"
+	"panther/parsers/event"
+	"panther/parsers/logtypes"
+)
+
+// Source is a tree of detections: a folder of a file system.
+type Source struct {
+	FS   fs.FS
+	Root string // a directory or a single spec file inside FS ("." for all)
+	// Display is how paths are shown: Display joined with the path in FS.
+	Display string
+}
+
+// DirSource is a folder (or a single spec file) of the OS file system.
+func DirSource(p string) Source {
+	p = filepath.Clean(p)
+	if st, err := os.Stat(p); err == nil && !st.IsDir() {
+		return Source{FS: os.DirFS(filepath.Dir(p)), Root: filepath.Base(p), Display: filepath.Dir(p)}
+	}
+	return Source{FS: os.DirFS(p), Root: ".", Display: p}
+}
+
+func (s Source) show(p string) string {
+	if s.Display == "" || s.Display == "." {
+		return p
+	}
+	return path.Join(filepath.ToSlash(s.Display), p)
+}
+
+// LoadOptions configure Load.
+type LoadOptions struct {
+	// Registry holds the built-in log types; nil means logtypes.Default().
+	Registry *parsers.Registry
+	// DecodeLogType compiles a custom log type spec (AnalysisType:
+	// log_type); nil makes such files an error.
+	DecodeLogType func(data []byte, file string) (*parsers.LogType, error)
+	// Workers bounds parallel decoding; 0 means GOMAXPROCS.
+	Workers int
+	// Budget bounds each Lua call of validation; 0 means the default.
+	Budget time.Duration
+}
+
+// Load reads every spec under the sources. It never stops at a bad file:
+// each problem becomes a Diagnostic and the rest still loads. Validation
+// across files (duplicate IDs, unknown log types, missing functions...)
+// runs at the end; see Validate.
+func Load(sources []Source, opts LoadOptions) *Set {
+	reg := opts.Registry
+	if reg == nil {
+		reg = logtypes.Default()
+	}
+	type job struct {
+		src  Source
+		path string
+	}
+	var jobs []job
+	var diags diagList
+	for _, src := range sources {
+		err := fs.WalkDir(src.FS, src.Root, func(p string, d fs.DirEntry, err error) error {
+			if err != nil {
+				diags.errorf(src.show(p), 0, 0, "check the path and its permissions", "cannot read: %v", unwrapPathError(err))
+				if d != nil && d.IsDir() {
+					return fs.SkipDir
+				}
+				return nil
+			}
+			name := d.Name()
+			if d.IsDir() {
+				if p != src.Root && (strings.HasPrefix(name, ".") || name == "fixtures" || name == "testdata" || name == "node_modules") {
+					return fs.SkipDir
+				}
+				return nil
+			}
+			if p != src.Root && strings.HasPrefix(name, ".") {
+				return nil
+			}
+			if ext := path.Ext(name); ext == ".yml" || ext == ".yaml" {
+				jobs = append(jobs, job{src, p})
+			} else if p == src.Root {
+				diags.errorf(src.show(p), 0, 0, "give a folder or a .yml spec", "not a YAML spec")
+			}
+			return nil
+		})
+		if err != nil {
+			diags.errorf(src.show(src.Root), 0, 0, "check the path", "cannot read: %v", unwrapPathError(err))
+		}
+	}
+	results := make([]loaded, len(jobs))
+	workers := opts.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for w := 0; w < min(workers, max(len(jobs), 1)); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				results[i] = loadFile(jobs[i].src, jobs[i].path, opts)
+			}
+		}()
+	}
+	for i := range jobs {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+
+	set := &Set{}
+	customReg := reg
+	for _, r := range results {
+		diags.ds = append(diags.ds, r.diags...)
+		if r.file != "" {
+			set.Files = append(set.Files, r.file)
+		}
+		switch {
+		case r.det != nil:
+			set.Detections = append(set.Detections, r.det)
+		case r.global != nil:
+			set.Globals = append(set.Globals, r.global)
+		case r.model != nil:
+			set.DataModels = append(set.DataModels, r.model)
+		case r.pack != nil:
+			set.Packs = append(set.Packs, r.pack)
+		case r.query != nil:
+			set.Queries = append(set.Queries, r.query)
+		case r.logType != nil:
+			if customReg == reg {
+				customReg = reg.Clone()
+			}
+			if err := customReg.Add(r.logType); err != nil {
+				diags.errorf(r.file, 0, 0, "", "%v", err)
+				continue
+			}
+			set.LogTypes = append(set.LogTypes, CustomLogType{File: r.file, LogType: r.logType})
+		}
+	}
+	set.Registry = customReg
+	set.Diagnostics = diags.ds
+	set.index()
+	set.Diagnostics = append(set.Diagnostics, validate(set, opts)...)
+	set.Diagnostics.Sort()
+	return set
+}
+
+func unwrapPathError(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+type loaded struct {
+	file    string
+	diags   Diagnostics
+	det     *Detection
+	global  *Global
+	model   *DataModel
+	pack    *Pack
+	query   *Query
+	logType *parsers.LogType
+}
+
+func loadFile(src Source, p string, opts LoadOptions) (res loaded) {
+	var diags diagList
+	shown := src.show(p)
+	res.file = shown
+	defer func() { res.diags = diags.ds }()
+	data, err := fs.ReadFile(src.FS, p)
+	if err != nil {
+		diags.errorf(shown, 0, 0, "check the file's permissions", "cannot read: %v", unwrapPathError(err))
+		return res
+	}
+	if line, ok := invalidUTF8(data); !ok {
+		diags.errorf(shown, line, 0, "save the file as UTF-8", "the file is not valid UTF-8")
+		return res
+	}
+	spec, root := decodeSpec(shown, data, &diags)
+	if spec == nil {
+		return res
+	}
+	dir := path.Dir(p)
+	idLine := func(key string) int {
+		if n := mapGet(root, key); n != nil {
+			return n.Line
+		}
+		return 0
+	}
+	switch spec.AnalysisType {
+	case TypeLogType:
+		if opts.DecodeLogType == nil {
+			diags.errorf(shown, 0, 0, "", "custom log types are not available here")
+			return res
+		}
+		lt, err := opts.DecodeLogType(data, shown)
+		if err != nil {
+			diags.add(diagFromError(shown, err))
+			return res
+		}
+		res.logType = lt
+	case TypeRule, TypeScheduledRule, TypePolicy:
+		d := &Detection{Kind: spec.AnalysisType, ID: spec.RuleID, File: shown, Spec: spec, Enabled: true,
+			Threshold: 1, DedupPeriod: 60 * time.Minute, LogTypes: spec.LogTypes, Tests: spec.Tests}
+		d.Line = idLine("RuleID")
+		if spec.AnalysisType == TypePolicy {
+			d.ID, d.LogTypes, d.Line = spec.PolicyID, spec.ResourceTypes, idLine("PolicyID")
+		}
+		if spec.Enabled != nil {
+			d.Enabled = *spec.Enabled
+		}
+		d.Severity, _ = NormalizeSeverity(spec.Severity)
+		if spec.Threshold != nil {
+			d.Threshold = *spec.Threshold
+		}
+		if spec.DedupPeriodMinutes != nil {
+			d.DedupPeriod = time.Duration(*spec.DedupPeriodMinutes) * time.Minute
+		}
+		d.LuaFile, d.chunk = loadLua(src, dir, spec.Filename, shown, idLine("Filename"), &diags)
+		res.det = d
+	case TypeGlobal:
+		g := &Global{ID: spec.GlobalID, File: shown}
+		g.LuaFile, g.chunk = loadLua(src, dir, spec.Filename, shown, idLine("Filename"), &diags)
+		res.global = g
+	case TypeDataModel:
+		m := &DataModel{ID: spec.DataModelID, File: shown, Enabled: true, LogTypes: spec.LogTypes}
+		if spec.Enabled != nil {
+			m.Enabled = *spec.Enabled
+		}
+		if spec.Filename != "" {
+			m.LuaFile, m.chunk = loadLua(src, dir, spec.Filename, shown, idLine("Filename"), &diags)
+		}
+		for _, ms := range spec.Mappings {
+			mp := Mapping{Name: ms.Name, Method: ms.Method, Line: ms.Line}
+			if ms.Path != "" {
+				pp, err := event.ParsePath(ms.Path)
+				if err != nil {
+					diags.errorf(shown, ms.Line, 0, "paths look like a.b, $.a.b[0] or a[*].b", "mapping %s: %v", ms.Name, err)
+					continue
+				}
+				mp.Path = &pp
+			}
+			if ms.Method != "" && spec.Filename == "" {
+				diags.errorf(shown, ms.Line, 0, "add a Filename with the Lua functions of the Methods", "mapping %s uses Method %s but the data model has no Filename", ms.Name, ms.Method)
+			}
+			m.Mappings = append(m.Mappings, mp)
+		}
+		res.model = m
+	case TypePack:
+		res.pack = &Pack{ID: spec.PackID, File: shown, DisplayName: spec.DisplayName, Description: spec.Description,
+			IDs: spec.PackDefinition.IDs, Spec: spec}
+	case TypeSavedQuery, TypeScheduledQuery:
+		res.query = &Query{Name: spec.QueryName, File: shown, SQL: spec.Query, Scheduled: spec.AnalysisType == TypeScheduledQuery, Spec: spec}
+	}
+	return res
+}
+
+// loadLua reads and compiles the Lua file a spec names.
+func loadLua(src Source, dir, name, specFile string, line int, diags *diagList) (string, *luavm.Chunk) {
+	if name == "" {
+		diags.errorf(specFile, line, 0, "add Filename: the .lua file beside the spec", "missing Filename")
+		return "", nil
+	}
+	p := path.Clean(path.Join(dir, name))
+	shown := src.show(p)
+	if path.Ext(p) != ".lua" {
+		diags.errorf(specFile, line, 0, "detections are Lua files", "Filename %s is not a .lua file", name)
+		return shown, nil
+	}
+	data, err := fs.ReadFile(src.FS, p)
+	if err != nil {
+		hint := "the path is relative to the spec's folder"
+		if entries, derr := fs.ReadDir(src.FS, dir); derr == nil {
+			var names []string
+			for _, e := range entries {
+				if strings.HasSuffix(e.Name(), ".lua") {
+					names = append(names, e.Name())
+				}
+			}
+			if n := parsers.Nearest(path.Base(name), names); n != "" {
+				hint = "did you mean " + n + "?"
+			}
+		}
+		diags.errorf(specFile, line, 0, hint, "Filename %s: %v", name, unwrapPathError(err))
+		return shown, nil
+	}
+	if l, ok := invalidUTF8(data); !ok {
+		diags.errorf(shown, l, 0, "save the file as UTF-8", "the file is not valid UTF-8")
+		return shown, nil
+	}
+	chunk, err := luavm.Compile(shown, data)
+	if err != nil {
+		diags.add(diagFromError(shown, err))
+		return shown, nil
+	}
+	return shown, chunk
+}
+
+// diagFromError turns an error that may carry a position into a diagnostic.
+func diagFromError(file string, err error) Diagnostic {
+	var se *luavm.SyntaxError
+	if errors.As(err, &se) {
+		return Diagnostic{File: se.File, Line: se.Line, Column: se.Column, Level: LevelError, Message: "Lua syntax error: " + se.Message}
+	}
+	type positioned interface {
+		Position() (string, int)
+	}
+	var pe positioned
+	if errors.As(err, &pe) {
+		f, l := pe.Position()
+		if f == "" {
+			f = file
+		}
+		return Diagnostic{File: f, Line: l, Level: LevelError, Message: err.Error()}
+	}
+	msg := err.Error()
+	msg = strings.TrimPrefix(msg, file+":")
+	return Diagnostic{File: file, Level: LevelError, Message: strings.TrimSpace(msg)}
+}
+
+// invalidUTF8 reports the line of the first invalid UTF-8 byte.
+func invalidUTF8(data []byte) (int, bool) {
+	if utf8.Valid(data) {
+		return 0, true
+	}
+	line := 1
+	for i := 0; i < len(data); {
+		r, size := utf8.DecodeRune(data[i:])
+		if r == utf8.RuneError && size == 1 {
+			return line, false
+		}
+		if data[i] == '\n' {
+			line++
+		}
+		i += size
+	}
+	return line, false
+}

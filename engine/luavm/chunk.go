@@ -1,0 +1,86 @@
+package luavm
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+
+	lua "github.com/yuin/gopher-lua"
+	"github.com/yuin/gopher-lua/parse"
+)
+
+// Chunk is a compiled Lua file. It is immutable and shared by every VM.
+type Chunk struct {
+	Name  string // the file, as shown in errors
+	proto *lua.FunctionProto
+}
+
+// SyntaxError is a Lua file that does not compile.
+type SyntaxError struct {
+	File    string
+	Line    int
+	Column  int
+	Message string
+}
+
+func (e *SyntaxError) Error() string {
+	if e.Line > 0 {
+		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Message)
+	}
+	return fmt.Sprintf("%s: %s", e.File, e.Message)
+}
+
+var lineColRe = regexp.MustCompile(`line:(\d+)\(column:(\d+)\)`)
+
+// Compile parses and compiles Lua source once.
+func Compile(name string, src []byte) (*Chunk, error) {
+	stmts, err := parse.Parse(strings.NewReader(string(src)), name)
+	if err != nil {
+		return nil, syntaxError(name, err, src)
+	}
+	proto, err := lua.Compile(stmts, name)
+	if err != nil {
+		return nil, syntaxError(name, err, src)
+	}
+	return &Chunk{Name: name, proto: proto}, nil
+}
+
+// syntaxError turns gopher-lua's parse errors ("name line:3(column:5) near
+// 'x':   syntax error") into file:line errors.
+func syntaxError(name string, err error, src []byte) error {
+	msg := err.Error()
+	se := &SyntaxError{File: name, Message: msg}
+	if pe, ok := err.(*parse.Error); ok {
+		se.Message = strings.TrimSpace(pe.Message)
+		if pe.Pos.Line == parse.EOF {
+			se.Line = bytesLines(src)
+			se.Message += " at end of file (a missing 'end' or closing bracket?)"
+			return se
+		}
+		se.Line, se.Column = pe.Pos.Line, pe.Pos.Column
+		if pe.Token != "" {
+			se.Message = fmt.Sprintf("near %q: %s", pe.Token, se.Message)
+		}
+		return se
+	}
+	if ce, ok := err.(*lua.CompileError); ok {
+		se.Line, se.Message = ce.Line, ce.Message
+		return se
+	}
+	if m := lineColRe.FindStringSubmatch(msg); m != nil {
+		se.Line, _ = strconv.Atoi(m[1])
+		se.Column, _ = strconv.Atoi(m[2])
+		rest := msg[strings.Index(msg, m[0])+len(m[0]):]
+		se.Message = strings.TrimSpace(strings.Join(strings.Fields(rest), " "))
+	}
+	return se
+}
+
+func bytesLines(src []byte) int {
+	n := strings.Count(string(src), "\n")
+	if len(src) > 0 && src[len(src)-1] != '\n' {
+		n++
+	}
+	return max(n, 1)
+}

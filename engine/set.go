@@ -1,0 +1,216 @@
+package engine
+
+import (
+	"slices"
+	"strings"
+	"time"
+
+	"panther/engine/luavm"
+	"panther/parsers"
+	"panther/parsers/event"
+)
+
+// Detection is a rule, scheduled rule or policy, loaded and compiled.
+type Detection struct {
+	Kind        string // TypeRule, TypeScheduledRule or TypePolicy
+	ID          string
+	File        string // the YAML spec
+	Line        int    // of the ID key
+	LuaFile     string
+	Spec        *Spec
+	Enabled     bool
+	Severity    string // canonical: INFO ... CRITICAL
+	Threshold   int
+	DedupPeriod time.Duration
+	LogTypes    []string // rules; ResourceTypes for policies
+	Tests       []TestSpec
+	chunk       *luavm.Chunk
+}
+
+// Title is the detection's default title: DisplayName, else the ID.
+func (d *Detection) Title() string {
+	if d.Spec.DisplayName != "" {
+		return d.Spec.DisplayName
+	}
+	return d.ID
+}
+
+// Global is a Lua helper module (require(GlobalID)).
+type Global struct {
+	ID      string
+	File    string
+	LuaFile string
+	chunk   *luavm.Chunk
+}
+
+// DataModel maps UDM names to fields or methods for some log types.
+type DataModel struct {
+	ID       string
+	File     string
+	LuaFile  string
+	Enabled  bool
+	LogTypes []string
+	Mappings []Mapping
+	chunk    *luavm.Chunk
+}
+
+// Mapping is one UDM name of a data model.
+type Mapping struct {
+	Name   string
+	Path   *event.Path // or
+	Method string
+	Line   int
+}
+
+// Pack is a named set of detections.
+type Pack struct {
+	ID          string
+	File        string
+	DisplayName string
+	Description string
+	IDs         []string
+	Spec        *Spec
+}
+
+// Query is a saved or scheduled query.
+type Query struct {
+	Name      string
+	File      string
+	SQL       string
+	Scheduled bool
+	Spec      *Spec
+}
+
+// CustomLogType is a log type declared in the detections tree.
+type CustomLogType struct {
+	File    string
+	LogType *parsers.LogType
+}
+
+// Set is everything loaded from one or more detection trees.
+type Set struct {
+	Detections  []*Detection // sorted by ID
+	Globals     []*Global
+	DataModels  []*DataModel
+	Packs       []*Pack
+	Queries     []*Query
+	LogTypes    []CustomLogType
+	Registry    *parsers.Registry // built-in and custom log types
+	Diagnostics Diagnostics
+	// Files are the spec files read, in order (for pack builds).
+	Files []string
+
+	byID      map[string]*Detection
+	globals   map[string]*Global
+	models    map[string]*DataModel // by log type, enabled only
+	modelByID map[string]*DataModel
+	queries   map[string]*Query
+	packs     map[string]*Pack
+	byLogType map[string][]*Detection
+}
+
+func (s *Set) index() {
+	s.byID = map[string]*Detection{}
+	s.globals = map[string]*Global{}
+	s.models = map[string]*DataModel{}
+	s.modelByID = map[string]*DataModel{}
+	s.queries = map[string]*Query{}
+	s.packs = map[string]*Pack{}
+	s.byLogType = map[string][]*Detection{}
+	slices.SortStableFunc(s.Detections, func(a, b *Detection) int { return strings.Compare(a.ID, b.ID) })
+	for _, d := range s.Detections {
+		if _, dup := s.byID[d.ID]; !dup {
+			s.byID[d.ID] = d
+		}
+		if d.Kind == TypeRule && d.Enabled {
+			for _, lt := range d.LogTypes {
+				s.byLogType[lt] = append(s.byLogType[lt], d)
+			}
+		}
+	}
+	for _, g := range s.Globals {
+		if _, dup := s.globals[g.ID]; !dup {
+			s.globals[g.ID] = g
+		}
+	}
+	for _, m := range s.DataModels {
+		if _, dup := s.modelByID[m.ID]; !dup {
+			s.modelByID[m.ID] = m
+		}
+		if m.Enabled {
+			for _, lt := range m.LogTypes {
+				if _, dup := s.models[lt]; !dup {
+					s.models[lt] = m
+				}
+			}
+		}
+	}
+	for _, q := range s.Queries {
+		if _, dup := s.queries[q.Name]; !dup {
+			s.queries[q.Name] = q
+		}
+	}
+	for _, p := range s.Packs {
+		if _, dup := s.packs[p.ID]; !dup {
+			s.packs[p.ID] = p
+		}
+	}
+}
+
+// Detection finds a detection by ID.
+func (s *Set) Detection(id string) (*Detection, bool) {
+	d, ok := s.byID[id]
+	return d, ok
+}
+
+// Global finds a helper by GlobalID.
+func (s *Set) Global(id string) (*Global, bool) {
+	g, ok := s.globals[id]
+	return g, ok
+}
+
+// DataModelFor returns the enabled data model of a log type.
+func (s *Set) DataModelFor(logType string) (*DataModel, bool) {
+	m, ok := s.models[logType]
+	return m, ok
+}
+
+// DataModel finds a data model by ID.
+func (s *Set) DataModel(id string) (*DataModel, bool) {
+	m, ok := s.modelByID[id]
+	return m, ok
+}
+
+// Query finds a saved or scheduled query by name.
+func (s *Set) Query(name string) (*Query, bool) {
+	q, ok := s.queries[name]
+	return q, ok
+}
+
+// Pack finds a pack by ID.
+func (s *Set) Pack(id string) (*Pack, bool) {
+	p, ok := s.packs[id]
+	return p, ok
+}
+
+// RulesFor returns the enabled rules of a log type, sorted by ID.
+func (s *Set) RulesFor(logType string) []*Detection { return s.byLogType[logType] }
+
+// LogTypesInUse lists the log types enabled rules read, sorted.
+func (s *Set) LogTypesInUse() []string {
+	out := make([]string, 0, len(s.byLogType))
+	for lt := range s.byLogType {
+		out = append(out, lt)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// chunkOf returns the compiled Lua of a helper, for require.
+func (s *Set) chunkOf(name string) (*luavm.Chunk, bool) {
+	g, ok := s.globals[name]
+	if !ok || g.chunk == nil {
+		return nil, false
+	}
+	return g.chunk, true
+}
