@@ -181,7 +181,7 @@ func (b *builder) number(key, name string, t token) error {
 	// NewNumberString keeps its string: copy the text into the arena
 	// first (a number has nothing to escape, so the copy is verbatim).
 	s, _ := b.a.NewStringBytes(t.b).StringBytes()
-	b.o.Set(key, b.a.NewNumberString(unsafe.String(unsafe.SliceData(s), len(s))))
+	b.o.Set(key, b.a.NewNumberString(view(s)))
 	return nil
 }
 
@@ -315,6 +315,10 @@ func clip(b []byte) string {
 	}
 	return string(b)
 }
+
+// view is b as a string without a copy, for calls that do not keep their
+// argument (time.Parse keeps it only in the error, which callers drop).
+func view(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }
 
 // isDigits reports a non-empty run of ASCII digits.
 func isDigits(b []byte) bool {
