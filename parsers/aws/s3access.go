@@ -143,9 +143,6 @@ func (p *s3AccessParser) Parse(rec []byte, e *event.Event) (bool, error) {
 		case s3Int:
 			err = b.int(f.key, f.name, t)
 		case s3Time:
-			if t.absent() {
-				continue
-			}
 			var ts time.Time
 			ts, err = time.Parse(s3TimeLayout, view(t.b))
 			if err != nil {
