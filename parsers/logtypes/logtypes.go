@@ -13,6 +13,10 @@ import (
 func builtin() []*parsers.LogType {
 	return []*parsers.LogType{
 		aws.CloudTrail,
+		aws.VPCFlow,
+		aws.ALB,
+		aws.S3ServerAccess,
+		aws.GuardDuty,
 	}
 }
 
