@@ -22,6 +22,8 @@ type Config struct {
 	getenv func(string) string
 	// Files are the config files read, lowest precedence first.
 	Files []string
+	// each file's own settings, to resolve relative paths against it
+	perFile []*viper.Viper
 }
 
 // LoadConfig reads the config files. explicit, when set, is the only file
@@ -60,7 +62,11 @@ func LoadConfig(app *App, explicit string) (*Config, error) {
 		if err := c.v.MergeConfig(strings.NewReader(string(data))); err != nil {
 			return nil, fmt.Errorf("config file %s: %v", f, err)
 		}
+		one := viper.New()
+		one.SetConfigType("yaml")
+		_ = one.ReadConfig(strings.NewReader(string(data)))
 		c.Files = append(c.Files, f)
+		c.perFile = append(c.perFile, one)
 	}
 	return c, nil
 }
@@ -155,4 +161,35 @@ func (c *Config) Strings(cmd *cobra.Command, flag, key string, def []string) []s
 		return c.v.GetStringSlice(key)
 	}
 	return def
+}
+
+// Paths resolves a list-of-paths setting. Relative paths from a config file
+// are relative to that file's folder, so `detections: [.]` in a
+// repository's .panther.yml means the repository wherever panther runs.
+func (c *Config) Paths(cmd *cobra.Command, flag, key string) []string {
+	if cmd != nil && flag != "" {
+		if f := cmd.Flags().Lookup(flag); f != nil && f.Changed {
+			return c.Strings(cmd, flag, key, nil)
+		}
+	}
+	if c == nil {
+		return nil
+	}
+	if v := c.getenv("PANTHER_" + strings.ToUpper(key)); v != "" {
+		return strings.Split(v, ",")
+	}
+	for i := len(c.perFile) - 1; i >= 0; i-- {
+		if !c.perFile[i].IsSet(key) {
+			continue
+		}
+		var out []string
+		for _, p := range c.perFile[i].GetStringSlice(key) {
+			if !filepath.IsAbs(p) {
+				p = filepath.Join(filepath.Dir(c.Files[i]), p)
+			}
+			out = append(out, p)
+		}
+		return out
+	}
+	return nil
 }

@@ -24,7 +24,7 @@ func ShippedSources() []engine.Source {
 func (app *App) detectionSources(c *cobra.Command, args []string) ([]engine.Source, error) {
 	paths := args
 	if len(paths) == 0 {
-		paths = app.cfg.Strings(nil, "", "detections", nil)
+		paths = app.cfg.Paths(nil, "", "detections")
 	}
 	if len(paths) == 0 {
 		return ShippedSources(), nil

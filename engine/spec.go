@@ -215,7 +215,9 @@ func decodeSpec(file string, data []byte, diags *diagList) (*Spec, *yaml.Node) {
 				return nil, nil
 			}
 		}
-		diags.errorf(file, root.Line, root.Column, hint, "missing AnalysisType")
+		// Other YAML (a CI file, a compose file) may live in the tree: say
+		// it is skipped rather than fail the run.
+		diags.warnf(file, root.Line, root.Column, hint+" if it is one", "not a panther spec (no AnalysisType): skipped")
 		return nil, nil
 	}
 	typ := at.Value

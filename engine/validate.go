@@ -2,7 +2,9 @@ package engine
 
 import (
 	"fmt"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 
 	"panther/engine/luavm"
@@ -186,15 +188,17 @@ func validate(set *Set, opts LoadOptions) Diagnostics {
 func runtimeDiag(file, prefix string, err error) Diagnostic {
 	msg := err.Error()
 	line := 0
-	if i := strings.Index(msg, file+":"); i >= 0 {
-		rest := msg[i+len(file)+1:]
-		if j := strings.IndexByte(rest, ':'); j > 0 {
-			fmt.Sscanf(rest[:j], "%d", &line)
-		}
+	re := regexp.MustCompile(regexp.QuoteMeta(file) + `:(\d+):\s*`)
+	if m := re.FindStringSubmatchIndex(msg); m != nil {
+		line, _ = strconv.Atoi(msg[m[2]:m[3]])
+		msg = msg[m[1]:]
+	} else {
+		msg = strings.TrimPrefix(msg, "loading "+file+": ")
 	}
-	if prefix != "" {
-		msg = prefix + ": " + msg
+	if prefix == "" {
+		prefix = "at load"
 	}
+	msg = prefix + ": " + msg
 	hint := ""
 	if luavm.IsTimeout(err) {
 		hint = "the file's top level must finish quickly: no loops over unbounded data at load"

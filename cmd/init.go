@@ -1,0 +1,86 @@
+package cmd
+
+import (
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/cobra"
+)
+
+//go:embed initrepo
+var initRepo embed.FS
+
+// initFiles maps the template files to their place in a new repository.
+func initTarget(p string) string {
+	p = strings.TrimPrefix(p, "initrepo/")
+	switch {
+	case p == "panther.yml":
+		return ".panther.yml"
+	case strings.HasPrefix(p, "github/"):
+		return filepath.Join(".github", "workflows", strings.TrimPrefix(p, "github/"))
+	}
+	return p
+}
+
+func init() { register(newInitCmd) }
+
+func newInitCmd(app *App) *cobra.Command {
+	var force bool
+	c := &cobra.Command{
+		Use:   "init DIR",
+		Short: "Create a new detections repository",
+		Long: `Create DIR with an example rule and its tests, a helper module, a
+.panther.yml and a GitHub Actions workflow that runs panther validate and
+panther test. DIR must not exist or be empty (or give --force; existing files
+are then left alone).`,
+		Example: "  panther init my-detections && cd my-detections && panther test",
+		Args:    cobra.ExactArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			dir := args[0]
+			entries, err := os.ReadDir(dir)
+			switch {
+			case err == nil && len(entries) > 0 && !force:
+				return usageErr("%s is not empty; choose a new folder, or --force to add the missing files", dir)
+			case err != nil && !errors.Is(err, fs.ErrNotExist):
+				return opErr(err)
+			}
+			var created []string
+			err = fs.WalkDir(initRepo, "initrepo", func(p string, d fs.DirEntry, err error) error {
+				if err != nil || d.IsDir() {
+					return err
+				}
+				target := filepath.Join(dir, initTarget(p))
+				if _, err := os.Stat(target); err == nil {
+					return nil
+				}
+				data, err := initRepo.ReadFile(p)
+				if err != nil {
+					return err
+				}
+				if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
+					return err
+				}
+				if err := os.WriteFile(target, data, 0o644); err != nil {
+					return err
+				}
+				created = append(created, target)
+				return nil
+			})
+			if err != nil {
+				return opErr(err)
+			}
+			for _, f := range created {
+				fmt.Fprintf(app.IO.Out, "created %s\n", f)
+			}
+			fmt.Fprintf(app.IO.Out, "\nNext: cd %s && panther test\n", dir)
+			return nil
+		},
+	}
+	c.Flags().BoolVar(&force, "force", false, "add the missing files to a folder that is not empty")
+	return c
+}
