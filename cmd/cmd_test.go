@@ -13,6 +13,10 @@ import (
 // run executes the CLI in-process with buffers and a config dir of its own.
 func run(t *testing.T, dir string, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
+	return runB(t, dir, args...)
+}
+
+func runB(t testing.TB, dir string, args ...string) (stdout, stderr string, code int) {
 	var out, errOut bytes.Buffer
 	app := &App{
 		IO:        TestIO(strings.NewReader(""), &out, &errOut),

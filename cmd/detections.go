@@ -50,7 +50,7 @@ func (app *App) loadOptions(c *cobra.Command) (engine.LoadOptions, error) {
 
 // luaTimeoutFlag adds --lua-timeout to a command.
 func luaTimeoutFlag(c *cobra.Command) {
-	c.Flags().Duration("lua-timeout", 0, "time budget of each Lua call (default 100ms; setting lua_timeout)")
+	c.Flags().Duration("lua-timeout", 0, "time budget of each Lua call (default 1s; setting lua_timeout)")
 }
 
 func unwrapPathErr(err error) error {

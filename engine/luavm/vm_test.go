@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"runtime/metrics"
 	"strings"
 	"testing"
 	"time"
@@ -163,7 +164,10 @@ func TestTimeBudget(t *testing.T) {
 }
 
 func TestMemoryBound(t *testing.T) {
-	SetMemoryLimit(256 << 20)
+	// A limit a little above what the process holds now.
+	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	metrics.Read(sample)
+	SetMemoryLimit(sample[0].Value.Uint64() + 64<<20)
 	defer SetMemoryLimit(1 << 30)
 	vm := New(Options{Budget: 20 * time.Second})
 	defer vm.Close()

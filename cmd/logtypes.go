@@ -1,0 +1,219 @@
+package cmd
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"panther/parsers"
+	"panther/parsers/logtypes"
+)
+
+func init() { register(newLogTypesCmd) }
+
+func newLogTypesCmd(app *App) *cobra.Command {
+	var format string
+	var schemas []string
+	c := &cobra.Command{
+		Use:   "logtypes [NAME...]",
+		Short: "List the log types, or show the schema of some",
+		Long: `Without a name, list every log type: name, Parquet table, the indicator kinds
+it fills, and a description. With names, show each one's columns (its own,
+then the standard p_ columns every table has), where its event time is read
+and which fields feed which p_any_* indicator list.`,
+		Example: `  panther logtypes
+  panther logtypes AWS.CloudTrail Zeek.DNS
+  panther logtypes --format json | jq -r '.[].name'`,
+		RunE: func(c *cobra.Command, args []string) error {
+			if format != "table" && format != "json" {
+				return usageErr("--format %q: one of table, json", format)
+			}
+			reg, err := registryWith(schemas)
+			if err != nil {
+				return err
+			}
+			types := reg.All()
+			if len(args) > 0 {
+				types = types[:0]
+				for _, name := range args {
+					lt, ok := reg.Lookup(name)
+					if !ok {
+						return unknownLogType(reg, name)
+					}
+					types = append(types, lt)
+				}
+			}
+			w := app.IO.Out
+			switch {
+			case format == "json":
+				enc := json.NewEncoder(w)
+				enc.SetIndent("", "  ")
+				if err := enc.Encode(describeAll(types)); err != nil {
+					return opErr(err)
+				}
+			case len(args) == 0:
+				listLogTypes(w, types)
+			default:
+				for i, lt := range types {
+					if i > 0 {
+						fmt.Fprintln(w)
+					}
+					showLogType(w, lt)
+				}
+			}
+			return nil
+		},
+	}
+	c.Flags().StringVar(&format, "format", "table", "output: table or json")
+	schemaFlag(c, &schemas)
+	return c
+}
+
+// schemaFlag adds --schema, the custom log type files a command adds to the
+// built-in types.
+func schemaFlag(c *cobra.Command, files *[]string) {
+	c.Flags().StringArrayVar(files, "schema", nil, "custom log type file (YAML, AnalysisType: log_type); repeatable")
+}
+
+// registryWith is the default registry plus the custom log types of files.
+func registryWith(files []string) (*parsers.Registry, error) {
+	if len(files) == 0 {
+		return logtypes.Default(), nil
+	}
+	if decodeLogType == nil {
+		return nil, usageErr("--schema: custom log types are not available in this build")
+	}
+	reg := logtypes.Default().Clone()
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			return nil, usageErr("--schema: %v", err)
+		}
+		lt, err := decodeLogType(data, f)
+		if err != nil {
+			return nil, usageErr("--schema: %v", err)
+		}
+		if err := reg.Add(lt); err != nil {
+			return nil, usageErr("--schema %s: %v", f, err)
+		}
+	}
+	return reg, nil
+}
+
+func indicatorKinds(lt *parsers.LogType) []string {
+	var kinds []string
+	for _, ind := range lt.Indicators {
+		if !slices.Contains(kinds, ind.Kind) {
+			kinds = append(kinds, ind.Kind)
+		}
+	}
+	slices.Sort(kinds)
+	return kinds
+}
+
+func listLogTypes(w io.Writer, types []*parsers.LogType) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "NAME\tTABLE\tINDICATORS\tDESCRIPTION")
+	for _, lt := range types {
+		kinds := strings.Join(indicatorKinds(lt), ",")
+		if kinds == "" {
+			kinds = "-"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", lt.Name, lt.Table(), kinds, lt.Description)
+	}
+	tw.Flush()
+}
+
+func showLogType(w io.Writer, lt *parsers.LogType) {
+	fmt.Fprintf(w, "%s\n", lt.Name)
+	if lt.Description != "" {
+		fmt.Fprintf(w, "  %s\n", lt.Description)
+	}
+	fmt.Fprintf(w, "  table:     %s\n", lt.Table())
+	if lt.Family != "" {
+		fmt.Fprintf(w, "  family:    %s\n", lt.Family)
+	}
+	if lt.Reference != "" {
+		fmt.Fprintf(w, "  reference: %s\n", lt.Reference)
+	}
+	var times []string
+	for _, tf := range lt.TimeFields {
+		times = append(times, tf.Path+" ("+tf.Format+")")
+	}
+	if len(times) == 0 {
+		times = []string{"set by the parser, else the parse time"}
+	}
+	fmt.Fprintf(w, "  time:      %s\n", strings.Join(times, ", then "))
+
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "\n  COLUMN\tTYPE\tDESCRIPTION")
+	for _, col := range append(slices.Clone(lt.Schema), parsers.StandardColumns()...) {
+		fmt.Fprintf(tw, "  %s\t%s\t%s\n", col.Name, col.Type, col.Description)
+	}
+	tw.Flush()
+	if len(lt.Indicators) > 0 {
+		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "\n  INDICATOR FIELD\tKIND")
+		for _, ind := range lt.Indicators {
+			fmt.Fprintf(tw, "  %s\t%s\n", ind.Path, ind.Kind)
+		}
+		tw.Flush()
+	}
+}
+
+// logTypeJSON is the --format json shape of a log type.
+type logTypeJSON struct {
+	Name        string              `json:"name"`
+	Table       string              `json:"table"`
+	Family      string              `json:"family,omitempty"`
+	Description string              `json:"description,omitempty"`
+	Reference   string              `json:"reference,omitempty"`
+	TimeFields  []timeFieldJSON     `json:"time_fields"`
+	Indicators  []indicatorJSON     `json:"indicators"`
+	Columns     []columnJSON        `json:"columns"`
+}
+
+type timeFieldJSON struct {
+	Path   string `json:"path"`
+	Format string `json:"format"`
+}
+
+type indicatorJSON struct {
+	Path string `json:"path"`
+	Kind string `json:"kind"`
+}
+
+type columnJSON struct {
+	Name        string `json:"name"`
+	Type        string `json:"type"`
+	Description string `json:"description,omitempty"`
+	Standard    bool   `json:"standard,omitempty"` // a p_ column of every table
+}
+
+func describeAll(types []*parsers.LogType) []logTypeJSON {
+	out := make([]logTypeJSON, 0, len(types))
+	for _, lt := range types {
+		d := logTypeJSON{Name: lt.Name, Table: lt.Table(), Family: lt.Family, Description: lt.Description,
+			Reference: lt.Reference, TimeFields: []timeFieldJSON{}, Indicators: []indicatorJSON{}}
+		for _, tf := range lt.TimeFields {
+			d.TimeFields = append(d.TimeFields, timeFieldJSON{Path: tf.Path, Format: tf.Format})
+		}
+		for _, ind := range lt.Indicators {
+			d.Indicators = append(d.Indicators, indicatorJSON{Path: ind.Path, Kind: ind.Kind})
+		}
+		for _, col := range lt.Schema {
+			d.Columns = append(d.Columns, columnJSON{Name: col.Name, Type: col.Type, Description: col.Description})
+		}
+		for _, col := range parsers.StandardColumns() {
+			d.Columns = append(d.Columns, columnJSON{Name: col.Name, Type: col.Type, Description: col.Description, Standard: true})
+		}
+		out = append(out, d)
+	}
+	return out
+}

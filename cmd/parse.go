@@ -1,0 +1,335 @@
+package cmd
+
+import (
+	"bufio"
+	"context"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/spf13/cobra"
+
+	"panther/parsers"
+	"panther/parsers/classifier"
+	"panther/parsers/event"
+	"panther/parsers/input"
+)
+
+func init() { register(newParseCmd) }
+
+// parseOptions are the settings of `panther parse`.
+type parseOptions struct {
+	LogType        string
+	Label          string
+	MaxRecordBytes int
+	DeadLetter     string
+	Quiet          bool
+	Summary        bool
+	Schemas        []string
+}
+
+func newParseCmd(app *App) *cobra.Command {
+	var opts parseOptions
+	c := &cobra.Command{
+		Use:   "parse [FILE|DIR|GLOB|-]...",
+		Short: "Parse raw logs into normalised events (one JSON object a line)",
+		Long: `Read raw logs, find their log type (or use --log-type), normalise them and
+print one JSON object per event on stdout, with the standard p_ fields.
+
+Inputs are files, directories (read recursively in name order, hidden files
+skipped), glob patterns ('logs/*.gz') or - for standard input (the default).
+gzip, zstd and bzip2 are recognised by their content, whatever the name. A
+file is read as lines (text logs, NDJSON) unless it is a JSON array, a
+{"Records": [...]} file (CloudTrail) or pretty-printed JSON documents, whose
+elements or documents are the records.
+
+Without --log-type each record goes to the first log type that accepts it,
+the last one that matched being tried first. A record that cannot be
+parsed is reported on stderr as file:line: reason, and the rest goes on.
+
+Dead letters (--dead-letter FILE) are JSON Lines, one object per rejected
+record: {"file", "line", "reason", "record"} where record is the raw record
+as text; "record_base64" replaces it when the record is not valid UTF-8, and
+"size" replaces it when the record was too large to keep. Extract them with
+  jq -r .record FILE | panther parse --log-type T
+
+Exit codes: 0 every record parsed; 1 some records were rejected (including a
+malformed JSON file, whose rest is rejected); 2 usage error (unknown log
+type, bad flag); 3 an input could not be read (missing or unreadable file,
+truncated or corrupt gzip/zstd/bzip2 data).`,
+		Example: `  panther parse cloudtrail/2024/*.json.gz
+  zcat app.log.gz | panther parse --log-type Syslog.RFC5424 --label prod
+  panther parse logs/ --quiet --summary --dead-letter bad.jsonl > events.jsonl`,
+		RunE: func(c *cobra.Command, args []string) error {
+			size, err := parseSize(app.cfg.String(c, "max-record-bytes", "max_record_bytes", "16MiB"))
+			if err != nil {
+				return usageErr("--max-record-bytes: %v", err)
+			}
+			opts.MaxRecordBytes = size
+			return runParse(c.Context(), app, opts, args)
+		},
+	}
+	f := c.Flags()
+	f.StringVar(&opts.LogType, "log-type", "", "log type of every record (default: detect each record's type)")
+	f.StringVar(&opts.Label, "label", "", "p_source_label of the events")
+	f.String("max-record-bytes", "16MiB", "largest record; larger ones are rejected (bytes, or with KiB, MiB, GiB)")
+	f.StringVar(&opts.DeadLetter, "dead-letter", "", "write rejected records to this file (JSON Lines)")
+	f.BoolVarP(&opts.Quiet, "quiet", "q", false, "do not report each rejected record, only the totals")
+	f.BoolVar(&opts.Summary, "summary", false, "print counts per log type on stderr at the end")
+	schemaFlag(c, &opts.Schemas)
+	return c
+}
+
+// parseSize reads a byte count: 1048576, 512KiB, 16MiB, 1GiB (K, M, G are
+// binary too; KB, MB, GB decimal).
+func parseSize(s string) (int, error) {
+	s = strings.TrimSpace(s)
+	num := strings.TrimRightFunc(s, func(r rune) bool { return r < '0' || r > '9' })
+	unit := strings.TrimSpace(s[len(num):])
+	n, err := strconv.ParseInt(num, 10, 64)
+	mult := map[string]int64{"": 1, "B": 1, "K": 1 << 10, "KiB": 1 << 10, "M": 1 << 20, "MiB": 1 << 20, "G": 1 << 30, "GiB": 1 << 30,
+		"KB": 1e3, "MB": 1e6, "GB": 1e9}[unit]
+	if err != nil || mult == 0 || n <= 0 || n > (1<<31-1)/mult {
+		return 0, fmt.Errorf("%q is not a size between 1 byte and 2 GiB (like 16MiB)", s)
+	}
+	return int(n * mult), nil
+}
+
+// parseRun is one `panther parse`: its output and its counts.
+type parseRun struct {
+	app    *App
+	opts   parseOptions
+	reg    *parsers.Registry
+	out    *bufio.Writer
+	dead   *bufio.Writer
+	buf    []byte
+	counts map[string]int64 // events per log type
+
+	records, events, headers, rejected int64
+	inputs, badInputs                  int
+}
+
+func runParse(ctx context.Context, app *App, opts parseOptions, args []string) error {
+	reg, err := registryWith(opts.Schemas)
+	if err != nil {
+		return err
+	}
+	var fixed *parsers.LogType
+	if opts.LogType != "" {
+		lt, ok := reg.Lookup(opts.LogType)
+		if !ok {
+			return unknownLogType(reg, opts.LogType)
+		}
+		fixed = lt
+	}
+	if len(args) == 0 {
+		args = []string{"-"}
+	}
+	p := &parseRun{app: app, opts: opts, reg: reg, counts: map[string]int64{},
+		out: bufio.NewWriterSize(app.IO.Out, 256<<10)}
+	if opts.DeadLetter != "" {
+		f, err := os.Create(opts.DeadLetter)
+		if err != nil {
+			return opErr(fmt.Errorf("--dead-letter: %w", err))
+		}
+		defer f.Close()
+		p.dead = bufio.NewWriterSize(f, 64<<10)
+	}
+
+	srcs, errs := input.Expand(args)
+	for _, err := range errs {
+		p.badInputs++
+		p.sourceError(err)
+	}
+	var cls *classifier.Classifier
+	for _, src := range srcs {
+		p.inputs++
+		switch {
+		case fixed != nil:
+			cls = classifier.NewFixed(reg, fixed)
+		case cls == nil:
+			cls = classifier.New(reg)
+		default:
+			cls = cls.Fork() // keep the order learned on the previous files
+		}
+		if err := p.source(ctx, src.Path, cls); err != nil {
+			p.out.Flush()
+			return err
+		}
+	}
+	if err := p.out.Flush(); err != nil {
+		return opErr(fmt.Errorf("writing events: %w", err))
+	}
+	if p.dead != nil {
+		if err := p.dead.Flush(); err != nil {
+			return opErr(fmt.Errorf("--dead-letter: %w", err))
+		}
+	}
+	if opts.Summary {
+		p.summary()
+	}
+	var msgs []string
+	if p.badInputs > 0 {
+		msgs = append(msgs, fmt.Sprintf("%d of %d inputs could not be read (completely)", p.badInputs, p.inputs+len(errs)))
+	}
+	if p.rejected > 0 {
+		msgs = append(msgs, fmt.Sprintf("%d of %d records rejected", p.rejected, p.records))
+	}
+	switch {
+	case p.badInputs > 0:
+		return &ExitError{Code: ExitOperational, Err: errors.New(strings.Join(msgs, "; "))}
+	case p.rejected > 0:
+		return &ExitError{Code: ExitFindings, Err: errors.New(strings.Join(msgs, "; "))}
+	}
+	return nil
+}
+
+// source parses one input to its end. Only a failure to write the output,
+// or an interruption, is returned: problems of the input are reported and
+// counted.
+func (p *parseRun) source(ctx context.Context, path string, cls *classifier.Classifier) error {
+	var s *input.Stream
+	var err error
+	if path == "-" {
+		s, err = input.NewStream("-", p.app.IO.In)
+	} else {
+		s, err = input.Open(path)
+	}
+	if err != nil {
+		p.badInputs++
+		p.sourceError(err)
+		return nil
+	}
+	defer s.Close()
+	r := input.NewReader(s, input.Options{MaxRecordBytes: p.opts.MaxRecordBytes})
+	src := parsers.Source{File: path, Label: p.opts.Label}
+	for n := 0; ; n++ {
+		if n&255 == 0 && ctx.Err() != nil {
+			return ctx.Err()
+		}
+		rec, err := r.Next()
+		if err == io.EOF {
+			break
+		}
+		var re *input.RecordError
+		var se *input.SourceError
+		switch {
+		case errors.As(err, &re):
+			p.records++
+			p.reject(path, re.Line, re.Err, nil, re.Size)
+			continue
+		case errors.Is(err, input.ErrMalformedJSON) && errors.As(err, &se):
+			// The rest of the file is lost: a rejection, not an I/O error.
+			p.rejected++
+			p.reportf("%v", err)
+			p.deadLetter(path, se.Line, se.Err, nil, 0)
+			return nil
+		case err != nil:
+			p.badInputs++
+			p.sourceError(err)
+			return nil
+		}
+		p.records++
+		e, lt, err := cls.Classify(rec.Data)
+		if err == nil && e == nil {
+			p.headers++
+			continue
+		}
+		if err == nil {
+			e.Line = rec.Line
+			err = p.reg.Normalise(lt, e, src, rec.Ordinal, p.app.Now())
+		}
+		if err != nil {
+			if e != nil {
+				e.Release()
+			}
+			p.reject(path, rec.Line, err, rec.Data, 0)
+			continue
+		}
+		p.events++
+		p.counts[e.LogType]++
+		p.buf = e.AppendJSON(p.buf[:0])
+		p.buf = append(p.buf, '\n')
+		e.Release()
+		if _, err := p.out.Write(p.buf); err != nil {
+			return opErr(fmt.Errorf("writing events: %w", err))
+		}
+	}
+	return nil
+}
+
+// reject reports one rejected record and writes its dead letter.
+func (p *parseRun) reject(file string, line int, reason error, raw []byte, size int64) {
+	p.rejected++
+	if !p.opts.Quiet {
+		p.reportf("%s:%d: %v", file, line, reason)
+	}
+	p.deadLetter(file, line, reason, raw, size)
+}
+
+func (p *parseRun) sourceError(err error) {
+	p.reportf("%v", err)
+}
+
+func (p *parseRun) reportf(format string, args ...any) {
+	fmt.Fprintf(p.app.IO.ErrOut, format+"\n", args...)
+}
+
+// deadLetter writes {"file","line","reason", "record"|"record_base64"|"size"}.
+func (p *parseRun) deadLetter(file string, line int, reason error, raw []byte, size int64) {
+	if p.dead == nil {
+		return
+	}
+	b := append(p.buf[:0], `{"file":`...)
+	b = event.AppendString(b, file)
+	b = append(b, `,"line":`...)
+	b = strconv.AppendInt(b, int64(line), 10)
+	b = append(b, `,"reason":`...)
+	b = event.AppendString(b, reason.Error())
+	switch {
+	case raw != nil && utf8.Valid(raw):
+		b = append(b, `,"record":`...)
+		b = event.AppendString(b, string(raw))
+	case raw != nil:
+		b = append(b, `,"record_base64":"`...)
+		b = base64.StdEncoding.AppendEncode(b, raw)
+		b = append(b, '"')
+	case size > 0:
+		b = append(b, `,"size":`...)
+		b = strconv.AppendInt(b, size, 10)
+	}
+	b = append(b, "}\n"...)
+	p.buf = b
+	p.dead.Write(b) // a write error shows at the final Flush
+}
+
+func (p *parseRun) summary() {
+	w := p.app.IO.ErrOut
+	fmt.Fprintf(w, "%d inputs, %d records: %d events, %d headers, %d rejected\n",
+		p.inputs, p.records, p.events, p.headers, p.rejected)
+	names := make([]string, 0, len(p.counts))
+	width := 0
+	for k := range p.counts {
+		names = append(names, k)
+		width = max(width, len(k))
+	}
+	slices.Sort(names)
+	for _, n := range names {
+		fmt.Fprintf(w, "  %-*s %10d\n", width, n, p.counts[n])
+	}
+}
+
+// unknownLogType is the usage error for a log type name not in reg.
+func unknownLogType(reg *parsers.Registry, name string) error {
+	hint := ""
+	if n := reg.Nearest(name); n != "" {
+		hint = " (did you mean " + n + "?)"
+	}
+	return usageErr("unknown log type %q%s; 'panther logtypes' lists them", name, hint)
+}
