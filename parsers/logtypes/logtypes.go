@@ -7,6 +7,8 @@ import (
 
 	"panther/parsers"
 	"panther/parsers/aws"
+	"panther/parsers/osquery"
+	"panther/parsers/saas"
 )
 
 // builtin lists every built-in log type.
@@ -17,6 +19,12 @@ func builtin() []*parsers.LogType {
 		aws.ALB,
 		aws.S3ServerAccess,
 		aws.GuardDuty,
+		saas.Okta,
+		saas.GitHub,
+		saas.GCP,
+		osquery.Differential,
+		osquery.Snapshot,
+		osquery.Batch,
 	}
 }
 
