@@ -1,0 +1,235 @@
+package engine
+
+import (
+	"encoding/hex"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/zeebo/xxh3"
+
+	"panther/parsers/event"
+)
+
+// MaxSamples is how many events an alert keeps as samples.
+const MaxSamples = 5
+
+// Alert is a group of matches of one detection with one dedup string, as
+// DESIGN.md defines it: a match joins the open alert of its (detection,
+// dedup) while its event time is within DedupPeriodMinutes of the alert's
+// first event; a later match opens a new alert. The alert is emitted once
+// its count reaches the detection's Threshold.
+type Alert struct {
+	ID           string // deterministic: detection, dedup and first event
+	RuleID       string
+	Severity     string
+	Title        string
+	Dedup        string
+	Description  string
+	Reference    string
+	Runbook      string
+	Destinations []string
+	AlertContext []byte // JSON object from the first match, or nil
+	FirstEvent   time.Time
+	LastEvent    time.Time
+	EventCount   int
+	LogTypes     []string
+	Samples      [][]byte // a few events, as JSON
+	// Error is set for a rule-error group: the error message.
+	Error string
+}
+
+// AlertID is the deterministic id of an alert group.
+func AlertID(ruleID, dedup, firstRowID string) string {
+	h := xxh3.Hash128([]byte(ruleID + "\x00" + dedup + "\x00" + firstRowID)).Bytes()
+	return hex.EncodeToString(h[:])
+}
+
+type groupKey struct {
+	rule  string
+	dedup string
+}
+
+type group struct {
+	alert     *Alert
+	start     time.Time // window start: the first event's time
+	period    time.Duration
+	threshold int
+	seq       int64 // order of creation, for a stable emission order
+}
+
+// Aggregator turns matches into alerts, in event time. It is fed in a
+// deterministic order by one goroutine; the alerts it emits (to Emit) then
+// come out in a deterministic order too.
+type Aggregator struct {
+	// Emit receives each alert that reached its threshold, when its window
+	// closes (or at Flush).
+	Emit func(*Alert)
+	// EmitError receives each group of rule errors.
+	EmitError func(*Alert)
+
+	open   map[groupKey]*group
+	errors map[groupKey]*group
+	seq    int64
+	maxT   time.Time
+	added  int64
+	// PerRule counts emitted alerts per detection.
+	PerRule map[string]int
+	// ErrorsPerRule counts rule errors (events) per detection.
+	ErrorsPerRule map[string]int
+}
+
+// NewAggregator returns an empty aggregator.
+func NewAggregator(emit, emitError func(*Alert)) *Aggregator {
+	return &Aggregator{Emit: emit, EmitError: emitError, open: map[groupKey]*group{}, errors: map[groupKey]*group{},
+		PerRule: map[string]int{}, ErrorsPerRule: map[string]int{}}
+}
+
+// sweepEvery is how many additions pass between closing windows that the
+// stream has moved well past, which bounds the memory of open groups.
+const sweepEvery = 4096
+
+// Add records one match (m.Matched) or rule error (m.Err) of event e and
+// returns the id of the group it joined.
+func (a *Aggregator) Add(m *Match, e *event.Event) string {
+	d := m.Detection
+	t := e.Time
+	if t.After(a.maxT) {
+		a.maxT = t
+	}
+	var id string
+	if m.Err != nil {
+		a.ErrorsPerRule[d.ID]++
+		msg := m.Err.Error()
+		id = a.join(a.errors, groupKey{d.ID, msg}, d, t, e, func(al *Alert) {
+			al.Title = "rule error in " + d.ID
+			al.Dedup = msg
+			al.Error = msg
+			al.Severity = d.Severity
+		}, 1)
+	} else if m.Matched && !m.Suppressed {
+		id = a.join(a.open, groupKey{d.ID, m.Dedup}, d, t, e, func(al *Alert) {
+			al.Title, al.Dedup, al.Severity = m.Title, m.Dedup, m.Severity
+			al.Description, al.Reference, al.Runbook = m.Description, m.Reference, m.Runbook
+			al.Destinations = m.Destinations
+			al.AlertContext = m.AlertContext
+		}, d.Threshold)
+	}
+	a.added++
+	if a.added%sweepEvery == 0 {
+		a.sweep(false)
+	}
+	return id
+}
+
+func (a *Aggregator) join(groups map[groupKey]*group, k groupKey, d *Detection, t time.Time, e *event.Event, fill func(*Alert), threshold int) string {
+	g := groups[k]
+	if g != nil && !within(g, t) {
+		a.close(groups, k, g)
+		g = nil
+	}
+	if g == nil {
+		a.seq++
+		al := &Alert{ID: AlertID(d.ID, k.dedup, e.RowID), RuleID: d.ID, FirstEvent: t, LastEvent: t}
+		if d.Spec != nil && d.Spec.DisplayName != "" && al.Title == "" {
+			al.Title = d.Spec.DisplayName
+		}
+		fill(al)
+		if al.Severity == "" {
+			al.Severity = d.Severity
+		}
+		g = &group{alert: al, start: t, period: d.DedupPeriod, threshold: threshold, seq: a.seq}
+		groups[k] = g
+	}
+	al := g.alert
+	al.EventCount++
+	if t.Before(al.FirstEvent) {
+		al.FirstEvent = t
+	}
+	if t.After(al.LastEvent) {
+		al.LastEvent = t
+	}
+	if !slices.Contains(al.LogTypes, e.LogType) {
+		al.LogTypes = append(al.LogTypes, e.LogType)
+		slices.Sort(al.LogTypes)
+	}
+	if len(al.Samples) < MaxSamples {
+		al.Samples = append(al.Samples, e.AppendJSON(nil))
+	}
+	return al.ID
+}
+
+// within reports whether t belongs to g's window: within the dedup period
+// of its first event (either side, for inputs not sorted by time).
+func within(g *group, t time.Time) bool {
+	d := t.Sub(g.start)
+	if d < 0 {
+		d = -d
+	}
+	return d < g.period
+}
+
+func (a *Aggregator) close(groups map[groupKey]*group, k groupKey, g *group) {
+	delete(groups, k)
+	a.emit(g)
+}
+
+func (a *Aggregator) emit(g *group) {
+	if isErrors(g) {
+		if a.EmitError != nil {
+			a.EmitError(g.alert)
+		}
+		return
+	}
+	if g.alert.EventCount < g.threshold {
+		return
+	}
+	a.PerRule[g.alert.RuleID]++
+	if a.Emit != nil {
+		a.Emit(g.alert)
+	}
+}
+
+func isErrors(g *group) bool { return g.alert.Error != "" }
+
+// sweep closes the windows that ended more than one dedup period before
+// the latest event time seen (all of them when final), in creation order.
+func (a *Aggregator) sweep(final bool) {
+	for _, groups := range []map[groupKey]*group{a.open, a.errors} {
+		var done []*group
+		var keys []groupKey
+		for k, g := range groups {
+			if final || a.maxT.Sub(g.start) > 2*g.period {
+				done = append(done, g)
+				keys = append(keys, k)
+			}
+		}
+		for _, k := range keys {
+			delete(groups, k)
+		}
+		slices.SortFunc(done, func(x, y *group) int { return int(x.seq - y.seq) })
+		for _, g := range done {
+			a.emit(g)
+		}
+	}
+}
+
+// Flush closes every open window: call it at the end of the input.
+func (a *Aggregator) Flush() { a.sweep(true) }
+
+// OpenGroups is the number of windows still open (tests, memory checks).
+func (a *Aggregator) OpenGroups() int { return len(a.open) + len(a.errors) }
+
+// SortAlerts orders alerts by first event time, rule and dedup: the order
+// of an alerts file.
+func SortAlerts(as []*Alert) {
+	slices.SortStableFunc(as, func(x, y *Alert) int {
+		if c := x.FirstEvent.Compare(y.FirstEvent); c != 0 {
+			return c
+		}
+		if c := strings.Compare(x.RuleID, y.RuleID); c != 0 {
+			return c
+		}
+		return strings.Compare(x.Dedup, y.Dedup)
+	})
+}
