@@ -381,3 +381,18 @@ func TestFreshEnvironmentPerTest(t *testing.T) {
 		t.Errorf("state leaked between tests: %+v", rep.Results)
 	}
 }
+
+func TestSetReadFile(t *testing.T) {
+	dir := tree(t, goodRule)
+	set := load(t, dir)
+	d, _ := set.Detection("Good.Rule")
+	for _, f := range []string{d.File, d.LuaFile} {
+		data, err := set.ReadFile(f)
+		if err != nil || len(data) == 0 {
+			t.Errorf("%s: %v", f, err)
+		}
+	}
+	if _, err := set.ReadFile(filepath.Join(dir, "nope.yml")); err == nil {
+		t.Error("a missing file reads")
+	}
+}

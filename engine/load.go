@@ -42,6 +42,19 @@ func (s Source) show(p string) string {
 	return path.Join(filepath.ToSlash(s.Display), p)
 }
 
+// rel maps a shown path back to a path in s.FS.
+func (s Source) rel(shown string) (string, bool) {
+	if s.Display == "" || s.Display == "." {
+		return shown, fs.ValidPath(shown)
+	}
+	prefix := filepath.ToSlash(s.Display) + "/"
+	if !strings.HasPrefix(shown, prefix) {
+		return "", false
+	}
+	r := strings.TrimPrefix(shown, prefix)
+	return r, fs.ValidPath(r)
+}
+
 // LoadOptions configure Load.
 type LoadOptions struct {
 	// Registry holds the built-in log types; nil means logtypes.Default().
@@ -122,7 +135,7 @@ func Load(sources []Source, opts LoadOptions) *Set {
 	close(next)
 	wg.Wait()
 
-	set := &Set{}
+	set := &Set{sources: sources}
 	customReg := reg
 	for _, r := range results {
 		diags.ds = append(diags.ds, r.diags...)

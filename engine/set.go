@@ -1,6 +1,9 @@
 package engine
 
 import (
+	"errors"
+	"fmt"
+	"io/fs"
 	"slices"
 	"strings"
 	"time"
@@ -100,6 +103,7 @@ type Set struct {
 	// Files are the spec files read, in order (for pack builds).
 	Files []string
 
+	sources []Source
 	byID      map[string]*Detection
 	globals   map[string]*Global
 	models    map[string]*DataModel // by log type, enabled only
@@ -213,4 +217,23 @@ func (s *Set) chunkOf(name string) (*luavm.Chunk, bool) {
 		return nil, false
 	}
 	return g.chunk, true
+}
+
+// ReadFile reads a file of the set by the path its diagnostics and fields
+// (File, LuaFile) show, from the source it was loaded from.
+func (s *Set) ReadFile(shown string) ([]byte, error) {
+	for _, src := range s.sources {
+		rel, ok := src.rel(shown)
+		if !ok {
+			continue
+		}
+		data, err := fs.ReadFile(src.FS, rel)
+		if err == nil {
+			return data, nil
+		}
+		if !errors.Is(err, fs.ErrNotExist) {
+			return nil, err
+		}
+	}
+	return nil, fmt.Errorf("%s: not a file of the loaded detections", shown)
 }
