@@ -27,6 +27,7 @@ type compiled struct {
 	// regex
 	re     *regexp.Regexp
 	groups []*field // by subexpression index; nil for unnamed groups
+	shared []bool   // by subexpression index: the name is also an earlier group's
 
 	// csv
 	delim   byte
@@ -263,6 +264,7 @@ func (d *decoder) buildRegex(s *spec, c *compiled) {
 	}
 	c.re = re
 	c.groups = make([]*field, re.NumSubexp()+1)
+	c.shared = make([]bool, re.NumSubexp()+1)
 	named := map[string]bool{}
 	var names []string
 	for _, f := range c.fields {
@@ -272,6 +274,7 @@ func (d *decoder) buildRegex(s *spec, c *compiled) {
 		if name == "" {
 			continue
 		}
+		c.shared[i] = named[name]
 		named[name] = true
 		f := c.byName[name]
 		if f == nil {

@@ -42,7 +42,7 @@ func (p *regexParser) Parse(rec []byte, e *event.Event) (bool, error) {
 		if f == nil || m[2*i] < 0 {
 			continue
 		}
-		if o.Get(f.name) != nil {
+		if c.shared[i] && o.Get(f.name) != nil {
 			continue // a name used twice in the regex: the first match wins
 		}
 		v, err := c.value(a, f, rec[m[2*i]:m[2*i+1]])
