@@ -1,0 +1,394 @@
+// Package zeek holds the log types of the Zeek network monitor (family
+// "Zeek"): one type per Zeek log (conn, dns, http, ssl, ...), in both of the
+// formats Zeek writes.
+//
+//   - JSON, one object a line, as written with LogAscii::use_json=T or by the
+//     json-streaming-logs package (which adds `_path` and `_write_ts`).
+//     Times are epoch seconds, or ISO 8601 with
+//     json_timestamps=JSON::TS_ISO8601, or epoch milliseconds with
+//     JSON::TS_MILLIS.
+//   - TSV, Zeek's default: `#separator`, `#set_separator`, `#empty_field`,
+//     `#unset_field`, `#path`, `#fields`, `#types` header lines, then one
+//     tab-separated line per record. The parser keeps the header as state,
+//     for the rest of its source (a parser serves one source), and a new
+//     `#separator` line (concatenated files) starts a new header.
+//
+// One parser reads both, record by record (a line starting with '{' or '['
+// is JSON), and names the log type of each event itself: from `#path` (TSV) or
+// `_path` (JSON) when known, else from the field names, by the fields every
+// record of a type has and the fields it has in common with the type's
+// documented ones (the best fit wins; ties prefer the log type the parser
+// was created for). Detect accepts an event when that parser named its
+// type, so the classifier asks the parser, not a separate field test.
+//
+// Keys stay as Zeek writes them: flat, with dots ("id.orig_h"); paths address
+// them as `["id.orig_h"]`. Both formats give the same event for the same
+// record (a test proves it on real traffic logged both ways), which takes a
+// canonical form for what the formats write differently:
+//
+//   - time: a string in Zeek's ISO 8601 form, "2018-03-24T17:15:25.396014Z"
+//     (TSV and epoch JSON times are converted without float rounding);
+//   - interval and double: a JSON number rounded to microseconds with no
+//     trailing zeros (TSV writes six decimals; Zeek's JSON writes the full
+//     double, whose further digits are float noise from subtracting two
+//     microsecond times); NaN and infinities are null, as Zeek's JSON has them;
+//   - count, int, port: JSON numbers; bool: true/false;
+//   - unset ("-"): the field is absent, as in Zeek's JSON; "(empty)": an
+//     empty string or array; set[T] and vector[T]: arrays;
+//   - strings: TSV escapes (\xNN, \\) decoded, then rendered as Zeek's JSON
+//     writer renders strings: unchanged when valid, printable UTF-8, else
+//     every other byte as the text \xNN.
+//
+// The JSON reader applies these forms to the fields its log type declares
+// (time, interval, double); other fields are kept as written.
+//
+// Hand-written parsing, no library: Zeek's TSV is a simple format with
+// Zeek-specific escapes and markers, and writing JSON text in one pass and
+// handing it to the event's fastjson parser is the fastest way into an
+// event (see the benchmarks).
+package zeek
+
+import (
+	"fmt"
+	"math/bits"
+	"slices"
+	"strings"
+	"sync"
+	"unsafe"
+
+	"panther/parsers"
+	"panther/parsers/event"
+)
+
+// Family is the family of every Zeek log type.
+const Family = "Zeek"
+
+// spec declares one Zeek log (see logs.go).
+type spec struct {
+	path, name, desc, ref string
+	fields                string
+	indicators            []ind
+	sample                string
+}
+
+// ind is an indicator kind followed by the fields that feed it.
+type ind []string
+
+// kind is the type of a Zeek field, as far as its JSON form is concerned.
+type kind uint8
+
+const (
+	kString kind = iota // string, addr, subnet, enum, pattern, ...
+	kCount              // count, port
+	kInt
+	kDouble // double, interval
+	kTime
+	kBool
+)
+
+type fieldDef struct {
+	name      string
+	zeekType  string
+	kind      kind
+	container bool
+	required  bool
+}
+
+// logDef is a log type with what the parser needs to know of it.
+type logDef struct {
+	idx    int
+	path   string
+	lt     *parsers.LogType
+	fields []fieldDef
+	// special are the fields the JSON reader rewrites to canonical form.
+	special []fieldDef
+	nreq    int
+}
+
+var (
+	defs   []*logDef
+	byPath = map[string]*logDef{}
+)
+
+// commonFields are declared for every type: the json-streaming-logs
+// package's log path and write time.
+const commonFields = `_path:string _write_ts:time`
+
+func define(s spec) *parsers.LogType {
+	d := &logDef{idx: len(defs), path: s.path}
+	d.fields = parseFields(s.fields + " " + commonFields)
+	var cols []parsers.Column
+	inds := []parsers.Indicator{}
+	for _, f := range d.fields {
+		cols = append(cols, parsers.Column{Name: f.name, Type: hiveType(f), Description: "Zeek type " + f.zeekType})
+		if f.required {
+			d.nreq++
+		}
+		if f.kind == kTime || f.kind == kDouble {
+			d.special = append(d.special, f)
+		}
+		switch f.name {
+		case "id.orig_h", "id.resp_h":
+			inds = append(inds, parsers.Indicator{Path: quote(f.name), Kind: "ip"})
+		case "uid":
+			inds = append(inds, parsers.Indicator{Path: "uid", Kind: "trace_id"})
+		}
+	}
+	for _, in := range s.indicators {
+		for _, name := range in[1:] {
+			if !slices.ContainsFunc(d.fields, func(f fieldDef) bool { return f.name == name }) {
+				panic("zeek: " + s.name + ": indicator on undeclared field " + name)
+			}
+			inds = append(inds, parsers.Indicator{Path: quote(name), Kind: in[0]})
+		}
+	}
+	name := s.name
+	d.lt = &parsers.LogType{
+		Name:        name,
+		Description: s.desc,
+		Reference:   s.ref,
+		Family:      Family,
+		NewParser:   func() parsers.Parser { return newParser(d) },
+		// The parser names the type of each record (see the package doc).
+		Detect:     func(e *event.Event) bool { return e.LogType == name },
+		TimeFields: []parsers.TimeField{{Path: "ts", Format: "rfc3339"}, {Path: "ts", Format: "unix"}},
+		Indicators: inds,
+		Schema:     cols,
+		Sample:     s.sample,
+	}
+	if byPath[s.path] != nil {
+		panic("zeek: path declared twice: " + s.path)
+	}
+	byPath[s.path] = d
+	defs = append(defs, d)
+	return d.lt
+}
+
+// LogTypes returns every Zeek log type, sorted by name.
+func LogTypes() []*parsers.LogType {
+	out := make([]*parsers.LogType, len(defs))
+	for i, d := range defs {
+		out[i] = d.lt
+	}
+	slices.SortFunc(out, func(a, b *parsers.LogType) int { return strings.Compare(a.Name, b.Name) })
+	return out
+}
+
+func quote(name string) string { return `["` + name + `"]` }
+
+func parseFields(s string) []fieldDef {
+	var out []fieldDef
+	for _, tok := range strings.Fields(s) {
+		switch tok {
+		case "@id", "@id?":
+			req := tok == "@id"
+			out = append(out,
+				fieldDef{name: "id.orig_h", zeekType: "addr", required: req},
+				fieldDef{name: "id.orig_p", zeekType: "port", kind: kCount, required: req},
+				fieldDef{name: "id.resp_h", zeekType: "addr", required: req},
+				fieldDef{name: "id.resp_p", zeekType: "port", kind: kCount, required: req})
+			continue
+		}
+		req := strings.HasPrefix(tok, "*")
+		name, typ, ok := strings.Cut(strings.TrimPrefix(tok, "*"), ":")
+		if !ok {
+			panic("zeek: field without a type: " + tok)
+		}
+		k, container := kindOf(typ)
+		out = append(out, fieldDef{name: name, zeekType: typ, kind: k, container: container, required: req})
+	}
+	return out
+}
+
+// kindOf maps a Zeek type name ("count", "set[addr]") to its kind.
+func kindOf(t string) (kind, bool) {
+	container := false
+	if i := strings.IndexByte(t, '['); i > 0 && strings.HasSuffix(t, "]") {
+		switch t[:i] {
+		case "set", "vector":
+			container = true
+			t = t[i+1 : len(t)-1]
+		}
+	}
+	switch t {
+	case "count", "port":
+		return kCount, container
+	case "int":
+		return kInt, container
+	case "double", "interval":
+		return kDouble, container
+	case "time":
+		return kTime, container
+	case "bool":
+		return kBool, container
+	}
+	return kString, container
+}
+
+func hiveType(f fieldDef) string {
+	var t string
+	switch f.kind {
+	case kCount, kInt:
+		t = "bigint"
+	case kDouble:
+		t = "double"
+	case kTime:
+		t = "timestamp"
+	case kBool:
+		t = "boolean"
+	default:
+		t = "string"
+	}
+	if f.container {
+		return "array<" + t + ">"
+	}
+	return t
+}
+
+// Field-set detection. Every declared field name maps to the set of types
+// that declare it (and that require it), as bit masks over defs.
+var (
+	indexOnce sync.Once
+	fieldMask map[string]uint64
+	reqMask   map[string]uint64
+	tieOrder  []int // def indices by fewest declared fields, then name
+)
+
+func buildIndex() {
+	if len(defs) > 64 {
+		panic("zeek: more than 64 log types; widen the detection masks")
+	}
+	fieldMask = map[string]uint64{}
+	reqMask = map[string]uint64{}
+	for _, d := range defs {
+		for _, f := range d.fields {
+			if strings.HasPrefix(f.name, "_") {
+				continue // _path, _write_ts: every type has them
+			}
+			fieldMask[f.name] |= 1 << d.idx
+			if f.required {
+				reqMask[f.name] |= 1 << d.idx
+			}
+		}
+	}
+	tieOrder = make([]int, len(defs))
+	for i := range tieOrder {
+		tieOrder[i] = i
+	}
+	slices.SortFunc(tieOrder, func(a, b int) int {
+		if n := len(defs[a].fields) - len(defs[b].fields); n != 0 {
+			return n
+		}
+		return strings.Compare(defs[a].lt.Name, defs[b].lt.Name)
+	})
+}
+
+// matcher accumulates the field names of one record.
+type matcher struct {
+	score [64]int16
+	req   [64]int16
+}
+
+func (m *matcher) add(name string) {
+	for b := fieldMask[name]; b != 0; b &= b - 1 {
+		m.score[bits.TrailingZeros64(b)]++
+	}
+	for b := reqMask[name]; b != 0; b &= b - 1 {
+		m.req[bits.TrailingZeros64(b)]++
+	}
+}
+
+// best returns the types whose required fields are all present and that
+// share the most fields with the record, as a mask.
+func (m *matcher) best() uint64 {
+	var cands uint64
+	top := int16(-1)
+	for _, d := range defs {
+		if int(m.req[d.idx]) < d.nreq {
+			continue
+		}
+		switch s := m.score[d.idx]; {
+		case s > top:
+			top, cands = s, 1<<d.idx
+		case s == top:
+			cands |= 1 << d.idx
+		}
+	}
+	return cands
+}
+
+// pick chooses from the candidates: the preferred type when it is one,
+// else the most specific.
+func pick(cands uint64, prefer *logDef) *logDef {
+	if cands == 0 {
+		return nil
+	}
+	if prefer != nil && cands&(1<<prefer.idx) != 0 {
+		return prefer
+	}
+	for _, i := range tieOrder {
+		if cands&(1<<i) != 0 {
+			return defs[i]
+		}
+	}
+	return nil
+}
+
+// detectFields names the type of a record from its field names.
+func detectFields(names []string, prefer *logDef) *logDef {
+	indexOnce.Do(buildIndex)
+	var m matcher
+	for _, n := range names {
+		m.add(n)
+	}
+	return pick(m.best(), prefer)
+}
+
+// knownPaths lists the declared paths, for error messages.
+func knownPaths() string {
+	ps := make([]string, 0, len(byPath))
+	for p := range byPath {
+		ps = append(ps, p)
+	}
+	slices.Sort(ps)
+	return strings.Join(ps, ", ")
+}
+
+// parser reads the records of one source, JSON or TSV.
+type parser struct {
+	named *logDef // the type the parser was created for
+	tsv   tsvState
+	buf   []byte    // the JSON text of a TSV record
+	tmp   []byte    // scratch for decoding one TSV value
+	m     matcher   // field-set detection of JSON records
+	edits []numEdit // number rewrites of one JSON record
+	nums  []byte    // their text
+}
+
+func newParser(d *logDef) *parser {
+	p := &parser{named: d}
+	p.tsv.reset()
+	return p
+}
+
+// Parse implements parsers.Parser.
+func (p *parser) Parse(rec []byte, e *event.Event) (bool, error) {
+	rec = trimCR(rec)
+	if len(rec) > 0 && (rec[0] == '{' || rec[0] == '[') {
+		return p.parseJSON(rec, e)
+	}
+	return p.parseTSV(rec, e)
+}
+
+func trimCR(b []byte) []byte {
+	if n := len(b); n > 0 && b[n-1] == '\r' {
+		return b[:n-1]
+	}
+	return b
+}
+
+func b2s(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }
+
+func unknownPathError(path string) error {
+	return fmt.Errorf("Zeek log path %q is not a known log type and its fields match none (known paths: %s)", path, knownPaths())
+}
