@@ -1,0 +1,248 @@
+package syslog
+
+import (
+	"strings"
+	"time"
+
+	"github.com/valyala/fastjson"
+
+	"panther/parsers"
+	"panther/parsers/event"
+)
+
+// parse3164 reads "TIMESTAMP SP HOSTNAME SP TAG: MSG" (RFC 3164 §4.1.2,
+// §4.1.3), where TIMESTAMP is "Mmm dd hh:mm:ss" or an RFC 3339 time, and
+// HOSTNAME and TAG may be missing.
+func (p *parser) parse3164(s string, hasPRI bool, e *event.Event, obj *fastjson.Value) error {
+	a := e.Arena()
+	n, bad := p.timestamp3164(s, e, a, obj)
+	if bad {
+		return errorf("RFC 3164 timestamp is no real date:", s)
+	}
+	if n == 0 {
+		if !hasPRI {
+			return errorf("not syslog: no <PRI> and no timestamp (\"Mar  5 14:02:01\" or RFC 3339) at the start of the line:", s)
+		}
+		// §4.3.3: a PRI but no valid header: all of the rest is the message.
+		setMessage(a, obj, "", s)
+		return nil
+	}
+	s = strings.TrimLeft(s[n:], " ")
+	host, rest, _ := token(s)
+	if host != "" && !strings.HasSuffix(host, ":") && !strings.Contains(host, "[") {
+		obj.Set("hostname", newString(a, host))
+		s = rest
+	}
+	app, pid, msg := splitTag(s)
+	setString(a, obj, "appname", app)
+	setString(a, obj, "procid", pid)
+	setMessage(a, obj, app, msg)
+	return nil
+}
+
+// splitTag splits "app[pid]: msg" or "app: msg". Without such a tag the
+// whole of s is the message.
+func splitTag(s string) (app, pid, msg string) {
+	i := 0
+	for i < len(s) && s[i] != ' ' && s[i] != ':' && s[i] != '[' {
+		i++
+	}
+	if i == 0 || i == len(s) || s[i] == ' ' {
+		return "", "", s
+	}
+	app, k := s[:i], i
+	if s[i] == '[' {
+		j := strings.IndexByte(s[i:], ']')
+		if j < 0 || strings.IndexByte(s[i:i+j], ' ') >= 0 {
+			return "", "", s
+		}
+		pid, k = s[i+1:i+j], i+j+1
+	}
+	switch {
+	case k < len(s) && s[k] == ':':
+		k++
+	case k < len(s) && s[k] != ' ':
+		return "", "", s
+	case pid == "":
+		return "", "", s // a word with neither [pid] nor ':' is not a tag
+	}
+	if k < len(s) && s[k] == ' ' {
+		k++
+	}
+	return app, pid, s[k:]
+}
+
+// timestamp3164 reads the timestamp at the start of s, sets e.Time and the
+// timestamp field, and returns its length (0 when there is none); bad is
+// true for a timestamp of a date that does not exist ("Feb 30").
+func (p *parser) timestamp3164(s string, e *event.Event, a *fastjson.Arena, obj *fastjson.Value) (n int, bad bool) {
+	if len(s) >= 5 && s[4] == '-' && isDigit(s[0]) {
+		tok, _, _ := token(s)
+		t, err := time.Parse(time.RFC3339Nano, tok)
+		if err != nil {
+			var ok bool
+			if t, ok = parsers.ParseRFC3339ish(tok); !ok {
+				return 0, false
+			}
+		}
+		e.Time = t
+		obj.Set("timestamp", a.NewString(tok))
+		return len(tok), false
+	}
+	st, n := parseStamp(s)
+	if n == 0 {
+		return 0, false
+	}
+	ref := e.ParseTime
+	if ref.IsZero() {
+		ref = p.now()
+	}
+	t, ok := st.in(ref)
+	if !ok {
+		return 0, true
+	}
+	e.Time = t
+	p.buf = st.appendRFC3339(p.buf[:0], t.Year())
+	obj.Set("timestamp", a.NewStringBytes(p.buf))
+	return n, false
+}
+
+// stamp is an RFC 3164 TIMESTAMP: a date and time without year or zone.
+type stamp struct {
+	month                     time.Month
+	day, hour, min, sec, nsec int
+}
+
+// parseStamp reads "Mmm dd hh:mm:ss" where dd is " d", "0d", "d" or "dd",
+// with an optional fraction of the second, followed by a space or the end.
+func parseStamp(s string) (stamp, int) {
+	var st stamp
+	if len(s) < 14 || s[3] != ' ' {
+		return st, 0
+	}
+	st.month = monthOf(s[:3])
+	if st.month == 0 {
+		return st, 0
+	}
+	i := 4
+	if s[i] == ' ' {
+		i++
+	}
+	if !isDigit(s[i]) {
+		return st, 0
+	}
+	st.day = int(s[i] - '0')
+	i++
+	if i < len(s) && isDigit(s[i]) {
+		st.day = st.day*10 + int(s[i]-'0')
+		i++
+	}
+	if i+9 > len(s) || s[i] != ' ' || s[i+3] != ':' || s[i+6] != ':' {
+		return st, 0
+	}
+	var ok1, ok2, ok3 bool
+	st.hour, ok1 = twoDigits(s[i+1:])
+	st.min, ok2 = twoDigits(s[i+4:])
+	st.sec, ok3 = twoDigits(s[i+7:])
+	if !ok1 || !ok2 || !ok3 || st.day < 1 || st.day > 31 || st.hour > 23 || st.min > 59 || st.sec > 60 {
+		return st, 0
+	}
+	i += 9
+	if i < len(s) && s[i] == '.' {
+		j, ns, scale := i+1, 0, 100000000
+		for j < len(s) && isDigit(s[j]) {
+			if scale > 0 {
+				ns += int(s[j]-'0') * scale
+				scale /= 10
+			}
+			j++
+		}
+		if j == i+1 {
+			return st, 0
+		}
+		st.nsec, i = ns, j
+	}
+	if i < len(s) && s[i] != ' ' {
+		return st, 0
+	}
+	return st, i
+}
+
+// in places st in the latest year that puts it no more than 31 days after
+// ref, read as UTC: "Dec 31" read on 2 January is last year's, and a
+// sender's clock slightly ahead of ours stays in this year. A date that
+// exists in no nearby year (Feb 30) is not a time.
+func (st stamp) in(ref time.Time) (time.Time, bool) {
+	limit := ref.Add(31 * 24 * time.Hour)
+	for y := limit.Year(); y >= ref.Year()-8; y-- {
+		t := time.Date(y, st.month, st.day, st.hour, st.min, st.sec, st.nsec, time.UTC)
+		if t.Day() != st.day {
+			continue // Feb 29 outside a leap year
+		}
+		if !t.After(limit) {
+			return t, true
+		}
+	}
+	return time.Time{}, false
+}
+
+const months = "janfebmaraprmayjunjulaugsepoctnovdec"
+
+// monthOf reads a three-letter English month name, in any case.
+// appendRFC3339 appends st in year as RFC 3339 in UTC, as
+// time.RFC3339Nano writes it (fraction without trailing zeros).
+func (st stamp) appendRFC3339(b []byte, year int) []byte {
+	if year < 0 || year > 9999 || st.sec > 59 {
+		return time.Date(year, st.month, st.day, st.hour, st.min, st.sec, st.nsec, time.UTC).AppendFormat(b, time.RFC3339Nano)
+	}
+	b = append(b, byte('0'+year/1000), byte('0'+year/100%10), byte('0'+year/10%10), byte('0'+year%10), '-')
+	b = append2(b, int(st.month), '-')
+	b = append2(b, st.day, 'T')
+	b = append2(b, st.hour, ':')
+	b = append2(b, st.min, ':')
+	b = append2(b, st.sec, 0)
+	if st.nsec > 0 {
+		b = append(b, '.')
+		ns, digits := st.nsec, 9
+		for ns%10 == 0 {
+			ns /= 10
+			digits--
+		}
+		for d := digits - 1; d >= 0; d-- {
+			p := 1
+			for range d {
+				p *= 10
+			}
+			b = append(b, byte('0'+ns/p%10))
+		}
+	}
+	return append(b, 'Z')
+}
+
+// append2 appends n as two digits, then sep unless it is 0.
+func append2(b []byte, n int, sep byte) []byte {
+	b = append(b, byte('0'+n/10), byte('0'+n%10))
+	if sep != 0 {
+		b = append(b, sep)
+	}
+	return b
+}
+
+func monthOf(m string) time.Month {
+	c0, c1, c2 := m[0]|0x20, m[1]|0x20, m[2]|0x20 // ASCII lower case
+	for i := 0; i < len(months); i += 3 {
+		if months[i] == c0 && months[i+1] == c1 && months[i+2] == c2 {
+			return time.Month(i/3 + 1)
+		}
+	}
+	return 0
+}
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+func twoDigits(s string) (int, bool) {
+	if len(s) < 2 || !isDigit(s[0]) || !isDigit(s[1]) {
+		return 0, false
+	}
+	return int(s[0]-'0')*10 + int(s[1]-'0'), true
+}

@@ -1,0 +1,93 @@
+package syslog
+
+import (
+	"strings"
+
+	"github.com/valyala/fastjson"
+)
+
+// The sudo sub-object: the command lines sudo logs (appname sudo),
+//
+//	alice : TTY=pts/0 ; PWD=/home/alice ; USER=root ; COMMAND=/usr/bin/id
+//	alice : 3 incorrect password attempts ; TTY=pts/0 ; PWD=/home/alice ; USER=root ; COMMAND=/bin/sh
+//
+//	user          who ran sudo
+//	result        "allowed", or "denied" when sudo gives a reason before TTY=
+//	              (user NOT in sudoers, command not allowed, N incorrect
+//	              password attempts, a password is required, ...): the
+//	              command did not run
+//	reason        that reason, as sudo wrote it
+//	tty, pwd      TTY= and PWD=
+//	run_as        USER=, the account the command runs as
+//	run_as_group  GROUP=, when given
+//	command       COMMAND=, the command line (everything to the end, it may
+//	              hold " ; ")
+//
+// Other keys (ENV=, TSID=, ...) stay in the message only. sudo's PAM lines
+// (pam_unix(sudo:session) ...) get no sudo object.
+//
+// Indicators: user and run_as (username).
+const sudoType = "struct<user:string,result:string,reason:string,tty:string,pwd:string," +
+	"run_as:string,run_as_group:string,command:string>"
+
+// sudoFields returns the sudo object of msg, or nil when msg is not a
+// command line.
+func sudoFields(a *fastjson.Arena, msg string) *fastjson.Value {
+	user, rest, ok := strings.Cut(strings.TrimLeft(msg, " "), " : ")
+	if !ok || user == "" || strings.IndexByte(user, ' ') >= 0 {
+		return nil
+	}
+	var tty, pwd, runAs, group, command, reason string
+	for rest != "" {
+		if c, ok := strings.CutPrefix(rest, "COMMAND="); ok {
+			command = c
+			break
+		}
+		part, r, _ := strings.Cut(rest, " ; ")
+		rest = r
+		switch {
+		case strings.HasPrefix(part, "TTY="):
+			tty = part[len("TTY="):]
+		case strings.HasPrefix(part, "PWD="):
+			pwd = part[len("PWD="):]
+		case strings.HasPrefix(part, "USER="):
+			runAs = part[len("USER="):]
+		case strings.HasPrefix(part, "GROUP="):
+			group = part[len("GROUP="):]
+		case isKey(part):
+		case reason == "" && tty == "":
+			reason = part
+		}
+	}
+	if command == "" {
+		return nil
+	}
+	obj := a.NewObject()
+	obj.Set("user", newString(a, user))
+	if reason == "" {
+		obj.Set("result", a.NewString("allowed"))
+	} else {
+		obj.Set("result", a.NewString("denied"))
+		obj.Set("reason", newString(a, reason))
+	}
+	setString(a, obj, "tty", tty)
+	setString(a, obj, "pwd", pwd)
+	setString(a, obj, "run_as", runAs)
+	setString(a, obj, "run_as_group", group)
+	obj.Set("command", newString(a, command))
+	return obj
+}
+
+// isKey tells sudo's "KEY=value" parts (upper-case key) from a reason.
+func isKey(part string) bool {
+	k, _, ok := strings.Cut(part, "=")
+	if !ok || k == "" {
+		return false
+	}
+	for i := 0; i < len(k); i++ {
+		if (k[i] < 'A' || k[i] > 'Z') && k[i] != '_' {
+			return false
+		}
+	}
+	return true
+}
