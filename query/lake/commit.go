@@ -1,0 +1,389 @@
+package lake
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+)
+
+// The lake's own folders: hidden from Hive-style readers (names starting
+// with '.' or '_'), never below logs/, alerts/ or rule_matches/.
+const (
+	stagingDir = ".staging"
+	sourcesDir = "_sources"
+)
+
+// epoch is the unit of commit: the rows staged between two commits, and
+// the sources completed in that time.
+type epoch struct {
+	id      int
+	bytes   int64 // rows staged
+	sources []ledgerEntry
+
+	wg    sync.WaitGroup // conversions under way
+	mu    sync.Mutex
+	files []stagedFile
+	err   error
+}
+
+// stagedFile is a converted Parquet file waiting in staging for its commit.
+// Paths are relative to the lake, with '/' separators.
+type stagedFile struct {
+	From  string `json:"from"`
+	To    string `json:"to"`
+	Table string `json:"table"`
+	Rows  int64  `json:"rows"`
+	Bytes int64  `json:"bytes"`
+}
+
+// ledgerEntry is one committed source, a line of a _sources/*.jsonl file.
+type ledgerEntry struct {
+	Digest    string    `json:"digest"`
+	File      string    `json:"file,omitempty"`
+	Label     string    `json:"label,omitempty"`
+	Bytes     int64     `json:"bytes,omitempty"`
+	Rows      int64     `json:"rows"`
+	Run       string    `json:"run,omitempty"`
+	Committed time.Time `json:"committed,omitzero"`
+}
+
+// manifest is a commit about to happen: written and synced before the
+// first rename, removed after the ledger is written. Whoever finds one
+// (the next Open) completes it.
+type manifest struct {
+	Run     string        `json:"run"`
+	Epoch   int           `json:"epoch"`
+	Files   []stagedFile  `json:"files"`
+	Sources []ledgerEntry `json:"sources"`
+}
+
+const manifestSuffix = ".commit.json"
+
+func (w *Writer) newEpoch() *epoch {
+	w.epochs++
+	return &epoch{id: w.epochs}
+}
+
+// convert hands the staged file of s to the converter; the epoch commits
+// once all its conversions are done.
+func (e *epoch) convert(w *Writer, s *stream) {
+	hour := time.Unix(s.key.hour*3600, 0).UTC()
+	base := strings.TrimSuffix(filepath.Base(s.path), ".ndjson")
+	j := &job{
+		in:     s.path,
+		out:    strings.TrimSuffix(s.path, ".ndjson") + ".parquet",
+		table:  s.key.t,
+		rows:   s.rows,
+		maxRow: s.maxRow,
+	}
+	to := fmt.Sprintf("%s/year=%04d/month=%02d/day=%02d/hour=%02d/%s-%s.parquet",
+		s.key.t.rel, hour.Year(), hour.Month(), hour.Day(), hour.Hour(), w.run, base)
+	e.wg.Add(1)
+	w.conv.submit(j, func(size int64, err error) {
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		defer e.wg.Done()
+		if err != nil {
+			if e.err == nil {
+				e.err = err
+			}
+			return
+		}
+		from, _ := filepath.Rel(w.dir, j.out)
+		e.files = append(e.files, stagedFile{From: filepath.ToSlash(from), To: to, Table: s.key.t.name, Rows: j.rows, Bytes: size})
+	})
+}
+
+// committer commits the sealed epochs in order, each once its files are
+// converted. After a failure (or Abort) it commits nothing more.
+func (w *Writer) committer() {
+	defer w.committed.Done()
+	for e := range w.commitQ {
+		e.wg.Wait()
+		if w.failure() != nil {
+			continue
+		}
+		if e.err != nil {
+			w.setFailed(e.err)
+			w.stop()
+			continue
+		}
+		if len(e.files) == 0 && len(e.sources) == 0 {
+			continue
+		}
+		if err := w.commit(e); err != nil {
+			w.setFailed(err)
+			w.stop()
+		}
+	}
+}
+
+// commit makes an epoch visible: sync the files, write the manifest, rename
+// the files into place, write the ledger, remove the manifest.
+func (w *Writer) commit(e *epoch) error {
+	slices.SortFunc(e.files, func(a, b stagedFile) int { return strings.Compare(a.To, b.To) })
+	for _, f := range e.files {
+		p := filepath.Join(w.dir, filepath.FromSlash(f.From))
+		if err := w.faultAt("sync", p); err != nil {
+			return fmt.Errorf("lake: syncing %s: %w", p, err)
+		}
+		if err := syncFile(p); err != nil {
+			return fmt.Errorf("lake: syncing %s: %w", p, err)
+		}
+	}
+	now := w.opts.Now().UTC().Truncate(time.Second)
+	for i := range e.sources {
+		e.sources[i].Run = w.run
+		e.sources[i].Committed = now
+	}
+	m := &manifest{Run: w.run, Epoch: e.id, Files: e.files, Sources: e.sources}
+	data, err := json.MarshalIndent(m, "", "  ")
+	if err != nil {
+		return err
+	}
+	mpath := filepath.Join(w.dir, stagingDir, fmt.Sprintf("%s-%06d%s", w.run, e.id, manifestSuffix))
+	if w.failure() != nil {
+		return nil // aborted while converting: drop the epoch
+	}
+	if err := w.faultAt("manifest", mpath); err != nil {
+		return fmt.Errorf("lake: writing commit manifest %s: %w", mpath, err)
+	}
+	if err := writeAtomic(mpath, data); err != nil {
+		return fmt.Errorf("lake: writing commit manifest %s: %w", mpath, err)
+	}
+	// From here on the commit happens: if this process cannot finish it,
+	// the next Open does.
+	if err := applyManifest(w.dir, mpath, m, w.opts.fault); err != nil {
+		w.mu.Lock()
+		w.outcome = append(w.outcome, mpath)
+		w.mu.Unlock()
+		return fmt.Errorf("%w (the commit is recorded in %s: the next lake.Open completes it)", err, mpath)
+	}
+	w.mu.Lock()
+	for _, f := range e.files {
+		st := w.stats[f.Table]
+		if st == nil {
+			st = &TableStats{}
+			w.stats[f.Table] = st
+		}
+		st.CommittedRows += f.Rows
+		st.Files++
+		st.Bytes += f.Bytes
+	}
+	w.mu.Unlock()
+	w.srcMu.Lock()
+	for _, s := range e.sources {
+		w.ledger[s.Digest] = true
+	}
+	w.srcMu.Unlock()
+	return nil
+}
+
+// applyManifest completes a commit: renames what is still in staging,
+// writes the ledger, removes the manifest. Every step can be done again,
+// so a commit interrupted anywhere is completed by running it once more.
+func applyManifest(dir, mpath string, m *manifest, fault func(op, path string) error) error {
+	at := func(op, path string) error {
+		if fault != nil {
+			return fault(op, path)
+		}
+		return nil
+	}
+	dirs := map[string]bool{}
+	for _, f := range m.Files {
+		from := filepath.Join(dir, filepath.FromSlash(f.From))
+		to := filepath.Join(dir, filepath.FromSlash(f.To))
+		if err := at("rename", to); err != nil {
+			return fmt.Errorf("lake: moving %s into place: %w", to, err)
+		}
+		if _, err := os.Stat(from); errors.Is(err, fs.ErrNotExist) {
+			if _, err := os.Stat(to); err == nil {
+				continue // renamed before the interruption
+			}
+			return fmt.Errorf("lake: commit %s: %s is neither in staging nor in place (remove the manifest to give up this commit, then replay its sources)", mpath, f.To)
+		}
+		if err := mkdirAllSync(dir, filepath.Dir(to)); err != nil {
+			return fmt.Errorf("lake: creating %s: %w", filepath.Dir(to), err)
+		}
+		if err := os.Rename(from, to); err != nil {
+			return fmt.Errorf("lake: moving %s into place: %w", to, err)
+		}
+		dirs[filepath.Dir(to)] = true
+	}
+	for d := range dirs {
+		if err := syncDir(d); err != nil {
+			return fmt.Errorf("lake: syncing %s: %w", d, err)
+		}
+	}
+	if len(m.Sources) > 0 {
+		var b bytes.Buffer
+		for _, s := range m.Sources {
+			line, err := json.Marshal(s)
+			if err != nil {
+				return err
+			}
+			b.Write(line)
+			b.WriteByte('\n')
+		}
+		lpath := filepath.Join(dir, sourcesDir, fmt.Sprintf("%s-%06d.jsonl", m.Run, m.Epoch))
+		if err := at("ledger", lpath); err != nil {
+			return fmt.Errorf("lake: writing the source ledger %s: %w", lpath, err)
+		}
+		if err := mkdirAllSync(dir, filepath.Dir(lpath)); err != nil {
+			return fmt.Errorf("lake: writing the source ledger %s: %w", lpath, err)
+		}
+		if err := writeAtomic(lpath, b.Bytes()); err != nil {
+			return fmt.Errorf("lake: writing the source ledger %s: %w", lpath, err)
+		}
+	}
+	if err := os.Remove(mpath); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("lake: removing commit manifest %s: %w", mpath, err)
+	}
+	return syncDir(filepath.Dir(mpath))
+}
+
+// recoverLake completes the commits that interrupted runs left (their
+// manifests, in order), then deletes everything else in staging. The
+// caller holds the lake's lock, so no other writer is using staging.
+func recoverLake(dir string, fault func(op, path string) error) error {
+	stage := filepath.Join(dir, stagingDir)
+	ents, err := os.ReadDir(stage)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("lake %s: reading staging: %w", dir, err)
+	}
+	var manifests []string
+	for _, e := range ents {
+		if strings.HasSuffix(e.Name(), manifestSuffix) && !e.IsDir() {
+			manifests = append(manifests, filepath.Join(stage, e.Name()))
+		}
+	}
+	slices.Sort(manifests) // run ids start with the time: oldest first
+	for _, mpath := range manifests {
+		data, err := os.ReadFile(mpath)
+		if err != nil {
+			return fmt.Errorf("lake %s: reading commit manifest: %w", dir, err)
+		}
+		var m manifest
+		if err := json.Unmarshal(data, &m); err != nil {
+			return fmt.Errorf("lake %s: commit manifest %s is damaged (%v): remove it to give up that commit, then replay its sources", dir, mpath, err)
+		}
+		if err := applyManifest(dir, mpath, &m, fault); err != nil {
+			return fmt.Errorf("lake %s: completing an interrupted commit: %w", dir, err)
+		}
+	}
+	ents, err = os.ReadDir(stage)
+	if err != nil {
+		return fmt.Errorf("lake %s: reading staging: %w", dir, err)
+	}
+	for _, e := range ents {
+		p := filepath.Join(stage, e.Name())
+		if err := os.RemoveAll(p); err != nil {
+			return fmt.Errorf("lake %s: removing what an interrupted run left in %s: %w", dir, p, err)
+		}
+	}
+	return nil
+}
+
+// readLedger returns the digests of the committed sources.
+func readLedger(dir string) (map[string]bool, error) {
+	out := map[string]bool{}
+	files, err := filepath.Glob(filepath.Join(dir, sourcesDir, "*.jsonl"))
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			return nil, fmt.Errorf("lake: reading the source ledger: %w", err)
+		}
+		sc := bufio.NewScanner(bytes.NewReader(data))
+		sc.Buffer(nil, 1<<20)
+		for n := 1; sc.Scan(); n++ {
+			if len(bytes.TrimSpace(sc.Bytes())) == 0 {
+				continue
+			}
+			var e ledgerEntry
+			if err := json.Unmarshal(sc.Bytes(), &e); err != nil || e.Digest == "" {
+				return nil, fmt.Errorf("lake: source ledger %s:%d is damaged (%v); fix or remove that line", f, n, err)
+			}
+			out[e.Digest] = true
+		}
+		if err := sc.Err(); err != nil {
+			return nil, fmt.Errorf("lake: reading %s: %w", f, err)
+		}
+	}
+	return out, nil
+}
+
+// writeAtomic writes data to path through a synced temporary file and a
+// rename, then syncs the directory: readers see all of it or nothing.
+func writeAtomic(path string, data []byte) error {
+	tmp := filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".tmp")
+	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(data)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	return syncDir(filepath.Dir(path))
+}
+
+func syncFile(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	err = f.Sync()
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// mkdirAllSync creates d (below root) and syncs the parent of every
+// directory it created, so that a new partition survives a power cut.
+func mkdirAllSync(root, d string) error {
+	if _, err := os.Stat(d); err == nil {
+		return nil
+	}
+	var created []string
+	for p := d; p != root && p != filepath.Dir(p); p = filepath.Dir(p) {
+		if _, err := os.Stat(p); err == nil {
+			break
+		}
+		created = append(created, p)
+	}
+	if err := os.MkdirAll(d, 0o755); err != nil {
+		return err
+	}
+	for _, p := range created {
+		if err := syncDir(filepath.Dir(p)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
