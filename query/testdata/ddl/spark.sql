@@ -1,0 +1,107 @@
+-- spark external tables for the panther lake at s3://bucket/lake
+CREATE DATABASE IF NOT EXISTS `panther`;
+
+CREATE TABLE IF NOT EXISTS `panther`.`aws_cloudtrail` (
+  `p_log_type` string,
+  `p_event_time` timestamp,
+  `p_parse_time` timestamp,
+  `p_row_id` string,
+  `p_source_file` string,
+  `p_source_label` string,
+  `p_any_ip_addresses` array<string>,
+  `p_any_domain_names` array<string>,
+  `p_any_usernames` array<string>,
+  `p_any_emails` array<string>,
+  `p_any_aws_account_ids` array<string>,
+  `p_any_aws_arns` array<string>,
+  `p_any_aws_instance_ids` array<string>,
+  `p_any_md5_hashes` array<string>,
+  `p_any_sha1_hashes` array<string>,
+  `p_any_sha256_hashes` array<string>,
+  `p_any_trace_ids` array<string>,
+  `p_extra` string,
+  `eventVersion` string,
+  `userIdentity` struct<`type`:string,`principalId`:string,`arn`:string,`accountId`:string,`accessKeyId`:string,`userName`:string,`invokedBy`:string,`credentialId`:string,`identityProvider`:string,`sessionContext`:string,`onBehalfOf`:string>,
+  `eventTime` timestamp,
+  `eventSource` string,
+  `eventName` string,
+  `awsRegion` string,
+  `sourceIPAddress` string,
+  `userAgent` string,
+  `errorCode` string,
+  `errorMessage` string,
+  `requestParameters` string,
+  `responseElements` string,
+  `additionalEventData` string,
+  `requestID` string,
+  `eventID` string,
+  `readOnly` boolean,
+  `resources` array<struct<`ARN`:string,`accountId`:string,`type`:string>>,
+  `eventType` string,
+  `apiVersion` string,
+  `managementEvent` boolean,
+  `recipientAccountId` string,
+  `serviceEventDetails` string,
+  `sharedEventID` string,
+  `vpcEndpointId` string,
+  `vpcEndpointAccountId` string,
+  `eventCategory` string,
+  `addendum` string,
+  `sessionCredentialFromConsole` string,
+  `edgeDeviceDetails` string,
+  `tlsDetails` struct<`tlsVersion`:string,`cipherSuite`:string,`clientProvidedHostHeader`:string>,
+  `insightDetails` string,
+  `year` INT,
+  `month` INT,
+  `day` INT,
+  `hour` INT
+)
+USING PARQUET
+PARTITIONED BY (`year`, `month`, `day`, `hour`)
+LOCATION 's3://bucket/lake/logs/aws_cloudtrail/';
+MSCK REPAIR TABLE `panther`.`aws_cloudtrail`;
+
+CREATE TABLE IF NOT EXISTS `panther`.`zeek_dns` (
+  `p_log_type` string,
+  `p_event_time` timestamp,
+  `p_any_ip_addresses` array<string>,
+  `p_any_domain_names` array<string>,
+  `query` string,
+  `id` string,
+  `rcode` string,
+  `year` INT,
+  `month` INT,
+  `day` INT,
+  `hour` INT
+)
+USING PARQUET
+PARTITIONED BY (`year`, `month`, `day`, `hour`)
+LOCATION 's3://bucket/lake/logs/zeek_dns/';
+MSCK REPAIR TABLE `panther`.`zeek_dns`;
+
+CREATE TABLE IF NOT EXISTS `panther`.`alerts` (
+  `p_event_time` timestamp,
+  `rule_id` string,
+  `event_count` int,
+  `year` INT,
+  `month` INT,
+  `day` INT,
+  `hour` INT
+)
+USING PARQUET
+PARTITIONED BY (`year`, `month`, `day`, `hour`)
+LOCATION 's3://bucket/lake/alerts/';
+MSCK REPAIR TABLE `panther`.`alerts`;
+
+CREATE TABLE IF NOT EXISTS `panther`.`rule_matches` (
+  `matched_at` timestamp,
+  `rule_id` string,
+  `year` INT,
+  `month` INT,
+  `day` INT,
+  `hour` INT
+)
+USING PARQUET
+PARTITIONED BY (`year`, `month`, `day`, `hour`)
+LOCATION 's3://bucket/lake/rule_matches/';
+MSCK REPAIR TABLE `panther`.`rule_matches`;
