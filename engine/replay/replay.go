@@ -1,0 +1,615 @@
+// Package replay streams raw log archives through the detection engine:
+// inputs → records → parse/classify → normalise → evaluate the rules of
+// the event's log type → alert aggregation → outputs (alerts, rule errors,
+// dead letters, the lake).
+//
+// The pipeline, and why it is shaped so:
+//
+//	dispatcher ─► readers (one per open source, up to Workers at once):
+//	              decompress, split, classify, parse, normalise — in record
+//	              order, since parsers keep per-source state (Zeek headers)
+//	              and the classifier learns per source
+//	          ─► evaluators (Workers goroutines, one Lua VM each): the rules
+//	              of each event's log type, batch by batch
+//	          ─► sink (one goroutine): takes batches back in source order and
+//	              batch order, aggregates alerts in event time, writes the lake
+//
+// Every queue is bounded: a reader may run at most a few batches ahead of
+// the sink, and at most Workers sources are open at once, so memory does
+// not depend on the size of the input. Because the sink consumes in input
+// order, the alerts (and everything else) are the same for any number of
+// workers.
+package replay
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"panther/engine"
+	"panther/engine/luavm"
+	"panther/parsers"
+	"panther/parsers/classifier"
+	"panther/parsers/event"
+	"panther/parsers/input"
+)
+
+// Lake receives what a replay writes to the Parquet lake. query/lake's
+// writer implements it (through an adapter in the command).
+type Lake interface {
+	// HasSource reports whether a source with this digest is in the lake
+	// already; its events are then not written again.
+	HasSource(digest string) bool
+	// WriteEvent writes one normalised event (called in order, from one
+	// goroutine; the event is released after the call).
+	WriteEvent(e *event.Event) error
+	// WriteRow writes a row of the alerts or rule_matches table.
+	WriteRow(table string, schema []parsers.Column, t time.Time, row []byte) error
+	// SourceDone says that every event of a source has been written.
+	SourceDone(path, digest string, events int64) error
+}
+
+// BadRecord is a record that could not be parsed.
+type BadRecord struct {
+	File   string
+	Line   int
+	Reason string
+	Data   []byte // the raw record (a copy; empty when too large to keep)
+}
+
+// Progress is a snapshot of a run, for progress bars.
+type Progress struct {
+	BytesDone  int64 // raw (compressed) bytes read
+	BytesTotal int64 // of every source whose size is known
+	Events     int64
+	Alerts     int64
+	Elapsed    time.Duration
+}
+
+// Options configure a replay.
+type Options struct {
+	Sources  []input.Source
+	Registry *parsers.Registry
+	// LogType, when set, parses every record as that type (no classifier).
+	LogType *parsers.LogType
+	Set     *engine.Set
+	// Rules are the detections to run; nil means every enabled rule.
+	Rules          []*engine.Detection
+	Workers        int // 0 = GOMAXPROCS
+	Since, Until   time.Time
+	MaxRecordBytes int
+	Label          string // p_source_label
+	Budget         time.Duration
+	Lake           Lake
+	Now            func() time.Time
+	// DisableAfterTimeouts turns off a detection after this many timeouts,
+	// so one runaway rule cannot stall a replay (0 = 10; -1 = never).
+	DisableAfterTimeouts int
+	// Stdin replaces os.Stdin for the source "-".
+	Stdin io.Reader
+
+	OnAlert       func(*engine.Alert)
+	OnRuleError   func(*engine.Alert)
+	OnBadRecord   func(BadRecord)
+	OnSourceError func(error)
+	OnProgress    func(Progress)
+	// KeepBadRecords copies the raw bad records into BadRecord.Data (for a
+	// dead-letter file).
+	KeepBadRecords bool
+}
+
+// Stats sum up a run.
+type Stats struct {
+	Sources       int
+	SourcesFailed int
+	Bytes         int64            // raw bytes read
+	Records       int64            // records read
+	Events        map[string]int64 // events per log type
+	Unparsed      int64            // records rejected
+	Filtered      int64            // events outside --since/--until
+	Alerts        int
+	AlertsPerRule map[string]int
+	ErrorsPerRule map[string]int
+	Disabled      []string // detections turned off after timeouts
+	LakeSkipped   int      // sources already in the lake
+	Elapsed       time.Duration
+}
+
+// TotalEvents sums Events.
+func (s *Stats) TotalEvents() int64 {
+	var n int64
+	for _, v := range s.Events {
+		n += v
+	}
+	return n
+}
+
+const (
+	batchEvents = 256
+	batchBytes  = 1 << 20
+	aheadPerSrc = 4 // batches a reader may run ahead of the sink
+)
+
+type batch struct {
+	src      int
+	events   []*event.Event
+	matches  [][]engine.Match // per event: the matches and rule errors
+	bad      []BadRecord
+	filtered int
+	rawBytes int64 // bytes of the source read when the batch closed
+	last     bool
+	srcErr   error
+	digest   string
+	skipLake bool
+	done     chan struct{}
+}
+
+type job struct {
+	idx   int
+	order chan *batch
+}
+
+// Run replays the sources. It returns the statistics and an error only for
+// what stops the whole run (cancellation, a lake write failure); problems
+// with one source or record go to the callbacks and the run goes on.
+func Run(ctx context.Context, opts Options) (*Stats, error) {
+	start := time.Now()
+	if opts.Workers <= 0 {
+		opts.Workers = runtime.GOMAXPROCS(0)
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Registry == nil {
+		opts.Registry = opts.Set.Registry
+	}
+	if opts.DisableAfterTimeouts == 0 {
+		opts.DisableAfterTimeouts = 10
+	}
+	rules := opts.Rules
+	if rules == nil {
+		for _, d := range opts.Set.Detections {
+			if d.Kind == engine.TypeRule && d.Enabled {
+				rules = append(rules, d)
+			}
+		}
+	}
+	byType := map[string][]*engine.Detection{}
+	for _, d := range rules {
+		for _, lt := range d.LogTypes {
+			byType[lt] = append(byType[lt], d)
+		}
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+
+	r := &run{opts: opts, byType: byType, stats: &Stats{Events: map[string]int64{}, Sources: len(opts.Sources)},
+		timeouts: map[*engine.Detection]*atomic.Int64{}, disabled: map[*engine.Detection]*atomic.Bool{}}
+	for _, d := range rules {
+		r.timeouts[d] = new(atomic.Int64)
+		r.disabled[d] = new(atomic.Bool)
+	}
+	for _, s := range opts.Sources {
+		if s.Size > 0 {
+			r.totalBytes += s.Size
+		}
+	}
+
+	sinkQ := make(chan job, opts.Workers)
+	jobs := make(chan job)
+	evalQ := make(chan *batch, 2*opts.Workers)
+
+	// Dispatcher: sources in order, each with its ordered batch channel.
+	go func() {
+		defer close(sinkQ)
+		defer close(jobs)
+		for i := range opts.Sources {
+			j := job{idx: i, order: make(chan *batch, aheadPerSrc)}
+			select {
+			case sinkQ <- j:
+			case <-ctx.Done():
+				return
+			}
+			select {
+			case jobs <- j:
+			case <-ctx.Done():
+				close(j.order)
+				return
+			}
+		}
+	}()
+	var readers sync.WaitGroup
+	for w := 0; w < opts.Workers; w++ {
+		readers.Add(1)
+		go func() {
+			defer readers.Done()
+			for j := range jobs {
+				r.read(ctx, j, evalQ)
+			}
+		}()
+	}
+	var evals sync.WaitGroup
+	for w := 0; w < opts.Workers; w++ {
+		evals.Add(1)
+		go func() {
+			defer evals.Done()
+			ev := engine.NewEvaluator(opts.Set, engine.EvalOptions{Budget: opts.Budget})
+			defer ev.Close()
+			for b := range evalQ {
+				r.evaluate(ctx, ev, b)
+				close(b.done)
+			}
+		}()
+	}
+	go func() {
+		readers.Wait()
+		close(evalQ)
+	}()
+
+	err := r.sink(ctx, sinkQ, cancel)
+	// Drain: let every goroutine finish before returning.
+	cancel()
+	for j := range sinkQ {
+		for b := range j.order {
+			<-b.done
+			releaseAll(b)
+		}
+	}
+	evals.Wait()
+	r.stats.Elapsed = time.Since(start)
+	for d, dis := range r.disabled {
+		if dis.Load() {
+			r.stats.Disabled = append(r.stats.Disabled, d.ID)
+		}
+	}
+	if err == nil {
+		err = ctx.Err()
+		if errors.Is(err, context.Canceled) && r.finished {
+			err = nil
+		}
+	}
+	return r.stats, err
+}
+
+type run struct {
+	opts       Options
+	byType     map[string][]*engine.Detection
+	stats      *Stats
+	totalBytes int64
+	doneBytes  atomic.Int64
+	timeouts   map[*engine.Detection]*atomic.Int64
+	disabled   map[*engine.Detection]*atomic.Bool
+	finished   bool
+	fatal      error // a lake failure: ends the run
+}
+
+func releaseAll(b *batch) {
+	for _, e := range b.events {
+		e.Release()
+	}
+	b.events = nil
+}
+
+// read turns one source into batches, in order.
+func (r *run) read(ctx context.Context, j job, evalQ chan<- *batch) {
+	defer close(j.order)
+	src := r.opts.Sources[j.idx]
+	cur := &batch{src: j.idx, done: make(chan struct{})}
+	send := func(b *batch) bool {
+		select {
+		case evalQ <- b:
+		case <-ctx.Done():
+			close(b.done)
+			releaseAll(b)
+			return false
+		}
+		select {
+		case j.order <- b:
+			return true
+		case <-ctx.Done():
+			return false
+		}
+	}
+	fail := func(err error) {
+		cur.last, cur.srcErr = true, err
+		send(cur)
+	}
+
+	var digest string
+	skipLake := false
+	if r.opts.Lake != nil && src.Path != "-" {
+		d, err := fileDigest(src.Path)
+		if err != nil {
+			fail(&input.SourceError{File: src.Path, Err: err})
+			return
+		}
+		digest = d
+		skipLake = r.opts.Lake.HasSource(digest)
+	}
+	var stream *input.Stream
+	var err error
+	var hasher *hashingReader
+	if src.Path == "-" {
+		in := r.opts.Stdin
+		if in == nil {
+			in = os.Stdin
+		}
+		if r.opts.Lake != nil {
+			hasher = &hashingReader{r: in, h: sha256.New()}
+			in = hasher
+		}
+		stream, err = input.NewStream("-", in)
+	} else {
+		stream, err = input.Open(src.Path)
+	}
+	if err != nil {
+		var se *input.SourceError
+		if !errors.As(err, &se) {
+			err = &input.SourceError{File: src.Path, Err: err}
+		}
+		fail(err)
+		return
+	}
+	defer stream.Close()
+	rd := input.NewReader(stream, input.Options{MaxRecordBytes: r.opts.MaxRecordBytes})
+	var cls *classifier.Classifier
+	if r.opts.LogType != nil {
+		cls = classifier.NewFixed(r.opts.Registry, r.opts.LogType)
+	} else {
+		cls = classifier.New(r.opts.Registry)
+	}
+	psrc := parsers.Source{File: src.Path, Label: r.opts.Label}
+	var lastRaw int64
+	size := 0
+	now := r.opts.Now()
+	count := 0
+	for {
+		if ctx.Err() != nil {
+			return
+		}
+		rec, err := rd.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			var re *input.RecordError
+			if errors.As(err, &re) {
+				cur.bad = append(cur.bad, BadRecord{File: src.Path, Line: re.Line, Reason: re.Err.Error()})
+				continue
+			}
+			cur.srcErr = err
+			break
+		}
+		r.stats.addRecords(1)
+		e, lt, cerr := cls.Classify(rec.Data)
+		if cerr != nil {
+			bad := BadRecord{File: src.Path, Line: rec.Line, Reason: cerr.Error()}
+			if r.opts.KeepBadRecords {
+				bad.Data = append([]byte(nil), rec.Data...)
+			}
+			cur.bad = append(cur.bad, bad)
+			continue
+		}
+		if e == nil {
+			continue // a header
+		}
+		if count%batchEvents == 0 {
+			now = r.opts.Now()
+		}
+		count++
+		if nerr := r.opts.Registry.Normalise(lt, e, psrc, rec.Ordinal, now); nerr != nil {
+			e.Release()
+			cur.bad = append(cur.bad, BadRecord{File: src.Path, Line: rec.Line, Reason: nerr.Error()})
+			continue
+		}
+		e.Line = rec.Line
+		if (!r.opts.Since.IsZero() && e.Time.Before(r.opts.Since)) || (!r.opts.Until.IsZero() && !e.Time.Before(r.opts.Until)) {
+			e.Release()
+			cur.filtered++
+			continue
+		}
+		cur.events = append(cur.events, e)
+		size += len(rec.Data)
+		if len(cur.events) >= batchEvents || size >= batchBytes {
+			raw := stream.RawBytes()
+			cur.rawBytes = raw - lastRaw
+			lastRaw = raw
+			cur.skipLake = skipLake
+			if !send(cur) {
+				return
+			}
+			cur = &batch{src: j.idx, done: make(chan struct{})}
+			size = 0
+		}
+	}
+	raw := stream.RawBytes()
+	cur.rawBytes = raw - lastRaw
+	cur.last = true
+	cur.skipLake = skipLake
+	if hasher != nil {
+		digest = hex.EncodeToString(hasher.h.Sum(nil))
+	}
+	cur.digest = digest
+	send(cur)
+}
+
+type hashingReader struct {
+	r io.Reader
+	h interface {
+		io.Writer
+		Sum([]byte) []byte
+	}
+}
+
+func (h *hashingReader) Read(p []byte) (int, error) {
+	n, err := h.r.Read(p)
+	h.h.Write(p[:n])
+	return n, err
+}
+
+// fileDigest is the sha256 of a file's raw bytes: the identity of a source
+// in the lake's ledger.
+func fileDigest(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+func (s *Stats) addRecords(n int64) { atomic.AddInt64(&s.Records, n) }
+
+// evaluate runs the rules of each event's log type over a batch.
+func (r *run) evaluate(ctx context.Context, ev *engine.Evaluator, b *batch) {
+	if len(b.events) == 0 || ctx.Err() != nil {
+		return
+	}
+	b.matches = make([][]engine.Match, len(b.events))
+	var m engine.Match
+	for i, e := range b.events {
+		rules := r.byType[e.LogType]
+		if len(rules) == 0 {
+			continue
+		}
+		ud := ev.NewEvent(e)
+		for _, d := range rules {
+			if r.disabled[d].Load() {
+				continue
+			}
+			ev.EvaluateInto(d, ud, &m)
+			if m.Err != nil && luavm.IsTimeout(m.Err) {
+				if n := r.timeouts[d].Add(1); r.opts.DisableAfterTimeouts > 0 && n >= int64(r.opts.DisableAfterTimeouts) {
+					r.disabled[d].Store(true)
+				}
+			}
+			if m.Matched || m.Err != nil {
+				b.matches[i] = append(b.matches[i], m)
+			}
+		}
+	}
+}
+
+// sink consumes batches in input order.
+func (r *run) sink(ctx context.Context, sinkQ <-chan job, cancel func()) error {
+	st := r.stats
+	var alerts int64
+	agg := engine.NewAggregator(func(a *engine.Alert) {
+		alerts++
+		if r.opts.Lake != nil {
+			if err := r.opts.Lake.WriteRow("alerts", AlertSchema, a.FirstEvent, AlertRow(a)); err != nil {
+				r.lakeErr(err)
+			}
+		}
+		if r.opts.OnAlert != nil {
+			r.opts.OnAlert(a)
+		}
+	}, func(a *engine.Alert) {
+		if r.opts.OnRuleError != nil {
+			r.opts.OnRuleError(a)
+		}
+	})
+	lastProgress := time.Now()
+	start := lastProgress
+	var row []byte
+	for j := range sinkQ {
+		var srcEvents int64
+		for b := range j.order {
+			<-b.done
+			if err := ctx.Err(); err != nil {
+				releaseAll(b)
+				continue
+			}
+			for _, bad := range b.bad {
+				st.Unparsed++
+				if r.opts.OnBadRecord != nil {
+					r.opts.OnBadRecord(bad)
+				}
+			}
+			st.Filtered += int64(b.filtered)
+			st.Bytes += b.rawBytes
+			r.doneBytes.Add(b.rawBytes)
+			for i, e := range b.events {
+				st.Events[e.LogType]++
+				srcEvents++
+				if r.opts.Lake != nil && !b.skipLake {
+					if err := r.opts.Lake.WriteEvent(e); err != nil {
+						r.lakeErr(err)
+					}
+				}
+				if b.matches != nil {
+					for k := range b.matches[i] {
+						m := &b.matches[i][k]
+						id := agg.Add(m, e)
+						if r.opts.Lake != nil && m.Matched && !b.skipLake {
+							row = MatchRow(row[:0], m, id, e)
+							if err := r.opts.Lake.WriteRow("rule_matches", MatchSchema, e.Time, row); err != nil {
+								r.lakeErr(err)
+							}
+						}
+					}
+				}
+				e.Release()
+			}
+			b.events = nil
+			if b.last {
+				if b.srcErr != nil {
+					st.SourcesFailed++
+					if r.opts.OnSourceError != nil {
+						r.opts.OnSourceError(b.srcErr)
+					}
+				}
+				if r.opts.Lake != nil {
+					if b.skipLake {
+						st.LakeSkipped++
+					} else if b.srcErr == nil && b.digest != "" {
+						if err := r.opts.Lake.SourceDone(r.opts.Sources[b.src].Path, b.digest, srcEvents); err != nil {
+							r.lakeErr(err)
+						}
+					}
+				}
+			}
+			if r.fatal != nil {
+				cancel()
+			}
+			if r.opts.OnProgress != nil && time.Since(lastProgress) > 100*time.Millisecond {
+				lastProgress = time.Now()
+				r.opts.OnProgress(Progress{BytesDone: r.doneBytes.Load(), BytesTotal: r.totalBytes,
+					Events: st.TotalEvents(), Alerts: alerts, Elapsed: time.Since(start)})
+			}
+		}
+	}
+	if ctx.Err() == nil {
+		agg.Flush()
+		r.finished = true
+	}
+	st.Alerts = int(alerts)
+	st.AlertsPerRule = agg.PerRule
+	st.ErrorsPerRule = agg.ErrorsPerRule
+	if r.opts.OnProgress != nil {
+		r.opts.OnProgress(Progress{BytesDone: r.doneBytes.Load(), BytesTotal: r.totalBytes,
+			Events: st.TotalEvents(), Alerts: alerts, Elapsed: time.Since(start)})
+	}
+	if r.fatal != nil {
+		return r.fatal
+	}
+	return nil
+}
+
+func (r *run) lakeErr(err error) {
+	if r.fatal == nil {
+		r.fatal = fmt.Errorf("lake: %w", err)
+	}
+}

@@ -1,0 +1,223 @@
+package replay
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"panther/engine"
+	"panther/parsers/input"
+	"panther/parsers/logtypes"
+)
+
+func writeFiles(t testing.TB, dir string, files map[string]string) {
+	t.Helper()
+	for name, body := range files {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// rulesDir holds: a rule with a threshold (3 failed logins per user in 10
+// minutes), a plain rule, a rule that errors on every event.
+func rulesDir(t testing.TB) string {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{
+		"brute.yml": "AnalysisType: rule\nRuleID: Brute\nFilename: brute.lua\nLogTypes: [AWS.CloudTrail]\nSeverity: High\nThreshold: 3\nDedupPeriodMinutes: 10\n",
+		"brute.lua": `function rule(e) return e.eventName == "ConsoleLogin" and e:get("responseElements", "ConsoleLogin") == "Failure" end
+function dedup(e) return e:get("userIdentity", "userName") or "?" end
+function title(e) return "failed logins for " .. dedup(e) end
+function alert_context(e) return {ip = e.sourceIPAddress} end`,
+		"stop.yml": "AnalysisType: rule\nRuleID: Stop\nFilename: stop.lua\nLogTypes: [AWS.CloudTrail]\nSeverity: Medium\n",
+		"stop.lua": `function rule(e) return e.eventName == "StopLogging" end`,
+		"err.yml":  "AnalysisType: rule\nRuleID: Broken\nFilename: err.lua\nLogTypes: [AWS.CloudTrail]\nSeverity: Low\n",
+		"err.lua":  `function rule(e) return e.userIdentity.nothing.here end`,
+	})
+	return dir
+}
+
+func ctLine(min int, name, user, result string) string {
+	t := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(min) * time.Minute)
+	return fmt.Sprintf(`{"eventVersion":"1.08","eventTime":%q,"eventSource":"signin.amazonaws.com","eventName":%q,"sourceIPAddress":"198.51.100.%d","userIdentity":{"type":"IAMUser","userName":%q},"responseElements":{"ConsoleLogin":%q}}`,
+		t.Format(time.RFC3339), name, min%200, user, result)
+}
+
+func gz(t testing.TB, s string) string {
+	var b bytes.Buffer
+	w := gzip.NewWriter(&b)
+	w.Write([]byte(s))
+	w.Close()
+	return b.String()
+}
+
+type collected struct {
+	mu     sync.Mutex
+	alerts []string
+	errs   []string
+	bad    []string
+	srcErr []string
+}
+
+func runReplay(t testing.TB, set *engine.Set, sources []string, workers int, tweak func(*Options)) (*Stats, *collected) {
+	t.Helper()
+	srcs, errs := input.Expand(sources)
+	c := &collected{}
+	for _, e := range errs {
+		c.srcErr = append(c.srcErr, e.Error())
+	}
+	opts := Options{Sources: srcs, Set: set, Workers: workers,
+		OnAlert: func(a *engine.Alert) {
+			c.alerts = append(c.alerts, fmt.Sprintf("%s|%s|%s|%d|%s|%s|%s", a.RuleID, a.Dedup, a.Title, a.EventCount,
+				a.FirstEvent.Format("15:04"), a.LastEvent.Format("15:04"), a.AlertContext))
+		},
+		OnRuleError:   func(a *engine.Alert) { c.errs = append(c.errs, fmt.Sprintf("%s|%d|%s", a.RuleID, a.EventCount, a.Error)) },
+		OnBadRecord:   func(b BadRecord) { c.bad = append(c.bad, fmt.Sprintf("%s:%d: %s", filepath.Base(b.File), b.Line, b.Reason)) },
+		OnSourceError: func(err error) { c.srcErr = append(c.srcErr, err.Error()) },
+	}
+	if tweak != nil {
+		tweak(&opts)
+	}
+	st, err := Run(context.Background(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st, c
+}
+
+func TestReplayAlertsDeterministic(t *testing.T) {
+	set := engine.Load([]engine.Source{engine.DirSource(rulesDir(t))}, engine.LoadOptions{Registry: logtypes.Default()})
+	if set.Diagnostics.Errors() > 0 {
+		t.Fatal(set.Diagnostics)
+	}
+	logs := t.TempDir()
+	var a, b strings.Builder
+	// alice: 2 failures (under the threshold), then much later 3 (one alert).
+	for _, m := range []int{0, 1, 60, 61, 62} {
+		a.WriteString(ctLine(m, "ConsoleLogin", "alice", "Failure") + "\n")
+	}
+	// bob: two bursts of 3, 30 minutes apart: two alerts; and noise.
+	for i := 0; i < 600; i++ {
+		b.WriteString(ctLine(i%5, "DescribeInstances", "carol", "Success") + "\n")
+	}
+	for _, m := range []int{10, 11, 12, 40, 41, 42} {
+		b.WriteString(ctLine(m, "ConsoleLogin", "bob", "Failure") + "\n")
+	}
+	b.WriteString(ctLine(50, "StopLogging", "mallory", "Success") + "\n")
+	b.WriteString("{\"truncated\": \n")
+	b.WriteString("not json at all\n")
+	writeFiles(t, logs, map[string]string{
+		"a/alice.json":   a.String(),
+		"b/bob.json.gz":  gz(t, b.String()),
+		"c/records.json": `{"Records":[` + ctLine(5, "StopLogging", "eve", "Success") + `,` + ctLine(6, "ConsoleLogin", "eve", "Success") + `]}`,
+	})
+	var first *collected
+	for _, workers := range []int{1, 2, 4} {
+		st, c := runReplay(t, set, []string{logs}, workers, nil)
+		if st.TotalEvents() != 5+606+1+2 {
+			t.Errorf("workers=%d: %d events", workers, st.TotalEvents())
+		}
+		if st.Unparsed != 2 || len(c.bad) != 2 || !strings.HasPrefix(c.bad[0], "bob.json.gz:608: ") || !strings.HasPrefix(c.bad[1], "bob.json.gz:609: ") {
+			t.Errorf("workers=%d: bad records %v", workers, c.bad)
+		}
+		if first == nil {
+			first = c
+			continue
+		}
+		if strings.Join(c.alerts, "\n") != strings.Join(first.alerts, "\n") {
+			t.Errorf("workers=%d gives other alerts:\n%s\nvs\n%s", workers, strings.Join(c.alerts, "\n"), strings.Join(first.alerts, "\n"))
+		}
+	}
+	want := []string{
+		`Brute|alice|failed logins for alice|3|01:00|01:02|{"ip":"198.51.100.60"}`,
+		`Brute|bob|failed logins for bob|3|00:10|00:12|{"ip":"198.51.100.10"}`,
+		`Brute|bob|failed logins for bob|3|00:40|00:42|{"ip":"198.51.100.40"}`,
+		// No dedup function: the dedup is the title, so both StopLogging
+		// events (45 minutes apart, within the 60 minute default) are one alert.
+		`Stop|Stop|Stop|2|00:05|00:50|`,
+	}
+	got := first.alerts
+	if len(got) != len(want) {
+		t.Fatalf("alerts:\n%s", strings.Join(got, "\n"))
+	}
+	for _, w := range want {
+		found := false
+		for _, g := range got {
+			found = found || g == w
+		}
+		if !found {
+			t.Errorf("missing alert %s; got:\n%s", w, strings.Join(got, "\n"))
+		}
+	}
+	// The broken rule errored on every CloudTrail event, aggregated.
+	if len(first.errs) == 0 || !strings.HasPrefix(first.errs[0], "Broken|") || !strings.Contains(first.errs[0], "err.lua:1:") {
+		t.Errorf("rule errors: %v", first.errs)
+	}
+}
+
+func TestReplayBadSources(t *testing.T) {
+	set := engine.Load([]engine.Source{engine.DirSource(rulesDir(t))}, engine.LoadOptions{})
+	logs := t.TempDir()
+	full := gz(t, strings.Repeat(ctLine(1, "StopLogging", "x", "Success")+"\n", 2000))
+	writeFiles(t, logs, map[string]string{
+		"1-truncated.gz": full[:len(full)/2],
+		"2-good.json":    ctLine(3, "StopLogging", "y", "Success") + "\n",
+		"3-binary.bin":   "\x00\x01\x02\xff\xfe garbage \x00\n\x89PNG\r\n",
+	})
+	st, c := runReplay(t, set, []string{logs, filepath.Join(logs, "missing.json")}, 2, func(o *Options) {
+		o.LogType, _ = set.Registry.Lookup("AWS.CloudTrail")
+	})
+	if len(c.srcErr) != 2 {
+		t.Fatalf("source errors: %v", c.srcErr)
+	}
+	joined := strings.Join(c.srcErr, "\n")
+	for _, w := range []string{"missing.json", "1-truncated.gz"} {
+		if !strings.Contains(joined, w) {
+			t.Errorf("no error for %s: %s", w, joined)
+		}
+	}
+	if st.Events["AWS.CloudTrail"] < 2 || st.Unparsed == 0 {
+		t.Errorf("events %v, unparsed %d", st.Events, st.Unparsed)
+	}
+}
+
+func TestReplaySinceUntilAndTimeoutBreaker(t *testing.T) {
+	dir := rulesDir(t)
+	writeFiles(t, dir, map[string]string{
+		"loop.yml": "AnalysisType: rule\nRuleID: Loop\nFilename: loop.lua\nLogTypes: [AWS.CloudTrail]\nSeverity: Low\n",
+		"loop.lua": "function rule(e) while true do end end",
+	})
+	set := engine.Load([]engine.Source{engine.DirSource(dir)}, engine.LoadOptions{})
+	logs := t.TempDir()
+	var b strings.Builder
+	for m := 0; m < 100; m++ {
+		b.WriteString(ctLine(m, "StopLogging", "z", "Success") + "\n")
+	}
+	writeFiles(t, logs, map[string]string{"x.json": b.String()})
+	st, c := runReplay(t, set, []string{logs}, 2, func(o *Options) {
+		o.Since = time.Date(2024, 1, 1, 0, 10, 0, 0, time.UTC)
+		o.Until = time.Date(2024, 1, 1, 0, 20, 0, 0, time.UTC)
+		o.Budget = 20 * time.Millisecond
+		o.DisableAfterTimeouts = 3
+	})
+	if st.TotalEvents() != 10 || st.Filtered != 90 {
+		t.Errorf("events %d filtered %d", st.TotalEvents(), st.Filtered)
+	}
+	if len(st.Disabled) != 1 || st.Disabled[0] != "Loop" {
+		t.Errorf("disabled: %v", st.Disabled)
+	}
+	if st.AlertsPerRule["Stop"] != 1 || len(c.alerts) != 1 || !strings.HasPrefix(c.alerts[0], "Stop|Stop|Stop|10|00:10|00:19|") {
+		t.Errorf("alerts: %v", c.alerts)
+	}
+}

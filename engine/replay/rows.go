@@ -1,0 +1,140 @@
+package replay
+
+import (
+	"strconv"
+
+	"panther/engine"
+	"panther/parsers"
+	"panther/parsers/event"
+)
+
+// AlertSchema is the lake's alerts table. p_event_time is the alert's
+// first event, so time-range searches work on it as on logs.
+var AlertSchema = []parsers.Column{
+	{Name: "p_event_time", Type: "timestamp", Description: "time of the first event"},
+	{Name: "alert_id", Type: "string"},
+	{Name: "rule_id", Type: "string"},
+	{Name: "severity", Type: "string"},
+	{Name: "title", Type: "string"},
+	{Name: "dedup", Type: "string"},
+	{Name: "description", Type: "string"},
+	{Name: "reference", Type: "string"},
+	{Name: "runbook", Type: "string"},
+	{Name: "destinations", Type: "array<string>"},
+	{Name: "alert_context", Type: "json"},
+	{Name: "first_event_time", Type: "timestamp"},
+	{Name: "last_event_time", Type: "timestamp"},
+	{Name: "event_count", Type: "bigint"},
+	{Name: "log_types", Type: "array<string>"},
+	{Name: "samples", Type: "json", Description: "up to 5 events of the alert"},
+}
+
+// MatchSchema is the lake's rule_matches table: one row per event a rule
+// matched, with the id of the alert window it joined (an alert exists for
+// it when the window reached the rule's threshold).
+var MatchSchema = []parsers.Column{
+	{Name: "p_event_time", Type: "timestamp"},
+	{Name: "p_rule_id", Type: "string"},
+	{Name: "p_alert_id", Type: "string"},
+	{Name: "p_severity", Type: "string"},
+	{Name: "p_title", Type: "string"},
+	{Name: "p_dedup", Type: "string"},
+	{Name: "p_log_type", Type: "string"},
+	{Name: "p_row_id", Type: "string"},
+	{Name: "p_source_file", Type: "string"},
+	{Name: "event", Type: "json"},
+}
+
+const tsLayout = "2006-01-02T15:04:05.999999999Z"
+
+func appendKV(b []byte, k, v string) []byte {
+	if len(b) > 1 {
+		b = append(b, ',')
+	}
+	b = event.AppendString(b, k)
+	b = append(b, ':')
+	return event.AppendString(b, v)
+}
+
+func appendRaw(b []byte, k string, raw []byte) []byte {
+	if len(b) > 1 {
+		b = append(b, ',')
+	}
+	b = event.AppendString(b, k)
+	b = append(b, ':')
+	if len(raw) == 0 {
+		return append(b, "null"...)
+	}
+	return append(b, raw...)
+}
+
+func appendList(b []byte, k string, l []string) []byte {
+	if len(b) > 1 {
+		b = append(b, ',')
+	}
+	b = event.AppendString(b, k)
+	b = append(b, ':', '[')
+	for i, s := range l {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = event.AppendString(b, s)
+	}
+	return append(b, ']')
+}
+
+// AlertRow is an alert as a JSON object of AlertSchema (also the JSONL
+// form of --alerts and --format jsonl).
+func AlertRow(a *engine.Alert) []byte {
+	b := []byte{'{'}
+	b = appendKV(b, "p_event_time", a.FirstEvent.UTC().Format(tsLayout))
+	b = appendKV(b, "alert_id", a.ID)
+	b = appendKV(b, "rule_id", a.RuleID)
+	b = appendKV(b, "severity", a.Severity)
+	b = appendKV(b, "title", a.Title)
+	b = appendKV(b, "dedup", a.Dedup)
+	if a.Description != "" {
+		b = appendKV(b, "description", a.Description)
+	}
+	if a.Reference != "" {
+		b = appendKV(b, "reference", a.Reference)
+	}
+	if a.Runbook != "" {
+		b = appendKV(b, "runbook", a.Runbook)
+	}
+	if a.Destinations != nil {
+		b = appendList(b, "destinations", a.Destinations)
+	}
+	b = appendRaw(b, "alert_context", a.AlertContext)
+	b = appendKV(b, "first_event_time", a.FirstEvent.UTC().Format(tsLayout))
+	b = appendKV(b, "last_event_time", a.LastEvent.UTC().Format(tsLayout))
+	b = append(b, `,"event_count":`...)
+	b = strconv.AppendInt(b, int64(a.EventCount), 10)
+	b = appendList(b, "log_types", a.LogTypes)
+	b = append(b, `,"samples":[`...)
+	for i, s := range a.Samples {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, s...)
+	}
+	b = append(b, ']')
+	return append(b, '}')
+}
+
+// MatchRow appends a rule match as a JSON object of MatchSchema.
+func MatchRow(b []byte, m *engine.Match, alertID string, e *event.Event) []byte {
+	b = append(b, '{')
+	b = appendKV(b, "p_event_time", e.Time.UTC().Format(tsLayout))
+	b = appendKV(b, "p_rule_id", m.Detection.ID)
+	b = appendKV(b, "p_alert_id", alertID)
+	b = appendKV(b, "p_severity", m.Severity)
+	b = appendKV(b, "p_title", m.Title)
+	b = appendKV(b, "p_dedup", m.Dedup)
+	b = appendKV(b, "p_log_type", e.LogType)
+	b = appendKV(b, "p_row_id", e.RowID)
+	b = appendKV(b, "p_source_file", e.SourceFile)
+	b = append(b, `,"event":`...)
+	b = e.AppendJSON(b)
+	return append(b, '}')
+}
