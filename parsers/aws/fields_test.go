@@ -1,7 +1,10 @@
 package aws
 
 import (
+	"bytes"
+	"encoding/csv"
 	"math/rand/v2"
+	"regexp"
 	"testing"
 	"time"
 )
@@ -19,4 +22,63 @@ func TestAppendUnixRFC3339(t *testing.T) {
 			t.Fatalf("%d: got %s, want %s", s, got, want)
 		}
 	}
+}
+
+// albRe is a regular expression in the style of the one AWS documents for
+// querying ALB logs with Athena, to compare splitting approaches.
+var albRe = regexp.MustCompile(`([^ ]*) ([^ ]*) ([^ ]*) ([^ ]*):([0-9]*) ([^ ]*)[:-]([0-9]*) ([-.0-9]*) ([-.0-9]*) ([-.0-9]*) (|[-0-9]*) (-|[-0-9]*) ([-0-9]*) ([-0-9]*) "([^ ]*) (.*) (- |[^ ]*)" "([^"]*)" ([A-Z0-9-_]+) ([A-Za-z0-9.-]*) ([^ ]*) "([^"]*)" "([^"]*)" "([^"]*)" ([-.0-9]*) ([^ ]*) "([^"]*)" "([^"]*)" "([^ ]*)" "([^\s]+?)" "([^\s]+)" "([^ ]*)" "([^ ]*)" ?([^ ]*)?`)
+
+// BenchmarkSplitALB compares splitFields with encoding/csv (space as the
+// separator, lazy quotes) and a regular expression on ALB lines.
+func BenchmarkSplitALB(b *testing.B) {
+	lines := validLines(b, ALB, "testdata/alb/basic.log")[:6]
+	var size int64
+	for _, l := range lines {
+		size += int64(len(l))
+	}
+	b.Run("splitFields", func(b *testing.B) {
+		b.SetBytes(size)
+		var toks []token
+		for b.Loop() {
+			for _, l := range lines {
+				toks, _ = splitFields(l, toks, splitQuotes)
+			}
+		}
+	})
+	b.Run("encoding/csv", func(b *testing.B) {
+		b.SetBytes(size)
+		b.ReportAllocs()
+		for b.Loop() {
+			for _, l := range lines {
+				r := csv.NewReader(bytes.NewReader(l))
+				r.Comma = ' '
+				r.LazyQuotes = true
+				r.ReuseRecord = true
+				if _, err := r.Read(); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+	})
+	b.Run("regexp", func(b *testing.B) {
+		var m [][]byte
+		var size int64
+		for _, l := range lines {
+			if albRe.Match(l) {
+				m = append(m, l)
+				size += int64(len(l))
+			}
+		}
+		b.Logf("%d of %d lines match", len(m), len(lines))
+		lines := m
+		b.SetBytes(size)
+		b.ReportAllocs()
+		for b.Loop() {
+			for _, l := range lines {
+				if albRe.FindSubmatchIndex(l) == nil {
+					b.Fatalf("no match: %s", l)
+				}
+			}
+		}
+	})
 }

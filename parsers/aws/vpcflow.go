@@ -50,10 +50,11 @@ var VPCFlow = &parsers.LogType{
 	NewParser:   func() parsers.Parser { return &vpcFlowParser{} },
 	Detect:      hasAny("interfaceId", "srcAddr", "dstAddr", "pktSrcAddr", "pktDstAddr", "start", "end", "status"),
 	// The parser sets the event time from start (or end); these serve events
-	// that did not come through it, such as hand-written test events.
+	// that did not come through it, such as hand-written test events, which
+	// may give start as RFC 3339 (as the parser writes it) or unix seconds.
 	TimeFields: []parsers.TimeField{
-		{Path: "start", Format: "rfc3339"},
-		{Path: "end", Format: "rfc3339"},
+		{Path: "start", Format: "auto"},
+		{Path: "end", Format: "auto"},
 	},
 	Indicators: []parsers.Indicator{
 		{Path: "srcAddr", Kind: "ip"},

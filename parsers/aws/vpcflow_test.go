@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"time"
 
 	"panther/parsers"
 	"panther/parsers/event"
@@ -312,4 +313,36 @@ func checkNested(t *testing.T, line int, path string, typ *parsers.Type, v any) 
 			}
 		}
 	}
+}
+
+// Hand-written events (detection tests) give start as the parser writes it
+// or as unix seconds; both set the event time.
+func TestVPCFlowHandWrittenTime(t *testing.T) {
+	t.Parallel()
+	reg := parsertest.Registry(t, VPCFlow)
+	for _, raw := range []string{
+		`{"srcAddr":"1.1.1.1","dstPort":22,"start":"2024-03-01T12:00:00Z"}`,
+		`{"srcAddr":"1.1.1.1","dstPort":22,"start":1709294400}`,
+		`{"srcAddr":"1.1.1.1","dstPort":22,"end":"1709294400"}`,
+	} {
+		e := event.New()
+		if err := e.ParseJSON([]byte(raw)); err != nil {
+			t.Fatal(err)
+		}
+		if err := reg.Normalise(VPCFlow, e, parsers.Source{File: "test"}, 1, parsertest.ParseTime); err != nil {
+			t.Fatal(err)
+		}
+		if got := e.Time.Format(time.RFC3339); got != "2024-03-01T12:00:00Z" || !equalList(toAny(e.Indicators[event.IP]), "1.1.1.1") {
+			t.Errorf("%s: time %s, ips %v", raw, got, e.Indicators[event.IP])
+		}
+		e.Release()
+	}
+}
+
+func toAny(l []string) []any {
+	out := make([]any, len(l))
+	for i, s := range l {
+		out[i] = s
+	}
+	return out
 }
