@@ -9,6 +9,8 @@ import (
 	"panther/parsers/aws"
 	"panther/parsers/osquery"
 	"panther/parsers/saas"
+	"panther/parsers/suricata"
+	"panther/parsers/zeek"
 )
 
 // builtin lists every built-in log type.
@@ -25,6 +27,48 @@ func builtin() []*parsers.LogType {
 		osquery.Differential,
 		osquery.Snapshot,
 		osquery.Batch,
+		zeek.CaptureLoss,
+		zeek.Conn,
+		zeek.DCERPC,
+		zeek.DHCP,
+		zeek.DNS,
+		zeek.DPD,
+		zeek.Files,
+		zeek.FTP,
+		zeek.HTTP,
+		zeek.Kerberos,
+		zeek.KnownHosts,
+		zeek.Notice,
+		zeek.NTLM,
+		zeek.NTP,
+		zeek.OCSP,
+		zeek.RDP,
+		zeek.Reporter,
+		zeek.SIP,
+		zeek.SMBFiles,
+		zeek.SMBMapping,
+		zeek.SMTP,
+		zeek.Software,
+		zeek.SSH,
+		zeek.SSL,
+		zeek.Stats,
+		zeek.Syslog,
+		zeek.Tunnel,
+		zeek.Weird,
+		zeek.X509,
+		suricata.Alert,
+		suricata.Anomaly,
+		suricata.DHCP,
+		suricata.DNS,
+		suricata.Event,
+		suricata.Fileinfo,
+		suricata.Flow,
+		suricata.HTTP,
+		suricata.Netflow,
+		suricata.SMTP,
+		suricata.SSH,
+		suricata.Stats,
+		suricata.TLS,
 	}
 }
 
