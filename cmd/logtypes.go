@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -151,32 +152,87 @@ func showLogType(w io.Writer, lt *parsers.LogType) {
 	}
 	fmt.Fprintf(w, "  time:      %s\n", strings.Join(times, ", then "))
 
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	var tab bytes.Buffer
+	tw := tabwriter.NewWriter(&tab, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "\n  COLUMN\tTYPE\tDESCRIPTION")
 	for _, col := range append(slices.Clone(lt.Schema), parsers.StandardColumns()...) {
-		fmt.Fprintf(tw, "  %s\t%s\t%s\n", col.Name, col.Type, col.Description)
+		t, err := parsers.ParseType(col.Type)
+		if err != nil { // compiled types parse; keep the text if not
+			fmt.Fprintf(tw, "  %s\t%s\t%s\n", col.Name, col.Type, col.Description)
+			continue
+		}
+		columnRows(tw, col.Name, t, col.Description)
 	}
 	tw.Flush()
 	if len(lt.Indicators) > 0 {
-		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		tw = tabwriter.NewWriter(&tab, 0, 0, 2, ' ', 0)
 		fmt.Fprintln(tw, "\n  INDICATOR FIELD\tKIND")
 		for _, ind := range lt.Indicators {
 			fmt.Fprintf(tw, "  %s\t%s\n", ind.Path, ind.Kind)
 		}
 		tw.Flush()
 	}
+	writeTrimmed(w, tab.Bytes())
+}
+
+// columnRows writes a column, and the fields of a struct (or of an array
+// of structs) on rows of their own as name.field and name[].field, so that
+// a nested type reads as a list rather than as one long line.
+func columnRows(w io.Writer, name string, t *parsers.Type, desc string) {
+	elem := t
+	prefix := name + "."
+	short := t.Kind
+	if t.Kind == "array" {
+		elem = t.Elem
+		prefix = name + "[]."
+		short = "array<" + t.Elem.Kind + ">"
+	}
+	if elem.Kind != "struct" {
+		fmt.Fprintf(w, "  %s\t%s\t%s\n", name, typeString(t), desc)
+		return
+	}
+	fmt.Fprintf(w, "  %s\t%s\t%s\n", name, short, desc)
+	for _, f := range elem.Fields {
+		columnRows(w, prefix+f.Name, f.Type, "")
+	}
+}
+
+// typeString is t as declared (Hive syntax, json kept as json).
+func typeString(t *parsers.Type) string {
+	switch t.Kind {
+	case "array":
+		return "array<" + typeString(t.Elem) + ">"
+	case "struct":
+		parts := make([]string, len(t.Fields))
+		for i, f := range t.Fields {
+			parts[i] = f.Name + ":" + typeString(f.Type)
+		}
+		return "struct<" + strings.Join(parts, ",") + ">"
+	}
+	return t.Kind
+}
+
+// writeTrimmed writes text without the spaces tabwriter leaves at the end
+// of lines whose last cells are empty.
+func writeTrimmed(w io.Writer, text []byte) {
+	var out []byte
+	for l := range bytes.Lines(text) {
+		out = append(out, bytes.TrimRight(l, " \n")...)
+		out = append(out, '\n')
+	}
+	w.Write(out)
 }
 
 // logTypeJSON is the --format json shape of a log type.
 type logTypeJSON struct {
-	Name        string              `json:"name"`
-	Table       string              `json:"table"`
-	Family      string              `json:"family,omitempty"`
-	Description string              `json:"description,omitempty"`
-	Reference   string              `json:"reference,omitempty"`
-	TimeFields  []timeFieldJSON     `json:"time_fields"`
-	Indicators  []indicatorJSON     `json:"indicators"`
-	Columns     []columnJSON        `json:"columns"`
+	Name        string          `json:"name"`
+	Table       string          `json:"table"`
+	Family      string          `json:"family,omitempty"`
+	Description string          `json:"description,omitempty"`
+	Reference   string          `json:"reference,omitempty"`
+	TimeFields  []timeFieldJSON `json:"time_fields"`
+	Indicators  []indicatorJSON `json:"indicators"`
+	Columns     []columnJSON    `json:"columns"`
 }
 
 type timeFieldJSON struct {

@@ -226,6 +226,7 @@ func (p *parseRun) source(ctx context.Context, path string, cls *classifier.Clas
 			continue
 		case errors.Is(err, input.ErrMalformedJSON) && errors.As(err, &se):
 			// The rest of the file is lost: a rejection, not an I/O error.
+			p.records++
 			p.rejected++
 			p.reportf("%v", err)
 			p.deadLetter(path, se.Line, se.Err, nil, 0)
@@ -277,9 +278,38 @@ func (p *parseRun) sourceError(err error) {
 	p.reportf("%v", err)
 }
 
+// reportf writes one line on stderr. Reasons may quote log data: control
+// characters and invalid UTF-8 are escaped, so a hostile log line cannot
+// drive the terminal (escape sequences) or forge report lines.
 func (p *parseRun) reportf(format string, args ...any) {
-	fmt.Fprintf(p.app.IO.ErrOut, format+"\n", args...)
+	msg := fmt.Sprintf(format, args...)
+	fmt.Fprintln(p.app.IO.ErrOut, printable(msg))
 }
+
+// printable escapes control characters (but tab) and invalid UTF-8 as Go
+// escapes (\x1b, \xff), leaving the rest as it is.
+func printable(s string) string {
+	if utf8.ValidString(s) && !strings.ContainsFunc(s, isControl) {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			fmt.Fprintf(&b, "\\x%02x", s[i])
+		case isControl(r):
+			q := strconv.QuoteRune(r)
+			b.WriteString(q[1 : len(q)-1])
+		default:
+			b.WriteString(s[i : i+size])
+		}
+		i += size
+	}
+	return b.String()
+}
+
+func isControl(r rune) bool { return r < 0x20 && r != '\t' || r >= 0x7f && r < 0xa0 }
 
 // deadLetter writes {"file","line","reason", "record"|"record_base64"|"size"}.
 func (p *parseRun) deadLetter(file string, line int, reason error, raw []byte, size int64) {
