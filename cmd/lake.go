@@ -1,0 +1,54 @@
+package cmd
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"panther/parsers"
+	"panther/parsers/event"
+	"panther/query/lake"
+)
+
+// lakeWriter adapts query/lake's writer to the replay pipeline.
+type lakeWriter struct {
+	w     *lake.Writer
+	label string
+}
+
+func openLake(ctx context.Context, dir string, reg *parsers.Registry, app *App) (*lakeWriter, error) {
+	w, err := lake.Open(ctx, dir, reg, lake.Options{Now: app.Now})
+	if err != nil {
+		return nil, err
+	}
+	return &lakeWriter{w: w}, nil
+}
+
+func (l *lakeWriter) HasSource(digest string) bool    { return l.w.HasSource(digest) }
+func (l *lakeWriter) WriteEvent(e *event.Event) error { return l.w.WriteEvent(e) }
+func (l *lakeWriter) WriteRow(table string, schema []parsers.Column, t time.Time, row []byte) error {
+	return l.w.WriteRow(table, schema, t, row)
+}
+func (l *lakeWriter) SourceDone(path, digest string, events int64) error {
+	return l.w.SourceDone(lake.SourceInfo{Digest: digest, File: path, Label: l.label})
+}
+
+func (l *lakeWriter) summary() string {
+	st := l.w.Stats()
+	names := make([]string, 0, len(st.Tables))
+	for k := range st.Tables {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	var parts []string
+	for _, n := range names {
+		t := st.Tables[n]
+		parts = append(parts, fmt.Sprintf("%s %d rows in %d files", n, t.CommittedRows, t.Files))
+	}
+	if len(parts) == 0 {
+		return "nothing new"
+	}
+	return strings.Join(parts, ", ")
+}
