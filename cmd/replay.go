@@ -31,10 +31,10 @@ const maxShownBadRecords = 20
 func newReplayCmd(app *App) *cobra.Command {
 	var (
 		logType, format, alertsFile, lakeDir, deadLetter, label string
-		since, until                                        string
-		paths, rules, filters                               []string
-		failOnAlert, failOnError, quiet                     bool
-		maxRecord                                           int
+		since, until                                            string
+		paths, rules, filters                                   []string
+		failOnAlert, failOnError, quiet                         bool
+		maxRecord                                               int
 	)
 	c := &cobra.Command{
 		Use:   "replay [PATH...|-]",
@@ -419,4 +419,3 @@ func printReplaySummary(w io.Writer, st *replay.Stats, ruleErrors map[string][]s
 		fmt.Fprintf(w, "  %d source(s) already in the lake were not written again\n", st.LakeSkipped)
 	}
 }
-
