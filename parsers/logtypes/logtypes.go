@@ -10,6 +10,8 @@ import (
 	"panther/parsers/osquery"
 	"panther/parsers/saas"
 	"panther/parsers/suricata"
+	"panther/parsers/syslog"
+	"panther/parsers/web"
 	"panther/parsers/zeek"
 )
 
@@ -69,6 +71,11 @@ func builtin() []*parsers.LogType {
 		suricata.SSH,
 		suricata.Stats,
 		suricata.TLS,
+		syslog.RFC5424,
+		syslog.RFC3164,
+		web.AccessCommon,
+		web.AccessCombined,
+		web.NginxAccess,
 	}
 }
 

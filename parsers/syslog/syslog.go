@@ -190,6 +190,9 @@ type Error struct{ Reason string }
 func (e *Error) Error() string { return "syslog: " + e.Reason }
 
 func errorf(reason string, quoted string) error {
+	if quoted == "" {
+		return &Error{Reason: reason + " the end of the line"}
+	}
 	return &Error{Reason: reason + " " + strconv.Quote(clip(quoted, 24))}
 }
 
