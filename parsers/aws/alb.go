@@ -1,6 +1,7 @@
 package aws
 
 import (
+	"errors"
 	"fmt"
 	"time"
 
@@ -152,7 +153,15 @@ type albParser struct {
 	b    builder
 }
 
+// errALBType rejects, before splitting, a line that does not start with a
+// request type: the classifier tries every type on every line, and a miss
+// should cost little.
+var errALBType = errors.New("type: the line does not start with a request type such as http, https or h2")
+
 func (p *albParser) Parse(rec []byte, e *event.Event) (bool, error) {
+	if i := indexByte(rec, ' '); i <= 0 || rec[0] < 'a' || rec[0] > 'z' || !isLowerAlnum(rec[:i]) {
+		return false, errALBType
+	}
 	toks, err := splitFields(rec, p.toks, splitQuotes)
 	p.toks = toks
 	if err != nil {

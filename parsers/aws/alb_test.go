@@ -54,7 +54,7 @@ func TestALBGolden(t *testing.T) {
 			}
 		}
 	}
-	for i, want := range []string{"line 9: 10 fields", "line 10: type", "line 11: field 14: the quote", "line 12: time", "line 13: target_processing_time", "line 14: client:port"} {
+	for i, want := range []string{"line 9: type", "line 10: type", "line 11: field 14: the quote", "line 12: time", "line 13: target_processing_time", "line 14: client:port"} {
 		if !strings.HasPrefix(res.Errors[i], want) {
 			t.Errorf("error %d = %q, want it to start with %q", i+1, res.Errors[i], want)
 		}

@@ -1,6 +1,7 @@
 package aws
 
 import (
+	"errors"
 	"fmt"
 	"time"
 
@@ -113,7 +114,15 @@ type s3AccessParser struct {
 // s3TimeLayout is the time as S3 writes it, without its brackets.
 const s3TimeLayout = "02/Jan/2006:15:04:05 -0700"
 
+// errS3Time rejects, before splitting, a line whose third field is not
+// bracketed: the classifier tries every type on every line, and a miss
+// should cost little.
+var errS3Time = errors.New("time: the third field is not a [time] such as [06/Feb/2019:00:00:38 +0000]")
+
 func (p *s3AccessParser) Parse(rec []byte, e *event.Event) (bool, error) {
+	if !thirdFieldBracketed(rec) {
+		return false, errS3Time
+	}
 	toks, err := splitFields(rec, p.toks, splitQuotes|splitBrackets)
 	p.toks = toks
 	if err != nil {
@@ -161,4 +170,19 @@ func (p *s3AccessParser) Parse(rec []byte, e *event.Event) (bool, error) {
 	}
 	b.end(e)
 	return true, nil
+}
+
+// thirdFieldBracketed: "owner bucket [time ...", the fields separated by
+// single spaces as S3 writes them (owner and bucket hold no space).
+func thirdFieldBracketed(rec []byte) bool {
+	i := indexByte(rec, ' ')
+	if i <= 0 {
+		return false
+	}
+	j := indexByte(rec[i+1:], ' ')
+	if j <= 0 {
+		return false
+	}
+	k := i + 1 + j + 1
+	return k < len(rec) && rec[k] == '['
 }

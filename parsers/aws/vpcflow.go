@@ -1,6 +1,7 @@
 package aws
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -174,7 +175,22 @@ type vpcFlowParser struct {
 	b    builder
 }
 
+// errVPCNoVersion rejects, before splitting, a line that can be neither a
+// header nor a default-format flow: the classifier tries every type on
+// every line, and a miss should cost little.
+var errVPCNoVersion = errors.New("the line starts with neither a version number (default flow log format) " +
+	"nor a field name (header line); files of a custom format must keep the header line AWS writes first")
+
 func (p *vpcFlowParser) Parse(rec []byte, e *event.Event) (bool, error) {
+	if p.cols == nil {
+		first := rec
+		if i := indexByte(rec, ' '); i >= 0 {
+			first = rec[:i]
+		}
+		if _, known := vpcByName[string(first)]; !known && !isDigits(first) {
+			return false, errVPCNoVersion
+		}
+	}
 	toks, err := splitFields(rec, p.toks, 0)
 	p.toks = toks
 	if err != nil {

@@ -98,7 +98,7 @@ func TestVPCFlowBadLines(t *testing.T) {
 	cases := []struct{ line, want string }{
 		{"2 123456789012 eni-1 1.2.3.4 5.6.7.8 1 2 6 1 1 1709294400 1709294460 REJECT", "13 fields and no header line"},
 		{"2 123456789012 eni-1 1.2.3.4 5.6.7.8 1 2 6 1 1 1709294400 1709294460 REJECT OK extra", "15 fields"},
-		{"x 123456789012 eni-1 1.2.3.4 5.6.7.8 1 2 6 1 1 1709294400 1709294460 REJECT OK", `version: "x" is not an integer`},
+		{"x 123456789012 eni-1 1.2.3.4 5.6.7.8 1 2 6 1 1 1709294400 1709294460 REJECT OK", "neither a version number"},
 		{"2 12345 eni-1 1.2.3.4 5.6.7.8 1 2 6 1 1 1709294400 1709294460 REJECT OK", `account-id: "12345"`},
 		{"2 123456789012 eni-1 host.example 5.6.7.8 1 2 6 1 1 1709294400 1709294460 REJECT OK", `srcaddr: "host.example"`},
 		{"2 123456789012 eni-1 1.2.3.4 5.6.7.8 1 2 6 1 1 -5 1709294460 REJECT OK", "start"},
