@@ -2,7 +2,10 @@
 // (family "Suricata"): one JSON object a line, whose `event_type` says what
 // it is. One parser reads them all and names each event's type from its
 // event_type: alert, anomaly, dhcp, dns, fileinfo, flow, http, netflow,
-// smtp, ssh, stats and tls have their own type (Suricata.Alert, ...).
+// smtp, ssh, stats and tls have their own type (Suricata.Alert, ...). As
+// other logs have an event_type too, a record is taken for EVE only with a
+// timestamp and, but for stats, a src_ip or a flow_id; else it keeps the
+// type the user named and no Detect accepts it.
 //
 // Every other event_type (Suricata writes some forty: krb5, smb, rdp,
 // quic, drop, ...) becomes Suricata.Event, a generic type with the common
@@ -182,18 +185,24 @@ func (parser) Parse(rec []byte, e *event.Event) (bool, error) {
 	if err != nil {
 		return false, errNotObject
 	}
-	if v := obj.Get("event_type"); v != nil && v.Type() == fastjson.TypeString {
-		b, _ := v.StringBytes()
-		if lt := byEventType[string(b)]; lt != nil {
-			e.LogType = lt.Name
-		} else {
-			e.LogType = Event.Name
-		}
-	}
+	hasTime := false
 	if v := obj.Get("timestamp"); v != nil && v.Type() == fastjson.TypeString {
+		hasTime = true
 		b, _ := v.StringBytes()
 		if t, ok := parseTimestamp(b); ok {
 			e.Time = t
+		}
+	}
+	// event_type is a common name (Box events have one): an EVE record also
+	// has a timestamp and, but for stats, an address or a flow id.
+	if v := obj.Get("event_type"); v != nil && v.Type() == fastjson.TypeString && hasTime {
+		b, _ := v.StringBytes()
+		lt := byEventType[string(b)]
+		if lt == nil {
+			lt = Event
+		}
+		if lt == Stats || obj.Get("src_ip") != nil || obj.Get("flow_id") != nil {
+			e.LogType = lt.Name
 		}
 	}
 	addEmails(e, obj)

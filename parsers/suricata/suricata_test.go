@@ -91,6 +91,9 @@ func TestGolden(t *testing.T) {
 		{"Suricata.HTTP", "2030-01-01T00:00:00Z", nil},
 		// No event_type: the type the parser was asked for.
 		{"Suricata.Alert", "2030-01-01T00:00:00Z", map[string][]string{"p_any_ip_addresses": {"192.168.1.98", "192.168.1.99"}}},
+		// Another log's event_type (a Box event): not EVE, so the type
+		// the parser was asked for, and no Detect would accept it.
+		{"Suricata.Alert", "2030-01-01T00:00:00Z", nil},
 	}
 	if len(res.Events) != len(wants) {
 		t.Fatalf("%d events, want %d", len(res.Events), len(wants))

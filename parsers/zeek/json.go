@@ -1,7 +1,9 @@
 package zeek
 
 import (
+	"net/netip"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/valyala/fastjson"
@@ -23,11 +25,13 @@ func (p *parser) parseJSON(rec []byte, e *event.Event) (bool, error) {
 		d = byPath[string(b)]
 		path = string(b)
 	}
+	byFields := false
 	if d == nil {
 		indexOnce.Do(buildIndex)
 		p.m = matcher{}
 		obj.Visit(func(k []byte, _ *fastjson.Value) { p.m.add(b2s(k)) })
 		d = pick(p.m.best(), p.named)
+		byFields = d != nil
 	}
 	if d == nil {
 		if path != "" {
@@ -36,12 +40,63 @@ func (p *parser) parseJSON(rec []byte, e *event.Event) (bool, error) {
 		// Not recognisably any Zeek log: keep it for the type the user
 		// named (hand-written events), and leave e.LogType unset so the
 		// classifier does not take it for Zeek.
-		d = p.named
-	} else {
-		e.LogType = d.lt.Name
+		p.canonJSON(p.named, e, obj)
+		return true, nil
 	}
 	p.canonJSON(d, e, obj)
+	// Named by its fields alone, a record must also hold values of the
+	// right kinds in the required fields, and a readable ts.
+	if !byFields || (!e.Time.IsZero() && d.plausible(obj)) {
+		e.LogType = d.lt.Name
+	}
 	return true, nil
+}
+
+// plausible checks the values of the required fields against their Zeek
+// types, so that a field set shared by chance with another log (a "ts" and
+// a "host" that is a name, not an address) does not make it a Zeek log.
+func (d *logDef) plausible(obj *fastjson.Object) bool {
+	for i := range d.fields {
+		f := &d.fields[i]
+		if !f.required {
+			continue
+		}
+		v := obj.Get(f.name)
+		if v == nil {
+			return false
+		}
+		t := v.Type()
+		if f.container {
+			if t != fastjson.TypeArray {
+				return false
+			}
+			continue
+		}
+		switch f.kind {
+		case kCount, kInt, kDouble:
+			if t != fastjson.TypeNumber {
+				return false
+			}
+		case kBool:
+			if t != fastjson.TypeTrue && t != fastjson.TypeFalse {
+				return false
+			}
+		case kString:
+			if t != fastjson.TypeString {
+				return false
+			}
+			b, _ := v.StringBytes()
+			if f.zeekType == "addr" {
+				if _, err := netip.ParseAddr(b2s(b)); err != nil {
+					return false
+				}
+			}
+			if prefix, ok := d.enums[f.name]; ok && !strings.HasPrefix(b2s(b), prefix) {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // A numEdit replaces a number of the record with its canonical spelling,

@@ -217,6 +217,7 @@ var Reporter = define(spec{
 	desc:   "Zeek reporter.log: Zeek's internal warnings and errors",
 	ref:    scriptDocs + "base/frameworks/reporter/main.zeek.html#type-Reporter::Info",
 	fields: `*ts:time *level:enum *message:string location:string`,
+	enums:  map[string]string{"level": "Reporter::"},
 	sample: `{"ts":1711965615.0,"level":"Reporter::WARNING","message":"dropped packets: 12 of 100000","location":""}`,
 })
 

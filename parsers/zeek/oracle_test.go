@@ -238,6 +238,9 @@ func TestDetectByFieldsOnRealLogs(t *testing.T) {
 					}
 				})
 				cands := m.best()
+				if !want.plausible(v.GetObject()) {
+					t.Fatalf("line %d: the values do not fit %s: %s", n, want.lt.Name, sc.Bytes())
+				}
 				if cands&(1<<want.idx) == 0 {
 					got := pick(cands, nil)
 					name := "none"

@@ -69,6 +69,9 @@ type spec struct {
 	fields                string
 	indicators            []ind
 	sample                string
+	// enums are the required enum fields whose values name their module
+	// ("level" → "Reporter::"): checked when the type is found by fields.
+	enums map[string]string
 }
 
 // ind is an indicator kind followed by the fields that feed it.
@@ -99,6 +102,7 @@ type logDef struct {
 	idx    int
 	path   string
 	lt     *parsers.LogType
+	enums  map[string]string
 	fields []fieldDef
 	// special are the fields the JSON reader rewrites to canonical form.
 	special []fieldDef
@@ -115,7 +119,7 @@ var (
 const commonFields = `_path:string _write_ts:time`
 
 func define(s spec) *parsers.LogType {
-	d := &logDef{idx: len(defs), path: s.path}
+	d := &logDef{idx: len(defs), path: s.path, enums: s.enums}
 	d.fields = parseFields(s.fields + " " + commonFields)
 	var cols []parsers.Column
 	inds := []parsers.Indicator{}
@@ -287,9 +291,13 @@ func buildIndex() {
 type matcher struct {
 	score [64]int16
 	req   [64]int16
+	keys  int16 // field names seen, but _path and _write_ts
 }
 
 func (m *matcher) add(name string) {
+	if !strings.HasPrefix(name, "_") {
+		m.keys++
+	}
 	for b := fieldMask[name]; b != 0; b &= b - 1 {
 		m.score[bits.TrailingZeros64(b)]++
 	}
@@ -298,13 +306,15 @@ func (m *matcher) add(name string) {
 	}
 }
 
-// best returns the types whose required fields are all present and that
-// share the most fields with the record, as a mask.
+// best returns the types whose required fields are all present, that
+// declare more than half of the record's fields (so that another log with
+// a "ts", a "level" and a "message" among others is not taken for
+// reporter.log), and that share the most fields with the record, as a mask.
 func (m *matcher) best() uint64 {
 	var cands uint64
 	top := int16(-1)
 	for _, d := range defs {
-		if int(m.req[d.idx]) < d.nreq {
+		if int(m.req[d.idx]) < d.nreq || 2*m.score[d.idx] <= m.keys {
 			continue
 		}
 		switch s := m.score[d.idx]; {

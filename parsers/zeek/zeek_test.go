@@ -189,6 +189,11 @@ func TestEdgeCases(t *testing.T) {
 		// Values of the wrong JSON type are left as they are.
 		{js, 5, map[string]string{"p_log_type": `"Zeek.DNS"`, "rtt": `"fast"`, "TTLs": `[1.25,"x"]`}},
 		{js, 6, map[string]string{"p_log_type": `"Zeek.KnownHosts"`, "ts": `"1969-12-31T23:59:58.500000Z"`}},
+		// The fields of known_hosts and reporter, but not their values:
+		// not Zeek (the type the parser was made for, and no Detect).
+		{js, 7, map[string]string{"p_log_type": `"Zeek.Conn"`, "ts": `"2024-04-01T10:00:45.000000Z"`}},
+		{js, 8, map[string]string{"p_log_type": `"Zeek.Conn"`}},
+		{js, 9, map[string]string{"p_log_type": `"Zeek.Reporter"`}},
 	}
 	for _, c := range checks {
 		if c.event >= len(c.res.Events) {
