@@ -4,10 +4,12 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"strings"
 
 	"github.com/spf13/cobra"
 
 	"panther/engine"
+	"panther/engine/replay"
 	"panther/engine/report"
 )
 
@@ -20,6 +22,7 @@ func newTestCmd(app *App) *cobra.Command {
 		run          string
 		failuresOnly bool
 		verbose      bool
+		update       bool
 	)
 	c := &cobra.Command{
 		Use:   "test [PATH...]",
@@ -32,6 +35,10 @@ global for that test only; returnValue may be any YAML value) and optional
 Expect (title, dedup, severity, alert_context as a subset, destinations...).
 Every auxiliary function runs for matching tests and its errors fail the
 test; print() output is shown for failing tests.
+
+Fixture tests (Fixtures: in a spec) replay raw log files through the real
+parsers and the alert logic (dedup windows, thresholds) and compare the alerts
+with an expected file; --update writes what they raise into those files.
 
 The summary line counts tests: "N passed, N failed". Exit code 1 when a test
 fails, a file does not load, or a detection has fewer than --minimum-tests.`,
@@ -77,7 +84,10 @@ fails, a file does not load, or a detection has fewer than --minimum-tests.`,
 				return err
 			}
 			opts.Budget = lopts.Budget
-			opts.Fixtures = fixtureRunner(app)
+			opts.Fixtures = &replay.FixtureRunner{Update: update, Budget: lopts.Budget,
+				Updated: func(file, change string) {
+					fmt.Fprintf(app.IO.ErrOut, "updated %s:\n%s\n", file, strings.TrimRight(change, "\n"))
+				}}
 			set := engine.Load(srcs, lopts)
 			rep := engine.RunTests(c.Context(), set, opts)
 			if err := c.Context().Err(); err != nil {
@@ -115,6 +125,7 @@ fails, a file does not load, or a detection has fewer than --minimum-tests.`,
 	f.BoolVar(&failuresOnly, "show-failures-only", false, "print only failing tests")
 	f.BoolVarP(&verbose, "verbose", "v", false, "list every passing test")
 	f.Int("parallel", 0, "tests run at once (default: all cores)")
+	f.BoolVar(&update, "update", false, "write the alerts fixture tests raise into their expected files (read the diff before committing)")
 	luaTimeoutFlag(c)
 	return c
 }

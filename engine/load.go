@@ -24,15 +24,18 @@ type Source struct {
 	Root string // a directory or a single spec file inside FS ("." for all)
 	// Display is how paths are shown: Display joined with the path in FS.
 	Display string
+	// Dir is the OS folder of FS when it is one (DirSource), so that tools
+	// may write files of the tree (panther test --update).
+	Dir string
 }
 
 // DirSource is a folder (or a single spec file) of the OS file system.
 func DirSource(p string) Source {
 	p = filepath.Clean(p)
 	if st, err := os.Stat(p); err == nil && !st.IsDir() {
-		return Source{FS: os.DirFS(filepath.Dir(p)), Root: filepath.Base(p), Display: filepath.Dir(p)}
+		return Source{FS: os.DirFS(filepath.Dir(p)), Root: filepath.Base(p), Display: filepath.Dir(p), Dir: filepath.Dir(p)}
 	}
-	return Source{FS: os.DirFS(p), Root: ".", Display: p}
+	return Source{FS: os.DirFS(p), Root: ".", Display: p, Dir: p}
 }
 
 func (s Source) show(p string) string {

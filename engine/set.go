@@ -3,7 +3,9 @@ package engine
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -236,4 +238,36 @@ func (s *Set) ReadFile(shown string) ([]byte, error) {
 		}
 	}
 	return nil, fmt.Errorf("%s: not a file of the loaded detections", shown)
+}
+
+// OSPath returns where a shown path of the set is on disk, for writing;
+// false for files of embedded trees.
+func (s *Set) OSPath(shown string) (string, bool) {
+	for _, src := range s.sources {
+		if src.Dir == "" {
+			continue
+		}
+		if rel, ok := src.rel(shown); ok {
+			return filepath.Join(src.Dir, filepath.FromSlash(rel)), true
+		}
+	}
+	return "", false
+}
+
+// Open opens a shown path of the set for reading (fixture inputs).
+func (s *Set) Open(shown string) (io.ReadCloser, error) {
+	for _, src := range s.sources {
+		rel, ok := src.rel(shown)
+		if !ok {
+			continue
+		}
+		f, err := src.FS.Open(rel)
+		if err == nil {
+			return f, nil
+		}
+		if !errors.Is(err, fs.ErrNotExist) {
+			return nil, err
+		}
+	}
+	return nil, fmt.Errorf("%s: %w", shown, fs.ErrNotExist)
 }

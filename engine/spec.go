@@ -120,11 +120,11 @@ type ExpectSpec struct {
 
 // FixtureSpec names a fixture test (raw logs through the replay path).
 type FixtureSpec struct {
-	Name     string
-	Input    string
-	LogType  string
-	Expected string
-	Line     int
+	Name     string `yaml:"Name"`
+	Input    string `yaml:"Input"`
+	LogType  string `yaml:"LogType"`
+	Expected string `yaml:"Expected"`
+	Line     int    `yaml:"-"`
 }
 
 var (

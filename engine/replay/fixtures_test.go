@@ -1,0 +1,131 @@
+package replay
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"panther/engine"
+)
+
+func fixtureTree(t *testing.T, expected string) (string, *engine.Set) {
+	t.Helper()
+	dir := rulesDir(t)
+	var logs strings.Builder
+	// alice: 2 failures (no alert), 3 failures (an alert), 30 min later 3 more (another).
+	for _, m := range []int{0, 1, 30, 31, 32, 70, 71, 72} {
+		logs.WriteString(ctLine(m, "ConsoleLogin", "alice", "Failure") + "\n")
+	}
+	spec, _ := os.ReadFile(filepath.Join(dir, "brute.yml"))
+	files := map[string]string{
+		"brute.yml":             string(spec) + "Fixtures:\n  - Name: bursts\n    Input: fixtures/bursts.jsonl\n    LogType: AWS.CloudTrail\n",
+		"fixtures/bursts.jsonl": logs.String(),
+		"fixtures/not-ct.log":   "<34>Oct 11 22:14:15 host su: 'su root' failed\n",
+		"fixtures/README.yml":   "not: a spec\n", // never read as a spec
+	}
+	if expected != "" {
+		files["fixtures/bursts.jsonl.expected.yml"] = expected
+	}
+	writeFiles(t, dir, files)
+	set := engine.Load([]engine.Source{engine.DirSource(dir)}, engine.LoadOptions{})
+	if set.Diagnostics.Errors() > 0 {
+		t.Fatal(set.Diagnostics)
+	}
+	return dir, set
+}
+
+func runFixtures(t *testing.T, set *engine.Set, fr *FixtureRunner) engine.TestResult {
+	d, _ := set.Detection("Brute")
+	res := fr.RunFixtures(context.Background(), set, d)
+	if len(res) != 1 {
+		t.Fatalf("%d results", len(res))
+	}
+	return res[0]
+}
+
+const goodExpected = `Alerts:
+  - RuleID: Brute
+    Title: failed logins for alice
+    Dedup: alice
+    Severity: HIGH
+    EventCount: 3
+    FirstEventTime: "2024-01-01T00:30:00Z"
+    LastEventTime: "2024-01-01T00:32:00Z"
+  - RuleID: Brute
+    Title: failed logins for alice
+    Dedup: alice
+    Severity: HIGH
+    EventCount: 3
+    FirstEventTime: "2024-01-01T01:10:00Z"
+    LastEventTime: "2024-01-01T01:12:00Z"
+`
+
+func TestFixturePasses(t *testing.T) {
+	_, set := fixtureTree(t, goodExpected)
+	if r := runFixtures(t, set, &FixtureRunner{}); !r.Passed || !r.Fixture {
+		t.Errorf("%+v %s", r.Failures, r.Diff)
+	}
+}
+
+func TestFixtureDiff(t *testing.T) {
+	_, set := fixtureTree(t, strings.Replace(goodExpected, "EventCount: 3\n    FirstEventTime: \"2024-01-01T01:10", "EventCount: 4\n    FirstEventTime: \"2024-01-01T01:10", 1))
+	r := runFixtures(t, set, &FixtureRunner{})
+	if r.Passed || !strings.Contains(r.Diff, "- Brute dedup=\"alice\"") || !strings.Contains(r.Diff, "events=4") || !strings.Contains(r.Diff, "+ Brute") {
+		t.Errorf("diff:\n%s\n%v", r.Diff, r.Failures)
+	}
+}
+
+func TestFixtureMissingExpectedAndUpdate(t *testing.T) {
+	dir, set := fixtureTree(t, "")
+	r := runFixtures(t, set, &FixtureRunner{})
+	if r.Passed || !strings.Contains(r.Failures[0], "does not exist: run `panther test --update`") {
+		t.Fatalf("%v", r.Failures)
+	}
+	var updated []string
+	r = runFixtures(t, set, &FixtureRunner{Update: true, Updated: func(f, c string) { updated = append(updated, f+": "+c) }})
+	if !r.Passed || len(updated) != 1 || !strings.Contains(updated[0], "created with 2 alert(s)") {
+		t.Fatalf("update: %v %v", r.Failures, updated)
+	}
+	data, err := os.ReadFile(filepath.Join(dir, "fixtures/bursts.jsonl.expected.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(data), "Written by `panther test --update`") || !strings.Contains(string(data), "EventCount: 3") {
+		t.Errorf("written:\n%s", data)
+	}
+	// The written file now passes, and a second update changes nothing.
+	set = engine.Load([]engine.Source{engine.DirSource(dir)}, engine.LoadOptions{})
+	if r := runFixtures(t, set, &FixtureRunner{}); !r.Passed {
+		t.Errorf("after update: %v %s", r.Failures, r.Diff)
+	}
+	updated = nil
+	runFixtures(t, set, &FixtureRunner{Update: true, Updated: func(f, c string) { updated = append(updated, f) }})
+	if len(updated) != 0 {
+		t.Errorf("an unchanged fixture was rewritten: %v", updated)
+	}
+}
+
+func TestFixtureBadInput(t *testing.T) {
+	cases := []struct{ name, expected, spec, want string }{
+		{"typo'd key", "Alerts:\n  - RuleID: Brute\n    EventCnt: 3\n", "", "bursts.jsonl.expected.yml:3: unknown key EventCnt (did you mean EventCount?)"},
+		{"unknown detection", "Alerts:\n  - RuleID: Brutal\n", "", `an expected alert names detection "Brutal", which does not exist (did you mean Brute?)`},
+		{"does not parse as the log type", "Alerts: []\n", "fixtures/not-ct.log", "do not parse as AWS.CloudTrail"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			dir, set := fixtureTree(t, c.expected)
+			if c.spec != "" {
+				spec, _ := os.ReadFile(filepath.Join(dir, "brute.yml"))
+				os.WriteFile(filepath.Join(dir, "brute.yml"), []byte(strings.Replace(string(spec), "fixtures/bursts.jsonl", c.spec, 1)), 0o644)
+				os.WriteFile(filepath.Join(dir, c.spec+".expected.yml"), []byte(c.expected), 0o644)
+				set = engine.Load([]engine.Source{engine.DirSource(dir)}, engine.LoadOptions{})
+			}
+			r := runFixtures(t, set, &FixtureRunner{})
+			if r.Passed || !strings.Contains(strings.Join(r.Failures, "\n"), c.want) {
+				t.Errorf("want %q in %v", c.want, r.Failures)
+			}
+		})
+	}
+}
