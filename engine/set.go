@@ -105,7 +105,7 @@ type Set struct {
 	// Files are the spec files read, in order (for pack builds).
 	Files []string
 
-	sources []Source
+	sources   []Source
 	byID      map[string]*Detection
 	globals   map[string]*Global
 	models    map[string]*DataModel // by log type, enabled only

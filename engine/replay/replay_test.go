@@ -82,8 +82,12 @@ func runReplay(t testing.TB, set *engine.Set, sources []string, workers int, twe
 			c.alerts = append(c.alerts, fmt.Sprintf("%s|%s|%s|%d|%s|%s|%s", a.RuleID, a.Dedup, a.Title, a.EventCount,
 				a.FirstEvent.Format("15:04"), a.LastEvent.Format("15:04"), a.AlertContext))
 		},
-		OnRuleError:   func(a *engine.Alert) { c.errs = append(c.errs, fmt.Sprintf("%s|%d|%s", a.RuleID, a.EventCount, a.Error)) },
-		OnBadRecord:   func(b BadRecord) { c.bad = append(c.bad, fmt.Sprintf("%s:%d: %s", filepath.Base(b.File), b.Line, b.Reason)) },
+		OnRuleError: func(a *engine.Alert) {
+			c.errs = append(c.errs, fmt.Sprintf("%s|%d|%s", a.RuleID, a.EventCount, a.Error))
+		},
+		OnBadRecord: func(b BadRecord) {
+			c.bad = append(c.bad, fmt.Sprintf("%s:%d: %s", filepath.Base(b.File), b.Line, b.Reason))
+		},
 		OnSourceError: func(err error) { c.srcErr = append(c.srcErr, err.Error()) },
 	}
 	if tweak != nil {
