@@ -81,21 +81,33 @@ func epochTime(unit time.Duration) TimeFormat {
 	}
 }
 
-// FromEpoch converts a count of units since the epoch to UTC time.
+// FromEpoch converts a count of units since the epoch to UTC time. The
+// whole and fractional parts are converted apart, so a millisecond count
+// such as 1709294400123 gives exactly .123 s (a float64 product would not).
 func FromEpoch(f float64, unit time.Duration) (time.Time, bool) {
 	if math.IsNaN(f) || math.IsInf(f, 0) {
 		return time.Time{}, false
 	}
-	ns := f * float64(unit)
-	if ns > math.MaxInt64 || ns < math.MinInt64 {
+	whole, frac := math.Modf(f)
+	ns := whole * float64(unit)
+	if ns > math.MaxInt64/2 || ns < math.MinInt64/2 {
 		return time.Time{}, false
 	}
-	if unit == time.Second {
-		// Split to keep sub-second digits exact for typical float seconds.
-		sec, frac := math.Modf(f)
-		return time.Unix(int64(sec), int64(math.Round(frac*1e6))*1000).UTC(), true
+	perUnit := int64(unit)
+	sec := int64(whole) / (int64(time.Second) / perUnit)
+	rem := int64(whole) % (int64(time.Second) / perUnit) * perUnit
+	if unit > time.Second {
+		sec, rem = int64(whole)*int64(unit/time.Second), 0
 	}
-	return time.Unix(0, int64(ns)).UTC(), true
+	// The fraction of a unit, rounded to the microsecond for seconds (what
+	// float64 seconds hold exactly) and to the nanosecond otherwise.
+	fracNS := frac * float64(unit)
+	if unit == time.Second {
+		fracNS = math.Round(frac*1e6) * 1000
+	} else {
+		fracNS = math.Round(fracNS)
+	}
+	return time.Unix(sec, rem+int64(fracNS)).UTC(), true
 }
 
 func number(v *fastjson.Value) (float64, bool) {

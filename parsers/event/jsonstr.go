@@ -84,9 +84,61 @@ func AppendValue(dst []byte, v *fastjson.Value) []byte {
 	case fastjson.TypeString:
 		b, _ := v.StringBytes()
 		return AppendString(dst, b2s(b))
+	case fastjson.TypeNumber:
+		// fastjson accepts number text JSON does not (00, 1., +1, NaN):
+		// write those as strings, so the output is always valid JSON and
+		// nothing of the input is lost.
+		n := v.MarshalTo(dst)
+		if ValidNumber(n[len(dst):]) {
+			return n
+		}
+		raw := string(n[len(dst):])
+		return AppendString(dst, raw)
 	default:
 		return v.MarshalTo(dst)
 	}
+}
+
+// ValidNumber reports whether b is a number in JSON's grammar.
+func ValidNumber(b []byte) bool {
+	i := 0
+	if i < len(b) && b[i] == '-' {
+		i++
+	}
+	switch {
+	case i < len(b) && b[i] == '0':
+		i++
+	case i < len(b) && b[i] >= '1' && b[i] <= '9':
+		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+			i++
+		}
+	default:
+		return false
+	}
+	if i < len(b) && b[i] == '.' {
+		i++
+		start := i
+		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+			i++
+		}
+		if i == start {
+			return false
+		}
+	}
+	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
+		i++
+		if i < len(b) && (b[i] == '+' || b[i] == '-') {
+			i++
+		}
+		start := i
+		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+			i++
+		}
+		if i == start {
+			return false
+		}
+	}
+	return i == len(b)
 }
 
 // b2s views b as a string without copying; b must not change while it is used.
