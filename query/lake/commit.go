@@ -245,6 +245,9 @@ func applyManifest(dir, mpath string, m *manifest, fault func(op, path string) e
 			return fmt.Errorf("lake: writing the source ledger %s: %w", lpath, err)
 		}
 	}
+	if err := at("done", mpath); err != nil {
+		return fmt.Errorf("lake: removing commit manifest %s: %w", mpath, err)
+	}
 	if err := os.Remove(mpath); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("lake: removing commit manifest %s: %w", mpath, err)
 	}

@@ -126,21 +126,34 @@ func parseCloudTrail(t testing.TB, reg *parsers.Registry, file string, recs [][]
 // parseAs parses and normalises records of one log type.
 func parseAs(t testing.TB, reg *parsers.Registry, lt *parsers.LogType, file string, recs [][]byte) []*event.Event {
 	t.Helper()
+	evs, err := parseRecords(reg, lt, file, recs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return evs
+}
+
+// parseRecords parses and normalises records of one log type, as the
+// pipeline does; the caller releases the events.
+func parseRecords(reg *parsers.Registry, lt *parsers.LogType, file string, recs [][]byte) ([]*event.Event, error) {
+	lt, ok := reg.Lookup(lt.Name) // the registry's compiled copy
+	if !ok {
+		return nil, fmt.Errorf("log type %s is not in the registry", lt.Name)
+	}
 	p := lt.NewParser()
 	out := make([]*event.Event, 0, len(recs))
-	now := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
 	for i, r := range recs {
 		e := event.New()
 		ok, err := p.Parse(r, e)
 		if err != nil || !ok {
-			t.Fatalf("record %d: ok=%v err=%v: %s", i+1, ok, err, r)
+			return nil, fmt.Errorf("record %d: ok=%v err=%v: %s", i+1, ok, err, r)
 		}
-		if err := reg.Normalise(lt, e, parsers.Source{File: file}, int64(i+1), now); err != nil {
-			t.Fatal(err)
+		if err := reg.Normalise(lt, e, parsers.Source{File: file}, int64(i+1), testNow); err != nil {
+			return nil, err
 		}
 		out = append(out, e)
 	}
-	return out
+	return out, nil
 }
 
 // testNow is the parse time of the test events.
@@ -187,9 +200,18 @@ var testFlat = &parsers.LogType{
 // testRegistry holds CloudTrail and the test log types of this package.
 func testRegistry(tb testing.TB) *parsers.Registry {
 	tb.Helper()
-	reg, err := parsers.NewRegistry(aws.CloudTrail, testTyped, testFlat)
+	reg, err := newTestRegistry()
 	if err != nil {
 		tb.Fatal(err)
 	}
 	return reg
+}
+
+// newTestRegistry compiles copies of the test log types: NewRegistry
+// writes its compiled form into the LogType it is given, so parallel tests
+// must not share one. The originals are never compiled here, so the copies
+// share no slice either.
+func newTestRegistry() (*parsers.Registry, error) {
+	ct, typed, flat := *aws.CloudTrail, *testTyped, *testFlat
+	return parsers.NewRegistry(&ct, &typed, &flat)
 }

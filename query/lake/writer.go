@@ -49,7 +49,7 @@ type Options struct {
 	Now func() time.Time
 
 	// fault, when set, is called before each filesystem step (op is
-	// "write", "convert", "sync", "manifest", "rename", "ledger",
+	// "write", "convert", "sync", "manifest", "rename", "ledger", "done",
 	// "cleanup") and its error is used as that step's error: tests
 	// inject disk-full and crash points with it.
 	fault func(op, path string) error

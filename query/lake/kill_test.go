@@ -1,0 +1,371 @@
+package lake
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"panther/parsers/aws"
+)
+
+// The kill tests run this package's test binary again as a child that
+// replays into a lake, and kill it (SIGKILL, as kill -9 or a power cut
+// would) at random moments or at chosen steps of a commit.
+const (
+	childEnv   = "PANTHER_LAKE_TEST_CHILD"
+	crashEnv   = "PANTHER_LAKE_TEST_CRASH"
+	childSrcs  = 40  // sources in the child's replay
+	childPer   = 100 // events a source
+	childStart = "2024-03-01T00:00:00Z"
+)
+
+func TestMain(m *testing.M) {
+	if dir := os.Getenv(childEnv); dir != "" {
+		os.Exit(childMain(dir, os.Getenv(crashEnv)))
+	}
+	os.Exit(m.Run())
+}
+
+// childSource is source i of the child's replay: always the same events,
+// about seven minutes of them from childStart + i*10m, so epochs span
+// partitions.
+func childSource(i int) ([][]byte, SourceInfo) {
+	start, _ := time.Parse(time.RFC3339, childStart)
+	g := newCloudTrailGen(uint64(1000+i), start.Add(time.Duration(i)*10*time.Minute), 4*time.Second)
+	recs := make([][]byte, childPer)
+	for j := range recs {
+		recs[j] = g.next()
+	}
+	file := fmt.Sprintf("s3://trail/%03d.json.gz", i)
+	return recs, SourceInfo{Digest: fmt.Sprintf("digest-%03d", i), File: file}
+}
+
+// childMain replays the child's sources into dir, committing at every
+// source boundary, and prints "done N" after each source. With crash set
+// to "op:n" it kills itself at the n-th call of that step.
+func childMain(dir, crash string) int {
+	reg, err := newTestRegistry()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 2
+	}
+	opts := Options{FileBytes: 64 << 10, CommitBytes: 1}
+	if crash == "fsize" {
+		// A real I/O error from the kernel: files may not grow past 1 MiB
+		// (EFBIG instead of SIGXFSZ), and staged files would.
+		signal.Ignore(syscall.SIGXFSZ)
+		lim := syscall.Rlimit{Cur: 1 << 20, Max: 1 << 20}
+		if err := syscall.Setrlimit(syscall.RLIMIT_FSIZE, &lim); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 2
+		}
+		opts = Options{FileBytes: 64 << 20, CommitBytes: -1}
+	}
+	if op, n, ok := strings.Cut(crash, ":"); ok {
+		left, _ := strconv.Atoi(n)
+		opts.fault = func(o, path string) error {
+			if o == op {
+				if left--; left == 0 {
+					syscall.Kill(os.Getpid(), syscall.SIGKILL)
+					time.Sleep(time.Minute)
+				}
+			}
+			return nil
+		}
+	}
+	w, err := Open(context.Background(), dir, reg, opts)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 3
+	}
+	for i := 0; i < childSrcs; i++ {
+		recs, info := childSource(i)
+		if w.HasSource(info.Digest) {
+			continue
+		}
+		evs, err := parseRecords(reg, aws.CloudTrail, info.File, recs)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 2
+		}
+		for _, e := range evs {
+			if err := w.WriteEvent(e); err != nil {
+				fmt.Fprintln(os.Stderr, "WriteEvent:", err)
+				fmt.Fprintln(os.Stderr, "Close:", w.Close())
+				return 3
+			}
+			e.Release()
+		}
+		if err := w.SourceDone(info); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 3
+		}
+		fmt.Printf("done %d\n", i)
+	}
+	if err := w.Close(); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 3
+	}
+	fmt.Println("closed")
+	return 0
+}
+
+// runChild runs the child on dir; kill, when set, is called with the
+// running command once it printed its first line.
+func runChild(t *testing.T, dir, crash string, kill func(*exec.Cmd)) (killed bool) {
+	t.Helper()
+	killed, stderr, err := startChild(t, dir, crash, kill)
+	if err != nil {
+		t.Fatalf("child: %v\n%s", err, stderr)
+	}
+	return killed
+}
+
+func startChild(t *testing.T, dir, crash string, kill func(*exec.Cmd)) (killed bool, stderrText string, err error) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), childEnv+"="+dir, crashEnv+"="+crash)
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	sc := bufio.NewScanner(stdout)
+	first := true
+	for sc.Scan() {
+		if first && kill != nil {
+			go kill(cmd)
+		}
+		first = false
+	}
+	err = cmd.Wait()
+	if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); ok && ws.Signaled() && ws.Signal() == syscall.SIGKILL {
+		return true, stderr.String(), nil
+	}
+	return false, stderr.String(), err
+}
+
+// A real write error (the kernel refuses to grow a file: EFBIG, as a full
+// disk gives ENOSPC) is returned by WriteEvent with the staging file's
+// path; Close returns it too and removes the staging files; nothing
+// becomes visible.
+func TestRealWriteError(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	killed, stderr, err := startChild(t, dir, "fsize", nil)
+	var exit *exec.ExitError
+	if killed || !errors.As(err, &exit) || exit.ExitCode() != 3 {
+		t.Fatalf("child: killed=%v err=%v\n%s", killed, err, stderr)
+	}
+	for _, want := range []string{"WriteEvent: lake: writing " + dir, ".ndjson: write ", "file too large", "Close: lake: writing "} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("child's errors lack %q:\n%s", want, stderr)
+		}
+	}
+	if ents, _ := os.ReadDir(filepath.Join(dir, stagingDir)); len(ents) != 0 {
+		t.Errorf("Close left staging files: %v", ents)
+	}
+	checkVisible(t, dir)
+	if done := checkConsistent(t, dir); done != 0 {
+		t.Errorf("%d sources committed", done)
+	}
+}
+
+// checkVisible checks what a reader sees right after a kill, before any
+// recovery: every visible Parquet file is whole (DuckDB reads it to the
+// end), and everything else the writer left is hidden (under a name that
+// starts with '.' or '_').
+func checkVisible(t *testing.T, dir string) {
+	t.Helper()
+	db := openDuck(t)
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, p)
+		if p != dir && hidden(d.Name()) {
+			if d.IsDir() {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if d.IsDir() {
+			return nil
+		}
+		if !strings.HasSuffix(p, ".parquet") {
+			t.Errorf("visible file that is not Parquet: %s", rel)
+			return nil
+		}
+		var n int64
+		if err := db.QueryRow(fmt.Sprintf("SELECT count(*) FROM read_parquet(%s) WHERE p_row_id IS NOT NULL", sqlString(p))).Scan(&n); err != nil || n == 0 {
+			t.Errorf("visible file %s: %d rows, %v", rel, n, err)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// checkConsistent opens the lake (which completes or drops what a killed
+// run left), then checks that the lake holds exactly the rows of the
+// sources of its ledger, each once, and nothing of any other source. It
+// returns the number of sources in the ledger.
+func checkConsistent(t *testing.T, dir string) int {
+	t.Helper()
+	reg := testRegistry(t)
+	w, err := Open(context.Background(), dir, reg, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := 0
+	for i := 0; i < childSrcs; i++ {
+		if _, info := childSource(i); w.HasSource(info.Digest) {
+			done++
+		}
+	}
+	if err := w.Abort(); err != nil {
+		t.Fatal(err)
+	}
+	if ents, _ := os.ReadDir(filepath.Join(dir, stagingDir)); len(ents) != 0 {
+		t.Errorf("staging holds %d entries after Open and Abort", len(ents))
+	}
+	if _, err := os.Stat(filepath.Join(dir, "logs")); err != nil {
+		return done // nothing committed yet
+	}
+	db := openDuck(t)
+	rows, err := db.Query(fmt.Sprintf(`SELECT p_source_file, count(*), count(DISTINCT p_row_id) FROM %s GROUP BY 1`, readAll(dir, "aws_cloudtrail")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	files := 0
+	for rows.Next() {
+		var file string
+		var n, distinct int
+		if err := rows.Scan(&file, &n, &distinct); err != nil {
+			t.Fatal(err)
+		}
+		var i int
+		if _, err := fmt.Sscanf(file, "s3://trail/%d.json.gz", &i); err != nil {
+			t.Fatalf("unexpected source %s", file)
+		}
+		_, info := childSource(i)
+		if !ledgerHas(t, dir, info.Digest) {
+			t.Errorf("source %s has %d visible rows but is not in the ledger", file, n)
+		}
+		if n != childPer || distinct != childPer {
+			t.Errorf("source %s: %d rows (%d distinct), want %d", file, n, distinct, childPer)
+		}
+		files++
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if files != done {
+		t.Errorf("%d sources in the lake, %d in the ledger", files, done)
+	}
+	return done
+}
+
+func ledgerHas(t *testing.T, dir, digest string) bool {
+	l, err := readLedger(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l[digest]
+}
+
+// A replay killed at random moments, again and again, leaves only whole
+// files visible, and every restart completes or drops what the kill left:
+// at the end each source is in the lake exactly once.
+func TestKillRandom(t *testing.T) {
+	if testing.Short() {
+		t.Skip("re-runs the test binary many times")
+	}
+	t.Parallel()
+	dir := t.TempDir()
+	r := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 1))
+	kills, lakes := 0, 1
+	for round := 0; round < 10; round++ {
+		delay := time.Duration(r.IntN(700)) * time.Millisecond
+		killed := runChild(t, dir, "", func(cmd *exec.Cmd) {
+			time.Sleep(delay)
+			cmd.Process.Signal(syscall.SIGKILL)
+		})
+		if killed {
+			kills++
+			checkVisible(t, dir)
+		}
+		done := checkConsistent(t, dir)
+		t.Logf("lake %d round %d: killed=%v after %v, %d sources committed", lakes, round, killed, delay, done)
+		if t.Failed() {
+			return
+		}
+		if done == childSrcs {
+			dir = t.TempDir() // that lake is complete: kill the next one
+			lakes++
+		}
+	}
+	if runChild(t, dir, "", nil) {
+		t.Fatal("child killed without a kill")
+	}
+	if done := checkConsistent(t, dir); done != childSrcs {
+		t.Errorf("%d sources committed at the end, want %d", done, childSrcs)
+	}
+	if kills < 5 {
+		t.Errorf("only %d of 10 rounds were killed before they finished", kills)
+	}
+}
+
+// Killed at each step of a commit, the lake is consistent after the next
+// Open, and a second replay completes it exactly once.
+func TestKillAtCommitSteps(t *testing.T) {
+	if testing.Short() {
+		t.Skip("re-runs the test binary many times")
+	}
+	t.Parallel()
+	for _, crash := range []string{
+		"write:3",    // while staging rows
+		"convert:2",  // while converting
+		"sync:2",     // before the manifest
+		"manifest:3", // the manifest not written
+		"rename:1",   // manifest written, nothing renamed
+		"rename:8",   // part of the files renamed
+		"ledger:2",   // files in place, no ledger
+		"done:4",     // ledger written, manifest still there
+		"cleanup:1",  // all committed, staging not removed
+	} {
+		t.Run(strings.ReplaceAll(crash, ":", "_"), func(t *testing.T) {
+			t.Parallel()
+			dir := t.TempDir()
+			if !runChild(t, dir, crash, nil) {
+				t.Fatalf("the child was not killed at %s", crash)
+			}
+			checkVisible(t, dir)
+			before := checkConsistent(t, dir)
+			if runChild(t, dir, "", nil) {
+				t.Fatal("child killed without a crash point")
+			}
+			if done := checkConsistent(t, dir); done != childSrcs {
+				t.Errorf("%d sources committed at the end, want %d (%d after the crash)", done, childSrcs, before)
+			}
+		})
+	}
+}

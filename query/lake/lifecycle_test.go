@@ -1,0 +1,485 @@
+package lake
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"panther/parsers"
+	"panther/parsers/event"
+)
+
+// visibleFiles lists the Parquet files a reader sees, relative to dir.
+func visibleFiles(t *testing.T, dir string) []string {
+	t.Helper()
+	var out []string
+	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if p != dir && hidden(d.Name()) {
+			if d.IsDir() {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !d.IsDir() {
+			rel, _ := filepath.Rel(dir, p)
+			out = append(out, rel)
+		}
+		return nil
+	})
+	slices.Sort(out)
+	return out
+}
+
+func countRows(t *testing.T, dir, table string) int64 {
+	t.Helper()
+	if len(visibleFiles(t, dir)) == 0 {
+		return 0
+	}
+	return queryInt(t, openDuck(t), "SELECT count(*) FROM "+readAll(dir, table))
+}
+
+func mustOpen(t *testing.T, dir string, reg *parsers.Registry, opts Options) *Writer {
+	t.Helper()
+	w, err := Open(context.Background(), dir, reg, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return w
+}
+
+// Replaying the same sources into the same lake adds nothing; new sources
+// are added; a source given twice in one run is written once; an aborted
+// run leaves the lake as after its last commit, and replaying again
+// completes it exactly once.
+func TestIdempotentReplay(t *testing.T) {
+	t.Parallel()
+	reg := testRegistry(t)
+	dir := t.TempDir()
+	start := time.Date(2024, 5, 1, 8, 0, 0, 0, time.UTC)
+	a := cloudTrailSources(t, reg, 11, 3, 200, start, 10*time.Second)
+	b := cloudTrailSources(t, reg, 12, 2, 200, start.Add(time.Hour), 10*time.Second)
+	c := cloudTrailSources(t, reg, 13, 4, 200, start.Add(3*time.Hour), 10*time.Second)
+	defer release(a)
+	defer release(b)
+	defer release(c)
+
+	run := func(opts Options, srcs []source, abort bool) int {
+		w := mustOpen(t, dir, reg, opts)
+		skipped := replay(t, w, srcs)
+		var err error
+		if abort {
+			err = w.Abort()
+		} else {
+			err = w.Close()
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		return skipped
+	}
+	if n := run(Options{}, append(slices.Clone(a), a[0]), false); n != 1 {
+		t.Errorf("first run skipped %d sources, want 1 (a source given twice)", n)
+	}
+	if got := countRows(t, dir, "aws_cloudtrail"); got != 600 {
+		t.Fatalf("%d rows after the first run, want 600", got)
+	}
+	if n := run(Options{}, a, false); n != 3 {
+		t.Errorf("second run skipped %d sources, want 3", n)
+	}
+	if n := run(Options{}, append(slices.Clone(a), b...), false); n != 3 {
+		t.Errorf("third run skipped %d sources, want 3", n)
+	}
+	if got := countRows(t, dir, "aws_cloudtrail"); got != 1000 {
+		t.Fatalf("%d rows after adding 2 sources, want 1000", got)
+	}
+	files := visibleFiles(t, dir)
+
+	// Aborted without a commit: nothing changes.
+	run(Options{}, c, true)
+	if got := visibleFiles(t, dir); !slices.Equal(got, files) {
+		t.Errorf("an aborted run changed the lake: %v", got)
+	}
+	// Aborted after two commits (one a source): those two stay.
+	w := mustOpen(t, dir, reg, Options{CommitBytes: 1})
+	replay(t, w, c[:2])
+	for w.Stats().Tables["aws_cloudtrail"].CommittedRows < 400 {
+		time.Sleep(10 * time.Millisecond) // commits run in the background
+	}
+	for _, e := range c[2].events[:100] {
+		if err := w.WriteEvent(e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Abort(); err != nil {
+		t.Fatal(err)
+	}
+	if got := countRows(t, dir, "aws_cloudtrail"); got != 1400 {
+		t.Errorf("%d rows after an abort with 2 sources committed, want 1400", got)
+	}
+	if n := run(Options{}, c, false); n != 2 {
+		t.Errorf("the run after the abort skipped %d sources, want 2", n)
+	}
+	db := openDuck(t)
+	if n := queryInt(t, db, "SELECT count(DISTINCT p_row_id) FROM "+readAll(dir, "aws_cloudtrail")); n != 1800 {
+		t.Errorf("%d distinct rows at the end, want 1800", n)
+	}
+	if n := queryInt(t, db, "SELECT count(*) FROM "+readAll(dir, "aws_cloudtrail")); n != 1800 {
+		t.Errorf("%d rows at the end, want 1800", n)
+	}
+}
+
+// A table written with an older schema and then a newer one (a column
+// added, one retyped, one dropped) reads back whole with union_by_name.
+func TestSchemaDrift(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	v1 := &parsers.LogType{Name: "Test.Drift", NewParser: parsers.JSONParser,
+		TimeFields: []parsers.TimeField{{Path: "t", Format: "rfc3339"}},
+		Schema:     []parsers.Column{{Name: "t", Type: "timestamp"}, {Name: "a", Type: "string"}, {Name: "b", Type: "bigint"}, {Name: "gone", Type: "string"}}}
+	v2 := &parsers.LogType{Name: "Test.Drift", NewParser: parsers.JSONParser,
+		TimeFields: []parsers.TimeField{{Path: "t", Format: "rfc3339"}},
+		Schema:     []parsers.Column{{Name: "t", Type: "timestamp"}, {Name: "a", Type: "string"}, {Name: "b", Type: "string"}, {Name: "c", Type: "double"}}}
+	write := func(lt *parsers.LogType, lines ...string) {
+		reg, err := parsers.NewRegistry(lt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var recs [][]byte
+		for _, l := range lines {
+			recs = append(recs, []byte(l))
+		}
+		evs := parseAs(t, reg, lt, "drift.log", recs)
+		defer release([]source{{events: evs}})
+		w := mustOpen(t, dir, reg, Options{})
+		for _, e := range evs {
+			if err := w.WriteEvent(e); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := w.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(v1, `{"t":"2024-01-01T01:00:00Z","a":"old","b":1,"gone":"g"}`, `{"t":"2024-01-01T02:00:00Z","a":"old2","b":2,"c":0.5}`)
+	write(v2, `{"t":"2024-01-01T02:30:00Z","a":"new","b":"two","c":2.5}`, `{"t":"2024-01-01T03:00:00Z","a":"new2","b":"3","gone":"g2"}`)
+	db := openDuck(t)
+	rows, err := db.Query(`SELECT a, b::VARCHAR, c, gone, p_extra::VARCHAR FROM ` + readAll(dir, "test_drift") + ` ORDER BY t`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var got []string
+	for rows.Next() {
+		var a string
+		var b, gone, extra *string
+		var c *float64
+		if err := rows.Scan(&a, &b, &c, &gone, &extra); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, fmt.Sprintf("%s %s %s %s %s", a, str(b), str(c), str(gone), str(extra)))
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"old 1 NULL g NULL",
+		`old2 2 NULL NULL {"c":0.5}`, // c was not in v1's schema
+		"new two 2.5 NULL NULL",
+		`new2 3 NULL NULL {"gone":"g2"}`, // gone is not in v2's
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("read back\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+func str[T any](p *T) string {
+	if p == nil {
+		return "NULL"
+	}
+	return fmt.Sprint(*p)
+}
+
+// An I/O error at any step is returned with the path and the cause, the
+// writer takes nothing more, nothing partial becomes visible, and the lake
+// is as after its last commit; a commit that failed after its manifest is
+// completed by the next Open.
+func TestWriteErrors(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		op      string
+		n       int    // fail from the n-th call of op on
+		inWrite bool   // the error surfaces in WriteEvent (else Close)
+		where   string // part of the path the error names
+		later   bool   // the commit is completed by the next Open
+	}{
+		{op: "write", n: 2, inWrite: true, where: ".ndjson"},
+		{op: "convert", n: 2, where: ".ndjson"},
+		{op: "sync", n: 1, where: ".parquet"},
+		{op: "manifest", n: 1, where: ".commit.json"},
+		{op: "rename", n: 2, where: ".parquet", later: true},
+		{op: "ledger", n: 1, where: "_sources", later: true},
+	} {
+		t.Run(tc.op, func(t *testing.T) {
+			t.Parallel()
+			reg := testRegistry(t)
+			dir := t.TempDir()
+			start := time.Date(2024, 6, 1, 0, 0, 0, 0, time.UTC)
+			srcs := cloudTrailSources(t, reg, 21, 3, 1500, start, 4*time.Second)
+			defer release(srcs)
+			w := mustOpen(t, dir, reg, Options{})
+			replay(t, w, srcs[:1])
+			if err := w.Close(); err != nil {
+				t.Fatal(err)
+			}
+			before := visibleFiles(t, dir)
+
+			calls := 0
+			fault := func(op, path string) error {
+				if op == tc.op {
+					if calls++; calls >= tc.n {
+						return syscall.ENOSPC
+					}
+				}
+				return nil
+			}
+			w = mustOpen(t, dir, reg, Options{FileBytes: 512 << 10, fault: fault})
+			var werr error
+			for _, s := range srcs[1:] {
+				for _, e := range s.events {
+					if werr = w.WriteEvent(e); werr != nil {
+						break
+					}
+				}
+				if werr != nil {
+					break
+				}
+				if werr = w.SourceDone(s.info); werr != nil {
+					break
+				}
+			}
+			if tc.inWrite != (werr != nil) {
+				t.Fatalf("WriteEvent error %v, want one: %v", werr, tc.inWrite)
+			}
+			if werr != nil {
+				checkErr(t, werr, tc.where)
+				e := srcs[2].events[0]
+				if err := w.WriteEvent(e); err == nil {
+					t.Error("WriteEvent after an error succeeded")
+				}
+			}
+			cerr := w.Close()
+			checkErr(t, cerr, tc.where)
+			if tc.later != strings.Contains(cerr.Error(), "next lake.Open completes it") {
+				t.Errorf("Close: %v; completed later: %v", cerr, tc.later)
+			}
+			if err := w.Abort(); err != nil {
+				t.Errorf("Abort after Close: %v", err)
+			}
+			if !tc.later {
+				if got := visibleFiles(t, dir); !slices.Equal(got, before) {
+					t.Errorf("visible files changed:\n%v\nwant\n%v", got, before)
+				}
+				if ents, _ := os.ReadDir(filepath.Join(dir, stagingDir)); len(ents) != 0 {
+					t.Errorf("staging not cleaned: %v", ents)
+				}
+			}
+			for _, f := range visibleFiles(t, dir) {
+				queryInt(t, openDuck(t), "SELECT count(*) FROM read_parquet("+sqlString(filepath.Join(dir, f))+")")
+			}
+			// The next run: everything is there exactly once.
+			w = mustOpen(t, dir, reg, Options{})
+			skipped := replay(t, w, srcs)
+			if err := w.Close(); err != nil {
+				t.Fatal(err)
+			}
+			if want := map[bool]int{false: 1, true: 3}[tc.later]; skipped != want {
+				t.Errorf("skipped %d sources, want %d", skipped, want)
+			}
+			if n := countRows(t, dir, "aws_cloudtrail"); n != 4500 {
+				t.Errorf("%d rows, want 4500", n)
+			}
+		})
+	}
+}
+
+func checkErr(t *testing.T, err error, where string) {
+	t.Helper()
+	if err == nil {
+		t.Fatal("no error")
+	}
+	t.Logf("error: %v", err)
+	if !errors.Is(err, syscall.ENOSPC) || !strings.Contains(err.Error(), where) {
+		t.Errorf("error %q: want the cause (%v) and a path with %q", err, syscall.ENOSPC, where)
+	}
+}
+
+// One writer a lake: a second Open fails and says who holds it.
+func TestLock(t *testing.T) {
+	t.Parallel()
+	reg := testRegistry(t)
+	dir := t.TempDir()
+	w := mustOpen(t, dir, reg, Options{})
+	_, err := Open(context.Background(), dir, reg, Options{})
+	if err == nil || !strings.Contains(err.Error(), fmt.Sprintf("being written by process %d", os.Getpid())) {
+		t.Errorf("second Open: %v", err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	w = mustOpen(t, dir, reg, Options{})
+	if err := w.Abort(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// WriteRow tables: rows go to <lake>/<table>/..., undeclared members to
+// p_extra; a run keeps one schema a table.
+func TestWriteRow(t *testing.T) {
+	t.Parallel()
+	reg := testRegistry(t)
+	dir := t.TempDir()
+	schema := []parsers.Column{
+		{Name: "alert_id", Type: "string"}, {Name: "rule_id", Type: "string"}, {Name: "severity", Type: "string"},
+		{Name: "first_seen", Type: "timestamp"}, {Name: "events", Type: "bigint"}, {Name: "context", Type: "json"},
+	}
+	w := mustOpen(t, dir, reg, Options{})
+	t0 := time.Date(2024, 7, 1, 23, 30, 0, 0, time.UTC)
+	for i := 0; i < 10; i++ {
+		ts := t0.Add(time.Duration(i) * 10 * time.Minute)
+		row := fmt.Sprintf(`{"alert_id":"a%d","rule_id":"R.%d","severity":"HIGH","first_seen":%q,"events":%d,"context":{"ip":"10.0.0.%d"},"note":"x"}`,
+			i, i%3, ts.Format(time.RFC3339), i+1, i)
+		if err := w.WriteRow("alerts", schema, ts, []byte(row)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tc := range []struct {
+		table string
+		sch   []parsers.Column
+		row   string
+		want  string
+	}{
+		{"alerts", schema[:2], `{}`, "another schema"},
+		{"alerts", schema, `[1]`, "not a JSON object"},
+		{"alerts", schema, `{"a":`, "not JSON"},
+		{"logs", schema, `{}`, "reserved"},
+		{"Alerts", schema, `{}`, "table name"},
+	} {
+		if err := w.WriteRow(tc.table, tc.sch, t0, []byte(tc.row)); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("WriteRow(%s, %s): %v, want an error with %q", tc.table, tc.row, err, tc.want)
+		}
+	}
+	if err := w.Close(); err != nil { // those errors do not stop the writer
+		t.Fatal(err)
+	}
+	tables, err := List(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(tables) != 1 || tables[0].Name != "alerts" || tables[0].Logs || len(tables[0].Partitions) != 3 {
+		t.Fatalf("tables %+v", tables)
+	}
+	db := openDuck(t)
+	var n, events int64
+	var extra, ctx string
+	if err := db.QueryRow(`SELECT count(*), sum(events), any_value(p_extra::VARCHAR), max(context->>'ip') FROM `+readAll(dir, "alerts")).Scan(&n, &events, &extra, &ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n != 10 || events != 55 || extra != `{"note":"x"}` || ctx != "10.0.0.9" {
+		t.Errorf("read back %d rows, %d events, p_extra %s, context %s", n, events, extra, ctx)
+	}
+}
+
+func TestWriteEventErrors(t *testing.T) {
+	t.Parallel()
+	reg := testRegistry(t)
+	w := mustOpen(t, t.TempDir(), reg, Options{})
+	defer w.Abort()
+	e := event.New()
+	defer e.Release()
+	e.LogType = "No.Such"
+	if err := w.WriteEvent(e); err == nil || !strings.Contains(err.Error(), `"No.Such"`) {
+		t.Errorf("unknown log type: %v", err)
+	}
+	e.LogType = "Test.Flat"
+	if err := w.WriteEvent(e); err == nil || !strings.Contains(err.Error(), "normalised") {
+		t.Errorf("event without times: %v", err)
+	}
+}
+
+// List finds tables and hour partitions by their folders only, skipping
+// what is not the writer's layout.
+func TestList(t *testing.T) {
+	t.Parallel()
+	reg := testRegistry(t)
+	dir := t.TempDir()
+	start := time.Date(2024, 2, 28, 22, 15, 0, 0, time.UTC)
+	srcs := cloudTrailSources(t, reg, 31, 1, 300, start, 30*time.Second) // 22:15 to 00:45
+	defer release(srcs)
+	w := mustOpen(t, dir, reg, Options{})
+	replay(t, w, srcs)
+	if err := w.WriteRow("rule_matches", []parsers.Column{{Name: "id", Type: "string"}}, start, []byte(`{"id":"x"}`)); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	glob := Table{Dir: filepath.Join(dir, "logs", "aws_cloudtrail")}.Glob()
+	if n := queryInt(t, openDuck(t), "SELECT count(*) FROM read_parquet("+sqlString(glob)+")"); n != 300 {
+		t.Errorf("Glob reads %d rows, want 300", n)
+	}
+	for _, junk := range []string{
+		"logs/aws_cloudtrail/year=2024/month=13/day=01/hour=00/x.parquet",
+		"logs/aws_cloudtrail/year=2024/month=02/day=28/hour=22/.x.parquet",
+		"logs/aws_cloudtrail/year=2024/month=02/day=28/hour=22/notes.txt",
+		"logs/aws_cloudtrail/other/y.parquet",
+		"logs/_hidden/year=2024/month=02/day=28/hour=22/z.parquet",
+		"empty_dir/readme",
+	} {
+		p := filepath.Join(dir, filepath.FromSlash(junk))
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		os.WriteFile(p, []byte("x"), 0o644)
+	}
+	tables, err := List(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, tb := range tables {
+		for _, p := range tb.Partitions {
+			got = append(got, fmt.Sprintf("%s %v %s %d", tb.Name, tb.Logs, p.Hour.Format("2006-01-02T15"), len(p.Files)))
+			if p.Bytes <= 0 {
+				t.Errorf("%s %v: %d bytes", tb.Name, p.Hour, p.Bytes)
+			}
+		}
+	}
+	want := []string{
+		"aws_cloudtrail true 2024-02-28T22 1",
+		"aws_cloudtrail true 2024-02-28T23 1",
+		"aws_cloudtrail true 2024-02-29T00 1",
+		"rule_matches false 2024-02-28T22 1",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("List:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	ct := tables[0]
+	if n := len(ct.FilesBetween(time.Date(2024, 2, 28, 23, 59, 0, 0, time.UTC), time.Time{})); n != 2 {
+		t.Errorf("FilesBetween(23:59, open): %d files, want 2", n)
+	}
+	if n := len(ct.FilesBetween(time.Time{}, time.Date(2024, 2, 28, 23, 0, 0, 0, time.UTC))); n != 1 {
+		t.Errorf("FilesBetween(open, 23:00): %d files, want 1", n)
+	}
+	if _, err := List(filepath.Join(dir, "missing")); err == nil {
+		t.Error("List of a missing lake: no error")
+	}
+}
