@@ -52,10 +52,17 @@
 //
 // # Why hand-written
 //
-// The layouts are fixed and short; a scanner over the line reads them
-// with no allocation and no regexp (the usual library route, such as
-// grok patterns, runs a regexp per line), and needs neither a dependency
-// nor a format-string compiler for three layouts.
+// The layouts are fixed and short. The usual library route (grok patterns,
+// as in Logstash) runs a regexp per line; a scanner over the line reads the
+// fields with no allocation and needs neither a dependency nor a
+// format-string compiler for three layouts. On the 10,000 lines of the
+// Elastic sample (2.4 MB), one core, a grok-like regexp that only finds the
+// fields (BenchmarkRegexpBaseline, Go's regexp) ran at about 55 MB/s
+// against about 300 MB/s for this parser building the whole event
+// (BenchmarkAccess/apache-10k/parse-only), 10,173 against 0 allocations a
+// pass. The machine was shared and overloaded when measured (load 10 on 2
+// cores), so those are MB/s of CPU time (user+sys of -benchtime Nx -cpu 1
+// runs), not wall time.
 package web
 
 import (

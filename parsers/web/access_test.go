@@ -6,6 +6,7 @@ import (
 	"compress/gzip"
 	"encoding/json"
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -373,5 +374,26 @@ func BenchmarkAccess(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// The baseline of the package doc: a grok-like regexp that only finds the
+// fields of the combined layout (no event built), on the real sample.
+func BenchmarkRegexpBaseline(b *testing.B) {
+	re := regexp.MustCompile(`^(\S+) (\S+) (.*?) \[([^\]]+)\] "((?:[^"\\]|\\.)*)" (\d{3}|-) (\d+|-)(?: "((?:[^"\\]|\\.)*)" "((?:[^"\\]|\\.)*)"?)?$`)
+	lines := gzLines(b, parsertest.SharedData(b, "web/apache_combined_10k.log.gz"))
+	var size int64
+	for _, l := range lines {
+		size += int64(len(l)) + 1
+	}
+	b.SetBytes(size)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		for _, l := range lines {
+			if re.FindSubmatchIndex(l) == nil {
+				b.Fatalf("no match: %s", l)
+			}
+		}
 	}
 }
