@@ -372,7 +372,10 @@ func (r *Reader) nextLine() (Record, error) {
 		if r.end-r.pos > r.max+1 {
 			// Longer than any record may be, even without its \r: skip to
 			// the end of the line without keeping it.
-			return r.skipLine()
+			if rec, done, err := r.skipLine(); done {
+				return rec, err
+			}
+			continue
 		}
 		if _, ok := r.fill(r.pos); ok {
 			continue
@@ -383,7 +386,10 @@ func (r *Reader) nextLine() (Record, error) {
 		}
 		if !r.eof {
 			// Full buffer: only possible past the limit, handled above.
-			return r.skipLine()
+			if rec, done, err := r.skipLine(); done {
+				return rec, err
+			}
+			continue
 		}
 		if r.pos < r.end {
 			start := r.pos
@@ -418,14 +424,17 @@ func (r *Reader) tooLarge(size int64) error {
 		Err: &tooLargeError{size: size, limit: int64(r.max)}}
 }
 
-// skipLine discards the rest of an over-long line, streaming, and reports it.
-func (r *Reader) skipLine() (Record, error) {
+// skipLine discards the rest of an over-long line, streaming, and reports
+// it; a line of spaces only is blank, whatever its length, and skipped
+// without a report (done is false then).
+func (r *Reader) skipLine() (rec Record, done bool, err error) {
 	size := int64(0)
 	cr := false // the last byte skipped is a \r
+	blank := true
 	r.line++
-	r.ordinal++
 	for {
 		if i := bytes.IndexByte(r.buf[r.pos:r.end], '\n'); i >= 0 {
+			blank = blank && len(bytes.TrimSpace(r.buf[r.pos:r.pos+i])) == 0
 			size += int64(i)
 			if i > 0 && r.buf[r.pos+i-1] == '\r' || i == 0 && cr {
 				size--
@@ -433,17 +442,23 @@ func (r *Reader) skipLine() (Record, error) {
 			r.pos += i + 1
 			break
 		}
+		blank = blank && len(bytes.TrimSpace(r.buf[r.pos:r.end])) == 0
 		size += int64(r.end - r.pos)
 		cr = r.end > r.pos && r.buf[r.end-1] == '\r'
 		r.pos = r.end
 		if _, ok := r.fill(r.pos); !ok && r.eof {
 			if r.rerr != nil {
-				return r.fail(r.sourceErr(r.line, r.rerr))
+				rec, err = r.fail(r.sourceErr(r.line, r.rerr))
+				return rec, true, err
 			}
 			break
 		}
 	}
-	return Record{}, &RecordError{File: r.name, Line: r.line, Ordinal: r.ordinal, Size: size,
+	if blank {
+		return Record{}, false, nil
+	}
+	r.ordinal++
+	return Record{}, true, &RecordError{File: r.name, Line: r.line, Ordinal: r.ordinal, Size: size,
 		Err: &tooLargeError{size: size, limit: int64(r.max)}}
 }
 

@@ -78,6 +78,7 @@ func TestReader(t *testing.T) {
 			want: []string{"1#1 short", "ERR t:2: record of 16 bytes exceeds the 10 bytes limit", "3#3 next"}, wantMode: ModeLines},
 		{name: "line of exactly max, with and without \\r", max: 4, in: "abcd\nabcd\r\nabcde\n",
 			want: []string{"1#1 abcd", "2#2 abcd", "ERR t:3: record of 5 bytes exceeds the 4 bytes limit"}, wantMode: ModeLines},
+		{name: "long blank line is blank, not too long", max: 1, in: "0\n   \n      \t \nx", want: []string{"1#1 0", "4#2 x"}, wantMode: ModeLines},
 		{name: "too long last line", max: 3, in: "ab\nabcdef", want: []string{"1#1 ab", "ERR t:2: record of 6 bytes exceeds the 3 bytes limit"}, wantMode: ModeLines},
 
 		{name: "array", in: `[{"a":1},{"b":2}]`, want: []string{`1#1 {"a":1}`, `1#2 {"b":2}`}, wantMode: ModeJSON},
