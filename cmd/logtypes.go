@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 	"slices"
 	"strings"
 	"text/tabwriter"
@@ -13,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"panther/parsers"
+	"panther/parsers/custom"
 	"panther/parsers/logtypes"
 )
 
@@ -82,21 +82,15 @@ func schemaFlag(c *cobra.Command, files *[]string) {
 	c.Flags().StringArrayVar(files, "schema", nil, "custom log type file (YAML, AnalysisType: log_type); repeatable")
 }
 
-// registryWith is the default registry plus the custom log types of files.
+// registryWith is the default registry plus the custom log types of files
+// (parsers/custom). Errors are usage errors that name file and line.
 func registryWith(files []string) (*parsers.Registry, error) {
 	if len(files) == 0 {
 		return logtypes.Default(), nil
 	}
-	if decodeLogType == nil {
-		return nil, usageErr("--schema: custom log types are not available in this build")
-	}
 	reg := logtypes.Default().Clone()
 	for _, f := range files {
-		data, err := os.ReadFile(f)
-		if err != nil {
-			return nil, usageErr("--schema: %v", err)
-		}
-		lt, err := decodeLogType(data, f)
+		lt, err := custom.DecodeFile(f)
 		if err != nil {
 			return nil, usageErr("--schema: %v", err)
 		}

@@ -2,8 +2,6 @@ package cmd
 
 import (
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -131,22 +129,38 @@ func TestLogTypesErrors(t *testing.T) {
 	}
 }
 
-// --schema adds custom log types to both commands, once a decoder is wired
-// in; without one it is a usage error, not a silent no-op.
+// --schema adds custom log types to both commands.
 func TestSchemaFlag(t *testing.T) {
 	t.Parallel()
-	dir := t.TempDir()
-	p := filepath.Join(dir, "x.yml")
-	os.WriteFile(p, []byte("AnalysisType: log_type\n"), 0o644)
-	_, errOut, code := parseCLI(t, "", "logtypes", "--schema", p)
-	if decodeLogType == nil {
-		if code != ExitUsage || !strings.Contains(errOut, "--schema: custom log types are not available") {
-			t.Errorf("exit %d: %s", code, errOut)
-		}
-		return
+	const door = "testdata/parse/door.yml"
+	out, errOut, code := parseCLI(t, "", "logtypes", "--schema", door, "Custom.Door")
+	if code != 0 || !strings.HasPrefix(out, "Custom.Door\n  Badge reader events\n  table:     custom_door\n") {
+		t.Errorf("logtypes: exit %d %s\n%s", code, errOut, out)
 	}
-	// An incomplete spec is a usage error naming the file.
-	if code != ExitUsage || !strings.Contains(errOut, p) {
-		t.Errorf("exit %d: %s", code, errOut)
+	// Classified among the built-in types, and with --log-type.
+	in := "2024-04-02T07:59:12Z door=lobby-1 badge=B-0042 user=alice result=granted\n" + goodLine + "\n" +
+		"2024-04-02T08:03:40Z door=lab-2 badge=B-0007 user=bob result=denied\n"
+	out, errOut, code = parseCLI(t, in, "parse", "--schema", door, "--quiet", "--summary")
+	wantErr := "1 inputs, 3 records: 3 events, 0 headers, 0 rejected\n  AWS.CloudTrail          1\n  Custom.Door             2\n"
+	if code != 0 || errOut != wantErr {
+		t.Errorf("parse: exit %d, stderr %q, want %q", code, errOut, wantErr)
+	}
+	if !strings.Contains(out, `"door":"lab-2","badge":"B-0007","user":"bob","result":"denied","p_log_type":"Custom.Door","p_event_time":"2024-04-02T08:03:40Z"`) {
+		t.Errorf("parse output:\n%s", out)
+	}
+	if _, _, code := parseCLI(t, in, "parse", "--schema", door, "--log-type", "Custom.Door"); code != ExitFindings {
+		t.Errorf("--log-type Custom.Door on a CloudTrail line: exit %d, want 1", code)
+	}
+	for _, tt := range []struct{ args, want string }{
+		{"--schema testdata/parse/broken.yml", "panther: --schema: testdata/parse/broken.yml:4: log type: unknown key \"Regx\" (did you mean Regex?)\n"},
+		{"--schema testdata/parse/none.yml", "panther: --schema: custom log type: open testdata/parse/none.yml: no such file or directory\n"},
+		{"--schema " + door + " --schema " + door, "panther: --schema " + door + ": log type Custom.Door is declared twice\n"},
+	} {
+		for _, cmd := range []string{"parse", "logtypes"} {
+			_, errOut, code := parseCLI(t, "", append([]string{cmd}, strings.Fields(tt.args)...)...)
+			if code != ExitUsage || errOut != tt.want {
+				t.Errorf("%s %s: exit %d, stderr %q, want %q", cmd, tt.args, code, errOut, tt.want)
+			}
+		}
 	}
 }

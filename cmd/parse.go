@@ -214,27 +214,11 @@ func (p *parseRun) source(ctx context.Context, path string, cls *classifier.Clas
 			return ctx.Err()
 		}
 		rec, err := r.Next()
-		if err == io.EOF {
-			break
-		}
-		var re *input.RecordError
-		var se *input.SourceError
-		switch {
-		case errors.As(err, &re):
-			p.records++
-			p.reject(path, re.Line, re.Err, nil, re.Size)
+		if err != nil {
+			if err == io.EOF || p.readError(path, err) {
+				break
+			}
 			continue
-		case errors.Is(err, input.ErrMalformedJSON) && errors.As(err, &se):
-			// The rest of the file is lost: a rejection, not an I/O error.
-			p.records++
-			p.rejected++
-			p.reportf("%v", err)
-			p.deadLetter(path, se.Line, se.Err, nil, 0)
-			return nil
-		case err != nil:
-			p.badInputs++
-			p.sourceError(err)
-			return nil
 		}
 		p.records++
 		e, lt, err := cls.Classify(rec.Data)
@@ -263,6 +247,30 @@ func (p *parseRun) source(ctx context.Context, path string, cls *classifier.Clas
 		}
 	}
 	return nil
+}
+
+// readError handles an error of the reader: a rejected record (go on), or
+// the end of the source (stop: true), counted as a rejection when the
+// source is malformed JSON and as an unreadable input otherwise.
+func (p *parseRun) readError(path string, err error) (stop bool) {
+	var re *input.RecordError
+	var se *input.SourceError
+	switch {
+	case errors.As(err, &re):
+		p.records++
+		p.reject(path, re.Line, re.Err, nil, re.Size)
+		return false
+	case errors.Is(err, input.ErrMalformedJSON) && errors.As(err, &se):
+		// The rest of the file is lost: a rejection, not an I/O error.
+		p.records++
+		p.rejected++
+		p.reportf("%v", err)
+		p.deadLetter(path, se.Line, se.Err, nil, 0)
+	default:
+		p.badInputs++
+		p.sourceError(err)
+	}
+	return true
 }
 
 // reject reports one rejected record and writes its dead letter.

@@ -336,3 +336,17 @@ func TestPrintable(t *testing.T) {
 		}
 	}
 }
+
+// An interrupted parse stops with exit 130 and keeps what it printed.
+func TestParseInterrupted(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	var out, errOut bytes.Buffer
+	dir := t.TempDir()
+	app := &App{IO: TestIO(strings.NewReader(goodLine+"\n"), &out, &errOut), Now: time.Now,
+		Getenv: func(string) string { return "" }, WorkDir: dir, ConfigDir: dir}
+	if code := Execute(ctx, app, []string{"parse"}); code != ExitInterrupted || errOut.String() != "panther: interrupted\n" {
+		t.Errorf("exit %d, stderr %q", code, errOut.String())
+	}
+}
