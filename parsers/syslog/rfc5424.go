@@ -1,6 +1,7 @@
 package syslog
 
 import (
+	"strconv"
 	"strings"
 	"time"
 
@@ -77,11 +78,21 @@ func (p *parser) parse5424(s string, e *event.Event, obj *fastjson.Value) error 
 	return nil
 }
 
+// maxSD bounds the SD-ELEMENTs plus SD-PARAMs of one message. Adding a key
+// to a fastjson object compares it with every key there, so without a
+// bound a 16 MiB line of params would take hours; real messages carry a
+// handful.
+const maxSD = 256
+
 // structuredData reads one or more SD-ELEMENTs (RFC 5424 §6.3) into
 // {sd-id: {param: value}} and returns the rest of s.
 func (p *parser) structuredData(a *fastjson.Arena, s string) (*fastjson.Value, string, error) {
 	sd := a.NewObject()
+	n := 0
 	for len(s) > 0 && s[0] == '[' {
+		if n++; n > maxSD {
+			return nil, "", &Error{Reason: "structured data has more than " + strconv.Itoa(maxSD) + " elements and params: not read"}
+		}
 		s = s[1:]
 		i := 0
 		for i < len(s) && s[i] != ' ' && s[i] != ']' && s[i] != '=' && s[i] != '"' {
@@ -98,6 +109,9 @@ func (p *parser) structuredData(a *fastjson.Arena, s string) (*fastjson.Value, s
 			sd.Set(id, elem)
 		}
 		for len(s) > 0 && s[0] == ' ' {
+			if n++; n > maxSD {
+				return nil, "", &Error{Reason: "structured data has more than " + strconv.Itoa(maxSD) + " elements and params: not read"}
+			}
 			s = s[1:]
 			j := 0
 			for j < len(s) && s[j] != '=' && s[j] != ' ' && s[j] != ']' && s[j] != '"' {

@@ -7,38 +7,8 @@ import (
 	"github.com/valyala/fastjson"
 )
 
-// The sshd sub-object: what detections need from OpenSSH's messages (appname
-// sshd, or sshd-session and sshd-auth since OpenSSH 9.8/10.0). It is set
-// only for the messages below; other sshd messages keep just `message`.
-//
-//	event            what happened, one of:
-//	  accepted           "Accepted <method> for <user> from <ip> port <n> ssh2[: <key>]"
-//	  failed             "Failed <method> for [invalid user ]<user> from <ip> port <n> ssh2"
-//	  invalid_user       "Invalid user <user> from <ip> [port <n>]"
-//	  not_allowed        "User <user> from <ip> not allowed because <reason>"
-//	  max_auth_attempts  "maximum authentication attempts exceeded for ...",
-//	                     "Disconnecting ... user <user> <ip> port <n>: Too many authentication failures"
-//	  pam_auth_failure   "pam_unix(sshd:auth): authentication failure; ... rhost=<ip> user=<user>"
-//	  session_opened     "pam_unix(sshd:session): session opened for user <user>..."
-//	  session_closed     "pam_unix(sshd:session): session closed for user <user>"
-//	  connection         "Connection from <ip> port <n> on <ip> port <n>"
-//	  connection_closed  "Connection closed by [authenticating user|invalid user|user <user>] <ip> port <n>"
-//	  disconnected       "Disconnected from [... user <user>] <ip> port <n>",
-//	                     "Received disconnect from <ip> port <n>:<code>: <reason>"
-//	  no_identification  "Did not receive identification string from <ip>"
-//	  negotiation_failed "Unable to negotiate with <ip> port <n>: <reason>"
-//	user             the account named (for invalid users, what the client sent)
-//	invalid_user     true when sshd says the user does not exist
-//	src_ip           the client address (a name when sshd's UseDNS is on)
-//	src_port         the client port (number)
-//	method           password, publickey, keyboard-interactive/pam, none, ...
-//	protocol         ssh2
-//	key_type         of an accepted key: RSA, ED25519, ECDSA, RSA-CERT, ...
-//	key_fingerprint  SHA256:...
-//	reason           the reason sshd gives (disconnects, not_allowed, ...)
-//	preauth          true when the message ends in "[preauth]"
-//
-// Indicators: src_ip (ip or domain) and user (username).
+// sshdType is the schema of the sshd object; its fields are in the package
+// doc.
 const sshdType = "struct<event:string,user:string,invalid_user:boolean,src_ip:string,src_port:bigint," +
 	"method:string,protocol:string,key_type:string,key_fingerprint:string,reason:string,preauth:boolean>"
 

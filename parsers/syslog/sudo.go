@@ -6,27 +6,8 @@ import (
 	"github.com/valyala/fastjson"
 )
 
-// The sudo sub-object: the command lines sudo logs (appname sudo),
-//
-//	alice : TTY=pts/0 ; PWD=/home/alice ; USER=root ; COMMAND=/usr/bin/id
-//	alice : 3 incorrect password attempts ; TTY=pts/0 ; PWD=/home/alice ; USER=root ; COMMAND=/bin/sh
-//
-//	user          who ran sudo
-//	result        "allowed", or "denied" when sudo gives a reason before TTY=
-//	              (user NOT in sudoers, command not allowed, N incorrect
-//	              password attempts, a password is required, ...): the
-//	              command did not run
-//	reason        that reason, as sudo wrote it
-//	tty, pwd      TTY= and PWD=
-//	run_as        USER=, the account the command runs as
-//	run_as_group  GROUP=, when given
-//	command       COMMAND=, the command line (everything to the end, it may
-//	              hold " ; ")
-//
-// Other keys (ENV=, TSID=, ...) stay in the message only. sudo's PAM lines
-// (pam_unix(sudo:session) ...) get no sudo object.
-//
-// Indicators: user and run_as (username).
+// sudoType is the schema of the sudo object; its fields are in the package
+// doc.
 const sudoType = "struct<user:string,result:string,reason:string,tty:string,pwd:string," +
 	"run_as:string,run_as_group:string,command:string>"
 

@@ -2,6 +2,7 @@ package syslog
 
 import (
 	"encoding/json"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -277,6 +278,43 @@ func TestRFC5424(t *testing.T) {
 		}
 		if got := string(event.AppendValue(nil, e.Fields)); got != tc.want {
 			t.Errorf("%q:\n got %s\nwant %s", tc.line, got, tc.want)
+		}
+	}
+}
+
+// Structured data is bounded: a line of many params is an error, not
+// hours of quadratic work (the last case would outlast go test's timeout).
+func TestStructuredDataBound(t *testing.T) {
+	t.Parallel()
+	line := func(elems, params int) string {
+		var b strings.Builder
+		b.WriteString(`<13>1 - - - - - `)
+		for i := range elems {
+			b.WriteString(`[e` + strconv.Itoa(i))
+			for j := range params {
+				b.WriteString(` p` + strconv.Itoa(j) + `="v"`)
+			}
+			b.WriteString(`]`)
+		}
+		return b.String() + " m"
+	}
+	for _, tc := range []struct {
+		elems, params int
+		ok            bool
+	}{
+		{1, maxSD - 1, true},
+		{1, maxSD, false},
+		{maxSD, 0, true},
+		{maxSD + 1, 0, false},
+		{16, 15, true},
+		{1, 200000, false},
+	} {
+		m, _, err := parseOne(t, line(tc.elems, tc.params))
+		if (err == nil) != tc.ok {
+			t.Errorf("%d elements of %d params: err %v", tc.elems, tc.params, err)
+		}
+		if tc.ok && m["structured_data"] == nil {
+			t.Errorf("%d elements of %d params: no structured_data", tc.elems, tc.params)
 		}
 	}
 }
