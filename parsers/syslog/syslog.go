@@ -38,8 +38,10 @@ func logTypes(now func() time.Time) (rfc5424, rfc3164 *parsers.LogType) {
 	}
 	extract := []parsers.Column{
 		{Name: "message", Type: "string"},
-		{Name: "sshd", Type: sshdType, Description: "fields of OpenSSH messages, when appname is sshd"},
-		{Name: "sudo", Type: sudoType, Description: "fields of sudo command lines, when appname is sudo"},
+		{Name: "sshd", Type: sshdType, Description: "OpenSSH messages (appname sshd, sshd-session, sshd-auth); event: accepted, failed, " +
+			"invalid_user, not_allowed, max_auth_attempts, pam_auth_failure, session_opened, session_closed, connection, " +
+			"connection_closed, disconnected, no_identification, negotiation_failed"},
+		{Name: "sudo", Type: sudoType, Description: "sudo command lines (appname sudo); result: allowed, or denied with a reason"},
 	}
 	indicators := []parsers.Indicator{
 		{Path: "hostname", Kind: "hostname"},
@@ -83,7 +85,7 @@ func logTypes(now func() time.Time) (rfc5424, rfc3164 *parsers.LogType) {
 		TimeFields:  times,
 		Indicators:  indicators,
 		Schema: concat(common,
-			[]parsers.Column{{Name: "timestamp", Type: "timestamp", Description: "year inferred, UTC (see the package doc)"}},
+			[]parsers.Column{{Name: "timestamp", Type: "timestamp", Description: "RFC 3339; \"Mar  5 14:02:01\" is read as UTC, its year from the parse time"}},
 			tail,
 			extract),
 		Sample: `Mar  5 14:02:01 bastion sshd[4242]: Accepted publickey for alice from 198.51.100.23 port 50522 ssh2: ED25519 SHA256:Xq3bJr0Jx1fY0n0Qm8r1y5VZ1k2b3c4d5e6f7g8h9i0`,
