@@ -61,6 +61,10 @@
 //	key_fingerprint  SHA256:...
 //	reason           the reason sshd gives (disconnects, not_allowed, ...)
 //	preauth          true when the message ends in "[preauth]"
+//	repeated         N when rsyslog folded N identical messages into one:
+//	                 "message repeated N times: [ Failed password for ...]"
+//	                 (the fields are those of the message inside; count
+//	                 failures with it)
 //
 // Indicators: src_ip (ip or domain) and user (username).
 //

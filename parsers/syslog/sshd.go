@@ -10,7 +10,7 @@ import (
 // sshdType is the schema of the sshd object; its fields are in the package
 // doc.
 const sshdType = "struct<event:string,user:string,invalid_user:boolean,src_ip:string,src_port:bigint," +
-	"method:string,protocol:string,key_type:string,key_fingerprint:string,reason:string,preauth:boolean>"
+	"method:string,protocol:string,key_type:string,key_fingerprint:string,reason:string,preauth:boolean,repeated:bigint>"
 
 type sshdInfo struct {
 	event, user, srcIP, srcPort, method, protocol, keyType, keyFP, reason string
@@ -21,6 +21,10 @@ type sshdInfo struct {
 // the messages it knows.
 func sshdFields(a *fastjson.Arena, msg string) *fastjson.Value {
 	var in sshdInfo
+	repeated := 0
+	if n, inner, ok := repeatedMessage(msg); ok {
+		repeated, msg = n, inner
+	}
 	if !in.parse(msg) {
 		return nil
 	}
@@ -43,7 +47,25 @@ func sshdFields(a *fastjson.Arena, msg string) *fastjson.Value {
 	if in.preauth {
 		obj.Set("preauth", a.NewTrue())
 	}
+	if repeated > 0 {
+		obj.Set("repeated", a.NewNumberInt(repeated))
+	}
 	return obj
+}
+
+// repeatedMessage reads rsyslog's reduction of repeated messages,
+// "message repeated 5 times: [ Failed password for root from ...]".
+func repeatedMessage(msg string) (n int, inner string, ok bool) {
+	r, ok := strings.CutPrefix(msg, "message repeated ")
+	if !ok {
+		return 0, "", false
+	}
+	count, r, ok := strings.Cut(r, " times: [")
+	if !ok || count == "" || len(count) > 9 || !allDigits(count) || !strings.HasSuffix(r, "]") {
+		return 0, "", false
+	}
+	n, _ = strconv.Atoi(count)
+	return n, strings.TrimPrefix(r[:len(r)-1], " "), true
 }
 
 func (in *sshdInfo) parse(msg string) bool {

@@ -26,7 +26,7 @@ func TestGolden(t *testing.T) {
 		events, errors int
 	}{
 		{"rfc5424", 8, 6},
-		{"rfc3164", 22, 6},
+		{"rfc3164", 23, 6},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -372,7 +372,14 @@ func TestSSHD(t *testing.T) {
 			`{"event":"pam_auth_failure","user":"root","src_ip":"192.0.2.1"}`},
 		{"pam_unix(sshd:auth): authentication failure; logname= uid=0 euid=0 tty=ssh ruser= rhost=",
 			`{"event":"pam_auth_failure"}`},
+		{"message repeated 5 times: [ Failed password for root from 192.0.2.1 port 22 ssh2]",
+			`{"event":"failed","user":"root","src_ip":"192.0.2.1","src_port":22,"method":"password","protocol":"ssh2","repeated":5}`},
+		{"message repeated 2 times: [ Invalid user admin from 192.0.2.1 port 9 [preauth]]",
+			`{"event":"invalid_user","user":"admin","invalid_user":true,"src_ip":"192.0.2.1","src_port":9,"preauth":true,"repeated":2}`},
 		// Not recognised: no sshd object.
+		{"message repeated 5 times: [ Server listening on :: port 22.]", ``},
+		{"message repeated x times: [ Failed password for root from 192.0.2.1 port 22 ssh2]", ``},
+		{"message repeated 5 times: [ Failed password for root from 192.0.2.1 port 22 ssh2", ``},
 		{"Server listening on 0.0.0.0 port 22.", ``},
 		{"Accepted password for alice", ``},
 		{"Accepted password for alice from 192.0.2.1 port x ssh2", ``},
