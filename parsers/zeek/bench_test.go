@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"panther/parsers"
+	"panther/parsers/event"
 	"panther/parsers/parsertest"
 )
 
@@ -26,6 +27,31 @@ func BenchmarkRealDNSTSV(b *testing.B)  { benchShared(b, DNS, "zeek/wrccdc2018_d
 func BenchmarkRealDNSJSON(b *testing.B) { benchShared(b, DNS, "zeek/wrccdc2018_dns.json.gz") }
 func BenchmarkRealSSLTSV(b *testing.B)  { benchShared(b, SSL, "zeek/wrccdc2018_ssl.tsv.log.gz") }
 func BenchmarkRealSSLJSON(b *testing.B) { benchShared(b, SSL, "zeek/wrccdc2018_ssl.json.gz") }
+
+// Parse alone, without Normalise (the core's share: row id, indicators),
+// to tell the parser's cost from the rest.
+func BenchmarkParseOnlyRealDNSTSV(b *testing.B)  { benchParseOnly(b, "zeek/wrccdc2018_dns.tsv.log.gz") }
+func BenchmarkParseOnlyRealDNSJSON(b *testing.B) { benchParseOnly(b, "zeek/wrccdc2018_dns.json.gz") }
+
+func benchParseOnly(b *testing.B, rel string) {
+	recs := sharedRecords(b, rel)
+	var size int64
+	for _, r := range recs {
+		size += int64(len(r)) + 1
+	}
+	b.SetBytes(size)
+	b.ReportAllocs()
+	for b.Loop() {
+		p := DNS.NewParser()
+		for _, r := range recs {
+			e := event.New()
+			if _, err := p.Parse(r, e); err != nil {
+				b.Fatal(err)
+			}
+			e.Release()
+		}
+	}
+}
 
 // JSON records without _path, so the type comes from the fields.
 func BenchmarkDNSJSONNoPath(b *testing.B) {
@@ -62,6 +88,11 @@ func fixtureRecords(b *testing.B, file string, n int) [][]byte {
 }
 
 func benchShared(b *testing.B, lt *parsers.LogType, rel string) {
+	parsertest.Bench(b, parsertest.Registry(b, LogTypes()...), lt, sharedRecords(b, rel))
+}
+
+// sharedRecords reads the first 20,000 lines of a shared sample.
+func sharedRecords(b *testing.B, rel string) [][]byte {
 	path := parsertest.SharedData(b, rel)
 	f, err := os.Open(path)
 	if err != nil {
@@ -80,5 +111,5 @@ func benchShared(b *testing.B, lt *parsers.LogType, rel string) {
 	if err := sc.Err(); err != nil {
 		b.Fatal(err)
 	}
-	parsertest.Bench(b, parsertest.Registry(b, LogTypes()...), lt, recs)
+	return recs
 }

@@ -49,6 +49,7 @@
 package zeek
 
 import (
+	"bytes"
 	"fmt"
 	"math/bits"
 	"slices"
@@ -383,12 +384,14 @@ func newParser(d *logDef) *parser {
 
 // Parse implements parsers.Parser.
 func (p *parser) Parse(rec []byte, e *event.Event) (bool, error) {
-	rec = trimCR(rec)
+	rec = bytes.TrimPrefix(trimCR(rec), utf8BOM)
 	if len(rec) > 0 && (rec[0] == '{' || rec[0] == '[') {
 		return p.parseJSON(rec, e)
 	}
 	return p.parseTSV(rec, e)
 }
+
+var utf8BOM = []byte("\xef\xbb\xbf")
 
 func trimCR(b []byte) []byte {
 	if n := len(b); n > 0 && b[n-1] == '\r' {
