@@ -48,15 +48,16 @@ func newSearchCmd(app *App) *cobra.Command {
 		Short: "Search the Parquet lake with SQL or by indicator (DuckDB, read-only)",
 		Long: `Search the Parquet lake that replay writes, with DuckDB in-process.
 
-Every table of the lake is a view of the same name: one per log type
+Every table of the lake is queried by its name: one per log type
 (aws_cloudtrail, zeek_dns, ...), plus alerts and rule_matches when present.
-Each view reads its Parquet files with union_by_name, so columns added over
-time read as NULL in older files. SQL is one read-only statement (SELECT,
-WITH, FROM, VALUES, DESCRIBE, SHOW, SUMMARIZE, PIVOT, EXPLAIN); "-" reads
-it from stdin. Anything that writes or changes settings is refused.
+A table reads its Parquet files with union_by_name, so columns added over
+time read as NULL in older files, and has the partition columns year,
+month, day and hour. SQL is one read-only statement (SELECT, WITH, FROM,
+VALUES, DESCRIBE, SHOW, SUMMARIZE, EXPLAIN, PIVOT with an IN list); "-"
+reads it from stdin. Anything that writes or changes settings is refused.
 
 Time flags (--since 24h, 7d, 2w; --from/--to RFC 3339 or YYYY-MM-DD, UTC;
---to is exclusive, a bare date means through that day) limit every view to
+--to is exclusive, a bare date means through that day) limit every table to
 the hour partitions in range, so files outside it are never opened, and to
 the events with p_event_time in range.
 

@@ -48,7 +48,7 @@ func (e *Engine) DDL(ctx context.Context, o DDLOptions) (string, error) {
 		fmt.Fprintf(&b, "CREATE SCHEMA IF NOT EXISTS hive.%s;\n", trinoIdent(o.Database))
 	}
 	for _, n := range e.names {
-		v := e.views[n]
+		v := e.tables[n]
 		cols, err := e.ddlColumns(ctx, v)
 		if err != nil {
 			return "", err
@@ -78,7 +78,7 @@ type ddlColumn struct {
 
 var partitionCols = []string{"year", "month", "day", "hour"}
 
-func (e *Engine) ddlColumns(ctx context.Context, v *view) ([]ddlColumn, error) {
+func (e *Engine) ddlColumns(ctx context.Context, v *table) ([]ddlColumn, error) {
 	var out []ddlColumn
 	if v.Kind == KindLogs && e.logType(v.Name) != nil {
 		for _, c := range e.knownColumns(v.Table) {
@@ -214,14 +214,14 @@ func trinoIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`)
 func sqlLit(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
 
 // yearRange is the range of year partitions, for Athena's projection.
-func (v *view) yearRange() (int, int) {
+func (v *table) yearRange() (int, int) {
 	if len(v.parts) == 0 {
 		return 2020, 2030
 	}
 	return v.parts[0].Hour.Year(), v.parts[len(v.parts)-1].Hour.Year() + 5
 }
 
-func athenaTable(b *strings.Builder, db string, v *view, cols []ddlColumn, loc string) {
+func athenaTable(b *strings.Builder, db string, v *table, cols []ddlColumn, loc string) {
 	fmt.Fprintf(b, "CREATE EXTERNAL TABLE IF NOT EXISTS %s.%s (\n", hiveIdent(db), hiveIdent(v.Name))
 	for i, c := range cols {
 		sep := ","
@@ -248,7 +248,7 @@ TBLPROPERTIES (
 		sqlLit(loc+"year=${year}/month=${month}/day=${day}/hour=${hour}"))
 }
 
-func sparkTable(b *strings.Builder, db string, v *view, cols []ddlColumn, loc string) {
+func sparkTable(b *strings.Builder, db string, v *table, cols []ddlColumn, loc string) {
 	name := hiveIdent(db) + "." + hiveIdent(v.Name)
 	fmt.Fprintf(b, "CREATE TABLE IF NOT EXISTS %s (\n", name)
 	for _, c := range cols {
@@ -258,7 +258,7 @@ func sparkTable(b *strings.Builder, db string, v *view, cols []ddlColumn, loc st
 	fmt.Fprintf(b, "MSCK REPAIR TABLE %s;\n", name)
 }
 
-func trinoTable(b *strings.Builder, db string, v *view, cols []ddlColumn, loc string) {
+func trinoTable(b *strings.Builder, db string, v *table, cols []ddlColumn, loc string) {
 	fmt.Fprintf(b, "CREATE TABLE IF NOT EXISTS hive.%s.%s (\n", trinoIdent(db), trinoIdent(v.Name))
 	for _, c := range cols {
 		fmt.Fprintf(b, "  %s %s,\n", trinoIdent(c.name), trinoType(c.typ))

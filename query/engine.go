@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/duckdb/duckdb-go/v2"
 
@@ -44,42 +43,54 @@ type Engine struct {
 	opts   Options
 	lake   string
 	tmpDir string
-	views  map[string]*view
+	tables map[string]*table
 	names  []string // table names, in discovery order
 }
 
-// view is the DuckDB view of one table, created when a query first needs it.
-type view struct {
+// table is a lake table and the files of it in range. Queries reach it
+// through a replacement scan (see replacement); it becomes a catalog view
+// only for statements that list the catalog (SHOW TABLES).
+type table struct {
 	Table
-	parts   []Partition
-	files   []string
-	used    bool // a query has needed it
-	created bool
-	// noTimeColumn: the files lack the time column, so only the
-	// partitions bound the range.
-	noTimeColumn bool
+	parts []Partition
+	files []string
+	empty bool // its empty macro exists
+	view  bool // its catalog view exists
+	stale bool // the view reads a file since left out
 }
+
+// The table macros behind every table: read_parquet of a file list with
+// hive partitioning (partition columns last, in path order, typed INTEGER
+// whatever their padding) and union_by_name (schemas drift as log types
+// grow), and the same cut to a time range.
+const (
+	scanMacro      = "__panther_scan"
+	scanRangeMacro = "__panther_scan_range"
+	scanSelect     = "SELECT * EXCLUDE (year, month, day, hour), year, month, day, hour FROM read_parquet(files, " +
+		"hive_partitioning = true, union_by_name = true, " +
+		"hive_types = {'year': INTEGER, 'month': INTEGER, 'day': INTEGER, 'hour': INTEGER})"
+)
 
 // Open discovers the tables of the lake and opens DuckDB locked down:
 // no extension install or autoload, file access only under the lake (and a
 // private spill directory), and the configuration locked so a query cannot
-// undo any of it. Views are created lazily, per table a query names.
+// undo any of it.
 func Open(ctx context.Context, opts Options) (*Engine, error) {
 	tables, err := DiscoverTables(opts.Lake)
 	if err != nil {
 		return nil, err
 	}
-	e := &Engine{opts: opts, views: map[string]*view{}}
+	e := &Engine{opts: opts, tables: map[string]*table{}}
 	for _, t := range tables {
 		parts, err := t.Partitions(opts.Range)
 		if err != nil {
 			return nil, &LakeError{Dir: opts.Lake, Err: err}
 		}
-		v := &view{Table: t, parts: parts}
+		tb := &table{Table: t, parts: parts}
 		for _, p := range parts {
-			v.files = append(v.files, p.Files...)
+			tb.files = append(tb.files, p.Files...)
 		}
-		e.views[t.Name] = v
+		e.tables[t.Name] = tb
 		e.names = append(e.names, t.Name)
 	}
 	if e.lake, err = filepath.Abs(opts.Lake); err != nil {
@@ -96,9 +107,10 @@ func Open(ctx context.Context, opts Options) (*Engine, error) {
 		os.RemoveAll(e.tmpDir)
 		return nil, fmt.Errorf("opening DuckDB: %w", err)
 	}
+	duckdb.RegisterReplacementScan(connector, e.replacement)
 	e.db = sql.OpenDB(connector)
-	// One connection: the views and the interrupt of a cancelled query
-	// belong to it, and DuckDB parallelises each query itself.
+	// One connection: the interrupt of a cancelled query belongs to it,
+	// and DuckDB parallelises each query itself.
 	e.db.SetMaxOpenConns(1)
 	setup := []string{
 		"SET TimeZone = 'UTC'",
@@ -113,14 +125,100 @@ func Open(ctx context.Context, opts Options) (*Engine, error) {
 	if opts.MemoryLimit != "" {
 		setup = append(setup, "SET memory_limit = "+sqlString(opts.MemoryLimit))
 	}
-	setup = append(setup, "SET lock_configuration = true")
+	setup = append(setup, "SET lock_configuration = true",
+		"CREATE MACRO "+scanMacro+"(files) AS TABLE "+scanSelect,
+		"CREATE MACRO "+scanRangeMacro+"(files, t_from, t_to) AS TABLE "+scanSelect+
+			" WHERE p_event_time >= CAST(t_from AS TIMESTAMP) AND p_event_time < CAST(t_to AS TIMESTAMP)")
 	for _, s := range setup {
 		if _, err := e.db.ExecContext(ctx, s); err != nil {
 			e.Close()
-			return nil, fmt.Errorf("setting up DuckDB (%s): %w", s, classify(ctx, err))
+			return nil, fmt.Errorf("setting up DuckDB (%.60s): %w", s, classify(ctx, err))
 		}
 	}
+	if err := e.sync(ctx); err != nil {
+		e.Close()
+		return nil, err
+	}
 	return e, nil
+}
+
+// replacement is DuckDB's replacement scan: a table name DuckDB does not
+// know (no CTE, view or table of that name) that is a lake table becomes
+// a call of the scan macro with the table's files in range. Unlike a view,
+// nothing is bound before a statement uses the table, and it is bound once.
+// Other names pass, for DuckDB's own scans and errors.
+func (e *Engine) replacement(name string) (string, []any, error) {
+	tb, ok := e.tables[strings.ToLower(name)]
+	if !ok {
+		return "", nil, nil
+	}
+	fn, args := e.scan(tb)
+	return fn, args, nil
+}
+
+// scan is the macro call that reads tb.
+func (e *Engine) scan(tb *table) (string, []any) {
+	if len(tb.files) == 0 {
+		return emptyMacro(tb.Name), nil
+	}
+	r := e.opts.Range
+	if r.IsZero() {
+		return scanMacro, []any{tb.files}
+	}
+	from, to := "-infinity", "infinity"
+	if !r.From.IsZero() {
+		from = r.From.UTC().Format("2006-01-02 15:04:05.999999")
+	}
+	if !r.To.IsZero() {
+		to = r.To.UTC().Format("2006-01-02 15:04:05.999999")
+	}
+	return scanRangeMacro, []any{tb.files, from, to}
+}
+
+func emptyMacro(table string) string { return "__panther_empty_" + table }
+
+// scanSQL is the SQL of the scan of files of tb, in the range.
+func (e *Engine) scanSQL(tb *table, files []string) string {
+	saved := tb.files
+	tb.files = files
+	fn, args := e.scan(tb)
+	tb.files = saved
+	lits := make([]string, len(args))
+	for i, a := range args {
+		switch x := a.(type) {
+		case []string:
+			quoted := make([]string, len(x))
+			for j, f := range x {
+				quoted[j] = sqlString(f)
+			}
+			lits[i] = "[" + strings.Join(quoted, ", ") + "]"
+		case string:
+			lits[i] = sqlString(x)
+		}
+	}
+	return quoteIdent(fn) + "(" + strings.Join(lits, ", ") + ")"
+}
+
+// sync brings DuckDB in line with the file lists after they changed: the
+// empty macro of a table without files, no view that reads a left-out file.
+func (e *Engine) sync(ctx context.Context) error {
+	for _, n := range e.names {
+		tb := e.tables[n]
+		if tb.stale {
+			if _, err := e.db.ExecContext(ctx, "DROP VIEW IF EXISTS "+quoteIdent(n)); err != nil {
+				return classify(ctx, err)
+			}
+			tb.view, tb.stale = false, false
+		}
+		if len(tb.files) == 0 && !tb.empty {
+			q := "CREATE OR REPLACE MACRO " + quoteIdent(emptyMacro(n)) + "() AS TABLE " + e.emptySelect(tb)
+			if _, err := e.db.ExecContext(ctx, q); err != nil {
+				return classify(ctx, err)
+			}
+			tb.empty = true
+		}
+	}
+	return nil
 }
 
 // Close closes DuckDB and removes its spill directory.
@@ -144,47 +242,31 @@ func (e *Engine) Lake() string { return e.lake }
 // sorted by name, then alerts and rule_matches.
 func (e *Engine) TableNames() []string { return slices.Clone(e.names) }
 
-// ensureViews creates the views of the named tables that do not exist yet.
-// Names that are not lake tables are ignored (CTE names, DuckDB's own).
-func (e *Engine) ensureViews(ctx context.Context, names []string) error {
-	for _, n := range names {
-		v, ok := e.views[n]
-		if !ok || v.created {
+// ensureViews makes every table a catalog view, for statements that list
+// the catalog (SHOW TABLES, information_schema): a view is bound when it
+// is created, so this reads every footer in range once.
+func (e *Engine) ensureViews(ctx context.Context) error {
+	for _, n := range e.names {
+		tb := e.tables[n]
+		if tb.view {
 			continue
 		}
-		v.used = true
-		if err := e.createView(ctx, v); err != nil {
+		q := "CREATE OR REPLACE VIEW " + quoteIdent(n) + " AS SELECT * FROM " + e.scanSQL(tb, tb.files)
+		err := e.retry(ctx, func() error {
+			_, err := e.db.ExecContext(ctx, q)
+			return err
+		})
+		if err != nil {
 			return err
 		}
+		tb.view = true
 	}
 	return nil
 }
 
-func (e *Engine) createView(ctx context.Context, v *view) error {
-	for {
-		_, err := e.db.ExecContext(ctx, e.viewSQL(v))
-		if err == nil {
-			v.created = true
-			return nil
-		}
-		err = classify(ctx, err)
-		var se *SQLError
-		if v.Kind != KindLogs && !v.noTimeColumn && errors.As(err, &se) && strings.Contains(se.Msg, timeColumn(v.Kind)) {
-			// alerts and rule_matches are written with the schema of
-			// their writer: without a p_event_time column, the
-			// partitions alone bound the range (to the hour).
-			v.noTimeColumn = true
-			continue
-		}
-		if !e.dropBadFile(err) {
-			return err
-		}
-	}
-}
-
 // dropBadFile handles a FileError when SkipBadFiles is set: the file is
-// removed from the views that read it (to be re-created) and a warning
-// goes out. It reports whether the caller should retry.
+// left out of its table and a warning goes out. It reports whether the
+// caller should sync and retry.
 func (e *Engine) dropBadFile(err error) bool {
 	var fe *FileError
 	if !e.opts.SkipBadFiles || !errors.As(err, &fe) {
@@ -192,10 +274,10 @@ func (e *Engine) dropBadFile(err error) bool {
 	}
 	dropped := false
 	for _, n := range e.names {
-		v := e.views[n]
-		if i := slices.Index(v.files, fe.Path); i >= 0 {
-			v.files = slices.Delete(v.files, i, i+1)
-			v.created = false
+		tb := e.tables[n]
+		if i := slices.Index(tb.files, fe.Path); i >= 0 {
+			tb.files = slices.Delete(tb.files, i, i+1)
+			tb.stale = tb.view
 			dropped = true
 		}
 	}
@@ -205,72 +287,14 @@ func (e *Engine) dropBadFile(err error) bool {
 	return dropped
 }
 
-// recreateViews re-creates the views that dropBadFile invalidated.
-func (e *Engine) recreateViews(ctx context.Context) error {
-	for _, n := range e.names {
-		if v := e.views[n]; v.used && !v.created {
-			if err := e.createView(ctx, v); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
-}
-
-// hive_types keeps the partition columns integers whatever their padding.
-const hiveTypes = "{'year': INTEGER, 'month': INTEGER, 'day': INTEGER, 'hour': INTEGER}"
-
-// viewSQL is the view of one table: the files of the partitions in range,
-// read with union_by_name (schemas drift as log types grow), and a
-// predicate on the time column for the ends of the range that fall inside
-// an hour partition.
-func (e *Engine) viewSQL(v *view) string {
-	var b strings.Builder
-	b.WriteString("CREATE OR REPLACE VIEW ")
-	b.WriteString(quoteIdent(v.Name))
-	b.WriteString(" AS ")
-	if len(v.files) == 0 {
-		b.WriteString(e.emptySelect(v))
-		return b.String()
-	}
-	// Partition columns last, in path order (DuckDB adds them sorted).
-	b.WriteString("SELECT * EXCLUDE (year, month, day, hour), year, month, day, hour FROM read_parquet([")
-	for i, f := range v.files {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteString(sqlString(f))
-	}
-	b.WriteString("], hive_partitioning = true, union_by_name = true, hive_types = ")
-	b.WriteString(hiveTypes)
-	b.WriteString(")")
-	if !v.noTimeColumn {
-		b.WriteString(timePredicate(timeColumn(v.Kind), e.opts.Range))
-	}
-	return b.String()
-}
-
-// timeColumn is the column a table is partitioned by.
+// timeColumn is the column a table is partitioned by: p_event_time for
+// every table (alerts: the first event; rule_matches: the event).
 func timeColumn(TableKind) string { return "p_event_time" }
-
-func timePredicate(col string, r TimeRange) string {
-	var conds []string
-	if !r.From.IsZero() {
-		conds = append(conds, quoteIdent(col)+" >= "+sqlTimestamp(r.From))
-	}
-	if !r.To.IsZero() {
-		conds = append(conds, quoteIdent(col)+" < "+sqlTimestamp(r.To))
-	}
-	if len(conds) == 0 {
-		return ""
-	}
-	return " WHERE " + strings.Join(conds, " AND ")
-}
 
 // emptySelect is a typed relation with no rows, for a table with no file
 // in range: its columns are what the files would have held.
-func (e *Engine) emptySelect(v *view) string {
-	cols := e.knownColumns(v.Table)
+func (e *Engine) emptySelect(tb *table) string {
+	cols := e.knownColumns(tb.Table)
 	parts := make([]string, 0, len(cols)+4)
 	for _, c := range cols {
 		t, err := parsers.ParseType(c.Type)
@@ -313,7 +337,3 @@ func (e *Engine) logType(table string) *parsers.LogType {
 func sqlString(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
 
 func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
-
-func sqlTimestamp(t time.Time) string {
-	return "TIMESTAMP '" + t.UTC().Format("2006-01-02 15:04:05.999999") + "'"
-}

@@ -40,7 +40,7 @@ func TestMain(m *testing.M) {
 //   - zeek_dns: 4 events on day 1 from 10:00 every 30 minutes, with IPs
 //     10.1.0.0 (as CloudTrail's event 0) and 192.0.2.i, then one event on
 //     day 2 written later with a drifted schema (id VARCHAR, new rcode);
-//   - alerts: one alert; rule_matches: one row, without p_event_time.
+//   - alerts: one alert; rule_matches: one match.
 func testLake(t testing.TB) string {
 	t.Helper()
 	fixture.once.Do(func() {
@@ -64,8 +64,8 @@ func testLake(t testing.TB) string {
 				return
 			}
 		}
-		fixture.err = querytest.WritePartitioned(dir, "rule_matches",
-			`SELECT TIMESTAMP '2024-03-01 12:30:00' AS matched_at, 'AWS.CloudTrail.Stopped' AS rule_id`, "matched_at")
+		fixture.err = querytest.Write(dir, "rule_matches",
+			`SELECT TIMESTAMP '2024-03-01 12:30:00' AS p_event_time, 'AWS.CloudTrail.Stopped' AS p_rule_id`)
 	})
 	if fixture.err != nil {
 		t.Fatalf("building the test lake: %v", fixture.err)
@@ -139,9 +139,9 @@ func TestViewsAndTimeRange(t *testing.T) {
 		{name: "drifted schema reads as one", q: "SELECT query, id, rcode FROM zeek_dns ORDER BY p_event_time",
 			want: []string{"evil.example.com|0|<nil>", "evil.example.com|1|<nil>", "evil.example.com|2|<nil>", "evil.example.com|3|<nil>", "new.example.com|x7|NXDOMAIN"}},
 		{name: "alerts view", q: "SELECT rule_id, event_count FROM alerts", want: []string{"AWS.CloudTrail.Stopped|3"}},
-		{name: "no time column: partitions bound the range", r: TimeRange{From: at("2024-03-01T12:45:00Z")},
-			q: "SELECT rule_id, hour FROM rule_matches", want: []string{"AWS.CloudTrail.Stopped|12"}},
-		{name: "no time column, out of range", r: TimeRange{From: at("2024-03-01T13:00:00Z")},
+		{name: "rule_matches in range", r: TimeRange{From: at("2024-03-01T12:15:00Z")},
+			q: "SELECT p_rule_id, hour FROM rule_matches", want: []string{"AWS.CloudTrail.Stopped|12"}},
+		{name: "rule_matches, out of range in its hour", r: TimeRange{From: at("2024-03-01T12:45:00Z")},
 			q: "SELECT count(*) FROM rule_matches", want: []string{"0"}},
 		{name: "identifiers are case-insensitive", q: "SELECT count(*) FROM AWS_CloudTrail WHERE eventName = 'GetObject'", want: []string{"16"}},
 		{name: "describe", q: "SELECT count(*) FROM (DESCRIBE aws_cloudtrail) WHERE column_name LIKE 'p_any_%'", want: []string{"11"}},

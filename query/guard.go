@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -63,7 +62,8 @@ var deniedFunctions = map[string]string{
 	"read_duckdb":                 "opens a database file, which may replay its write-ahead log",
 }
 
-// allTablesRefs are names whose use lists the tables: every view must exist.
+// allTablesRefs are names whose use lists the tables: every table must
+// then be a catalog view.
 var allTablesRefs = map[string]bool{
 	"tables": true, "__show_tables_expanded": true, "duckdb_tables": true,
 	"duckdb_views": true, "duckdb_columns": true, "columns": true, "query_table": true,
@@ -71,10 +71,9 @@ var allTablesRefs = map[string]bool{
 
 // checked is a statement the guard accepted.
 type checked struct {
-	body    string   // the statement to run, without trailing ;
-	explain bool     // an EXPLAIN: not to be wrapped
-	tables  []string // table names it references
-	all     bool     // it lists the catalog: every view must exist
+	body    string // the statement to run, without trailing ;
+	explain bool   // an EXPLAIN: not to be wrapped
+	all     bool   // it lists the catalog: every table must be a view
 }
 
 // check runs the read-only guard on text.
@@ -118,14 +117,13 @@ func (e *Engine) check(ctx context.Context, text string) (*checked, error) {
 		}
 		return nil, err
 	}
-	c.tables, c.all = a.tables, a.all
+	c.all = a.all
 	return c, nil
 }
 
 // analysis is what the guard learnt from DuckDB's parse tree.
 type analysis struct {
-	tables []string
-	all    bool
+	all bool // the statement lists the catalog
 }
 
 type syntaxError struct {
@@ -217,15 +215,10 @@ func (e *Engine) analyse(ctx context.Context, stmt string) (*analysis, error) {
 			return
 		}
 		name, _ := m["table_name"].(string)
-		name = strings.ToLower(strings.Trim(name, `"`))
 		schema, _ := m["schema_name"].(string)
-		switch {
-		case schema == "information_schema" || schema == "pg_catalog":
+		if schema == "information_schema" || schema == "pg_catalog" ||
+			typ == "SHOW_REF" && allTablesRefs[strings.ToLower(strings.Trim(name, `"`))] {
 			a.all = true
-		case typ == "SHOW_REF" && allTablesRefs[name]:
-			a.all = true
-		case name != "" && !slices.Contains(a.tables, name):
-			a.tables = append(a.tables, name)
 		}
 	})
 	if bad != "" {

@@ -2,11 +2,13 @@ package query
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"net/netip"
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"panther/parsers/event"
 )
@@ -97,7 +99,7 @@ func (e *Engine) SearchIndicators(ctx context.Context, inds []Indicator, tables 
 		names = nil
 		for _, t := range tables {
 			t = strings.ToLower(t)
-			if _, ok := e.views[t]; !ok {
+			if _, ok := e.tables[t]; !ok {
 				return nil, &TableError{Table: t, Known: e.names}
 			}
 			names = append(names, t)
@@ -114,15 +116,18 @@ func (e *Engine) SearchIndicators(ctx context.Context, inds []Indicator, tables 
 		out = append(out, TableMatches{Table: n})
 		if p := indicatorPredicate(inds, cols); p != "" {
 			preds[n] = p
-			counts = append(counts, fmt.Sprintf("SELECT %s AS t, count(*) AS n FROM %s WHERE %s", sqlString(n), quoteIdent(n), p))
+			counts = append(counts, fmt.Sprintf("SELECT %s AS t, date_trunc('hour', %s) AS h, count(*) AS n FROM %s WHERE %s GROUP BY ALL",
+				sqlString(n), quoteIdent(timeColumn(e.tables[n].Kind)), quoteIdent(n), p))
 		}
 	}
 	if len(counts) == 0 {
 		return out, nil
 	}
-	found := map[string]int64{}
+	// Pass 1 counts the matches per table and hour, reading the p_any_*
+	// columns and the time only.
+	hours := map[string]map[time.Time]int64{}
 	err := e.retry(ctx, func() error {
-		clear(found)
+		clear(hours)
 		rows, err := e.db.QueryContext(ctx, strings.Join(counts, "\nUNION ALL\n"))
 		if err != nil {
 			return err
@@ -130,11 +135,15 @@ func (e *Engine) SearchIndicators(ctx context.Context, inds []Indicator, tables 
 		defer rows.Close()
 		for rows.Next() {
 			var t string
+			var h sql.NullTime
 			var n int64
-			if err := rows.Scan(&t, &n); err != nil {
+			if err := rows.Scan(&t, &h, &n); err != nil {
 				return err
 			}
-			found[t] = n
+			if hours[t] == nil {
+				hours[t] = map[time.Time]int64{}
+			}
+			hours[t][h.Time] += n // NULL time: the zero time
 		}
 		return rows.Err()
 	})
@@ -143,42 +152,88 @@ func (e *Engine) SearchIndicators(ctx context.Context, inds []Indicator, tables 
 	}
 	for i := range out {
 		m := &out[i]
-		m.Count = found[m.Table]
+		for _, n := range hours[m.Table] {
+			m.Count += n
+		}
 		if m.Count == 0 {
 			continue
 		}
-		q := fmt.Sprintf("SELECT * FROM %s WHERE %s ORDER BY %s DESC", quoteIdent(m.Table), preds[m.Table], quoteIdent(timeColumn(e.views[m.Table].Kind)))
-		if limit > 0 {
-			q += " LIMIT " + strconv.Itoa(limit)
+		want := m.Count
+		if limit > 0 && int64(limit) < want {
+			want = int64(limit)
 		}
-		var rw collect
-		err := e.retry(ctx, func() error {
-			rw = collect{}
-			rows, err := e.db.QueryContext(ctx, q)
-			if err != nil {
+		// Pass 2 reads every column, of the newest hours with matches
+		// only. Should the rows fall short (an event filed in another
+		// hour than its time's), it reads the whole range.
+		for _, narrow := range []bool{true, false} {
+			var rw collect
+			err := e.retry(ctx, func() error {
+				rw = collect{}
+				tb := e.tables[m.Table]
+				files := tb.files
+				if narrow {
+					files = matchedFiles(tb, hours[m.Table], limit)
+				}
+				q := fmt.Sprintf("SELECT * FROM %s WHERE %s ORDER BY %s DESC", e.scanSQL(tb, files), preds[m.Table], quoteIdent(timeColumn(tb.Kind)))
+				if limit > 0 {
+					q += " LIMIT " + strconv.Itoa(limit)
+				}
+				rows, err := e.db.QueryContext(ctx, q)
+				if err != nil {
+					return err
+				}
+				defer rows.Close()
+				_, err = e.write(ctx, rows, 0, &rw)
 				return err
+			})
+			if err != nil {
+				return nil, err
 			}
-			defer rows.Close()
-			_, err = e.write(ctx, rows, 0, &rw)
-			return err
-		})
-		if err != nil {
-			return nil, err
+			m.Columns, m.Rows = rw.cols, rw.rows
+			if int64(len(m.Rows)) >= want {
+				break
+			}
 		}
-		m.Columns, m.Rows = rw.cols, rw.rows
 	}
 	return out, nil
 }
 
+// matchedFiles lists the files of the newest partitions of tb whose hours
+// hold matches, enough of them for limit matches (limit <= 0: all). A match
+// without a time (the zero hour) could be in any file: all are listed.
+func matchedFiles(tb *table, hours map[time.Time]int64, limit int) []string {
+	if _, ok := hours[time.Time{}]; ok {
+		return tb.files
+	}
+	var files []string
+	var n int64
+	for i := len(tb.parts) - 1; i >= 0; i-- {
+		p := tb.parts[i]
+		c, ok := hours[p.Hour]
+		if !ok {
+			continue
+		}
+		for _, f := range p.Files {
+			if slices.Contains(tb.files, f) { // not left out as bad
+				files = append(files, f)
+			}
+		}
+		if n += c; limit > 0 && n >= int64(limit) {
+			break
+		}
+	}
+	return files
+}
+
 // retry runs f, classifying its error; with SkipBadFiles, a bad file is
-// dropped from the views and f runs again.
+// left out of its table and f runs again.
 func (e *Engine) retry(ctx context.Context, f func() error) error {
 	for {
 		err := classify(ctx, f())
 		if err == nil || !e.dropBadFile(err) {
 			return err
 		}
-		if err := e.recreateViews(ctx); err != nil {
+		if err := e.sync(ctx); err != nil {
 			return err
 		}
 	}
@@ -211,11 +266,8 @@ func indicatorPredicate(inds []Indicator, cols []string) string {
 	return strings.Join(ors, " OR ")
 }
 
-// columnNames lists the columns of a table's view, creating it.
+// columnNames lists the columns of a table.
 func (e *Engine) columnNames(ctx context.Context, table string) ([]string, error) {
-	if err := e.ensureViews(ctx, []string{table}); err != nil {
-		return nil, err
-	}
 	var cols []string
 	err := e.retry(ctx, func() error {
 		cols = cols[:0]

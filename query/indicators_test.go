@@ -150,3 +150,55 @@ func TestIndicatorPredicate(t *testing.T) {
 		t.Errorf("a table without p_any columns: %q", got)
 	}
 }
+
+// TestSearchIndicatorsMisfiledEvent: pass 2 reads only the partitions of
+// the hours with matches; an event filed under another hour (its time is
+// 10:00, its partition 05) is still found by the fallback to the range.
+func TestSearchIndicatorsMisfiledEvent(t *testing.T) {
+	t.Parallel()
+	lake := t.TempDir()
+	querytest.WriteT(t, lake, "logs/aws_cloudtrail", querytest.CloudTrailSQL(48, start, 24*time.Hour))
+	if err := querytest.WritePartitioned(lake, "logs/aws_cloudtrail", `SELECT 'AWS.CloudTrail' AS p_log_type,
+		TIMESTAMP '2024-03-01 10:07:00' AS p_event_time, ['198.51.100.1'] AS p_any_ip_addresses, 'misfiled' AS eventName`,
+		"TIMESTAMP '2024-03-01 05:00:00'"); err != nil {
+		t.Fatal(err)
+	}
+	e := openT(t, Options{Lake: lake})
+	in, _ := ParseIndicator("ip", "198.51.100.1")
+	res, err := e.SearchIndicators(context.Background(), []Indicator{in}, nil, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := counts(res); !slices.Equal(got, []tableCount{{"aws_cloudtrail", 1, 1}}) {
+		t.Fatalf("got %v", got)
+	}
+	idx := slices.IndexFunc(res[0].Columns, func(c Column) bool { return c.Name == "eventName" })
+	if res[0].Rows[0][idx] != "misfiled" {
+		t.Errorf("row %v", res[0].Rows[0])
+	}
+}
+
+func TestMatchedFiles(t *testing.T) {
+	t.Parallel()
+	h := func(n int) time.Time { return start.Add(time.Duration(n) * time.Hour) }
+	tb := &table{parts: []Partition{
+		{Hour: h(0), Files: []string{"a0"}}, {Hour: h(1), Files: []string{"a1", "b1"}},
+		{Hour: h(2), Files: []string{"a2"}}, {Hour: h(3), Files: []string{"a3"}},
+	}}
+	tb.files = []string{"a0", "a1", "b1", "a2", "a3"}
+	tests := []struct {
+		name  string
+		hours map[time.Time]int64
+		limit int
+		want  []string
+	}{
+		{name: "newest hours first, enough for the limit", hours: map[time.Time]int64{h(0): 5, h(1): 2, h(3): 1}, limit: 3, want: []string{"a3", "a1", "b1"}},
+		{name: "no limit: every hour with matches", hours: map[time.Time]int64{h(0): 5, h(3): 1}, limit: 0, want: []string{"a3", "a0"}},
+		{name: "a match without time: all files", hours: map[time.Time]int64{{}: 1, h(3): 1}, limit: 1, want: tb.files},
+	}
+	for _, tt := range tests {
+		if got := matchedFiles(tb, tt.hours, tt.limit); !slices.Equal(got, tt.want) {
+			t.Errorf("%s: %q, want %q", tt.name, got, tt.want)
+		}
+	}
+}

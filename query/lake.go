@@ -24,7 +24,7 @@ const (
 
 // Table is one table of the lake, found by listing directories.
 type Table struct {
-	Name string // view name: the log type's table ("aws_cloudtrail"), "alerts" or "rule_matches"
+	Name string // the log type's table ("aws_cloudtrail"), "alerts" or "rule_matches"
 	Kind TableKind
 	Dir  string // absolute directory holding year=YYYY/...
 }

@@ -58,25 +58,23 @@ func (e *Engine) Query(ctx context.Context, text string, limit int, w RowWriter)
 	return e.write(ctx, rows, limit, w)
 }
 
-// open makes the views c needs and starts the statement run, skipping bad
-// files when asked (DuckDB materialises the result here, so a retry never
-// repeats rows already written).
+// open starts the statement, skipping bad files when asked (DuckDB
+// materialises the result here, so a retry never repeats rows already
+// written).
 func (e *Engine) open(ctx context.Context, c *checked, run string) (*sql.Rows, error) {
-	names := c.tables
-	if c.all {
-		names = e.names
-	}
-	if err := e.ensureViews(ctx, names); err != nil {
-		return nil, err
-	}
 	for {
+		if c.all {
+			if err := e.ensureViews(ctx); err != nil {
+				return nil, err
+			}
+		}
 		rows, err := e.db.QueryContext(ctx, run)
 		if err == nil {
 			return rows, nil
 		}
 		err = classify(ctx, err)
 		if e.dropBadFile(err) {
-			if err := e.recreateViews(ctx); err != nil {
+			if err := e.sync(ctx); err != nil {
 				return nil, err
 			}
 			continue
@@ -143,12 +141,9 @@ type ColumnInfo struct {
 // Describe lists the columns of a table as the files in range have them
 // (the union of their schemas), with the declared descriptions.
 func (e *Engine) Describe(ctx context.Context, table string) ([]ColumnInfo, error) {
-	v, ok := e.views[strings.ToLower(table)]
+	v, ok := e.tables[strings.ToLower(table)]
 	if !ok {
 		return nil, &TableError{Table: table, Known: e.names}
-	}
-	if err := e.ensureViews(ctx, []string{v.Name}); err != nil {
-		return nil, err
 	}
 	desc := map[string]string{}
 	for _, c := range e.knownColumns(v.Table) {
@@ -195,7 +190,7 @@ type TableInfo struct {
 func (e *Engine) Tables() []TableInfo {
 	out := make([]TableInfo, 0, len(e.names))
 	for _, n := range e.names {
-		v := e.views[n]
+		v := e.tables[n]
 		ti := TableInfo{Name: n, Kind: v.Kind, Dir: v.Dir, Partitions: len(v.parts), Files: len(v.files)}
 		for _, p := range v.parts {
 			ti.Bytes += p.Bytes

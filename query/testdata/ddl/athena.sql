@@ -106,8 +106,8 @@ TBLPROPERTIES (
 );
 
 CREATE EXTERNAL TABLE IF NOT EXISTS `panther`.`rule_matches` (
-  `matched_at` timestamp,
-  `rule_id` string
+  `p_event_time` timestamp,
+  `p_rule_id` string
 )
 PARTITIONED BY (`year` int, `month` int, `day` int, `hour` int)
 STORED AS PARQUET

@@ -94,8 +94,8 @@ LOCATION 's3://bucket/lake/alerts/';
 MSCK REPAIR TABLE `panther`.`alerts`;
 
 CREATE TABLE IF NOT EXISTS `panther`.`rule_matches` (
-  `matched_at` timestamp,
-  `rule_id` string,
+  `p_event_time` timestamp,
+  `p_rule_id` string,
   `year` INT,
   `month` INT,
   `day` INT,

@@ -100,8 +100,8 @@ WITH (
 CALL hive.system.sync_partition_metadata('panther', 'alerts', 'ADD');
 
 CREATE TABLE IF NOT EXISTS hive."panther"."rule_matches" (
-  "matched_at" timestamp(6),
-  "rule_id" varchar,
+  "p_event_time" timestamp(6),
+  "p_rule_id" varchar,
   "year" integer,
   "month" integer,
   "day" integer,
