@@ -59,10 +59,10 @@
 // Elastic sample (2.4 MB), one core, a grok-like regexp that only finds the
 // fields (BenchmarkRegexpBaseline, Go's regexp) ran at about 55 MB/s
 // against about 300 MB/s for this parser building the whole event
-// (BenchmarkAccess/apache-10k/parse-only), 10,173 against 0 allocations a
-// pass. The machine was shared and overloaded when measured (load 10 on 2
-// cores), so those are MB/s of CPU time (user+sys of -benchtime Nx -cpu 1
-// runs), not wall time.
+// (BenchmarkAccess/apache-10k/parse-only), with about 10,000 allocations a
+// pass against none. The machine was shared and overloaded when measured
+// (load 10 on 2 cores), so those are MB/s of CPU time (user+sys of
+// -benchtime Nx -cpu 1 runs), not wall time.
 package web
 
 import (
