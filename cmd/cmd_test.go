@@ -169,3 +169,51 @@ func TestDebugAndInit(t *testing.T) {
 		t.Errorf("init into a non-empty dir: exit %d", code)
 	}
 }
+
+// A custom log type declared in the detections tree: validated with the
+// rest, usable in LogTypes, parsed by replay and fixture tests.
+func TestCustomLogTypeInTree(t *testing.T) {
+	dir := writeTree(t, map[string]string{
+		"types/myapp.yml": `AnalysisType: log_type
+LogType: Custom.MyApp
+Format: regex
+Regex: '^(?P<time>\S+) (?P<user>\S+) (?P<ip>\S+) (?P<action>\S+)$'
+TimeField: time
+TimeFormat: rfc3339
+Indicators: {ip: [ip], username: [user]}
+Fields:
+  - {Name: time, Type: timestamp}
+  - {Name: user}
+  - {Name: ip}
+  - {Name: action}
+Required: [time, user, action]
+Sample: '2024-03-01T12:00:00Z alice 198.51.100.7 login'
+`,
+		"rules/r.yml": `AnalysisType: rule
+RuleID: MyApp.Delete
+Filename: r.lua
+LogTypes: [Custom.MyApp]
+Severity: Low
+Tests:
+  - {Name: delete, ExpectedResult: true, Log: {user: bob, action: delete}}
+  - {Name: login, ExpectedResult: false, Log: {user: bob, action: login}}
+Fixtures:
+  - {Name: day, Input: fixtures/day.log}
+`,
+		"rules/r.lua":                         `function rule(e) return e.action == "delete" end function dedup(e) return e.user end`,
+		"rules/fixtures/day.log":              "2024-03-01T12:00:00Z alice 198.51.100.7 login\n2024-03-01T12:01:00Z alice 198.51.100.7 delete\n",
+		"rules/fixtures/day.log.expected.yml": "Alerts:\n  - {RuleID: MyApp.Delete, Title: MyApp.Delete, Dedup: alice, Severity: LOW, EventCount: 1, FirstEventTime: \"2024-03-01T12:01:00Z\", LastEventTime: \"2024-03-01T12:01:00Z\"}\n",
+	})
+	if out, _, code := run(t, dir, "validate", dir); code != 0 {
+		t.Fatalf("validate: %d\n%s", code, out)
+	}
+	out, _, code := run(t, dir, "test", dir)
+	if code != 0 || !strings.Contains(out, "3 passed, 0 failed") {
+		t.Errorf("test: %d\n%s", code, out)
+	}
+	logs := filepath.Join(dir, "rules/fixtures/day.log")
+	out, errOut, code := run(t, dir, "replay", logs, "--detections", dir, "--format", "jsonl", "--quiet")
+	if code != 0 || !strings.Contains(out, `"rule_id":"MyApp.Delete"`) {
+		t.Errorf("replay: %d\n%s\n%s", code, out, errOut)
+	}
+}

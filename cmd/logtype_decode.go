@@ -1,7 +1,8 @@
 package cmd
 
-import "panther/parsers"
+import "panther/parsers/custom"
 
-// decodeLogType compiles custom log type specs found among detections; it
-// is nil until a decoder is wired in.
-var decodeLogType func(data []byte, file string) (*parsers.LogType, error)
+// decodeLogType compiles the custom log type specs (AnalysisType: log_type)
+// found among detections, so rules may name them in LogTypes and replay
+// parses them.
+var decodeLogType = custom.Decode
