@@ -19,8 +19,9 @@ function title(event)
     trail(event), STOPS[event.eventName], aws.actor(event), aws.account(event))
 end
 
+-- One trail is one alert, whether the call named it by ARN or by name.
 function dedup(event)
-  return event:get("requestParameters", "name") or aws.account(event)
+  return aws.account(event) .. ":" .. trail(event)
 end
 
 function alert_context(event)
