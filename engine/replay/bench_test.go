@@ -1,0 +1,92 @@
+package replay_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"sync"
+	"testing"
+
+	"panther/detections"
+	"panther/engine"
+	"panther/engine/enginetest"
+	"panther/engine/replay"
+	"panther/parsers/input"
+)
+
+var (
+	corpusOnce sync.Once
+	corpusDir  string
+	corpusErr  error
+)
+
+// corpus returns a CloudTrail archive of PANTHER_BENCH_GZ_MB megabytes of
+// gzip (default 64), generated once into $TMPDIR and reused across runs.
+func corpus(b *testing.B) (string, enginetest.CloudTrailStats) {
+	mb := int64(64)
+	if s := os.Getenv("PANTHER_BENCH_GZ_MB"); s != "" {
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil {
+			b.Fatal(err)
+		}
+		mb = n
+	}
+	dir := filepath.Join(os.TempDir(), "panther-bench-cloudtrail-"+strconv.FormatInt(mb, 10)+"mb")
+	var st enginetest.CloudTrailStats
+	corpusOnce.Do(func() {
+		if _, err := os.Stat(filepath.Join(dir, ".done")); err == nil {
+			return
+		}
+		os.RemoveAll(dir)
+		st, corpusErr = enginetest.CloudTrail(enginetest.CloudTrailOptions{Dir: dir, TargetGzBytes: mb << 20})
+		if corpusErr == nil {
+			corpusErr = os.WriteFile(filepath.Join(dir, ".done"), nil, 0o644)
+		}
+	})
+	if corpusErr != nil {
+		b.Fatal(corpusErr)
+	}
+	corpusDir = dir
+	return dir, st
+}
+
+func shipped(b *testing.B) *engine.Set {
+	set := engine.Load([]engine.Source{{FS: detections.FS, Root: ".", Display: "detections"}}, engine.LoadOptions{})
+	if set.Diagnostics.Errors() > 0 {
+		b.Fatal(set.Diagnostics)
+	}
+	return set
+}
+
+// BenchmarkReplayCloudTrail replays the generated archive with every
+// shipped CloudTrail detection: decompress, split, parse, normalise,
+// evaluate, dedup. events/s is per run; divide by the workers for per core.
+func BenchmarkReplayCloudTrail(b *testing.B) {
+	dir, _ := corpus(b)
+	set := shipped(b)
+	srcs, errs := input.Expand([]string{dir})
+	if len(errs) > 0 {
+		b.Fatal(errs)
+	}
+	var size int64
+	for _, s := range srcs {
+		size += s.Size
+	}
+	for _, workers := range []int{1, 2, runtime.GOMAXPROCS(0)} {
+		b.Run("workers="+strconv.Itoa(workers), func(b *testing.B) {
+			b.SetBytes(size)
+			var events int64
+			for i := 0; i < b.N; i++ {
+				st, err := replay.Run(context.Background(), replay.Options{Sources: srcs, Set: set, Workers: workers})
+				if err != nil {
+					b.Fatal(err)
+				}
+				events += st.TotalEvents()
+			}
+			b.ReportMetric(float64(events)/b.Elapsed().Seconds(), "events/s")
+			b.ReportMetric(float64(len(set.RulesFor("AWS.CloudTrail"))), "rules")
+		})
+	}
+}
