@@ -245,7 +245,7 @@ func (b *builder) hostPort(hostKey, portKey, name string, t token, required bool
 	if !ok || n < 0 || n > 65535 || !isIPish(host) {
 		return fmt.Errorf("%s: %q is not ip:port", name, clip(s))
 	}
-	b.o.Set(hostKey, b.a.NewStringBytes(host))
+	b.o.Set(hostKey, event.NewStringBytes(b.a, host))
 	b.o.Set(portKey, b.a.NewNumberInt(int(n)))
 	return nil
 }
@@ -279,7 +279,7 @@ func (b *builder) bytesIfPresent(key string, s []byte) {
 	if len(s) == 0 || (len(s) == 1 && s[0] == '-') {
 		return
 	}
-	b.o.Set(key, b.a.NewStringBytes(s))
+	b.o.Set(key, event.NewStringBytes(b.a, s))
 }
 
 func isLowerAlnum(b []byte) bool {

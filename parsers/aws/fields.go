@@ -153,9 +153,9 @@ func (b *builder) str(key string, t token) {
 func (b *builder) text(t token) *fastjson.Value {
 	if t.escaped {
 		b.scratch = unescape(b.scratch[:0], t.b)
-		return b.a.NewStringBytes(b.scratch)
+		return event.NewStringBytes(b.a, b.scratch)
 	}
-	return b.a.NewStringBytes(t.b)
+	return event.NewStringBytes(b.a, t.b)
 }
 
 // int sets key to the token as an integer unless it is absent; anything
@@ -184,7 +184,7 @@ func (b *builder) number(key, name string, t token) error {
 	}
 	// NewNumberString keeps its string: copy the text into the arena
 	// first (a number has nothing to escape, so the copy is verbatim).
-	s, _ := b.a.NewStringBytes(t.b).StringBytes()
+	s, _ := event.NewStringBytes(b.a, t.b).StringBytes()
 	b.o.Set(key, b.a.NewNumberString(view(s)))
 	return nil
 }
@@ -215,7 +215,7 @@ func (b *builder) list(key string, t token, sep byte) {
 		if arr == nil {
 			arr = b.a.NewArray()
 		}
-		arr.SetArrayItem(n, b.a.NewStringBytes(part))
+		arr.SetArrayItem(n, event.NewStringBytes(b.a, part))
 		n++
 	}
 	if arr != nil {

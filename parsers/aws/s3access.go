@@ -159,7 +159,7 @@ func (p *s3AccessParser) Parse(rec []byte, e *event.Event) (bool, error) {
 			}
 			e.Time = ts.UTC()
 			b.scratch = e.Time.AppendFormat(b.scratch[:0], time.RFC3339Nano)
-			b.o.Set(f.key, b.a.NewStringBytes(b.scratch))
+			b.o.Set(f.key, event.NewStringBytes(b.a, b.scratch))
 		}
 		if err != nil {
 			return false, err

@@ -225,7 +225,7 @@ func (p *vpcFlowParser) Parse(rec []byte, e *event.Event) (bool, error) {
 			if strict && c.check != nil && !c.check(t.b) {
 				return false, fmt.Errorf("%s: %q is not a valid value", c.name, clip(t.b))
 			}
-			b.o.Set(c.key, b.a.NewStringBytes(t.b))
+			b.o.Set(c.key, event.NewStringBytes(b.a, t.b))
 		case vpcInt:
 			if err := b.int(c.key, c.name, t); err != nil {
 				return false, err
@@ -241,7 +241,7 @@ func (p *vpcFlowParser) Parse(rec []byte, e *event.Event) (bool, error) {
 				end = n
 			}
 			b.scratch = appendUnixRFC3339(b.scratch[:0], n)
-			b.o.Set(c.key, b.a.NewStringBytes(b.scratch))
+			b.o.Set(c.key, event.NewStringBytes(b.a, b.scratch))
 		}
 	}
 	// A custom format without log-status writes a NODATA interval as

@@ -93,7 +93,7 @@ func (c *compiled) value(a *fastjson.Arena, f *field, b []byte) (*fastjson.Value
 		}
 		return a.NewFalse(), nil
 	}
-	return a.NewStringBytes(b), nil
+	return event.NewStringBytes(a, b), nil
 }
 
 // readTime sets e.Time from the TimeField; a value there that does not

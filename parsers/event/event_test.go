@@ -61,3 +61,30 @@ func TestPaths(t *testing.T) {
 		}
 	}
 }
+
+// Strings built in the arena read back as written, and invalid UTF-8 or
+// control bytes come out as U+FFFD, never as Go escapes.
+func TestNewStringRoundTrip(t *testing.T) {
+	for in, want := range map[string]string{
+		"plain":           "plain",
+		`quote " back \ `: `quote " back \ `,
+		"tab\tnl\n":       "tab\tnl\n",
+		"bad \xff \"q\"":  "bad \ufffd \"q\"",
+		"bell \a \"":      "bell \ufffd \"",
+		"emoji 😀 \"":      "emoji 😀 \"",
+		"del \x7f \\":     "del \ufffd \\",
+	} {
+		e := New()
+		o := e.Arena().NewObject()
+		o.Set("k", NewString(e.Arena(), in))
+		e.Fields = o
+		var back map[string]string
+		if err := json.Unmarshal(e.AppendJSON(nil), &back); err != nil {
+			t.Fatalf("%q: %v", in, err)
+		}
+		if back["k"] != want {
+			t.Errorf("%q -> %q, want %q", in, back["k"], want)
+		}
+		e.Release()
+	}
+}

@@ -30,7 +30,7 @@ func (p *parser) parse3164(s string, hasPRI bool, e *event.Event, obj *fastjson.
 	s = strings.TrimLeft(s[n:], " ")
 	host, rest, _ := token(s)
 	if host != "" && !strings.HasSuffix(host, ":") && !strings.Contains(host, "[") {
-		obj.Set("hostname", newString(a, host))
+		obj.Set("hostname", event.NewString(a, host))
 		s = rest
 	}
 	app, pid, msg := splitTag(s)

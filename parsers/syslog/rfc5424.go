@@ -50,7 +50,7 @@ func (p *parser) parse5424(s string, e *event.Event, obj *fastjson.Value) error 
 	names := [...]string{"", "hostname", "appname", "procid", "msgid"}
 	for i := 1; i < len(fields); i++ {
 		if fields[i] != "-" {
-			obj.Set(names[i], newString(a, fields[i]))
+			obj.Set(names[i], event.NewString(a, fields[i]))
 		}
 	}
 
@@ -101,7 +101,7 @@ func (p *parser) structuredData(a *fastjson.Arena, s string) (*fastjson.Value, s
 		if i == 0 || i == len(s) || s[i] == '=' || s[i] == '"' {
 			return nil, "", errorf("structured data: want [SD-ID param=\"value\" ...], got", "["+s)
 		}
-		id := key(a, s[:i])
+		id := event.Key(a, s[:i])
 		s = s[i:]
 		elem := sd.Get(id)
 		if elem == nil {
@@ -120,14 +120,14 @@ func (p *parser) structuredData(a *fastjson.Arena, s string) (*fastjson.Value, s
 			if j == 0 || j+1 >= len(s) || s[j] != '=' || s[j+1] != '"' {
 				return nil, "", errorf("structured data of "+id+": want param=\"value\", got", s)
 			}
-			name := key(a, s[:j])
+			name := event.Key(a, s[:j])
 			s = s[j+2:]
 			val, rest, ok := p.paramValue(s)
 			if !ok {
 				return nil, "", errorf("structured data of "+id+": unterminated value of "+name+":", s)
 			}
 			s = rest
-			addParam(a, elem, name, newString(a, b2s(val)))
+			addParam(a, elem, name, event.NewString(a, b2s(val)))
 		}
 		if len(s) == 0 || s[0] != ']' {
 			return nil, "", errorf("structured data of "+id+": want ']', got", s)

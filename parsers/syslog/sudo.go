@@ -4,6 +4,8 @@ import (
 	"strings"
 
 	"github.com/valyala/fastjson"
+
+	"panther/parsers/event"
 )
 
 // sudoType is the schema of the sudo object; its fields are in the package
@@ -44,18 +46,18 @@ func sudoFields(a *fastjson.Arena, msg string) *fastjson.Value {
 		return nil
 	}
 	obj := a.NewObject()
-	obj.Set("user", newString(a, user))
+	obj.Set("user", event.NewString(a, user))
 	if reason == "" {
 		obj.Set("result", a.NewString("allowed"))
 	} else {
 		obj.Set("result", a.NewString("denied"))
-		obj.Set("reason", newString(a, reason))
+		obj.Set("reason", event.NewString(a, reason))
 	}
 	setString(a, obj, "tty", tty)
 	setString(a, obj, "pwd", pwd)
 	setString(a, obj, "run_as", runAs)
 	setString(a, obj, "run_as_group", group)
-	obj.Set("command", newString(a, command))
+	obj.Set("command", event.NewString(a, command))
 	return obj
 }
 

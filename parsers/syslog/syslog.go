@@ -217,7 +217,7 @@ func is5424(s string, hasPRI bool) bool {
 // setString adds a copy of v under key, unless v is empty.
 func setString(a *fastjson.Arena, obj *fastjson.Value, key, v string) {
 	if v != "" {
-		obj.Set(key, newString(a, v))
+		obj.Set(key, event.NewString(a, v))
 	}
 }
 
@@ -226,7 +226,7 @@ func setMessage(a *fastjson.Arena, obj *fastjson.Value, appname, msg string) {
 	if msg == "" {
 		return
 	}
-	obj.Set("message", newString(a, msg))
+	obj.Set("message", event.NewString(a, msg))
 	switch appname {
 	case "sshd", "sshd-session", "sshd-auth":
 		if v := sshdFields(a, msg); v != nil {

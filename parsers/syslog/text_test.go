@@ -23,7 +23,7 @@ func TestNewString(t *testing.T) {
 		{"😀 \"", "😀 \""},
 	} {
 		e := event.New()
-		out := event.AppendValue(nil, newString(e.Arena(), tc.in))
+		out := event.AppendValue(nil, event.NewString(e.Arena(), tc.in))
 		var got string
 		if err := json.Unmarshal(out, &got); err != nil || got != tc.want {
 			t.Errorf("%q: got %s (%v), want %q", tc.in, out, err, tc.want)

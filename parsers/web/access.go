@@ -270,12 +270,12 @@ func (p *parser) Parse(rec []byte, e *event.Event) (bool, error) {
 
 	a := e.Arena()
 	obj := a.NewObject()
-	obj.Set("remote_ip", newString(a, remote))
+	obj.Set("remote_ip", event.NewString(a, remote))
 	if ident != "-" {
-		obj.Set("ident", newString(a, ident))
+		obj.Set("ident", event.NewString(a, ident))
 	}
 	if user != "-" && user != "" {
-		obj.Set("remote_user", newString(a, user))
+		obj.Set("remote_user", event.NewString(a, user))
 	}
 	p.buf = appendRFC3339(p.buf[:0], stamp)
 	obj.Set("time", a.NewStringBytes(p.buf))
@@ -289,7 +289,7 @@ func (p *parser) Parse(rec []byte, e *event.Event) (bool, error) {
 		setField(a, obj, "user_agent", quotedFields[1])
 	}
 	if n == 3 && quotedFields[2] != "-" && quotedFields[2] != "" {
-		obj.Set("x_forwarded_for", newString(a, quotedFields[2]))
+		obj.Set("x_forwarded_for", event.NewString(a, quotedFields[2]))
 		for rest := quotedFields[2]; rest != ""; {
 			var ip string
 			ip, rest, _ = cut(rest, ',')
@@ -305,7 +305,7 @@ func (p *parser) Parse(rec []byte, e *event.Event) (bool, error) {
 // setField sets a quoted field unless it is "-" or empty.
 func setField(a *fastjson.Arena, obj *fastjson.Value, key, v string) {
 	if v != "-" && v != "" {
-		obj.Set(key, newString(a, v))
+		obj.Set(key, event.NewString(a, v))
 	}
 }
 
@@ -325,15 +325,15 @@ func setRequest(a *fastjson.Arena, obj *fastjson.Value, r string) {
 			}
 		}
 		if uri != "" && uri[0] != ' ' {
-			obj.Set("method", newString(a, method))
-			obj.Set("request_uri", newString(a, uri))
+			obj.Set("method", event.NewString(a, method))
+			obj.Set("request_uri", event.NewString(a, uri))
 			if proto != "" {
-				obj.Set("protocol", newString(a, proto))
+				obj.Set("protocol", event.NewString(a, proto))
 			}
 			return
 		}
 	}
-	obj.Set("request", newString(a, r))
+	obj.Set("request", event.NewString(a, r))
 }
 
 // isMethod accepts the method tokens clients send: letters, digits, - and _

@@ -1,4 +1,4 @@
-package web
+package event
 
 import (
 	"strconv"
@@ -8,9 +8,9 @@ import (
 	"github.com/valyala/fastjson"
 )
 
-// newString returns a copy of s in the arena. (The same as in
-// parsers/syslog: it belongs in parsers/event, see the report of the
-// parsers issue.)
+// NewString returns a copy of s in the arena, as a string value. Parsers
+// that build events in an arena must use it (or NewStringBytes) rather than
+// the arena's own methods.
 //
 // fastjson's Arena quotes a string that holds '"', '\\' or a control byte
 // with strconv.AppendQuote, whose \xNN, \a, \v and \U escapes its own
@@ -19,7 +19,7 @@ import (
 // it everywhere else. For those strings only, the bytes that cannot make
 // the round trip (invalid UTF-8, control bytes other than \b \f \n \r \t,
 // DEL, non-printable runes above U+FFFF) become U+FFFD first.
-func newString(a *fastjson.Arena, s string) *fastjson.Value {
+func NewString(a *fastjson.Arena, s string) *fastjson.Value {
 	if needsClean(s) {
 		s = clean(s)
 	}
@@ -76,6 +76,19 @@ func needsClean(s string) bool {
 	return false
 }
 
+// Key returns a copy of s for use as an object key: fastjson keeps keys by
+// reference, and the record is reused after Parse. The copy lives in the
+// arena, like the values, unless fastjson would escape it there.
+func Key(a *fastjson.Arena, s string) string {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c == '"' || c == '\\' {
+			return strings.Clone(s)
+		}
+	}
+	b, _ := a.NewString(s).StringBytes()
+	return b2s(b)
+}
+
 func clean(s string) string {
 	var b strings.Builder
 	b.Grow(len(s) + 8)
@@ -113,3 +126,6 @@ func roundTrips(r rune, size int) bool {
 	}
 	return r <= 0xFFFF || strconv.IsPrint(r)
 }
+
+// NewStringBytes is NewString for bytes; b is copied.
+func NewStringBytes(a *fastjson.Arena, b []byte) *fastjson.Value { return NewString(a, b2s(b)) }
