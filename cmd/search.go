@@ -65,6 +65,13 @@ Indicator flags search every table's p_any_* columns at once and print the
 number of matches per table, then the matching rows (newest first). Values
 of all flags are ORed; repeat a flag or separate values with commas.
 
+--query NAME runs a saved_query or scheduled_query of the detections (its
+LookbackWindowSeconds is the time range when no time flag is given).
+--scheduled runs every enabled scheduled_rule (or those of --rule): each
+query of its ScheduledQueries runs, each row goes to the rule's Lua as an
+event (p_event_time, else now, is its time), and matches become alerts
+with the rule's dedup period and threshold, printed like replay's.
+
 Output: --format table (the default on a terminal: fitted to its width,
 long cells cut with …), csv, json (an array) or jsonl (the default when
 stdout is not a terminal). Times are UTC.
@@ -72,12 +79,15 @@ stdout is not a terminal). Times are UTC.
 A Parquet file that cannot be read fails the search with its name (exit 3);
 --skip-bad-files leaves it out with a warning instead.
 
-Exit codes: 0 ok; 2 usage: bad flags, a lake that does not exist, a SQL
-error (shown with its position) or a refused statement; 3 operational: an
-unreadable file, --timeout reached; 130 interrupted (Ctrl-C).`,
+Exit codes: 0 ok; 1 alerts with --scheduled --fail-on-alert; 2 usage: bad
+flags, a lake that does not exist, a SQL error (shown with its position), a
+refused statement, an unknown query or rule; 3 operational: an unreadable
+file, --timeout reached; 130 interrupted (Ctrl-C).`,
 		Example: `  panther search --lake ./lake "SELECT eventName, count(*) FROM aws_cloudtrail GROUP BY 1 ORDER BY 2 DESC"
   panther search --lake ./lake --since 7d --ip 203.0.113.9
   panther search --lake ./lake --from 2024-03-01 --to 2024-03-02 --user alice --format jsonl
+  panther search --lake ./lake --query "AWS Root Activity" --since 30d
+  panther search --lake ./lake --scheduled --detections ./rules --fail-on-alert
   panther search tables --lake ./lake
   panther search describe aws_cloudtrail --lake ./lake
   panther search ddl --engine athena --location s3://bucket/lake --lake ./lake`,
@@ -92,15 +102,27 @@ unreadable file, --timeout reached; 130 interrupted (Ctrl-C).`,
 				return err
 			}
 			tables, _ := c.Flags().GetStringSlice("table")
+			savedName, _ := c.Flags().GetString("query")
+			sched, _ := c.Flags().GetBool("scheduled")
+			modes := 0
+			for _, on := range []bool{len(args) > 0, len(inds) > 0, savedName != "", sched} {
+				if on {
+					modes++
+				}
+			}
 			switch {
-			case len(inds) > 0 && len(args) > 0:
-				return usageErr("give SQL or indicator flags, not both")
+			case modes > 1:
+				return usageErr("give one of: SQL, indicator flags, --query or --scheduled")
+			case sched:
+				return app.runScheduled(c, o)
+			case savedName != "":
+				return app.runSavedQuery(c, o, savedName)
 			case len(inds) > 0:
 				return app.withEngine(c, o, func(ctx context.Context, e *query.Engine) error {
 					return app.searchIndicators(ctx, e, o, inds, tables)
 				})
 			case len(args) == 0:
-				return usageErr("nothing to search: give SQL (or - to read it from stdin), or an indicator flag such as --ip\nRun 'panther search --help' for usage.")
+				return usageErr("nothing to search: give SQL (or - to read it from stdin), an indicator flag such as --ip, --query NAME or --scheduled\nRun 'panther search --help' for usage.")
 			}
 			text := args[0]
 			if text == "-" {
@@ -128,6 +150,12 @@ unreadable file, --timeout reached; 130 interrupted (Ctrl-C).`,
 		c.Flags().StringSlice(f.flag, nil, "find events with this "+f.help+" in any table")
 	}
 	c.Flags().StringSlice("table", nil, "limit an indicator search to these tables")
+	c.Flags().String("query", "", "run the saved or scheduled query of this QueryName")
+	c.Flags().Bool("scheduled", false, "run the scheduled rules on their scheduled queries and print the alerts")
+	c.Flags().StringArray("rule", nil, "with --scheduled: run only this scheduled rule (repeatable)")
+	c.Flags().StringArray("detections", nil, "detection trees for --query and --scheduled (default: the detections setting, else the shipped set)")
+	c.Flags().Bool("fail-on-alert", false, "with --scheduled: exit 1 when any alert is raised")
+	luaTimeoutFlag(c)
 	c.AddCommand(newSearchTablesCmd(app), newSearchDescribeCmd(app), newSearchDDLCmd(app))
 	return c
 }

@@ -244,9 +244,9 @@ func TestSearchErrors(t *testing.T) {
 		{name: "missing lake", args: []string{"search", "--lake", missing, "SELECT 1"}, code: 2,
 			err: "panther: lake " + missing + ": no such directory (pass the directory that `panther replay` wrote its lake to)\n"},
 		{name: "nothing to search", args: []string{"search", "--lake", lake}, code: 2,
-			err: "panther: nothing to search: give SQL (or - to read it from stdin), or an indicator flag such as --ip\nRun 'panther search --help' for usage.\n"},
+			err: "panther: nothing to search: give SQL (or - to read it from stdin), an indicator flag such as --ip, --query NAME or --scheduled\nRun 'panther search --help' for usage.\n"},
 		{name: "sql and indicators", args: []string{"search", "--lake", lake, "--ip", "1.2.3.4", "SELECT 1"}, code: 2,
-			err: "panther: give SQL or indicator flags, not both\n"},
+			err: "panther: give one of: SQL, indicator flags, --query or --scheduled\n"},
 		{name: "bad ip", args: []string{"search", "--lake", lake, "--ip", "1.2.3"}, code: 2,
 			err: "panther: --ip: ip \"1.2.3\": not an IP address\n"},
 		{name: "bad since", args: []string{"search", "--lake", lake, "--since", "yesterday", "SELECT 1"}, code: 2,
@@ -310,5 +310,77 @@ func TestSearchBadFilesAndInterrupt(t *testing.T) {
 	}
 	if d := time.Since(began); d > 10*time.Second {
 		t.Errorf("the interrupted query ran %v", d)
+	}
+}
+
+func TestSearchSavedAndScheduled(t *testing.T) {
+	t.Parallel()
+	lake := testSearchLake(t)
+	dets := t.TempDir()
+	for name, body := range map[string]string{
+		"services.yml": `AnalysisType: scheduled_query
+QueryName: events_per_service
+Query: SELECT eventSource, count(*) AS n, max(p_event_time) AS p_event_time FROM aws_cloudtrail GROUP BY 1 ORDER BY 1
+Schedule: {RateMinutes: 60}
+`,
+		"saved.yml": `AnalysisType: saved_query
+QueryName: Busy services
+Query: SELECT eventSource, count(*) AS n FROM aws_cloudtrail GROUP BY 1 ORDER BY 1 LIMIT 2
+`,
+		"busy.yml": `AnalysisType: scheduled_rule
+RuleID: Busy.Service
+Filename: busy.lua
+ScheduledQueries: [events_per_service]
+Severity: Low
+`,
+		"busy.lua": `function rule(event) return event.n >= 4 and event.eventSource ~= "kms.amazonaws.com" end
+function title(event) return "busy " .. event.eventSource end
+function dedup(event) return event.eventSource end
+`,
+	} {
+		if err := os.WriteFile(filepath.Join(dets, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r := search(t, context.Background(), "", "search", "--lake", lake, "--detections", dets, "--query", "Busy services")
+	if r.code != 0 || r.out != `{"eventSource":"cloudtrail.amazonaws.com","n":8}`+"\n"+`{"eventSource":"ec2.amazonaws.com","n":8}`+"\n" {
+		t.Errorf("--query: exit %d, %q, %q", r.code, r.out, r.err)
+	}
+	r = search(t, context.Background(), "", "search", "--lake", lake, "--detections", dets, "--query", "Busy service")
+	if r.code != 2 || r.err != "panther: --query: no saved or scheduled query named \"Busy service\" (did you mean \"Busy services\"?)\n" {
+		t.Errorf("unknown query: exit %d, %q", r.code, r.err)
+	}
+
+	r = search(t, context.Background(), "", "search", "--lake", lake, "--detections", dets, "--scheduled", "--format", "table")
+	// The last event of each service; kms is left out by the rule.
+	want := `first_event_time     rule_id       severity  title                          dedup                     events  last_event_time
+───────────────────  ────────────  ────────  ─────────────────────────────  ────────────────────────  ──────  ───────────────────
+2024-03-01 13:30:00  Busy.Service  LOW       busy s3.amazonaws.com          s3.amazonaws.com               1  2024-03-01 13:30:00
+2024-03-01 13:35:00  Busy.Service  LOW       busy ec2.amazonaws.com         ec2.amazonaws.com              1  2024-03-01 13:35:00
+2024-03-01 13:40:00  Busy.Service  LOW       busy iam.amazonaws.com         iam.amazonaws.com              1  2024-03-01 13:40:00
+2024-03-01 13:45:00  Busy.Service  LOW       busy sts.amazonaws.com         sts.amazonaws.com              1  2024-03-01 13:45:00
+2024-03-01 13:55:00  Busy.Service  LOW       busy cloudtrail.amazonaws.com  cloudtrail.amazonaws.com       1  2024-03-01 13:55:00
+`
+	if r.code != 0 || r.out != want || r.err != "scheduled rules: 1, queries: 1, rows: 6, alerts: 5, rule errors: 0\n" {
+		t.Errorf("--scheduled: exit %d, stderr %q, stdout:\n%s\nwant:\n%s", r.code, r.err, r.out, want)
+	}
+	// From 12:00 each service has 4 events: still 5 alerts, and exit 1.
+	r = search(t, context.Background(), "", "search", "--lake", lake, "--detections", dets, "--scheduled", "--fail-on-alert", "--from", "2024-03-01T12:00:00Z")
+	if r.code != 1 || strings.Count(r.out, "\n") != 5 || !strings.HasPrefix(r.out, `{"p_event_time":"2024-03-01T13:30:00Z","alert_id":`) ||
+		!strings.Contains(r.out, `"rule_id":"Busy.Service","severity":"LOW","title":"busy s3.amazonaws.com","dedup":"s3.amazonaws.com",`) {
+		t.Errorf("--scheduled --fail-on-alert --from: exit %d, %q, %q", r.code, r.out, r.err)
+	}
+	// In the last 90 minutes each service has one event: no alert.
+	r = search(t, context.Background(), "", "search", "--lake", lake, "--detections", dets, "--scheduled", "--fail-on-alert", "--since", "1h30m")
+	if r.code != 0 || r.out != "" || r.err != "scheduled rules: 1, queries: 1, rows: 6, alerts: 0, rule errors: 0\n" {
+		t.Errorf("--scheduled --since: exit %d, %q, %q", r.code, r.out, r.err)
+	}
+	r = search(t, context.Background(), "", "search", "--lake", lake, "--detections", dets, "--scheduled", "--rule", "Busy.Servic")
+	if r.code != 2 || r.err != "panther: --rule: Busy.Servic is not a scheduled rule of the detections (did you mean Busy.Service?)\n" {
+		t.Errorf("unknown rule: exit %d, %q", r.code, r.err)
+	}
+	r = search(t, context.Background(), "", "search", "--lake", lake, "--detections", dets, "--scheduled", "--ip", "1.2.3.4")
+	if r.code != 2 || r.err != "panther: give one of: SQL, indicator flags, --query or --scheduled\n" {
+		t.Errorf("two modes: exit %d, %q", r.code, r.err)
 	}
 }

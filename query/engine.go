@@ -44,7 +44,8 @@ type Engine struct {
 	lake   string
 	tmpDir string
 	tables map[string]*table
-	names  []string // table names, in discovery order
+	names  []string        // table names, in discovery order
+	bad    map[string]bool // files left out (SkipBadFiles)
 }
 
 // table is a lake table and the files of it in range. Queries reach it
@@ -80,15 +81,11 @@ func Open(ctx context.Context, opts Options) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	e := &Engine{opts: opts, tables: map[string]*table{}}
+	e := &Engine{opts: opts, tables: map[string]*table{}, bad: map[string]bool{}}
 	for _, t := range tables {
-		parts, err := t.Partitions(opts.Range)
-		if err != nil {
-			return nil, &LakeError{Dir: opts.Lake, Err: err}
-		}
-		tb := &table{Table: t, parts: parts}
-		for _, p := range parts {
-			tb.files = append(tb.files, p.Files...)
+		tb := &table{Table: t}
+		if err := e.list(tb, opts.Range); err != nil {
+			return nil, err
 		}
 		e.tables[t.Name] = tb
 		e.names = append(e.names, t.Name)
@@ -140,6 +137,43 @@ func Open(ctx context.Context, opts Options) (*Engine, error) {
 		return nil, err
 	}
 	return e, nil
+}
+
+// list lists the partitions and files of tb in r.
+func (e *Engine) list(tb *table, r TimeRange) error {
+	parts, err := tb.Partitions(r)
+	if err != nil {
+		return &LakeError{Dir: e.opts.Lake, Err: err}
+	}
+	tb.parts, tb.files = parts, nil
+	for _, p := range parts {
+		for _, f := range p.Files {
+			if !e.bad[f] {
+				tb.files = append(tb.files, f)
+			}
+		}
+	}
+	tb.empty = false
+	tb.stale = tb.view
+	return nil
+}
+
+// Range is the engine's time range.
+func (e *Engine) Range() TimeRange { return e.opts.Range }
+
+// SetRange changes the time range of every table, listing the partitions
+// again (scheduled queries each have their own lookback window).
+func (e *Engine) SetRange(ctx context.Context, r TimeRange) error {
+	if r.From.Equal(e.opts.Range.From) && r.To.Equal(e.opts.Range.To) {
+		return nil
+	}
+	for _, n := range e.names {
+		if err := e.list(e.tables[n], r); err != nil {
+			return err
+		}
+	}
+	e.opts.Range = r
+	return e.sync(ctx)
 }
 
 // replacement is DuckDB's replacement scan: a table name DuckDB does not
@@ -273,6 +307,7 @@ func (e *Engine) dropBadFile(err error) bool {
 		return false
 	}
 	dropped := false
+	e.bad[fe.Path] = true
 	for _, n := range e.names {
 		tb := e.tables[n]
 		if i := slices.Index(tb.files, fe.Path); i >= 0 {
