@@ -35,7 +35,10 @@
 //
 // A Parquet file in range that DuckDB cannot read fails the query with a
 // *FileError naming it and saying what to do: an investigation must not
-// look complete when it is not. With Options.SkipBadFiles the file is left
+// look complete when it is not. DuckDB names the file when its footer is
+// bad; when a data page is ("TProtocolException: Invalid data"), it does
+// not, and the engine reads the files of the tables the statement used,
+// one by one, until one fails (only after such a failure). With Options.SkipBadFiles the file is left
 // out of its table, a warning goes to Options.Warn, and the statement runs
 // again (DuckDB materialises a result before the first row is returned, so
 // no row is written twice).

@@ -46,6 +46,9 @@ type Engine struct {
 	tables map[string]*table
 	names  []string        // table names, in discovery order
 	bad    map[string]bool // files left out (SkipBadFiles)
+	// touched are the tables the replacement scan served since the last
+	// statement began: where to look for the file behind a DataError.
+	touched map[string]bool
 }
 
 // table is a lake table and the files of it in range. Queries reach it
@@ -81,7 +84,7 @@ func Open(ctx context.Context, opts Options) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	e := &Engine{opts: opts, tables: map[string]*table{}, bad: map[string]bool{}}
+	e := &Engine{opts: opts, tables: map[string]*table{}, bad: map[string]bool{}, touched: map[string]bool{}}
 	for _, t := range tables {
 		tb := &table{Table: t}
 		if err := e.list(tb, opts.Range); err != nil {
@@ -186,6 +189,7 @@ func (e *Engine) replacement(name string) (string, []any, error) {
 	if !ok {
 		return "", nil, nil
 	}
+	e.touched[tb.Name] = true
 	fn, args := e.scan(tb)
 	return fn, args, nil
 }
@@ -213,6 +217,7 @@ func emptyMacro(table string) string { return "__panther_empty_" + table }
 
 // scanSQL is the SQL of the scan of files of tb, in the range.
 func (e *Engine) scanSQL(tb *table, files []string) string {
+	e.touched[tb.Name] = true
 	saved := tb.files
 	tb.files = files
 	fn, args := e.scan(tb)
@@ -296,6 +301,44 @@ func (e *Engine) ensureViews(ctx context.Context) error {
 		tb.view = true
 	}
 	return nil
+}
+
+// blame turns a DataError into the FileError of the file behind it: each
+// file of the tables the failed statement read is read whole (all columns,
+// as the statement may have read any) until one fails. It runs only after
+// a failure; other errors are returned as they are.
+func (e *Engine) blame(ctx context.Context, err error) error {
+	var de *DataError
+	if !errors.As(err, &de) {
+		return err
+	}
+	for _, n := range e.names {
+		if !e.touched[n] {
+			continue
+		}
+		for _, f := range e.tables[n].files {
+			rows, qerr := e.db.QueryContext(ctx, "SELECT * FROM read_parquet("+sqlString(f)+")")
+			if qerr == nil {
+				for rows.Next() {
+				}
+				qerr = rows.Err()
+				rows.Close()
+			}
+			if qerr == nil {
+				continue
+			}
+			qerr = classify(ctx, qerr)
+			var fe *FileError
+			if errors.As(qerr, &fe) {
+				return qerr
+			}
+			if errors.As(qerr, &de) {
+				return &FileError{Path: f, Msg: firstLine(de.Msg)}
+			}
+			return qerr // cancelled
+		}
+	}
+	return err
 }
 
 // dropBadFile handles a FileError when SkipBadFiles is set: the file is

@@ -345,3 +345,47 @@ func lakeFiles(t *testing.T, dir string) []string {
 	}
 	return out
 }
+
+// TestCorruptPageIsBlamedOnItsFile damages the data pages of one file and
+// keeps its footer: DuckDB's error then names no file, and the engine
+// finds it.
+func TestCorruptPageIsBlamedOnItsFile(t *testing.T) {
+	t.Parallel()
+	lake := t.TempDir()
+	querytest.WriteT(t, lake, "logs/aws_cloudtrail", querytest.CloudTrailSQL(480, start, 48*time.Hour))
+	parts, err := Table{Name: "aws_cloudtrail", Kind: KindLogs, Dir: filepath.Join(lake, "logs", "aws_cloudtrail")}.Partitions(TimeRange{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := parts[7].Files[0]
+	b, err := os.ReadFile(bad)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 100; i < len(b)/2; i++ {
+		b[i] = b[i]*7 + 13
+	}
+	if err := os.WriteFile(bad, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	const q = "SELECT count(*), count(DISTINCT requestID) FROM aws_cloudtrail"
+	_, err = tryRows(openT(t, Options{Lake: lake}), q)
+	var fe *FileError
+	if !errors.As(err, &fe) || fe.Path != bad {
+		t.Fatalf("err = %v, want a *FileError for %s", err, bad)
+	}
+	var warnings []string
+	e := openT(t, Options{Lake: lake, SkipBadFiles: true, Warn: func(s string) { warnings = append(warnings, s) }})
+	if got := rowsOf(t, e, q); !slices.Equal(got, []string{"470|470"}) {
+		t.Errorf("without the bad file: %q, want 470 events", got)
+	}
+	if len(warnings) != 1 || !strings.Contains(warnings[0], bad) {
+		t.Errorf("warnings %q", warnings)
+	}
+	// The indicator search finds it too.
+	in, _ := ParseIndicator("ip", querytest.IPOf(75))
+	_, err = openT(t, Options{Lake: lake}).SearchIndicators(context.Background(), []Indicator{in}, nil, 10)
+	if !errors.As(err, &fe) || fe.Path != bad {
+		t.Errorf("indicator search: err = %v, want a *FileError for %s", err, bad)
+	}
+}

@@ -99,7 +99,31 @@ func classify(ctx context.Context, err error) error {
 	if userErrorTypes[de.Type] {
 		return &SQLError{Msg: msg}
 	}
+	if dataErrorTypes[de.Type] {
+		return &DataError{Msg: msg}
+	}
 	return errors.New(msg)
+}
+
+// dataErrorTypes are DuckDB errors that bad data can cause.
+var dataErrorTypes = map[duckdb.ErrorType]bool{
+	duckdb.ErrorTypeInvalid:       true,
+	duckdb.ErrorTypeIO:            true,
+	duckdb.ErrorTypeInvalidInput:  true,
+	duckdb.ErrorTypeSerialization: true,
+	duckdb.ErrorTypeInternal:      true,
+}
+
+// DataError is a failure to read the lake that DuckDB did not tie to a
+// file (a corrupt page: "TProtocolException: Invalid data"). The engine
+// then looks for the file (findBadFile); a DataError that reaches the
+// caller is one no single file explains.
+type DataError struct {
+	Msg string
+}
+
+func (e *DataError) Error() string {
+	return "reading the lake: " + e.Msg
 }
 
 func firstLine(s string) string {

@@ -229,7 +229,8 @@ func matchedFiles(tb *table, hours map[time.Time]int64, limit int) []string {
 // left out of its table and f runs again.
 func (e *Engine) retry(ctx context.Context, f func() error) error {
 	for {
-		err := classify(ctx, f())
+		clear(e.touched)
+		err := e.blame(ctx, classify(ctx, f()))
 		if err == nil || !e.dropBadFile(err) {
 			return err
 		}

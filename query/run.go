@@ -68,11 +68,12 @@ func (e *Engine) open(ctx context.Context, c *checked, run string) (*sql.Rows, e
 				return nil, err
 			}
 		}
+		clear(e.touched)
 		rows, err := e.db.QueryContext(ctx, run)
 		if err == nil {
 			return rows, nil
 		}
-		err = classify(ctx, err)
+		err = e.blame(ctx, classify(ctx, err))
 		if e.dropBadFile(err) {
 			if err := e.sync(ctx); err != nil {
 				return nil, err
