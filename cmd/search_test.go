@@ -384,3 +384,31 @@ function dedup(event) return event.eventSource end
 		t.Errorf("two modes: exit %d, %q", r.code, r.err)
 	}
 }
+
+// TestSearchTerminal: on a terminal the default format is the table, fitted
+// to the width (COLUMNS when the size cannot be asked).
+func TestSearchTerminal(t *testing.T) {
+	t.Parallel()
+	lake := testSearchLake(t)
+	var out, errb bytes.Buffer
+	io := TestIO(strings.NewReader(""), &out, &errb)
+	io.OutTTY = true
+	app := &App{IO: io, Now: func() time.Time { return searchStart }, WorkDir: t.TempDir(), ConfigDir: t.TempDir(),
+		Getenv: func(k string) string {
+			if k == "COLUMNS" {
+				return "50"
+			}
+			return ""
+		}}
+	code := Execute(context.Background(), app, []string{"search", "--lake", lake, "--limit", "2",
+		"SELECT p_event_time, eventName, userIdentity.arn AS arn, readOnly FROM aws_cloudtrail ORDER BY p_event_time"})
+	want := `p_event_time         eventName  arn       readOnly
+───────────────────  ─────────  ────────  ────────
+2024-03-01 10:00:00  GetObject  arn:aws…  false
+2024-03-01 10:05:00  PutObject  arn:aws…  true
+(2 rows shown; more not shown: raise --limit, or --limit 0 for all)
+`
+	if code != 0 || out.String() != want {
+		t.Errorf("exit %d, stderr %q, stdout:\n%s\nwant:\n%s", code, errb.String(), out.String(), want)
+	}
+}

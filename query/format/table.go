@@ -179,7 +179,8 @@ func fit(natural []int, rigid []bool, width int) (widths []int, shown int) {
 		for excess > 0 {
 			widest := -1
 			for i := 0; i < shown; i++ {
-				if !rigid[i] && widths[i] > minWidth && (widest < 0 || widths[i] > widths[widest]) {
+				// On a tie the rightmost column gives way.
+				if !rigid[i] && widths[i] > minWidth && (widest < 0 || widths[i] >= widths[widest]) {
 					widest = i
 				}
 			}
