@@ -83,6 +83,7 @@ func (e *epoch) convert(w *Writer, s *stream) {
 		out:    strings.TrimSuffix(s.path, ".ndjson") + ".parquet",
 		table:  s.key.t,
 		rows:   s.rows,
+		size:   s.size,
 		maxRow: s.maxRow,
 	}
 	to := fmt.Sprintf("%s/year=%04d/month=%02d/day=%02d/hour=%02d/%s-%s.parquet",

@@ -16,6 +16,7 @@ type job struct {
 	in, out string
 	table   *table
 	rows    int64
+	size    int64 // bytes staged
 	maxRow  int
 }
 
@@ -54,9 +55,22 @@ func (c *converter) submit(j *job, done func(size int64, err error)) {
 
 func (c *converter) close() { c.wg.Wait() }
 
-// rowGroupRows is the Parquet row group size: DuckDB's default, which
-// keeps a conversion's memory at about rowGroupRows staged rows.
-const rowGroupRows = 122880
+// A Parquet row group holds rowGroupRows rows (DuckDB's default), or fewer
+// when rows are large: DuckDB holds a row group in memory while it writes
+// it, so a row group is kept to about rowGroupBytes of staged rows.
+const (
+	rowGroupRows  = 122880
+	rowGroupBytes = 48 << 20
+)
+
+// rowGroupSize is the row group size for a file of size bytes and rows rows.
+func rowGroupSize(size, rows int64) int64 {
+	if rows <= 0 || size <= 0 {
+		return rowGroupRows
+	}
+	n := rowGroupBytes / max(size/rows, 1)
+	return min(max(n, 1024), rowGroupRows)
+}
 
 func (c *converter) convert(j *job) (int64, error) {
 	if c.fault != nil {
@@ -72,7 +86,7 @@ func (c *converter) convert(j *job) (int64, error) {
 	}
 	q := fmt.Sprintf(`COPY (SELECT * FROM read_json(%s, columns=%s, format='newline_delimited', maximum_object_size=%d))
 TO %s (FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL %d, ROW_GROUP_SIZE %d)`,
-		sqlString(j.in), j.table.duckColumns, maxObj, sqlString(j.out), c.opts.CompressionLevel, rowGroupRows)
+		sqlString(j.in), j.table.duckColumns, maxObj, sqlString(j.out), c.opts.CompressionLevel, rowGroupSize(j.size, j.rows))
 	if _, err := c.db.ExecContext(c.ctx, q); err != nil {
 		return 0, fmt.Errorf("lake: converting %s (%d rows of table %s) to Parquet: %w", j.in, j.rows, j.table.name, err)
 	}

@@ -299,7 +299,9 @@ func (w *Writer) WriteRow(tableName string, schema []parsers.Column, t time.Time
 		if tb, err = compileTable(tableName, tableName, schema, false, nil); err != nil {
 			return fmt.Errorf("lake: %w", err)
 		}
+		w.mu.Lock() // Stats reads rowTables from any goroutine
 		w.rowTables[tableName] = tb
+		w.mu.Unlock()
 	} else if !sameSchema(tb, schema) {
 		return fmt.Errorf("lake: table %s: WriteRow with another schema than earlier in this run", tableName)
 	}
