@@ -412,3 +412,18 @@ func TestSearchTerminal(t *testing.T) {
 		t.Errorf("exit %d, stderr %q, stdout:\n%s\nwant:\n%s", code, errb.String(), out.String(), want)
 	}
 }
+
+func TestSearchLakeFromEnvironment(t *testing.T) {
+	t.Parallel()
+	lake := testSearchLake(t)
+	var out, errb bytes.Buffer
+	app := &App{IO: TestIO(strings.NewReader(""), &out, &errb), Now: func() time.Time { return searchStart },
+		WorkDir: t.TempDir(), ConfigDir: t.TempDir(),
+		Getenv: func(k string) string {
+			return map[string]string{"PANTHER_LAKE": lake, "PANTHER_SEARCH_FORMAT": "csv"}[k]
+		}}
+	code := Execute(context.Background(), app, []string{"search", "SELECT count(*) AS n FROM aws_cloudtrail"})
+	if code != 0 || out.String() != "n\n48\n" {
+		t.Errorf("exit %d, %q, %q", code, out.String(), errb.String())
+	}
+}
