@@ -396,3 +396,17 @@ func TestSetReadFile(t *testing.T) {
 		t.Error("a missing file reads")
 	}
 }
+
+// Panther's spelling of a log type (any case) names ours.
+func TestLogTypeSpelling(t *testing.T) {
+	set := load(t, tree(t, map[string]string{
+		"r/x.yml": "AnalysisType: rule\nRuleID: Case\nFilename: x.lua\nLogTypes: [aws.cloudtrail]\nSeverity: Low\n",
+		"r/x.lua": "function rule(e) return true end",
+	}))
+	if set.Diagnostics.Errors() != 0 {
+		t.Fatal(diagStrings(set))
+	}
+	if len(set.RulesFor("AWS.CloudTrail")) != 1 {
+		t.Error("the rule is not indexed under the canonical name")
+	}
+}

@@ -168,6 +168,22 @@ func Load(sources []Source, opts LoadOptions) *Set {
 		}
 	}
 	set.Registry = customReg
+	// Panther's spellings of our log types name them too.
+	canon := func(l []string) {
+		for i, lt := range l {
+			if c, ok := customReg.Canonical(lt); ok {
+				l[i] = c
+			}
+		}
+	}
+	for _, d := range set.Detections {
+		if d.Kind == TypeRule {
+			canon(d.LogTypes)
+		}
+	}
+	for _, m := range set.DataModels {
+		canon(m.LogTypes)
+	}
 	set.Diagnostics = diags.ds
 	set.index()
 	set.Diagnostics = append(set.Diagnostics, validate(set, opts)...)

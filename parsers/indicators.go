@@ -63,12 +63,12 @@ func (ci *compiledIndicator) apply(e *event.Event, root *fastjson.Value) {
 		case fastjson.TypeArray:
 			a, _ := v.Array()
 			for _, x := range a {
-				if s := event.Text(x); s != "" {
+				if s := event.View(x); s != "" {
 					ci.extract(e, s)
 				}
 			}
 		default:
-			if s := event.Text(v); s != "" {
+			if s := event.View(v); s != "" {
 				ci.extract(e, s)
 			}
 		}
@@ -76,13 +76,49 @@ func (ci *compiledIndicator) apply(e *event.Event, root *fastjson.Value) {
 	})
 }
 
-// AddIP adds s when it is an IP address (v4, v6, v4-mapped v6 unmapped).
+// AddIP adds s when it is an IP address (v4, v6, v4-mapped v6 unmapped),
+// in canonical form.
 func AddIP(e *event.Event, s string) bool {
+	if !mayBeIP(s) {
+		return false // spare ParseAddr's error allocation on names
+	}
 	a, err := netip.ParseAddr(s)
 	if err != nil {
 		return false
 	}
+	if a.Is4() {
+		// ParseAddr takes only the canonical dotted form of IPv4 (no
+		// leading zeros): s is already what String would make.
+		e.Add(event.IP, s)
+		return true
+	}
 	e.Add(event.IP, a.Unmap().String())
+	return true
+}
+
+// mayBeIP is a cheap test that rules out most non-addresses.
+func mayBeIP(s string) bool {
+	if len(s) < 2 || len(s) > 64 {
+		return false
+	}
+	colon := false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= '0' && c <= '9', c == '.':
+		case c == ':':
+			colon = true
+		case (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') || c == '%' || c == '[' || c == ']':
+			if !colon && strings.IndexByte(s, ':') < 0 {
+				return false
+			}
+			colon = true
+		default:
+			if !colon {
+				return false
+			}
+		}
+	}
 	return true
 }
 
@@ -135,8 +171,12 @@ func AddURL(e *event.Event, s string) {
 	AddHostname(e, s)
 }
 
-// AddEmail adds s when it looks like an email address.
+// AddEmail adds s when it looks like an email address; the address of a
+// "Name <user@host>" or "<user@host>" form is taken from the brackets.
 func AddEmail(e *event.Event, s string) {
+	if i := strings.LastIndexByte(s, '<'); i >= 0 && strings.HasSuffix(s, ">") {
+		s = s[i+1 : len(s)-1]
+	}
 	at := strings.LastIndexByte(s, '@')
 	if at <= 0 || at == len(s)-1 || strings.ContainsAny(s, " \t<>") || !strings.Contains(s[at:], ".") {
 		return
@@ -163,14 +203,20 @@ func AddARN(e *event.Event, s string) {
 	if !strings.HasPrefix(s, "arn:") {
 		return
 	}
-	parts := strings.SplitN(s, ":", 6)
-	if len(parts) < 6 {
-		return
+	// arn:partition:service:region:account:resource
+	rest := s
+	var fields [5]string
+	for i := 0; i < 5; i++ {
+		j := strings.IndexByte(rest, ':')
+		if j < 0 {
+			return
+		}
+		fields[i], rest = rest[:j], rest[j+1:]
 	}
 	e.Add(event.AWSARN, s)
-	AddAWSAccountID(e, parts[4])
-	if i := strings.Index(parts[5], "instance/"); i >= 0 {
-		AddInstanceID(e, parts[5][i+len("instance/"):])
+	AddAWSAccountID(e, fields[4])
+	if i := strings.Index(rest, "instance/"); i >= 0 {
+		AddInstanceID(e, rest[i+len("instance/"):])
 	}
 }
 

@@ -59,6 +59,25 @@ func (r *Registry) Lookup(name string) (*LogType, bool) {
 	return lt, ok
 }
 
+// Canonical returns the registered spelling of a log type name, matching
+// without case when there is no exact match, so Panther's spellings
+// (Zeek.Ssl, Suricata.FileInfo) name our types (Zeek.SSL, Suricata.Fileinfo).
+func (r *Registry) Canonical(name string) (string, bool) {
+	if _, ok := r.byName[name]; ok {
+		return name, true
+	}
+	found := ""
+	for _, lt := range r.types {
+		if strings.EqualFold(lt.Name, name) {
+			if found != "" {
+				return "", false // ambiguous
+			}
+			found = lt.Name
+		}
+	}
+	return found, found != ""
+}
+
 // All returns the log types sorted by name.
 func (r *Registry) All() []*LogType { return slices.Clone(r.types) }
 
@@ -142,7 +161,9 @@ func RowID(file string, ordinal int64) string {
 	b = append(b, 0)
 	b = strconv.AppendInt(b, ordinal, 10)
 	h := xxh3.Hash128(b).Bytes()
-	return hex.EncodeToString(h[:])
+	var out [32]byte
+	hex.Encode(out[:], h[:])
+	return string(out[:])
 }
 
 // Nearest returns the candidate closest to name by edit distance, if it is

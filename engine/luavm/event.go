@@ -138,7 +138,9 @@ func (vm *VM) rootField(e *event.Event, k string) lua.LValue {
 		if list != nil {
 			t := vm.L.CreateTable(len(list), 0)
 			for _, x := range list {
-				t.Append(lua.LString(x))
+				// Indicators may share the event's buffers: Lua gets
+				// copies, which may outlive the event.
+				t.Append(lua.LString(strings.Clone(x)))
 			}
 			return t
 		}

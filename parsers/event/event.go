@@ -131,6 +131,8 @@ type Event struct {
 	// It is not a p_ field; it makes error messages and dead letters precise.
 	Line int
 	// Indicators are the p_any_* lists. Use Add; Finish sorts and dedups them.
+	// Like Fields, their strings may share the event's buffers: they are
+	// valid until Release, and whatever keeps them longer copies them.
 	Indicators [NumKinds][]string
 	// Fields is the source's own fields: always an object once set.
 	Fields *fastjson.Value
@@ -259,12 +261,21 @@ func (e *Event) AppendJSON(dst []byte) []byte {
 		n++
 	}
 	str(FieldLogType, e.LogType)
-	if !e.Time.IsZero() {
-		str(FieldEventTime, e.Time.UTC().Format(TimeLayout))
+	tstr := func(name string, t time.Time) {
+		if t.IsZero() || has(name) {
+			return
+		}
+		if n > 0 {
+			dst = append(dst, ',')
+		}
+		dst = AppendString(dst, name)
+		dst = append(dst, ':', '"')
+		dst = t.UTC().AppendFormat(dst, TimeLayout)
+		dst = append(dst, '"')
+		n++
 	}
-	if !e.ParseTime.IsZero() {
-		str(FieldParseTime, e.ParseTime.UTC().Format(TimeLayout))
-	}
+	tstr(FieldEventTime, e.Time)
+	tstr(FieldParseTime, e.ParseTime)
 	str(FieldRowID, e.RowID)
 	str(FieldSourceFile, e.SourceFile)
 	str(FieldSourceLabel, e.SourceLabel)

@@ -175,6 +175,17 @@ func (p Path) walk(v *fastjson.Value, i int, fn func(*fastjson.Value) bool) bool
 	return fn(v)
 }
 
+// View is Text without the copy for strings: the result shares the
+// event's buffers, so it is valid only while the event is (until Release).
+// The normaliser reads indicators with it; anything kept longer uses Text.
+func View(v *fastjson.Value) string {
+	if v != nil && v.Type() == fastjson.TypeString {
+		b, _ := v.StringBytes()
+		return b2s(b)
+	}
+	return Text(v)
+}
+
 // Text returns a scalar value as text: strings unquoted, numbers and booleans
 // as written. Objects, arrays and null give "".
 func Text(v *fastjson.Value) string {

@@ -156,7 +156,7 @@ func comparable(e *event.Event) map[string]string {
 	}
 	for k := event.Kind(0); k < event.NumKinds; k++ {
 		if l := e.Indicators[k]; len(l) > 0 {
-			m[k.Field()] = strings.Join(l, " ")
+			m[k.Field()] = strings.Clone(strings.Join(l, " ")) // indicators live only as long as the event
 		}
 	}
 	return m
