@@ -14,6 +14,7 @@ import (
 
 	"panther/detections"
 	"panther/engine"
+	"panther/engine/replay"
 	"panther/packs/packstest"
 )
 
@@ -49,7 +50,22 @@ Tests:
 ` + ctLog + `  - Name: other
     ExpectedResult: false
     Log: {eventName: StartLogging}
+Fixtures:
+  - Input: fixtures/stop.jsonl
+    LogType: AWS.CloudTrail
 `,
+	"rules/fixtures/stop.jsonl": `{"eventVersion":"1.08","eventTime":"2024-01-01T00:00:00Z","eventSource":"cloudtrail.amazonaws.com","eventName":"StopLogging","awsRegion":"us-east-1","sourceIPAddress":"198.51.100.1","userIdentity":{"type":"IAMUser","userName":"alice"},"recipientAccountId":"123456789012"}
+`,
+	"rules/fixtures/stop.jsonl.expected.yml": `Alerts:
+  - RuleID: A
+    Title: A
+    Dedup: A
+    Severity: LOW
+    EventCount: 1
+    FirstEventTime: "2024-01-01T00:00:00Z"
+    LastEventTime: "2024-01-01T00:00:00Z"
+`,
+	"rules/fixtures/unused.jsonl": "{}\n",
 	"rules/a.lua": `-- require("commented_out")
 local h = require("h1")
 function rule(e) return h.yes(e) and e:udm("source_ip") ~= nil end
@@ -104,7 +120,8 @@ func TestClosure(t *testing.T) {
 		got = append(got, strings.TrimPrefix(f, filepath.ToSlash(dir)+"/"))
 	}
 	want := []string{"datamodels/ct.yml", "helpers/h1.lua", "helpers/h1.yml", "helpers/h2.lua", "helpers/h2.yml",
-		"packs/p.yml", "queries/q1.yml", "rules/a.lua", "rules/a.yml", "rules/s.lua", "rules/s.yml"}
+		"packs/p.yml", "queries/q1.yml", "rules/a.lua", "rules/a.yml", "rules/fixtures/stop.jsonl", "rules/fixtures/stop.jsonl.expected.yml",
+		"rules/s.lua", "rules/s.yml"}
 	if !slices.Equal(got, want) {
 		t.Errorf("files:\n got %v\nwant %v", got, want)
 	}
@@ -224,8 +241,9 @@ func TestBuiltPackStandsAlone(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res := Check(context.Background(), arch.FS(), arch.Manifest, CheckOptions{})
-	if res.Failed() || res.Tests == nil || res.Tests.Passed != 3 {
+	fixtures := &replay.FixtureRunner{}
+	res := Check(context.Background(), arch.FS(), arch.Manifest, CheckOptions{Tests: engine.TestOptions{Fixtures: fixtures}})
+	if res.Failed() || res.Tests == nil || res.Tests.Passed != 4 {
 		t.Fatalf("check of the zip: %s %v %+v", res.Summary(), res.Set.Diagnostics, res.Tests)
 	}
 	out := t.TempDir()
@@ -236,17 +254,20 @@ func TestBuiltPackStandsAlone(t *testing.T) {
 		os.WriteFile(p, data, 0o644)
 	}
 	unzipped := loadDir(t, out)
-	rep := engine.RunTests(context.Background(), unzipped, engine.TestOptions{})
-	if rep.Failed != 0 || rep.Passed != 3 || len(unzipped.Detections) != 2 {
+	rep := engine.RunTests(context.Background(), unzipped, engine.TestOptions{Fixtures: fixtures})
+	if rep.Failed != 0 || rep.Passed != 4 || len(unzipped.Detections) != 2 {
 		t.Fatalf("unzipped pack: %d passed, %d failed, %d detections", rep.Passed, rep.Failed, len(unzipped.Detections))
 	}
-	// Without the closure it would not: drop the helper h2 and the tests
-	// fail, so the check above can fail.
-	os.Remove(filepath.Join(out, "helpers/h2.yml"))
-	broken := engine.Load([]engine.Source{engine.DirSource(out)}, engine.LoadOptions{})
-	rep = engine.RunTests(context.Background(), broken, engine.TestOptions{})
-	if rep.Failed == 0 && broken.Diagnostics.Errors() == 0 {
-		t.Error("a pack missing a helper still passes: the test above proves nothing")
+	// Without the closure it would not: drop a helper, or a fixture's
+	// expected file, and tests fail, so the checks above can fail.
+	for _, f := range []string{"helpers/h2.yml", "rules/fixtures/stop.jsonl.expected.yml"} {
+		os.Rename(filepath.Join(out, f), filepath.Join(out, f+".away"))
+		broken := engine.Load([]engine.Source{engine.DirSource(out)}, engine.LoadOptions{})
+		rep = engine.RunTests(context.Background(), broken, engine.TestOptions{Fixtures: fixtures})
+		if rep.Failed == 0 && broken.Diagnostics.Errors() == 0 {
+			t.Errorf("a pack without %s still passes: the test above proves nothing", f)
+		}
+		os.Rename(filepath.Join(out, f+".away"), filepath.Join(out, f))
 	}
 }
 

@@ -47,7 +47,7 @@ func (e *ClosureError) Error() string {
 //   - the custom log types (AnalysisType: log_type) its rules and data
 //     models read;
 //   - the pack spec itself, and the fixture files the detections' specs
-//     name.
+//     name (Input, and Expected or its default Input + ".expected.yml").
 //
 // A name that cannot be resolved (an unknown helper, a non-literal require)
 // is a problem; all of them are returned together.
@@ -159,9 +159,16 @@ func Closure(set *engine.Set, packID string) (*Contents, error) {
 		}
 		dir := path.Dir(d.File)
 		for _, f := range d.Spec.Fixtures {
-			addFile(path.Join(dir, f.Input))
+			in := path.Join(dir, f.Input)
+			addFile(in)
+			// engine/replay's default expected file is the input's name
+			// plus .expected.yml.
+			exp := in + ".expected.yml"
 			if f.Expected != "" {
-				addFile(path.Join(dir, f.Expected))
+				exp = path.Join(dir, f.Expected)
+			}
+			if _, err := set.ReadFile(exp); err == nil {
+				addFile(exp) // a missing one fails the fixture test, with its fix
 			}
 		}
 	}
