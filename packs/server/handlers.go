@@ -334,11 +334,14 @@ func (s *Server) download(w http.ResponseWriter, r *http.Request, _ token) {
 		return
 	}
 	pack := r.PathValue("pack")
-	var ver *packs.Version
+	var ver activeRef
 	if v == 0 {
-		ver, err = s.store.Active(pack)
+		ver, err = s.store.ActiveRef(pack)
 	} else {
-		ver, err = s.store.Version(pack, v)
+		var full *packs.Version
+		if full, err = s.store.Version(pack, v); err == nil {
+			ver = activeRef{Version: full.Version, Blob: full.Blob, Digest: full.Digest, Created: full.Created}
+		}
 	}
 	if err != nil {
 		s.fail(w, r, err)

@@ -49,10 +49,13 @@ var (
 	bucketDigs  = []byte("digests")
 )
 
-// packMeta is a pack's record.
+// packMeta is a pack's record. It repeats what a download of the active
+// version needs (ActiveRef), so that an ETag revalidation reads this small
+// record and not the version's, which lists every detection.
 type packMeta struct {
 	DisplayName string    `json:"display_name,omitempty"`
 	Active      int       `json:"active"`
+	ActiveRef   activeRef `json:"active_ref"`
 	History     []int     `json:"history,omitempty"` // versions active before, oldest first
 	Next        int       `json:"next"`              // the last version number given
 	Created     time.Time `json:"created"`
@@ -272,9 +275,17 @@ func (s *Store) audit(tx *bolt.Tx, e AuditEntry) error {
 	return putJSON(b, be64(int(seq)), e)
 }
 
+// activeRef is what serving the active version needs.
+type activeRef struct {
+	Version int       `json:"version"`
+	Blob    string    `json:"blob"`
+	Digest  string    `json:"digest"`
+	Created time.Time `json:"created"`
+}
+
 // setActive makes v active, remembering the version it replaces.
-func (m *packMeta) setActive(v int) {
-	if m.Active == v {
+func (m *packMeta) setActive(v *packs.Version) {
+	if m.Active == v.Version {
 		return
 	}
 	if m.Active != 0 {
@@ -283,7 +294,13 @@ func (m *packMeta) setActive(v int) {
 			m.History = m.History[len(m.History)-100:]
 		}
 	}
-	m.Active = v
+	m.point(v)
+}
+
+// point sets the active version without touching the history.
+func (m *packMeta) point(v *packs.Version) {
+	m.Active = v.Version
+	m.ActiveRef = activeRef{Version: v.Version, Blob: v.Blob, Digest: v.Digest, Created: v.Created}
 }
 
 // rollbackTarget is the most recent earlier active version still stored.
@@ -408,17 +425,24 @@ func (s *Store) Commit(ver packs.Version, displayName string, activate bool, ifA
 				"the active version of %s is %d, not %d", ver.Pack, m.Active, ifActive)
 		}
 		action := "upload"
+		target := &ver
 		if v := pb.Bucket(bucketDigs).Get([]byte(ver.Digest)); v != nil {
 			res.Version = int(binary.BigEndian.Uint64(v))
-			switch {
-			case m.Active == res.Version || !activate:
+			if m.Active == res.Version || !activate {
 				res.Status = packs.StatusUnchanged
 				res.Active = m.Active
 				return nil // nothing to write
-			default:
-				res.Status = packs.StatusActivated
-				action = "activate"
 			}
+			res.Status = packs.StatusActivated
+			action = "activate"
+			old, ok, err := getVersion(pb, res.Version)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				return fmt.Errorf("pack %s: digest index names version %d, which has no record", ver.Pack, res.Version)
+			}
+			target = old
 		} else {
 			m.Next++
 			ver.Version = m.Next
@@ -432,7 +456,7 @@ func (s *Store) Commit(ver packs.Version, displayName string, activate bool, ifA
 			res.Version, res.Status = ver.Version, packs.StatusCreated
 		}
 		if activate {
-			m.setActive(res.Version)
+			m.setActive(target)
 		}
 		if displayName != "" {
 			m.DisplayName = displayName
@@ -474,9 +498,11 @@ func (s *Store) Activate(pack string, to int, rollback bool, ifActive int, by wh
 					"pack %s has no earlier active version to roll back to", pack)
 			}
 		}
-		if _, ok, err := getVersion(pb, to); err != nil {
+		target, ok, err := getVersion(pb, to)
+		if err != nil {
 			return err
-		} else if !ok {
+		}
+		if !ok {
 			return notFound("pack %s has no version %d", pack, to)
 		}
 		if m.Active == to {
@@ -492,10 +518,10 @@ func (s *Store) Activate(pack string, to int, rollback bool, ifActive int, by wh
 			// A rollback goes back in history: forget the step undone so
 			// that a second rollback goes further back.
 			m.History = m.History[:len(m.History)-1]
-			m.Active = to
+			m.point(target)
 			action = "rollback"
 		} else {
-			m.setActive(to)
+			m.setActive(target)
 		}
 		m.Updated = s.now().UTC()
 		if err := putJSON(pb, keyMeta, m); err != nil {
@@ -690,6 +716,28 @@ func (s *Store) Active(pack string) (*packs.Version, error) {
 		return nil
 	})
 	return out, err
+}
+
+// ActiveRef returns what serving the active version of a pack needs,
+// reading only the pack's record.
+func (s *Store) ActiveRef(pack string) (activeRef, error) {
+	var ref activeRef
+	err := s.db.View(func(tx *bolt.Tx) error {
+		pb := tx.Bucket(bucketPacks).Bucket([]byte(pack))
+		if pb == nil {
+			return notFound("no pack %s", pack)
+		}
+		m, err := getMeta(pb)
+		if err != nil {
+			return err
+		}
+		if m.Active == 0 {
+			return notFound("pack %s has no active version", pack)
+		}
+		ref = m.ActiveRef
+		return nil
+	})
+	return ref, err
 }
 
 // Audit returns the last n audit entries of a pack ("" for all), newest
