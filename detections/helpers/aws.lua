@@ -25,6 +25,14 @@ M.public_buckets = {}
 -- (bastion hosts, the office egress address). VPC Flow rules skip them.
 M.admin_sources_allowed = {}
 
+-- egress_destinations_allowed: CIDRs that may receive large transfers from
+-- the VPC (your other sites, backup providers, partners' endpoints).
+M.egress_destinations_allowed = {}
+
+-- large_transfer_bytes: bytes in one flow record (one aggregation interval,
+-- 1 or 10 minutes) above which an outbound transfer is raised.
+M.large_transfer_bytes = 1024 * 1024 * 1024
+
 -- password_policy_baseline: the weakest account password policy you accept
 -- (CIS AWS Foundations: 14 characters, the last 24 passwords not reused).
 M.password_policy_baseline = { minimum_length = 14, reuse_prevention = 24 }
