@@ -230,6 +230,11 @@ func TestUploadAndRemote(t *testing.T) {
 	if code != 0 || !strings.Contains(stdout, "P: stored version 2 (active)") || !strings.Contains(stdout, "  changed: A\n") {
 		t.Errorf("upload of v2: exit %d\n%s", code, stdout)
 	}
+	// A stale --expect-active is a conflict, with what to do.
+	_, stderr, code = runEnv(t, repo, env, "upload", "--detections", repo, "--expect-active", "1", "--skip-tests")
+	if code != ExitOperational || !strings.Contains(stderr, "409 conflict: the active version of P is 2, not 1") || !strings.Contains(stderr, "--expect-active") {
+		t.Errorf("stale --expect-active: exit %d\n%s", code, stderr)
+	}
 	stdout, _, code = runEnv(t, repo, env, "pack", "remote", "list")
 	if code != 0 || !regexp.MustCompile(`(?m)^P\s+2\s+2\s+2\s+[0-9a-f]{12}\s+\d{4}-`).MatchString(stdout) {
 		t.Errorf("remote list: exit %d\n%s", code, stdout)

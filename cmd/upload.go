@@ -95,8 +95,9 @@ func (app *App) remoteErr(err error, out io.Writer) error {
 		case http.StatusForbidden:
 			hint = "this token is read-only: use a token with the write role (write:TOKEN on the server)"
 		case http.StatusConflict:
-			if hint == "" {
-				hint = "the pack changed meanwhile: look at `panther pack remote get PACK` and retry"
+			hint = "someone changed the pack meanwhile: look at `panther pack remote get PACK`, then retry (with the new --expect-active for an upload)"
+			if strings.Contains(ae.Message, "is the active version") || strings.Contains(ae.Message, "no earlier active version") {
+				hint = ae.Hint // the server's hint names the fix for these
 			}
 		case http.StatusRequestEntityTooLarge:
 			hint = "the pack is larger than the server accepts: split it into smaller packs, or ask the operator to raise serve's --max-upload, --max-files or --max-unzipped"
@@ -142,6 +143,7 @@ func newUploadCmd(app *App) *cobra.Command {
 		dryRun     bool
 		noActivate bool
 		skipTests  bool
+		expect     int
 		format     string
 	)
 	c := &cobra.Command{
@@ -220,7 +222,7 @@ or could not be reached — the message says what to do.`,
 			}
 			var results []*packs.UploadResult
 			for _, u := range ups {
-				res, err := client.Upload(ctxOf(c), u.body, u.size, packs.UploadOptions{DryRun: dryRun, NoActivate: noActivate})
+				res, err := client.Upload(ctxOf(c), u.body, u.size, packs.UploadOptions{DryRun: dryRun, NoActivate: noActivate, IfActive: expect})
 				if err != nil {
 					return app.remoteErr(fmt.Errorf("pack %s: %w", u.name, err), app.IO.Out)
 				}
@@ -251,6 +253,7 @@ or could not be reached — the message says what to do.`,
 	f.BoolVar(&dryRun, "dry-run", false, "validate and test on the server and show what would change; store nothing")
 	f.BoolVar(&noActivate, "no-activate", false, "store the version without making it active")
 	f.BoolVar(&skipTests, "skip-tests", false, "do not run the tests locally before uploading (the server still does)")
+	f.IntVar(&expect, "expect-active", 0, "change nothing unless the active version is still this one (409 otherwise; after a --dry-run, say)")
 	f.StringVar(&format, "format", "pretty", "output: pretty or json")
 	remoteFlags(c)
 	luaTimeoutFlag(c)

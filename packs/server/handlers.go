@@ -140,12 +140,26 @@ func (s *Server) auth(need Role, h handlerFunc) http.Handler {
 				hint: "use a token with the write role (write:TOKEN in the server's PANTHER_SERVE_TOKENS)"})
 			return
 		}
-		if p := r.PathValue("pack"); p != "" && (len(p) > 256 || strings.ContainsAny(p, "/\x00")) {
+		if p := r.PathValue("pack"); p != "" && !validPackID(p) {
 			s.fail(w, r, badRequest("pack IDs are the PackID of the pack spec", "bad pack ID %q", p))
 			return
 		}
 		h(w, r, tok)
 	})
+}
+
+// validPackID keeps IDs addressable in the API's paths and safe in logs
+// and file names: 1 to 256 printable characters, no slash.
+func validPackID(id string) bool {
+	if id == "" || len(id) > 256 {
+		return false
+	}
+	for _, r := range id {
+		if r < 0x20 || r == 0x7f || r == '/' || r == '\\' {
+			return false
+		}
+	}
+	return true
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
@@ -442,6 +456,11 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request, tok token) {
 		return
 	}
 	m := arch.Manifest
+	if !validPackID(m.Pack) {
+		s.fail(w, r, &apiError{status: http.StatusUnprocessableEntity, code: "bad_pack_id",
+			msg: fmt.Sprintf("pack ID %q cannot be stored", m.Pack), hint: "a PackID is 1 to 256 printable characters without / or \\"})
+		return
+	}
 	if !dryRun && activate && expect == 0 {
 		// Idempotency: the active version has this content already, and
 		// it passed these checks when it was uploaded.

@@ -309,6 +309,8 @@ func TestBadUploads(t *testing.T) {
 		{"too many files", zipOf(t, many...), 413, packs.KindTooManyFiles, ""},
 		{"zip bomb", zipOf(t, zipEntry{name: "bomb", body: strings.Repeat("0", 2<<20)}), 413, packs.KindTooLarge, ""},
 		{"body too large", bytes.Repeat([]byte("x"), 300<<10), 413, "too_large", ""},
+		{"unaddressable pack ID", buildZip(t, withPack(packTree(4, false), "AnalysisType: pack\nPackID: a/b\nPackDefinition:\n  IDs: [A]\n"), "a/b").Zip,
+			422, "bad_pack_id", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
