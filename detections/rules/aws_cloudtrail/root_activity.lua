@@ -1,15 +1,18 @@
 local aws = require("aws")
 
--- The sign-in flow itself (AWS.Console.RootLogin covers the sign-in).
+-- The sign-in flow itself (AWS.Console.RootLogin and AWS.Console.BruteForce
+-- cover sign-ins): eventType AwsConsoleSignIn, or these names on older
+-- events without it.
 local SIGNIN_FLOW = {
   ConsoleLogin = true, CheckMfa = true, CredentialChallenge = true,
-  CredentialVerification = true, UserAuthentication = true,
+  CredentialVerification = true, UserAuthentication = true, ExternalIdPDirectoryLogin = true,
 }
 
 function rule(event)
   return event:get("userIdentity", "type") == "Root"
     and not aws.by_aws_service(event)
     and event.eventType ~= "AwsServiceEvent"
+    and event.eventType ~= "AwsConsoleSignIn"
     and not SIGNIN_FLOW[event.eventName]
 end
 
