@@ -51,7 +51,7 @@ func TestShippedSetPasses(t *testing.T) {
 	if !strings.HasSuffix(last[len(last)-1], " passed, 0 failed") {
 		t.Errorf("summary line: %q", last[len(last)-1])
 	}
-	if !strings.Contains(out, "Tests per log type: AWS.CloudTrail") {
+	if !strings.Contains(out, "Tests per log type: ") || !strings.Contains(out, "AWS.CloudTrail ") {
 		t.Errorf("no per-log-type counts:\n%s", out)
 	}
 	if _, _, code := run(t, t.TempDir(), "validate"); code != 0 {
