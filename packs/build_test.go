@@ -353,6 +353,7 @@ func BenchmarkPackBuild500(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	var size int
+	cpu := packstest.CPUTime()
 	for i := 0; i < b.N; i++ {
 		set := engine.Load([]engine.Source{engine.DirSource(dir)}, engine.LoadOptions{})
 		built, err := Build(set, packstest.CorpusPack, BuildOptions{})
@@ -369,5 +370,6 @@ func BenchmarkPackBuild500(b *testing.B) {
 		}
 		size = len(built.Zip)
 	}
+	b.ReportMetric(float64((packstest.CPUTime()-cpu).Milliseconds())/float64(b.N), "cpu-ms/op")
 	b.ReportMetric(float64(size), "zip-bytes")
 }

@@ -167,6 +167,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.WriteHeader(status)
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false) // hints hold <token>: keep them readable
 	_ = enc.Encode(v)
 }
 
