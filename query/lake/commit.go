@@ -28,6 +28,9 @@ type epoch struct {
 	id      int
 	bytes   int64 // rows staged
 	sources []ledgerEntry
+	// dropped are the sources (p_source_file) whose rows must not be
+	// committed: they failed, or were never reported done.
+	dropped map[string]bool
 
 	wg    sync.WaitGroup // conversions under way
 	mu    sync.Mutex
@@ -43,6 +46,9 @@ type stagedFile struct {
 	Table string `json:"table"`
 	Rows  int64  `json:"rows"`
 	Bytes int64  `json:"bytes"`
+	// sources and excluded: see filterDropped.
+	sources  map[string]bool
+	excluded map[string]bool
 }
 
 // ledgerEntry is one committed source, a line of a _sources/*.jsonl file.
@@ -73,8 +79,17 @@ func (w *Writer) newEpoch() *epoch {
 	return &epoch{id: w.epochs}
 }
 
+// drop marks the rows of a source as not to be committed.
+func (e *epoch) drop(file string) {
+	if e.dropped == nil {
+		e.dropped = map[string]bool{}
+	}
+	e.dropped[file] = true
+}
+
 // convert hands the staged file of s to the converter; the epoch commits
-// once all its conversions are done.
+// once all its conversions are done. Rows of sources already dropped are
+// left out at once.
 func (e *epoch) convert(w *Writer, s *stream) {
 	hour := time.Unix(s.key.hour*3600, 0).UTC()
 	base := strings.TrimSuffix(filepath.Base(s.path), ".ndjson")
@@ -86,10 +101,15 @@ func (e *epoch) convert(w *Writer, s *stream) {
 		size:   s.size,
 		maxRow: s.maxRow,
 	}
+	for src := range s.sources {
+		if e.dropped[src] {
+			j.exclude = append(j.exclude, src)
+		}
+	}
 	to := fmt.Sprintf("%s/year=%04d/month=%02d/day=%02d/hour=%02d/%s-%s.parquet",
 		s.key.t.rel, hour.Year(), hour.Month(), hour.Day(), hour.Hour(), w.run, base)
 	e.wg.Add(1)
-	w.conv.submit(j, func(size int64, err error) {
+	w.conv.submit(j, func(rows, size int64, err error) {
 		e.mu.Lock()
 		defer e.mu.Unlock()
 		defer e.wg.Done()
@@ -99,9 +119,61 @@ func (e *epoch) convert(w *Writer, s *stream) {
 			}
 			return
 		}
+		if rows == 0 {
+			os.Remove(j.out) // every row was of a dropped source
+			return
+		}
 		from, _ := filepath.Rel(w.dir, j.out)
-		e.files = append(e.files, stagedFile{From: filepath.ToSlash(from), To: to, Table: s.key.t.name, Rows: j.rows, Bytes: size})
+		f := stagedFile{From: filepath.ToSlash(from), To: to, Table: s.key.t.name, Rows: rows, Bytes: size, sources: s.sources}
+		for _, x := range j.exclude {
+			if f.excluded == nil {
+				f.excluded = map[string]bool{}
+			}
+			f.excluded[x] = true
+		}
+		e.files = append(e.files, f)
 	})
+}
+
+// filterDropped takes the rows of dropped sources out of the epoch's files
+// that were converted before those sources failed (files cut at FileBytes
+// while the source was still being read). It is rare: only a failed source
+// costs a second conversion of the files it is in.
+func (w *Writer) filterDropped(e *epoch) error {
+	if len(e.dropped) == 0 {
+		return nil
+	}
+	kept := e.files[:0]
+	for _, f := range e.files {
+		var drop []string
+		for src := range f.sources {
+			if e.dropped[src] && !f.excluded[src] {
+				drop = append(drop, src)
+			}
+		}
+		if len(drop) == 0 {
+			kept = append(kept, f)
+			continue
+		}
+		in := filepath.Join(w.dir, filepath.FromSlash(f.From))
+		out := strings.TrimSuffix(in, ".parquet") + ".filtered.parquet"
+		rows, size, err := w.conv.filter(in, out, drop)
+		if err != nil {
+			return err
+		}
+		if err := os.Remove(in); err != nil {
+			return fmt.Errorf("lake: removing %s: %w", in, err)
+		}
+		if rows == 0 {
+			os.Remove(out)
+			continue
+		}
+		rel, _ := filepath.Rel(w.dir, out)
+		f.From, f.Rows, f.Bytes = filepath.ToSlash(rel), rows, size
+		kept = append(kept, f)
+	}
+	e.files = kept
+	return nil
 }
 
 // committer commits the sealed epochs in order, each once its files are
@@ -115,6 +187,11 @@ func (w *Writer) committer() {
 		}
 		if e.err != nil {
 			w.setFailed(e.err)
+			w.stop()
+			continue
+		}
+		if err := w.filterDropped(e); err != nil {
+			w.setFailed(err)
 			w.stop()
 			continue
 		}

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"os"
+	"strings"
 	"sync"
 
 	// The DuckDB driver: it reads the staged rows and writes the Parquet.
@@ -18,6 +19,7 @@ type job struct {
 	rows    int64
 	size    int64 // bytes staged
 	maxRow  int
+	exclude []string // sources whose rows are left out
 }
 
 // converter runs conversions in the background, Options.Workers at a
@@ -35,21 +37,21 @@ func newConverter(ctx context.Context, db *sql.DB, opts Options) *converter {
 	return &converter{ctx: ctx, db: db, opts: opts, sem: make(chan struct{}, opts.Workers), fault: opts.fault}
 }
 
-// submit converts j in the background and calls done with the size of the
-// Parquet file or the error.
-func (c *converter) submit(j *job, done func(size int64, err error)) {
+// submit converts j in the background and calls done with the rows and
+// size of the Parquet file, or the error.
+func (c *converter) submit(j *job, done func(rows, size int64, err error)) {
 	c.wg.Add(1)
 	go func() {
 		defer c.wg.Done()
 		select {
 		case c.sem <- struct{}{}:
 		case <-c.ctx.Done():
-			done(0, c.ctx.Err())
+			done(0, 0, c.ctx.Err())
 			return
 		}
-		size, err := c.convert(j)
+		rows, size, err := c.convert(j)
 		<-c.sem
-		done(size, err)
+		done(rows, size, err)
 	}()
 }
 
@@ -72,10 +74,10 @@ func rowGroupSize(size, rows int64) int64 {
 	return min(max(n, 1024), rowGroupRows)
 }
 
-func (c *converter) convert(j *job) (int64, error) {
+func (c *converter) convert(j *job) (rows, size int64, err error) {
 	if c.fault != nil {
 		if err := c.fault("convert", j.out); err != nil {
-			return 0, fmt.Errorf("lake: converting %s to Parquet: %w", j.in, err)
+			return 0, 0, fmt.Errorf("lake: converting %s to Parquet: %w", j.in, err)
 		}
 	}
 	// read_json refuses rows longer than maximum_object_size (16 MiB by
@@ -84,20 +86,56 @@ func (c *converter) convert(j *job) (int64, error) {
 	for maxObj <= j.maxRow {
 		maxObj *= 2
 	}
-	q := fmt.Sprintf(`COPY (SELECT * FROM read_json(%s, columns=%s, format='newline_delimited', maximum_object_size=%d))
+	q := fmt.Sprintf(`COPY (SELECT * FROM read_json(%s, columns=%s, format='newline_delimited', maximum_object_size=%d)%s)
 TO %s (FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL %d, ROW_GROUP_SIZE %d)`,
-		sqlString(j.in), j.table.duckColumns, maxObj, sqlString(j.out), c.opts.CompressionLevel, rowGroupSize(j.size, j.rows))
-	if _, err := c.db.ExecContext(c.ctx, q); err != nil {
-		return 0, fmt.Errorf("lake: converting %s (%d rows of table %s) to Parquet: %w", j.in, j.rows, j.table.name, err)
+		sqlString(j.in), j.table.duckColumns, maxObj, excludeSources(j.exclude), sqlString(j.out), c.opts.CompressionLevel, rowGroupSize(j.size, j.rows))
+	res, err := c.db.ExecContext(c.ctx, q)
+	if err == nil {
+		rows, err = res.RowsAffected()
+	}
+	if err != nil {
+		return 0, 0, fmt.Errorf("lake: converting %s (%d rows of table %s) to Parquet: %w", j.in, j.rows, j.table.name, err)
 	}
 	st, err := os.Stat(j.out)
 	if err != nil {
-		return 0, fmt.Errorf("lake: converting %s: %w", j.in, err)
+		return 0, 0, fmt.Errorf("lake: converting %s: %w", j.in, err)
 	}
 	if err := os.Remove(j.in); err != nil {
-		return 0, fmt.Errorf("lake: removing staged rows %s: %w", j.in, err)
+		return 0, 0, fmt.Errorf("lake: removing staged rows %s: %w", j.in, err)
 	}
-	return st.Size(), nil
+	return rows, st.Size(), nil
+}
+
+// filter copies the Parquet file in to out without the rows of the sources
+// drop.
+func (c *converter) filter(in, out string, drop []string) (rows, size int64, err error) {
+	q := fmt.Sprintf(`COPY (SELECT * FROM read_parquet(%s)%s) TO %s (FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL %d)`,
+		sqlString(in), excludeSources(drop), sqlString(out), c.opts.CompressionLevel)
+	// Not c.ctx: a commit is not cancelled half way.
+	res, err := c.db.Exec(q)
+	if err == nil {
+		rows, err = res.RowsAffected()
+	}
+	if err != nil {
+		return 0, 0, fmt.Errorf("lake: removing the rows of failed sources from %s: %w", in, err)
+	}
+	st, err := os.Stat(out)
+	if err != nil {
+		return 0, 0, fmt.Errorf("lake: removing the rows of failed sources from %s: %w", in, err)
+	}
+	return rows, st.Size(), nil
+}
+
+// excludeSources is the WHERE clause that leaves out the rows of sources.
+func excludeSources(files []string) string {
+	if len(files) == 0 {
+		return ""
+	}
+	q := make([]string, len(files))
+	for i, f := range files {
+		q[i] = sqlString(f)
+	}
+	return " WHERE p_source_file IS NULL OR p_source_file NOT IN (" + strings.Join(q, ", ") + ")"
 }
 
 // openDuckDB opens the private in-memory DuckDB of a writer, limited to

@@ -123,11 +123,19 @@
 // and SourceDone after writing its last event. Since a source's rows and
 // its ledger entry are committed together, replaying the same input into
 // the same lake again adds no row, and a replay that was interrupted
-// writes exactly the sources that were not committed. Sources without a
-// digest (stdin) are written but not recorded. Rows of WriteRow tables are
-// committed with the epoch they are written in. A reader may see some
-// files of an epoch a moment before the others (renames are atomic one by
-// one); it never sees part of a file.
+// writes exactly the sources that were not committed.
+//
+// The rows of a source (the events whose p_source_file is its File) are
+// committed only after its SourceDone. A source reported Failed (it could
+// not be read to the end), or never reported by Close, has its rows
+// dropped, also from files converted before it failed (those are filtered
+// again at the commit), so that a later replay writes it whole instead of
+// adding to a part. A source reported done without a digest (nothing to
+// recognise it by) is committed but not recorded. Events without a
+// p_source_file are always committed, and rows of WriteRow tables with the
+// epoch they are written in. A reader may see some files of an epoch a
+// moment before the others (renames are atomic one by one); it never sees
+// part of a file.
 //
 // Abort (for Ctrl-C) drops the epoch in progress; the committed ones stay,
 // and the next replay completes the rest. Any error (a full disk, a failed

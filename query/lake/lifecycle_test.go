@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
@@ -166,6 +167,9 @@ func TestSchemaDrift(t *testing.T) {
 			if err := w.WriteEvent(e); err != nil {
 				t.Fatal(err)
 			}
+		}
+		if err := w.SourceDone(SourceInfo{File: "drift.log"}); err != nil { // no digest: not recorded
+			t.Fatal(err)
 		}
 		if err := w.Close(); err != nil {
 			t.Fatal(err)
@@ -400,11 +404,13 @@ func TestWriteRow(t *testing.T) {
 	}
 }
 
+// Events the writer cannot place are refused (and the writer goes on);
+// an event time beyond year 9999 falls back to the parse time.
 func TestWriteEventErrors(t *testing.T) {
 	t.Parallel()
 	reg := testRegistry(t)
-	w := mustOpen(t, t.TempDir(), reg, Options{})
-	defer w.Abort()
+	dir := t.TempDir()
+	w := mustOpen(t, dir, reg, Options{})
 	e := event.New()
 	defer e.Release()
 	e.LogType = "No.Such"
@@ -414,6 +420,26 @@ func TestWriteEventErrors(t *testing.T) {
 	e.LogType = "Test.Flat"
 	if err := w.WriteEvent(e); err == nil || !strings.Contains(err.Error(), "normalised") {
 		t.Errorf("event without times: %v", err)
+	}
+	e.Time = time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)
+	e.ParseTime = time.Date(2030, 1, 1, 5, 0, 0, 0, time.UTC)
+	if err := w.WriteEvent(e); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if got := visibleFiles(t, dir); len(got) != 1 || !strings.Contains(got[0], "year=2030/month=01/day=01/hour=05") {
+		t.Errorf("files %v", got)
+	}
+	// A log type whose table name search could not use is refused at Open.
+	bad := &parsers.LogType{Name: "Custom.my-app", NewParser: parsers.JSONParser}
+	reg2, err := parsers.NewRegistry(bad)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Open(context.Background(), t.TempDir(), reg2, Options{}); err == nil || !strings.Contains(err.Error(), "Custom.my-app") {
+		t.Errorf("Open with log type Custom.my-app: %v", err)
 	}
 }
 
@@ -481,5 +507,144 @@ func TestList(t *testing.T) {
 	}
 	if _, err := List(filepath.Join(dir, "missing")); err == nil {
 		t.Error("List of a missing lake: no error")
+	}
+}
+
+// The rows of a source that failed, or that was never reported done, are
+// not committed, even when some are in files converted before the failure
+// (and share them with other sources); commits go on after a failure, and
+// a later replay writes those sources whole.
+func TestFailedSources(t *testing.T) {
+	t.Parallel()
+	reg := testRegistry(t)
+	start := time.Date(2024, 8, 1, 0, 0, 0, 0, time.UTC)
+	var srcs []source // four sources in the same hour, one after the other
+	for i := 0; i < 4; i++ {
+		s := cloudTrailSources(t, reg, uint64(40+i), 1, 1500, start.Add(time.Duration(i)*time.Second), 2*time.Second)
+		srcs = append(srcs, s...)
+	}
+	defer release(srcs)
+	a, b, c, d := srcs[0], srcs[1], srcs[2], srcs[3]
+	for _, commitBytes := range []int64{-1, 1} {
+		t.Run(fmt.Sprint("commit", commitBytes), func(t *testing.T) {
+			dir := t.TempDir()
+			w := mustOpen(t, dir, reg, Options{FileBytes: 256 << 10, CommitBytes: commitBytes})
+			write := func(s source) {
+				for _, e := range s.events {
+					if err := w.WriteEvent(e); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			write(a)
+			if err := w.SourceDone(a.info); err != nil {
+				t.Fatal(err)
+			}
+			write(b)
+			failed := b.info
+			failed.Failed = true
+			if err := w.SourceDone(failed); err != nil {
+				t.Fatal(err)
+			}
+			write(c)
+			if err := w.SourceDone(c.info); err != nil {
+				t.Fatal(err)
+			}
+			if commitBytes > 0 { // a failed source does not stop commits
+				for deadline := time.Now().Add(time.Minute); w.Stats().Tables["aws_cloudtrail"].CommittedRows < 3000; {
+					if time.Now().After(deadline) {
+						t.Fatalf("no commit after the failed source: %+v", w.Stats())
+					}
+					time.Sleep(20 * time.Millisecond)
+				}
+			}
+			write(d) // never reported
+			if w.HasSource(b.info.Digest) || w.HasSource(d.info.Digest) {
+				t.Error("HasSource of a failed or unfinished source")
+			}
+			if err := w.Close(); err != nil {
+				t.Fatal(err)
+			}
+			db := openDuck(t)
+			rows, err := db.Query("SELECT p_source_file, count(*) FROM " + readAll(dir, "aws_cloudtrail") + " GROUP BY 1 ORDER BY 1")
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for rows.Next() {
+				var f string
+				var n int
+				rows.Scan(&f, &n)
+				got = append(got, fmt.Sprintf("%s %d", f, n))
+			}
+			rows.Close()
+			want := []string{a.info.File + " 1500", c.info.File + " 1500"}
+			if !slices.Equal(got, want) {
+				t.Errorf("lake holds %v, want %v", got, want)
+			}
+			if st := w.Stats().Tables["aws_cloudtrail"]; st.CommittedRows != 3000 || st.Rows != 6000 {
+				t.Errorf("stats %+v", st)
+			}
+			w = mustOpen(t, dir, reg, Options{})
+			if skipped := replay(t, w, srcs); skipped != 2 {
+				t.Errorf("second run skipped %d sources, want 2", skipped)
+			}
+			if err := w.Close(); err != nil {
+				t.Fatal(err)
+			}
+			if n := queryInt(t, db, "SELECT count(DISTINCT p_row_id) FROM "+readAll(dir, "aws_cloudtrail")); n != 6000 {
+				t.Errorf("%d distinct rows after the second run, want 6000", n)
+			}
+			if n := countRows(t, dir, "aws_cloudtrail"); n != 6000 {
+				t.Errorf("%d rows after the second run, want 6000", n)
+			}
+		})
+	}
+}
+
+// Events in no time order over many hours, with few staging files open at
+// once: each partition still gets one file (staging files are closed and
+// reopened, not cut), with all its rows.
+func TestManyPartitions(t *testing.T) {
+	t.Parallel()
+	reg := testRegistry(t)
+	dir := t.TempDir()
+	srcs := cloudTrailSources(t, reg, 51, 1, 3000, time.Date(2024, 9, 1, 0, 0, 0, 0, time.UTC), 36*time.Second) // 30 hours
+	defer release(srcs)
+	evs := slices.Clone(srcs[0].events)
+	r := rand.New(rand.NewPCG(5, 6))
+	r.Shuffle(len(evs), func(i, j int) { evs[i], evs[j] = evs[j], evs[i] })
+	w := mustOpen(t, dir, reg, Options{MaxOpenFiles: 3})
+	for _, e := range evs {
+		if err := w.WriteEvent(e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(w.active) > 3 {
+		t.Errorf("%d staging files open, want at most 3", len(w.active))
+	}
+	if err := w.SourceDone(srcs[0].info); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	tables, err := List(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[time.Time]int64{}
+	for _, e := range evs {
+		want[e.Time.Truncate(time.Hour)]++
+	}
+	if len(tables) != 1 || len(tables[0].Partitions) != len(want) || len(want) < 30 {
+		t.Fatalf("%d tables, partitions %d, want %d", len(tables), len(tables[0].Partitions), len(want))
+	}
+	db := openDuck(t)
+	for _, p := range tables[0].Partitions {
+		n := queryInt(t, db, "SELECT count(*) FROM read_parquet("+sqlList(p.Files)+")")
+		if len(p.Files) != 1 || n != want[p.Hour] {
+			t.Errorf("%v: %d files, %d rows, want 1 file and %d rows", p.Hour, len(p.Files), n, want[p.Hour])
+		}
 	}
 }

@@ -40,13 +40,15 @@ type table struct {
 // read back wrong: it is kept in p_extra instead.
 var hiveKeys = map[string]bool{"year": true, "month": true, "day": true, "hour": true}
 
-var tableNameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9_]*$`)
+// tableNameRE is what a table name may be: what parsers.TableName makes of
+// a log type name, and what search accepts as a view name.
+var tableNameRE = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
 
 // compileTable compiles the columns of a table. For log tables the p_
 // columns are added after the declared ones; p_extra is always last.
 func compileTable(name, rel string, decl []parsers.Column, logs bool, lt *parsers.LogType) (*table, error) {
 	if !tableNameRE.MatchString(name) {
-		return nil, fmt.Errorf("table name %q: use lower-case letters, digits and _", name)
+		return nil, fmt.Errorf("table name %q: use lower-case letters, digits and _, starting with a letter", name)
 	}
 	t := &table{name: name, rel: rel, logs: logs, root: &ctype{kind: kStruct, index: map[string]int{}}}
 	timeFormats := map[string]parsers.TimeFormat{}
@@ -159,7 +161,8 @@ func (enc *encoder) encodeEvent(dst []byte, t *table, e *event.Event) []byte {
 	}
 	str(event.FieldLogType, e.LogType)
 	dst = appendMember(dst, event.FieldEventTime)
-	dst = appendTime(dst, eventTime(e))
+	et, _ := eventTime(e)
+	dst = appendTime(dst, et)
 	if validTime(e.ParseTime) && !e.ParseTime.IsZero() {
 		dst = appendMember(dst, event.FieldParseTime)
 		dst = appendTime(dst, e.ParseTime)
@@ -192,12 +195,16 @@ func (enc *encoder) encodeEvent(dst []byte, t *table, e *event.Event) []byte {
 }
 
 // eventTime is the time that partitions e: p_event_time, or p_parse_time
-// when the event time is outside what Parquet timestamps hold.
-func eventTime(e *event.Event) time.Time {
+// when the event time is unset or outside years 1-9999; false when neither
+// is usable.
+func eventTime(e *event.Event) (time.Time, bool) {
 	if !e.Time.IsZero() && validTime(e.Time) {
-		return e.Time.UTC()
+		return e.Time.UTC(), true
 	}
-	return e.ParseTime.UTC()
+	if !e.ParseTime.IsZero() && validTime(e.ParseTime) {
+		return e.ParseTime.UTC(), true
+	}
+	return time.Time{}, false
 }
 
 // encodeRow appends a row given as a JSON object (WriteRow) as one staged

@@ -90,6 +90,10 @@ type SourceInfo struct {
 	Label string
 	// Bytes is the raw size, recorded in the ledger for people.
 	Bytes int64
+	// Failed says the source could not be read to the end: its rows are
+	// dropped and it is not recorded, so that a later replay writes it
+	// whole. (A source never reported by Close is treated the same way.)
+	Failed bool
 }
 
 // Stats are a writer's counts per table, by table name.
@@ -172,6 +176,10 @@ type stream struct {
 	rows    int64
 	maxRow  int
 	lastUse uint64
+	// sources are the p_source_file values of the rows, so that the rows
+	// of a source that fails can be taken out of the file.
+	sources map[string]bool
+	lastSrc string
 }
 
 const streamBuf = 256 << 10
@@ -261,13 +269,20 @@ func (w *Writer) WriteEvent(e *event.Event) error {
 		}
 		w.lastType, w.lastTable = e.LogType, t
 	}
-	ts := eventTime(e)
-	if ts.IsZero() {
-		return fmt.Errorf("lake: event %s line %d has neither an event time nor a parse time (was it normalised?)", e.SourceFile, e.Line)
+	ts, ok := eventTime(e)
+	if !ok {
+		return fmt.Errorf("lake: event %s line %d has neither an event time nor a parse time within years 1-9999 (was it normalised?)", e.SourceFile, e.Line)
 	}
 	s, err := w.stream(t, ts)
 	if err != nil {
 		return w.fail(err)
+	}
+	if e.SourceFile != s.lastSrc && e.SourceFile != "" {
+		if s.sources == nil {
+			s.sources = map[string]bool{}
+		}
+		s.sources[e.SourceFile] = true
+		s.lastSrc = e.SourceFile
 	}
 	n := len(s.buf)
 	s.buf = w.enc.encodeEvent(s.buf, t, e)
@@ -468,10 +483,12 @@ func (w *Writer) flushSourceRows() {
 	w.lastRows = 0
 }
 
-// SourceDone records that every event of src was written. Its digest
-// goes into the ledger with the commit that makes its rows visible, and
-// HasSource reports it from now on. At a moment when no other source is
-// half written, it may start a commit (see Options.CommitBytes).
+// SourceDone records that every event of src was written: the rows of a
+// source (events whose p_source_file is src.File) are committed only after
+// it. Its digest goes into the ledger with the commit that makes its rows
+// visible, and HasSource reports it from now on. A source that Failed has
+// its rows dropped instead. At a moment when no other source is half
+// written, SourceDone may start a commit (see Options.CommitBytes).
 func (w *Writer) SourceDone(src SourceInfo) error {
 	if err := w.usable(); err != nil {
 		return err
@@ -480,7 +497,11 @@ func (w *Writer) SourceDone(src SourceInfo) error {
 	w.lastSource = ""
 	rows := w.openSources[src.File]
 	delete(w.openSources, src.File)
-	if src.Digest != "" {
+	if src.Failed {
+		if rows > 0 {
+			w.cur.drop(src.File)
+		}
+	} else if src.Digest != "" {
 		w.cur.sources = append(w.cur.sources, ledgerEntry{Digest: src.Digest, File: src.File, Label: src.Label, Bytes: src.Bytes, Rows: rows})
 		w.srcMu.Lock()
 		w.pending[src.Digest] = true
@@ -536,6 +557,10 @@ func (w *Writer) Close() error {
 	}
 	if w.failure() == nil {
 		w.flushSourceRows()
+		for file := range w.openSources {
+			w.cur.drop(file) // never reported done: as if it failed
+		}
+		clear(w.openSources)
 		if err := w.seal(); err != nil {
 			w.setFailed(err)
 		}
