@@ -2,8 +2,11 @@ function rule(event)
   return event.classification == "Severe"
 end
 
+-- The site attacked: the TLS server name, else the request's host; the
+-- load balancer's name when the request was too malformed to have one.
 local function host(event)
-  return event.domainName or (event.requestUrl or ""):match("^%a+://([^/:]+)") or "?"
+  return event.domainName or (event.requestUrl or ""):match("^%a+://([^/:]+)")
+    or (event.elb or ""):match("^app/([^/]+)") or event.elb or "?"
 end
 
 function title(event)

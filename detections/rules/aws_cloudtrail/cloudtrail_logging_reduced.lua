@@ -134,6 +134,7 @@ function alert_context(event)
   local r = reasons(event)
   return {
     actor = aws.actor(event),
+    actor_arn = event:get("userIdentity", "arn"),
     account = aws.account(event),
     region = event.awsRegion,
     trail = trail(event),

@@ -24,7 +24,7 @@ end
 function alert_context(event)
   return {
     actor = aws.actor(event),
-    arn = event:get("userIdentity", "arn"),
+    actor_arn = event:get("userIdentity", "arn"),
     account = aws.account(event),
     source_ip = event.sourceIPAddress,
     user_agent = event.userAgent,
