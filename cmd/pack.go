@@ -200,8 +200,10 @@ Exit code 1 when a pack fails validation or tests, or cannot be built.`,
 			if err != nil {
 				return opErr(err)
 			}
-			if err := os.MkdirAll(outDir, 0o755); err != nil {
-				return opErr(fmt.Errorf("output folder: %w", err))
+			if len(built) > 0 {
+				if err := os.MkdirAll(outDir, 0o755); err != nil {
+					return opErr(fmt.Errorf("output folder: %w", err))
+				}
 			}
 			type item struct {
 				Pack       string `json:"pack"`
