@@ -41,11 +41,11 @@ end
 -- "Token", "PolicyEntity", ...), or nil.
 function M.target(event, kind)
   local targets = event.target
-  if targets == nil then
+  if type(targets) ~= "table" then
     return nil
   end
   for _, t in ipairs(targets) do
-    if t.type == kind then
+    if type(t) == "table" and t.type == kind then
       return t
     end
   end

@@ -47,8 +47,11 @@ function title(event)
   local c = CHANGES[event.eventType]
   local actor = okta.actor(event)
   if c.what == "factor" then
-    local factor = okta.name(event:get("target", 1)) or "an MFA factor type"
-    return string.format("Okta %s %s by %s", factor, c.verb, actor)
+    local factor = okta.name(event:get("target", 1))
+    if factor == nil then
+      return string.format("Okta MFA factor type %s by %s", c.verb, actor)
+    end
+    return string.format("Okta MFA factor %s %s by %s", factor, c.verb, actor)
   end
   if c.what == "rule" then
     return string.format("Okta rule %s of %s %s %s by %s", rule_name(event) or "unknown",
