@@ -1,5 +1,13 @@
 function rule(event)
-  return event.action == "REJECT" and event.srcAddr ~= nil and event.dstPort ~= nil
+  if event.action ~= "REJECT" or event.srcAddr == nil or event.dstPort == nil then
+    return false
+  end
+  -- From a well-known port to an ephemeral one: the answer of a server this
+  -- VPC talked to, dropped by a stateless network ACL, not a probe.
+  if (event.srcPort or 0) > 0 and event.srcPort < 1024 and event.dstPort >= 1024 then
+    return false
+  end
+  return true
 end
 
 local function internal(event)
