@@ -1,0 +1,5 @@
+local osquery = require("osquery")
+
+function hostname(event)
+  return osquery.host(event)
+end
