@@ -16,7 +16,18 @@ type UDM func(vm *VM, self *lua.LUserData, e *event.Event, name string) (lua.LVa
 type rootProxy struct {
 	ev  *event.Event
 	udm UDM
+	// cache holds the top-level fields read so far: the rules of one log
+	// type read the same few fields (eventName, eventSource...), and each
+	// read would otherwise search the object, copy the string and box it.
+	cache []cached
 }
+
+type cached struct {
+	key string
+	val lua.LValue
+}
+
+const maxCached = 16
 
 // NewEvent wraps e as the read-only event a detection receives. The proxy
 // reads e lazily: e must stay alive (not Released) while Lua may use it.
@@ -109,7 +120,20 @@ func (vm *VM) buildProxyMetatables() {
 			L.Push(udm)
 			return 1
 		}
-		L.Push(vm.rootField(ud.Value.(*rootProxy).ev, string(k)))
+		r := ud.Value.(*rootProxy)
+		for i := range r.cache {
+			if r.cache[i].key == string(k) {
+				L.Push(r.cache[i].val)
+				return 1
+			}
+		}
+		v := vm.rootField(r.ev, string(k))
+		if len(r.cache) < maxCached {
+			if _, isTable := v.(*lua.LTable); !isTable { // p_any lists are fresh copies each time
+				r.cache = append(r.cache, cached{string(k), v})
+			}
+		}
+		L.Push(v)
 		return 1
 	})
 }

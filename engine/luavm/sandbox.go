@@ -51,6 +51,8 @@ func (vm *VM) buildSandbox() {
 	str := copyTable(L, g.RawGetString("string").(*lua.LTable))
 	str.RawSetString("__index", lua.LNil) // the library points at itself: no way back to the raw one
 	str.RawSetString("rep", L.NewFunction(strRep))
+	str.RawSetString("find", L.NewFunction(vm.patternFunc(str.RawGetString("find").(*lua.LFunction), true)))
+	str.RawSetString("match", L.NewFunction(vm.patternFunc(str.RawGetString("match").(*lua.LFunction), false)))
 	format := str.RawGetString("format").(*lua.LFunction)
 	str.RawSetString("format", L.NewFunction(func(L *lua.LState) int {
 		for i := 2; i <= L.GetTop(); i++ {
@@ -105,6 +107,11 @@ func (vm *VM) buildSandbox() {
 		s.RawSetString(name, vm.readOnly(open()))
 	}
 	vm.sandbox = s
+	s.ForEach(func(k, v lua.LValue) {
+		if name, ok := k.(lua.LString); ok {
+			vm.sandboxNames = append(vm.sandboxNames, sandboxName{string(name), v})
+		}
+	})
 	// Nothing reaches the real globals: chunks get their own environments.
 	L.G.Global = L.NewTable()
 }

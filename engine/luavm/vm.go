@@ -63,8 +63,11 @@ type VM struct {
 
 	print io.Writer
 	depth int // nesting of Call (require inside a call)
-	res   *regexCache
-	nets  *cidrCache
+	// sandboxNames are the sandbox's globals, copied into each environment.
+	sandboxNames []sandboxName
+	res          *regexCache
+	nets         *cidrCache
+	patterns     *patternCache
 }
 
 // New builds a VM with the sandbox of DESIGN.md: base (without dofile,
@@ -85,7 +88,7 @@ func New(opts Options) *VM {
 		RegistryMaxSize:     1024 * 256,
 		IncludeGoStackTrace: false,
 	})
-	vm := &VM{L: L, opts: opts, print: opts.Print, res: newRegexCache(), nets: newCIDRCache()}
+	vm := &VM{L: L, opts: opts, print: opts.Print, res: newRegexCache(), nets: newCIDRCache(), patterns: newPatternCache()}
 	vm.buildSandbox()
 	if opts.Budget > 0 {
 		vm.guard = &guard{budget: opts.Budget}
@@ -261,10 +264,13 @@ func (vm *VM) Load(chunk *Chunk, req *Requirer) (*Env, error) {
 
 func (vm *VM) load(chunk *Chunk, req *Requirer) (*Env, error) {
 	L := vm.L
-	e := &Env{vm: vm, Chunk: chunk, vars: L.NewTable(), env: L.NewTable()}
-	varsMT := L.NewTable()
-	varsMT.RawSetString("__index", vm.sandbox)
-	L.SetMetatable(e.vars, varsMT)
+	// The sandbox's names are copied into the globals table rather than
+	// reached through a second metatable: every global read is then one
+	// hop from the environment (measured: BenchmarkEvaluateShippedCloudTrail).
+	e := &Env{vm: vm, Chunk: chunk, vars: L.CreateTable(0, len(vm.sandboxNames)+8), env: L.NewTable()}
+	for _, kv := range vm.sandboxNames {
+		e.vars.RawSetString(kv.name, kv.val)
+	}
 	envMT := L.NewTable()
 	envMT.RawSetString("__index", e.vars)
 	envMT.RawSetString("__newindex", L.NewFunction(func(L *lua.LState) int {
@@ -306,15 +312,22 @@ func (e *Env) Get(name string) lua.LValue { return e.vars.RawGetString(name) }
 // Set replaces a global of e; tests use it for mocks.
 func (e *Env) Set(name string, v lua.LValue) { e.vars.RawSetString(name, v) }
 
-// Globals lists the names e defines.
+// Globals lists the names e defines (not the sandbox's).
 func (e *Env) Globals() []string {
 	var out []string
-	e.vars.ForEach(func(k, _ lua.LValue) {
-		if s, ok := k.(lua.LString); ok && s != "_G" && s != "require" {
-			out = append(out, string(s))
+	e.vars.ForEach(func(k, v lua.LValue) {
+		s, ok := k.(lua.LString)
+		if !ok || s == "_G" || s == "require" || e.vm.sandbox.RawGetString(string(s)) == v {
+			return
 		}
+		out = append(out, string(s))
 	})
 	return out
+}
+
+type sandboxName struct {
+	name string
+	val  lua.LValue
 }
 
 // Value returns what require(name) returned through r, if it ran.
