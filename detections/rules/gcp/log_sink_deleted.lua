@@ -2,6 +2,28 @@ local gcp = require("gcp")
 
 local PREFIX = "google.logging.v2.ConfigServiceV2."
 
+-- excludes_all: an exclusion filter that matches every entry.
+local function excludes_all(exclusion)
+  if type(exclusion) ~= "table" or exclusion.disabled == true then
+    return false
+  end
+  local f = (exclusion.filter or ""):gsub("%s", "")
+  return f == "*"
+end
+
+local function sink_excludes_all(event)
+  local list = event:get("protoPayload", "request", "sink", "exclusions")
+  if type(list) ~= "table" then
+    return false
+  end
+  for _, x in ipairs(list) do
+    if excludes_all(x) then
+      return true
+    end
+  end
+  return false
+end
+
 local function change(event)
   local m = gcp.method(event)
   if m == PREFIX .. "DeleteSink" then
@@ -12,6 +34,13 @@ local function change(event)
   end
   if m == PREFIX .. "UpdateSink" and event:get("protoPayload", "request", "sink", "disabled") == true then
     return "log sink", "disabled"
+  end
+  if m == PREFIX .. "UpdateSink" and sink_excludes_all(event) then
+    return "log sink", "set to exclude every log entry"
+  end
+  if (m == PREFIX .. "CreateExclusion" or m == PREFIX .. "UpdateExclusion")
+    and excludes_all(event:get("protoPayload", "request", "exclusion")) then
+    return "log exclusion", "set to exclude every log entry"
   end
   return nil
 end
