@@ -1,0 +1,33 @@
+local syslog = require("syslog")
+
+-- sshd writes "Invalid user <name> from <ip> port <n>" once per connection
+-- that names an account the host does not have, before any password is
+-- tried: the line counts name guesses, whatever the client does next.
+function rule(event)
+  return event:get("sshd", "event") == "invalid_user"
+    and not syslog.is_expected_ssh_source(event:get("sshd", "src_ip"))
+end
+
+function title(event)
+  return string.format("SSH logins for non-existent users from %s on %s",
+    syslog.ssh_source(event), syslog.host(event))
+end
+
+function dedup(event)
+  return syslog.ssh_source(event)
+end
+
+-- Internet-facing sshd sees this from botnets all day; from inside the
+-- network it is a host of yours scanning.
+function severity(event)
+  if syslog.is_internal(event:get("sshd", "src_ip")) then
+    return "Medium"
+  end
+  return "DEFAULT"
+end
+
+function alert_context(event)
+  local ctx = syslog.ssh_context(event)
+  ctx.internal_source = syslog.is_internal(event:get("sshd", "src_ip"))
+  return ctx
+end
