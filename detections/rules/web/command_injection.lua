@@ -1,0 +1,74 @@
+local web = require("web")
+
+-- Shapes matched (Go regexp) against the decoded, lower-cased request
+-- target. Commands that are also common words (id, cat, ls, echo, ping...)
+-- count only after a shell separator that URLs do not use (; ` $( && ||
+-- newline); unmistakable programs also after a single pipe.
+local TARGET_SHAPES = {
+  { "shell command", [[(\||;|`|\$\(|&&|\n)\s*(wget|curl|nc|ncat|netcat|bash|zsh|python[0-9.]*|perl|powershell|busybox|tftp|whoami|uname|nslookup|ifconfig|ipconfig|base64|chmod)\b(\s|$|;|\||&|`|\)|<|>)]] },
+  { "shell command", [[(;|`|\$\(|&&|\|\||\n)\s*(id|cat|ls|echo|sleep|rm|ping|dig|sh|php|ruby|hostname|pwd|uname)\b(\s|$|;|\||&|`|\)|<|>)]] },
+  { "web shell parameter", [[[?&](cmd|exec|command|execute|shell)=\s*(wget|curl|id|whoami|uname|ls|dir|cat|bash|sh|nc|powershell|cmd|ipconfig|ifconfig|net\s+user|echo|ping|pwd)\b]] },
+  { "Windows command", [[\bcmd(\.exe)?[?\s]*/c\s|\bpowershell(\.exe)?\s+(-[a-z]+\s+)*-(e|enc|encodedcommand|c|command)\b]] },
+}
+-- Shapes that are never part of a normal URL or header, looked for in the
+-- target, the user agent and the referer.
+local ANY_SHAPES = {
+  { "shellshock", [[\(\)\s*\{[^}]*;\s*\}\s*;]] },
+  { "reverse shell", [[/dev/(tcp|udp)/|\bnc(at)?\s+(-[a-z]*e|-c)\s|\b(ba)?sh\s+-i\b|(=|\s|;|\||`)/bin/(ba|z|da)?sh\b]] },
+  { "PHP code", [[<\?php|\b(system|passthru|shell_exec|popen|proc_open|pcntl_exec)\s*\(\s*['"$]|\beval\s*\(\s*(base64_decode|gzinflate|str_rot13|\$_)|\bassert\s*\(\s*\$_|allow_url_include|auto_prepend_file|php://input]] },
+  { "Java expression", [[#_memberaccess|@java\.lang\.runtime@getruntime|java\.lang\.runtime\)?\.getruntime\(|new\s+java\.lang\.processbuilder|class\.module\.classloader]] },
+}
+
+local target_shape = web.matcher(TARGET_SHAPES)
+local any_shape = web.matcher(ANY_SHAPES)
+
+-- shape returns the kind of payload and where it was, or nil.
+local function shape(event)
+  local target = web.decode(web.target(event))
+  local kind = target_shape(target) or any_shape(target)
+  if kind then
+    return kind, "request"
+  end
+  kind = any_shape(web.decode(event.user_agent))
+  if kind then
+    return kind, "user agent"
+  end
+  kind = any_shape(web.decode(event.referer))
+  if kind then
+    return kind, "referer"
+  end
+  return nil
+end
+
+function rule(event)
+  return shape(event) ~= nil and not web.is_authorized_scanner(event)
+end
+
+function title(event)
+  local kind, where = shape(event)
+  return string.format("Command injection attempt (%s in the %s) from %s: %s", kind, where,
+    web.client(event), web.request_summary(event))
+end
+
+function dedup(event)
+  return web.client(event)
+end
+
+-- The access log cannot show whether a command ran; a 4xx at least says
+-- the request was refused or hit nothing.
+function severity(event)
+  local s = web.status(event)
+  if s >= 400 and s < 500 then
+    return "Low"
+  end
+  return "DEFAULT"
+end
+
+function alert_context(event)
+  local ctx = web.context(event)
+  local kind, where = shape(event)
+  ctx.shape = kind
+  ctx.found_in = where
+  ctx.decoded_target = web.short(web.decode(web.target(event)), 500)
+  return ctx
+end

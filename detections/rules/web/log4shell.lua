@@ -1,0 +1,62 @@
+local web = require("web")
+
+-- Log4j lookups: ${jndi:...} and the nested forms used to hide it from
+-- filters (${${lower:j}ndi:...}, ${${::-j}${::-n}di:...}), and the other
+-- lookups attackers use to read secrets out through a JNDI or DNS callback
+-- (${env:AWS_SECRET_ACCESS_KEY}, ${sys:java.version}).
+local LOOKUP = [[\$\{\s*((jndi|lower|upper|env|sys|java|main|base64|date|k8s|docker|spring|bundle|ctx|marker|sd|log4j|web|jvmrunargs)\s*:|::-|\$\{)]]
+
+-- The fields of an access log line a client controls.
+local FIELDS = { "request_uri", "request", "user_agent", "referer", "x_forwarded_for", "remote_user" }
+
+local function found(event)
+  for _, f in ipairs(FIELDS) do
+    local v = event[f]
+    -- A lookup needs a "$", sent as is or encoded (%24, %2524, \x24,
+    -- %u0024): skip the decoding for the fields that have neither.
+    if v ~= nil and (v:find("$", 1, true) or v:find("24", 1, true)) then
+      local d = web.decode(v)
+      if re.match(LOOKUP, d) then
+        return f, d
+      end
+    end
+  end
+  return nil
+end
+
+-- callback is the host a ${jndi:ldap://host/...} payload calls, after
+-- undoing the one-character hiding lookups (${::-j}, ${lower:n}).
+local function callback(decoded)
+  if decoded == nil then
+    return nil
+  end
+  decoded = re.replace([[\$\{(::-|lower:|upper:)([^}])\}]], decoded, "$2")
+  local g = re.groups([[jndi:(ldaps?|rmi|dns|iiop|corba|nds|nis|http)://([^/}:\s]+)]], decoded)
+  if g == nil then
+    return nil
+  end
+  return g[3]
+end
+
+function rule(event)
+  return found(event) ~= nil and not web.is_authorized_scanner(event)
+end
+
+function title(event)
+  local field = found(event)
+  return string.format("Log4Shell (JNDI lookup) attempt in %s from %s: %s", field, web.client(event),
+    web.request_summary(event))
+end
+
+function dedup(event)
+  return web.client(event)
+end
+
+function alert_context(event)
+  local ctx = web.context(event)
+  local field, decoded = found(event)
+  ctx.found_in = field
+  ctx.payload = web.short(decoded, 500)
+  ctx.callback_host = callback(decoded)
+  return ctx
+end
