@@ -36,6 +36,10 @@ local function grant(event)
 end
 
 function rule(event)
+  local name = event.eventName or ""
+  if not (ATTACH[name] or INLINE[name] or name == "CreatePolicyVersion") then
+    return false
+  end
   if event.eventSource ~= "iam.amazonaws.com" or aws.failed(event) or identity_center(event) then
     return false
   end

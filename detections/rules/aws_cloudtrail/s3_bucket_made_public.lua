@@ -60,6 +60,9 @@ local function exposure(event)
 end
 
 function rule(event)
+  if event.eventName ~= "PutBucketPolicy" and event.eventName ~= "PutBucketAcl" then
+    return false
+  end
   if event.eventSource ~= "s3.amazonaws.com" or aws.failed(event) then
     return false
   end

@@ -52,8 +52,13 @@ local function recipients(event)
   return out, public
 end
 
+local CALLS = {
+  ModifySnapshotAttribute = true, ModifyImageAttribute = true,
+  ModifyDBSnapshotAttribute = true, ModifyDBClusterSnapshotAttribute = true,
+}
+
 function rule(event)
-  if aws.failed(event) or share(event) == nil then
+  if not CALLS[event.eventName or ""] or aws.failed(event) or share(event) == nil then
     return false
   end
   return #recipients(event) > 0
