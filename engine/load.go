@@ -2,6 +2,7 @@ package engine
 
 import (
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path"
@@ -349,6 +350,11 @@ func diagFromError(file string, err error) Diagnostic {
 	var se *luavm.SyntaxError
 	if errors.As(err, &se) {
 		return Diagnostic{File: se.File, Line: se.Line, Column: se.Column, Level: LevelError, Message: "Lua syntax error: " + se.Message}
+	}
+	var gw *luavm.GlobalWriteError
+	if errors.As(err, &gw) {
+		return Diagnostic{File: gw.File, Line: gw.Line, Level: LevelError,
+			Message: strings.TrimPrefix(gw.Error(), fmt.Sprintf("%s:%d: ", gw.File, gw.Line))}
 	}
 	type positioned interface {
 		Position() (string, int)

@@ -39,6 +39,9 @@ func Compile(name string, src []byte) (*Chunk, error) {
 	if err != nil {
 		return nil, syntaxError(name, err, src)
 	}
+	if errs := checkGlobalWrites(name, stmts); len(errs) > 0 {
+		return nil, errs[0]
+	}
 	proto, err := lua.Compile(stmts, name)
 	if err != nil {
 		return nil, syntaxError(name, err, src)

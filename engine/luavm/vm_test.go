@@ -118,7 +118,9 @@ func TestSandbox(t *testing.T) {
 		{`function f(e) e.userIdentity.arn = "x" end`, "the event is read-only"},
 		{`function f(e) string.find = nil end`, "read-only table"},
 		{`function f(e) rawset(string, "find", nil) end`, "protected table"},
-		{`function f(e) x = 1 end`, `assignment to global "x" after the file loaded`},
+		{`function f(e) _G.x = 1 end`, "read-only table"},
+		{`function f(e) rawset(_G, "x", 1) end`, "protected table"},
+		{`function f(e) local g = _G g.rule = nil end`, "read-only table"},
 		{`function f(e) return string.rep("x", 1e9) end`, "over the 16777216 byte limit"},
 		{`function f(e) return ("x"):rep(1e9) end`, "over the 16777216 byte limit"},
 		{`function f(e) return string.format("%99999d", 1) end`, "field width"},
@@ -186,6 +188,36 @@ func TestPrintCaptured(t *testing.T) {
 	}
 	if got := buf.String(); got != "hello\t1\t{\"name\":\"trail-a\"}\n" {
 		t.Errorf("print: %q", got)
+	}
+}
+
+// Functions may not assign globals: caught when the file compiles, with
+// the line; top-level definitions and locals are fine.
+func TestGlobalWritesInFunctions(t *testing.T) {
+	bad := map[string]int{
+		"local n = 0\nfunction rule(e)\n  count = n + 1\nend":                  3,
+		"function rule(e)\n  if e then\n    function helper() end\n  end\nend": 3,
+		"local f = function()\n  cache = {}\nend":                              2,
+		"function rule(e) for i = 1, 2 do total = i end end":                   1,
+	}
+	for src, line := range bad {
+		_, err := Compile("x.lua", []byte(src))
+		var gw *GlobalWriteError
+		if !errors.As(err, &gw) || gw.Line != line {
+			t.Errorf("%q: want a global write at line %d, got %v", src, line, err)
+		}
+	}
+	good := []string{
+		"X = 1\nfunction rule(e) local y = X y = 2 return y end",
+		"local M = {}\nfunction M.f(e) M.x = 1 end\nreturn M",
+		"function rule(e) for i, v in ipairs({}) do i = v end local a a = 1 end",
+		"local function r(n) if n > 0 then return r(n - 1) end return 0 end\nfunction rule(e) return r(3) == 0 end",
+		"function rule(e) local t = {} t.x = 1 return t.x == 1 end",
+	}
+	for _, src := range good {
+		if _, err := Compile("x.lua", []byte(src)); err != nil {
+			t.Errorf("%q: %v", src, err)
+		}
 	}
 }
 
