@@ -8,7 +8,7 @@ local PUT = { PutBucketPublicAccessBlock = "bucket", PutAccountPublicAccessBlock
 local function removed(event)
   local name = event.eventName
   if DELETE[name] then
-    return DELETE[name], "all settings (configuration deleted)"
+    return DELETE[name], "configuration deleted"
   end
   if PUT[name] then
     local cfg = event:get("requestParameters", "PublicAccessBlockConfiguration")
