@@ -1,0 +1,194 @@
+package luavm
+
+import (
+	"fmt"
+
+	"github.com/yuin/gopher-lua/ast"
+)
+
+// Detections keep no state between events: a function may not assign a
+// global (only the top level of a file defines them). This is checked on
+// the syntax tree when a file is compiled, so the error names the line at
+// validation time, and it lets an environment be a plain table — one
+// lookup per global read — while the VM still refuses new globals at run
+// time and _G is read-only.
+
+// GlobalWriteError is an assignment to a global inside a function.
+type GlobalWriteError struct {
+	File, Name, Func string
+	Line             int
+}
+
+func (e *GlobalWriteError) Error() string {
+	in := "a function"
+	if e.Func != "" {
+		in = e.Func + "()"
+	}
+	return fmt.Sprintf("%s:%d: assignment to global %q in %s: detections keep no state between events (declare it local, or set it at the top of the file)", e.File, e.Line, e.Name, in)
+}
+
+type scope struct {
+	names  map[string]bool
+	parent *scope
+}
+
+func (s *scope) declared(n string) bool {
+	for ; s != nil; s = s.parent {
+		if s.names[n] {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *scope) child() *scope { return &scope{names: map[string]bool{}, parent: s} }
+
+type linter struct {
+	file string
+	errs []error
+}
+
+// checkGlobalWrites walks a chunk and reports assignments to globals made
+// inside functions.
+func checkGlobalWrites(file string, stmts []ast.Stmt) []error {
+	l := &linter{file: file}
+	l.block(stmts, &scope{names: map[string]bool{}}, 0, "")
+	return l.errs
+}
+
+func (l *linter) block(stmts []ast.Stmt, sc *scope, depth int, fn string) {
+	for _, st := range stmts {
+		l.stmt(st, sc, depth, fn)
+	}
+}
+
+func (l *linter) assign(name string, line int, sc *scope, depth int, fn string) {
+	if depth > 0 && !sc.declared(name) {
+		l.errs = append(l.errs, &GlobalWriteError{File: l.file, Name: name, Func: fn, Line: line})
+	}
+}
+
+func (l *linter) stmt(st ast.Stmt, sc *scope, depth int, fn string) {
+	switch s := st.(type) {
+	case *ast.AssignStmt:
+		for _, e := range s.Lhs {
+			if id, ok := e.(*ast.IdentExpr); ok {
+				l.assign(id.Value, s.Line(), sc, depth, fn)
+			} else {
+				l.expr(e, sc, depth, fn)
+			}
+		}
+		l.exprs(s.Rhs, sc, depth, fn)
+	case *ast.LocalAssignStmt:
+		for _, n := range s.Names {
+			sc.names[n] = true
+		}
+		l.exprs(s.Exprs, sc, depth, fn)
+	case *ast.FuncCallStmt:
+		l.expr(s.Expr, sc, depth, fn)
+	case *ast.DoBlockStmt:
+		l.block(s.Stmts, sc.child(), depth, fn)
+	case *ast.WhileStmt:
+		l.expr(s.Condition, sc, depth, fn)
+		l.block(s.Stmts, sc.child(), depth, fn)
+	case *ast.RepeatStmt:
+		inner := sc.child()
+		l.block(s.Stmts, inner, depth, fn)
+		l.expr(s.Condition, inner, depth, fn)
+	case *ast.IfStmt:
+		l.expr(s.Condition, sc, depth, fn)
+		l.block(s.Then, sc.child(), depth, fn)
+		l.block(s.Else, sc.child(), depth, fn)
+	case *ast.NumberForStmt:
+		l.expr(s.Init, sc, depth, fn)
+		l.expr(s.Limit, sc, depth, fn)
+		if s.Step != nil {
+			l.expr(s.Step, sc, depth, fn)
+		}
+		inner := sc.child()
+		inner.names[s.Name] = true
+		l.block(s.Stmts, inner, depth, fn)
+	case *ast.GenericForStmt:
+		l.exprs(s.Exprs, sc, depth, fn)
+		inner := sc.child()
+		for _, n := range s.Names {
+			inner.names[n] = true
+		}
+		l.block(s.Stmts, inner, depth, fn)
+	case *ast.FuncDefStmt:
+		name := ""
+		if id, ok := s.Name.Func.(*ast.IdentExpr); ok && s.Name.Receiver == nil {
+			// function name() ... end assigns the global name.
+			l.assign(id.Value, s.Line(), sc, depth, fn)
+			name = id.Value
+		} else if s.Name.Func != nil {
+			l.expr(s.Name.Func, sc, depth, fn)
+		}
+		if s.Name.Receiver != nil {
+			l.expr(s.Name.Receiver, sc, depth, fn)
+			name = s.Name.Method
+		}
+		l.function(s.Func, sc, depth, name)
+	case *ast.ReturnStmt:
+		l.exprs(s.Exprs, sc, depth, fn)
+	}
+}
+
+func (l *linter) function(f *ast.FunctionExpr, sc *scope, depth int, name string) {
+	inner := sc.child()
+	if f.ParList != nil {
+		for _, n := range f.ParList.Names {
+			inner.names[n] = true
+		}
+	}
+	l.block(f.Stmts, inner, depth+1, name)
+}
+
+func (l *linter) exprs(es []ast.Expr, sc *scope, depth int, fn string) {
+	for _, e := range es {
+		l.expr(e, sc, depth, fn)
+	}
+}
+
+func (l *linter) expr(e ast.Expr, sc *scope, depth int, fn string) {
+	switch x := e.(type) {
+	case *ast.FunctionExpr:
+		l.function(x, sc, depth, fn)
+	case *ast.AttrGetExpr:
+		l.expr(x.Object, sc, depth, fn)
+		l.expr(x.Key, sc, depth, fn)
+	case *ast.TableExpr:
+		for _, f := range x.Fields {
+			if f.Key != nil {
+				l.expr(f.Key, sc, depth, fn)
+			}
+			l.expr(f.Value, sc, depth, fn)
+		}
+	case *ast.FuncCallExpr:
+		if x.Func != nil {
+			l.expr(x.Func, sc, depth, fn)
+		}
+		if x.Receiver != nil {
+			l.expr(x.Receiver, sc, depth, fn)
+		}
+		l.exprs(x.Args, sc, depth, fn)
+	case *ast.LogicalOpExpr:
+		l.expr(x.Lhs, sc, depth, fn)
+		l.expr(x.Rhs, sc, depth, fn)
+	case *ast.RelationalOpExpr:
+		l.expr(x.Lhs, sc, depth, fn)
+		l.expr(x.Rhs, sc, depth, fn)
+	case *ast.StringConcatOpExpr:
+		l.expr(x.Lhs, sc, depth, fn)
+		l.expr(x.Rhs, sc, depth, fn)
+	case *ast.ArithmeticOpExpr:
+		l.expr(x.Lhs, sc, depth, fn)
+		l.expr(x.Rhs, sc, depth, fn)
+	case *ast.UnaryMinusOpExpr:
+		l.expr(x.Expr, sc, depth, fn)
+	case *ast.UnaryNotOpExpr:
+		l.expr(x.Expr, sc, depth, fn)
+	case *ast.UnaryLenOpExpr:
+		l.expr(x.Expr, sc, depth, fn)
+	}
+}
