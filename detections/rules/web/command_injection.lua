@@ -1,22 +1,23 @@
 local web = require("web")
 
 -- Shapes matched (Go regexp) against the decoded, lower-cased request
--- target. Commands that are also common words (id, cat, ls, echo, ping...)
--- count only after a shell separator that URLs do not use (; ` $( && ||
--- newline); unmistakable programs also after a single pipe.
+-- target, each with the substrings one of which it needs (web.matcher runs
+-- the regexp only then). Commands that are also common words (id, cat, ls,
+-- echo, ping...) count only after a shell separator that URLs do not use
+-- (; ` $( && || newline); unmistakable programs also after a single pipe.
 local TARGET_SHAPES = {
-  { "shell command", [[(\||;|`|\$\(|&&|\n)\s*(wget|curl|nc|ncat|netcat|bash|zsh|python[0-9.]*|perl|powershell|busybox|tftp|whoami|uname|nslookup|ifconfig|ipconfig|base64|chmod)\b(\s|$|;|\||&|`|\)|<|>)]] },
-  { "shell command", [[(;|`|\$\(|&&|\|\||\n)\s*(id|cat|ls|echo|sleep|rm|ping|dig|sh|php|ruby|hostname|pwd|uname)\b(\s|$|;|\||&|`|\)|<|>)]] },
-  { "web shell parameter", [[[?&](cmd|exec|command|execute|shell)=\s*(wget|curl|id|whoami|uname|ls|dir|cat|bash|sh|nc|powershell|cmd|ipconfig|ifconfig|net\s+user|echo|ping|pwd)\b]] },
-  { "Windows command", [[\bcmd(\.exe)?[?\s]*/c\s|\bpowershell(\.exe)?\s+(-[a-z]+\s+)*-(e|enc|encodedcommand|c|command)\b]] },
+  { "shell command", [[(\||;|`|\$\(|&&|\n)\s*(wget|curl|nc|ncat|netcat|bash|zsh|python[0-9.]*|perl|powershell|busybox|tftp|whoami|uname|nslookup|ifconfig|ipconfig|base64|chmod)\b(\s|$|;|\||&|`|\)|<|>)]], { "|", ";", "`", "$(", "&&", "\n" } },
+  { "shell command", [[(;|`|\$\(|&&|\|\||\n)\s*(id|cat|ls|echo|sleep|rm|ping|dig|sh|php|ruby|hostname|pwd|uname)\b(\s|$|;|\||&|`|\)|<|>)]], { ";", "`", "$(", "&&", "||", "\n" } },
+  { "web shell parameter", [[[?&](cmd|exec|command|execute|shell)=\s*(wget|curl|id|whoami|uname|ls|dir|cat|bash|sh|nc|powershell|cmd|ipconfig|ifconfig|net\s+user|echo|ping|pwd)\b]], { "cmd=", "exec=", "command=", "execute=", "shell=" } },
+  { "Windows command", [[\bcmd(\.exe)?[?\s]*/c\s|\bpowershell(\.exe)?\s+(-[a-z]+\s+)*-(e|enc|encodedcommand|c|command)\b]], { "cmd", "powershell" } },
 }
 -- Shapes that are never part of a normal URL or header, looked for in the
 -- target, the user agent and the referer.
 local ANY_SHAPES = {
-  { "shellshock", [[\(\)\s*\{[^}]*;\s*\}\s*;]] },
-  { "reverse shell", [[/dev/(tcp|udp)/|\bnc(at)?\s+(-[a-z]*e|-c)\s|\b(ba)?sh\s+-i\b|(=|\s|;|\||`)/bin/(ba|z|da)?sh\b]] },
-  { "PHP code", [[<\?php|\b(system|passthru|shell_exec|popen|proc_open|pcntl_exec)\s*\(\s*['"$]|\beval\s*\(\s*(base64_decode|gzinflate|str_rot13|\$_)|\bassert\s*\(\s*\$_|allow_url_include|auto_prepend_file|php://input]] },
-  { "Java expression", [[#_memberaccess|@java\.lang\.runtime@getruntime|java\.lang\.runtime\)?\.getruntime\(|new\s+java\.lang\.processbuilder|class\.module\.classloader]] },
+  { "shellshock", [[\(\)\s*\{[^}]*;\s*\}\s*;]], { "()" } },
+  { "reverse shell", [[/dev/(tcp|udp)/|\bnc(at)?\s+(-[a-z]*e|-c)\s|\b(ba)?sh\s+-i\b|(=|\s|;|\||`)/bin/(ba|z|da)?sh\b]], { "/dev/", "nc", "-i", "/bin/" } },
+  { "PHP code", [[<\?php|\b(system|passthru|shell_exec|popen|proc_open|pcntl_exec)\s*\(\s*['"$]|\beval\s*\(\s*(base64_decode|gzinflate|str_rot13|\$_)|\bassert\s*\(\s*\$_|allow_url_include|auto_prepend_file|php://input]], { "<?php", "system", "passthru", "shell_exec", "popen", "proc_open", "pcntl_exec", "eval", "assert", "allow_url_include", "auto_prepend_file", "php://input" } },
+  { "Java expression", [[#_memberaccess|@java\.lang\.runtime@getruntime|java\.lang\.runtime\)?\.getruntime\(|new\s+java\.lang\.processbuilder|class\.module\.classloader]], { "#_memberaccess", "java.lang", "class.module" } },
 }
 
 local target_shape = web.matcher(TARGET_SHAPES)
