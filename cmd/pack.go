@@ -16,7 +16,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"panther/engine"
-	"panther/engine/replay"
 	"panther/engine/report"
 	"panther/packs"
 )
@@ -83,7 +82,7 @@ func (app *App) buildPacks(c *cobra.Command, args, ids []string, skipTests bool,
 			return nil, false, usageErr("%v", err)
 		}
 	}
-	topts := engine.TestOptions{Budget: lopts.Budget, Now: app.Now, Fixtures: &replay.FixtureRunner{Budget: lopts.Budget}}
+	topts := engine.TestOptions{Budget: lopts.Budget, Now: app.Now, Fixtures: fixtureRunner(lopts.Budget)}
 	for _, id := range ids {
 		b, err := packs.Build(set, id, packs.BuildOptions{ToolVersion: Version})
 		if err != nil {
@@ -292,7 +291,7 @@ Exit code 1 when a file does not verify.`,
 				line := fmt.Sprintf("%s: ok: pack %s, %s, %s, digest %s", file, m.Pack, plural(len(m.Detections), "detection"), plural(len(m.Files), "file"), m.Digest)
 				if test {
 					res := packs.Check(c.Context(), arch.FS(), m, packs.CheckOptions{Load: lopts,
-						Tests: engine.TestOptions{Budget: lopts.Budget, Now: app.Now, Fixtures: &replay.FixtureRunner{Budget: lopts.Budget}}, Display: file})
+						Tests: engine.TestOptions{Budget: lopts.Budget, Now: app.Now, Fixtures: fixtureRunner(lopts.Budget)}, Display: file})
 					if res.Failed() {
 						fmt.Fprintf(app.IO.Out, "%s: FAIL: %s\n", file, res.Summary())
 						for _, p := range res.Problems {

@@ -9,7 +9,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"panther/engine"
-	"panther/engine/replay"
 	"panther/packs"
 	"panther/packs/server"
 )
@@ -83,7 +82,7 @@ requests in flight finish (up to --shutdown-timeout).`,
 			}
 			srv, err := server.New(server.Options{
 				DataDir: data, Tokens: tokens, Load: lopts,
-				Tests:     engine.TestOptions{Budget: lopts.Budget, Fixtures: &replay.FixtureRunner{Budget: lopts.Budget}},
+				Tests:     engine.TestOptions{Budget: lopts.Budget, Fixtures: fixtureRunner(lopts.Budget)},
 				MaxUpload: int64(sizes["max-upload"]),
 				Limits:    packs.Limits{MaxFiles: maxFiles, MaxUncompressed: int64(sizes["max-unzipped"])},
 				Logger:    slog.New(slog.NewJSONHandler(app.IO.ErrOut, &slog.HandlerOptions{Level: level})),

@@ -9,7 +9,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"panther/engine"
-	"panther/engine/replay"
 	"panther/engine/report"
 )
 
@@ -84,10 +83,12 @@ fails, a file does not load, or a detection has fewer than --minimum-tests.`,
 				return err
 			}
 			opts.Budget = lopts.Budget
-			opts.Fixtures = &replay.FixtureRunner{Update: update, Budget: lopts.Budget,
-				Updated: func(file, change string) {
-					fmt.Fprintf(app.IO.ErrOut, "updated %s:\n%s\n", file, strings.TrimRight(change, "\n"))
-				}}
+			fr := fixtureRunner(lopts.Budget)
+			fr.Update = update
+			fr.Updated = func(file, change string) {
+				fmt.Fprintf(app.IO.ErrOut, "updated %s:\n%s\n", file, strings.TrimRight(change, "\n"))
+			}
+			opts.Fixtures = fr
 			set := engine.Load(srcs, lopts)
 			rep := engine.RunTests(c.Context(), set, opts)
 			if err := c.Context().Err(); err != nil {

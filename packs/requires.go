@@ -5,6 +5,8 @@ import (
 	"fmt"
 
 	"github.com/yuin/gopher-lua/parse"
+
+	"panther/engine/luavm"
 )
 
 // Require is one require("name") call found in a Lua file.
@@ -23,11 +25,6 @@ type RequireError struct {
 func (e *RequireError) Error() string {
 	return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Message)
 }
-
-// builtinModules are what require returns without a helper (see
-// engine/luavm): they are not part of a pack.
-var builtinModules = map[string]bool{"json": true, "re": true, "net": true, "time": true,
-	"string": true, "table": true, "math": true}
 
 // ScanRequires lists the require calls of a Lua source, in order, with the
 // names of built-in modules left out. It reads tokens with gopher-lua's own
@@ -115,7 +112,7 @@ type tokenInfo struct {
 }
 
 func appendRequire(out []Require, name string, line int) []Require {
-	if builtinModules[name] {
+	if luavm.IsBuiltinModule(name) { // what require returns without a helper: not part of a pack
 		return out
 	}
 	return append(out, Require{Name: name, Line: line})

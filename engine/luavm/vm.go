@@ -219,7 +219,7 @@ func (r *Requirer) require(L *lua.LState) int {
 		L.Push(v)
 		return 1
 	}
-	if builtin := r.vm.sandbox.RawGetString(name); builtin != lua.LNil && isModuleName(name) {
+	if builtin := r.vm.sandbox.RawGetString(name); builtin != lua.LNil && IsBuiltinModule(name) {
 		L.Push(builtin)
 		return 1
 	}
@@ -248,7 +248,9 @@ func (r *Requirer) require(L *lua.LState) int {
 	return 1
 }
 
-func isModuleName(n string) bool {
+// IsBuiltinModule reports whether require(n) returns one of the sandbox's
+// modules rather than a helper.
+func IsBuiltinModule(n string) bool {
 	switch n {
 	case "json", "re", "net", "time", "string", "table", "math":
 		return true
