@@ -2,6 +2,7 @@ package lake
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -30,7 +31,8 @@ var benchRecords = sync.OnceValues(func() ([][]byte, int64) {
 // BenchmarkWriteCloudTrail measures what --lake adds to a replay: each op
 // is one CloudTrail record parsed and normalised as the pipeline does
 // (parse-only), then also written with WriteEvent, and the run ends with
-// Close (conversion to ZSTD Parquet and commit included). Run it with
+// Close (conversion to ZSTD Parquet and commit included); a source is 1000
+// records, with SourceDone after each. Run it with
 // -benchtime 40000x: beyond, records repeat and compress better than real
 // data. Besides ns/op it reports:
 //
@@ -58,7 +60,7 @@ func benchWrite(b *testing.B, lake bool, opts Options) {
 	reg := testRegistry(b)
 	lt, _ := reg.Lookup(aws.CloudTrail.Name)
 	dir := b.TempDir()
-	src := parsers.Source{File: "s3://bucket/AWSLogs/123456789012/CloudTrail/us-east-1/2024/03/01/trail.json.gz"}
+	var src parsers.Source
 	now := time.Now()
 	b.SetBytes(size / int64(len(recs)))
 	b.ReportAllocs()
@@ -75,11 +77,14 @@ func benchWrite(b *testing.B, lake bool, opts Options) {
 	var inWrite time.Duration
 	p := lt.NewParser()
 	for i := 0; i < b.N; i++ {
+		if i%1000 == 0 { // a source is a CloudTrail file of 1000 records
+			src.File = fmt.Sprintf("s3://bucket/AWSLogs/123456789012/CloudTrail/us-east-1/2024/03/01/%06d.json.gz", i/1000)
+		}
 		e := event.New()
 		if ok, err := p.Parse(recs[i%len(recs)], e); !ok || err != nil {
 			b.Fatal(err)
 		}
-		if err := reg.Normalise(lt, e, src, int64(i+1), now); err != nil {
+		if err := reg.Normalise(lt, e, src, int64(i%1000+1), now); err != nil {
 			b.Fatal(err)
 		}
 		if w != nil {
@@ -87,14 +92,16 @@ func benchWrite(b *testing.B, lake bool, opts Options) {
 			if err := w.WriteEvent(e); err != nil {
 				b.Fatal(err)
 			}
+			if i%1000 == 999 || i == b.N-1 {
+				if err := w.SourceDone(SourceInfo{Digest: src.File, File: src.File}); err != nil {
+					b.Fatal(err)
+				}
+			}
 			inWrite += time.Since(t0)
 		}
 		e.Release()
 	}
 	if w != nil {
-		if err := w.SourceDone(SourceInfo{Digest: "bench", File: src.File}); err != nil {
-			b.Fatal(err)
-		}
 		if err := w.Close(); err != nil {
 			b.Fatal(err)
 		}

@@ -87,29 +87,36 @@ func (e *epoch) drop(file string) {
 	e.dropped[file] = true
 }
 
-// convert hands the staged file of s to the converter; the epoch commits
-// once all its conversions are done. Rows of sources already dropped are
-// left out at once.
-func (e *epoch) convert(w *Writer, s *stream) {
-	hour := time.Unix(s.key.hour*3600, 0).UTC()
-	base := strings.TrimSuffix(filepath.Base(s.path), ".ndjson")
-	j := &job{
-		in:     s.path,
-		out:    strings.TrimSuffix(s.path, ".ndjson") + ".parquet",
-		table:  s.key.t,
-		rows:   s.rows,
-		size:   s.size,
-		maxRow: s.maxRow,
-	}
-	for src := range s.sources {
-		if e.dropped[src] {
-			j.exclude = append(j.exclude, src)
+// convert hands the staged files of streams to the converter: one
+// stream, or (grouped) several small streams of one log table; the epoch
+// commits once all its conversions are done. Rows of sources already
+// dropped are left out at once.
+func (e *epoch) convert(w *Writer, streams ...*stream) {
+	s0 := streams[0]
+	j := &job{table: s0.key.t, hour: s0.key.hour, grouped: len(streams) > 1}
+	sources := map[string]bool{}
+	for _, s := range streams {
+		j.ins = append(j.ins, s.path)
+		j.rows += s.rows
+		j.size += s.size
+		j.maxRow = max(j.maxRow, s.maxRow)
+		for src := range s.sources {
+			sources[src] = true
 		}
 	}
-	to := fmt.Sprintf("%s/year=%04d/month=%02d/day=%02d/hour=%02d/%s-%s.parquet",
-		s.key.t.rel, hour.Year(), hour.Month(), hour.Day(), hour.Hour(), w.run, base)
+	j.out = strings.TrimSuffix(s0.path, ".ndjson") + ".parquet"
+	if j.grouped {
+		j.out = strings.TrimSuffix(s0.path, ".ndjson") + ".parts"
+	}
+	excluded := map[string]bool{}
+	for src := range sources {
+		if e.dropped[src] {
+			j.exclude = append(j.exclude, src)
+			excluded[src] = true
+		}
+	}
 	e.wg.Add(1)
-	w.conv.submit(j, func(rows, size int64, err error) {
+	w.conv.submit(j, func(outs []output, err error) {
 		e.mu.Lock()
 		defer e.mu.Unlock()
 		defer e.wg.Done()
@@ -119,19 +126,16 @@ func (e *epoch) convert(w *Writer, s *stream) {
 			}
 			return
 		}
-		if rows == 0 {
-			os.Remove(j.out) // every row was of a dropped source
-			return
-		}
-		from, _ := filepath.Rel(w.dir, j.out)
-		f := stagedFile{From: filepath.ToSlash(from), To: to, Table: s.key.t.name, Rows: rows, Bytes: size, sources: s.sources}
-		for _, x := range j.exclude {
-			if f.excluded == nil {
-				f.excluded = map[string]bool{}
+		for _, o := range outs {
+			if o.rows == 0 {
+				os.Remove(o.path) // every row was of a dropped source
+				continue
 			}
-			f.excluded[x] = true
+			from, _ := filepath.Rel(w.dir, o.path)
+			to := fmt.Sprintf("%s/%s/%s-%06d.parquet", j.table.rel, o.part, w.run, w.files.Add(1))
+			e.files = append(e.files, stagedFile{From: filepath.ToSlash(from), To: to, Table: j.table.name,
+				Rows: o.rows, Bytes: o.size, sources: sources, excluded: excluded})
 		}
-		e.files = append(e.files, f)
 	})
 }
 

@@ -99,7 +99,7 @@
 // Nothing is ever written below logs/, alerts/ or rule_matches/ but by a
 // rename of a complete, synced file from .staging. Rows are committed in
 // epochs: at a source boundary (SourceDone while no other source is half
-// written) once Options.CommitBytes were staged since the last commit, and
+// written) once Options.CommitBytes (256 MiB) were staged since the last commit, and
 // at Close. A commit, run in the background in epoch order once the
 // epoch's files are converted, is two-phase:
 //

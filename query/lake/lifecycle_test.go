@@ -402,6 +402,20 @@ func TestWriteRow(t *testing.T) {
 	if n != 10 || events != 55 || extra != `{"note":"x"}` || ctx != "10.0.0.9" {
 		t.Errorf("read back %d rows, %d events, p_extra %s, context %s", n, events, extra, ctx)
 	}
+	rows, err := db.Query("SELECT column_name FROM (DESCRIBE SELECT * FROM read_parquet(" + sqlString(tables[0].Glob()) + ", hive_partitioning=false))")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var cols []string
+	for rows.Next() {
+		var c string
+		rows.Scan(&c)
+		cols = append(cols, c)
+	}
+	if want := []string{"alert_id", "rule_id", "severity", "first_seen", "events", "context", "p_extra"}; !slices.Equal(cols, want) {
+		t.Errorf("columns %v, want %v", cols, want)
+	}
 }
 
 // Events the writer cannot place are refused (and the writer goes on);

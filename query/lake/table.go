@@ -29,8 +29,13 @@ type table struct {
 	ctypes  []*ctype
 	// schema identifies the column list (names and DuckDB types).
 	schema string
-	// duckColumns is the columns={...} argument of read_json.
+	// duckColumns is the columns={...} argument of read_json, selectList
+	// what the converter selects from it, and timeColumn the staged column
+	// that partitions: p_event_time for log tables; rowTimeColumn, which
+	// is not kept in the files, for the others.
 	duckColumns string
+	selectList  string
+	timeColumn  string
 	rows        atomic.Int64 // rows written in this run
 }
 
@@ -64,7 +69,7 @@ func compileTable(name, rel string, decl []parsers.Column, logs bool, lt *parser
 		}
 	}
 	lower := map[string]string{}
-	reserved := map[string]bool{"p_extra": true}
+	reserved := map[string]bool{"p_extra": true, rowTimeColumn: true}
 	if logs {
 		for _, c := range parsers.StandardColumns() {
 			reserved[c.Name] = true
@@ -128,10 +133,18 @@ func compileTable(name, rel string, decl []parsers.Column, logs bool, lt *parser
 		b.WriteString(": ")
 		b.WriteString(sqlString(t.ctypes[i].duck))
 	}
+	t.selectList, t.timeColumn = "*", event.FieldEventTime
+	if !logs {
+		fmt.Fprintf(&b, ", %s: 'TIMESTAMP'", sqlString(rowTimeColumn))
+		t.selectList, t.timeColumn = fmt.Sprintf("* EXCLUDE (%q)", rowTimeColumn), rowTimeColumn
+	}
 	b.WriteByte('}')
 	t.duckColumns = b.String()
 	return t, nil
 }
+
+// rowTimeColumn holds the partition time of a staged WriteRow row.
+const rowTimeColumn = "__lake_time"
 
 // logTable compiles the table of a log type.
 func logTable(lt *parsers.LogType) (*table, error) {
@@ -208,11 +221,13 @@ func eventTime(e *event.Event) (time.Time, bool) {
 }
 
 // encodeRow appends a row given as a JSON object (WriteRow) as one staged
-// row.
-func (enc *encoder) encodeRow(dst []byte, t *table, o *fastjson.Object) []byte {
+// row, with its partition time ts.
+func (enc *encoder) encodeRow(dst []byte, t *table, o *fastjson.Object, ts time.Time) []byte {
 	dst = append(dst, '{')
 	extra := append(enc.extra[:0], '{')
 	dst, extra = enc.members(dst, extra, t.root, o)
+	dst = appendMember(dst, rowTimeColumn)
+	dst = appendTime(dst, ts)
 	if len(extra) > 1 {
 		dst = appendMember(dst, "p_extra")
 		dst = append(dst, extra...)

@@ -1,6 +1,7 @@
 package lake
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"database/sql"
@@ -9,6 +10,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -28,7 +30,10 @@ type Options struct {
 	// CommitBytes: at a source boundary (SourceDone with no other source
 	// half written), once this many bytes were staged since the last
 	// commit, what is written so far is converted and committed. Default
-	// 1 GiB; negative commits only at Close.
+	// 256 MiB (about 125,000 CloudTrail events): conversions then overlap
+	// the replay instead of all waiting for Close, an interruption loses
+	// little, and an hour of a busy log still makes only tens of files.
+	// Negative: commit only at Close.
 	CommitBytes int64
 	// Workers is how many conversions run at once (default 1), each with
 	// Threads DuckDB threads (default 1): the replay pipeline needs the
@@ -60,7 +65,7 @@ func (o *Options) defaults() {
 		o.FileBytes = 256 << 20
 	}
 	if o.CommitBytes == 0 {
-		o.CommitBytes = 1 << 30
+		o.CommitBytes = 256 << 20
 	}
 	if o.Workers <= 0 {
 		o.Workers = 1
@@ -130,13 +135,15 @@ type Writer struct {
 	lastType  string
 	lastTable *table
 
-	enc     encoder
-	rowp    fastjson.Parser
-	streams map[streamKey]*stream
-	last    *stream
-	active  []*stream // streams holding a buffer or an open file
-	clock   uint64    // for the least recently used stream
-	seq     int       // staged file sequence
+	enc      encoder
+	rowp     fastjson.Parser
+	streams  map[streamKey]*stream
+	last     *stream
+	active   []*stream    // streams holding a buffer or an open file
+	clock    uint64       // counts rows: when each stream was last used
+	prevDone uint64       // clock at the previous SourceDone
+	seq      int          // staged file sequence
+	files    atomic.Int64 // Parquet file sequence (final names)
 
 	cur         *epoch
 	epochs      int
@@ -336,7 +343,7 @@ func (w *Writer) WriteRow(tableName string, schema []parsers.Column, t time.Time
 		return w.fail(err)
 	}
 	n := len(s.buf)
-	s.buf = w.enc.encodeRow(s.buf, tb, o)
+	s.buf = w.enc.encodeRow(s.buf, tb, o, t)
 	return w.wrote(s, n)
 }
 
@@ -510,6 +517,18 @@ func (w *Writer) SourceDone(src SourceInfo) error {
 	if len(w.openSources) == 0 && w.opts.CommitBytes > 0 && w.cur.bytes >= w.opts.CommitBytes {
 		return w.seal()
 	}
+	// A partition that got no row while the previous source was read is
+	// probably done with (logs come roughly in time order, a source often
+	// is one log type): convert it now, while the pipeline reads on,
+	// rather than at the commit. Small ones wait, to be converted together.
+	for _, st := range w.streams {
+		if st.lastUse < w.prevDone && st.size+int64(len(st.buf)) >= smallStream {
+			if err := w.cut(st); err != nil {
+				return w.fail(err)
+			}
+		}
+	}
+	w.prevDone = w.clock
 	return nil
 }
 
@@ -525,16 +544,44 @@ func (w *Writer) HasSource(digest string) bool {
 }
 
 // seal ends the current epoch: every staged file goes to the converter,
-// and the committer commits the epoch once they are all converted.
+// and the committer commits the epoch once they are all converted. The
+// small files of a log table are converted together (see smallStream).
 func (w *Writer) seal() error {
 	e := w.cur
 	var first error
-	for _, s := range w.streams {
+	small := map[*table][]*stream{}
+	var keys []streamKey
+	for k := range w.streams {
+		keys = append(keys, k)
+	}
+	slices.SortFunc(keys, func(a, b streamKey) int { // deterministic file names
+		if c := strings.Compare(a.t.name, b.t.name); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.hour, b.hour)
+	})
+	for _, k := range keys {
+		s := w.streams[k]
 		if err := w.release(s); err != nil && first == nil {
 			first = err
 		}
-		if first == nil {
-			e.convert(w, s)
+		if first != nil {
+			continue
+		}
+		if s.size < smallStream {
+			small[s.key.t] = append(small[s.key.t], s)
+			continue
+		}
+		e.convert(w, s)
+	}
+	for _, ss := range small {
+		for len(ss) > 0 {
+			n := 0
+			for size := int64(0); n < len(ss) && size < smallGroup; n++ {
+				size += ss[n].size
+			}
+			e.convert(w, ss[:n]...)
+			ss = ss[n:]
 		}
 	}
 	clear(w.streams)
@@ -547,6 +594,18 @@ func (w *Writer) seal() error {
 	w.commitQ <- e
 	return nil
 }
+
+// Each Parquet file costs DuckDB about 5 ms of CPU whatever its size (a
+// CloudTrail file has 58 column chunks), so at a commit the staged files
+// of a table smaller than smallStream are converted together, up to
+// smallGroup bytes a conversion, and DuckDB partitions their rows itself
+// (PARTITION_BY): sparse logs, a few rows an hour over months, make one
+// conversion a table instead of one an hour. (Partitioning costs about 40%
+// more per row, which is why large files are converted one by one.)
+const (
+	smallStream = 4 << 20
+	smallGroup  = 64 << 20
+)
 
 // Close converts and commits everything written, waits for it, and
 // releases the lake. After an error it drops what was not committed, as
