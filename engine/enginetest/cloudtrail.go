@@ -272,3 +272,32 @@ func (g *ctGen) event(w *bufio.Writer, t time.Time, account, region string) {
 	fmt.Fprintf(w, `,"requestID":%q,"eventID":%q,"readOnly":%s,"eventType":%q,"managementEvent":true,"recipientAccountId":%q,"eventCategory":"Management","tlsDetails":{"tlsVersion":"TLSv1.3","cipherSuite":"TLS_AES_128_GCM_SHA256","clientProvidedHostHeader":"%s.%s.amazonaws.com"}}`,
 		g.uuid(), g.uuid(), strconv.FormatBool(readOnly), eventType, account, c.source[:len(c.source)-len(".amazonaws.com")], region)
 }
+
+// CachedCloudTrail returns a CloudTrail archive of about mb megabytes of
+// gzip, generated once into $TMPDIR/panther-bench-cloudtrail-<mb>mb and
+// reused by later runs (benchmarks only: it is large).
+func CachedCloudTrail(mb int64) (string, error) {
+	dir := filepath.Join(os.TempDir(), "panther-bench-cloudtrail-"+strconv.FormatInt(mb, 10)+"mb")
+	done := filepath.Join(dir, ".done")
+	if _, err := os.Stat(done); err == nil {
+		return dir, nil
+	}
+	if err := os.RemoveAll(dir); err != nil {
+		return "", err
+	}
+	if _, err := CloudTrail(CloudTrailOptions{Dir: dir, TargetGzBytes: mb << 20}); err != nil {
+		return "", err
+	}
+	return dir, os.WriteFile(done, nil, 0o644)
+}
+
+// BenchCorpusMB is the size of the benchmark archive: PANTHER_BENCH_GZ_MB,
+// default def.
+func BenchCorpusMB(def int64) int64 {
+	if s := os.Getenv("PANTHER_BENCH_GZ_MB"); s != "" {
+		if n, err := strconv.ParseInt(s, 10, 64); err == nil && n > 0 {
+			return n
+		}
+	}
+	return def
+}

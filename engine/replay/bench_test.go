@@ -2,11 +2,8 @@ package replay_test
 
 import (
 	"context"
-	"os"
-	"path/filepath"
 	"runtime"
 	"strconv"
-	"sync"
 	"testing"
 
 	"panther/detections"
@@ -16,40 +13,14 @@ import (
 	"panther/parsers/input"
 )
 
-var (
-	corpusOnce sync.Once
-	corpusDir  string
-	corpusErr  error
-)
-
-// corpus returns a CloudTrail archive of PANTHER_BENCH_GZ_MB megabytes of
-// gzip (default 64), generated once into $TMPDIR and reused across runs.
-func corpus(b *testing.B) (string, enginetest.CloudTrailStats) {
-	mb := int64(64)
-	if s := os.Getenv("PANTHER_BENCH_GZ_MB"); s != "" {
-		n, err := strconv.ParseInt(s, 10, 64)
-		if err != nil {
-			b.Fatal(err)
-		}
-		mb = n
+// corpus returns the generated CloudTrail archive (PANTHER_BENCH_GZ_MB
+// megabytes of gzip, default 64), cached in $TMPDIR across runs.
+func corpus(b *testing.B) string {
+	dir, err := enginetest.CachedCloudTrail(enginetest.BenchCorpusMB(64))
+	if err != nil {
+		b.Fatal(err)
 	}
-	dir := filepath.Join(os.TempDir(), "panther-bench-cloudtrail-"+strconv.FormatInt(mb, 10)+"mb")
-	var st enginetest.CloudTrailStats
-	corpusOnce.Do(func() {
-		if _, err := os.Stat(filepath.Join(dir, ".done")); err == nil {
-			return
-		}
-		os.RemoveAll(dir)
-		st, corpusErr = enginetest.CloudTrail(enginetest.CloudTrailOptions{Dir: dir, TargetGzBytes: mb << 20})
-		if corpusErr == nil {
-			corpusErr = os.WriteFile(filepath.Join(dir, ".done"), nil, 0o644)
-		}
-	})
-	if corpusErr != nil {
-		b.Fatal(corpusErr)
-	}
-	corpusDir = dir
-	return dir, st
+	return dir
 }
 
 func shipped(b *testing.B) *engine.Set {
@@ -64,7 +35,7 @@ func shipped(b *testing.B) *engine.Set {
 // shipped CloudTrail detection: decompress, split, parse, normalise,
 // evaluate, dedup. events/s is per run; divide by the workers for per core.
 func BenchmarkReplayCloudTrail(b *testing.B) {
-	dir, _ := corpus(b)
+	dir := corpus(b)
 	set := shipped(b)
 	srcs, errs := input.Expand([]string{dir})
 	if len(errs) > 0 {

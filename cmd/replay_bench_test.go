@@ -1,0 +1,101 @@
+package cmd
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"syscall"
+	"testing"
+
+	"panther/engine/enginetest"
+)
+
+// buildBinary builds cmd/panther once per benchmark run.
+func buildBinary(b *testing.B) string {
+	b.Helper()
+	bin := filepath.Join(b.TempDir(), "panther")
+	build := exec.Command("go", "build", "-o", bin, ".")
+	build.Dir = filepath.Join("..", "cmd", "panther")
+	if out, err := build.CombinedOutput(); err != nil {
+		b.Fatalf("build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+var summaryRe = regexp.MustCompile(`(\d+) events in ([0-9.]+)s`)
+
+// BenchmarkReplayBinary is `panther replay` over the generated CloudTrail
+// archive (PANTHER_BENCH_GZ_MB megabytes of gzip, default 64; the replay
+// issue asks for 1024 and 4096) with every shipped detection, through the
+// built binary: events/s end to end, and the peak resident memory of the
+// process (maxRSS_MB), with 1 and 2 workers and with the lake on.
+func BenchmarkReplayBinary(b *testing.B) {
+	dir, err := enginetest.CachedCloudTrail(enginetest.BenchCorpusMB(64))
+	if err != nil {
+		b.Fatal(err)
+	}
+	bin := buildBinary(b)
+	cases := []struct {
+		name string
+		args []string
+	}{
+		{"workers=1", []string{"--workers", "1"}},
+		{"workers=2", []string{"--workers", "2"}},
+		{"workers=2/lake", []string{"--workers", "2", "--lake", "LAKE"}},
+	}
+	for _, c := range cases {
+		b.Run(c.name, func(b *testing.B) {
+			var events, secs, rss float64
+			for i := 0; i < b.N; i++ {
+				args := append([]string{"replay", dir, "--format", "jsonl"}, c.args...)
+				for j, a := range args {
+					if a == "LAKE" {
+						args[j] = filepath.Join(b.TempDir(), "lake") // a fresh lake each run
+					}
+				}
+				cmd := exec.Command(bin, args...)
+				cmd.Stdout = nil
+				cmd.Env = append(os.Environ(), "NO_COLOR=1")
+				out, err := cmd.StderrPipe()
+				if err != nil {
+					b.Fatal(err)
+				}
+				if err := cmd.Start(); err != nil {
+					b.Fatal(err)
+				}
+				buf := make([]byte, 1<<20)
+				n, _ := readAll(out, buf)
+				if err := cmd.Wait(); err != nil {
+					b.Fatalf("%v\n%s", err, buf[:n])
+				}
+				m := summaryRe.FindSubmatch(buf[:n])
+				if m == nil {
+					b.Fatalf("no summary in:\n%s", buf[:n])
+				}
+				ev, _ := strconv.ParseFloat(string(m[1]), 64)
+				s, _ := strconv.ParseFloat(string(m[2]), 64)
+				events += ev
+				secs += s
+				if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+					rss = max(rss, float64(ru.Maxrss)/1024) // KiB on Linux
+				}
+			}
+			b.ReportMetric(events/secs, "events/s")
+			b.ReportMetric(rss, "maxRSS_MB")
+		})
+	}
+}
+
+func readAll(r interface{ Read([]byte) (int, error) }, buf []byte) (int, error) {
+	n := 0
+	for n < len(buf) {
+		m, err := r.Read(buf[n:])
+		n += m
+		if err != nil {
+			return n, err
+		}
+	}
+	return n, nil
+}
