@@ -129,3 +129,21 @@ func TestFixtureBadInput(t *testing.T) {
 		})
 	}
 }
+
+// Year-less syslog timestamps in a fixture land in the year before the
+// fixture clock, whatever day the test runs.
+func TestFixtureYearlessTimesAreStable(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{
+		"r.yml":                          "AnalysisType: rule\nRuleID: Sshd\nFilename: r.lua\nLogTypes: [Syslog.RFC3164]\nSeverity: Low\nFixtures:\n  - {Input: fixtures/auth.log, LogType: Syslog.RFC3164}\n",
+		"r.lua":                          `function rule(e) return e.appname == "sshd" end`,
+		"fixtures/auth.log":              "Mar  5 14:02:01 web1 sshd[812]: Accepted publickey for deploy from 10.0.0.5 port 51234 ssh2: ED25519 SHA256:abc\n",
+		"fixtures/auth.log.expected.yml": "Alerts:\n  - {RuleID: Sshd, Title: Sshd, Dedup: Sshd, Severity: LOW, EventCount: 1, FirstEventTime: \"2029-03-05T14:02:01Z\", LastEventTime: \"2029-03-05T14:02:01Z\"}\n",
+	})
+	set := engine.Load([]engine.Source{engine.DirSource(dir)}, engine.LoadOptions{})
+	d, _ := set.Detection("Sshd")
+	res := (&FixtureRunner{}).RunFixtures(context.Background(), set, d)
+	if len(res) != 1 || !res[0].Passed {
+		t.Errorf("%+v %s", res[0].Failures, res[0].Diff)
+	}
+}

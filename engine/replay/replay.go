@@ -375,6 +375,7 @@ func (r *run) read(ctx context.Context, j job, evalQ chan<- *batch) {
 	} else {
 		cls = classifier.New(r.opts.Registry)
 	}
+	cls.Now = r.opts.Now
 	psrc := parsers.Source{File: src.Path, Label: r.opts.Label}
 	var lastRaw int64
 	size := 0

@@ -41,6 +41,7 @@ package classifier
 
 import (
 	"fmt"
+	"time"
 	"reflect"
 	"slices"
 	"strings"
@@ -72,6 +73,11 @@ type Stats struct {
 
 // Classifier picks the log type of each record of one source.
 type Classifier struct {
+	// Now, when set, gives the parse time every new event carries while it
+	// is parsed: parsers that must guess a missing year (RFC 3164 syslog)
+	// read it, so a replay with a fixed clock parses the same way any day.
+	Now func() time.Time
+
 	reg   *parsers.Registry
 	cands []*candidate // in the order they are tried
 	last  *candidate   // the last winner: its reason is the one reported
@@ -148,6 +154,7 @@ func (c *Classifier) Fork() *Classifier {
 		pos[cand.family] = i
 	}
 	slices.SortStableFunc(n.cands, func(a, b *candidate) int { return pos[a.family] - pos[b.family] })
+	n.Now = c.Now
 	return n
 }
 
@@ -231,7 +238,7 @@ func (c *Classifier) Classify(rec []byte) (*event.Event, *parsers.LogType, error
 		if cand.json {
 			if jsonEv == nil && jsonErr == nil {
 				c.stats.Parses++
-				jsonEv = event.New()
+				jsonEv = c.newEvent()
 				if jsonErr = jsonEv.ParseJSON(rec); jsonErr != nil {
 					jsonEv.Release()
 					jsonEv = nil
@@ -253,7 +260,7 @@ func (c *Classifier) Classify(rec []byte) (*event.Event, *parsers.LogType, error
 			continue
 		}
 		c.stats.Parses++
-		e = event.New()
+		e = c.newEvent()
 		ok, err := parse(cand.parser, rec, e)
 		switch {
 		case err != nil:
@@ -282,7 +289,7 @@ func (c *Classifier) Classify(rec []byte) (*event.Event, *parsers.LogType, error
 func (c *Classifier) classifyFixed(rec []byte) (*event.Event, *parsers.LogType, error) {
 	cand := c.cands[0]
 	c.stats.Parses++
-	e := event.New()
+	e := c.newEvent()
 	ok, err := parse(cand.parser, rec, e)
 	if err != nil || !ok {
 		e.Release()
@@ -368,7 +375,7 @@ func (c *Classifier) header(i int, rec []byte) {
 			continue
 		}
 		c.stats.Parses++
-		e := event.New()
+		e := c.newEvent()
 		parse(cand.parser, rec, e) // for its state only
 		e.Release()
 	}
@@ -385,4 +392,12 @@ func parse(p parsers.Parser, rec []byte, e *event.Event) (ok bool, err error) {
 		}
 	}()
 	return p.Parse(rec, e)
+}
+
+func (c *Classifier) newEvent() *event.Event {
+	e := event.New()
+	if c.Now != nil {
+		e.ParseTime = c.Now()
+	}
+	return e
 }
