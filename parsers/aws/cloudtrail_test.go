@@ -1,11 +1,7 @@
 package aws
 
 import (
-	"bufio"
-	"bytes"
-	"compress/gzip"
 	"encoding/json"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -70,7 +66,7 @@ func TestCloudTrailRealSample(t *testing.T) {
 	path := parsertest.SharedData(t, "cloudtrail/otrf_ec2_proxy_s3_exfiltration.json.gz")
 	reg := parsertest.Registry(t, CloudTrail)
 	n := 0
-	for i, rec := range gzLines(t, path) {
+	for i, rec := range parsertest.GzLines(t, path) {
 		e := event.New()
 		ok, err := CloudTrail.NewParser().Parse(rec, e)
 		if err != nil || !ok || !CloudTrail.Detect(e) {
@@ -111,7 +107,7 @@ func TestCloudTrailRealSample(t *testing.T) {
 func TestCloudTrailPantherAnalysisEvents(t *testing.T) {
 	path := parsertest.SharedData(t, "panther-analysis-tests/AWS.CloudTrail.tests.jsonl.gz")
 	reg := parsertest.Registry(t, CloudTrail)
-	for i, rec := range gzLines(t, path) {
+	for i, rec := range parsertest.GzLines(t, path) {
 		var line struct{ Log map[string]any }
 		if err := json.Unmarshal(rec, &line); err != nil {
 			t.Fatal(err)
@@ -132,30 +128,6 @@ func TestCloudTrailPantherAnalysisEvents(t *testing.T) {
 		}
 		e.Release()
 	}
-}
-
-func gzLines(t testing.TB, path string) [][]byte {
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out [][]byte
-	sc := bufio.NewScanner(zr)
-	sc.Buffer(make([]byte, 1<<20), 64<<20)
-	for sc.Scan() {
-		if len(bytes.TrimSpace(sc.Bytes())) > 0 {
-			out = append(out, bytes.Clone(sc.Bytes()))
-		}
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return out
 }
 
 func BenchmarkCloudTrail(b *testing.B) {

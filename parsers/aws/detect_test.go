@@ -88,7 +88,7 @@ func TestCrossRejectionRealData(t *testing.T) {
 	}
 	for _, f := range files {
 		path := parsertest.SharedData(t, f)
-		lines := gzLines(t, path)
+		lines := parsertest.GzLines(t, path)
 		if len(lines) > 20000 {
 			lines = lines[:20000]
 		}

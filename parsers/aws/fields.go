@@ -179,7 +179,7 @@ func (b *builder) number(key, name string, t token) error {
 	if t.absent() {
 		return nil
 	}
-	if !isJSONNumber(t.b) {
+	if !event.ValidNumber(t.b) {
 		return fmt.Errorf("%s: %q is not a number", name, clip(t.b))
 	}
 	// NewNumberString keeps its string: copy the text into the arena
@@ -236,47 +236,6 @@ func (b *builder) extra(key string, ts []token) {
 	b.o.Set(key, arr)
 }
 
-// isJSONNumber checks b against JSON's number grammar.
-func isJSONNumber(b []byte) bool {
-	i := 0
-	if i < len(b) && b[i] == '-' {
-		i++
-	}
-	switch {
-	case i < len(b) && b[i] == '0':
-		i++
-	case i < len(b) && b[i] >= '1' && b[i] <= '9':
-		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
-			i++
-		}
-	default:
-		return false
-	}
-	if i < len(b) && b[i] == '.' {
-		i++
-		d := i
-		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
-			i++
-		}
-		if i == d {
-			return false
-		}
-	}
-	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
-		i++
-		if i < len(b) && (b[i] == '+' || b[i] == '-') {
-			i++
-		}
-		d := i
-		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
-			i++
-		}
-		if i == d {
-			return false
-		}
-	}
-	return i == len(b)
-}
 
 func indexByte(b []byte, c byte) int {
 	for i := range b {

@@ -61,7 +61,7 @@ func TestGuardDutyPantherAnalysisEvents(t *testing.T) {
 	checkPantherNames(t, GuardDuty, "panther-analysis-tests/AWS.GuardDuty.tests.jsonl.gz", nil)
 	path := parsertest.SharedData(t, "panther-analysis-tests/AWS.GuardDuty.tests.jsonl.gz")
 	reg := parsertest.Registry(t, GuardDuty)
-	for i, rec := range gzLines(t, path) {
+	for i, rec := range parsertest.GzLines(t, path) {
 		e := event.New()
 		ok, err := GuardDuty.NewParser().Parse(rec, e)
 		if err != nil || !ok {

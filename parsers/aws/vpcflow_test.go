@@ -256,7 +256,7 @@ func checkPantherNames(t *testing.T, lt *parsers.LogType, rel string, known map[
 		cols[c.Name] = typ
 	}
 	n := 0
-	for i, rec := range gzLines(t, path) {
+	for i, rec := range parsertest.GzLines(t, path) {
 		var line struct {
 			Log map[string]any
 		}

@@ -1,11 +1,7 @@
 package osquery
 
 import (
-	"bufio"
-	"bytes"
-	"compress/gzip"
 	"encoding/json"
-	"os"
 	"reflect"
 	"strings"
 	"testing"
@@ -125,7 +121,7 @@ func TestPantherAnalysisEvents(t *testing.T) {
 	path := parsertest.SharedData(t, "panther-analysis-tests/Osquery.Differential.tests.jsonl.gz")
 	reg := parsertest.Registry(t, Differential, Snapshot, Batch)
 	n, detected, timed := 0, 0, 0
-	for i, rec := range gzLines(t, path) {
+	for i, rec := range parsertest.GzLines(t, path) {
 		var line struct{ Log map[string]any }
 		if err := json.Unmarshal(rec, &line); err != nil {
 			t.Fatal(err)
@@ -166,30 +162,6 @@ func TestPantherAnalysisEvents(t *testing.T) {
 		t.Fatalf("%d events, %d with a time", n, timed)
 	}
 	t.Logf("%d events parsed, %d with a time, %d accepted by Detect", n, timed, detected)
-}
-
-func gzLines(t testing.TB, path string) [][]byte {
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out [][]byte
-	sc := bufio.NewScanner(zr)
-	sc.Buffer(make([]byte, 1<<20), 64<<20)
-	for sc.Scan() {
-		if len(bytes.TrimSpace(sc.Bytes())) > 0 {
-			out = append(out, bytes.Clone(sc.Bytes()))
-		}
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return out
 }
 
 func BenchmarkDifferential(b *testing.B) {

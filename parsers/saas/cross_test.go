@@ -25,7 +25,7 @@ func crossCheck(t *testing.T, types ...*parsers.LogType) {
 	}
 	checked := 0
 	for _, f := range files {
-		for i, rec := range gzLines(t, f) {
+		for i, rec := range parsertest.GzLines(t, f) {
 			var line struct {
 				LogTypes []string `json:"log_types"`
 				Log      map[string]any

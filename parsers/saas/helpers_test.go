@@ -1,12 +1,8 @@
 package saas
 
 import (
-	"bufio"
-	"bytes"
-	"compress/gzip"
 	"encoding/json"
 	"net/netip"
-	"os"
 	"reflect"
 	"slices"
 	"strings"
@@ -53,7 +49,7 @@ func checkPantherAnalysis(t *testing.T, lt *parsers.LogType, file string, handEd
 	path := parsertest.SharedData(t, "panther-analysis-tests/"+file)
 	reg := parsertest.Registry(t, lt)
 	n, detected := 0, 0
-	for i, rec := range gzLines(t, path) {
+	for i, rec := range parsertest.GzLines(t, path) {
 		var line struct {
 			RuleID string `json:"rule_id"`
 			Test   string
@@ -120,28 +116,4 @@ func hasTimeField(lt *parsers.LogType, e *event.Event) bool {
 		}
 	}
 	return false
-}
-
-func gzLines(t testing.TB, path string) [][]byte {
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out [][]byte
-	sc := bufio.NewScanner(zr)
-	sc.Buffer(make([]byte, 1<<20), 64<<20)
-	for sc.Scan() {
-		if len(bytes.TrimSpace(sc.Bytes())) > 0 {
-			out = append(out, bytes.Clone(sc.Bytes()))
-		}
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return out
 }

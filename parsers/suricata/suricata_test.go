@@ -1,12 +1,9 @@
 package suricata
 
 import (
-	"bufio"
 	"bytes"
-	"compress/gzip"
 	"encoding/json"
 	"net/netip"
-	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -167,7 +164,7 @@ func TestRealAlerts(t *testing.T) {
 	reg := parsertest.Registry(t, LogTypes()...)
 	n, found := 0, 0
 	for _, file := range files {
-		for i, rec := range gzLines(t, file) {
+		for i, rec := range parsertest.GzLines(t, file) {
 			where := filepath.Base(file) + ":" + strconv.Itoa(i+1)
 			var raw struct {
 				Timestamp string
@@ -249,30 +246,6 @@ var (
 	emailRE  = regexp.MustCompile(`^[a-z0-9._%+-]+@[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]+$`)
 )
 
-func gzLines(t testing.TB, path string) [][]byte {
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out [][]byte
-	sc := bufio.NewScanner(zr)
-	sc.Buffer(make([]byte, 1<<20), 64<<20)
-	for sc.Scan() {
-		if len(bytes.TrimSpace(sc.Bytes())) > 0 {
-			out = append(out, bytes.Clone(sc.Bytes()))
-		}
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return out
-}
-
 // The body is parsertest.Fuzz's, but an accepted record must give valid
 // JSON only when it was valid JSON: fastjson accepts numbers such as 00 or
 // nan and the event writes them back as they were (a core issue, reported).
@@ -310,7 +283,7 @@ func BenchmarkRealAlerts(b *testing.B) {
 	files, _ := filepath.Glob(filepath.Join(dir, "*.eve.json.gz"))
 	var recs [][]byte
 	for _, f := range files {
-		recs = append(recs, gzLines(b, f)...)
+		recs = append(recs, parsertest.GzLines(b, f)...)
 	}
 	parsertest.Bench(b, parsertest.Registry(b, LogTypes()...), Alert, recs)
 }

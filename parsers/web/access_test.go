@@ -1,11 +1,8 @@
 package web
 
 import (
-	"bufio"
 	"bytes"
-	"compress/gzip"
 	"encoding/json"
-	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -248,7 +245,7 @@ func TestApacheRealSample(t *testing.T) {
 	reg := registry(t)
 	p := AccessCombined.NewParser()
 	n := 0
-	for i, rec := range gzLines(t, path) {
+	for i, rec := range parsertest.GzLines(t, path) {
 		e := event.New()
 		ok, err := p.Parse(rec, e)
 		if err != nil || !ok {
@@ -294,30 +291,6 @@ func contains(l []string, s string) bool {
 	return false
 }
 
-func gzLines(t testing.TB, path string) [][]byte {
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out [][]byte
-	sc := bufio.NewScanner(zr)
-	sc.Buffer(make([]byte, 1<<20), 64<<20)
-	for sc.Scan() {
-		if len(bytes.TrimSpace(sc.Bytes())) > 0 {
-			out = append(out, bytes.Clone(sc.Bytes()))
-		}
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return out
-}
-
 func FuzzAccess(f *testing.F) {
 	reg := registry(f)
 	seeds := parsertest.SeedLines(f, "testdata/access/common.log", "testdata/access/combined.log", "testdata/access/nginx.log")
@@ -350,7 +323,7 @@ func BenchmarkAccess(b *testing.B) {
 		}},
 		// The real sample, when present: 10,000 lines of the same site.
 		{"apache-10k", AccessCombined, func(b *testing.B) [][]byte {
-			return gzLines(b, parsertest.SharedData(b, "web/apache_combined_10k.log.gz"))
+			return parsertest.GzLines(b, parsertest.SharedData(b, "web/apache_combined_10k.log.gz"))
 		}},
 	} {
 		b.Run(tc.name+"/parse+normalise", func(b *testing.B) { parsertest.Bench(b, reg, tc.lt, tc.lines(b)) })
@@ -381,7 +354,7 @@ func BenchmarkAccess(b *testing.B) {
 // fields of the combined layout (no event built), on the real sample.
 func BenchmarkRegexpBaseline(b *testing.B) {
 	re := regexp.MustCompile(`^(\S+) (\S+) (.*?) \[([^\]]+)\] "((?:[^"\\]|\\.)*)" (\d{3}|-) (\d+|-)(?: "((?:[^"\\]|\\.)*)" "((?:[^"\\]|\\.)*)"?)?$`)
-	lines := gzLines(b, parsertest.SharedData(b, "web/apache_combined_10k.log.gz"))
+	lines := parsertest.GzLines(b, parsertest.SharedData(b, "web/apache_combined_10k.log.gz"))
 	var size int64
 	for _, l := range lines {
 		size += int64(len(l)) + 1
