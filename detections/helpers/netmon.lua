@@ -201,21 +201,49 @@ function M.suffix_in(name, list)
   return nil
 end
 
+-- The watch list as a map from suffix to category, rebuilt when
+-- M.watchlist is replaced (a test's mock): lookups then cost one probe per
+-- label of the name instead of one comparison per list entry.
+local CATEGORIES = { "tunnel service", "dynamic DNS", "abused TLD" }
+local index_of, index = nil, nil
+
+local function watch_index()
+  if index_of ~= M.watchlist then
+    local idx = {}
+    -- Fixed order: a suffix listed twice keeps its first category.
+    for _, category in ipairs(CATEGORIES) do
+      for _, suffix in ipairs(M.watchlist[category] or {}) do
+        if idx[suffix] == nil then
+          idx[suffix] = category
+        end
+      end
+    end
+    index = idx
+    index_of = M.watchlist
+  end
+  return index
+end
+
 -- watchlist_match returns the category and the matching suffix of a DNS
--- name on the watch list, or nil.
+-- name on the watch list (the longest matching suffix), or nil.
 function M.watchlist_match(name)
   name = M.normalise_name(name)
   if name == nil or name == "" then
     return nil
   end
-  -- Fixed order: a name matches one category whatever the table order.
-  for _, category in ipairs({ "tunnel service", "dynamic DNS", "abused TLD" }) do
-    local s = M.suffix_in(name, M.watchlist[category])
-    if s then
+  local idx = watch_index()
+  local s = name
+  while true do
+    local category = idx[s]
+    if category ~= nil then
       return category, s
     end
+    local dot = string.find(s, ".", 1, true)
+    if dot == nil then
+      return nil
+    end
+    s = string.sub(s, dot + 1)
   end
-  return nil
 end
 
 -- Second-level labels under which registries sell names (example.co.uk).
@@ -278,6 +306,9 @@ end
 -- of entropy per character or more), or nil. Host names made of words
 -- (load balancer names full of dashes) and short labels never match.
 function M.encoded_label(name)
+  if type(name) ~= "string" or #name < 30 then
+    return nil
+  end
   local l = M.longest_label(name)
   if #l < 30 then
     return nil

@@ -6,10 +6,8 @@ local DATA_TYPES = { TXT = true, NULL = true, CNAME = true, MX = true, PRIVATE =
 
 function rule(event)
   local q = event.query
-  if type(q) ~= "string" or netmon.suffix_in(q, netmon.dns_encoded_name_allowed) then
-    return false
-  end
   return netmon.encoded_label(q) ~= nil
+    and netmon.suffix_in(q, netmon.dns_encoded_name_allowed) == nil
 end
 
 local function domain(event)
