@@ -66,23 +66,32 @@
 // column of its declared type or absent, p_extra built as above) appended
 // to a staging file per (table, hour) under .staging/<run>/, through a 256
 // KiB buffer; at most Options.MaxOpenFiles staging files are open, the
-// least recently used is closed when more partitions are active. A staging
-// file that reaches Options.FileBytes, and every staging file at a commit,
-// is converted in the background by DuckDB:
+// least recently used is closed (and reopened later) when more partitions
+// are active. DuckDB converts staging files in the background:
 //
 //	COPY (SELECT * FROM read_json(<file>, columns={<declared types>},
 //	      format='newline_delimited'))
 //	TO <file>.parquet (FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 1,
-//	                   ROW_GROUP_SIZE 122880)
+//	                   ROW_GROUP_SIZE <at most 122880, about 48 MiB of rows>)
 //
 // with Options.Workers conversions at a time and Options.Threads DuckDB
 // threads (1 and 1 by default), so the pipeline never waits for DuckDB and
-// memory stays bounded (rows spill to staging files; DuckDB holds one row
-// group per conversion). Files hold up to FileBytes of rows (256 MiB by
-// default, about 28 MiB of Parquet): a few files per hour and table even
-// for a large replay, never one per event.
+// memory stays bounded (rows wait in staging files; DuckDB holds one row
+// group). A staging file is converted when it reaches Options.FileBytes
+// (256 MiB, about 28 MiB of Parquet), when its partition got no row while
+// a whole source was read (logs come roughly in time order), or at the
+// commit. Each Parquet file costs DuckDB about 5 ms of CPU whatever its size
+// (58 column chunks for CloudTrail), so at a commit the small staging files
+// of a table (under 4 MiB) are converted together, DuckDB partitioning
+// their rows itself (PARTITION_BY year, month, day, hour; RETURN_STATS
+// gives each file's rows): sparse logs, a few rows an hour over months,
+// cost one conversion a table, not one an hour. The result is a few files
+// per hour and table even for a large replay, never one per event.
 //
-// We measured the three ways the brief offered before choosing this one
+// WriteRow rows stage their partition time in a column of their own
+// (__lake_time), which the conversion does not keep.
+//
+// We measured three ways to write Parquet from Go before choosing this one
 // (numbers under "Measurements"): DuckDB's Appender needs every value boxed
 // into Go interfaces, maps for structs and slices for lists, and cost more
 // than twice as much CPU as staging and converting; the pure-Go
@@ -146,32 +155,42 @@
 // # Measurements
 //
 // 40,000 distinct synthetic CloudTrail records (1.55 KB on average, the
-// mix of a busy account) parsed and normalised with AWS.CloudTrail's parser
-// as the pipeline does, then written; one op is one record:
+// mix of a busy account, in sources of 1,000) parsed and normalised with
+// AWS.CloudTrail's parser as the pipeline does, then written; one op is
+// one record:
 //
 //	go test -run '^$' -bench 'WriteCloudTrail|EncodeCloudTrail|CandidateAppender' \
 //	    -benchtime 40000x -count 2 -benchmem ./query/lake/
 //
-// On the development machine (2 cores, AMD EPYC, shared with other builds:
-// load 5-12, so wall times vary 2x between runs; CPU times, which count the
-// work and not the waiting, are what we compare), November 2026:
+// On the development machine (2 cores, AMD EPYC, shared with other builds
+// and tests: load 3-12, so wall times vary 2x between runs; CPU times,
+// which count the work and not the waiting, are what we compare, and they
+// still vary by 15%), November 2026:
 //
 //	                                      CPU µs/event      pipeline goroutine
-//	parse + normalise only (baseline)     3.0-3.5
-//	+ WriteEvent + Close, this package    16.5-20.7 (+13-17)    3.1-5.4 µs in WriteEvent
-//	  the row encoder alone (in cache)    2.1-2.3
+//	parse + normalise only (baseline)     2.9-3.4
+//	+ WriteEvent + Close, this package    17-23 (+13-20)      2.8-4.7 µs in WriteEvent
+//	  the row encoder alone (in cache)    1.9-2.3
 //	  DuckDB read_json → Parquet, alone   9.0-9.8 (1 thread; ~1/3 reading, 2/3 writing)
-//	  with COMPRESSION_LEVEL 3            +1-3 µs, and no smaller files here
-//	  with 2 DuckDB threads               +5-7 µs, no faster on 2 busy cores
-//	candidate: Appender + COPY            36 (no parsing, no p_extra)
+//	  with COMPRESSION_LEVEL 3            about the same, and no smaller files
+//	  with 2 DuckDB threads               about the same CPU, ~20% less wall time
+//	candidate: Appender + COPY            30-36 (no parsing, no p_extra)
 //	candidate: parquet-go v0.32.0         22-24 (no parsing; measured in a
 //	                                      scratch module, not kept)
 //
-// So the lake costs about 14 µs of CPU per CloudTrail event, 3-5 of them on
-// the pipeline's goroutine and the rest on one background DuckDB thread:
-// about 110 MB/s of raw records per core. At 75,000 events/s that is one
-// core's worth. Parquet is 228 bytes an event (1/7 of the raw JSON, about
-// 1/9 of the staged rows). Peak RSS was 250 MB for 40,000 events and
-// 430-690 MB for 400,000 (Go heap included): DuckDB holds one row group,
-// which the writer keeps to about 48 MiB of staged rows (rowGroupBytes).
+// The whole process's CPU time (perf stat task-clock) for the lake run
+// minus the parse-only run came to 14-19 µs an event over three pairs of
+// runs. So the lake costs about 15 µs of CPU per CloudTrail event, 3-5 of
+// them on the pipeline's goroutine and the rest on one background DuckDB
+// thread: about 100 MB/s of raw records per core, or one core's worth at
+// 65,000 events/s. Parquet is 228 bytes an event (1/7 of the raw JSON,
+// 1/9 of the staged rows). Peak RSS was 250-270 MB for 40,000 events and
+// 430-690 MB for 400,000 (Go heap included; DuckDB holds one row group,
+// which the writer keeps to about 48 MiB of staged rows).
+//
+// The real samples of ../shared/data (147,685 events: Zeek JSON, Suricata,
+// CloudTrail, Apache) through `panther replay --lake` took 2.4-3 s more CPU
+// than without the lake (about 17 µs an event: Zeek rows are smaller, and
+// Apache and Suricata rows are spread over 84 and 74 hours), and every
+// table read back with the same row counts.
 package lake
