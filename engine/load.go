@@ -351,11 +351,6 @@ func diagFromError(file string, err error) Diagnostic {
 	if errors.As(err, &se) {
 		return Diagnostic{File: se.File, Line: se.Line, Column: se.Column, Level: LevelError, Message: "Lua syntax error: " + se.Message}
 	}
-	var gw *luavm.GlobalWriteError
-	if errors.As(err, &gw) {
-		return Diagnostic{File: gw.File, Line: gw.Line, Level: LevelError,
-			Message: strings.TrimPrefix(gw.Error(), fmt.Sprintf("%s:%d: ", gw.File, gw.Line))}
-	}
 	type positioned interface {
 		Position() (string, int)
 	}
@@ -365,7 +360,8 @@ func diagFromError(file string, err error) Diagnostic {
 		if f == "" {
 			f = file
 		}
-		return Diagnostic{File: f, Line: l, Level: LevelError, Message: err.Error()}
+		msg := strings.TrimPrefix(err.Error(), fmt.Sprintf("%s:%d: ", f, l))
+		return Diagnostic{File: f, Line: l, Level: LevelError, Message: msg}
 	}
 	msg := err.Error()
 	msg = strings.TrimPrefix(msg, file+":")

@@ -19,12 +19,32 @@ type GlobalWriteError struct {
 	Line             int
 }
 
+// Position is where the assignment is.
+func (e *GlobalWriteError) Position() (string, int) { return e.File, e.Line }
+
 func (e *GlobalWriteError) Error() string {
 	in := "a function"
 	if e.Func != "" {
 		in = e.Func + "()"
 	}
 	return fmt.Sprintf("%s:%d: assignment to global %q in %s: detections keep no state between events (declare it local, or set it at the top of the file)", e.File, e.Line, e.Name, in)
+}
+
+// SwapError is a multiple assignment that reads a local it assigns earlier
+// in the same statement (a, b = b, a). gopher-lua assigns locals left to
+// right without temporaries, so the read sees the new value
+// (yuin/gopher-lua#440): refused at compile time rather than computed
+// wrong.
+type SwapError struct {
+	File, Name string
+	Line       int
+}
+
+// Position is where the assignment is.
+func (e *SwapError) Position() (string, int) { return e.File, e.Line }
+
+func (e *SwapError) Error() string {
+	return fmt.Sprintf("%s:%d: this assignment reads local %q after assigning it in the same statement, which gopher-lua evaluates wrongly (a, b = b, a gives b, b): copy the value first (local old = %s)", e.File, e.Line, e.Name, e.Name)
 }
 
 type scope struct {
@@ -71,6 +91,7 @@ func (l *linter) assign(name string, line int, sc *scope, depth int, fn string) 
 func (l *linter) stmt(st ast.Stmt, sc *scope, depth int, fn string) {
 	switch s := st.(type) {
 	case *ast.AssignStmt:
+		l.swaps(s, sc)
 		for _, e := range s.Lhs {
 			if id, ok := e.(*ast.IdentExpr); ok {
 				l.assign(id.Value, s.Line(), sc, depth, fn)
@@ -190,5 +211,71 @@ func (l *linter) expr(e ast.Expr, sc *scope, depth int, fn string) {
 		l.expr(x.Expr, sc, depth, fn)
 	case *ast.UnaryLenOpExpr:
 		l.expr(x.Expr, sc, depth, fn)
+	}
+}
+
+// swaps reports a multiple assignment whose right side reads a local that
+// an earlier target of the same statement assigns.
+func (l *linter) swaps(s *ast.AssignStmt, sc *scope) {
+	if len(s.Lhs) < 2 {
+		return
+	}
+	for j := 1; j < len(s.Rhs) && j < len(s.Lhs); j++ {
+		reads := map[string]bool{}
+		identsRead(s.Rhs[j], reads)
+		for i := 0; i < j; i++ {
+			id, ok := s.Lhs[i].(*ast.IdentExpr)
+			if ok && reads[id.Value] && sc.declared(id.Value) {
+				l.errs = append(l.errs, &SwapError{File: l.file, Name: id.Value, Line: s.Line()})
+				return
+			}
+		}
+	}
+}
+
+// identsRead collects the names an expression reads, outside of nested
+// function bodies (which run later).
+func identsRead(e ast.Expr, out map[string]bool) {
+	switch x := e.(type) {
+	case *ast.IdentExpr:
+		out[x.Value] = true
+	case *ast.AttrGetExpr:
+		identsRead(x.Object, out)
+		identsRead(x.Key, out)
+	case *ast.TableExpr:
+		for _, f := range x.Fields {
+			if f.Key != nil {
+				identsRead(f.Key, out)
+			}
+			identsRead(f.Value, out)
+		}
+	case *ast.FuncCallExpr:
+		if x.Func != nil {
+			identsRead(x.Func, out)
+		}
+		if x.Receiver != nil {
+			identsRead(x.Receiver, out)
+		}
+		for _, a := range x.Args {
+			identsRead(a, out)
+		}
+	case *ast.LogicalOpExpr:
+		identsRead(x.Lhs, out)
+		identsRead(x.Rhs, out)
+	case *ast.RelationalOpExpr:
+		identsRead(x.Lhs, out)
+		identsRead(x.Rhs, out)
+	case *ast.StringConcatOpExpr:
+		identsRead(x.Lhs, out)
+		identsRead(x.Rhs, out)
+	case *ast.ArithmeticOpExpr:
+		identsRead(x.Lhs, out)
+		identsRead(x.Rhs, out)
+	case *ast.UnaryMinusOpExpr:
+		identsRead(x.Expr, out)
+	case *ast.UnaryNotOpExpr:
+		identsRead(x.Expr, out)
+	case *ast.UnaryLenOpExpr:
+		identsRead(x.Expr, out)
 	}
 }

@@ -221,6 +221,33 @@ func TestGlobalWritesInFunctions(t *testing.T) {
 	}
 }
 
+// gopher-lua gets a, b = b, a wrong for locals: such statements are refused.
+func TestSwapRefused(t *testing.T) {
+	for _, src := range []string{
+		"local a, b = 1, 2\na, b = b, a",
+		"function f() local a, b = 0, 1\n a, b = a + 1, a + b end",
+		"local a, b = 1, 2\nlocal g = tostring\na, b = g(b), g(a)",
+		"local i, n = 1, 5\ni, n = n, i",
+	} {
+		_, err := Compile("s.lua", []byte(src))
+		var se *SwapError
+		if !errors.As(err, &se) {
+			t.Errorf("%q: want a swap error, got %v", src, err)
+		}
+	}
+	for _, src := range []string{
+		"a, b = 1, 2\na, b = b, a", // globals are assigned right
+		"local t = {x = 1, y = 2}\nt.x, t.y = t.y, t.x",
+		"local a, b = 1, 2\nlocal x, y = b, a",
+		"local a, b = 1, 2\na, b = b, 3",
+		"local from, to = '1', '2'\nfrom, to = tonumber(from), tonumber(to)",
+	} {
+		if _, err := Compile("s.lua", []byte(src)); err != nil {
+			t.Errorf("%q: %v", src, err)
+		}
+	}
+}
+
 func TestSyntaxError(t *testing.T) {
 	_, err := Compile("rules/x.lua", []byte("function rule(event)\n  return event.x ==\nend\n"))
 	var se *SyntaxError
