@@ -410,3 +410,41 @@ func TestLogTypeSpelling(t *testing.T) {
 		t.Error("the rule is not indexed under the canonical name")
 	}
 }
+
+// A policy returns true when the resource complies; ExpectedResult is that
+// verdict, and a non-compliant resource is what raises an alert.
+func TestPolicies(t *testing.T) {
+	set := load(t, tree(t, map[string]string{
+		"p/p.yml": `AnalysisType: policy
+PolicyID: AWS.S3.Versioning
+Filename: p.lua
+ResourceTypes: [AWS.S3.Bucket]
+Severity: Low
+Tests:
+  - Name: versioned
+    ExpectedResult: true
+    Resource: {Name: a, Versioning: Enabled}
+  - Name: not versioned
+    ExpectedResult: false
+    Resource: {Name: b, Versioning: Suspended}
+    Expect: {Title: "bucket b is not versioned"}
+`,
+		"p/p.lua": `function policy(r) return r.Versioning == "Enabled" end
+function title(r) return "bucket " .. r.Name .. " is not versioned" end`,
+		"q/q.yml": "AnalysisType: policy\nPolicyID: Wrong\nFilename: q.lua\nResourceTypes: [X]\nSeverity: Low\n",
+		"q/q.lua": "function rule(r) return true end",
+	}))
+	found := false
+	for _, d := range set.Diagnostics {
+		found = found || strings.Contains(d.String(), "policy Wrong defines rule() instead of policy()") || strings.Contains(d.String(), "defines no policy(event) function")
+	}
+	if !found {
+		t.Errorf("a policy without policy(): %v", diagStrings(set))
+	}
+	rep := RunTests(context.Background(), set, TestOptions{Filters: []Filter{{Key: "ID", Values: []string{"AWS.S3.Versioning"}}}})
+	if rep.Passed != 2 || rep.Failed != 0 {
+		for _, r := range rep.Results {
+			t.Errorf("%s: %v", r.Test, r.Failures)
+		}
+	}
+}
