@@ -1,0 +1,92 @@
+package cmd
+
+import (
+	"bytes"
+	"compress/gzip"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func ctEvent(min int, name, user string) string {
+	return `{"eventVersion":"1.08","eventTime":"2024-01-01T00:` + twoDigits(min) + `:00Z","eventSource":"cloudtrail.amazonaws.com","eventName":"` + name +
+		`","awsRegion":"us-east-1","sourceIPAddress":"198.51.100.7","recipientAccountId":"123456789012","userIdentity":{"type":"IAMUser","userName":"` + user +
+		`","arn":"arn:aws:iam::123456789012:user/` + user + `","accountId":"123456789012"},"requestParameters":{"name":"trail-` + user + `"}}`
+}
+
+func twoDigits(n int) string { return string([]byte{byte('0' + n/10), byte('0' + n%10)}) }
+
+func TestReplayCommand(t *testing.T) {
+	dir := t.TempDir()
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write([]byte(ctEvent(1, "StopLogging", "alice") + "\n" + ctEvent(2, "DescribeTrails", "bob") + "\n"))
+	zw.Close()
+	huge := strings.Repeat("x", 100<<20)
+	writeFiles := map[string][]byte{
+		"logs/a.json.gz": gz.Bytes(),
+		"logs/b.json":    []byte(ctEvent(0, "DescribeTrails", "dave") + "\n{\"truncated\": \n" + huge + "\n" + ctEvent(3, "StopLogging", "carol") + "\n"),
+	}
+	for name, data := range writeFiles {
+		p := filepath.Join(dir, name)
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	logs := filepath.Join(dir, "logs")
+	alerts := filepath.Join(dir, "alerts.jsonl")
+	dead := filepath.Join(dir, "dead.jsonl")
+	out, errOut, code := run(t, dir, "replay", logs, "--format", "jsonl", "--alerts", alerts, "--dead-letter", dead, "--rule", "AWS.CloudTrail.Stopped")
+	if code != 0 {
+		t.Fatalf("exit %d\n%s", code, errOut)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != 2 {
+		t.Fatalf("want 2 alerts (alice's and carol's trails), got:\n%s", out)
+	}
+	for _, l := range lines {
+		var a map[string]any
+		if err := json.Unmarshal([]byte(l), &a); err != nil || a["rule_id"] != "AWS.CloudTrail.Stopped" {
+			t.Errorf("alert line %s: %v", l, err)
+		}
+	}
+	if data, _ := os.ReadFile(alerts); string(data) != out {
+		t.Errorf("--alerts file differs from stdout:\n%s", data)
+	}
+	// The truncated line and the 100 MiB line are reported with their
+	// lines, kept in the dead-letter file, and the next line still parses.
+	for _, w := range []string{"b.json:2: ", "b.json:3: record of 104857600 bytes exceeds the 16 MiB limit", "unparsed records: 2", "AWS.CloudTrail               4 events"} {
+		if !strings.Contains(errOut, w) {
+			t.Errorf("stderr lacks %q:\n%s", w, errOut)
+		}
+	}
+	deadData, _ := os.ReadFile(dead)
+	if n := strings.Count(string(deadData), "\n"); n != 2 || !strings.Contains(string(deadData), `"line":2`) {
+		t.Errorf("dead letters:\n%s", deadData)
+	}
+
+	if _, _, code := run(t, dir, "replay", logs, "--quiet", "--fail-on-alert"); code != ExitFindings {
+		t.Errorf("--fail-on-alert: exit %d", code)
+	}
+	if _, _, code := run(t, dir, "replay", logs, "--quiet", "--fail-on-error", "--rule", "AWS.CloudTrail.Stopped"); code != ExitFindings {
+		t.Errorf("--fail-on-error with unparsed records: exit %d", code)
+	}
+	_, errOut, code = run(t, dir, "replay", logs, filepath.Join(dir, "missing.log"), "--quiet")
+	if code != ExitOperational || !strings.Contains(errOut, "missing.log") {
+		t.Errorf("missing source: exit %d\n%s", code, errOut)
+	}
+	for _, bad := range [][]string{
+		{"replay"},
+		{"replay", logs, "--log-type", "AWS.CloudTrial"},
+		{"replay", logs, "--rule", "Nope"},
+		{"replay", logs, "--since", "yesterday-ish"},
+		{"replay", logs, "--format", "xml"},
+	} {
+		if _, errOut, code := run(t, dir, bad...); code != ExitUsage {
+			t.Errorf("%v: exit %d\n%s", bad, code, errOut)
+		}
+	}
+}
