@@ -80,11 +80,14 @@ func (w *Writer) newEpoch() *epoch {
 }
 
 // drop marks the rows of a source as not to be committed.
-func (e *epoch) drop(file string) {
+func (e *epoch) drop(w *Writer, file string) {
 	if e.dropped == nil {
 		e.dropped = map[string]bool{}
 	}
 	e.dropped[file] = true
+	w.mu.Lock()
+	w.droppedSources = append(w.droppedSources, file)
+	w.mu.Unlock()
 }
 
 // convert hands the staged files of streams to the converter: one
@@ -126,6 +129,15 @@ func (e *epoch) convert(w *Writer, streams ...*stream) {
 			}
 			return
 		}
+		if len(j.exclude) > 0 {
+			kept := int64(0)
+			for _, o := range outs {
+				kept += o.rows
+			}
+			w.mu.Lock()
+			w.tableStats(j.table.name).DroppedRows += j.rows - kept
+			w.mu.Unlock()
+		}
 		for _, o := range outs {
 			if o.rows == 0 {
 				os.Remove(o.path) // every row was of a dropped source
@@ -165,6 +177,9 @@ func (w *Writer) filterDropped(e *epoch) error {
 		if err != nil {
 			return err
 		}
+		w.mu.Lock()
+		w.tableStats(f.Table).DroppedRows += f.Rows - rows
+		w.mu.Unlock()
 		if err := os.Remove(in); err != nil {
 			return fmt.Errorf("lake: removing %s: %w", in, err)
 		}
@@ -252,11 +267,7 @@ func (w *Writer) commit(e *epoch) error {
 	}
 	w.mu.Lock()
 	for _, f := range e.files {
-		st := w.stats[f.Table]
-		if st == nil {
-			st = &TableStats{}
-			w.stats[f.Table] = st
-		}
+		st := w.tableStats(f.Table)
 		st.CommittedRows += f.Rows
 		st.Files++
 		st.Bytes += f.Bytes

@@ -139,7 +139,9 @@
 // not be read to the end), or never reported by Close, has its rows
 // dropped, also from files converted before it failed (those are filtered
 // again at the commit), so that a later replay writes it whole instead of
-// adding to a part. A source reported done without a digest (nothing to
+// adding to a part (Stats lists the dropped sources and counts their rows:
+// the events' p_source_file must be the File given to SourceDone). A
+// source reported done without a digest (nothing to
 // recognise it by) is committed but not recorded. Events without a
 // p_source_file are always committed, and rows of WriteRow tables with the
 // epoch they are written in. A reader may see some files of an epoch a

@@ -596,8 +596,12 @@ func TestFailedSources(t *testing.T) {
 			if !slices.Equal(got, want) {
 				t.Errorf("lake holds %v, want %v", got, want)
 			}
-			if st := w.Stats().Tables["aws_cloudtrail"]; st.CommittedRows != 3000 || st.Rows != 6000 {
-				t.Errorf("stats %+v", st)
+			st := w.Stats()
+			if ct := st.Tables["aws_cloudtrail"]; ct.CommittedRows != 3000 || ct.Rows != 6000 || ct.DroppedRows != 3000 {
+				t.Errorf("stats %+v", ct)
+			}
+			if want := []string{b.info.File, d.info.File}; !slices.Equal(st.DroppedSources, want) {
+				t.Errorf("dropped sources %v, want %v", st.DroppedSources, want)
 			}
 			w = mustOpen(t, dir, reg, Options{})
 			if skipped := replay(t, w, srcs); skipped != 2 {

@@ -104,12 +104,17 @@ type SourceInfo struct {
 // Stats are a writer's counts per table, by table name.
 type Stats struct {
 	Tables map[string]TableStats
+	// DroppedSources are the sources (p_source_file) whose rows were
+	// dropped: reported Failed, or never reported done by Close (then
+	// check that SourceInfo.File is the events' p_source_file).
+	DroppedSources []string
 }
 
 // TableStats counts one table's rows and files.
 type TableStats struct {
 	Rows          int64 // rows written (accepted by WriteEvent or WriteRow)
 	CommittedRows int64 // rows in committed, visible files
+	DroppedRows   int64 // rows of dropped sources, taken out at conversion or commit
 	Files         int64 // committed Parquet files
 	Bytes         int64 // their size
 }
@@ -163,8 +168,10 @@ type Writer struct {
 	failed  error    // first error: the writer takes no more rows
 	outcome []string // manifests left to roll forward by the next Open
 	stats   map[string]*TableStats
-	bad     atomic.Bool // failed is set
-	closed  atomic.Bool
+	// droppedSources are the sources whose rows were dropped.
+	droppedSources []string
+	bad            atomic.Bool // failed is set
+	closed         atomic.Bool
 }
 
 // streamKey is one (table, hour) partition.
@@ -506,7 +513,7 @@ func (w *Writer) SourceDone(src SourceInfo) error {
 	delete(w.openSources, src.File)
 	if src.Failed {
 		if rows > 0 {
-			w.cur.drop(src.File)
+			w.cur.drop(w, src.File)
 		}
 	} else if src.Digest != "" {
 		w.cur.sources = append(w.cur.sources, ledgerEntry{Digest: src.Digest, File: src.File, Label: src.Label, Bytes: src.Bytes, Rows: rows})
@@ -617,7 +624,7 @@ func (w *Writer) Close() error {
 	if w.failure() == nil {
 		w.flushSourceRows()
 		for file := range w.openSources {
-			w.cur.drop(file) // never reported done: as if it failed
+			w.cur.drop(w, file) // never reported done: as if it failed
 		}
 		clear(w.openSources)
 		if err := w.seal(); err != nil {
@@ -704,8 +711,20 @@ func (w *Writer) Stats() Stats {
 	}
 	for name, c := range w.stats {
 		ts := st.Tables[name]
-		ts.CommittedRows, ts.Files, ts.Bytes = c.CommittedRows, c.Files, c.Bytes
+		ts.CommittedRows, ts.DroppedRows, ts.Files, ts.Bytes = c.CommittedRows, c.DroppedRows, c.Files, c.Bytes
 		st.Tables[name] = ts
+	}
+	st.DroppedSources = slices.Clone(w.droppedSources)
+	slices.Sort(st.DroppedSources)
+	return st
+}
+
+// tableStats returns the committed counts of a table; w.mu is held.
+func (w *Writer) tableStats(name string) *TableStats {
+	st := w.stats[name]
+	if st == nil {
+		st = &TableStats{}
+		w.stats[name] = st
 	}
 	return st
 }
