@@ -31,8 +31,8 @@ func (l *lakeWriter) WriteEvent(e *event.Event) error { return l.w.WriteEvent(e)
 func (l *lakeWriter) WriteRow(table string, schema []parsers.Column, t time.Time, row []byte) error {
 	return l.w.WriteRow(table, schema, t, row)
 }
-func (l *lakeWriter) SourceDone(path, digest string, events int64) error {
-	return l.w.SourceDone(lake.SourceInfo{Digest: digest, File: path, Label: l.label})
+func (l *lakeWriter) SourceDone(path, digest string, events int64, failed bool) error {
+	return l.w.SourceDone(lake.SourceInfo{Digest: digest, File: path, Label: l.label, Failed: failed})
 }
 
 func (l *lakeWriter) summary() string {

@@ -209,7 +209,7 @@ failed; 130 interrupted (nothing partial is left in the lake).`,
 				debug.SetGCPercent(400)
 			}
 			if os.Getenv("GOMEMLIMIT") == "" {
-				debug.SetMemoryLimit(400 << 20)
+				debug.SetMemoryLimit(256 << 20)
 			}
 			st, runErr := replay.Run(ctx, opts)
 			if bar != nil {

@@ -37,6 +37,12 @@ type Alert struct {
 	Samples      [][]byte // a few events, as JSON
 	// Error is set for a rule-error group: the error message.
 	Error string
+	// SourceFile is the source of the first event.
+	SourceFile string
+	// Fresh is set when a match was added with fresh=true (replay: from a
+	// source the lake did not have yet), so a re-run does not store the
+	// alert twice.
+	Fresh bool
 }
 
 // AlertID is the deterministic id of an alert group.
@@ -91,7 +97,10 @@ const sweepEvery = 4096
 
 // Add records one match (m.Matched) or rule error (m.Err) of event e and
 // returns the id of the group it joined.
-func (a *Aggregator) Add(m *Match, e *event.Event) string {
+func (a *Aggregator) Add(m *Match, e *event.Event) string { return a.AddFrom(m, e, true) }
+
+// AddFrom is Add that also says whether the event is fresh (see Alert.Fresh).
+func (a *Aggregator) AddFrom(m *Match, e *event.Event, fresh bool) string {
 	d := m.Detection
 	t := e.Time
 	if t.After(a.maxT) {
@@ -101,14 +110,14 @@ func (a *Aggregator) Add(m *Match, e *event.Event) string {
 	if m.Err != nil {
 		a.ErrorsPerRule[d.ID]++
 		msg := m.Err.Error()
-		id = a.join(a.errors, groupKey{d.ID, msg}, d, t, e, func(al *Alert) {
+		id = a.join(a.errors, groupKey{d.ID, msg}, d, t, e, fresh, func(al *Alert) {
 			al.Title = "rule error in " + d.ID
 			al.Dedup = msg
 			al.Error = msg
 			al.Severity = d.Severity
 		}, 1)
 	} else if m.Matched && !m.Suppressed {
-		id = a.join(a.open, groupKey{d.ID, m.Dedup}, d, t, e, func(al *Alert) {
+		id = a.join(a.open, groupKey{d.ID, m.Dedup}, d, t, e, fresh, func(al *Alert) {
 			al.Title, al.Dedup, al.Severity = m.Title, m.Dedup, m.Severity
 			al.Description, al.Reference, al.Runbook = m.Description, m.Reference, m.Runbook
 			al.Destinations = m.Destinations
@@ -122,7 +131,7 @@ func (a *Aggregator) Add(m *Match, e *event.Event) string {
 	return id
 }
 
-func (a *Aggregator) join(groups map[groupKey]*group, k groupKey, d *Detection, t time.Time, e *event.Event, fill func(*Alert), threshold int) string {
+func (a *Aggregator) join(groups map[groupKey]*group, k groupKey, d *Detection, t time.Time, e *event.Event, fresh bool, fill func(*Alert), threshold int) string {
 	g := groups[k]
 	if g != nil && !within(g, t) {
 		a.close(groups, k, g)
@@ -130,7 +139,7 @@ func (a *Aggregator) join(groups map[groupKey]*group, k groupKey, d *Detection, 
 	}
 	if g == nil {
 		a.seq++
-		al := &Alert{ID: AlertID(d.ID, k.dedup, e.RowID), RuleID: d.ID, FirstEvent: t, LastEvent: t}
+		al := &Alert{ID: AlertID(d.ID, k.dedup, e.RowID), RuleID: d.ID, FirstEvent: t, LastEvent: t, SourceFile: e.SourceFile}
 		if d.Spec != nil && d.Spec.DisplayName != "" && al.Title == "" {
 			al.Title = d.Spec.DisplayName
 		}
@@ -143,6 +152,7 @@ func (a *Aggregator) join(groups map[groupKey]*group, k groupKey, d *Detection, 
 	}
 	al := g.alert
 	al.EventCount++
+	al.Fresh = al.Fresh || fresh
 	if t.Before(al.FirstEvent) {
 		al.FirstEvent = t
 	}

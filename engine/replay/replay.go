@@ -53,8 +53,9 @@ type Lake interface {
 	WriteEvent(e *event.Event) error
 	// WriteRow writes a row of the alerts or rule_matches table.
 	WriteRow(table string, schema []parsers.Column, t time.Time, row []byte) error
-	// SourceDone says that every event of a source has been written.
-	SourceDone(path, digest string, events int64) error
+	// SourceDone says that every event of a source has been written, or,
+	// with failed, that the source broke off and its rows must not stay.
+	SourceDone(path, digest string, events int64, failed bool) error
 }
 
 // BadRecord is a record that could not be parsed.
@@ -518,7 +519,7 @@ func (r *run) sink(ctx context.Context, sinkQ <-chan job, cancel func()) error {
 	var alerts int64
 	agg := engine.NewAggregator(func(a *engine.Alert) {
 		alerts++
-		if r.opts.Lake != nil {
+		if r.opts.Lake != nil && a.Fresh {
 			if err := r.opts.Lake.WriteRow("alerts", AlertSchema, a.FirstEvent, AlertRow(a)); err != nil {
 				r.lakeErr(err)
 			}
@@ -562,7 +563,7 @@ func (r *run) sink(ctx context.Context, sinkQ <-chan job, cancel func()) error {
 				if b.matches != nil {
 					for k := range b.matches[i] {
 						m := &b.matches[i][k]
-						id := agg.Add(m, e)
+						id := agg.AddFrom(m, e, !b.skipLake)
 						if r.opts.Lake != nil && m.Matched && !b.skipLake {
 							row = MatchRow(row[:0], m, id, e)
 							if err := r.opts.Lake.WriteRow("rule_matches", MatchSchema, e.Time, row); err != nil {
@@ -584,10 +585,8 @@ func (r *run) sink(ctx context.Context, sinkQ <-chan job, cancel func()) error {
 				if r.opts.Lake != nil {
 					if b.skipLake {
 						st.LakeSkipped++
-					} else if b.srcErr == nil && b.digest != "" {
-						if err := r.opts.Lake.SourceDone(r.opts.Sources[b.src].Path, b.digest, srcEvents); err != nil {
-							r.lakeErr(err)
-						}
+					} else if err := r.opts.Lake.SourceDone(r.opts.Sources[b.src].Path, b.digest, srcEvents, b.srcErr != nil); err != nil {
+						r.lakeErr(err)
 					}
 				}
 			}

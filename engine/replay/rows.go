@@ -27,6 +27,7 @@ var AlertSchema = []parsers.Column{
 	{Name: "event_count", Type: "bigint"},
 	{Name: "log_types", Type: "array<string>"},
 	{Name: "samples", Type: "json", Description: "up to 5 events of the alert"},
+	{Name: "p_source_file", Type: "string", Description: "source of the first event"},
 }
 
 // MatchSchema is the lake's rule_matches table: one row per event a rule
@@ -119,6 +120,7 @@ func AlertRow(a *engine.Alert) []byte {
 		b = append(b, s...)
 	}
 	b = append(b, ']')
+	b = appendKV(b, "p_source_file", a.SourceFile)
 	return append(b, '}')
 }
 

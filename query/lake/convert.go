@@ -219,12 +219,20 @@ func excludeSources(files []string) string {
 
 // openDuckDB opens the private in-memory DuckDB of a writer, limited to
 // threads threads, spilling to tmp.
+// duckMemory bounds DuckDB's own memory while it converts: without it DuckDB
+// takes up to 80% of the machine, and a replay's peak RSS must stay flat
+// whatever the input size. Conversions spill to temp_directory beyond it.
+const duckMemory = "160MB"
+
 func openDuckDB(stage string, threads int) (*sql.DB, error) {
 	db, err := sql.Open("duckdb", "")
 	if err != nil {
 		return nil, fmt.Errorf("opening DuckDB: %w", err)
 	}
-	settings := fmt.Sprintf("SET threads=%d; SET temp_directory=%s", threads, sqlString(stage+string(os.PathSeparator)+"duckdb.tmp"))
+	// A grouped conversion writes many partitions at once: DuckDB keeps a
+	// writer with its buffers per open partition, so bound how many.
+	settings := fmt.Sprintf("SET threads=%d; SET memory_limit='%s'; SET partitioned_write_max_open_files=8; SET preserve_insertion_order=false; SET temp_directory=%s",
+		threads, duckMemory, sqlString(stage+string(os.PathSeparator)+"duckdb.tmp"))
 	if _, err := db.Exec(settings); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("configuring DuckDB: %w", err)

@@ -349,6 +349,17 @@ func (w *Writer) WriteRow(tableName string, schema []parsers.Column, t time.Time
 	if err != nil {
 		return w.fail(err)
 	}
+	// A row that names its source (rule_matches, alerts: p_source_file)
+	// belongs to it like an event: a source that fails takes its rows along.
+	if v := o.Get("p_source_file"); v != nil {
+		if b, err := v.StringBytes(); err == nil && len(b) > 0 && string(b) != s.lastSrc {
+			if s.sources == nil {
+				s.sources = map[string]bool{}
+			}
+			s.lastSrc = string(b)
+			s.sources[s.lastSrc] = true
+		}
+	}
 	n := len(s.buf)
 	s.buf = w.enc.encodeRow(s.buf, tb, o, t)
 	return w.wrote(s, n)
@@ -584,7 +595,7 @@ func (w *Writer) seal() error {
 	for _, ss := range small {
 		for len(ss) > 0 {
 			n := 0
-			for size := int64(0); n < len(ss) && size < smallGroup; n++ {
+			for size := int64(0); n < len(ss) && size < smallGroup && n < maxGroupFiles; n++ {
 				size += ss[n].size
 			}
 			e.convert(w, ss[:n]...)
@@ -609,9 +620,13 @@ func (w *Writer) seal() error {
 // (PARTITION_BY): sparse logs, a few rows an hour over months, make one
 // conversion a table instead of one an hour. (Partitioning costs about 40%
 // more per row, which is why large files are converted one by one.)
+// maxGroupFiles bounds the files of one grouped conversion: DuckDB holds
+// a reader buffer for each, and hundreds of them (alerts of a long replay,
+// one file an hour) overran its memory limit.
 const (
-	smallStream = 4 << 20
-	smallGroup  = 64 << 20
+	smallStream   = 4 << 20
+	smallGroup    = 64 << 20
+	maxGroupFiles = 12
 )
 
 // Close converts and commits everything written, waits for it, and
