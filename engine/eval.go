@@ -60,6 +60,7 @@ type instance struct {
 	env   *luavm.Env
 	main  *lua.LFunction // rule or policy
 	funcs map[string]*lua.LFunction
+	guard *luavm.Guard // rule()'s opening test, when it has one
 }
 
 // EvalOptions configure an Evaluator.
@@ -68,6 +69,9 @@ type EvalOptions struct {
 	Print  io.Writer     // print() output; nil discards it
 	// KeepOutputs records every function's raw output (panther debug).
 	KeepOutputs bool
+	// NoGuards calls rule() for every event, even when its opening test
+	// (luavm.Guard) already says it cannot match (for tests of guards).
+	NoGuards bool
 }
 
 // Evaluator runs the detections of a Set in one Lua VM. It is not safe for
@@ -146,6 +150,9 @@ func (ev *Evaluator) load(d *Detection) (*instance, error) {
 			in.funcs[name] = f
 		}
 	}
+	if d.Kind != TypePolicy && !ev.opts.NoGuards && !ev.opts.KeepOutputs {
+		in.guard = d.chunk.Guard("rule")
+	}
 	return in, nil
 }
 
@@ -167,6 +174,11 @@ func (ev *Evaluator) EvaluateInto(d *Detection, ud *lua.LUserData, m *Match) {
 	if err != nil {
 		m.Err = err
 		return
+	}
+	if in.guard != nil {
+		if e := luavm.EventOf(ud); e != nil && !in.guard.Pass(e) {
+			return // rule() would return false at its first statement
+		}
 	}
 	ret, err := ev.vm.Call(in.main, ud)
 	if ev.opts.KeepOutputs {

@@ -32,6 +32,15 @@ type Detection struct {
 	chunk       *luavm.Chunk
 }
 
+// ChunkGuard is rule()'s opening test, when the engine found one (see
+// luavm.Guard).
+func (d *Detection) ChunkGuard() *luavm.Guard {
+	if d.chunk == nil {
+		return nil
+	}
+	return d.chunk.Guard("rule")
+}
+
 // Title is the detection's default title: DisplayName, else the ID.
 func (d *Detection) Title() string {
 	if d.Spec.DisplayName != "" {

@@ -12,8 +12,9 @@ import (
 
 // Chunk is a compiled Lua file. It is immutable and shared by every VM.
 type Chunk struct {
-	Name  string // the file, as shown in errors
-	proto *lua.FunctionProto
+	Name   string // the file, as shown in errors
+	proto  *lua.FunctionProto
+	guards map[string]*Guard
 }
 
 // SyntaxError is a Lua file that does not compile.
@@ -46,7 +47,7 @@ func Compile(name string, src []byte) (*Chunk, error) {
 	if err != nil {
 		return nil, syntaxError(name, err, src)
 	}
-	return &Chunk{Name: name, proto: proto}, nil
+	return &Chunk{Name: name, proto: proto, guards: findGuards(stmts)}, nil
 }
 
 // syntaxError turns gopher-lua's parse errors ("name line:3(column:5) near

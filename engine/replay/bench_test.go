@@ -10,6 +10,7 @@ import (
 	"panther/engine"
 	"panther/engine/enginetest"
 	"panther/engine/replay"
+	"panther/parsers"
 	"panther/parsers/input"
 )
 
@@ -61,3 +62,5 @@ func BenchmarkReplayCloudTrail(b *testing.B) {
 		})
 	}
 }
+
+func parsersSource(f string) parsers.Source { return parsers.Source{File: f} }
