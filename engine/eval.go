@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -61,6 +62,7 @@ type instance struct {
 	main  *lua.LFunction // rule or policy
 	funcs map[string]*lua.LFunction
 	guard *luavm.Guard // rule()'s opening test, when it has one
+	slot  int          // the guard's field in the evaluator's per-event cache
 }
 
 // EvalOptions configure an Evaluator.
@@ -85,13 +87,19 @@ type Evaluator struct {
 	broken map[*Detection]error
 	models map[*DataModel]*modelInstance
 	udm    luavm.UDM
+
+	guardPaths map[string]int
+	guardEvent *event.Event
+	guardVals  []string
+	guardHave  []int8 // 0 not read, 1 a string, 2 none
 }
 
 // NewEvaluator makes an evaluator; detections load on first use.
 func NewEvaluator(set *Set, opts EvalOptions) *Evaluator {
 	vm := luavm.New(luavm.Options{Budget: opts.Budget, Print: opts.Print})
 	ev := &Evaluator{set: set, vm: vm, opts: opts,
-		inst: map[*Detection]*instance{}, broken: map[*Detection]error{}, models: map[*DataModel]*modelInstance{}}
+		inst: map[*Detection]*instance{}, broken: map[*Detection]error{}, models: map[*DataModel]*modelInstance{},
+		guardPaths: map[string]int{}}
 	ev.req = vm.NewRequirer(set.chunkOf)
 	ev.udm = ev.resolveUDM
 	return ev
@@ -151,13 +159,53 @@ func (ev *Evaluator) load(d *Detection) (*instance, error) {
 		}
 	}
 	if d.Kind != TypePolicy && !ev.opts.NoGuards && !ev.opts.KeepOutputs {
-		in.guard = d.chunk.Guard("rule")
+		if in.guard = d.chunk.Guard("rule"); in.guard != nil {
+			in.slot = ev.guardSlot(in.guard.Path)
+		}
 	}
 	return in, nil
 }
 
 // NewEvent wraps e for this evaluator's VM, for EvaluateEvent.
-func (ev *Evaluator) NewEvent(e *event.Event) *lua.LUserData { return ev.vm.NewEvent(e, ev.udm) }
+func (ev *Evaluator) NewEvent(e *event.Event) *lua.LUserData {
+	// Guards of many rules read the same few fields (eventSource,
+	// eventName): read each once per event.
+	ev.guardEvent = e
+	clear(ev.guardHave)
+	return ev.vm.NewEvent(e, ev.udm)
+}
+
+// guardSlot numbers a guard's field path for the per-event cache.
+func (ev *Evaluator) guardSlot(path []string) int {
+	key := strings.Join(path, "\x00")
+	if i, ok := ev.guardPaths[key]; ok {
+		return i
+	}
+	i := len(ev.guardPaths)
+	ev.guardPaths[key] = i
+	ev.guardVals = append(ev.guardVals, "")
+	ev.guardHave = append(ev.guardHave, 0)
+	return i
+}
+
+// guardPasses checks in's guard on the current event.
+func (ev *Evaluator) guardPasses(in *instance, e *event.Event) bool {
+	if e != ev.guardEvent {
+		return in.guard.Pass(e)
+	}
+	switch ev.guardHave[in.slot] {
+	case 0:
+		v, ok := in.guard.Value(e)
+		ev.guardVals[in.slot] = v
+		ev.guardHave[in.slot] = 2
+		if ok {
+			ev.guardHave[in.slot] = 1
+		}
+	case 2:
+		return false // no string there
+	}
+	return slices.Contains(in.guard.Values, ev.guardVals[in.slot])
+}
 
 // Evaluate runs d on e, with every auxiliary function when it matches.
 func (ev *Evaluator) Evaluate(d *Detection, e *event.Event) Match {
@@ -176,7 +224,7 @@ func (ev *Evaluator) EvaluateInto(d *Detection, ud *lua.LUserData, m *Match) {
 		return
 	}
 	if in.guard != nil {
-		if e := luavm.EventOf(ud); e != nil && !in.guard.Pass(e) {
+		if e := luavm.EventOf(ud); e != nil && !ev.guardPasses(in, e) {
 			return // rule() would return false at its first statement
 		}
 	}

@@ -34,18 +34,24 @@ type Guard struct {
 
 // Pass reports whether e may match.
 func (g *Guard) Pass(e *event.Event) bool {
+	v, ok := g.Value(e)
+	return ok && slices.Contains(g.Values, v)
+}
+
+// Value is the string at the guard's path (valid while e is), if any.
+func (g *Guard) Value(e *event.Event) (string, bool) {
 	if e.Fields == nil {
-		return false
+		return "", false
 	}
 	v := e.Fields.Get(g.Path...)
 	if v == nil {
-		return false
+		return "", false
 	}
 	b, err := v.StringBytes()
 	if err != nil {
-		return false
+		return "", false
 	}
-	return slices.Contains(g.Values, unsafe.String(unsafe.SliceData(b), len(b)))
+	return unsafe.String(unsafe.SliceData(b), len(b)), true
 }
 
 // Guard returns the guard of the global function name, or nil.
