@@ -62,7 +62,7 @@ type instance struct {
 	main  *lua.LFunction // rule or policy
 	funcs map[string]*lua.LFunction
 	guard *luavm.Guard // rule()'s opening test, when it has one
-	slot  int          // the guard's field in the evaluator's per-event cache
+	slots []int        // each condition's field in the evaluator's per-event cache
 }
 
 // EvalOptions configure an Evaluator.
@@ -160,7 +160,9 @@ func (ev *Evaluator) load(d *Detection) (*instance, error) {
 	}
 	if d.Kind != TypePolicy && !ev.opts.NoGuards && !ev.opts.KeepOutputs {
 		if in.guard = d.chunk.Guard("rule"); in.guard != nil {
-			in.slot = ev.guardSlot(in.guard.Path)
+			for _, c := range in.guard.Conds {
+				in.slots = append(in.slots, ev.guardSlot(c.Path))
+			}
 		}
 	}
 	return in, nil
@@ -193,18 +195,21 @@ func (ev *Evaluator) guardPasses(in *instance, e *event.Event) bool {
 	if e != ev.guardEvent {
 		return in.guard.Pass(e)
 	}
-	switch ev.guardHave[in.slot] {
-	case 0:
-		v, ok := in.guard.Value(e)
-		ev.guardVals[in.slot] = v
-		ev.guardHave[in.slot] = 2
-		if ok {
-			ev.guardHave[in.slot] = 1
+	for i := range in.guard.Conds {
+		c, slot := &in.guard.Conds[i], in.slots[i]
+		if ev.guardHave[slot] == 0 {
+			v, ok := c.Value(e)
+			ev.guardVals[slot] = v
+			ev.guardHave[slot] = 2
+			if ok {
+				ev.guardHave[slot] = 1
+			}
 		}
-	case 2:
-		return false // no string there
+		if ev.guardHave[slot] == 2 || !slices.Contains(c.Values, ev.guardVals[slot]) {
+			return false
+		}
 	}
-	return slices.Contains(in.guard.Values, ev.guardVals[in.slot])
+	return true
 }
 
 // Evaluate runs d on e, with every auxiliary function when it matches.

@@ -10,40 +10,51 @@ import (
 	"panther/parsers/event"
 )
 
-// Guards: most rules open with a test on a field of the event —
+// Guards: most rules open with a test on fields of the event —
 //
-//	if event.eventSource ~= "cloudtrail.amazonaws.com" then return false end
+//	if event.eventSource ~= "ec2.amazonaws.com" or event.eventName ~= "X" then return false end
 //	return event.eventName == "ConsoleLogin" and ...
+//	if not ACTIONS[event.eventName] then return false end   -- ACTIONS a constant set
 //
 // — and in a replay almost every event fails it. When the first statement
 // of rule() is such a test, we read it off the syntax tree once, and the
 // engine checks it in Go before calling Lua: an event that fails it cannot
 // match (the function would return false before doing anything else), so
-// the call is skipped. Only tests whose outcome is certain are taken: a
-// field compared with string literals, combined with and/or/not as their
-// truth allows; anything else leaves the rule without a guard. A
-// differential test (TestGuardsChangeNothing in engine/replay) runs the
-// shipped rules with and without guards over real-shaped events.
+// the call is skipped. Only tests whose outcome is certain are taken: fields
+// compared with string literals or looked up in a constant set table (a
+// top-level local table of string keys that nothing can change), combined
+// with and/or/not as their truth allows; anything else leaves the rule
+// without a guard. TestGuardsChangeNothing (engine/replay) runs the shipped
+// rules with and without guards over real-shaped events and compares.
 
-// Guard says that rule() can only return true when the field at Path is a
-// string equal to one of Values.
+// Guard is a conjunction: rule() can only return true when every Cond holds.
 type Guard struct {
+	Conds []Cond
+}
+
+// Cond says that the field at Path is a string equal to one of Values.
+type Cond struct {
 	Path   []string
 	Values []string
 }
 
 // Pass reports whether e may match.
 func (g *Guard) Pass(e *event.Event) bool {
-	v, ok := g.Value(e)
-	return ok && slices.Contains(g.Values, v)
+	for i := range g.Conds {
+		v, ok := g.Conds[i].Value(e)
+		if !ok || !slices.Contains(g.Conds[i].Values, v) {
+			return false
+		}
+	}
+	return true
 }
 
-// Value is the string at the guard's path (valid while e is), if any.
-func (g *Guard) Value(e *event.Event) (string, bool) {
+// Value is the string at the condition's path (valid while e is), if any.
+func (c *Cond) Value(e *event.Event) (string, bool) {
 	if e.Fields == nil {
 		return "", false
 	}
-	v := e.Fields.Get(g.Path...)
+	v := e.Fields.Get(c.Path...)
 	if v == nil {
 		return "", false
 	}
@@ -56,6 +67,11 @@ func (g *Guard) Value(e *event.Event) (string, bool) {
 
 // Guard returns the guard of the global function name, or nil.
 func (c *Chunk) Guard(name string) *Guard { return c.guards[name] }
+
+type guardFinder struct {
+	param string
+	sets  map[string]map[string]bool // constant set tables: name -> keys
+}
 
 // findGuards reads the guard of each top-level function defined once and
 // never reassigned.
@@ -81,6 +97,7 @@ func findGuards(stmts []ast.Stmt) map[string]*Guard {
 			}
 		}
 	}
+	sets := constantSets(stmts)
 	out := map[string]*Guard{}
 	for name, f := range defs {
 		if assigned[name] != 1 || f.ParList == nil || len(f.ParList.Names) == 0 || len(f.Stmts) == 0 {
@@ -90,21 +107,29 @@ func findGuards(stmts []ast.Stmt) map[string]*Guard {
 		if writesName(f.Stmts, param) {
 			continue
 		}
-		var g *Guard
+		gf := &guardFinder{param: param, sets: map[string]map[string]bool{}}
+		for n, keys := range sets {
+			// A set the function shadows (a parameter or local of the same
+			// name) is not the set.
+			if !slices.Contains(f.ParList.Names, n) && !declaresLocal(f.Stmts, n) {
+				gf.sets[n] = keys
+			}
+		}
+		var conds []Cond
 		switch s := f.Stmts[0].(type) {
 		case *ast.IfStmt:
 			// if C then return false end: C false is necessary.
 			if len(s.Then) == 1 && isReturnFalse(s.Then[0]) {
-				g = need(s.Condition, false, param)
+				conds = gf.need(s.Condition, false)
 			}
 		case *ast.ReturnStmt:
 			// return C: C true is necessary.
 			if len(s.Exprs) == 1 {
-				g = need(s.Exprs[0], true, param)
+				conds = gf.need(s.Exprs[0], true)
 			}
 		}
-		if g != nil {
-			out[name] = g
+		if len(conds) > 0 {
+			out[name] = &Guard{Conds: conds}
 		}
 	}
 	return out
@@ -119,60 +144,125 @@ func isReturnFalse(st ast.Stmt) bool {
 	return ok
 }
 
-// need returns a guard that must hold for e to evaluate to truth, or nil.
-func need(e ast.Expr, truth bool, param string) *Guard {
+// need returns conditions that must all hold for e to evaluate to truth
+// (truthy when truth, falsy otherwise), or nil.
+func (gf *guardFinder) need(e ast.Expr, truth bool) []Cond {
 	switch x := e.(type) {
 	case *ast.UnaryNotOpExpr:
-		return need(x.Expr, !truth, param)
-	case *ast.RelationalOpExpr:
-		if (x.Operator == "==") != truth || (x.Operator != "==" && x.Operator != "~=") {
-			return nil // a "not equal" outcome constrains nothing we use
-		}
-		path, lit, ok := fieldAndLiteral(x.Lhs, x.Rhs, param)
-		if !ok {
-			path, lit, ok = fieldAndLiteral(x.Rhs, x.Lhs, param)
-		}
-		if !ok {
-			return nil
-		}
-		return &Guard{Path: path, Values: []string{lit}}
-	case *ast.LogicalOpExpr:
-		both := x.Operator == "and" && truth || x.Operator == "or" && !truth
-		l, r := need(x.Lhs, truth, param), need(x.Rhs, truth, param)
-		if both {
-			// Both sides take the outcome: either side's guard holds.
-			if l != nil {
-				return l
+		return gf.need(x.Expr, !truth)
+	case *ast.AttrGetExpr:
+		// SET[event.f] truthy: f is one of the set's keys.
+		if truth {
+			if c, ok := gf.setLookup(x); ok {
+				return []Cond{c}
 			}
-			return r
 		}
-		// One side or the other: a guard only when both constrain the
-		// same field, then to either's values.
-		if l == nil || r == nil || !slices.Equal(l.Path, r.Path) {
+		return nil
+	case *ast.RelationalOpExpr:
+		if x.Operator != "==" && x.Operator != "~=" {
 			return nil
 		}
-		vals := append(slices.Clone(l.Values), r.Values...)
+		equal := (x.Operator == "==") == truth // the outcome says the two are equal
+		for _, pair := range [][2]ast.Expr{{x.Lhs, x.Rhs}, {x.Rhs, x.Lhs}} {
+			// event.f == "lit" holds: f is "lit".
+			if s, ok := pair[1].(*ast.StringExpr); ok && equal {
+				if path := gf.fieldPath(pair[0]); path != nil {
+					return []Cond{{Path: path, Values: []string{s.Value}}}
+				}
+			}
+			// SET[event.f] ~= nil (or == true) holds: f is a key of SET.
+			if idx, ok := pair[0].(*ast.AttrGetExpr); ok {
+				_, isNil := pair[1].(*ast.NilExpr)
+				_, isTrue := pair[1].(*ast.TrueExpr)
+				if (isNil && !equal) || (isTrue && equal) {
+					if c, ok := gf.setLookup(idx); ok {
+						return []Cond{c}
+					}
+				}
+			}
+		}
+		return nil
+	case *ast.LogicalOpExpr:
+		l, r := gf.need(x.Lhs, truth), gf.need(x.Rhs, truth)
+		if x.Operator == "and" && truth || x.Operator == "or" && !truth {
+			// Both sides take the outcome: all their conditions hold. The
+			// right side's only count when the left side cannot fail or
+			// act (a helper call there could raise an error the skipped
+			// call would have reported).
+			if gf.pure(x.Lhs) {
+				return append(l, r...)
+			}
+			return l
+		}
+		// One side or the other: a condition only when each side is one
+		// condition on the same field, then to either's values.
+		if len(l) != 1 || len(r) != 1 || !slices.Equal(l[0].Path, r[0].Path) {
+			return nil
+		}
+		vals := append(slices.Clone(l[0].Values), r[0].Values...)
 		slices.Sort(vals)
-		return &Guard{Path: l.Path, Values: slices.Compact(vals)}
+		return []Cond{{Path: l[0].Path, Values: slices.Compact(vals)}}
 	}
 	return nil
 }
 
-// fieldAndLiteral matches `param.a.b` (or param["a"], param:get("a", "b"))
-// against a string literal.
-func fieldAndLiteral(f, lit ast.Expr, param string) ([]string, string, bool) {
-	s, ok := lit.(*ast.StringExpr)
-	if !ok {
-		return nil, "", false
+// pure reports whether evaluating e can neither fail nor act: literals,
+// event fields, constant set lookups, comparisons, not, and, or.
+func (gf *guardFinder) pure(e ast.Expr) bool {
+	switch x := e.(type) {
+	case *ast.StringExpr, *ast.NumberExpr, *ast.NilExpr, *ast.TrueExpr, *ast.FalseExpr:
+		return true
+	case *ast.UnaryNotOpExpr:
+		return gf.pure(x.Expr)
+	case *ast.LogicalOpExpr:
+		return gf.pure(x.Lhs) && gf.pure(x.Rhs)
+	case *ast.RelationalOpExpr:
+		return (x.Operator == "==" || x.Operator == "~=") && gf.pure(x.Lhs) && gf.pure(x.Rhs)
+	case *ast.AttrGetExpr:
+		if gf.fieldPath(x) != nil {
+			return true
+		}
+		_, ok := gf.setLookup(x)
+		return ok
+	case *ast.FuncCallExpr:
+		return gf.fieldPath(x) != nil // event:get(...)
 	}
-	path := fieldPath(f, param)
-	if path == nil {
-		return nil, "", false
-	}
-	return path, s.Value, true
+	return false
 }
 
-func fieldPath(e ast.Expr, param string) []string {
+// setLookup matches SET[event.f] (or SET[event.f or ""]) with SET a
+// constant set table.
+func (gf *guardFinder) setLookup(x *ast.AttrGetExpr) (Cond, bool) {
+	id, ok := x.Object.(*ast.IdentExpr)
+	if !ok {
+		return Cond{}, false
+	}
+	keys, ok := gf.sets[id.Value]
+	if !ok {
+		return Cond{}, false
+	}
+	key := x.Key
+	if or, ok := key.(*ast.LogicalOpExpr); ok && or.Operator == "or" {
+		// event.f or "default": the default counts only if it is a key.
+		if s, ok := or.Rhs.(*ast.StringExpr); !ok || keys[s.Value] {
+			return Cond{}, false
+		}
+		key = or.Lhs
+	}
+	path := gf.fieldPath(key)
+	if path == nil {
+		return Cond{}, false
+	}
+	vals := make([]string, 0, len(keys))
+	for k := range keys {
+		vals = append(vals, k)
+	}
+	slices.Sort(vals)
+	return Cond{Path: path, Values: vals}, true
+}
+
+// fieldPath matches `param.a.b` (or param["a"], param:get("a", "b")).
+func (gf *guardFinder) fieldPath(e ast.Expr) []string {
 	switch x := e.(type) {
 	case *ast.AttrGetExpr:
 		key, ok := x.Key.(*ast.StringExpr)
@@ -180,19 +270,19 @@ func fieldPath(e ast.Expr, param string) []string {
 			return nil
 		}
 		if id, ok := x.Object.(*ast.IdentExpr); ok {
-			if id.Value != param {
+			if id.Value != gf.param {
 				return nil
 			}
 			return []string{key.Value}
 		}
-		base := fieldPath(x.Object, param)
+		base := gf.fieldPath(x.Object)
 		if base == nil {
 			return nil
 		}
 		return append(base, key.Value)
 	case *ast.FuncCallExpr:
 		recv, ok := x.Receiver.(*ast.IdentExpr)
-		if !ok || recv.Value != param || x.Method != "get" || len(x.Args) == 0 {
+		if !ok || recv.Value != gf.param || x.Method != "get" || len(x.Args) == 0 {
 			return nil
 		}
 		var path []string
@@ -206,6 +296,212 @@ func fieldPath(e ast.Expr, param string) []string {
 		return path
 	}
 	return nil
+}
+
+// constantSets finds top-level `local NAME = { key = true, ["k"] = "x", ... }`
+// tables of string keys and truthy constant values that nothing in the
+// chunk can change: NAME is declared once and only ever indexed for reading.
+func constantSets(stmts []ast.Stmt) map[string]map[string]bool {
+	cands := map[string]map[string]bool{}
+	declared := map[string]int{}
+	for _, st := range stmts {
+		s, ok := st.(*ast.LocalAssignStmt)
+		if !ok {
+			continue
+		}
+		for i, n := range s.Names {
+			declared[n]++
+			if i >= len(s.Exprs) {
+				continue
+			}
+			t, ok := s.Exprs[i].(*ast.TableExpr)
+			if !ok {
+				continue
+			}
+			keys := map[string]bool{}
+			good := len(t.Fields) > 0
+			for _, f := range t.Fields {
+				k, ok := f.Key.(*ast.StringExpr)
+				if !ok || !truthyConstant(f.Value) {
+					good = false
+					break
+				}
+				keys[k.Value] = true
+			}
+			if good {
+				cands[n] = keys
+			}
+		}
+	}
+	for n := range cands {
+		if declared[n] != 1 || !onlyIndexed(stmts, n) {
+			delete(cands, n)
+		}
+	}
+	return cands
+}
+
+func truthyConstant(e ast.Expr) bool {
+	switch e.(type) {
+	case *ast.TrueExpr, *ast.StringExpr, *ast.NumberExpr:
+		return true
+	}
+	return false
+}
+
+// onlyIndexed reports whether name appears, apart from its declaration,
+// only as the table of an index read (name[k], name.k), never assigned,
+// indexed for writing, passed or returned.
+func onlyIndexed(stmts []ast.Stmt, name string) bool {
+	ok := true
+	var expr func(e ast.Expr, indexed bool)
+	var block func(ss []ast.Stmt)
+	expr = func(e ast.Expr, indexed bool) {
+		if !ok || e == nil {
+			return
+		}
+		switch x := e.(type) {
+		case *ast.IdentExpr:
+			if x.Value == name && !indexed {
+				ok = false
+			}
+		case *ast.AttrGetExpr:
+			expr(x.Object, true)
+			expr(x.Key, false)
+		case *ast.TableExpr:
+			for _, f := range x.Fields {
+				expr(f.Key, false)
+				expr(f.Value, false)
+			}
+		case *ast.FuncCallExpr:
+			expr(x.Func, false)
+			expr(x.Receiver, false)
+			for _, a := range x.Args {
+				expr(a, false)
+			}
+		case *ast.LogicalOpExpr:
+			expr(x.Lhs, false)
+			expr(x.Rhs, false)
+		case *ast.RelationalOpExpr:
+			expr(x.Lhs, false)
+			expr(x.Rhs, false)
+		case *ast.StringConcatOpExpr:
+			expr(x.Lhs, false)
+			expr(x.Rhs, false)
+		case *ast.ArithmeticOpExpr:
+			expr(x.Lhs, false)
+			expr(x.Rhs, false)
+		case *ast.UnaryMinusOpExpr:
+			expr(x.Expr, false)
+		case *ast.UnaryNotOpExpr:
+			expr(x.Expr, false)
+		case *ast.UnaryLenOpExpr:
+			expr(x.Expr, false)
+		case *ast.FunctionExpr:
+			block(x.Stmts)
+		}
+	}
+	block = func(ss []ast.Stmt) {
+		for _, st := range ss {
+			if !ok {
+				return
+			}
+			switch s := st.(type) {
+			case *ast.AssignStmt:
+				for _, l := range s.Lhs {
+					switch t := l.(type) {
+					case *ast.IdentExpr:
+						if t.Value == name {
+							ok = false
+						}
+					case *ast.AttrGetExpr:
+						if id, isID := t.Object.(*ast.IdentExpr); isID && id.Value == name {
+							ok = false // name[k] = v
+						}
+						expr(t.Object, true)
+						expr(t.Key, false)
+					}
+				}
+				for _, r := range s.Rhs {
+					expr(r, false)
+				}
+			case *ast.LocalAssignStmt:
+				for _, e := range s.Exprs {
+					if t, isT := e.(*ast.TableExpr); isT && len(s.Names) > 0 {
+						expr(t, false)
+						continue
+					}
+					expr(e, false)
+				}
+			case *ast.FuncCallStmt:
+				expr(s.Expr, false)
+			case *ast.DoBlockStmt:
+				block(s.Stmts)
+			case *ast.WhileStmt:
+				expr(s.Condition, false)
+				block(s.Stmts)
+			case *ast.RepeatStmt:
+				block(s.Stmts)
+				expr(s.Condition, false)
+			case *ast.IfStmt:
+				expr(s.Condition, false)
+				block(s.Then)
+				block(s.Else)
+			case *ast.NumberForStmt:
+				expr(s.Init, false)
+				expr(s.Limit, false)
+				expr(s.Step, false)
+				block(s.Stmts)
+			case *ast.GenericForStmt:
+				for _, e := range s.Exprs {
+					expr(e, false)
+				}
+				block(s.Stmts)
+			case *ast.FuncDefStmt:
+				expr(s.Name.Func, false)
+				expr(s.Name.Receiver, false)
+				block(s.Func.Stmts)
+			case *ast.ReturnStmt:
+				for _, e := range s.Exprs {
+					expr(e, false)
+				}
+			}
+		}
+	}
+	block(stmts)
+	return ok
+}
+
+// declaresLocal reports whether a body declares a local (or loop variable)
+// named name anywhere.
+func declaresLocal(stmts []ast.Stmt, name string) bool {
+	found := false
+	var walk func([]ast.Stmt)
+	walk = func(ss []ast.Stmt) {
+		for _, st := range ss {
+			switch s := st.(type) {
+			case *ast.LocalAssignStmt:
+				found = found || slices.Contains(s.Names, name)
+			case *ast.DoBlockStmt:
+				walk(s.Stmts)
+			case *ast.WhileStmt:
+				walk(s.Stmts)
+			case *ast.RepeatStmt:
+				walk(s.Stmts)
+			case *ast.IfStmt:
+				walk(s.Then)
+				walk(s.Else)
+			case *ast.NumberForStmt:
+				found = found || s.Name == name
+				walk(s.Stmts)
+			case *ast.GenericForStmt:
+				found = found || slices.Contains(s.Names, name)
+				walk(s.Stmts)
+			}
+		}
+	}
+	walk(stmts)
+	return found
 }
 
 // writesName reports whether a function body assigns name (the event

@@ -2,21 +2,34 @@ package luavm
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 )
 
 func TestFindGuards(t *testing.T) {
 	cases := []struct {
 		src  string
-		want string // fmt of the guard, "" for none
+		want string // the conditions, "" for no guard
 	}{
-		{`function rule(e) if e.eventSource ~= "s3.amazonaws.com" then return false end return true end`, `[eventSource] [s3.amazonaws.com]`},
-		{`function rule(e) return e.eventName == "A" and e.x end`, `[eventName] [A]`},
-		{`function rule(e) return (e.eventName == "A" or e.eventName == "B") and e.x end`, `[eventName] [A B]`},
-		{`function rule(e) if e.eventSource ~= "x" or e.eventName ~= "y" then return false end end`, `[eventSource] [x]`},
-		{`function rule(e) if not (e.userIdentity.type == "Root") then return false end end`, `[userIdentity type] [Root]`},
-		{`function rule(event) return event:get("a", "b") == "c" end`, `[a b] [c]`},
-		{`function rule(e) return "lit" == e["k"] end`, `[k] [lit]`},
+		{`function rule(e) if e.eventSource ~= "s3.amazonaws.com" then return false end return true end`, `eventSource=[s3.amazonaws.com]`},
+		{`function rule(e) return e.eventName == "A" and e.x end`, `eventName=[A]`},
+		{`function rule(e) return (e.eventName == "A" or e.eventName == "B") and e.x end`, `eventName=[A B]`},
+		{`function rule(e) if e.eventSource ~= "x" or e.eventName ~= "y" then return false end end`, `eventSource=[x] eventName=[y]`},
+		{`function rule(e) return e.eventName == "A" and e.eventSource == "s" and f(e) end`, `eventName=[A] eventSource=[s]`},
+		{`function rule(e) if not (e.userIdentity.type == "Root") then return false end end`, `userIdentity.type=[Root]`},
+		{`function rule(event) return event:get("a", "b") == "c" end`, `a.b=[c]`},
+		{`function rule(e) return "lit" == e["k"] end`, `k=[lit]`},
+		// Constant set tables.
+		{`local S = {A = true, B = true}
+function rule(e) return e.src == "x" and S[e.eventName] ~= nil end`, `src=[x] eventName=[A B]`},
+		{`local S = {A = true, ["B"] = "yes"}
+function rule(e) if not S[e.eventName or ""] then return false end end`, `eventName=[A B]`},
+		{`local DENIED = {AccessDenied = true}
+function rule(e) return DENIED[e.errorCode or ""] == true and f(e) end`, `errorCode=[AccessDenied]`},
+		// Only what is evaluated before any helper call counts.
+		{`function rule(e) if f(e) or e.eventSource ~= "x" then return false end end`, ``},
+		{`function rule(e) return f(e) and e.eventName == "A" end`, ``},
+		{`function rule(e) if e.eventSource ~= "x" or f(e) or e.eventName ~= "y" then return false end end`, `eventSource=[x]`},
 		// No guard:
 		{`function rule(e) return e.eventName ~= "A" end`, ``},
 		{`function rule(e) return e.a == "x" or e.b == "y" end`, ``},
@@ -29,6 +42,19 @@ func TestFindGuards(t *testing.T) {
 		{`function rule(e) if e.a ~= "x" then return nil end end`, ``},
 		{`function rule(e) return e.n == 1 end`, ``},
 		{`function rule(e) return other.a == "x" end`, ``},
+		// Sets that could change, or are not sets of truthy constants.
+		{`local S = {A = true}
+S.B = true
+function rule(e) return S[e.k] ~= nil end`, ``},
+		{`local S = {A = true}
+local function add(t) t.B = true end add(S)
+function rule(e) return S[e.k] ~= nil end`, ``},
+		{`local S = {A = false}
+function rule(e) return S[e.k] ~= nil end`, ``},
+		{`local S = {A = true}
+function rule(e) local S = {} return S[e.k] ~= nil end`, ``},
+		{`local S = {A = true}
+function rule(e) return S[e.k or "A"] end`, ``},
 	}
 	for _, c := range cases {
 		ch, err := Compile("g.lua", []byte(c.src))
@@ -37,7 +63,11 @@ func TestFindGuards(t *testing.T) {
 		}
 		got := ""
 		if g := ch.Guard("rule"); g != nil {
-			got = fmt.Sprint(g.Path, " ", g.Values)
+			var parts []string
+			for _, cd := range g.Conds {
+				parts = append(parts, fmt.Sprintf("%s=%v", strings.Join(cd.Path, "."), cd.Values))
+			}
+			got = strings.Join(parts, " ")
 		}
 		if got != c.want {
 			t.Errorf("%s\n got %q\nwant %q", c.src, got, c.want)
