@@ -3,7 +3,6 @@ package cmd
 import (
 	"bufio"
 	"context"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
@@ -17,7 +16,6 @@ import (
 
 	"panther/parsers"
 	"panther/parsers/classifier"
-	"panther/parsers/event"
 	"panther/parsers/input"
 )
 
@@ -319,32 +317,13 @@ func printable(s string) string {
 
 func isControl(r rune) bool { return r < 0x20 && r != '\t' || r >= 0x7f && r < 0xa0 }
 
-// deadLetter writes {"file","line","reason", "record"|"record_base64"|"size"}.
+// deadLetter writes one rejected record to --dead-letter.
 func (p *parseRun) deadLetter(file string, line int, reason error, raw []byte, size int64) {
 	if p.dead == nil {
 		return
 	}
-	b := append(p.buf[:0], `{"file":`...)
-	b = event.AppendString(b, file)
-	b = append(b, `,"line":`...)
-	b = strconv.AppendInt(b, int64(line), 10)
-	b = append(b, `,"reason":`...)
-	b = event.AppendString(b, reason.Error())
-	switch {
-	case raw != nil && utf8.Valid(raw):
-		b = append(b, `,"record":`...)
-		b = event.AppendString(b, string(raw))
-	case raw != nil:
-		b = append(b, `,"record_base64":"`...)
-		b = base64.StdEncoding.AppendEncode(b, raw)
-		b = append(b, '"')
-	case size > 0:
-		b = append(b, `,"size":`...)
-		b = strconv.AppendInt(b, size, 10)
-	}
-	b = append(b, "}\n"...)
-	p.buf = b
-	p.dead.Write(b) // a write error shows at the final Flush
+	p.buf = appendDeadLetter(p.buf[:0], file, line, reason.Error(), raw, size)
+	p.dead.Write(p.buf) // a write error shows at the final Flush
 }
 
 func (p *parseRun) summary() {

@@ -3,7 +3,6 @@ package cmd
 import (
 	"bufio"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -326,15 +325,7 @@ func selectRules(set *engine.Set, ids, filters []string) ([]*engine.Detection, e
 }
 
 func writeDeadLetter(w io.Writer, b replay.BadRecord) {
-	rec := struct {
-		File   string `json:"file"`
-		Line   int    `json:"line"`
-		Reason string `json:"reason"`
-		Record string `json:"record"`
-	}{b.File, b.Line, b.Reason, string(b.Data)}
-	data, _ := json.Marshal(rec)
-	w.Write(data)
-	w.Write([]byte{'\n'})
+	w.Write(appendDeadLetter(nil, b.File, b.Line, b.Reason, b.Data, b.Size))
 }
 
 var severityColor = map[string]string{"CRITICAL": "\x1b[1;31m", "HIGH": "\x1b[31m", "MEDIUM": "\x1b[33m", "LOW": "\x1b[36m", "INFO": "\x1b[2m"}

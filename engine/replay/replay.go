@@ -63,7 +63,8 @@ type BadRecord struct {
 	File   string
 	Line   int
 	Reason string
-	Data   []byte // the raw record (a copy; empty when too large to keep)
+	Data   []byte // the raw record (a copy; nil when too large to keep)
+	Size   int64  // the record's size when it was too large to keep
 }
 
 // Progress is a snapshot of a run, for progress bars.
@@ -393,7 +394,7 @@ func (r *run) read(ctx context.Context, j job, evalQ chan<- *batch) {
 		if err != nil {
 			var re *input.RecordError
 			if errors.As(err, &re) {
-				cur.bad = append(cur.bad, BadRecord{File: src.Path, Line: re.Line, Reason: re.Err.Error()})
+				cur.bad = append(cur.bad, BadRecord{File: src.Path, Line: re.Line, Reason: re.Err.Error(), Size: re.Size})
 				continue
 			}
 			cur.srcErr = err
