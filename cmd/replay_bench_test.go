@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 
@@ -98,4 +99,63 @@ func readAll(r interface{ Read([]byte) (int, error) }, buf []byte) (int, error) 
 		}
 	}
 	return n, nil
+}
+
+// BenchmarkReplayOther replays the Zeek sample of ../shared/data (JSON and
+// TSV, classified) and a generated auth.log (1M sshd, sudo and cron lines)
+// through every shipped detection, with the binary: the other two replays
+// the issue asks about.
+func BenchmarkReplayOther(b *testing.B) {
+	bin := buildBinary(b)
+	syslogDir := b.TempDir()
+	if err := enginetest.AuthLog(syslogDir, 1_000_000, 1); err != nil {
+		b.Fatal(err)
+	}
+	cases := map[string]string{"syslog": syslogDir}
+	if zeek := sharedData("zeek"); zeek != "" {
+		cases["zeek"] = zeek
+	}
+	for name, dir := range cases {
+		b.Run(name, func(b *testing.B) {
+			var events, secs, rss float64
+			for i := 0; i < b.N; i++ {
+				cmd := exec.Command(bin, "replay", dir, "--format", "jsonl", "--workers", "2")
+				cmd.Env = append(os.Environ(), "NO_COLOR=1")
+				var stderr strings.Builder
+				cmd.Stderr = &stderr
+				if err := cmd.Run(); err != nil {
+					b.Fatalf("%v\n%s", err, stderr.String())
+				}
+				m := summaryRe.FindStringSubmatch(stderr.String())
+				if m == nil {
+					b.Fatalf("no summary in:\n%s", stderr.String())
+				}
+				ev, _ := strconv.ParseFloat(m[1], 64)
+				s, _ := strconv.ParseFloat(m[2], 64)
+				events += ev
+				secs += s
+				if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+					rss = max(rss, float64(ru.Maxrss)/1024)
+				}
+			}
+			b.ReportMetric(events/secs, "events/s")
+			b.ReportMetric(rss, "maxRSS_MB")
+		})
+	}
+}
+
+// sharedData is ../shared/data/<rel> when present (a user's clone lacks it).
+func sharedData(rel string) string {
+	dir, _ := os.Getwd()
+	for {
+		p := filepath.Join(dir, "..", "shared", "data", rel)
+		if _, err := os.Stat(p); err == nil {
+			return p
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return ""
+		}
+		dir = parent
+	}
 }
