@@ -354,118 +354,38 @@ func truthyConstant(e ast.Expr) bool {
 // indexed for writing, passed or returned.
 func onlyIndexed(stmts []ast.Stmt, name string) bool {
 	ok := true
-	var expr func(e ast.Expr, indexed bool)
+	var expr func(e ast.Expr)
 	var block func(ss []ast.Stmt)
-	expr = func(e ast.Expr, indexed bool) {
-		if !ok || e == nil {
-			return
-		}
+	expr = func(e ast.Expr) {
 		switch x := e.(type) {
 		case *ast.IdentExpr:
-			if x.Value == name && !indexed {
+			if x.Value == name {
 				ok = false
 			}
+			return
 		case *ast.AttrGetExpr:
-			expr(x.Object, true)
-			expr(x.Key, false)
-		case *ast.TableExpr:
-			for _, f := range x.Fields {
-				expr(f.Key, false)
-				expr(f.Value, false)
+			if id, isID := x.Object.(*ast.IdentExpr); isID && id.Value == name {
+				expr(x.Key) // name[k]: a read
+				return
 			}
-		case *ast.FuncCallExpr:
-			expr(x.Func, false)
-			expr(x.Receiver, false)
-			for _, a := range x.Args {
-				expr(a, false)
-			}
-		case *ast.LogicalOpExpr:
-			expr(x.Lhs, false)
-			expr(x.Rhs, false)
-		case *ast.RelationalOpExpr:
-			expr(x.Lhs, false)
-			expr(x.Rhs, false)
-		case *ast.StringConcatOpExpr:
-			expr(x.Lhs, false)
-			expr(x.Rhs, false)
-		case *ast.ArithmeticOpExpr:
-			expr(x.Lhs, false)
-			expr(x.Rhs, false)
-		case *ast.UnaryMinusOpExpr:
-			expr(x.Expr, false)
-		case *ast.UnaryNotOpExpr:
-			expr(x.Expr, false)
-		case *ast.UnaryLenOpExpr:
-			expr(x.Expr, false)
 		case *ast.FunctionExpr:
 			block(x.Stmts)
+			return
 		}
+		subExprs(e, expr)
 	}
 	block = func(ss []ast.Stmt) {
 		for _, st := range ss {
-			if !ok {
-				return
-			}
-			switch s := st.(type) {
-			case *ast.AssignStmt:
-				for _, l := range s.Lhs {
-					switch t := l.(type) {
-					case *ast.IdentExpr:
-						if t.Value == name {
-							ok = false
-						}
-					case *ast.AttrGetExpr:
+			if a, isAssign := st.(*ast.AssignStmt); isAssign {
+				for _, l := range a.Lhs {
+					if t, isIdx := l.(*ast.AttrGetExpr); isIdx {
 						if id, isID := t.Object.(*ast.IdentExpr); isID && id.Value == name {
 							ok = false // name[k] = v
 						}
-						expr(t.Object, true)
-						expr(t.Key, false)
 					}
-				}
-				for _, r := range s.Rhs {
-					expr(r, false)
-				}
-			case *ast.LocalAssignStmt:
-				for _, e := range s.Exprs {
-					if t, isT := e.(*ast.TableExpr); isT && len(s.Names) > 0 {
-						expr(t, false)
-						continue
-					}
-					expr(e, false)
-				}
-			case *ast.FuncCallStmt:
-				expr(s.Expr, false)
-			case *ast.DoBlockStmt:
-				block(s.Stmts)
-			case *ast.WhileStmt:
-				expr(s.Condition, false)
-				block(s.Stmts)
-			case *ast.RepeatStmt:
-				block(s.Stmts)
-				expr(s.Condition, false)
-			case *ast.IfStmt:
-				expr(s.Condition, false)
-				block(s.Then)
-				block(s.Else)
-			case *ast.NumberForStmt:
-				expr(s.Init, false)
-				expr(s.Limit, false)
-				expr(s.Step, false)
-				block(s.Stmts)
-			case *ast.GenericForStmt:
-				for _, e := range s.Exprs {
-					expr(e, false)
-				}
-				block(s.Stmts)
-			case *ast.FuncDefStmt:
-				expr(s.Name.Func, false)
-				expr(s.Name.Receiver, false)
-				block(s.Func.Stmts)
-			case *ast.ReturnStmt:
-				for _, e := range s.Exprs {
-					expr(e, false)
 				}
 			}
+			stmtParts(st, expr, block)
 		}
 	}
 	block(stmts)
@@ -473,34 +393,19 @@ func onlyIndexed(stmts []ast.Stmt, name string) bool {
 }
 
 // declaresLocal reports whether a body declares a local (or loop variable)
-// named name anywhere.
+// named name anywhere outside nested functions.
 func declaresLocal(stmts []ast.Stmt, name string) bool {
 	found := false
-	var walk func([]ast.Stmt)
-	walk = func(ss []ast.Stmt) {
-		for _, st := range ss {
-			switch s := st.(type) {
-			case *ast.LocalAssignStmt:
-				found = found || slices.Contains(s.Names, name)
-			case *ast.DoBlockStmt:
-				walk(s.Stmts)
-			case *ast.WhileStmt:
-				walk(s.Stmts)
-			case *ast.RepeatStmt:
-				walk(s.Stmts)
-			case *ast.IfStmt:
-				walk(s.Then)
-				walk(s.Else)
-			case *ast.NumberForStmt:
-				found = found || s.Name == name
-				walk(s.Stmts)
-			case *ast.GenericForStmt:
-				found = found || slices.Contains(s.Names, name)
-				walk(s.Stmts)
-			}
+	eachStmt(stmts, func(st ast.Stmt) {
+		switch s := st.(type) {
+		case *ast.LocalAssignStmt:
+			found = found || slices.Contains(s.Names, name)
+		case *ast.NumberForStmt:
+			found = found || s.Name == name
+		case *ast.GenericForStmt:
+			found = found || slices.Contains(s.Names, name)
 		}
-	}
-	walk(stmts)
+	})
 	return found
 }
 
@@ -508,33 +413,15 @@ func declaresLocal(stmts []ast.Stmt, name string) bool {
 // parameter): then a field test on it proves nothing.
 func writesName(stmts []ast.Stmt, name string) bool {
 	found := false
-	var walk func([]ast.Stmt)
-	walk = func(ss []ast.Stmt) {
-		for _, st := range ss {
-			switch s := st.(type) {
-			case *ast.AssignStmt:
-				for _, l := range s.Lhs {
-					if id, ok := l.(*ast.IdentExpr); ok && id.Value == name {
-						found = true
-					}
+	eachStmt(stmts, func(st ast.Stmt) {
+		if a, ok := st.(*ast.AssignStmt); ok {
+			for _, l := range a.Lhs {
+				if id, ok := l.(*ast.IdentExpr); ok && id.Value == name {
+					found = true
 				}
-			case *ast.DoBlockStmt:
-				walk(s.Stmts)
-			case *ast.WhileStmt:
-				walk(s.Stmts)
-			case *ast.RepeatStmt:
-				walk(s.Stmts)
-			case *ast.IfStmt:
-				walk(s.Then)
-				walk(s.Else)
-			case *ast.NumberForStmt:
-				walk(s.Stmts)
-			case *ast.GenericForStmt:
-				walk(s.Stmts)
 			}
 		}
-	}
-	walk(stmts)
+	})
 	return found
 }
 

@@ -172,46 +172,11 @@ func (l *linter) exprs(es []ast.Expr, sc *scope, depth int, fn string) {
 }
 
 func (l *linter) expr(e ast.Expr, sc *scope, depth int, fn string) {
-	switch x := e.(type) {
-	case *ast.FunctionExpr:
-		l.function(x, sc, depth, fn)
-	case *ast.AttrGetExpr:
-		l.expr(x.Object, sc, depth, fn)
-		l.expr(x.Key, sc, depth, fn)
-	case *ast.TableExpr:
-		for _, f := range x.Fields {
-			if f.Key != nil {
-				l.expr(f.Key, sc, depth, fn)
-			}
-			l.expr(f.Value, sc, depth, fn)
-		}
-	case *ast.FuncCallExpr:
-		if x.Func != nil {
-			l.expr(x.Func, sc, depth, fn)
-		}
-		if x.Receiver != nil {
-			l.expr(x.Receiver, sc, depth, fn)
-		}
-		l.exprs(x.Args, sc, depth, fn)
-	case *ast.LogicalOpExpr:
-		l.expr(x.Lhs, sc, depth, fn)
-		l.expr(x.Rhs, sc, depth, fn)
-	case *ast.RelationalOpExpr:
-		l.expr(x.Lhs, sc, depth, fn)
-		l.expr(x.Rhs, sc, depth, fn)
-	case *ast.StringConcatOpExpr:
-		l.expr(x.Lhs, sc, depth, fn)
-		l.expr(x.Rhs, sc, depth, fn)
-	case *ast.ArithmeticOpExpr:
-		l.expr(x.Lhs, sc, depth, fn)
-		l.expr(x.Rhs, sc, depth, fn)
-	case *ast.UnaryMinusOpExpr:
-		l.expr(x.Expr, sc, depth, fn)
-	case *ast.UnaryNotOpExpr:
-		l.expr(x.Expr, sc, depth, fn)
-	case *ast.UnaryLenOpExpr:
-		l.expr(x.Expr, sc, depth, fn)
+	if f, ok := e.(*ast.FunctionExpr); ok {
+		l.function(f, sc, depth, fn)
+		return
 	}
+	subExprs(e, func(c ast.Expr) { l.expr(c, sc, depth, fn) })
 }
 
 // swaps reports a multiple assignment whose right side reads a local that
@@ -239,43 +204,8 @@ func identsRead(e ast.Expr, out map[string]bool) {
 	switch x := e.(type) {
 	case *ast.IdentExpr:
 		out[x.Value] = true
-	case *ast.AttrGetExpr:
-		identsRead(x.Object, out)
-		identsRead(x.Key, out)
-	case *ast.TableExpr:
-		for _, f := range x.Fields {
-			if f.Key != nil {
-				identsRead(f.Key, out)
-			}
-			identsRead(f.Value, out)
-		}
-	case *ast.FuncCallExpr:
-		if x.Func != nil {
-			identsRead(x.Func, out)
-		}
-		if x.Receiver != nil {
-			identsRead(x.Receiver, out)
-		}
-		for _, a := range x.Args {
-			identsRead(a, out)
-		}
-	case *ast.LogicalOpExpr:
-		identsRead(x.Lhs, out)
-		identsRead(x.Rhs, out)
-	case *ast.RelationalOpExpr:
-		identsRead(x.Lhs, out)
-		identsRead(x.Rhs, out)
-	case *ast.StringConcatOpExpr:
-		identsRead(x.Lhs, out)
-		identsRead(x.Rhs, out)
-	case *ast.ArithmeticOpExpr:
-		identsRead(x.Lhs, out)
-		identsRead(x.Rhs, out)
-	case *ast.UnaryMinusOpExpr:
-		identsRead(x.Expr, out)
-	case *ast.UnaryNotOpExpr:
-		identsRead(x.Expr, out)
-	case *ast.UnaryLenOpExpr:
-		identsRead(x.Expr, out)
+	case *ast.FunctionExpr:
+		return
 	}
+	subExprs(e, func(c ast.Expr) { identsRead(c, out) })
 }
