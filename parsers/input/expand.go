@@ -20,10 +20,12 @@ type Source struct {
 }
 
 // Expand turns command-line arguments into sources, in a deterministic
-// order: each argument in turn; a directory's files recursively in lexical
-// order, skipping hidden files and directories (names starting with ".");
-// a glob pattern (filepath.Match syntax, used when the argument is not an
-// existing path) by its sorted matches; "-" for standard input. A file
+// order: each argument in turn; a directory's files, found recursively
+// (skipping hidden files and directories, names starting with "."), in
+// the time order their names or folders give (timeorder.go), lexical
+// among equals and first when they give none; a glob pattern
+// (filepath.Match syntax, used when the argument is not an existing path)
+// by its matches, ordered the same way; "-" for standard input. A file
 // reached twice is listed once. What cannot be found or listed is an error
 // in errs, and the rest goes on; a file that cannot be read shows when it
 // is opened (Open), so that a listing does not open every file twice.
@@ -44,9 +46,15 @@ func Expand(args []string) (srcs []Source, errs []error) {
 			add("-", -1)
 			continue
 		}
+		var found []Source
+		collect := func(path string, size int64) { found = append(found, Source{Path: path, Size: size}) }
 		st, err := os.Stat(arg)
 		if err == nil {
-			expandPath(arg, st, add, &errs)
+			expandPath(arg, st, collect, &errs)
+			sortByTime(found)
+			for _, s := range found {
+				add(s.Path, s.Size)
+			}
 			continue
 		}
 		if !errors.Is(err, fs.ErrNotExist) || !hasMeta(arg) {
@@ -68,7 +76,11 @@ func Expand(args []string) (srcs []Source, errs []error) {
 				errs = append(errs, &SourceError{File: m, Err: pathErr(err)})
 				continue
 			}
-			expandPath(m, st, add, &errs)
+			expandPath(m, st, collect, &errs)
+		}
+		sortByTime(found)
+		for _, s := range found {
+			add(s.Path, s.Size)
 		}
 	}
 	return srcs, errs
