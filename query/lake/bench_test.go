@@ -31,15 +31,16 @@ var benchRecords = sync.OnceValues(func() ([][]byte, int64) {
 // BenchmarkWriteCloudTrail measures what --lake adds to a replay: each op
 // is one CloudTrail record parsed and normalised as the pipeline does
 // (parse-only), then also written with WriteEvent, and the run ends with
-// Close (conversion to ZSTD Parquet and commit included); a source is 1000
-// records, with SourceDone after each. Run it with
-// -benchtime 40000x: beyond, records repeat and compress better than real
-// data. Besides ns/op it reports:
+// Close (the last row groups, the commit); a source is 1000 records, with
+// SourceDone after each. Run it with -benchtime 40000x: beyond, records
+// repeat and compress better than real data. Besides ns/op it reports:
 //
-//	cpu-ns/op   process CPU time per record, DuckDB's threads included
-//	write-ns/op time spent in WriteEvent per record: what the pipeline's
-//	            goroutine pays; conversions run in the background
-//	B/event     Parquet bytes per event
+//	cpu-ns/op      process CPU time per record, every goroutine included
+//	lake-us/event  time spent in WriteEvent, SourceDone and Close per
+//	               record: what the lake costs the pipeline's goroutine
+//	               (all of the Parquet encoding; the committer's fsyncs
+//	               and renames run beside it)
+//	B/event        Parquet bytes per event
 func BenchmarkWriteCloudTrail(b *testing.B) {
 	for _, bc := range []struct {
 		name string
@@ -49,7 +50,6 @@ func BenchmarkWriteCloudTrail(b *testing.B) {
 		{"parse-only", false, Options{}},
 		{"lake", true, Options{}},
 		{"lake-zstd3", true, Options{CompressionLevel: 3}},
-		{"lake-2threads", true, Options{Threads: 2}},
 	} {
 		b.Run(bc.name, func(b *testing.B) { benchWrite(b, bc.lake, bc.opts) })
 	}
@@ -102,9 +102,11 @@ func benchWrite(b *testing.B, lake bool, opts Options) {
 		e.Release()
 	}
 	if w != nil {
+		t0 := time.Now()
 		if err := w.Close(); err != nil {
 			b.Fatal(err)
 		}
+		inWrite += time.Since(t0)
 	}
 	b.StopTimer()
 	var ms runtime.MemStats
@@ -123,14 +125,16 @@ func benchWrite(b *testing.B, lake bool, opts Options) {
 			}
 			return nil
 		})
-		b.ReportMetric(float64(inWrite.Nanoseconds())/float64(b.N), "write-ns/op")
+		b.ReportMetric(float64(inWrite.Nanoseconds())/float64(b.N)/1000, "lake-us/event")
 		b.ReportMetric(float64(out)/float64(b.N), "B/event")
 	}
 }
 
 // BenchmarkEncodeCloudTrail measures the row encoder alone, the CPU work
-// of WriteEvent, on events that are in cache as they are in the pipeline
-// right after parsing. cpu-ns/op is the CPU time of the benchmark's thread.
+// of WriteEvent: events (in cache, as they are in the pipeline right after
+// parsing) appended to the column buffers of their partition, emptied
+// every 16Ki rows as a row group would be, but not written. cpu-ns/op is
+// the CPU time of the benchmark's thread.
 func BenchmarkEncodeCloudTrail(b *testing.B) {
 	recs, _ := benchRecords()
 	reg := testRegistry(b)
@@ -145,7 +149,7 @@ func BenchmarkEncodeCloudTrail(b *testing.B) {
 		b.Fatal(err)
 	}
 	var enc encoder
-	var dst []byte
+	r := newRowBuf(t, newChunkPool())
 	b.SetBytes(size / 64)
 	b.ReportAllocs()
 	runtime.LockOSThread()
@@ -153,8 +157,84 @@ func BenchmarkEncodeCloudTrail(b *testing.B) {
 	cpu0 := threadCPU()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		dst = enc.encodeEvent(dst[:0], t, evs[i%len(evs)])
+		enc.appendEvent(r, t, evs[i%len(evs)])
+		if r.rows == 16<<10 {
+			r.reset()
+		}
 	}
 	b.StopTimer()
 	b.ReportMetric(float64((threadCPU()-cpu0).Nanoseconds())/float64(b.N), "cpu-ns/op")
+}
+
+// BenchmarkWriteCache measures what the CPU's cache does to WriteEvent: a
+// source (1000 CloudTrail records) parsed, then its events written, as
+// the replay's single writing goroutine meets them ("source-later");
+// each event written right after it was parsed ("after-parse"); and each
+// event encoded into a Batch right after it was parsed, the batch written
+// every 256 events, as the replay does ("batch"). write-us/event is the
+// time in WriteEvent, or in Batch.Add and WriteBatch.
+func BenchmarkWriteCache(b *testing.B) {
+	for _, mode := range []string{"source-later", "after-parse", "batch"} {
+		b.Run(mode, func(b *testing.B) {
+			recs, _ := benchRecords()
+			reg := testRegistry(b)
+			lt, _ := reg.Lookup(aws.CloudTrail.Name)
+			w, err := Open(context.Background(), b.TempDir(), reg, Options{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			var src parsers.Source
+			now := time.Now()
+			p := lt.NewParser()
+			var inWrite time.Duration
+			evs := make([]*event.Event, 0, 1000)
+			batch := w.NewBatch()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				if i%1000 == 0 {
+					src.File = fmt.Sprintf("s3://bucket/%06d.json.gz", i/1000)
+				}
+				e := event.New()
+				if ok, err := p.Parse(recs[i%len(recs)], e); !ok || err != nil {
+					b.Fatal(err)
+				}
+				if err := reg.Normalise(lt, e, src, int64(i%1000+1), now); err != nil {
+					b.Fatal(err)
+				}
+				t0 := time.Now()
+				switch mode {
+				case "after-parse":
+					if err := w.WriteEvent(e); err != nil {
+						b.Fatal(err)
+					}
+					e.Release()
+				case "batch":
+					batch.Add(e)
+					e.Release()
+					if batch.Rows() == 256 || i == b.N-1 {
+						if err := w.WriteBatch(batch); err != nil {
+							b.Fatal(err)
+						}
+					}
+				case "source-later":
+					evs = append(evs, e)
+					if len(evs) == 1000 || i == b.N-1 {
+						for _, e := range evs {
+							if err := w.WriteEvent(e); err != nil {
+								b.Fatal(err)
+							}
+							e.Release()
+						}
+						evs = evs[:0]
+					}
+				}
+				inWrite += time.Since(t0)
+			}
+			b.StopTimer()
+			if err := w.Close(); err != nil {
+				b.Fatal(err)
+			}
+			b.ReportMetric(float64(inWrite.Nanoseconds())/float64(b.N)/1000, "write-us/event")
+		})
+	}
 }

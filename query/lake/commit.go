@@ -3,6 +3,7 @@ package lake
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -11,7 +12,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 )
 
@@ -22,23 +22,19 @@ const (
 	sourcesDir = "_sources"
 )
 
-// epoch is the unit of commit: the rows staged between two commits, and
+// epoch is the unit of commit: the rows written between two commits, and
 // the sources completed in that time.
 type epoch struct {
 	id      int
-	bytes   int64 // rows staged
+	bytes   int64 // bytes of rows written
 	sources []ledgerEntry
 	// dropped are the sources (p_source_file) whose rows must not be
 	// committed: they failed, or were never reported done.
 	dropped map[string]bool
-
-	wg    sync.WaitGroup // conversions under way
-	mu    sync.Mutex
-	files []stagedFile
-	err   error
+	files   []stagedFile
 }
 
-// stagedFile is a converted Parquet file waiting in staging for its commit.
+// stagedFile is a finished Parquet file waiting in staging for its commit.
 // Paths are relative to the lake, with '/' separators.
 type stagedFile struct {
 	From  string `json:"from"`
@@ -46,9 +42,10 @@ type stagedFile struct {
 	Table string `json:"table"`
 	Rows  int64  `json:"rows"`
 	Bytes int64  `json:"bytes"`
-	// sources and excluded: see filterDropped.
-	sources  map[string]bool
-	excluded map[string]bool
+
+	table   *table
+	hour    int64
+	sources map[string]int64 // rows of each source (p_source_file)
 }
 
 // ledgerEntry is one committed source, a line of a _sources/*.jsonl file.
@@ -90,128 +87,89 @@ func (e *epoch) drop(w *Writer, file string) {
 	w.mu.Unlock()
 }
 
-// convert hands the staged files of streams to the converter: one
-// stream, or (grouped) several small streams of one log table; the epoch
-// commits once all its conversions are done. Rows of sources already
-// dropped are left out at once.
-func (e *epoch) convert(w *Writer, streams ...*stream) {
-	s0 := streams[0]
-	j := &job{table: s0.key.t, hour: s0.key.hour, grouped: len(streams) > 1}
-	sources := map[string]bool{}
-	for _, s := range streams {
-		j.ins = append(j.ins, s.path)
-		j.rows += s.rows
-		j.size += s.size
-		j.maxRow = max(j.maxRow, s.maxRow)
-		for src := range s.sources {
-			sources[src] = true
-		}
-	}
-	j.out = strings.TrimSuffix(s0.path, ".ndjson") + ".parquet"
-	if j.grouped {
-		j.out = strings.TrimSuffix(s0.path, ".ndjson") + ".parts"
-	}
-	excluded := map[string]bool{}
-	for src := range sources {
-		if e.dropped[src] {
-			j.exclude = append(j.exclude, src)
-			excluded[src] = true
-		}
-	}
-	e.wg.Add(1)
-	w.conv.submit(j, func(outs []output, err error) {
-		e.mu.Lock()
-		defer e.mu.Unlock()
-		defer e.wg.Done()
-		if err != nil {
-			if e.err == nil {
-				e.err = err
-			}
-			return
-		}
-		if len(j.exclude) > 0 {
-			kept := int64(0)
-			for _, o := range outs {
-				kept += o.rows
-			}
-			w.mu.Lock()
-			w.tableStats(j.table.name).DroppedRows += j.rows - kept
-			w.mu.Unlock()
-		}
-		for _, o := range outs {
-			if o.rows == 0 {
-				os.Remove(o.path) // every row was of a dropped source
-				continue
-			}
-			from, _ := filepath.Rel(w.dir, o.path)
-			to := fmt.Sprintf("%s/%s/%s-%06d.parquet", j.table.rel, o.part, w.run, w.files.Add(1))
-			e.files = append(e.files, stagedFile{From: filepath.ToSlash(from), To: to, Table: j.table.name,
-				Rows: o.rows, Bytes: o.size, sources: sources, excluded: excluded})
-		}
-	})
-}
-
-// filterDropped takes the rows of dropped sources out of the epoch's files
-// that were converted before those sources failed (files cut at FileBytes
-// while the source was still being read). It is rare: only a failed source
-// costs a second conversion of the files it is in.
-func (w *Writer) filterDropped(e *epoch) error {
-	if len(e.dropped) == 0 {
-		return nil
-	}
+// compact prepares an epoch's files for its commit: the rows of dropped
+// sources are taken out (a file holding only such rows is removed, one
+// that shares them with other sources is copied without them, by DuckDB:
+// a rare path), then every file gets its final name.
+func (w *Writer) compact(e *epoch) error {
 	kept := e.files[:0]
 	for _, f := range e.files {
-		var drop []string
-		for src := range f.sources {
-			if e.dropped[src] && !f.excluded[src] {
-				drop = append(drop, src)
-			}
-		}
-		if len(drop) == 0 {
+		drop := droppedRows(e, f)
+		if drop == 0 {
 			kept = append(kept, f)
 			continue
 		}
 		in := filepath.Join(w.dir, filepath.FromSlash(f.From))
-		out := strings.TrimSuffix(in, ".parquet") + ".filtered.parquet"
-		rows, size, err := w.conv.filter(in, out, drop)
-		if err != nil {
-			return err
+		if drop < f.Rows {
+			out := strings.TrimSuffix(in, ".parquet") + ".filtered.parquet"
+			var srcs []string
+			for src := range f.sources {
+				if e.dropped[src] {
+					srcs = append(srcs, src)
+				}
+			}
+			slices.Sort(srcs)
+			rows, size, err := w.filter(in, out, srcs)
+			if err != nil {
+				return err
+			}
+			drop = f.Rows - rows
+			rel, _ := filepath.Rel(w.dir, out)
+			f.From, f.Rows, f.Bytes = filepath.ToSlash(rel), rows, size
+			if rows > 0 {
+				kept = append(kept, f)
+			} else {
+				os.Remove(out)
+			}
 		}
 		w.mu.Lock()
-		w.tableStats(f.Table).DroppedRows += f.Rows - rows
+		w.tableStats(f.Table).DroppedRows += drop
 		w.mu.Unlock()
 		if err := os.Remove(in); err != nil {
 			return fmt.Errorf("lake: removing %s: %w", in, err)
 		}
-		if rows == 0 {
-			os.Remove(out)
-			continue
+	}
+	slices.SortFunc(kept, func(a, b stagedFile) int { // deterministic names
+		if c := strings.Compare(a.table.name, b.table.name); c != 0 {
+			return c
 		}
-		rel, _ := filepath.Rel(w.dir, out)
-		f.From, f.Rows, f.Bytes = filepath.ToSlash(rel), rows, size
-		kept = append(kept, f)
+		if c := cmp.Compare(a.hour, b.hour); c != 0 {
+			return c
+		}
+		return strings.Compare(a.From, b.From)
+	})
+	for i := range kept {
+		f := &kept[i]
+		w.files++
+		h := time.Unix(f.hour*3600, 0).UTC()
+		f.To = fmt.Sprintf("%s/year=%04d/month=%02d/day=%02d/hour=%02d/%s-%06d.parquet",
+			f.table.rel, h.Year(), h.Month(), h.Day(), h.Hour(), w.run, w.files)
 	}
 	e.files = kept
 	return nil
 }
 
-// committer commits the sealed epochs in order, each once its files are
-// converted. After a failure (or Abort) it commits nothing more.
+// droppedRows counts the rows of f that are of dropped sources.
+func droppedRows(e *epoch, f stagedFile) int64 {
+	var n int64
+	for src, rows := range f.sources {
+		if e.dropped[src] {
+			n += rows
+		}
+	}
+	return n
+}
+
+// committer commits the sealed epochs in order, once the file writer has
+// written their files. After a failure (or Abort) it commits nothing more.
 func (w *Writer) committer() {
 	defer w.committed.Done()
 	for e := range w.commitQ {
-		e.wg.Wait()
 		if w.failure() != nil {
 			continue
 		}
-		if e.err != nil {
-			w.setFailed(e.err)
-			w.stop()
-			continue
-		}
-		if err := w.filterDropped(e); err != nil {
+		if err := w.compact(e); err != nil {
 			w.setFailed(err)
-			w.stop()
 			continue
 		}
 		if len(e.files) == 0 && len(e.sources) == 0 {
@@ -219,7 +177,6 @@ func (w *Writer) committer() {
 		}
 		if err := w.commit(e); err != nil {
 			w.setFailed(err)
-			w.stop()
 		}
 	}
 }

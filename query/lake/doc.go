@@ -62,55 +62,64 @@
 //
 // # How rows become Parquet
 //
-// WriteEvent encodes the event at once into a clean NDJSON row (every
-// column of its declared type or absent, p_extra built as above) appended
-// to a staging file per (table, hour) under .staging/<run>/, through a 256
-// KiB buffer; at most Options.MaxOpenFiles staging files are open, the
-// least recently used is closed (and reopened later) when more partitions
-// are active. DuckDB converts staging files in the background:
+// The package writes Parquet itself (parquet.go, thrift.go): the subset the
+// lake needs, every column optional, PLAIN values, RLE/bit-packed levels,
+// ZSTD pages (github.com/klauspost/compress, level 1 by default), min/max
+// and null-count statistics in the footer, and the LIST and JSON logical
+// types. WriteEvent encodes an event at once into the column buffers of
+// its partition (table and hour): record shredding as in the Dremel paper,
+// definition and repetition levels per leaf column, with the value rules
+// above (rows.go). A Batch does the same on another goroutine, for
+// WriteBatch to append in order: the replay encodes each event on the
+// reader that has just parsed it, in the CPU's cache (see batch.go).
 //
-//	COPY (SELECT * FROM read_json(<file>, columns={<declared types>},
-//	      format='newline_delimited'))
-//	TO <file>.parquet (FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 1,
-//	                   ROW_GROUP_SIZE <at most 122880, about 48 MiB of rows>)
+// A partition's rows become a row group of its staging file when they
+// reach 16 MiB or 128Ki rows. Rows waiting in memory, over every
+// partition, are bounded by Options.MemoryBytes (64 MiB): beyond, the
+// partition holding most writes a row group, or when every partition
+// holds little, the least recently used one finishes its file. Row groups
+// are written by a background goroutine, the file writer (filewriter.go),
+// which splits columns into pages, compresses and writes them while the
+// pipeline goes on; at most 32 MiB of rows wait for it. At most
+// Options.MaxOpenFiles staging files have a descriptor open; the least
+// recently used is closed and reopened to append later. A file is
+// finished (footer written) when it reaches Options.FileBytes (256 MiB of
+// row values), when its partition got nothing while a whole source was
+// read and holds 4 MiB or more (logs come roughly in time order, and the
+// replay reads dated files in time order), or at the commit. Column
+// buffers come from a pool of chunks mapped outside Go's heap
+// (chunks.go), which the collector neither counts nor scans: their
+// reallocation was most of the garbage, and with the replay's soft memory
+// limit the collector then cost as much CPU as the encoding.
 //
-// with Options.Workers conversions at a time and Options.Threads DuckDB
-// threads (1 and 1 by default), so the pipeline never waits for DuckDB and
-// memory stays bounded (rows wait in staging files; DuckDB holds one row
-// group). A staging file is converted when it reaches Options.FileBytes
-// (256 MiB, about 28 MiB of Parquet), when its partition got no row while
-// a whole source was read (logs come roughly in time order), or at the
-// commit. Each Parquet file costs DuckDB about 5 ms of CPU whatever its size
-// (58 column chunks for CloudTrail), so at a commit the small staging files
-// of a table (under 4 MiB) are converted together, DuckDB partitioning
-// their rows itself (PARTITION_BY year, month, day, hour; RETURN_STATS
-// gives each file's rows): sparse logs, a few rows an hour over months,
-// cost one conversion a table, not one an hour. The result is a few files
-// per hour and table even for a large replay, never one per event.
+// The result is about one file per hour and table when the input comes in
+// time order, more when it goes back in time (a commit finishes every open
+// file; an hour revisited after it starts a new one). Nothing merges files
+// after the fact: see the README's limitations.
 //
-// WriteRow rows stage their partition time in a column of their own
-// (__lake_time), which the conversion does not keep.
-//
-// We measured three ways to write Parquet from Go before choosing this one
-// (numbers under "Measurements"): DuckDB's Appender needs every value boxed
-// into Go interfaces, maps for structs and slices for lists, and cost more
-// than twice as much CPU as staging and converting; the pure-Go
-// github.com/parquet-go/parquet-go (v0.32.0), shredding fastjson values
-// straight into typed columns, also cost more CPU per event than staging
-// plus DuckDB together, all of it on the writing goroutine (moving it to
-// another one means copying every value again), and it holds a whole row
-// group in memory for each open file. Staging NDJSON also bounds memory for
-// free (rows wait on disk, not in RAM) and leaves the Parquet to the engine
-// that reads it.
+// Why not a library. We measured, on the same events (numbers under
+// "Measurements"): staging NDJSON and having DuckDB convert it (this
+// package's first version) cost 13-20 µs of CPU per CloudTrail event and
+// 430-690 MB of peak memory; github.com/parquet-go/parquet-go v0.32.0,
+// shredding fastjson values into typed columns, 22-24 µs; Arrow builders
+// and pqarrow (github.com/apache/arrow-go/v18, already in the module graph
+// through duckdb-go) about 10 µs and 9 KB of garbage per event; DuckDB's
+// Appender 30-36 µs. Writing the format directly costs 6-7 µs, half of it
+// off the pipeline's goroutines. The files are checked by two readers that
+// are not ours: arrow-go's in the tests of encode_test.go (type by type,
+// value by value), and DuckDB's, which search uses, in writer_test.go.
+// DuckDB still serves one rare path: when a source fails after some of its
+// rows were written into files shared with other sources, those files are
+// copied without its rows at the commit (filter.go).
 //
 // # Atomic visibility and idempotency
 //
 // Nothing is ever written below logs/, alerts/ or rule_matches/ but by a
 // rename of a complete, synced file from .staging. Rows are committed in
 // epochs: at a source boundary (SourceDone while no other source is half
-// written) once Options.CommitBytes (256 MiB) were staged since the last commit, and
-// at Close. A commit, run in the background in epoch order once the
-// epoch's files are converted, is two-phase:
+// written) once Options.CommitBytes (256 MiB of rows) were written since
+// the last commit, and at Close. A commit, run in the background in epoch
+// order once the file writer has finished the epoch's files, is two-phase:
 //
 //  1. sync every Parquet file of the epoch;
 //  2. write and sync the manifest .staging/<run>-<epoch>.commit.json (the
@@ -137,8 +146,8 @@
 // The rows of a source (the events whose p_source_file is its File) are
 // committed only after its SourceDone. A source reported Failed (it could
 // not be read to the end), or never reported by Close, has its rows
-// dropped, also from files converted before it failed (those are filtered
-// again at the commit), so that a later replay writes it whole instead of
+// dropped, also from files written before it failed (those are copied
+// without them at the commit), so that a later replay writes it whole instead of
 // adding to a part (Stats lists the dropped sources and counts their rows:
 // the events' p_source_file must be the File given to SourceDone). A
 // source reported done without a digest (nothing to
@@ -149,9 +158,9 @@
 // part of a file.
 //
 // Abort (for Ctrl-C) drops the epoch in progress; the committed ones stay,
-// and the next replay completes the rest. Any error (a full disk, a failed
-// conversion) stops the writer: it is returned with the path and the cause
-// by the call that meets it and by Close, nothing partial becomes visible,
+// and the next replay completes the rest. Any error (a full disk, a file
+// that cannot be written) stops the writer: it is returned with the path
+// and the cause by the call that meets it and by Close, nothing partial becomes visible,
 // and Close or Abort remove the staging files.
 //
 // # Measurements

@@ -27,7 +27,8 @@ const (
 	kStruct
 )
 
-// ctype is a compiled column type: what the encoder checks values against.
+// ctype is a compiled column type: what values are checked against, and
+// where they go in the Parquet file (see layout).
 type ctype struct {
 	kind   kind
 	elem   *ctype   // kArray
@@ -38,6 +39,14 @@ type ctype struct {
 	// epoch numbers (see the package doc).
 	timeFmt parsers.TimeFormat
 	duck    string // the DuckDB type
+	// def is the definition level of a present value (every field is
+	// optional, so one more than its parent's); rep, for an array, is the
+	// repetition level of its elements after the first; leaf is the leaf
+	// column of a scalar type, and [lo, hi) the leaf columns under a type.
+	def, rep uint8
+	leaf     int
+	lo, hi   int
+	next     []int16 // kStruct: see fieldAfter
 }
 
 type cfield struct {
@@ -56,6 +65,16 @@ func appendKey(b, key []byte) []byte {
 		b = append(b, ',')
 	}
 	return append(b, key...)
+}
+
+// appendMember starts member k of the JSON object open at the end of b:
+// a comma unless the object is empty, the key and the colon.
+func appendMember(b []byte, k string) []byte {
+	if b[len(b)-1] != '{' {
+		b = append(b, ',')
+	}
+	b = appendString(b, k)
+	return append(b, ':')
 }
 
 // compileType turns a parsed Hive type into a ctype; names of struct fields
@@ -116,211 +135,146 @@ func (c *ctype) field(k []byte) int {
 	return -1
 }
 
-// encoder turns events into the clean NDJSON rows that the converter reads:
-// every declared column holds a value of its declared type or is absent
-// (NULL), and everything else goes into p_extra. It owns its scratch
-// buffers; one encoder serves one goroutine.
-type encoder struct {
-	extra []byte
-	ts    []byte
-}
-
-// appendMember starts member k of the JSON object open at the end of b:
-// a comma unless the object is empty, the key and the colon.
-func appendMember(b []byte, k string) []byte {
-	if b[len(b)-1] != '{' {
-		b = append(b, ',')
+// fieldAfter is field for the key after field prev (-1: the first key) of
+// an object: it tries first the field that came after prev last time, as
+// the events of a log type list their fields in about the same order (a
+// string comparison instead of a map lookup, a fifth of the encoder's
+// time). One goroutine at a time may use it: it learns.
+func (c *ctype) fieldAfter(k []byte, prev int) int {
+	if c.next == nil {
+		c.next = make([]int16, len(c.fields)+1)
+		for i := range c.next {
+			c.next[i] = -1
+		}
 	}
-	b = appendString(b, k)
-	return append(b, ':')
-}
-
-// members encodes the members of object o against struct type c into dst
-// (an object open at its end). Misfits go into extra (an object open at its
-// end) under their key; a struct member's own misfits go into extra under
-// the member's key, so p_extra has the shape of the event.
-func (enc *encoder) members(dst, extra []byte, c *ctype, o *fastjson.Object) ([]byte, []byte) {
-	var seen uint64
-	var seenBig []bool
-	if len(c.fields) > 64 {
-		seenBig = make([]bool, len(c.fields))
+	if h := c.next[prev+1]; h >= 0 && c.fields[h].name == b2s(k) {
+		return int(h)
 	}
-	o.Visit(func(k []byte, v *fastjson.Value) {
-		i := c.field(k)
-		if i >= 0 {
-			if seenBig != nil {
-				if seenBig[i] {
-					i = -1
-				} else {
-					seenBig[i] = true
-				}
-			} else {
-				if seen&(1<<uint(i)) != 0 {
-					i = -1 // a duplicate key: the first one wins the column
-				} else {
-					seen |= 1 << uint(i)
-				}
-			}
-		}
-		if i < 0 {
-			extra = appendMember(extra, b2s(k))
-			extra = appendValue(extra, v)
-			return
-		}
-		if v.Type() == fastjson.TypeNull {
-			return
-		}
-		f := &c.fields[i]
-		mark := len(dst)
-		dst = appendKey(dst, f.key)
-		if f.t.kind == kStruct && v.Type() == fastjson.TypeObject {
-			// A struct member keeps what fits; the rest goes to extra
-			// under its key.
-			xmark := len(extra)
-			extra = appendKey(extra, f.key)
-			extra = append(extra, '{')
-			inner := len(extra)
-			o2, _ := v.Object()
-			dst = append(dst, '{')
-			dst, extra = enc.members(dst, extra, f.t, o2)
-			dst = append(dst, '}')
-			if len(extra) == inner {
-				extra = extra[:xmark]
-			} else {
-				extra = append(extra, '}')
-			}
-			return
-		}
-		var ok bool
-		dst, ok = enc.value(dst, f.t, v)
-		if !ok {
-			dst = dst[:mark]
-			extra = appendMember(extra, b2s(k))
-			extra = appendValue(extra, v)
-		}
-	})
-	return dst, extra
+	i := c.field(k)
+	if i >= 0 {
+		c.next[prev+1] = int16(i)
+	}
+	return i
 }
 
-// value appends v when it fits type c exactly (struct elements of arrays
-// too: any misfit fails the whole value, which then goes to p_extra as
-// is). On false, dst holds garbage past its length at the call.
-func (enc *encoder) value(dst []byte, c *ctype, v *fastjson.Value) ([]byte, bool) {
+// The value rules. A value goes into a column only when it fits the
+// column's type exactly; fits, bigintOf, doubleOf and readTime decide, and
+// the row builders (rows.go) call them, so there is one set of rules.
+
+// fits reports whether v fits type c exactly: every element of an array,
+// every member of a struct (a member the struct does not declare, or a
+// duplicate key, fails the whole value). JSON null fits every type (NULL).
+func fits(c *ctype, v *fastjson.Value, num []byte) bool {
+	if v.Type() == fastjson.TypeNull {
+		return true
+	}
 	switch c.kind {
 	case kString:
-		if v.Type() != fastjson.TypeString {
-			return dst, false
-		}
-		b, _ := v.StringBytes()
-		return appendString(dst, b2s(b)), true
+		return v.Type() == fastjson.TypeString
 	case kBigint:
-		if v.Type() != fastjson.TypeNumber {
-			return dst, false
-		}
-		return appendBigint(dst, v)
+		_, ok := bigintOf(v, num)
+		return ok
 	case kDouble:
-		if v.Type() != fastjson.TypeNumber {
-			return dst, false
-		}
-		mark := len(dst)
-		dst = v.MarshalTo(dst)
-		raw := dst[mark:]
-		if !validNumber(raw) {
-			return dst, false
-		}
-		if f, err := strconv.ParseFloat(b2s(raw), 64); err != nil || math.IsInf(f, 0) {
-			return dst, false
-		}
-		return dst, true
+		_, ok := doubleOf(v, num)
+		return ok
 	case kBool:
-		switch v.Type() {
-		case fastjson.TypeTrue:
-			return append(dst, "true"...), true
-		case fastjson.TypeFalse:
-			return append(dst, "false"...), true
-		}
-		return dst, false
+		return v.Type() == fastjson.TypeTrue || v.Type() == fastjson.TypeFalse
 	case kTime:
-		t, ok := readTime(c.timeFmt, v)
-		if !ok {
-			return dst, false
-		}
-		return appendTime(dst, t), true
+		_, ok := readTime(c.timeFmt, v)
+		return ok
 	case kJSON:
-		return appendValue(dst, v), true
+		return true
 	case kArray:
 		a, err := v.Array()
 		if err != nil {
-			return dst, false
+			return false
 		}
-		dst = append(dst, '[')
-		for i, x := range a {
-			if i > 0 {
-				dst = append(dst, ',')
-			}
-			if x.Type() == fastjson.TypeNull {
-				dst = append(dst, "null"...)
-				continue
-			}
-			var ok bool
-			if dst, ok = enc.value(dst, c.elem, x); !ok {
-				return dst, false
+		for _, x := range a {
+			if !fits(c.elem, x, num) {
+				return false
 			}
 		}
-		return append(dst, ']'), true
+		return true
 	case kStruct:
 		o, err := v.Object()
 		if err != nil {
-			return dst, false
+			return false
 		}
-		dst = append(dst, '{')
 		ok := true
 		var seen uint64
+		var seenBig []bool
+		if len(c.fields) > 64 {
+			seenBig = make([]bool, len(c.fields))
+		}
+		prev := -1
 		o.Visit(func(k []byte, x *fastjson.Value) {
 			if !ok {
 				return
 			}
-			i := c.field(k)
-			if i < 0 || (i < 64 && seen&(1<<uint(i)) != 0) {
+			i := c.fieldAfter(k, prev)
+			prev = i
+			if i < 0 || !markSeen(&seen, seenBig, i) || !fits(c.fields[i].t, x, num) {
 				ok = false
-				return
 			}
-			if i < 64 {
-				seen |= 1 << uint(i)
-			}
-			if x.Type() == fastjson.TypeNull {
-				return
-			}
-			f := &c.fields[i]
-			dst = appendKey(dst, f.key)
-			dst, ok = enc.value(dst, f.t, x)
 		})
-		if !ok {
-			return dst, false
-		}
-		return append(dst, '}'), true
+		return ok
 	}
-	return dst, false
+	return false
 }
 
-// appendBigint appends an integer number; a number with a fraction or an
-// exponent fits when its value is a whole number that a double holds
-// exactly (JSON writers that print 5.0 for 5).
-func appendBigint(dst []byte, v *fastjson.Value) ([]byte, bool) {
-	mark := len(dst)
-	dst = v.MarshalTo(dst)
-	raw := dst[mark:]
-	if !validNumber(raw) {
-		return dst, false
+// markSeen records field i as seen in a row, in seen (fields 0-63) or
+// seenBig (a struct of more fields); false when it was already: a
+// duplicate key, whose first occurrence wins the column.
+func markSeen(seen *uint64, seenBig []bool, i int) bool {
+	if seenBig != nil {
+		if seenBig[i] {
+			return false
+		}
+		seenBig[i] = true
+		return true
 	}
-	if _, err := strconv.ParseInt(b2s(raw), 10, 64); err == nil {
-		return dst, true
+	if *seen&(1<<uint(i)) != 0 {
+		return false
+	}
+	*seen |= 1 << uint(i)
+	return true
+}
+
+// bigintOf reads an integer number; a number with a fraction or an
+// exponent fits when its value is a whole number that a double holds
+// exactly (JSON writers that print 5.0 for 5). num is scratch space.
+func bigintOf(v *fastjson.Value, num []byte) (int64, bool) {
+	if v.Type() != fastjson.TypeNumber {
+		return 0, false
+	}
+	raw := v.MarshalTo(num[:0])
+	if !validNumber(raw) {
+		return 0, false
+	}
+	if i, err := strconv.ParseInt(b2s(raw), 10, 64); err == nil {
+		return i, true
 	}
 	f, err := strconv.ParseFloat(b2s(raw), 64)
 	if err != nil || f != math.Trunc(f) || math.Abs(f) > 1<<53 {
-		return dst, false
+		return 0, false
 	}
-	return strconv.AppendInt(dst[:mark], int64(f), 10), true
+	return int64(f), true
+}
+
+// doubleOf reads a finite number in JSON's grammar.
+func doubleOf(v *fastjson.Value, num []byte) (float64, bool) {
+	if v.Type() != fastjson.TypeNumber {
+		return 0, false
+	}
+	raw := v.MarshalTo(num[:0])
+	if !validNumber(raw) {
+		return 0, false
+	}
+	f, err := strconv.ParseFloat(b2s(raw), 64)
+	if err != nil || math.IsInf(f, 0) {
+		return 0, false
+	}
+	return f, true
 }
 
 // validNumber reports whether b is a number in JSON's grammar. fastjson

@@ -1,19 +1,30 @@
 package lake
 
 import (
+	"context"
 	"encoding/json"
+	"fmt"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 	"unicode/utf8"
 
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/apache/arrow-go/v18/parquet/file"
+	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 	"github.com/valyala/fastjson"
 
 	"panther/parsers"
 	"panther/parsers/event"
 )
 
-// encodeOne encodes the row {"c": value} of a one-column table of type typ.
+// encodeOne encodes the row {"c": value} of a one-column table of type
+// typ, writes it as a Parquet file and renders what arrow-go reads back
+// (renderRows).
 func encodeOne(t *testing.T, typ, value string) string {
 	t.Helper()
 	tb, err := compileTable("t", "t", []parsers.Column{{Name: "c", Type: typ}}, false, nil)
@@ -26,18 +37,138 @@ func encodeOne(t *testing.T, typ, value string) string {
 	}
 	o, _ := v.Object()
 	var enc encoder
-	row := string(enc.encodeRow(nil, tb, o, time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC)))
-	// Every row ends with its partition time, which the files do not keep.
-	const tail = `"__lake_time":"2024-01-02T03:04:05.000000Z"`
-	if !strings.Contains(row, tail) {
-		t.Fatalf("no partition time in %s", row)
-	}
-	for _, cut := range []string{tail + ",", "," + tail, tail} {
-		if strings.Contains(row, cut) {
-			return strings.Replace(row, cut, "", 1)
+	r := newRowBuf(tb, newChunkPool())
+	enc.appendRow(r, tb, o)
+	return renderRows(t, tb, r)[0]
+}
+
+// renderRows writes the rows of r as a Parquet file, reads it back with
+// arrow-go's Parquet reader (an implementation independent of ours) and
+// renders each row as a JSON line: NULL columns (and NULL struct fields)
+// are left out, a NULL list element is null, timestamps are UTC with
+// microseconds, json columns and p_extra are their text.
+func renderRows(t testing.TB, tb *table, r *rowBuf) []string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "rows.parquet")
+	writeTestFile(t, tb, path, r)
+	return readRows(t, tb, path)
+}
+
+// writeTestFile writes the rows of r as the Parquet file path, one row
+// group (or one a rowBuf when more are given).
+func writeTestFile(t testing.TB, tb *table, path string, rs ...*rowBuf) {
+	t.Helper()
+	o := &outFile{path: path, t: tb}
+	pw := newPageWriter(1)
+	defer pw.zstd.Close()
+	for _, r := range rs {
+		if err := pw.writeGroup(o, r); err != nil {
+			t.Fatal(err)
 		}
 	}
-	return row
+	if _, err := pw.finish(o); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// readRows reads the Parquet file path of table tb with arrow-go and
+// renders its rows (see renderRows).
+func readRows(t testing.TB, tb *table, path string) []string {
+	t.Helper()
+	rd, err := file.OpenParquetFile(path, false)
+	if err != nil {
+		t.Fatalf("arrow-go cannot open %s: %v", path, err)
+	}
+	defer rd.Close()
+	fr, err := pqarrow.NewFileReader(rd, pqarrow.ArrowReadProperties{BatchSize: 1 << 16}, memory.DefaultAllocator)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tbl, err := fr.ReadTable(context.Background())
+	if err != nil {
+		t.Fatalf("arrow-go cannot read %s: %v", path, err)
+	}
+	defer tbl.Release()
+	if int(tbl.NumCols()) != len(tb.columns) {
+		t.Fatalf("%d columns read, want %d", tbl.NumCols(), len(tb.columns))
+	}
+	tr := array.NewTableReader(tbl, 1<<16)
+	defer tr.Release()
+	var out []string
+	for tr.Next() {
+		rec := tr.RecordBatch()
+		for i := 0; i < int(rec.NumRows()); i++ {
+			b := []byte{'{'}
+			for j, c := range tb.columns {
+				if rec.ColumnName(j) != c.Name {
+					t.Fatalf("column %d is %s, want %s", j, rec.ColumnName(j), c.Name)
+				}
+				col := rec.Column(j)
+				if col.IsNull(i) {
+					continue
+				}
+				b = appendMember(b, c.Name)
+				b = renderValue(t, b, tb.ctypes[j], col, i)
+			}
+			out = append(out, string(append(b, '}', '\n')))
+		}
+	}
+	return out
+}
+
+func renderValue(t testing.TB, b []byte, c *ctype, a arrow.Array, i int) []byte {
+	if a.IsNull(i) {
+		return append(b, "null"...)
+	}
+	switch c.kind {
+	case kString:
+		return appendString(b, a.(*array.String).Value(i))
+	case kJSON:
+		switch x := a.(type) {
+		case *array.Binary:
+			return append(b, x.Value(i)...)
+		case *array.String:
+			return append(b, x.Value(i)...)
+		}
+	case kBigint:
+		return strconv.AppendInt(b, a.(*array.Int64).Value(i), 10)
+	case kDouble:
+		return strconv.AppendFloat(b, a.(*array.Float64).Value(i), 'g', -1, 64)
+	case kBool:
+		return strconv.AppendBool(b, a.(*array.Boolean).Value(i))
+	case kTime:
+		return appendTime(b, time.UnixMicro(int64(a.(*array.Timestamp).Value(i))))
+	case kArray:
+		l := a.(*array.List)
+		start, end := l.ValueOffsets(i)
+		b = append(b, '[')
+		for k := start; k < end; k++ {
+			if k > start {
+				b = append(b, ',')
+			}
+			b = renderValue(t, b, c.elem, l.ListValues(), int(k))
+		}
+		return append(b, ']')
+	case kStruct:
+		st := a.(*array.Struct)
+		b = append(b, '{')
+		for k, f := range c.fields {
+			if st.Field(k).IsNull(i) {
+				continue
+			}
+			b = appendMember(b, f.name)
+			b = renderValue(t, b, f.t, st.Field(k), i)
+		}
+		return append(b, '}')
+	}
+	t.Fatalf("kind %d: arrow-go read a %T", c.kind, a)
+	return nil
+}
+
+// appendTime appends t as a JSON string in UTC with microseconds
+// ("2024-03-01T12:00:00.500000Z").
+func appendTime(dst []byte, t time.Time) []byte {
+	return append(dst, t.UTC().Format(`"2006-01-02T15:04:05.000000Z"`)...)
 }
 
 // Each value either fits its column exactly or goes to p_extra unchanged
@@ -51,7 +182,7 @@ func TestEncodeFit(t *testing.T) {
 		{"string", `"x"`, `"x"`},
 		{"string", `""`, `""`},
 		{"string", `"a\"b\\c\n\u0001é"`, `"a\"b\\c\n\u0001é"`},
-		{"string", "\"bad \xff utf8\"", `"bad \ufffd utf8"`},
+		{"string", "\"bad \xff utf8\"", "\"bad \uFFFD utf8\""}, // a string column holds U+FFFD
 		{"string", `5`, x},
 		{"string", `true`, x},
 		{"string", `{"a":1}`, x},
@@ -66,7 +197,7 @@ func TestEncodeFit(t *testing.T) {
 		{"bigint", `"7"`, x},
 		{"double", `1.5`, `1.5`},
 		{"double", `3`, `3`},
-		{"double", `-0.5e-3`, `-0.5e-3`},
+		{"double", `-0.5e-3`, `-0.0005`},
 		{"double", `"1.5"`, x},
 		{"boolean", `true`, `true`},
 		{"boolean", `false`, `false`},
@@ -126,7 +257,7 @@ func TestEncodeStructResidue(t *testing.T) {
 		{"struct<a:bigint>", `{"a":1,"a":2}`, `{"c":{"a":1},"p_extra":{"c":{"a":2}}}`},
 		{"struct<o:struct<x:bigint>>", `{"o":{"x":1,"y":[2]}}`, `{"c":{"o":{"x":1}},"p_extra":{"c":{"o":{"y":[2]}}}}`},
 		{"struct<o:struct<x:bigint>>", `{"o":7}`, `{"c":{},"p_extra":{"c":{"o":7}}}`},
-		{"struct<o:struct<x:bigint>,z:string>", `{"z":"q","o":{"w":1}}`, `{"c":{"z":"q","o":{}},"p_extra":{"c":{"o":{"w":1}}}}`},
+		{"struct<o:struct<x:bigint>,z:string>", `{"z":"q","o":{"w":1}}`, `{"c":{"o":{},"z":"q"},"p_extra":{"c":{"o":{"w":1}}}}`},
 	} {
 		if got := encodeOne(t, tc.typ, tc.in); got != tc.want+"\n" {
 			t.Errorf("%s %s:\n got  %s want %s", tc.typ, tc.in, got, tc.want)
@@ -193,7 +324,9 @@ func TestEncodeEvent(t *testing.T) {
 		t.Fatal(err)
 	}
 	var enc encoder
-	got := string(enc.encodeEvent(nil, tb, evs[0]))
+	r := newRowBuf(tb, newChunkPool())
+	enc.appendEvent(r, tb, evs[0])
+	got := renderRows(t, tb, r)[0]
 	want := `{"time":"2024-03-01T12:30:00.250000Z","host":"db-1.example.com","bytes":12,` +
 		`"p_log_type":"Test.Flat","p_event_time":"2024-03-01T12:30:00.250000Z","p_parse_time":"2030-01-01T00:00:00.000000Z",` +
 		`"p_row_id":"` + evs[0].RowID + `","p_source_file":"f.log","p_source_label":"prod","p_any_domain_names":["db-1.example.com"],` +
@@ -236,7 +369,8 @@ func FuzzAppendString(f *testing.F) {
 	f.Fuzz(checkAppendString)
 }
 
-// Whatever the event, its row is one line of valid JSON, and every
+// Whatever the event, its row renders as one line of valid JSON (every
+// string valid UTF-8, p_extra and json columns valid JSON), and every
 // top-level field of the event is in a column or in p_extra.
 func FuzzEncodeEvent(f *testing.F) {
 	reg := testRegistry(f)
@@ -261,12 +395,14 @@ func FuzzEncodeEvent(f *testing.F) {
 			t.Fatal(err)
 		}
 		var enc encoder
-		row := enc.encodeEvent(nil, tb, e)
-		if row[len(row)-1] != '\n' || strings.Contains(string(row[:len(row)-1]), "\n") {
+		r := newRowBuf(tb, newChunkPool())
+		enc.appendEvent(r, tb, e)
+		row := renderRows(t, tb, r)[0]
+		if row[len(row)-1] != '\n' || strings.Contains(row[:len(row)-1], "\n") {
 			t.Fatalf("not one line: %q", row)
 		}
 		var got map[string]json.RawMessage
-		if err := json.Unmarshal(row, &got); err != nil {
+		if err := json.Unmarshal([]byte(row), &got); err != nil {
 			t.Fatalf("invalid row %s: %v", row, err)
 		}
 		var extra map[string]json.RawMessage
@@ -291,4 +427,58 @@ func FuzzEncodeEvent(f *testing.F) {
 			}
 		})
 	})
+}
+
+// appendJSON writes what appendValue writes, as JSON text that may differ
+// (escapes kept as they came) but always valid and of the same value.
+func checkAppendJSON(t *testing.T, in []byte) {
+	v, err := fastjson.ParseBytes(in)
+	if err != nil {
+		return
+	}
+	want := appendValue(nil, v)
+	got := appendJSON(nil, v)
+	if !json.Valid(got) || !utf8.Valid(got) {
+		t.Fatalf("appendJSON(%q) = %q: not valid JSON", in, got)
+	}
+	var x, y any
+	if err := json.Unmarshal(want, &x); err != nil {
+		t.Fatalf("appendValue(%q) = %q: %v", in, want, err)
+	}
+	if err := json.Unmarshal(got, &y); err != nil {
+		t.Fatalf("appendJSON(%q) = %q: %v", in, got, err)
+	}
+	if xs, ys := fmt.Sprint(x), fmt.Sprint(y); xs != ys {
+		t.Fatalf("appendJSON(%q) = %s, appendValue = %s", in, got, want)
+	}
+}
+
+var jsonSeeds = []string{
+	`{"a":[1,"x",null,true,false],"b":{"c":-0.5e-3}}`, `"plain"`, `12.5`, `{"k\"q":"v\\w"}`,
+	`{"s":"\u00e9\/\n\t"}`, `"\ud83d\ude00"`, `"\ud800"`, `"\udc00x"`, "\"bad \xff\"", "{\"\xfe\":1}",
+	`nan`, `[inf,-Inf,01,1.,+1,1e400,123456789012345678901234567890]`, "\"tab\there\"", "\"ctl\x01\"",
+	`{"a":{"b":{"c":[[],{}]}}}`, `"\u0000"`, `"\x41"`, `"\a"`,
+}
+
+func TestAppendJSON(t *testing.T) {
+	t.Parallel()
+	for _, s := range jsonSeeds {
+		checkAppendJSON(t, []byte(s))
+	}
+	// A string unescaped by a reader (rules do) is escaped again by
+	// fastjson with Go's syntax: appendJSON must not keep that.
+	v := fastjson.MustParse(`{"s":"a\u0007b\"c","t":"\u00e9"}`)
+	v.GetStringBytes("s")
+	v.GetStringBytes("t")
+	got := appendJSON(nil, v)
+	if !json.Valid(got) || string(got) != string(appendValue(nil, v)) {
+		t.Errorf("unescaped strings: %s", got)
+	}
+}
+
+func FuzzAppendJSON(f *testing.F) {
+	for _, s := range jsonSeeds {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(checkAppendJSON)
 }

@@ -63,15 +63,16 @@ func childMain(dir, crash string) int {
 	}
 	opts := Options{FileBytes: 64 << 10, CommitBytes: 1}
 	if crash == "fsize" {
-		// A real I/O error from the kernel: files may not grow past 1 MiB
-		// (EFBIG instead of SIGXFSZ), and staged files would.
+		// A real I/O error from the kernel: files may not grow past 64 KiB
+		// (EFBIG instead of SIGXFSZ), and staged files would (row groups
+		// of 16 KiB of rows, files of 64 MiB).
 		signal.Ignore(syscall.SIGXFSZ)
-		lim := syscall.Rlimit{Cur: 1 << 20, Max: 1 << 20}
+		lim := syscall.Rlimit{Cur: 64 << 10, Max: 64 << 10}
 		if err := syscall.Setrlimit(syscall.RLIMIT_FSIZE, &lim); err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			return 2
 		}
-		opts = Options{FileBytes: 64 << 20, CommitBytes: -1}
+		opts = Options{FileBytes: 64 << 20, CommitBytes: -1, rowGroupBytes: 16 << 10}
 	}
 	if op, n, ok := strings.Cut(crash, ":"); ok {
 		left, _ := strconv.Atoi(n)
@@ -173,7 +174,7 @@ func TestRealWriteError(t *testing.T) {
 	if killed || !errors.As(err, &exit) || exit.ExitCode() != 3 {
 		t.Fatalf("child: killed=%v err=%v\n%s", killed, err, stderr)
 	}
-	for _, want := range []string{"WriteEvent: lake: writing " + dir, ".ndjson: write ", "file too large", "Close: lake: writing "} {
+	for _, want := range []string{"WriteEvent: lake: writing " + dir, ".parquet: write ", "file too large", "Close: lake: writing "} {
 		if !strings.Contains(stderr, want) {
 			t.Errorf("child's errors lack %q:\n%s", want, stderr)
 		}
@@ -342,8 +343,8 @@ func TestKillAtCommitSteps(t *testing.T) {
 	}
 	t.Parallel()
 	for _, crash := range []string{
-		"write:3",    // while staging rows
-		"convert:2",  // while converting
+		"write:3",    // while writing row groups
+		"close:2",    // while finishing a file
 		"sync:2",     // before the manifest
 		"manifest:3", // the manifest not written
 		"rename:1",   // manifest written, nothing renamed

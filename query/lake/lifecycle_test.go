@@ -227,8 +227,8 @@ func TestWriteErrors(t *testing.T) {
 		where   string // part of the path the error names
 		later   bool   // the commit is completed by the next Open
 	}{
-		{op: "write", n: 2, inWrite: true, where: ".ndjson"},
-		{op: "convert", n: 2, where: ".ndjson"},
+		{op: "write", n: 2, inWrite: true, where: ".parquet"},
+		{op: "close", n: 2, inWrite: true, where: ".parquet"},
 		{op: "sync", n: 1, where: ".parquet"},
 		{op: "manifest", n: 1, where: ".commit.json"},
 		{op: "rename", n: 2, where: ".parquet", later: true},
@@ -620,49 +620,70 @@ func TestFailedSources(t *testing.T) {
 	}
 }
 
-// Events in no time order over many hours, with few staging files open at
-// once: each partition still gets one file (staging files are closed and
-// reopened, not cut), with all its rows.
+// Events in no time order over many hours, with few Parquet files open
+// at once: each partition still gets one file with all its rows, whether
+// the rows wait in memory (they fit) or go to row groups of files whose
+// descriptors are closed and opened again (memory is short).
 func TestManyPartitions(t *testing.T) {
 	t.Parallel()
-	reg := testRegistry(t)
-	dir := t.TempDir()
-	srcs := cloudTrailSources(t, reg, 51, 1, 3000, time.Date(2024, 9, 1, 0, 0, 0, 0, time.UTC), 36*time.Second) // 30 hours
-	defer release(srcs)
-	evs := slices.Clone(srcs[0].events)
-	r := rand.New(rand.NewPCG(5, 6))
-	r.Shuffle(len(evs), func(i, j int) { evs[i], evs[j] = evs[j], evs[i] })
-	w := mustOpen(t, dir, reg, Options{MaxOpenFiles: 3})
-	for _, e := range evs {
-		if err := w.WriteEvent(e); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if len(w.active) > 3 {
-		t.Errorf("%d staging files open, want at most 3", len(w.active))
-	}
-	if err := w.SourceDone(srcs[0].info); err != nil {
-		t.Fatal(err)
-	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
-	tables, err := List(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := map[time.Time]int64{}
-	for _, e := range evs {
-		want[e.Time.Truncate(time.Hour)]++
-	}
-	if len(tables) != 1 || len(tables[0].Partitions) != len(want) || len(want) < 30 {
-		t.Fatalf("%d tables, partitions %d, want %d", len(tables), len(tables[0].Partitions), len(want))
-	}
-	db := openDuck(t)
-	for _, p := range tables[0].Partitions {
-		n := queryInt(t, db, "SELECT count(*) FROM read_parquet("+sqlList(p.Files)+")")
-		if len(p.Files) != 1 || n != want[p.Hour] {
-			t.Errorf("%v: %d files, %d rows, want 1 file and %d rows", p.Hour, len(p.Files), n, want[p.Hour])
-		}
+	for _, tc := range []struct {
+		name string
+		opts Options
+	}{
+		{"in memory", Options{MaxOpenFiles: 3}},
+		{"evicted", Options{MaxOpenFiles: 3, MemoryBytes: 2 << 20, rowGroupBytes: 64 << 10}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			reg := testRegistry(t)
+			dir := t.TempDir()
+			srcs := cloudTrailSources(t, reg, 51, 1, 3000, time.Date(2024, 9, 1, 0, 0, 0, 0, time.UTC), 36*time.Second) // 30 hours
+			defer release(srcs)
+			evs := slices.Clone(srcs[0].events)
+			r := rand.New(rand.NewPCG(5, 6))
+			r.Shuffle(len(evs), func(i, j int) { evs[i], evs[j] = evs[j], evs[i] })
+			w := mustOpen(t, dir, reg, tc.opts)
+			maxOpen := 0
+			for _, e := range evs {
+				if err := w.WriteEvent(e); err != nil {
+					t.Fatal(err)
+				}
+				maxOpen = max(maxOpen, w.openFiles)
+			}
+			if maxOpen > 3 {
+				t.Errorf("%d Parquet files open, want at most 3", maxOpen)
+			}
+			if tc.opts.MemoryBytes > 0 && w.parks == 0 {
+				t.Error("no file parked: the case tests nothing")
+			}
+			if err := w.SourceDone(srcs[0].info); err != nil {
+				t.Fatal(err)
+			}
+			if err := w.Close(); err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("%d files parked", w.parks)
+			tables, err := List(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := map[time.Time]int64{}
+			for _, e := range evs {
+				want[e.Time.Truncate(time.Hour)]++
+			}
+			if len(tables) != 1 || len(tables[0].Partitions) != len(want) || len(want) < 30 {
+				t.Fatalf("%d tables, partitions %d, want %d", len(tables), len(tables[0].Partitions), len(want))
+			}
+			db := openDuck(t)
+			for _, p := range tables[0].Partitions {
+				n := queryInt(t, db, "SELECT count(*) FROM read_parquet("+sqlList(p.Files)+")")
+				if len(p.Files) != 1 || n != want[p.Hour] {
+					t.Errorf("%v: %d files, %d rows, want 1 file and %d rows", p.Hour, len(p.Files), n, want[p.Hour])
+				}
+			}
+			if st := w.Stats().Tables["aws_cloudtrail"]; st.CommittedRows != 3000 || st.Files != int64(len(want)) {
+				t.Errorf("stats %+v", st)
+			}
+		})
 	}
 }

@@ -1,22 +1,18 @@
 package lake
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"regexp"
 	"strings"
 	"sync/atomic"
 	"time"
 
-	"github.com/valyala/fastjson"
-
 	"panther/parsers"
 	"panther/parsers/event"
 )
 
-// table is a compiled table: where its files go, its columns, and how the
-// converter reads its staged rows.
+// table is a compiled table: where its files go, its columns and their
+// Parquet layout.
 type table struct {
 	name string // aws_cloudtrail, alerts
 	rel  string // its folder under the lake: logs/aws_cloudtrail, alerts
@@ -24,19 +20,62 @@ type table struct {
 	// log tables, which are written from the event's typed fields).
 	root *ctype
 	logs bool // a log table: has the standard p_ columns
-	// columns is every column in file order, for the converter.
+	// columns is every column in file order, ctypes their types, leaves
+	// the leaf columns of the Parquet file, footer the schema part of its
+	// footer.
 	columns []parsers.Column
 	ctypes  []*ctype
-	// schema identifies the column list (names and DuckDB types).
-	schema string
-	// duckColumns is the columns={...} argument of read_json, selectList
-	// what the converter selects from it, and timeColumn the staged column
-	// that partitions: p_event_time for log tables; rowTimeColumn, which
-	// is not kept in the files, for the others.
-	duckColumns string
-	selectList  string
-	timeColumn  string
+	leaves  []leaf
+	schema  []byte
+	// std says what fills each column after the declared ones: an event's
+	// typed field (log tables), p_extra.
+	std []stdColumn
+	// srcCol is the index of the column that names a row's source
+	// (p_source_file), -1 when the table has none; sourceOf reads it.
+	srcCol int
+	// rowOverhead is what a row costs in memory besides its values: a
+	// definition level a leaf column, at least.
+	rowOverhead int64
 	rows        atomic.Int64 // rows written in this run
+}
+
+// stdColumn is what fills a standard column: stdIndicators+k is the list
+// of indicators of kind k.
+type stdColumn int
+
+const (
+	stdLogType stdColumn = iota
+	stdEventTime
+	stdParseTime
+	stdRowID
+	stdSourceFile
+	stdSourceLabel
+	stdExtra
+	stdIndicators
+)
+
+// stdColumnOf tells what fills the standard column name.
+func stdColumnOf(name string) (stdColumn, bool) {
+	switch name {
+	case event.FieldLogType:
+		return stdLogType, true
+	case event.FieldEventTime:
+		return stdEventTime, true
+	case event.FieldParseTime:
+		return stdParseTime, true
+	case event.FieldRowID:
+		return stdRowID, true
+	case event.FieldSourceFile:
+		return stdSourceFile, true
+	case event.FieldSourceLabel:
+		return stdSourceLabel, true
+	case "p_extra":
+		return stdExtra, true
+	}
+	if k, ok := event.KindByName(name); ok && k.Field() == name {
+		return stdIndicators + stdColumn(k), true
+	}
+	return 0, false
 }
 
 // hiveKeys are the partition keys of the layout. A reader with
@@ -69,7 +108,7 @@ func compileTable(name, rel string, decl []parsers.Column, logs bool, lt *parser
 		}
 	}
 	lower := map[string]string{}
-	reserved := map[string]bool{"p_extra": true, rowTimeColumn: true}
+	reserved := map[string]bool{"p_extra": true}
 	if logs {
 		for _, c := range parsers.StandardColumns() {
 			reserved[c.Name] = true
@@ -115,36 +154,26 @@ func compileTable(name, rel string, decl []parsers.Column, logs bool, lt *parser
 		if err != nil {
 			return nil, err
 		}
+		src, ok := stdColumnOf(c.Name)
+		if !ok {
+			return nil, fmt.Errorf("table %s: the lake does not know what fills the standard column %s", name, c.Name)
+		}
 		t.columns = append(t.columns, c)
 		t.ctypes = append(t.ctypes, ct)
+		t.std = append(t.std, src)
 	}
-	h := sha256.New()
+	t.srcCol = -1
+	t.root.def = 0
 	for i, c := range t.columns {
-		fmt.Fprintf(h, "%s\x00%s\x00", c.Name, t.ctypes[i].duck)
-	}
-	t.schema = hex.EncodeToString(h.Sum(nil))[:16]
-	var b strings.Builder
-	b.WriteByte('{')
-	for i, c := range t.columns {
-		if i > 0 {
-			b.WriteString(", ")
+		if c.Name == event.FieldSourceFile && t.ctypes[i].kind == kString {
+			t.srcCol = i
 		}
-		b.WriteString(sqlString(c.Name))
-		b.WriteString(": ")
-		b.WriteString(sqlString(t.ctypes[i].duck))
+		t.leaves = layout(t.leaves, t.ctypes[i], 0, 0, []string{c.Name})
 	}
-	t.selectList, t.timeColumn = "*", event.FieldEventTime
-	if !logs {
-		fmt.Fprintf(&b, ", %s: 'TIMESTAMP'", sqlString(rowTimeColumn))
-		t.selectList, t.timeColumn = fmt.Sprintf("* EXCLUDE (%q)", rowTimeColumn), rowTimeColumn
-	}
-	b.WriteByte('}')
-	t.duckColumns = b.String()
+	t.rowOverhead = int64(len(t.leaves))
+	t.schema = schemaElements(t)
 	return t, nil
 }
-
-// rowTimeColumn holds the partition time of a staged WriteRow row.
-const rowTimeColumn = "__lake_time"
 
 // logTable compiles the table of a log type.
 func logTable(lt *parsers.LogType) (*table, error) {
@@ -154,57 +183,6 @@ func logTable(lt *parsers.LogType) (*table, error) {
 		return nil, fmt.Errorf("log type %s: %w", lt.Name, err)
 	}
 	return t, nil
-}
-
-// encodeEvent appends e as one staged row: the declared columns that fit,
-// the p_ columns, and p_extra with the rest.
-func (enc *encoder) encodeEvent(dst []byte, t *table, e *event.Event) []byte {
-	dst = append(dst, '{')
-	extra := append(enc.extra[:0], '{')
-	if e.Fields != nil {
-		if o, err := e.Fields.Object(); err == nil {
-			dst, extra = enc.members(dst, extra, t.root, o)
-		}
-	}
-	str := func(name, v string) {
-		if v != "" {
-			dst = appendMember(dst, name)
-			dst = appendString(dst, v)
-		}
-	}
-	str(event.FieldLogType, e.LogType)
-	dst = appendMember(dst, event.FieldEventTime)
-	et, _ := eventTime(e)
-	dst = appendTime(dst, et)
-	if validTime(e.ParseTime) && !e.ParseTime.IsZero() {
-		dst = appendMember(dst, event.FieldParseTime)
-		dst = appendTime(dst, e.ParseTime)
-	}
-	str(event.FieldRowID, e.RowID)
-	str(event.FieldSourceFile, e.SourceFile)
-	str(event.FieldSourceLabel, e.SourceLabel)
-	for k := event.Kind(0); k < event.NumKinds; k++ {
-		l := e.Indicators[k]
-		if len(l) == 0 {
-			continue
-		}
-		dst = appendMember(dst, k.Field())
-		dst = append(dst, '[')
-		for i, s := range l {
-			if i > 0 {
-				dst = append(dst, ',')
-			}
-			dst = appendString(dst, s)
-		}
-		dst = append(dst, ']')
-	}
-	if len(extra) > 1 {
-		dst = appendMember(dst, "p_extra")
-		dst = append(dst, extra...)
-		dst = append(dst, '}')
-	}
-	enc.extra = extra
-	return append(dst, '}', '\n')
 }
 
 // eventTime is the time that partitions e: p_event_time, or p_parse_time
@@ -219,23 +197,3 @@ func eventTime(e *event.Event) (time.Time, bool) {
 	}
 	return time.Time{}, false
 }
-
-// encodeRow appends a row given as a JSON object (WriteRow) as one staged
-// row, with its partition time ts.
-func (enc *encoder) encodeRow(dst []byte, t *table, o *fastjson.Object, ts time.Time) []byte {
-	dst = append(dst, '{')
-	extra := append(enc.extra[:0], '{')
-	dst, extra = enc.members(dst, extra, t.root, o)
-	dst = appendMember(dst, rowTimeColumn)
-	dst = appendTime(dst, ts)
-	if len(extra) > 1 {
-		dst = appendMember(dst, "p_extra")
-		dst = append(dst, extra...)
-		dst = append(dst, '}')
-	}
-	enc.extra = extra
-	return append(dst, '}', '\n')
-}
-
-// sqlString quotes s as a SQL string literal.
-func sqlString(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }

@@ -24,41 +24,49 @@ import (
 
 // Options tune a Writer; the zero value is the default.
 type Options struct {
-	// FileBytes is how many bytes of staged rows make one Parquet file
-	// (before compression; the file is about a tenth of it). Default 256 MiB.
+	// FileBytes is how many bytes of row values (in memory, before
+	// encoding and compression) make one Parquet file; the file is about
+	// a fifth of it for CloudTrail. Default 256 MiB.
 	FileBytes int64
 	// CommitBytes: at a source boundary (SourceDone with no other source
-	// half written), once this many bytes were staged since the last
-	// commit, what is written so far is converted and committed. Default
-	// 256 MiB (about 125,000 CloudTrail events): conversions then overlap
-	// the replay instead of all waiting for Close, an interruption loses
-	// little, and an hour of a busy log still makes only tens of files.
-	// Negative: commit only at Close.
+	// half written), once this many bytes of rows were written since the
+	// last commit, they are committed. Default 256 MiB (about 200,000
+	// CloudTrail events): an interruption loses little, and an hour of a
+	// busy log still makes only a few files. Negative: commit only at Close.
 	CommitBytes int64
-	// Workers is how many conversions run at once (default 1), each with
-	// Threads DuckDB threads (default 1): the replay pipeline needs the
-	// other cores.
-	Workers int
-	Threads int
-	// CompressionLevel is the ZSTD level of the Parquet files (default 1;
-	// 3 is DuckDB's default: 5% smaller files for 20-30% more CPU).
+	// MemoryBytes bounds the rows held in memory, over every open
+	// partition, before they are written as Parquet row groups (default
+	// 64 MiB; a partition's row group is at most 16 MiB and 128Ki rows).
+	// Past it, the partition holding most is written out.
+	MemoryBytes int64
+	// CompressionLevel is the ZSTD level of the Parquet files (default 1).
 	CompressionLevel int
-	// MaxOpenFiles bounds the staging files open at once, each with a
-	// buffer of 256 KiB (default 64). More partitions than that are
-	// written in turns.
+	// MaxOpenFiles bounds the Parquet files open at once, one a partition
+	// (table and hour) that wrote a row group (default 64). When one more
+	// is needed, the least recently used file is finished and that
+	// partition's next rows start a new one; the commit merges a
+	// partition's small files.
 	MaxOpenFiles int
-	// DB converts with this DuckDB database instead of a private in-memory
-	// one; its settings (threads, memory) are then the caller's.
-	DB *sql.DB
 	// Now is the clock (run ids, ledger times); default time.Now.
 	Now func() time.Time
 
 	// fault, when set, is called before each filesystem step (op is
-	// "write", "convert", "sync", "manifest", "rename", "ledger", "done",
-	// "cleanup") and its error is used as that step's error: tests
-	// inject disk-full and crash points with it.
+	// "write", "close", "rewrite", "sync", "manifest", "rename",
+	// "ledger", "done", "cleanup") and its error is used as that step's
+	// error: tests inject disk-full and crash points with it.
 	fault func(op, path string) error
+	// rowGroupBytes and rowGroupRows bound a row group (tests make them
+	// small); zero is the default.
+	rowGroupBytes int64
+	rowGroupRows  int
 }
+
+// The default row group: at most 16 MiB of row values (about 14,000
+// CloudTrail events) or 128Ki rows, whichever comes first.
+const (
+	defaultRowGroupBytes = 16 << 20
+	defaultRowGroupRows  = 128 << 10
+)
 
 func (o *Options) defaults() {
 	if o.FileBytes <= 0 {
@@ -67,11 +75,8 @@ func (o *Options) defaults() {
 	if o.CommitBytes == 0 {
 		o.CommitBytes = 256 << 20
 	}
-	if o.Workers <= 0 {
-		o.Workers = 1
-	}
-	if o.Threads <= 0 {
-		o.Threads = 1
+	if o.MemoryBytes <= 0 {
+		o.MemoryBytes = 64 << 20
 	}
 	if o.CompressionLevel <= 0 {
 		o.CompressionLevel = 1
@@ -81,6 +86,12 @@ func (o *Options) defaults() {
 	}
 	if o.Now == nil {
 		o.Now = time.Now
+	}
+	if o.rowGroupBytes <= 0 {
+		o.rowGroupBytes = defaultRowGroupBytes
+	}
+	if o.rowGroupRows <= 0 {
+		o.rowGroupRows = defaultRowGroupRows
 	}
 }
 
@@ -114,7 +125,7 @@ type Stats struct {
 type TableStats struct {
 	Rows          int64 // rows written (accepted by WriteEvent or WriteRow)
 	CommittedRows int64 // rows in committed, visible files
-	DroppedRows   int64 // rows of dropped sources, taken out at conversion or commit
+	DroppedRows   int64 // rows of dropped sources, taken out at the commit
 	Files         int64 // committed Parquet files
 	Bytes         int64 // their size
 }
@@ -129,26 +140,29 @@ type Writer struct {
 	opts  Options
 	reg   *parsers.Registry
 	lock  *lockFile
-
-	db    *sql.DB
-	ownDB bool
 	ctx   context.Context
-	stop  context.CancelFunc
 
 	logTables map[string]*table // by log type name
 	rowTables map[string]*table // WriteRow tables by name
 	lastType  string
 	lastTable *table
 
-	enc      encoder
-	rowp     fastjson.Parser
-	streams  map[streamKey]*stream
-	last     *stream
-	active   []*stream    // streams holding a buffer or an open file
-	clock    uint64       // counts rows: when each stream was last used
-	prevDone uint64       // clock at the previous SourceDone
-	seq      int          // staged file sequence
-	files    atomic.Int64 // Parquet file sequence (final names)
+	enc       encoder
+	rowp      fastjson.Parser
+	streams   map[streamKey]*stream
+	last      *stream
+	active    []*stream // the streams, for finding the least recently used
+	openFiles int       // streams with a Parquet file open
+	parks     int       // files parked to open others
+	clock     uint64    // counts rows: when each stream was last used
+	prevDone  uint64    // clock at the previous SourceDone
+	inMemory  int64     // bytes of rows in memory, over every stream
+	seq       int       // staged file sequence
+	files     int64     // Parquet file sequence (final names; committer)
+
+	spareMu sync.Mutex
+	spare   map[*table][]*rowBuf // row buffers for reuse
+	chunks  *chunkPool           // their big buffers
 
 	cur         *epoch
 	epochs      int
@@ -160,9 +174,13 @@ type Writer struct {
 	ledger  map[string]bool // digests in the lake's ledger
 	pending map[string]bool // digests done in this run
 
-	conv      *converter
-	commitQ   chan *epoch
+	fileQ     chan fileJob // to the file writer
+	flightMu  sync.Mutex
+	flightC   *sync.Cond
+	inFlight  int64       // bytes of rows sent to the file writer, not written yet
+	commitQ   chan *epoch // from the file writer to the committer
 	committed sync.WaitGroup
+	duck      *sql.DB // the committer's, to filter files (filter.go)
 
 	mu      sync.Mutex
 	failed  error    // first error: the writer takes no more rows
@@ -180,29 +198,55 @@ type streamKey struct {
 	hour int64 // hours since the epoch
 }
 
-// stream stages the rows of one partition of the current epoch.
+// stream is the Parquet file of one partition in the making: its rows not
+// written yet (a row group in the making) and the file the row groups go
+// to.
 type stream struct {
 	key     streamKey
 	path    string
-	f       *os.File
-	buf     []byte
-	size    int64 // bytes written to the file
-	rows    int64
-	maxRow  int
+	rows    *rowBuf  // rows not written yet; nil when there are none
+	out     *outFile // nil until the first row group is sent
+	open    bool     // out has a descriptor open (see MaxOpenFiles)
+	nrows   int64    // rows of this file, written or not
+	bytes   int64    // bytes of those rows
 	lastUse uint64
-	// sources are the p_source_file values of the rows, so that the rows
-	// of a source that fails can be taken out of the file.
-	sources map[string]bool
+	// sources counts the rows of each source (p_source_file) in the file,
+	// so that the rows of a source that fails can be taken out; the rows
+	// of lastSrc since it was last counted are in lastN.
+	sources map[string]int64
 	lastSrc string
+	lastN   int64
 }
 
-const streamBuf = 256 << 10
+// countSource counts a row of source src.
+func (s *stream) countSource(src string) { s.countSources(src, 1) }
+
+// countSources counts n rows of source src.
+func (s *stream) countSources(src string, n int64) {
+	if src == s.lastSrc {
+		s.lastN += n
+		return
+	}
+	s.flushSources()
+	s.lastSrc, s.lastN = src, n
+}
+
+func (s *stream) flushSources() {
+	if s.lastN > 0 {
+		if s.sources == nil {
+			s.sources = map[string]int64{}
+		}
+		s.sources[s.lastSrc] += s.lastN
+	}
+	s.lastN = 0
+}
 
 // Open opens (creating it if needed) the lake at dir for writing. It takes
 // the lake's lock (one writer at a time), completes a commit that an
 // interrupted run left half done, deletes the staging files of interrupted
 // runs, and reads the ledger of committed sources. Every log type of reg
 // gets a table; a declaration the lake cannot store is an error here.
+// Cancelling ctx stops a commit's rewrite of files (see Writer.Close).
 func Open(ctx context.Context, dir string, reg *parsers.Registry, opts Options) (*Writer, error) {
 	opts.defaults()
 	abs, err := filepath.Abs(dir)
@@ -216,9 +260,12 @@ func Open(ctx context.Context, dir string, reg *parsers.Registry, opts Options) 
 		dir:         abs,
 		opts:        opts,
 		reg:         reg,
+		ctx:         ctx,
 		logTables:   map[string]*table{},
 		rowTables:   map[string]*table{},
 		streams:     map[streamKey]*stream{},
+		spare:       map[*table][]*rowBuf{},
+		chunks:      newChunkPool(),
 		openSources: map[string]int64{},
 		ledger:      map[string]bool{},
 		pending:     map[string]bool{},
@@ -251,26 +298,19 @@ func Open(ctx context.Context, dir string, reg *parsers.Registry, opts Options) 
 	if err := os.MkdirAll(w.stage, 0o755); err != nil {
 		return fail(fmt.Errorf("lake %s: cannot create the staging directory: %w", dir, err))
 	}
-	w.db = opts.DB
-	if w.db == nil {
-		if w.db, err = openDuckDB(w.stage, opts.Threads); err != nil {
-			os.RemoveAll(w.stage)
-			return fail(fmt.Errorf("lake %s: %w", dir, err))
-		}
-		w.ownDB = true
-	}
-	w.ctx, w.stop = context.WithCancel(ctx)
-	w.conv = newConverter(w.ctx, w.db, opts)
+	w.fileQ = make(chan fileJob, fileQueue)
+	w.flightC = sync.NewCond(&w.flightMu)
 	w.commitQ = make(chan *epoch, 1024)
-	w.committed.Add(1)
+	w.committed.Add(2)
+	go w.fileWriter()
 	go w.committer()
 	w.cur = w.newEpoch()
 	return w, nil
 }
 
-// WriteEvent stages e in the table of its log type and the hour partition
-// of its p_event_time. It keeps nothing of e: the row is encoded into the
-// writer's own buffers before it returns.
+// WriteEvent writes e in the table of its log type and the hour partition
+// of its p_event_time. It keeps nothing of e: the row's values are copied
+// into the writer's own buffers before it returns.
 func (w *Writer) WriteEvent(e *event.Event) error {
 	if err := w.usable(); err != nil {
 		return err
@@ -291,16 +331,15 @@ func (w *Writer) WriteEvent(e *event.Event) error {
 	if err != nil {
 		return w.fail(err)
 	}
-	if e.SourceFile != s.lastSrc && e.SourceFile != "" {
-		if s.sources == nil {
-			s.sources = map[string]bool{}
-		}
-		s.sources[e.SourceFile] = true
-		s.lastSrc = e.SourceFile
+	if e.SourceFile != "" {
+		s.countSource(e.SourceFile)
 	}
-	n := len(s.buf)
-	s.buf = w.enc.encodeEvent(s.buf, t, e)
-	if err := w.wrote(s, n); err != nil {
+	if s.rows == nil {
+		s.rows = w.rowBuf(t)
+	}
+	before := s.rows.bytes
+	w.enc.appendEvent(s.rows, t, e)
+	if err := w.wrote(s, s.rows.bytes-before); err != nil {
 		return err
 	}
 	if e.SourceFile != w.lastSource {
@@ -311,7 +350,7 @@ func (w *Writer) WriteEvent(e *event.Event) error {
 	return nil
 }
 
-// WriteRow stages a row of a table that is not a log type's (alerts,
+// WriteRow writes a row of a table that is not a log type's (alerts,
 // rule_matches): row is a JSON object whose members are the schema's
 // columns (others go into p_extra), t its partition time. A table keeps the
 // schema of its first row for the whole run.
@@ -350,19 +389,25 @@ func (w *Writer) WriteRow(tableName string, schema []parsers.Column, t time.Time
 		return w.fail(err)
 	}
 	// A row that names its source (rule_matches, alerts: p_source_file)
-	// belongs to it like an event: a source that fails takes its rows along.
-	if v := o.Get("p_source_file"); v != nil {
-		if b, err := v.StringBytes(); err == nil && len(b) > 0 && string(b) != s.lastSrc {
-			if s.sources == nil {
-				s.sources = map[string]bool{}
+	// belongs to it like an event: a source that fails takes its rows
+	// along. The name must be in its column for the commit to find it.
+	if tb.srcCol >= 0 {
+		if v := o.Get(event.FieldSourceFile); v != nil {
+			if b, err := v.StringBytes(); err == nil && len(b) > 0 {
+				if b2s(b) == s.lastSrc {
+					s.lastN++
+				} else {
+					s.countSource(string(b))
+				}
 			}
-			s.lastSrc = string(b)
-			s.sources[s.lastSrc] = true
 		}
 	}
-	n := len(s.buf)
-	s.buf = w.enc.encodeRow(s.buf, tb, o, t)
-	return w.wrote(s, n)
+	if s.rows == nil {
+		s.rows = w.rowBuf(tb)
+	}
+	before := s.rows.bytes
+	w.enc.appendRow(s.rows, tb, o)
+	return w.wrote(s, s.rows.bytes-before)
 }
 
 func sameSchema(t *table, schema []parsers.Column) bool {
@@ -379,14 +424,9 @@ func sameSchema(t *table, schema []parsers.Column) bool {
 	return i == len(t.root.fields)
 }
 
-// stream returns the staging stream of t's partition holding ts.
+// stream returns the stream of t's partition holding ts, starting one.
 func (w *Writer) stream(t *table, ts time.Time) (*stream, error) {
-	hour := ts.Unix()
-	if hour < 0 {
-		hour -= 3599
-	}
-	hour /= 3600
-	key := streamKey{t: t, hour: hour}
+	key := streamKey{t: t, hour: hourOf(ts)}
 	w.clock++
 	if s := w.last; s != nil && s.key == key {
 		s.lastUse = w.clock
@@ -395,38 +435,53 @@ func (w *Writer) stream(t *table, ts time.Time) (*stream, error) {
 	s := w.streams[key]
 	if s == nil {
 		w.seq++
-		s = &stream{key: key, path: filepath.Join(w.stage, fmt.Sprintf("%06d.ndjson", w.seq))}
+		s = &stream{key: key, path: filepath.Join(w.stage, fmt.Sprintf("%06d.parquet", w.seq))}
 		w.streams[key] = s
-	}
-	if s.buf == nil {
-		if len(w.active) >= w.opts.MaxOpenFiles {
-			if err := w.evict(); err != nil {
-				return nil, err
-			}
-		}
-		s.buf = getBuf()
 		w.active = append(w.active, s)
+		w.inMemory += streamOverhead
 	}
 	s.lastUse = w.clock
 	w.last = s
 	return s, nil
 }
 
-// wrote accounts for a row just encoded at s.buf[n:], writing the buffer
-// out when full and cutting the file when it reached FileBytes.
-func (w *Writer) wrote(s *stream, n int) error {
-	rowLen := len(s.buf) - n
-	s.rows++
-	s.maxRow = max(s.maxRow, rowLen)
-	s.key.t.rows.Add(1)
-	w.cur.bytes += int64(rowLen)
-	if len(s.buf) < streamBuf {
-		return nil
+// hourOf is the hour of ts, in hours since the epoch.
+func hourOf(ts time.Time) int64 {
+	hour := ts.Unix()
+	if hour < 0 {
+		hour -= 3599
 	}
-	if err := w.flush(s); err != nil {
-		return w.fail(err)
+	return hour / 3600
+}
+
+// streamOverhead is what a stream costs in memory besides its rows (the
+// footer's record of its row groups), counted against MemoryBytes so that
+// partitions by the thousand stay bounded too.
+const streamOverhead = 8 << 10
+
+// wrote accounts for a row of n bytes just added to s, writing a row group
+// when s holds enough, making room when the rows in memory reach
+// MemoryBytes, and finishing the file when it reached FileBytes.
+func (w *Writer) wrote(s *stream, n int64) error { return w.wroteRows(s, 1, n) }
+
+// wroteRows accounts for rows of n bytes in all just added to s, as wrote.
+func (w *Writer) wroteRows(s *stream, rows, n int64) error {
+	s.nrows += rows
+	s.bytes += n
+	w.inMemory += n
+	s.key.t.rows.Add(rows)
+	w.cur.bytes += n
+	if s.rows != nil && (s.rows.bytes >= w.opts.rowGroupBytes || s.rows.rows >= w.opts.rowGroupRows) {
+		if err := w.flush(s); err != nil {
+			return w.fail(err)
+		}
 	}
-	if s.size >= w.opts.FileBytes {
+	for w.inMemory > w.opts.MemoryBytes && len(w.active) > 0 {
+		if err := w.relieve(); err != nil {
+			return w.fail(err)
+		}
+	}
+	if s.bytes >= w.opts.FileBytes && w.streams[s.key] == s {
 		if err := w.cut(s); err != nil {
 			return w.fail(err)
 		}
@@ -434,71 +489,104 @@ func (w *Writer) wrote(s *stream, n int) error {
 	return nil
 }
 
-// flush writes s's buffer to its staging file.
+// relieve lowers the memory the rows take: the partition holding most
+// writes them as a row group, or when every partition holds little (rows
+// spread over many), the least recently used one is finished.
+func (w *Writer) relieve() error {
+	var big *stream
+	for _, a := range w.active {
+		if a.rows != nil && (big == nil || a.rows.bytes > big.rows.bytes) {
+			big = a
+		}
+	}
+	if big != nil && big.rows.bytes >= min(w.opts.rowGroupBytes, w.opts.MemoryBytes)/16 {
+		return w.flush(big)
+	}
+	return w.cut(w.lru(false))
+}
+
+// flush hands the rows s holds to the file writer as a row group of its
+// file, starting the file first; when MaxOpenFiles files are open, the
+// least recently used one is parked (its descriptor closed) first.
 func (w *Writer) flush(s *stream) error {
-	if len(s.buf) == 0 {
+	r := s.rows
+	if r == nil || r.rows == 0 {
 		return nil
 	}
 	if err := w.faultAt("write", s.path); err != nil {
 		return fmt.Errorf("lake: writing %s: %w", s.path, err)
 	}
-	if s.f == nil {
-		f, err := os.OpenFile(s.path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
-		if err != nil {
-			return fmt.Errorf("lake: staging: %w", err)
+	if s.out == nil {
+		s.out = &outFile{path: s.path, t: s.key.t}
+	}
+	if !s.open {
+		if w.openFiles >= w.opts.MaxOpenFiles {
+			p := w.lru(true)
+			w.send(fileJob{out: p.out, park: true})
+			p.open = false
+			w.openFiles--
+			w.parks++
 		}
-		s.f = f
+		s.open = true
+		w.openFiles++
 	}
-	if _, err := s.f.Write(s.buf); err != nil {
-		return fmt.Errorf("lake: writing %s: %w", s.path, err)
-	}
-	s.size += int64(len(s.buf))
-	s.buf = s.buf[:0]
+	w.inMemory -= r.bytes
+	s.rows = nil
+	w.toFlight(r.bytes)
+	w.send(fileJob{out: s.out, rows: r})
 	return nil
 }
 
-// release flushes s and gives back its buffer and file.
-func (w *Writer) release(s *stream) error {
-	err := w.flush(s)
-	if s.f != nil {
-		if cerr := s.f.Close(); err == nil && cerr != nil {
-			err = fmt.Errorf("lake: writing %s: %w", s.path, cerr)
+// lru returns the least recently used stream (with a descriptor open,
+// when withFile).
+func (w *Writer) lru(withFile bool) *stream {
+	var lru *stream
+	for _, s := range w.active {
+		if (!withFile || s.open) && (lru == nil || s.lastUse < lru.lastUse) {
+			lru = s
 		}
-		s.f = nil
 	}
-	putBuf(s.buf)
-	s.buf = nil
-	for i, a := range w.active {
-		if a == s {
-			w.active = append(w.active[:i], w.active[i+1:]...)
-			break
-		}
+	return lru
+}
+
+// cut finishes s's file (the file writer adds it to the epoch); the
+// partition's next rows start a new stream.
+func (w *Writer) cut(s *stream) error {
+	if w.streams[s.key] != s {
+		return nil // finished already
+	}
+	if err := w.flush(s); err != nil {
+		return err
+	}
+	w.drop(s)
+	if s.out == nil { // no row: nothing to keep
+		return nil
+	}
+	if err := w.faultAt("close", s.path); err != nil {
+		return fmt.Errorf("lake: writing %s: %w", s.path, err)
+	}
+	if s.open {
+		s.open = false
+		w.openFiles--
+	}
+	s.flushSources()
+	from, _ := filepath.Rel(w.dir, s.path)
+	w.send(fileJob{out: s.out, close: true, into: w.cur, file: stagedFile{From: filepath.ToSlash(from), Table: s.key.t.name,
+		Rows: s.nrows, table: s.key.t, hour: s.key.hour, sources: s.sources}})
+	s.out = nil
+	return nil
+}
+
+// drop forgets s, whose file is finished.
+func (w *Writer) drop(s *stream) {
+	delete(w.streams, s.key)
+	if i := slices.Index(w.active, s); i >= 0 {
+		w.active = slices.Delete(w.active, i, i+1)
 	}
 	if w.last == s {
 		w.last = nil
 	}
-	return err
-}
-
-// evict releases the least recently used active stream.
-func (w *Writer) evict() error {
-	var lru *stream
-	for _, s := range w.active {
-		if lru == nil || s.lastUse < lru.lastUse {
-			lru = s
-		}
-	}
-	return w.release(lru)
-}
-
-// cut ends s's file and hands it to the converter.
-func (w *Writer) cut(s *stream) error {
-	if err := w.release(s); err != nil {
-		return err
-	}
-	delete(w.streams, s.key)
-	w.cur.convert(w, s)
-	return nil
+	w.inMemory -= streamOverhead
 }
 
 func (w *Writer) flushSourceRows() {
@@ -537,10 +625,10 @@ func (w *Writer) SourceDone(src SourceInfo) error {
 	}
 	// A partition that got no row while the previous source was read is
 	// probably done with (logs come roughly in time order, a source often
-	// is one log type): convert it now, while the pipeline reads on,
-	// rather than at the commit. Small ones wait, to be converted together.
-	for _, st := range w.streams {
-		if st.lastUse < w.prevDone && st.size+int64(len(st.buf)) >= smallStream {
+	// is one log type): finish its file now rather than at the commit,
+	// which frees its memory. Small ones wait, to make fewer files.
+	for _, st := range slices.Clone(w.active) {
+		if st.lastUse < w.prevDone && st.bytes >= smallStream {
 			if err := w.cut(st); err != nil {
 				return w.fail(err)
 			}
@@ -561,77 +649,35 @@ func (w *Writer) HasSource(digest string) bool {
 	return w.ledger[digest] || w.pending[digest]
 }
 
-// seal ends the current epoch: every staged file goes to the converter,
-// and the committer commits the epoch once they are all converted. The
-// small files of a log table are converted together (see smallStream).
+// seal ends the current epoch: every open file is finished, and the
+// committer commits the epoch once the file writer has written them.
 func (w *Writer) seal() error {
 	e := w.cur
-	var first error
-	small := map[*table][]*stream{}
-	var keys []streamKey
-	for k := range w.streams {
-		keys = append(keys, k)
-	}
-	slices.SortFunc(keys, func(a, b streamKey) int { // deterministic file names
-		if c := strings.Compare(a.t.name, b.t.name); c != 0 {
+	ss := slices.Clone(w.active)
+	slices.SortFunc(ss, func(a, b *stream) int { // deterministic file order
+		if c := strings.Compare(a.key.t.name, b.key.t.name); c != 0 {
 			return c
 		}
-		return cmp.Compare(a.hour, b.hour)
+		return cmp.Compare(a.key.hour, b.key.hour)
 	})
-	for _, k := range keys {
-		s := w.streams[k]
-		if err := w.release(s); err != nil && first == nil {
-			first = err
+	for _, s := range ss {
+		if err := w.cut(s); err != nil {
+			return w.fail(err)
 		}
-		if first != nil {
-			continue
-		}
-		if s.size < smallStream {
-			small[s.key.t] = append(small[s.key.t], s)
-			continue
-		}
-		e.convert(w, s)
-	}
-	for _, ss := range small {
-		for len(ss) > 0 {
-			n := 0
-			for size := int64(0); n < len(ss) && size < smallGroup && n < maxGroupFiles; n++ {
-				size += ss[n].size
-			}
-			e.convert(w, ss[:n]...)
-			ss = ss[n:]
-		}
-	}
-	clear(w.streams)
-	w.active = w.active[:0]
-	w.last = nil
-	if first != nil {
-		return w.fail(first)
 	}
 	w.cur = w.newEpoch()
-	w.commitQ <- e
+	w.send(fileJob{seal: e}) // after its files: the file writer forwards it
 	return nil
 }
 
-// Each Parquet file costs DuckDB about 5 ms of CPU whatever its size (a
-// CloudTrail file has 58 column chunks), so at a commit the staged files
-// of a table smaller than smallStream are converted together, up to
-// smallGroup bytes a conversion, and DuckDB partitions their rows itself
-// (PARTITION_BY): sparse logs, a few rows an hour over months, make one
-// conversion a table instead of one an hour. (Partitioning costs about 40%
-// more per row, which is why large files are converted one by one.)
-// maxGroupFiles bounds the files of one grouped conversion: DuckDB holds
-// a reader buffer for each, and hundreds of them (alerts of a long replay,
-// one file an hour) overran its memory limit.
-const (
-	smallStream   = 4 << 20
-	smallGroup    = 64 << 20
-	maxGroupFiles = 12
-)
+// smallStream: a partition idle for a whole source has its file finished
+// at once when it holds this many bytes of rows; smaller ones wait for the
+// commit, which merges the small files of a partition (see compact).
+const smallStream = 4 << 20
 
-// Close converts and commits everything written, waits for it, and
-// releases the lake. After an error it drops what was not committed, as
-// Abort does, and returns that error.
+// Close commits everything written, waits for it, and releases the lake.
+// After an error it drops what was not committed, as Abort does, and
+// returns that error.
 func (w *Writer) Close() error {
 	if w.closed.Swap(true) {
 		return nil
@@ -667,29 +713,28 @@ func (w *Writer) Abort() error {
 
 var errAborted = errors.New("lake: writer aborted")
 
-// finish waits for the committer and the converter, closes what is open
-// and removes the run's staging directory (unless a commit that failed
-// half way needs its files: the next Open completes it).
+// finish drops what is still open, waits for the file writer and the
+// committer, and removes the run's staging directory (unless a commit that failed half way needs
+// its files: the next Open completes it).
 func (w *Writer) finish() error {
-	if w.failure() != nil {
-		w.stop() // conversions of epochs that will not commit
-	}
-	close(w.commitQ)
-	w.committed.Wait()
-	w.stop()
-	w.conv.close()
-	for _, s := range w.streams {
-		if s.f != nil {
-			s.f.Close()
-			s.f = nil
+	for _, s := range w.active {
+		if s.out != nil { // after a failure: the file writer discards it
+			w.send(fileJob{out: s.out, close: true})
+			s.out = nil
 		}
+		s.rows = nil
+	}
+	w.active, w.last, w.openFiles = nil, nil, 0
+	clear(w.streams)
+	close(w.fileQ)
+	w.committed.Wait() // the file writer, then the committer
+	clear(w.spare)
+	w.chunks.release() // no row buffer is in use any more
+	if w.duck != nil {
+		w.duck.Close()
+		w.duck = nil
 	}
 	var err error
-	if w.ownDB {
-		if cerr := w.db.Close(); cerr != nil {
-			err = fmt.Errorf("lake: closing DuckDB: %w", cerr)
-		}
-	}
 	w.mu.Lock()
 	keep := len(w.outcome) > 0
 	w.mu.Unlock()
@@ -698,7 +743,7 @@ func (w *Writer) finish() error {
 		if rerr == nil {
 			rerr = os.RemoveAll(w.stage)
 		}
-		if rerr != nil && err == nil {
+		if rerr != nil {
 			err = fmt.Errorf("lake: removing the staging directory %s: %w (the next lake.Open removes it)", w.stage, rerr)
 		}
 	}
@@ -781,14 +826,4 @@ func (w *Writer) faultAt(op, path string) error {
 		return w.opts.fault(op, path)
 	}
 	return nil
-}
-
-var bufPool = sync.Pool{New: func() any { return make([]byte, 0, streamBuf+64<<10) }}
-
-func getBuf() []byte { return bufPool.Get().([]byte)[:0] }
-
-func putBuf(b []byte) {
-	if b != nil && cap(b) <= 4*streamBuf {
-		bufPool.Put(b[:0]) //nolint:staticcheck // a slice header is small
-	}
 }

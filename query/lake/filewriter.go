@@ -1,0 +1,123 @@
+package lake
+
+// The file writer is a goroutine that turns the rows WriteEvent gathered
+// into Parquet row groups: splitting them into pages, compressing and
+// writing take about as much CPU as gathering them, and run beside the
+// pipeline instead of in its way. It takes its jobs in order, so a file's
+// row groups, its footer and the epoch that commits it follow one another.
+// The rows sent and not written yet are at most flightBytes (or one row
+// group): WriteEvent waits when the writer is that far behind.
+
+// fileQueue is how many jobs may wait for the file writer (rows are
+// bounded by flightBytes; the other jobs are small).
+const fileQueue = 256
+
+// flightBytes bounds the rows sent to the file writer and not written.
+const flightBytes = 32 << 20
+
+// toFlight accounts for n bytes of rows about to be sent, waiting while
+// the file writer holds too many.
+func (w *Writer) toFlight(n int64) {
+	w.flightMu.Lock()
+	for w.inFlight > 0 && w.inFlight+n > flightBytes {
+		w.flightC.Wait()
+	}
+	w.inFlight += n
+	w.flightMu.Unlock()
+}
+
+// landed accounts for n bytes of rows written (or dropped).
+func (w *Writer) landed(n int64) {
+	w.flightMu.Lock()
+	w.inFlight -= n
+	w.flightC.Broadcast()
+	w.flightMu.Unlock()
+}
+
+// fileJob is one job of the file writer: write rows as a row group of out;
+// park out (close its descriptor); finish out (close) and add it to the
+// epoch into; or pass the epoch seal on to the committer, its files being
+// all written.
+type fileJob struct {
+	out   *outFile
+	rows  *rowBuf
+	park  bool
+	close bool
+	into  *epoch
+	file  stagedFile
+	seal  *epoch
+}
+
+func (w *Writer) send(j fileJob) { w.fileQ <- j }
+
+// fileWriter runs the jobs until fileQ is closed, then closes commitQ.
+// After a failure it writes nothing more: it discards files and rows.
+func (w *Writer) fileWriter() {
+	defer w.committed.Done()
+	defer close(w.commitQ)
+	pw := newPageWriter(w.opts.CompressionLevel)
+	defer pw.zstd.Close()
+	for j := range w.fileQ {
+		switch {
+		case j.seal != nil:
+			w.commitQ <- j.seal
+		case j.rows != nil:
+			if w.failure() == nil {
+				if err := pw.writeGroup(j.out, j.rows); err != nil {
+					w.setFailed(err)
+				}
+			}
+			n := j.rows.bytes
+			w.recycle(j.out.t, j.rows)
+			w.landed(n)
+		case j.park:
+			if w.failure() == nil {
+				if err := j.out.park(); err != nil {
+					w.setFailed(err)
+				}
+			}
+		case j.close:
+			if w.failure() != nil || j.into == nil {
+				j.out.discard()
+				continue
+			}
+			size, err := pw.finish(j.out)
+			if err != nil {
+				w.setFailed(err)
+				continue
+			}
+			j.file.Bytes = size
+			j.into.files = append(j.into.files, j.file)
+		}
+	}
+}
+
+// maxSpare bounds the row buffers a table keeps for reuse (with their
+// buffers: a table's next partition often needs about as much).
+const maxSpare = 1
+
+// recycle keeps r for another row group of t, or gives its chunks back.
+func (w *Writer) recycle(t *table, r *rowBuf) {
+	r.reset()
+	w.spareMu.Lock()
+	if len(w.spare[t]) < maxSpare {
+		w.spare[t] = append(w.spare[t], r)
+		r = nil
+	}
+	w.spareMu.Unlock()
+	if r != nil {
+		r.free()
+	}
+}
+
+// rowBuf returns an empty row buffer for t.
+func (w *Writer) rowBuf(t *table) *rowBuf {
+	w.spareMu.Lock()
+	defer w.spareMu.Unlock()
+	if l := w.spare[t]; len(l) > 0 {
+		r := l[len(l)-1]
+		w.spare[t] = l[:len(l)-1]
+		return r
+	}
+	return newRowBuf(t, w.chunks)
+}
