@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"panther/engine/replay"
 	"panther/parsers"
 	"panther/parsers/event"
 	"panther/query/lake"
@@ -26,7 +27,11 @@ func openLake(ctx context.Context, dir string, reg *parsers.Registry, app *App) 
 	return &lakeWriter{w: w}, nil
 }
 
-func (l *lakeWriter) HasSource(digest string) bool    { return l.w.HasSource(digest) }
+func (l *lakeWriter) HasSource(digest string) bool { return l.w.HasSource(digest) }
+func (l *lakeWriter) NewBatch() replay.LakeBatch   { return l.w.NewBatch() }
+func (l *lakeWriter) WriteBatch(b replay.LakeBatch) error {
+	return l.w.WriteBatch(b.(*lake.Batch))
+}
 func (l *lakeWriter) WriteEvent(e *event.Event) error { return l.w.WriteEvent(e) }
 func (l *lakeWriter) WriteRow(table string, schema []parsers.Column, t time.Time, row []byte) error {
 	return l.w.WriteRow(table, schema, t, row)
