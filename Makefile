@@ -15,8 +15,7 @@ help: ## list the targets
 build: ## build bin/panther
 	CGO_ENABLED=1 $(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/panther
 
-test: ## go vet, then the whole test suite (fuzz seed corpora included)
-	$(GO) vet ./...
+test: lint ## gofmt and go vet, then the whole test suite (fuzz seed corpora included)
 	$(GO) test -count=1 -timeout 15m ./...
 
 bench: ## run the benchmarks (BENCH=regexp COUNT=n)

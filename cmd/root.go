@@ -8,6 +8,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"runtime/pprof"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -29,6 +31,8 @@ type App struct {
 	ConfigDir string
 
 	cfg *Config
+	// stopProfile ends the --cpuprofile profile, if one was started.
+	stopProfile func()
 }
 
 // NewRootCmd builds the command tree.
@@ -51,6 +55,9 @@ Exit codes: 0 ok, 1 findings (failed tests, invalid detections, alerts with
 	root.SetOut(app.IO.Out)
 	root.SetErr(app.IO.ErrOut)
 	root.PersistentFlags().String("config", "", "config file (default: ./.panther.yml, then the user config dir)")
+	// --cpuprofile is for us, measuring: hidden from help.
+	root.PersistentFlags().String("cpuprofile", "", "write a Go CPU profile of the command to `FILE`")
+	_ = root.PersistentFlags().MarkHidden("cpuprofile")
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return &ExitError{Code: ExitUsage, Err: fmt.Errorf("%w\nRun '%s --help' for usage.", err, c.CommandPath())}
 	})
@@ -61,6 +68,17 @@ Exit codes: 0 ok, 1 findings (failed tests, invalid detections, alerts with
 			return &ExitError{Code: ExitUsage, Err: err}
 		}
 		app.cfg = cfg
+		if prof, _ := c.Flags().GetString("cpuprofile"); prof != "" {
+			f, err := os.Create(prof)
+			if err != nil {
+				return &ExitError{Code: ExitUsage, Err: fmt.Errorf("--cpuprofile: %w", err)}
+			}
+			if err := pprof.StartCPUProfile(f); err != nil {
+				f.Close()
+				return &ExitError{Code: ExitUsage, Err: fmt.Errorf("--cpuprofile: %w", err)}
+			}
+			app.stopProfile = func() { pprof.StopCPUProfile(); f.Close() }
+		}
 		return nil
 	}
 	for _, add := range commands {
@@ -80,6 +98,10 @@ func Execute(ctx context.Context, app *App, args []string) int {
 	root := NewRootCmd(app)
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
+	if app.stopProfile != nil {
+		app.stopProfile()
+		app.stopProfile = nil
+	}
 	if err == nil {
 		return ExitOK
 	}

@@ -236,7 +236,6 @@ func (b *builder) extra(key string, ts []token) {
 	b.o.Set(key, arr)
 }
 
-
 func indexByte(b []byte, c byte) int {
 	for i := range b {
 		if b[i] == c {

@@ -41,10 +41,10 @@ package classifier
 
 import (
 	"fmt"
-	"time"
 	"reflect"
 	"slices"
 	"strings"
+	"time"
 
 	"panther/parsers"
 	"panther/parsers/event"
