@@ -142,8 +142,8 @@ func (w *Writer) compact(e *epoch) error {
 		f := &kept[i]
 		w.files++
 		h := time.Unix(f.hour*3600, 0).UTC()
-		f.To = fmt.Sprintf("%s/year=%04d/month=%02d/day=%02d/hour=%02d/%s-%06d.parquet",
-			f.table.rel, h.Year(), h.Month(), h.Day(), h.Hour(), w.run, w.files)
+		f.To = fmt.Sprintf("%s/year=%04d/month=%02d/day=%02d/hour=%02d/%s-%06d-%s.parquet",
+			f.table.rel, h.Year(), h.Month(), h.Day(), h.Hour(), w.run, w.files, f.table.fingerprint)
 	}
 	e.files = kept
 	return nil

@@ -6,9 +6,9 @@
 //
 // # Layout
 //
-//	<lake>/logs/<table>/year=YYYY/month=MM/day=DD/hour=HH/<run>-<seq>.parquet
-//	<lake>/alerts/year=YYYY/month=MM/day=DD/hour=HH/<run>-<seq>.parquet
-//	<lake>/rule_matches/year=.../<run>-<seq>.parquet
+//	<lake>/logs/<table>/year=YYYY/month=MM/day=DD/hour=HH/<run>-<seq>-<schema>.parquet
+//	<lake>/alerts/year=YYYY/month=MM/day=DD/hour=HH/<run>-<seq>-<schema>.parquet
+//	<lake>/rule_matches/year=.../<run>-<seq>-<schema>.parquet
 //	<lake>/_sources/<run>-<epoch>.jsonl      the ledger of committed sources
 //	<lake>/.staging/<run>/                   rows and files not committed yet
 //	<lake>/.staging/<run>-<epoch>.commit.json a commit under way
@@ -17,7 +17,9 @@
 // <table> is parsers.TableName of the log type; WriteRow tables (alerts,
 // rule_matches) are top-level folders. Hours are UTC. <run> is the writer's
 // run id (start time and 8 random hex digits, so names sort by run), <seq>
-// the staged file's number in the run. Names starting with '.' or '_' are
+// the staged file's number in the run, <schema> the table's
+// SchemaFingerprint (files that end with the same one have the same
+// columns and types). Names starting with '.' or '_' are
 // hidden from Hive-style readers (Athena, Spark, Trino, DuckDB's globs over
 // year=*/...), so the lake's own files never show up as data.
 //

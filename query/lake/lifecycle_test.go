@@ -205,6 +205,37 @@ func TestSchemaDrift(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Errorf("read back\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
+	// File names tell the two schemas apart, and the files of one schema
+	// have one fingerprint.
+	fps := map[string]int{}
+	for _, f := range visibleFiles(t, dir) {
+		if fp, ok := FileFingerprint(f); ok {
+			fps[fp]++
+		} else if strings.HasSuffix(f, ".parquet") {
+			t.Errorf("%s: no schema fingerprint in the name", f)
+		}
+	}
+	if len(fps) != 2 {
+		t.Errorf("fingerprints %v, want 2 (one per schema)", fps)
+	}
+}
+
+func TestFileFingerprint(t *testing.T) {
+	for _, tt := range []struct {
+		name, fp string
+		ok       bool
+	}{
+		{"logs/t/year=2024/month=01/day=01/hour=00/20240101T000000Z-0123abcd-000001-89abcdef.parquet", "89abcdef", true},
+		{"20240101T000000Z-0123abcd-000001.parquet", "", false}, // before fingerprints: 6 digits
+		{"part-0001-89ABCDEF.parquet", "", false},
+		{"x-89abcdef.json", "", false},
+		{"89abcdef.parquet", "", false},
+	} {
+		fp, ok := FileFingerprint(tt.name)
+		if fp != tt.fp || ok != tt.ok {
+			t.Errorf("FileFingerprint(%q) = %q, %v; want %q, %v", tt.name, fp, ok, tt.fp, tt.ok)
+		}
+	}
 }
 
 func str[T any](p *T) string {

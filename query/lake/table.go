@@ -2,6 +2,8 @@ package lake
 
 import (
 	"fmt"
+	"hash/fnv"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync/atomic"
@@ -27,6 +29,8 @@ type table struct {
 	ctypes  []*ctype
 	leaves  []leaf
 	schema  []byte
+	// fingerprint names the schema in file names (SchemaFingerprint).
+	fingerprint string
 	// std says what fills each column after the declared ones: an event's
 	// typed field (log tables), p_extra.
 	std []stdColumn
@@ -172,6 +176,7 @@ func compileTable(name, rel string, decl []parsers.Column, logs bool, lt *parser
 	}
 	t.rowOverhead = int64(len(t.leaves))
 	t.schema = schemaElements(t)
+	t.fingerprint = SchemaFingerprint(t.schema)
 	return t, nil
 }
 
@@ -196,4 +201,34 @@ func eventTime(e *event.Event) (time.Time, bool) {
 		return e.ParseTime.UTC(), true
 	}
 	return time.Time{}, false
+}
+
+// SchemaFingerprint is the 8 hex digits (FNV-1a, 32 bits) of a file's
+// schema as its footer holds it: column names, types, nesting. The writer
+// ends every file name with it (<run>-<seq>-<fingerprint>.parquet), so that
+// a reader can tell from a listing alone that the files of a table share
+// one schema, and read them without union_by_name, whose binding reads
+// every footer first (search does: see query's package doc).
+func SchemaFingerprint(schema []byte) string {
+	h := fnv.New32a()
+	h.Write(schema)
+	return fmt.Sprintf("%08x", h.Sum32())
+}
+
+// FileFingerprint returns the schema fingerprint a lake file's name ends
+// with, and false for a name without one (a file of another writer, or of
+// a lake written before fingerprints).
+func FileFingerprint(name string) (string, bool) {
+	base, ok := strings.CutSuffix(filepath.Base(name), ".parquet")
+	i := strings.LastIndexByte(base, '-')
+	if !ok || i < 0 || len(base)-i-1 != 8 {
+		return "", false
+	}
+	fp := base[i+1:]
+	for _, c := range fp {
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+			return "", false
+		}
+	}
+	return fp, true
 }
