@@ -13,6 +13,7 @@ import (
 	"github.com/duckdb/duckdb-go/v2"
 
 	"panther/parsers"
+	"panther/query/lake"
 )
 
 // Options configure an Engine.
@@ -67,13 +68,39 @@ type table struct {
 // hive partitioning (partition columns last, in path order, typed INTEGER
 // whatever their padding) and union_by_name (schemas drift as log types
 // grow), and the same cut to a time range.
+//
+// union_by_name has a price: DuckDB reads the footer of every file when it
+// binds the scan, to unite their schemas. The lake writer ends each file
+// name with a fingerprint of its schema (lake.FileFingerprint), so a table
+// whose files all carry the same one is read by the "same" macros, without
+// union_by_name (DuckDB then takes the schema of the first file).
 const (
-	scanMacro      = "__panther_scan"
-	scanRangeMacro = "__panther_scan_range"
-	scanSelect     = "SELECT * EXCLUDE (year, month, day, hour), year, month, day, hour FROM read_parquet(files, " +
+	scanMacro          = "__panther_scan"
+	scanRangeMacro     = "__panther_scan_range"
+	sameScanMacro      = "__panther_scan_same"
+	sameScanRangeMacro = "__panther_scan_same_range"
+	scanSelect         = "SELECT * EXCLUDE (year, month, day, hour), year, month, day, hour FROM read_parquet(files, " +
 		"hive_partitioning = true, union_by_name = true, " +
 		"hive_types = {'year': INTEGER, 'month': INTEGER, 'day': INTEGER, 'hour': INTEGER})"
+	rangeWhere = " WHERE p_event_time >= CAST(t_from AS TIMESTAMP) AND p_event_time < CAST(t_to AS TIMESTAMP)"
 )
+
+var sameScanSelect = strings.Replace(scanSelect, "union_by_name = true", "union_by_name = false", 1)
+
+// oneSchema reports whether every file's name carries the same schema
+// fingerprint.
+func oneSchema(files []string) bool {
+	first, ok := lake.FileFingerprint(files[0])
+	if !ok {
+		return false
+	}
+	for _, f := range files[1:] {
+		if fp, ok := lake.FileFingerprint(f); !ok || fp != first {
+			return false
+		}
+	}
+	return true
+}
 
 // Open discovers the tables of the lake and opens DuckDB locked down:
 // no extension install or autoload, file access only under the lake (and a
@@ -127,8 +154,9 @@ func Open(ctx context.Context, opts Options) (*Engine, error) {
 	}
 	setup = append(setup, "SET lock_configuration = true",
 		"CREATE MACRO "+scanMacro+"(files) AS TABLE "+scanSelect,
-		"CREATE MACRO "+scanRangeMacro+"(files, t_from, t_to) AS TABLE "+scanSelect+
-			" WHERE p_event_time >= CAST(t_from AS TIMESTAMP) AND p_event_time < CAST(t_to AS TIMESTAMP)")
+		"CREATE MACRO "+scanRangeMacro+"(files, t_from, t_to) AS TABLE "+scanSelect+rangeWhere,
+		"CREATE MACRO "+sameScanMacro+"(files) AS TABLE "+sameScanSelect,
+		"CREATE MACRO "+sameScanRangeMacro+"(files, t_from, t_to) AS TABLE "+sameScanSelect+rangeWhere)
 	for _, s := range setup {
 		if _, err := e.db.ExecContext(ctx, s); err != nil {
 			e.Close()
@@ -199,9 +227,13 @@ func (e *Engine) scan(tb *table) (string, []any) {
 	if len(tb.files) == 0 {
 		return emptyMacro(tb.Name), nil
 	}
+	plain, ranged := scanMacro, scanRangeMacro
+	if oneSchema(tb.files) {
+		plain, ranged = sameScanMacro, sameScanRangeMacro
+	}
 	r := e.opts.Range
 	if r.IsZero() {
-		return scanMacro, []any{tb.files}
+		return plain, []any{tb.files}
 	}
 	from, to := "-infinity", "infinity"
 	if !r.From.IsZero() {
@@ -210,7 +242,7 @@ func (e *Engine) scan(tb *table) (string, []any) {
 	if !r.To.IsZero() {
 		to = r.To.UTC().Format("2006-01-02 15:04:05.999999")
 	}
-	return scanRangeMacro, []any{tb.files, from, to}
+	return ranged, []any{tb.files, from, to}
 }
 
 func emptyMacro(table string) string { return "__panther_empty_" + table }
