@@ -20,7 +20,10 @@ type CloudTrailOptions struct {
 	EventsPerFile int       // default 2000, as CloudTrail's 5-minute files hold
 	Start         time.Time // default 2024-01-01
 	Days          int       // events spread over this many days (default 30)
-	Seed          uint64
+	// Events, when set, is the number of events to write (instead of
+	// TargetGzBytes), spread evenly over Days.
+	Events int64
+	Seed   uint64
 }
 
 // CloudTrailStats describe what was written.
@@ -54,9 +57,18 @@ func CloudTrail(o CloudTrailOptions) (CloudTrailStats, error) {
 	span := time.Duration(o.Days) * 24 * time.Hour
 	// Estimate the events needed to spread times evenly: ~95 bytes gz each.
 	total := o.TargetGzBytes/95 + 1
+	if o.Events > 0 {
+		total = o.Events
+	}
 	step := span / time.Duration(total)
 	now := o.Start
-	for st.GzBytes < o.TargetGzBytes {
+	more := func() bool {
+		if o.Events > 0 {
+			return st.Events < o.Events
+		}
+		return st.GzBytes < o.TargetGzBytes
+	}
+	for more() {
 		account := accounts[st.Files%len(accounts)]
 		region := regions[rng.IntN(len(regions))]
 		dir := filepath.Join(o.Dir, "AWSLogs", account, "CloudTrail", region, now.Format("2006/01/02"))
@@ -73,7 +85,7 @@ func CloudTrail(o CloudTrailOptions) (CloudTrailStats, error) {
 		cw := &countWriter{w: zw}
 		w := bufio.NewWriterSize(cw, 256<<10)
 		w.WriteString(`{"Records":[`)
-		for i := 0; i < o.EventsPerFile; i++ {
+		for i := 0; i < o.EventsPerFile && (o.Events == 0 || st.Events < o.Events); i++ {
 			if i > 0 {
 				w.WriteByte(',')
 			}

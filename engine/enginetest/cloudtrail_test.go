@@ -32,3 +32,14 @@ func TestCloudTrailCorpus(t *testing.T) {
 		t.Errorf("not deterministic: %+v vs %+v", st, st2)
 	}
 }
+
+// With Events, exactly that many events, spread over Days from Start.
+func TestCloudTrailCorpusEvents(t *testing.T) {
+	st, err := CloudTrail(CloudTrailOptions{Dir: t.TempDir(), Events: 1234, EventsPerFile: 500, Days: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Events != 1234 || st.Files != 3 {
+		t.Errorf("%+v, want 1234 events in 3 files", st)
+	}
+}
