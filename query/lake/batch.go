@@ -10,9 +10,9 @@ import (
 // A Batch encodes events ahead of Writer.WriteBatch, on the goroutine that
 // has just parsed and evaluated them. Encoding is most of WriteEvent's
 // work, and it costs twice as much on events that left the CPU's cache
-// (7.9-8.2 µs a CloudTrail event written a source after it was parsed,
-// 3.8-3.9 µs right after: BenchmarkWriteCloudTrail's cold and batch
-// cases), which is what happens to every event when one goroutine writes
+// (7.9-8.8 µs a CloudTrail event written a source after it was parsed,
+// 3.8-4.4 µs right after, the same through a Batch: BenchmarkWriteCache),
+// which is what happens to every event when one goroutine writes
 // the rows that the pipeline's workers parsed. WriteBatch then only
 // appends the encoded rows to their partitions, in the order batches are
 // written, so the files are the same as with WriteEvent.

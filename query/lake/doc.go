@@ -172,38 +172,32 @@
 // AWS.CloudTrail's parser as the pipeline does, then written; one op is
 // one record:
 //
-//	go test -run '^$' -bench 'WriteCloudTrail|EncodeCloudTrail|CandidateAppender' \
-//	    -benchtime 40000x -count 2 -benchmem ./query/lake/
+//	go test -run '^$' -bench 'WriteCloudTrail|EncodeCloudTrail|WriteCache' \
+//	    -benchtime 40000x ./query/lake/
 //
-// On the development machine (2 cores, AMD EPYC, shared with other builds
-// and tests: load 3-12, so wall times vary 2x between runs; CPU times,
-// which count the work and not the waiting, are what we compare, and they
-// still vary by 15%), November 2026:
+// On the development machine (2 cores, AMD EPYC, otherwise idle),
+// November 2026:
 //
-//	                                      CPU µs/event      pipeline goroutine
-//	parse + normalise only (baseline)     2.9-3.4
-//	+ WriteEvent + Close, this package    17-23 (+13-20)      2.8-4.7 µs in WriteEvent
-//	  the row encoder alone (in cache)    1.9-2.3
-//	  DuckDB read_json → Parquet, alone   9.0-9.8 (1 thread; ~1/3 reading, 2/3 writing)
-//	  with COMPRESSION_LEVEL 3            about the same, and no smaller files
-//	  with 2 DuckDB threads               about the same CPU, ~20% less wall time
-//	candidate: Appender + COPY            30-36 (no parsing, no p_extra)
-//	candidate: parquet-go v0.32.0         22-24 (no parsing; measured in a
-//	                                      scratch module, not kept)
+//	                                     CPU µs/event       note
+//	parse + normalise only (baseline)    3.8
+//	+ WriteEvent + Close, this package   18.1 (+14.3)       Open, 40 commits and Close
+//	                                                        included; 255 bytes of
+//	                                                        Parquet an event
+//	  the row encoder alone (in cache)   6.0                 (EncodeCloudTrail: 2-3 when
+//	                                                        the machine is quiet)
+//	  WriteEvent, a source after parse   8.8 wall           BenchmarkWriteCache
+//	  WriteEvent right after parse       4.4 wall
+//	  Batch.Add + WriteBatch             4.4 wall
+//	the first version: NDJSON staged,    17-23 (+13-20)     228 bytes an event;
+//	  DuckDB read_json -> COPY Parquet                      430-690 MB peak RSS
+//	candidate: Appender + COPY           30-36              no parsing, no p_extra
+//	candidate: parquet-go v0.32.0        22-24              no parsing; scratch module
+//	candidate: arrow-go pqarrow          about 10 + 9 KB    scratch module
+//	                                     of garbage
 //
-// The whole process's CPU time (perf stat task-clock) for the lake run
-// minus the parse-only run came to 14-19 µs an event over three pairs of
-// runs. So the lake costs about 15 µs of CPU per CloudTrail event, 3-5 of
-// them on the pipeline's goroutine and the rest on one background DuckDB
-// thread: about 100 MB/s of raw records per core, or one core's worth at
-// 65,000 events/s. Parquet is 228 bytes an event (1/7 of the raw JSON,
-// 1/9 of the staged rows). Peak RSS was 250-270 MB for 40,000 events and
-// 430-690 MB for 400,000 (Go heap included; DuckDB holds one row group,
-// which the writer keeps to about 48 MiB of staged rows).
-//
-// The real samples of ../shared/data (147,685 events: Zeek JSON, Suricata,
-// CloudTrail, Apache) through `panther replay --lake` took 2.4-3 s more CPU
-// than without the lake (about 17 µs an event: Zeek rows are smaller, and
-// Apache and Suricata rows are spread over 84 and 74 hours), and every
-// table read back with the same row counts.
+// End to end, `panther replay --workers 2` of the 1 GB benchmark archive
+// (7.1 M events, README), November 2026: 128 s of CPU without the lake,
+// 194 s with it (9.2 µs an event, about a third of it compressing), 1.42x
+// to 1.46x the wall time over two pairs of runs, 366 MB peak RSS against
+// 270 MB.
 package lake
