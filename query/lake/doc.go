@@ -183,8 +183,7 @@
 //	+ WriteEvent + Close, this package   18.1 (+14.3)       Open, 40 commits and Close
 //	                                                        included; 255 bytes of
 //	                                                        Parquet an event
-//	  the row encoder alone (in cache)   6.0                 (EncodeCloudTrail: 2-3 when
-//	                                                        the machine is quiet)
+//	  the row encoder alone              6.0                 EncodeCloudTrail
 //	  WriteEvent, a source after parse   8.8 wall           BenchmarkWriteCache
 //	  WriteEvent right after parse       4.4 wall
 //	  Batch.Add + WriteBatch             4.4 wall
