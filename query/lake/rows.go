@@ -96,6 +96,20 @@ func (r *rowBuf) null(c *ctype, def, rep uint8) {
 	}
 }
 
+// nullUnfilled adds a null entry for each field of struct c that got no
+// value: the ones not marked in filled (or filledBig, over 64 fields).
+func (r *rowBuf) nullUnfilled(c *ctype, filled uint64, filledBig []bool, rep uint8) {
+	for i := range c.fields {
+		if filledBig != nil {
+			if !filledBig[i] {
+				r.null(c.fields[i].t, c.def, rep)
+			}
+		} else if filled&(1<<uint(i)) == 0 {
+			r.null(c.fields[i].t, c.def, rep)
+		}
+	}
+}
+
 // encoder appends rows to row buffers following the value rules (see
 // fits): every declared column gets its value when it fits, else NULL, and
 // everything else goes into p_extra as JSON with the shape of the event.
@@ -298,15 +312,7 @@ func (enc *encoder) members(r *rowBuf, c *ctype, o *fastjson.Object, extra []byt
 		extra = appendMember(extra, b2s(k))
 		extra = appendJSON(extra, v)
 	})
-	for i := range c.fields {
-		if filledBig != nil {
-			if !filledBig[i] {
-				r.null(c.fields[i].t, c.def, rep)
-			}
-		} else if filled&(1<<uint(i)) == 0 {
-			r.null(c.fields[i].t, c.def, rep)
-		}
-	}
+	r.nullUnfilled(c, filled, filledBig, rep)
 	return extra
 }
 
@@ -395,15 +401,7 @@ func (enc *encoder) putFit(r *rowBuf, c *ctype, v *fastjson.Value, rep uint8) {
 			markSeen(&filled, filledBig, i)
 			enc.putFit(r, c.fields[i].t, x, rep)
 		})
-		for i := range c.fields {
-			if filledBig != nil {
-				if !filledBig[i] {
-					r.null(c.fields[i].t, c.def, rep)
-				}
-			} else if filled&(1<<uint(i)) == 0 {
-				r.null(c.fields[i].t, c.def, rep)
-			}
-		}
+		r.nullUnfilled(c, filled, filledBig, rep)
 	default:
 		enc.put(r, c, v, rep)
 	}
