@@ -237,6 +237,19 @@ func be64(v int) []byte {
 	return b
 }
 
+// packRecord returns the bucket and record of a pack, or a not-found error.
+func packRecord(tx *bolt.Tx, pack string) (*bolt.Bucket, *packMeta, error) {
+	pb := tx.Bucket(bucketPacks).Bucket([]byte(pack))
+	if pb == nil {
+		return nil, nil, notFound("no pack %s", pack)
+	}
+	m, err := getMeta(pb)
+	if err != nil {
+		return nil, nil, err
+	}
+	return pb, m, nil
+}
+
 func getMeta(pb *bolt.Bucket) (*packMeta, error) {
 	var m packMeta
 	if err := json.Unmarshal(pb.Get(keyMeta), &m); err != nil {
@@ -483,11 +496,7 @@ func (s *Store) Commit(ver packs.Version, displayName string, activate bool, ifA
 // changes nothing and succeeds (a retried request is harmless).
 func (s *Store) Activate(pack string, to int, rollback bool, ifActive int, by who) (*packs.PackInfo, error) {
 	err := s.db.Update(func(tx *bolt.Tx) error {
-		pb := tx.Bucket(bucketPacks).Bucket([]byte(pack))
-		if pb == nil {
-			return notFound("no pack %s", pack)
-		}
-		m, err := getMeta(pb)
+		pb, m, err := packRecord(tx, pack)
 		if err != nil {
 			return err
 		}
@@ -542,11 +551,7 @@ func (s *Store) Delete(pack string, version, ifActive int, by who) error {
 	defer s.blobMu.Unlock()
 	var blobs []string
 	err := s.db.Update(func(tx *bolt.Tx) error {
-		pb := tx.Bucket(bucketPacks).Bucket([]byte(pack))
-		if pb == nil {
-			return notFound("no pack %s", pack)
-		}
-		m, err := getMeta(pb)
+		pb, m, err := packRecord(tx, pack)
 		if err != nil {
 			return err
 		}
@@ -667,11 +672,7 @@ func (s *Store) Get(pack string) (*packs.PackInfo, error) {
 func (s *Store) Version(pack string, version int) (*packs.Version, error) {
 	var out *packs.Version
 	err := s.db.View(func(tx *bolt.Tx) error {
-		pb := tx.Bucket(bucketPacks).Bucket([]byte(pack))
-		if pb == nil {
-			return notFound("no pack %s", pack)
-		}
-		m, err := getMeta(pb)
+		pb, m, err := packRecord(tx, pack)
 		if err != nil {
 			return err
 		}
@@ -693,11 +694,7 @@ func (s *Store) Version(pack string, version int) (*packs.Version, error) {
 func (s *Store) Active(pack string) (*packs.Version, error) {
 	var out *packs.Version
 	err := s.db.View(func(tx *bolt.Tx) error {
-		pb := tx.Bucket(bucketPacks).Bucket([]byte(pack))
-		if pb == nil {
-			return notFound("no pack %s", pack)
-		}
-		m, err := getMeta(pb)
+		pb, m, err := packRecord(tx, pack)
 		if err != nil {
 			return err
 		}
@@ -723,11 +720,7 @@ func (s *Store) Active(pack string) (*packs.Version, error) {
 func (s *Store) ActiveRef(pack string) (activeRef, error) {
 	var ref activeRef
 	err := s.db.View(func(tx *bolt.Tx) error {
-		pb := tx.Bucket(bucketPacks).Bucket([]byte(pack))
-		if pb == nil {
-			return notFound("no pack %s", pack)
-		}
-		m, err := getMeta(pb)
+		_, m, err := packRecord(tx, pack)
 		if err != nil {
 			return err
 		}
