@@ -10,10 +10,10 @@ import (
 	"panther/engine/replay"
 	"panther/parsers"
 	"panther/parsers/event"
-	"panther/query/lake"
+	"panther/lake"
 )
 
-// lakeWriter adapts query/lake's writer to the replay pipeline.
+// lakeWriter adapts lake's writer to the replay pipeline.
 type lakeWriter struct {
 	w     *lake.Writer
 	label string

@@ -14,7 +14,7 @@ import (
 	"panther/parsers"
 	"panther/query"
 	"panther/query/format"
-	"panther/query/scheduled"
+	"panther/engine/scheduled"
 )
 
 // searchDetections loads the detections for --query and --scheduled. Errors

@@ -13,7 +13,7 @@ import (
 	"github.com/duckdb/duckdb-go/v2"
 
 	"panther/parsers"
-	"panther/query/lake"
+	"panther/lake"
 )
 
 // Options configure an Engine.

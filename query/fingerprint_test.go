@@ -9,7 +9,7 @@ import (
 
 	"panther/parsers"
 	"panther/parsers/event"
-	"panther/query/lake"
+	"panther/lake"
 )
 
 // writeLake writes lines of log type lt into the lake at dir with the

@@ -42,7 +42,7 @@ import (
 	"panther/parsers/input"
 )
 
-// Lake receives what a replay writes to the Parquet lake. query/lake's
+// Lake receives what a replay writes to the Parquet lake. lake's
 // writer implements it (through an adapter in the command).
 type Lake interface {
 	// HasSource reports whether a source with this digest is in the lake
@@ -59,7 +59,7 @@ type Lake interface {
 }
 
 // LakeBatcher is a Lake that can encode events ahead of writing them
-// (query/lake's Batch): Run then has the reader of a source encode each
+// (lake's Batch): Run then has the reader of a source encode each
 // event right after parsing it, while it is in the CPU's cache, and writes
 // each batch with WriteBatch, in order, instead of WriteEvent.
 type LakeBatcher interface {

@@ -173,7 +173,7 @@
 // one record:
 //
 //	go test -run '^$' -bench 'WriteCloudTrail|EncodeCloudTrail|WriteCache' \
-//	    -benchtime 40000x ./query/lake/
+//	    -benchtime 40000x ./lake/
 //
 // On the development machine (2 cores, AMD EPYC, otherwise idle),
 // November 2026:
