@@ -8,9 +8,9 @@ import (
 	"time"
 
 	"panther/engine/replay"
+	"panther/lake"
 	"panther/parsers"
 	"panther/parsers/event"
-	"panther/lake"
 )
 
 // lakeWriter adapts lake's writer to the replay pipeline.

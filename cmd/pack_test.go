@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"panther/auth"
 	"panther/packs"
 	"panther/packs/server"
 )
@@ -172,7 +173,7 @@ func rewriteEntry(t *testing.T, data []byte, name string, change func(string) st
 // backend starts a real server on a loopback port.
 func backend(t *testing.T, configure func(*server.Options)) string {
 	t.Helper()
-	tokens, err := server.ParseTokens([]string{packWriteToken, "read:" + packReadToken})
+	tokens, err := auth.ParseTokens([]string{packWriteToken, "read:" + packReadToken})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,10 +11,10 @@ import (
 
 	"panther/engine"
 	"panther/engine/replay"
+	"panther/engine/scheduled"
 	"panther/parsers"
 	"panther/query"
 	"panther/query/format"
-	"panther/engine/scheduled"
 )
 
 // searchDetections loads the detections for --query and --scheduled. Errors

@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"panther/auth"
 	"panther/engine"
 	"panther/packs"
 	"panther/packs/server"
@@ -26,9 +27,10 @@ active per pack) in DIR — a bbolt database and content-addressed zips,
 crash-safe — and serves the active version with ETag revalidation.
 
 Tokens come from PANTHER_SERVE_TOKENS (comma-separated) or serve_tokens in
-the config file (a list); each is TOKEN or write:TOKEN (may change packs) or
-read:TOKEN (list, get, download), at least 16 characters. They are kept
-hashed. Clients send Authorization: Bearer TOKEN or X-API-Key: TOKEN.
+the config file (a list); each is TOKEN or write:TOKEN (may change packs),
+read:TOKEN (list, get, download) or ingest:TOKEN (may only send events),
+at least 16 characters; ROLE/NAME:TOKEN names who it is in logs and
+history. They are kept hashed. Clients send Authorization: Bearer TOKEN or X-API-Key: TOKEN.
 
 Logs are JSON lines on stderr. SIGINT or SIGTERM stop it gracefully:
 requests in flight finish (up to --shutdown-timeout).`,
@@ -52,7 +54,7 @@ requests in flight finish (up to --shutdown-timeout).`,
 			for _, s := range cfg.Strings(nil, "", "serve_tokens", nil) {
 				specs = append(specs, strings.Split(s, ",")...)
 			}
-			tokens, err := server.ParseTokens(specs)
+			tokens, err := auth.ParseTokens(specs)
 			if err != nil {
 				return usageErr("%v", err)
 			}

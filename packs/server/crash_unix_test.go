@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"panther/auth"
 	"panther/packs"
 )
 
@@ -42,7 +43,7 @@ func runChild() int {
 			}
 		}
 	}
-	tokens, err := ParseTokens([]string{writeToken})
+	tokens, err := auth.ParseTokens([]string{writeToken})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 2

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"panther/auth"
 	"strconv"
 	"strings"
 	"time"
@@ -40,17 +41,17 @@ func badRequest(hint, format string, args ...any) *apiError {
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /api/v1/health", s.health)
-	mux.Handle("GET /api/v1/packs", s.auth(RoleRead, s.list))
-	mux.Handle("POST /api/v1/packs", s.auth(RoleWrite, s.upload))
-	mux.Handle("GET /api/v1/packs/{pack}", s.auth(RoleRead, s.get))
-	mux.Handle("DELETE /api/v1/packs/{pack}", s.auth(RoleWrite, s.deleteVersion))
-	mux.Handle("GET /api/v1/packs/{pack}/download", s.auth(RoleRead, s.download))
-	mux.Handle("POST /api/v1/packs/{pack}/rollback", s.auth(RoleWrite, s.activate))
-	mux.Handle("GET /api/v1/packs/{pack}/versions/{version}", s.auth(RoleRead, s.version))
-	mux.Handle("DELETE /api/v1/packs/{pack}/versions/{version}", s.auth(RoleWrite, s.deleteVersion))
-	mux.Handle("GET /api/v1/packs/{pack}/versions/{version}/download", s.auth(RoleRead, s.download))
-	mux.Handle("POST /api/v1/packs/{pack}/versions/{version}/activate", s.auth(RoleWrite, s.activate))
-	mux.Handle("GET /api/v1/audit", s.auth(RoleRead, s.auditLog))
+	mux.Handle("GET /api/v1/packs", s.auth(auth.Read, s.list))
+	mux.Handle("POST /api/v1/packs", s.auth(auth.Change, s.upload))
+	mux.Handle("GET /api/v1/packs/{pack}", s.auth(auth.Read, s.get))
+	mux.Handle("DELETE /api/v1/packs/{pack}", s.auth(auth.Change, s.deleteVersion))
+	mux.Handle("GET /api/v1/packs/{pack}/download", s.auth(auth.Read, s.download))
+	mux.Handle("POST /api/v1/packs/{pack}/rollback", s.auth(auth.Change, s.activate))
+	mux.Handle("GET /api/v1/packs/{pack}/versions/{version}", s.auth(auth.Read, s.version))
+	mux.Handle("DELETE /api/v1/packs/{pack}/versions/{version}", s.auth(auth.Change, s.deleteVersion))
+	mux.Handle("GET /api/v1/packs/{pack}/versions/{version}/download", s.auth(auth.Read, s.download))
+	mux.Handle("POST /api/v1/packs/{pack}/versions/{version}/activate", s.auth(auth.Change, s.activate))
+	mux.Handle("GET /api/v1/audit", s.auth(auth.Read, s.auditLog))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, &apiError{status: http.StatusNotFound, code: "not_found", msg: "no such endpoint: " + r.Method + " " + r.URL.Path,
 			hint: "the API is under /api/v1/packs; see the README"})
@@ -121,23 +122,21 @@ func levelOf(status int) slog.Level {
 	return slog.LevelInfo
 }
 
-type handlerFunc func(w http.ResponseWriter, r *http.Request, tok token)
+type handlerFunc func(w http.ResponseWriter, r *http.Request, tok auth.Identity)
 
-func (s *Server) auth(need Role, h handlerFunc) http.Handler {
+func (s *Server) auth(need auth.Permission, h handlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		tok, aerr := s.opts.Tokens.authenticate(r)
+		tok, aerr := s.opts.Tokens.Authenticate(r)
 		if aerr != nil {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="panther"`)
-			s.fail(w, r, aerr)
+			s.fail(w, r, fromAuth(aerr))
 			return
 		}
 		if info, ok := r.Context().Value(ctxKey{}).(*reqInfo); ok {
-			info.token = tok.id
+			info.token = tok.Name
 		}
-		if tok.role < need {
-			s.fail(w, r, &apiError{status: http.StatusForbidden, code: "forbidden",
-				msg:  fmt.Sprintf("this token may %s, not %s %s", tok.role, r.Method, r.URL.Path),
-				hint: "use a token with the write role (write:TOKEN in the server's PANTHER_SERVE_TOKENS)"})
+		if aerr := auth.Authorize(tok, need, r); aerr != nil {
+			s.fail(w, r, fromAuth(aerr))
 			return
 		}
 		if p := r.PathValue("pack"); p != "" && !validPackID(p) {
@@ -196,7 +195,7 @@ func (s *Server) health(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, packs.Health{Status: "ok", Version: s.opts.Version})
 }
 
-func (s *Server) list(w http.ResponseWriter, r *http.Request, _ token) {
+func (s *Server) list(w http.ResponseWriter, r *http.Request, _ auth.Identity) {
 	out, err := s.store.List()
 	if err != nil {
 		s.fail(w, r, err)
@@ -205,7 +204,7 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request, _ token) {
 	writeJSON(w, http.StatusOK, out)
 }
 
-func (s *Server) get(w http.ResponseWriter, r *http.Request, _ token) {
+func (s *Server) get(w http.ResponseWriter, r *http.Request, _ auth.Identity) {
 	info, err := s.store.Get(r.PathValue("pack"))
 	if err != nil {
 		s.fail(w, r, err)
@@ -243,7 +242,7 @@ func ifMatch(r *http.Request) (int, error) {
 	return v, nil
 }
 
-func (s *Server) version(w http.ResponseWriter, r *http.Request, _ token) {
+func (s *Server) version(w http.ResponseWriter, r *http.Request, _ auth.Identity) {
 	v, err := versionParam(r)
 	if err != nil {
 		s.fail(w, r, err)
@@ -257,7 +256,7 @@ func (s *Server) version(w http.ResponseWriter, r *http.Request, _ token) {
 	writeJSON(w, http.StatusOK, ver)
 }
 
-func (s *Server) activate(w http.ResponseWriter, r *http.Request, tok token) {
+func (s *Server) activate(w http.ResponseWriter, r *http.Request, tok auth.Identity) {
 	rollback := strings.HasSuffix(r.URL.Path, "/rollback")
 	to, err := versionParam(r)
 	if err != nil {
@@ -286,7 +285,7 @@ func (s *Server) activate(w http.ResponseWriter, r *http.Request, tok token) {
 		}
 		to = req.To
 	}
-	info, err := s.store.Activate(r.PathValue("pack"), to, rollback, expect, who{token: tok.id, remote: r.RemoteAddr})
+	info, err := s.store.Activate(r.PathValue("pack"), to, rollback, expect, who{token: tok.Name, remote: r.RemoteAddr})
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -295,7 +294,7 @@ func (s *Server) activate(w http.ResponseWriter, r *http.Request, tok token) {
 	writeJSON(w, http.StatusOK, info)
 }
 
-func (s *Server) deleteVersion(w http.ResponseWriter, r *http.Request, tok token) {
+func (s *Server) deleteVersion(w http.ResponseWriter, r *http.Request, tok auth.Identity) {
 	v, err := versionParam(r)
 	if err != nil {
 		s.fail(w, r, err)
@@ -306,14 +305,14 @@ func (s *Server) deleteVersion(w http.ResponseWriter, r *http.Request, tok token
 		s.fail(w, r, err)
 		return
 	}
-	if err := s.store.Delete(r.PathValue("pack"), v, expect, who{token: tok.id, remote: r.RemoteAddr}); err != nil {
+	if err := s.store.Delete(r.PathValue("pack"), v, expect, who{token: tok.Name, remote: r.RemoteAddr}); err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
 }
 
-func (s *Server) auditLog(w http.ResponseWriter, r *http.Request, _ token) {
+func (s *Server) auditLog(w http.ResponseWriter, r *http.Request, _ auth.Identity) {
 	n := 100
 	if q := r.URL.Query().Get("limit"); q != "" {
 		v, err := strconv.Atoi(q)
@@ -342,7 +341,7 @@ func etagMatches(header, etag string) bool {
 	return false
 }
 
-func (s *Server) download(w http.ResponseWriter, r *http.Request, _ token) {
+func (s *Server) download(w http.ResponseWriter, r *http.Request, _ auth.Identity) {
 	v, err := versionParam(r)
 	if err != nil {
 		s.fail(w, r, err)
@@ -395,7 +394,7 @@ func safeFilename(s string) string {
 // upload stores a pack version: stream the body to a staged file (hashing
 // it), open and verify the archive, validate and test it, then store the
 // blob and commit the version.
-func (s *Server) upload(w http.ResponseWriter, r *http.Request, tok token) {
+func (s *Server) upload(w http.ResponseWriter, r *http.Request, tok auth.Identity) {
 	q := r.URL.Query()
 	dryRun, err := boolParam(q.Get("dry_run"), false)
 	if err != nil {
@@ -525,8 +524,8 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request, tok token) {
 		return
 	}
 	ver := packs.Version{Pack: m.Pack, Digest: m.Digest, Blob: sum, Size: n, Files: len(m.Files),
-		ToolVersion: m.ToolVersion, CreatedBy: tok.id, Tests: passed, Detections: fps}
-	out, stored, err := s.store.storeUpload(staged, ver, res.Set.Packs[0].DisplayName, activate, expect, who{token: tok.id, remote: r.RemoteAddr})
+		ToolVersion: m.ToolVersion, CreatedBy: tok.Name, Tests: passed, Detections: fps}
+	out, stored, err := s.store.storeUpload(staged, ver, res.Set.Packs[0].DisplayName, activate, expect, who{token: tok.Name, remote: r.RemoteAddr})
 	keep = keep || stored // the staged file became the blob
 	if err != nil {
 		s.fail(w, r, err)
@@ -598,4 +597,9 @@ func checkError(pack string, res *packs.CheckResult) error {
 
 func toDiagnostic(d engine.Diagnostic) packs.Diagnostic {
 	return packs.Diagnostic{File: d.File, Line: d.Line, Column: d.Column, Level: d.Level.String(), Message: d.Message, Hint: d.Hint}
+}
+
+// fromAuth maps a refusal of package auth onto the API's error.
+func fromAuth(e *auth.Error) *apiError {
+	return &apiError{status: e.Status, code: e.Code, msg: e.Message, hint: e.Hint}
 }

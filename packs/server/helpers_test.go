@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"panther/auth"
 	"panther/engine"
 	"panther/packs"
 )
@@ -53,7 +54,7 @@ func (s *syncBuffer) String() string {
 
 func startServer(t testing.TB, configure func(*Options)) *testServer {
 	t.Helper()
-	tokens, err := ParseTokens([]string{writeToken, "read:" + readToken})
+	tokens, err := auth.ParseTokens([]string{writeToken, "read:" + readToken})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -48,6 +48,7 @@ import (
 	"runtime"
 	"time"
 
+	"panther/auth"
 	"panther/engine"
 	"panther/packs"
 )
@@ -56,7 +57,7 @@ import (
 type Options struct {
 	// DataDir holds the database and the blobs.
 	DataDir string
-	Tokens  *Tokens
+	Tokens  *auth.Tokens
 	// Load and Tests are the engine options of the checks (the CLI passes
 	// its own, so the server validates as `panther test` does).
 	Load  engine.LoadOptions

@@ -27,6 +27,7 @@ import (
 	"testing"
 	"time"
 
+	"panther/auth"
 	"panther/packs"
 )
 
@@ -208,20 +209,6 @@ func TestAuth(t *testing.T) {
 				t.Error("401 without WWW-Authenticate")
 			}
 		})
-	}
-}
-
-func TestParseTokens(t *testing.T) {
-	t.Parallel()
-	tk, err := ParseTokens([]string{" " + writeToken + " ", "read:" + readToken, ""})
-	if err != nil || tk.Len() != 2 || tk.list[0].role != RoleWrite || tk.list[1].role != RoleRead {
-		t.Fatalf("%v %+v", err, tk)
-	}
-	if _, err := ParseTokens([]string{"write:short"}); err == nil || !strings.Contains(err.Error(), "at least 16") {
-		t.Errorf("short token: %v", err)
-	}
-	if _, err := ParseTokens(nil); err == nil || !strings.Contains(err.Error(), "PANTHER_SERVE_TOKENS") {
-		t.Errorf("no token: %v", err)
 	}
 }
 
@@ -572,7 +559,7 @@ func TestTLS(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	certFile, keyFile, pool := selfSigned(t, dir)
-	tokens, _ := ParseTokens([]string{writeToken})
+	tokens, _ := auth.ParseTokens([]string{writeToken})
 	srv, err := New(Options{DataDir: filepath.Join(dir, "data"), Tokens: tokens})
 	if err != nil {
 		t.Fatal(err)
@@ -628,7 +615,7 @@ func selfSigned(t *testing.T, dir string) (string, string, *x509.CertPool) {
 func TestStoreLocked(t *testing.T) {
 	t.Parallel()
 	ts := startServer(t, nil)
-	tokens, _ := ParseTokens([]string{writeToken})
+	tokens, _ := auth.ParseTokens([]string{writeToken})
 	if _, err := New(Options{DataDir: ts.Data, Tokens: tokens}); err == nil || !strings.Contains(err.Error(), "locked by another process") {
 		t.Errorf("second server on the same data: %v", err)
 	}
