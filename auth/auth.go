@@ -338,3 +338,24 @@ func FromContext(ctx context.Context) (Identity, bool) {
 	id, ok := ctx.Value(ctxKey{}).(Identity)
 	return id, ok
 }
+
+// Require wraps h: the request must carry a token (see Authenticate)
+// whose role allows need; h finds the identity with FromContext. Refusals
+// go to fail, which writes the caller's error shape; a 401 also gets a
+// WWW-Authenticate header.
+func (t *Tokens) Require(need Permission, h http.Handler, fail func(http.ResponseWriter, *http.Request, *Error)) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id, aerr := t.Authenticate(r)
+		if aerr == nil {
+			aerr = Authorize(id, need, r)
+		}
+		if aerr != nil {
+			if aerr.Status == http.StatusUnauthorized {
+				w.Header().Set("WWW-Authenticate", `Bearer realm="panther"`)
+			}
+			fail(w, r, aerr)
+			return
+		}
+		h.ServeHTTP(w, r.WithContext(WithIdentity(r.Context(), id)))
+	})
+}

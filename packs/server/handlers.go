@@ -11,11 +11,11 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
-	"panther/auth"
 	"strconv"
 	"strings"
 	"time"
 
+	"panther/auth"
 	"panther/engine"
 	"panther/packs"
 )
@@ -52,11 +52,22 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("GET /api/v1/packs/{pack}/versions/{version}/download", s.auth(auth.Read, s.download))
 	mux.Handle("POST /api/v1/packs/{pack}/versions/{version}/activate", s.auth(auth.Change, s.activate))
 	mux.Handle("GET /api/v1/audit", s.auth(auth.Read, s.auditLog))
+	if s.opts.Mount != nil {
+		s.opts.Mount(mux)
+	}
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, &apiError{status: http.StatusNotFound, code: "not_found", msg: "no such endpoint: " + r.Method + " " + r.URL.Path,
 			hint: "the API is under /api/v1/packs; see the README"})
 	})
 	return s.logRequests(mux)
+}
+
+// NoteIdentity names the token of a request in its log line; handlers
+// mounted with Options.Mount call it once they have authenticated.
+func NoteIdentity(r *http.Request, id auth.Identity) {
+	if info, ok := r.Context().Value(ctxKey{}).(*reqInfo); ok {
+		info.token = id.Name
+	}
 }
 
 // reqInfo travels in the request's context so the log line can name the
@@ -132,9 +143,7 @@ func (s *Server) auth(need auth.Permission, h handlerFunc) http.Handler {
 			s.fail(w, r, fromAuth(aerr))
 			return
 		}
-		if info, ok := r.Context().Value(ctxKey{}).(*reqInfo); ok {
-			info.token = tok.Name
-		}
+		NoteIdentity(r, tok)
 		if aerr := auth.Authorize(tok, need, r); aerr != nil {
 			s.fail(w, r, fromAuth(aerr))
 			return

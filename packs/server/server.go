@@ -75,6 +75,10 @@ type Options struct {
 	Logger          *slog.Logger // nil: discard
 	Now             func() time.Time
 	Version         string // of the tool, for /api/v1/health
+	// Mount adds the routes of the other parts of serve (ingest, alerts,
+	// console) to the API's mux, inside its request log. Patterns are
+	// net/http's ("GET /api/v1/alerts/{id}").
+	Mount func(mux *http.ServeMux)
 }
 
 // DefaultMaxUpload is the default request body limit.
