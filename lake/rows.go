@@ -8,6 +8,7 @@ import (
 
 	"github.com/valyala/fastjson"
 
+	"panther/lake/internal/parquet"
 	"panther/parsers/event"
 )
 
@@ -60,11 +61,26 @@ type rowBuf struct {
 }
 
 func newRowBuf(t *table, p *chunkPool) *rowBuf {
-	r := &rowBuf{pool: p, cols: make([]column, len(t.leaves))}
-	for i, l := range t.leaves {
-		r.cols[i].repeated = l.maxRep > 0
+	leaves := t.schema.Leaves()
+	r := &rowBuf{pool: p, cols: make([]column, len(leaves))}
+	for i, l := range leaves {
+		r.cols[i].repeated = l.MaxRep > 0
 	}
 	return r
+}
+
+// columns are r's columns as the Parquet encoder takes them (views of
+// r's buffers).
+func (r *rowBuf) columns() []parquet.ColumnData {
+	out := make([]parquet.ColumnData, len(r.cols))
+	for i := range r.cols {
+		c := &r.cols[i]
+		out[i] = parquet.ColumnData{Values: c.vals, Defs: c.defs}
+		if c.repeated {
+			out[i].Reps = c.reps
+		}
+	}
+	return out
 }
 
 // reset empties r, keeping its buffers.

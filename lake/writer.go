@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"sync"
@@ -18,6 +19,7 @@ import (
 
 	"github.com/valyala/fastjson"
 
+	"panther/lake/internal/parquet"
 	"panther/parsers"
 	"panther/parsers/event"
 )
@@ -41,6 +43,13 @@ type Options struct {
 	MemoryBytes int64
 	// CompressionLevel is the ZSTD level of the Parquet files (default 1).
 	CompressionLevel int
+	// PlainStrings turns off the dictionary encoding of string columns
+	// (benchmarks compare both).
+	PlainStrings bool
+	// Version is the writer's version in the files' created_by
+	// ("panther version <Version> (build <vcs revision>)"); default: the
+	// main module's version from the build information.
+	Version string
 	// MaxOpenFiles bounds the Parquet files open at once, one a partition
 	// (table and hour) that wrote a row group (default 64). When one more
 	// is needed, the least recently used file is finished and that
@@ -204,11 +213,11 @@ type streamKey struct {
 type stream struct {
 	key     streamKey
 	path    string
-	rows    *rowBuf  // rows not written yet; nil when there are none
-	out     *outFile // nil until the first row group is sent
-	open    bool     // out has a descriptor open (see MaxOpenFiles)
-	nrows   int64    // rows of this file, written or not
-	bytes   int64    // bytes of those rows
+	rows    *rowBuf       // rows not written yet; nil when there are none
+	out     *parquet.File // nil until the first row group is sent
+	open    bool          // out has a descriptor open (see MaxOpenFiles)
+	nrows   int64         // rows of this file, written or not
+	bytes   int64         // bytes of those rows
 	lastUse uint64
 	// sources counts the rows of each source (p_source_file) in the file,
 	// so that the rows of a source that fails can be taken out; the rows
@@ -249,6 +258,9 @@ func (s *stream) flushSources() {
 // Cancelling ctx stops a commit's rewrite of files (see Writer.Close).
 func Open(ctx context.Context, dir string, reg *parsers.Registry, opts Options) (*Writer, error) {
 	opts.defaults()
+	if _, _, _, ok := parquet.ParseCreatedBy(createdBy(opts.Version)); !ok {
+		return nil, fmt.Errorf("lake %s: version %q does not make a valid created_by", dir, opts.Version)
+	}
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return nil, fmt.Errorf("lake %s: %w", dir, err)
@@ -517,12 +529,12 @@ func (w *Writer) flush(s *stream) error {
 		return fmt.Errorf("lake: writing %s: %w", s.path, err)
 	}
 	if s.out == nil {
-		s.out = &outFile{path: s.path, t: s.key.t}
+		s.out = parquet.NewFile(s.path, s.key.t.schema)
 	}
 	if !s.open {
 		if w.openFiles >= w.opts.MaxOpenFiles {
 			p := w.lru(true)
-			w.send(fileJob{out: p.out, park: true})
+			w.send(fileJob{out: p.out, t: p.key.t, park: true})
 			p.open = false
 			w.openFiles--
 			w.parks++
@@ -533,7 +545,7 @@ func (w *Writer) flush(s *stream) error {
 	w.inMemory -= r.bytes
 	s.rows = nil
 	w.toFlight(r.bytes)
-	w.send(fileJob{out: s.out, rows: r})
+	w.send(fileJob{out: s.out, t: s.key.t, rows: r})
 	return nil
 }
 
@@ -571,7 +583,7 @@ func (w *Writer) cut(s *stream) error {
 	}
 	s.flushSources()
 	from, _ := filepath.Rel(w.dir, s.path)
-	w.send(fileJob{out: s.out, close: true, into: w.cur, file: stagedFile{From: filepath.ToSlash(from), Table: s.key.t.name,
+	w.send(fileJob{out: s.out, t: s.key.t, close: true, into: w.cur, file: stagedFile{From: filepath.ToSlash(from), Table: s.key.t.name,
 		Rows: s.nrows, table: s.key.t, hour: s.key.hour, sources: s.sources}})
 	s.out = nil
 	return nil
@@ -719,7 +731,7 @@ var errAborted = errors.New("lake: writer aborted")
 func (w *Writer) finish() error {
 	for _, s := range w.active {
 		if s.out != nil { // after a failure: the file writer discards it
-			w.send(fileJob{out: s.out, close: true})
+			w.send(fileJob{out: s.out, t: s.key.t, close: true})
 			s.out = nil
 		}
 		s.rows = nil
@@ -826,4 +838,42 @@ func (w *Writer) faultAt(op, path string) error {
 		return w.opts.fault(op, path)
 	}
 	return nil
+}
+
+// encoderOptions are the Parquet encoder's options of w.
+func (w *Writer) encoderOptions() parquet.Options {
+	return parquet.Options{CompressionLevel: w.opts.CompressionLevel, PlainStrings: w.opts.PlainStrings,
+		CreatedBy: createdBy(w.opts.Version)}
+}
+
+// createdBy is the created_by of the lake's files, in the form parquet-java
+// parses ("<application> version <version> (build <hash>)"; Spark and Hive
+// ignore the string statistics of files whose created_by it cannot
+// parse): the version given, else the main module's, and the VCS revision
+// of the build.
+func createdBy(version string) string {
+	build := "unknown"
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		if version == "" {
+			version = bi.Main.Version
+		}
+		for _, s := range bi.Settings {
+			if s.Key == "vcs.revision" && s.Value != "" {
+				build = s.Value[:min(12, len(s.Value))]
+			}
+		}
+	}
+	clean := func(s, def string) string {
+		s = strings.Map(func(r rune) rune {
+			if r == '(' || r == ')' || r < ' ' || r == 0x7f {
+				return -1
+			}
+			return r
+		}, s)
+		if s = strings.TrimSpace(s); s == "" {
+			return def
+		}
+		return s
+	}
+	return "panther version " + clean(version, "devel") + " (build " + clean(build, "unknown") + ")"
 }
