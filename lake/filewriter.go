@@ -70,7 +70,13 @@ func (w *Writer) fileWriter() {
 			w.commitQ <- j.seal
 		case j.rows != nil:
 			if w.failure() == nil {
-				if err := pw.WriteRowGroup(j.out, j.rows.rows, j.rows.columns()); err != nil {
+				var err error
+				if j.rows.arrow != nil {
+					err = w.arrowWriteGroup(j.out, j.t, j.rows)
+				} else {
+					err = pw.WriteRowGroup(j.out, j.rows.rows, j.rows.columns())
+				}
+				if err != nil {
 					w.setFailed(err)
 				}
 			}
@@ -78,7 +84,7 @@ func (w *Writer) fileWriter() {
 			w.recycle(j.t, j.rows)
 			w.landed(n)
 		case j.park:
-			if w.failure() == nil {
+			if w.failure() == nil && w.opts.format != formatArrow {
 				if err := j.out.Park(); err != nil {
 					w.setFailed(err)
 				}
@@ -86,9 +92,16 @@ func (w *Writer) fileWriter() {
 		case j.close:
 			if w.failure() != nil || j.into == nil {
 				j.out.Discard()
+				w.arrowDiscard(j.out)
 				continue
 			}
-			size, err := pw.Finish(j.out)
+			var size int64
+			var err error
+			if w.opts.format == formatArrow {
+				size, err = w.arrowFinish(j.out)
+			} else {
+				size, err = pw.Finish(j.out)
+			}
 			if err != nil {
 				w.setFailed(err)
 				continue
@@ -126,5 +139,14 @@ func (w *Writer) rowBuf(t *table) *rowBuf {
 		w.spare[t] = l[:len(l)-1]
 		return r
 	}
-	return newRowBuf(t, w.chunks)
+	return w.newRowBuf(t)
+}
+
+// newRowBuf returns a new row buffer for t.
+func (w *Writer) newRowBuf(t *table) *rowBuf {
+	r := newRowBuf(t, w.chunks)
+	if w.opts.format == formatArrow {
+		r.arrow = w.newArrowRows(t)
+	}
+	return r
 }

@@ -58,6 +58,9 @@ type rowBuf struct {
 	rows int
 	// bytes is what the rows take in memory: values and levels.
 	bytes int64
+	// arrow holds the rows instead when the writer uses the pqarrow
+	// candidate (candidate_pqarrow.go; benchmarks only).
+	arrow *arrowRows
 }
 
 func newRowBuf(t *table, p *chunkPool) *rowBuf {
@@ -85,6 +88,9 @@ func (r *rowBuf) columns() []parquet.ColumnData {
 
 // reset empties r, keeping its buffers.
 func (r *rowBuf) reset() {
+	if r.arrow != nil {
+		r.arrow.reset()
+	}
 	for i := range r.cols {
 		c := &r.cols[i]
 		c.vals, c.defs, c.reps = c.vals[:0], c.defs[:0], c.reps[:0]
@@ -94,6 +100,9 @@ func (r *rowBuf) reset() {
 
 // free gives r's chunks back to the pool.
 func (r *rowBuf) free() {
+	if r.arrow != nil {
+		r.arrow.free()
+	}
 	for i := range r.cols {
 		c := &r.cols[i]
 		r.pool.put(c.vals)
@@ -139,6 +148,10 @@ type encoder struct {
 
 // appendEvent appends e as a row of log table t.
 func (enc *encoder) appendEvent(r *rowBuf, t *table, e *event.Event) {
+	if r.arrow != nil {
+		enc.arrowEvent(r, t, e)
+		return
+	}
 	enc.n = 0
 	extra := append(enc.extra[:0], '{')
 	var o *fastjson.Object
@@ -195,6 +208,10 @@ func (enc *encoder) appendEvent(r *rowBuf, t *table, e *event.Event) {
 
 // appendRow appends the JSON object o as a row of WriteRow table t.
 func (enc *encoder) appendRow(r *rowBuf, t *table, o *fastjson.Object) {
+	if r.arrow != nil {
+		enc.arrowRow(r, t, o)
+		return
+	}
 	enc.n = 0
 	extra := append(enc.extra[:0], '{')
 	extra = enc.members(r, t.root, o, extra, 0)

@@ -59,6 +59,11 @@ type Options struct {
 	// Now is the clock (run ids, ledger times); default time.Now.
 	Now func() time.Time
 
+	// format is the Parquet writer: ours, or the arrow-go pqarrow
+	// candidate that the benchmarks compare it with (built with the
+	// lake_pqarrow tag only: candidate_pqarrow.go).
+	format format
+
 	// fault, when set, is called before each filesystem step (op is
 	// "write", "close", "rewrite", "sync", "manifest", "rename",
 	// "ledger", "done", "cleanup") and its error is used as that step's
@@ -102,7 +107,23 @@ func (o *Options) defaults() {
 	if o.rowGroupRows <= 0 {
 		o.rowGroupRows = defaultRowGroupRows
 	}
+	if o.format == formatDefault {
+		o.format = defaultFormat
+	}
 }
+
+// format is a Parquet writer.
+type format uint8
+
+const (
+	formatDefault format = iota
+	formatOurs           // lake/internal/parquet
+	formatArrow          // arrow-go's pqarrow (candidate_pqarrow.go)
+)
+
+// defaultFormat is ours; a build with the lake_pqarrow tag makes it the
+// candidate, so that the replay benchmark can run both binaries.
+var defaultFormat = formatOurs
 
 // SourceInfo describes one input source that the pipeline has fully
 // written (SourceDone).
