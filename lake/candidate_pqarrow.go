@@ -417,10 +417,34 @@ func (w *Writer) arrowWriteGroup(out *parquet.File, t *table, r *rowBuf) error {
 		arrowFiles[out] = af
 		arrowFilesMu.Unlock()
 	}
+	// The batches' records are concatenated into one: pqarrow pays per
+	// record and column (thousands of small records a row group made it
+	// ten times slower), and a user of pqarrow would hand it big records.
 	recs := r.arrow.records()
-	tbl := array.NewTableFromRecords(arrowSchema(t), recs)
-	defer tbl.Release()
-	if err := af.fw.WriteTable(tbl, 1<<40); err != nil {
+	rec := recs[0]
+	if len(recs) > 1 {
+		schema := arrowSchema(t)
+		cols := make([]arrow.Array, schema.NumFields())
+		parts := make([]arrow.Array, len(recs))
+		var rows int64
+		for _, r := range recs {
+			rows += r.NumRows()
+		}
+		for i := range cols {
+			for j, r := range recs {
+				parts[j] = r.Column(i)
+			}
+			c, err := array.Concatenate(parts, arrowMem)
+			if err != nil {
+				return fmt.Errorf("lake: pqarrow: %w", err)
+			}
+			defer c.Release()
+			cols[i] = c
+		}
+		rec = array.NewRecordBatch(schema, cols, rows)
+		defer rec.Release()
+	}
+	if err := af.fw.Write(rec); err != nil {
 		return fmt.Errorf("lake: writing %s: %w", out.Path(), err)
 	}
 	return nil
