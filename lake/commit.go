@@ -67,6 +67,9 @@ type manifest struct {
 	Epoch   int           `json:"epoch"`
 	Files   []stagedFile  `json:"files"`
 	Sources []ledgerEntry `json:"sources"`
+	// Remove are files (relative to the lake) that the change replaces:
+	// a compaction's inputs, removed once its output is in place.
+	Remove []string `json:"remove,omitempty"`
 }
 
 const manifestSuffix = ".commit.json"
@@ -294,6 +297,31 @@ func applyManifest(dir, mpath string, m *manifest, fault func(op, path string) e
 		if err := writeAtomic(lpath, b.Bytes()); err != nil {
 			return fmt.Errorf("lake: writing the source ledger %s: %w", lpath, err)
 		}
+	}
+	for _, r := range m.Remove {
+		p := filepath.Join(dir, filepath.FromSlash(r))
+		if err := at("remove", p); err != nil {
+			return fmt.Errorf("lake: removing %s: %w", p, err)
+		}
+		if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("lake: removing %s: %w", p, err)
+		}
+		dirs[filepath.Dir(p)] = true
+	}
+	if len(m.Remove) > 0 {
+		for d := range dirs {
+			if err := syncDir(d); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				return fmt.Errorf("lake: syncing %s: %w", d, err)
+			}
+		}
+	}
+	// Readers that listed the lake while this change was under way see
+	// the generation change and list again (snapshot.go).
+	if err := at("generation", mpath); err != nil {
+		return fmt.Errorf("lake: %w", err)
+	}
+	if err := writeGeneration(dir, fmt.Sprintf("%s-%06d", m.Run, m.Epoch)); err != nil {
+		return fmt.Errorf("lake: writing %s: %w", filepath.Join(dir, generationFile), err)
 	}
 	if err := at("done", mpath); err != nil {
 		return fmt.Errorf("lake: removing commit manifest %s: %w", mpath, err)

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -12,8 +13,8 @@ import (
 
 	"github.com/duckdb/duckdb-go/v2"
 
-	"panther/parsers"
 	"panther/lake"
+	"panther/parsers"
 )
 
 // Options configure an Engine.
@@ -102,26 +103,18 @@ func oneSchema(files []string) bool {
 	return true
 }
 
-// Open discovers the tables of the lake and opens DuckDB locked down:
+// Open lists the tables of the lake and opens DuckDB locked down:
 // no extension install or autoload, file access only under the lake (and a
 // private spill directory), and the configuration locked so a query cannot
 // undo any of it.
 func Open(ctx context.Context, opts Options) (*Engine, error) {
-	tables, err := DiscoverTables(opts.Lake)
-	if err != nil {
-		return nil, err
-	}
 	e := &Engine{opts: opts, tables: map[string]*table{}, bad: map[string]bool{}, touched: map[string]bool{}}
-	for _, t := range tables {
-		tb := &table{Table: t}
-		if err := e.list(tb, opts.Range); err != nil {
-			return nil, err
-		}
-		e.tables[t.Name] = tb
-		e.names = append(e.names, t.Name)
-	}
+	var err error
 	if e.lake, err = filepath.Abs(opts.Lake); err != nil {
 		return nil, &LakeError{Dir: opts.Lake, Err: err}
+	}
+	if err := e.list(opts.Range); err != nil {
+		return nil, err
 	}
 	if e.tmpDir, err = os.MkdirTemp("", "panther-search-"); err != nil {
 		return nil, fmt.Errorf("temporary directory for DuckDB: %w", err)
@@ -170,23 +163,72 @@ func Open(ctx context.Context, opts Options) (*Engine, error) {
 	return e, nil
 }
 
-// list lists the partitions and files of tb in r.
-func (e *Engine) list(tb *table, r TimeRange) error {
-	parts, err := tb.Partitions(r)
+// list takes a snapshot of the lake in range r (lake.Snapshot: the files
+// of complete commits only) and brings the tables in line with it: a
+// table's view, if any, becomes stale (sync drops it), a table that is
+// gone keeps no file.
+func (e *Engine) list(r TimeRange) error {
+	snap, err := lake.Snapshot(e.lake, r.From, r.To)
 	if err != nil {
-		return &LakeError{Dir: e.opts.Lake, Err: err}
+		return err
 	}
-	tb.parts, tb.files = parts, nil
-	for _, p := range parts {
-		for _, f := range p.Files {
-			if !e.bad[f] {
-				tb.files = append(tb.files, f)
+	seen := map[string]bool{}
+	for _, tf := range snap {
+		tb := e.tables[tf.Name]
+		if tb == nil {
+			tb = &table{Table: tableOf(tf.Table)}
+			e.tables[tf.Name] = tb
+			e.names = append(e.names, tf.Name)
+		}
+		seen[tf.Name] = true
+		tb.parts, tb.files = tf.Partitions, nil
+		for _, p := range tf.Partitions {
+			for _, f := range p.Files {
+				if !e.bad[f] {
+					tb.files = append(tb.files, f)
+				}
 			}
 		}
+		tb.empty = false
+		tb.stale = tb.view
 	}
-	tb.empty = false
-	tb.stale = tb.view
+	for _, n := range e.names {
+		if tb := e.tables[n]; !seen[n] {
+			tb.parts, tb.files, tb.empty, tb.stale = nil, nil, false, tb.view
+		}
+	}
 	return nil
+}
+
+// maxRelists bounds how often one statement starts over because a file
+// it was to read vanished.
+const maxRelists = 5
+
+// relist handles a statement that failed on a file that is gone: a
+// compaction replaced it (lake.Snapshot explains why a listed file may
+// vanish), so the lake is listed again and the statement starts over,
+// which relist reports (at most maxRelists times a statement, counted in
+// *n). DuckDB materialises a result before returning its first row, so no
+// row was returned twice.
+func (e *Engine) relist(ctx context.Context, err error, n *int) (bool, error) {
+	var fe *FileError
+	if err == nil || *n >= maxRelists || !errors.As(err, &fe) {
+		return false, nil
+	}
+	if _, serr := os.Stat(fe.Path); !errors.Is(serr, fs.ErrNotExist) {
+		return false, nil
+	}
+	*n++
+	return true, e.Refresh(ctx)
+}
+
+// Refresh lists the lake again: commits and compactions since the last
+// listing become visible (a long-lived engine calls it before a query).
+func (e *Engine) Refresh(ctx context.Context) error {
+	if err := e.list(e.opts.Range); err != nil {
+		return err
+	}
+	return e.sync(ctx)
 }
 
 // Range is the engine's time range.
@@ -198,10 +240,8 @@ func (e *Engine) SetRange(ctx context.Context, r TimeRange) error {
 	if r.From.Equal(e.opts.Range.From) && r.To.Equal(e.opts.Range.To) {
 		return nil
 	}
-	for _, n := range e.names {
-		if err := e.list(e.tables[n], r); err != nil {
-			return err
-		}
+	if err := e.list(r); err != nil {
+		return err
 	}
 	e.opts.Range = r
 	return e.sync(ctx)
