@@ -27,6 +27,8 @@ type searchOptions struct {
 	Limit        int
 	Timeout      time.Duration
 	SkipBadFiles bool
+	// MemoryLimit and TempLimit bound DuckDB (query.Options).
+	MemoryLimit, TempLimit string
 }
 
 // indicatorFlags are the indicator flags: flag name, kind, help.
@@ -146,6 +148,8 @@ file, --timeout reached; 130 interrupted (Ctrl-C).`,
 	pf.Int("limit", 1000, "print at most N rows (per table for indicators); 0 prints all")
 	pf.Duration("timeout", 0, "cancel a query running longer than this, e.g. 30s (setting search_timeout; 0: none)")
 	pf.Bool("skip-bad-files", false, "leave out unreadable Parquet files with a warning instead of failing")
+	pf.String("memory-limit", "", "memory DuckDB may use, e.g. 4GB (setting search_memory_limit; default "+query.DefaultMemoryLimit+")")
+	pf.String("temp-limit", "", "disk DuckDB may spill to beyond it (setting search_temp_limit; default "+query.DefaultTempLimit+")")
 	for _, f := range indicatorFlags {
 		c.Flags().StringSlice(f.flag, nil, "find events with this "+f.help+" in any table")
 	}
@@ -280,6 +284,15 @@ func (app *App) searchFlags(c *cobra.Command) (searchOptions, error) {
 		return o, err
 	}
 	o.SkipBadFiles, _ = c.Flags().GetBool("skip-bad-files")
+	o.MemoryLimit = app.cfg.String(c, "memory-limit", "search_memory_limit", "")
+	o.TempLimit = app.cfg.String(c, "temp-limit", "search_temp_limit", "")
+	for flag, v := range map[string]string{"--memory-limit": o.MemoryLimit, "--temp-limit": o.TempLimit} {
+		if v != "" {
+			if err := query.CheckSize(v); err != nil {
+				return o, usageErr("%s: %v", flag, err)
+			}
+		}
+	}
 	return o, nil
 }
 
@@ -321,6 +334,7 @@ func (app *App) withEngine(c *cobra.Command, o searchOptions, f func(context.Con
 	e, err := query.Open(ctx, query.Options{
 		Lake: o.Lake, Range: r, Registry: logtypes.Default(),
 		SkipBadFiles: o.SkipBadFiles, Warn: func(s string) { app.warnf("%s", s) },
+		MemoryLimit: o.MemoryLimit, TempLimit: o.TempLimit,
 	})
 	if err != nil {
 		return searchErr(err, o)

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -33,9 +34,34 @@ type Options struct {
 	Warn func(string)
 	// Threads caps DuckDB's threads (0: one per core).
 	Threads int
-	// MemoryLimit is DuckDB's memory_limit ("4GB"; "": DuckDB's default,
-	// 80% of RAM). Beyond it DuckDB spills to a private temporary directory.
+	// MemoryLimit is DuckDB's memory_limit ("4GB", "512MiB"; "":
+	// DefaultMemoryLimit). Beyond it DuckDB spills what it can (sorts,
+	// aggregates, joins) to a private temporary directory; a query that
+	// needs more fails with a *LimitError.
 	MemoryLimit string
+	// TempLimit bounds that directory (DuckDB's max_temp_directory_size;
+	// "": DefaultTempLimit).
+	TempLimit string
+}
+
+// The defaults of Options.MemoryLimit and Options.TempLimit. DuckDB's own
+// are 80% of the machine's memory and 90% of the free disk: one runaway
+// string_agg could take a laptop down. Searches of the benchmark lake (5
+// million events, GROUP BY over 30 days) use a few hundred MB.
+const (
+	DefaultMemoryLimit = "2GB"
+	DefaultTempLimit   = "8GB"
+)
+
+// sizeRE is what the limits accept: a number and a unit DuckDB knows.
+var sizeRE = regexp.MustCompile(`^[0-9]+(\.[0-9]+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$`)
+
+// CheckSize checks a memory or temporary space limit ("2GB", "512MiB").
+func CheckSize(s string) error {
+	if !sizeRE.MatchString(strings.TrimSpace(s)) {
+		return fmt.Errorf("size %q: a number and a unit (B, KB, MB, GB, TB, KiB, MiB, GiB, TiB), e.g. 2GB", s)
+	}
+	return nil
 }
 
 // Engine is an in-process DuckDB over one lake, read-only. It holds the
@@ -142,9 +168,20 @@ func Open(ctx context.Context, opts Options) (*Engine, error) {
 	if opts.Threads > 0 {
 		setup = append(setup, fmt.Sprintf("SET threads = %d", opts.Threads))
 	}
-	if opts.MemoryLimit != "" {
-		setup = append(setup, "SET memory_limit = "+sqlString(opts.MemoryLimit))
+	if e.opts.MemoryLimit == "" {
+		e.opts.MemoryLimit = DefaultMemoryLimit
 	}
+	if e.opts.TempLimit == "" {
+		e.opts.TempLimit = DefaultTempLimit
+	}
+	for _, l := range []string{e.opts.MemoryLimit, e.opts.TempLimit} {
+		if err := CheckSize(l); err != nil {
+			e.Close()
+			return nil, err
+		}
+	}
+	setup = append(setup, "SET memory_limit = "+sqlString(strings.TrimSpace(e.opts.MemoryLimit)),
+		"SET max_temp_directory_size = "+sqlString(strings.TrimSpace(e.opts.TempLimit)))
 	setup = append(setup, "SET lock_configuration = true",
 		"CREATE MACRO "+scanMacro+"(files) AS TABLE "+scanSelect,
 		"CREATE MACRO "+scanRangeMacro+"(files, t_from, t_to) AS TABLE "+scanSelect+rangeWhere,
@@ -220,6 +257,15 @@ func (e *Engine) relist(ctx context.Context, err error, n *int) (bool, error) {
 	}
 	*n++
 	return true, e.Refresh(ctx)
+}
+
+// limits fills in the engine's limits in a *LimitError.
+func (e *Engine) limits(err error) error {
+	var le *LimitError
+	if errors.As(err, &le) {
+		le.Memory, le.Temp = e.opts.MemoryLimit, e.opts.TempLimit
+	}
+	return err
 }
 
 // Refresh lists the lake again: commits and compactions since the last

@@ -238,7 +238,7 @@ func (e *Engine) retry(ctx context.Context, f func() error) error {
 			continue
 		}
 		if err == nil || !e.dropBadFile(err) {
-			return err
+			return e.limits(err)
 		}
 		if err := e.sync(ctx); err != nil {
 			return err

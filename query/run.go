@@ -74,7 +74,7 @@ func (e *Engine) open(ctx context.Context, c *checked, run string) (*sql.Rows, e
 		if err == nil {
 			return rows, nil
 		}
-		err = e.blame(ctx, classify(ctx, err))
+		err = e.limits(e.blame(ctx, classify(ctx, err)))
 		if relisted, rerr := e.relist(ctx, err, &relists); rerr != nil {
 			return nil, rerr
 		} else if relisted {
