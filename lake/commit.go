@@ -1,7 +1,6 @@
 package lake
 
 import (
-	"bufio"
 	"bytes"
 	"cmp"
 	"encoding/json"
@@ -32,6 +31,17 @@ type epoch struct {
 	// committed: they failed, or were never reported done.
 	dropped map[string]bool
 	files   []stagedFile
+	// keys are the keyed rows written (WriteRowOnce), with the source
+	// they belong to (dropped with it).
+	keys []keyedRow
+	// streams are the offset ranges of unbounded sources written
+	// (Writer.Advance), by stream.
+	streams map[string]*ledgerEntry
+}
+
+// keyedRow is a row written with WriteRowOnce.
+type keyedRow struct {
+	key, source string
 }
 
 // stagedFile is a finished Parquet file waiting in staging for its commit.
@@ -46,17 +56,6 @@ type stagedFile struct {
 	table   *table
 	hour    int64
 	sources map[string]int64 // rows of each source (p_source_file)
-}
-
-// ledgerEntry is one committed source, a line of a _sources/*.jsonl file.
-type ledgerEntry struct {
-	Digest    string    `json:"digest"`
-	File      string    `json:"file,omitempty"`
-	Label     string    `json:"label,omitempty"`
-	Bytes     int64     `json:"bytes,omitempty"`
-	Rows      int64     `json:"rows"`
-	Run       string    `json:"run,omitempty"`
-	Committed time.Time `json:"committed,omitzero"`
 }
 
 // manifest is a commit about to happen: written and synced before the
@@ -95,6 +94,19 @@ func (e *epoch) drop(w *Writer, file string) {
 // that shares them with other sources is copied without them, by DuckDB:
 // a rare path), then every file gets its final name.
 func (w *Writer) compact(e *epoch) error {
+	for _, k := range e.keys {
+		if k.source == "" || !e.dropped[k.source] {
+			e.sources = append(e.sources, ledgerEntry{Key: k.key, Rows: 1})
+		}
+	}
+	names := make([]string, 0, len(e.streams))
+	for n := range e.streams {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	for _, n := range names {
+		e.sources = append(e.sources, *e.streams[n])
+	}
 	kept := e.files[:0]
 	for _, f := range e.files {
 		drop := droppedRows(e, f)
@@ -235,9 +247,21 @@ func (w *Writer) commit(e *epoch) error {
 	w.mu.Unlock()
 	w.srcMu.Lock()
 	for _, s := range e.sources {
-		w.ledger[s.Digest] = true
+		w.ledger.add(s)
 	}
+	if len(e.sources) > 0 {
+		w.ledgerFiles++
+	}
+	merge := w.ledgerFiles > mergeLedgerFiles
 	w.srcMu.Unlock()
+	if merge {
+		if err := mergeLedger(w.dir, fmt.Sprintf("%s-%06d", w.run, e.id)); err != nil {
+			return err
+		}
+		w.srcMu.Lock()
+		w.ledgerFiles = 1
+		w.srcMu.Unlock()
+	}
 	return nil
 }
 
@@ -375,37 +399,6 @@ func recoverLake(dir string, fault func(op, path string) error) error {
 		}
 	}
 	return nil
-}
-
-// readLedger returns the digests of the committed sources.
-func readLedger(dir string) (map[string]bool, error) {
-	out := map[string]bool{}
-	files, err := filepath.Glob(filepath.Join(dir, sourcesDir, "*.jsonl"))
-	if err != nil {
-		return nil, err
-	}
-	for _, f := range files {
-		data, err := os.ReadFile(f)
-		if err != nil {
-			return nil, fmt.Errorf("lake: reading the source ledger: %w", err)
-		}
-		sc := bufio.NewScanner(bytes.NewReader(data))
-		sc.Buffer(nil, 1<<20)
-		for n := 1; sc.Scan(); n++ {
-			if len(bytes.TrimSpace(sc.Bytes())) == 0 {
-				continue
-			}
-			var e ledgerEntry
-			if err := json.Unmarshal(sc.Bytes(), &e); err != nil || e.Digest == "" {
-				return nil, fmt.Errorf("lake: source ledger %s:%d is damaged (%v); fix or remove that line", f, n, err)
-			}
-			out[e.Digest] = true
-		}
-		if err := sc.Err(); err != nil {
-			return nil, fmt.Errorf("lake: reading %s: %w", f, err)
-		}
-	}
-	return out, nil
 }
 
 // writeAtomic writes data to path through a synced temporary file and a

@@ -290,11 +290,11 @@ func checkConsistent(t *testing.T, dir string) int {
 }
 
 func ledgerHas(t *testing.T, dir, digest string) bool {
-	l, err := readLedger(dir)
+	l, _, err := readLedger(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return l[digest]
+	return l.digests[digest]
 }
 
 // A replay killed at random moments, again and again, leaves only whole
@@ -408,10 +408,11 @@ func checkSnapshot(t *testing.T, dir string) {
 		}
 		rows.Close()
 	}
-	ledger, err := readLedger(dir)
+	led, _, err := readLedger(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
+	ledger := led.digests
 	pending, err := pendingChanges(dir)
 	if err != nil {
 		t.Fatal(err)

@@ -746,3 +746,51 @@ func TestManyPartitions(t *testing.T) {
 		})
 	}
 }
+
+// WriteRowOnce writes a row of a key once per lake: not again in the same
+// run, nor in a later one once committed; a keyed row dropped with its
+// source leaves no key, so a later run writes it.
+func TestWriteRowOnce(t *testing.T) {
+	t.Parallel()
+	reg := testRegistry(t)
+	dir := t.TempDir()
+	schema := []parsers.Column{{Name: "id", Type: "string"}, {Name: "p_source_file", Type: "string"}}
+	at := time.Date(2024, 3, 1, 10, 0, 0, 0, time.UTC)
+	write := func(w *Writer, key, src string) bool {
+		t.Helper()
+		ok, err := w.WriteRowOnce("alerts", key, schema, at, []byte(`{"id":"`+key+`","p_source_file":"`+src+`"}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ok
+	}
+	w := mustOpen(t, dir, reg, Options{})
+	if !write(w, "a", "s1") || write(w, "a", "s1") || !write(w, "b", "bad") {
+		t.Error("first run: a once, b once")
+	}
+	if err := w.SourceDone(SourceInfo{Digest: "d1", File: "s1"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.SourceDone(SourceInfo{Digest: "d2", File: "bad", Failed: true}); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	w = mustOpen(t, dir, reg, Options{})
+	if write(w, "a", "s1") {
+		t.Error("second run wrote a again")
+	}
+	if !write(w, "b", "s3") {
+		t.Error("second run did not write b, whose first row was dropped with its source")
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if got := queryInt(t, openDuck(t), "SELECT count(*) FROM "+readAll(dir, "alerts")); got != 2 {
+		t.Errorf("%d alert rows, want 2", got)
+	}
+	if _, err := w.WriteRowOnce("alerts", "", schema, at, []byte(`{}`)); err == nil {
+		t.Error("WriteRowOnce without a key: no error")
+	}
+}

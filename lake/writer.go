@@ -200,9 +200,11 @@ type Writer struct {
 	lastSource  string
 	lastRows    int64
 
-	srcMu   sync.Mutex
-	ledger  map[string]bool // digests in the lake's ledger
-	pending map[string]bool // digests done in this run
+	srcMu       sync.Mutex
+	ledger      *ledger         // what the lake's ledger holds
+	ledgerFiles int             // how many files it is in
+	pending     map[string]bool // digests done in this run
+	pendingKeys map[string]bool // keyed rows written in this run
 
 	fileQ     chan fileJob // to the file writer
 	flightMu  sync.Mutex
@@ -300,8 +302,8 @@ func Open(ctx context.Context, dir string, reg *parsers.Registry, opts Options) 
 		spare:       map[*table][]*rowBuf{},
 		chunks:      newChunkPool(),
 		openSources: map[string]int64{},
-		ledger:      map[string]bool{},
 		pending:     map[string]bool{},
+		pendingKeys: map[string]bool{},
 		stats:       map[string]*TableStats{},
 	}
 	for _, lt := range reg.All() {
@@ -321,12 +323,18 @@ func Open(ctx context.Context, dir string, reg *parsers.Registry, opts Options) 
 	if err := recoverLake(abs, opts.fault); err != nil {
 		return fail(err)
 	}
-	if w.ledger, err = readLedger(abs); err != nil {
-		return fail(err)
-	}
 	var rnd [4]byte
 	_, _ = rand.Read(rnd[:])
 	w.run = opts.Now().UTC().Format("20060102T150405Z") + "-" + hex.EncodeToString(rnd[:])
+	if w.ledger, w.ledgerFiles, err = readLedger(abs); err != nil {
+		return fail(err)
+	}
+	if w.ledgerFiles > mergeLedgerFiles {
+		if err := mergeLedger(abs, w.run); err != nil {
+			return fail(err)
+		}
+		w.ledgerFiles = 1
+	}
 	w.stage = filepath.Join(abs, stagingDir, w.run)
 	if err := os.MkdirAll(w.stage, 0o755); err != nil {
 		return fail(fmt.Errorf("lake %s: cannot create the staging directory: %w", dir, err))
@@ -644,7 +652,7 @@ func (w *Writer) SourceDone(src SourceInfo) error {
 	rows := w.openSources[src.File]
 	delete(w.openSources, src.File)
 	if src.Failed {
-		if rows > 0 {
+		if rows > 0 || slices.ContainsFunc(w.cur.keys, func(k keyedRow) bool { return k.source == src.File }) {
 			w.cur.drop(w, src.File)
 		}
 	} else if src.Digest != "" {
@@ -679,7 +687,38 @@ func (w *Writer) HasSource(digest string) bool {
 	}
 	w.srcMu.Lock()
 	defer w.srcMu.Unlock()
-	return w.ledger[digest] || w.pending[digest]
+	return w.ledger.digests[digest] || w.pending[digest]
+}
+
+// WriteRowOnce is WriteRow for a row that must be in the lake once, such
+// as an alert by its id: it writes the row unless a row of that table and
+// key was written before, in this run or committed by an earlier one
+// (written reports which). The key goes into the ledger with the commit
+// that makes the row visible; when the row is dropped with its source
+// (see SourceInfo.Failed), so is its key.
+func (w *Writer) WriteRowOnce(tableName, key string, schema []parsers.Column, t time.Time, row []byte) (written bool, err error) {
+	if key == "" {
+		return false, fmt.Errorf("lake: table %s: WriteRowOnce without a key", tableName)
+	}
+	k := tableName + "/" + key
+	w.srcMu.Lock()
+	seen := w.ledger.keys[k] || w.pendingKeys[k]
+	w.srcMu.Unlock()
+	if seen {
+		return false, nil
+	}
+	if err := w.WriteRow(tableName, schema, t, row); err != nil {
+		return false, err
+	}
+	src := ""
+	if v, err := w.rowp.ParseBytes(row); err == nil {
+		src = string(v.GetStringBytes(event.FieldSourceFile))
+	}
+	w.cur.keys = append(w.cur.keys, keyedRow{key: k, source: src})
+	w.srcMu.Lock()
+	w.pendingKeys[k] = true
+	w.srcMu.Unlock()
+	return true, nil
 }
 
 // seal ends the current epoch: every open file is finished, and the

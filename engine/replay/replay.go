@@ -53,6 +53,10 @@ type Lake interface {
 	WriteEvent(e *event.Event) error
 	// WriteRow writes a row of the alerts or rule_matches table.
 	WriteRow(table string, schema []parsers.Column, t time.Time, row []byte) error
+	// WriteRowOnce writes a row unless the lake holds one of that table
+	// and key already: an alert, by its id, is written once however many
+	// replays (incremental ones too) raise it.
+	WriteRowOnce(table, key string, schema []parsers.Column, t time.Time, row []byte) error
 	// SourceDone says that every event of a source has been written, or,
 	// with failed, that the source broke off and its rows must not stay.
 	SourceDone(path, digest string, events int64, failed bool) error
@@ -555,7 +559,7 @@ func (r *run) sink(ctx context.Context, sinkQ <-chan job, cancel func()) error {
 	agg := engine.NewAggregator(func(a *engine.Alert) {
 		alerts++
 		if r.opts.Lake != nil && a.Fresh {
-			if err := r.opts.Lake.WriteRow("alerts", AlertSchema, a.FirstEvent, AlertRow(a)); err != nil {
+			if err := r.opts.Lake.WriteRowOnce("alerts", a.ID, AlertSchema, a.FirstEvent, AlertRow(a)); err != nil {
 				r.lakeErr(err)
 			}
 		}
