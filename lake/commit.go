@@ -37,6 +37,8 @@ type epoch struct {
 	// streams are the offset ranges of unbounded sources written
 	// (Writer.Advance), by stream.
 	streams map[string]*ledgerEntry
+	sealed  time.Time       // when the writer sealed it
+	waiters []chan struct{} // closed once it is committed (or dropped)
 }
 
 // keyedRow is a row written with WriteRowOnce.
@@ -180,20 +182,42 @@ func droppedRows(e *epoch, f stagedFile) int64 {
 func (w *Writer) committer() {
 	defer w.committed.Done()
 	for e := range w.commitQ {
-		if w.failure() != nil {
-			continue
-		}
-		if err := w.compact(e); err != nil {
-			w.setFailed(err)
-			continue
-		}
-		if len(e.files) == 0 && len(e.sources) == 0 {
-			continue
-		}
-		if err := w.commit(e); err != nil {
-			w.setFailed(err)
+		w.commitEpoch(e)
+		for _, c := range e.waiters {
+			close(c)
 		}
 	}
+}
+
+// commitEpoch commits e (unless the writer failed) and tells OnCommit.
+func (w *Writer) commitEpoch(e *epoch) {
+	if w.failure() != nil {
+		return
+	}
+	err := w.compact(e)
+	if err == nil && len(e.files) == 0 && len(e.sources) == 0 {
+		return
+	}
+	if err == nil {
+		err = w.commit(e)
+	}
+	if err != nil {
+		w.setFailed(err)
+	}
+	if w.onCommit == nil {
+		return
+	}
+	info := CommitInfo{Epoch: e.id, Files: len(e.files), Duration: time.Since(e.sealed), Err: err}
+	for _, f := range e.files {
+		info.Rows += f.Rows
+	}
+	if len(e.streams) > 0 {
+		info.Positions = map[string]int64{}
+		for n, r := range e.streams {
+			info.Positions[n] = r.To
+		}
+	}
+	w.onCommit(info)
 }
 
 // commit makes an epoch visible: sync the files, write the manifest, rename

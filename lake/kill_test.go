@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"panther/parsers"
 	"panther/parsers/aws"
 )
 
@@ -61,6 +62,9 @@ func childMain(dir, crash string) int {
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 2
+	}
+	if crash == "live" {
+		return childLive(dir, reg)
 	}
 	opts := Options{FileBytes: 64 << 10, CommitBytes: 1}
 	if c, err := strconv.ParseInt(os.Getenv(commitEnv), 10, 64); err == nil {
@@ -491,5 +495,145 @@ func TestKillBetweenRenames(t *testing.T) {
 				t.Errorf("%d sources committed at the end, want %d (%d after the crash)", done, childSrcs, before)
 			}
 		})
+	}
+}
+
+// childLive writes the child's sources as one stream ("wal", offset
+// i*childPer+j for event j of source i) through a Live that commits every
+// 20 ms, from the stream's Position on, as serve does after a restart.
+func childLive(dir string, reg *parsers.Registry) int {
+	l, err := OpenLive(context.Background(), dir, reg, LiveOptions{Options: Options{FileBytes: 64 << 10}, CommitInterval: 20 * time.Millisecond})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 3
+	}
+	pos := l.Position("wal")
+	for i := int(pos) / childPer; i < childSrcs; i++ {
+		recs, info := childSource(i)
+		evs, err := parseRecords(reg, aws.CloudTrail, info.File, recs)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 2
+		}
+		for j := 0; j < childPer; j += 25 {
+			off := int64(i*childPer + j)
+			if off+25 <= pos {
+				continue
+			}
+			chunk := evs[j : j+25]
+			if off < pos {
+				chunk = chunk[pos-off:]
+			}
+			if err := l.Write("wal", off+25, chunk...); err != nil {
+				fmt.Fprintln(os.Stderr, err)
+				return 3
+			}
+			fmt.Printf("wrote %d\n", off+25)
+		}
+		for _, e := range evs {
+			e.Release()
+		}
+	}
+	if err := l.Close(); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 3
+	}
+	fmt.Println("closed")
+	return 0
+}
+
+// checkLiveSnapshot checks what a search sees right after a Live was
+// killed: a prefix of the stream that ends where a commit ends (the
+// committed position, or the end of the commit under way when all its
+// files are in place), never part of a commit. It returns the count.
+func checkLiveSnapshot(t *testing.T, dir string) int64 {
+	t.Helper()
+	led, _, err := readLedger(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pending, err := pendingChanges(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ends := map[int64]bool{led.streams["wal"]: true}
+	for _, m := range pending {
+		for _, s := range m.Sources {
+			if s.Stream == "wal" {
+				ends[s.To] = true
+			}
+		}
+	}
+	snap, err := Snapshot(dir, time.Time{}, time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	per := map[string]int64{}
+	var total int64
+	for _, tf := range snap {
+		if tf.Name != "aws_cloudtrail" || len(tf.Files()) == 0 {
+			continue
+		}
+		rows, err := openDuck(t).Query("SELECT p_source_file, count(*) FROM read_parquet(" + sqlList(tf.Files()) + ") GROUP BY 1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var f string
+			var n int64
+			rows.Scan(&f, &n)
+			per[f] = n
+			total += n
+		}
+		rows.Close()
+	}
+	if !ends[total] {
+		t.Errorf("search sees %d events of the stream; commits end at %v", total, ends)
+	}
+	for i := 0; i < childSrcs; i++ {
+		_, info := childSource(i)
+		want := min(max(total-int64(i*childPer), 0), childPer)
+		if per[info.File] != want {
+			t.Errorf("search sees %d events of %s, want %d (a prefix of %d)", per[info.File], info.File, want, total)
+		}
+	}
+	return total
+}
+
+// A Live killed at random moments (kill -9) and restarted from its
+// Position, again and again: search only ever sees a prefix of the stream
+// that ends at a commit, and at the end every offset is in the lake once.
+func TestKillLive(t *testing.T) {
+	if testing.Short() {
+		t.Skip("re-runs the test binary many times")
+	}
+	t.Parallel()
+	dir := t.TempDir()
+	r := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 2))
+	kills := 0
+	for round := 0; round < 12 && kills < 6; round++ {
+		delay := time.Duration(r.IntN(400)) * time.Millisecond
+		killed := runChild(t, dir, "live", func(cmd *exec.Cmd) {
+			time.Sleep(delay)
+			cmd.Process.Signal(syscall.SIGKILL)
+		})
+		if !killed {
+			break
+		}
+		kills++
+		seen := checkLiveSnapshot(t, dir)
+		t.Logf("round %d: killed after %v, search saw %d events", round, delay, seen)
+		if t.Failed() {
+			return
+		}
+	}
+	if runChild(t, dir, "live", nil) {
+		t.Fatal("child killed without a kill")
+	}
+	db := openDuck(t)
+	n := queryInt(t, db, "SELECT count(*) FROM "+readAll(dir, "aws_cloudtrail"))
+	d := queryInt(t, db, "SELECT count(DISTINCT p_row_id) FROM "+readAll(dir, "aws_cloudtrail"))
+	if n != childSrcs*childPer || d != n {
+		t.Errorf("%d rows (%d distinct) after %d kills, want %d", n, d, kills, childSrcs*childPer)
 	}
 }

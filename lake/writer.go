@@ -196,6 +196,9 @@ type Writer struct {
 
 	cur         *epoch
 	epochs      int
+	live        bool             // used by a Live: no source accounting
+	onCommit    func(CommitInfo) // Live: told after each commit
+	streamPos   map[string]int64 // Live: each stream's last offset written
 	openSources map[string]int64 // p_source_file -> rows this epoch, source not done
 	lastSource  string
 	lastRows    int64
@@ -631,6 +634,10 @@ func (w *Writer) drop(s *stream) {
 }
 
 func (w *Writer) flushSourceRows() {
+	if w.live {
+		w.lastRows = 0 // Live: rows belong to offset ranges, not to sources
+		return
+	}
 	if w.lastSource != "" && w.lastRows > 0 {
 		w.openSources[w.lastSource] += w.lastRows
 	}
@@ -738,6 +745,7 @@ func (w *Writer) seal() error {
 		}
 	}
 	w.cur = w.newEpoch()
+	e.sealed = time.Now()
 	w.send(fileJob{seal: e}) // after its files: the file writer forwards it
 	return nil
 }
