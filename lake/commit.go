@@ -312,11 +312,8 @@ func applyManifest(dir, mpath string, m *manifest, fault func(op, path string) e
 			}
 			return fmt.Errorf("lake: commit %s: %s is neither in staging nor in place (remove the manifest to give up this commit, then replay its sources)", mpath, f.To)
 		}
-		if err := mkdirAllSync(dir, filepath.Dir(to)); err != nil {
-			return fmt.Errorf("lake: creating %s: %w", filepath.Dir(to), err)
-		}
-		if err := os.Rename(from, to); err != nil {
-			return fmt.Errorf("lake: moving %s into place: %w", to, err)
+		if err := renameInto(dir, from, to); err != nil {
+			return err
 		}
 		dirs[filepath.Dir(to)] = true
 	}
@@ -378,6 +375,25 @@ func applyManifest(dir, mpath string, m *manifest, fault func(op, path string) e
 		return fmt.Errorf("lake: removing commit manifest %s: %w", mpath, err)
 	}
 	return syncDir(filepath.Dir(mpath))
+}
+
+// renameInto renames from to to, creating to's folders. A retention run
+// of the same lake (Live.Prune) may remove an empty partition folder at
+// that moment: the folders are then made again.
+func renameInto(dir, from, to string) error {
+	for try := 0; ; try++ {
+		if err := mkdirAllSync(dir, filepath.Dir(to)); err != nil {
+			return fmt.Errorf("lake: creating %s: %w", filepath.Dir(to), err)
+		}
+		err := os.Rename(from, to)
+		if err == nil {
+			return nil
+		}
+		if _, serr := os.Stat(filepath.Dir(to)); try < 3 && errors.Is(serr, fs.ErrNotExist) {
+			continue
+		}
+		return fmt.Errorf("lake: moving %s into place: %w", to, err)
+	}
 }
 
 // recoverLake completes the commits that interrupted runs left (their

@@ -196,10 +196,21 @@ func readGeneration(abs string) (string, error) {
 // synced: it only tells readers that something changed while they
 // listed, and a crash that loses it loses nothing else.
 func writeGeneration(abs, gen string) error {
-	p := filepath.Join(abs, generationFile)
-	tmp := p + ".tmp"
-	if err := os.WriteFile(tmp, []byte(gen), 0o644); err != nil {
+	// A Live's commits and its compactions write it from two goroutines:
+	// each through a temporary file of its own.
+	f, err := os.CreateTemp(abs, generationFile+".*.tmp")
+	if err != nil {
 		return err
 	}
-	return os.Rename(tmp, p)
+	_, err = f.WriteString(gen)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(f.Name(), filepath.Join(abs, generationFile))
+	}
+	if err != nil {
+		os.Remove(f.Name())
+	}
+	return err
 }
