@@ -19,9 +19,10 @@ import (
 //   - Tables are the folders under logs/ whose names are table names
 //     (parsers.TableName's form: lower-case letters, digits, '_'), and the
 //     top-level folders other than logs/ with such names that hold at
-//     least one year=N folder (alerts/, rule_matches/, other WriteRow
-//     tables; not the lake package's own source folders when a lake is
-//     written into it).
+//     least one year=N folder, or nothing at all (a table that retention
+//     emptied): alerts/, rule_matches/, other WriteRow tables; not the
+//     lake package's own source folders when `make run` writes its lake
+//     into ./lake.
 //   - A partition is the folder year=Y/month=M/day=D/hour=H of a real
 //     hour (months 1-12, days of that month, hours 0-23; numbers padded
 //     or not), with at least one file.
@@ -100,11 +101,11 @@ func Tables(dir string) ([]Table, error) {
 			continue
 		}
 		d := filepath.Join(abs, name)
-		years, err := partDirs(d, "year")
+		ents, err := os.ReadDir(d)
 		if err != nil {
 			return nil, &LakeError{Dir: dir, Err: err}
 		}
-		if len(years) > 0 {
+		if len(ents) == 0 || slices.ContainsFunc(ents, func(e os.DirEntry) bool { return e.IsDir() && strings.HasPrefix(e.Name(), "year=") }) {
 			out = append(out, Table{Name: name, Dir: d})
 		}
 	}
