@@ -77,6 +77,8 @@ type Engine struct {
 	// touched are the tables the replacement scan served since the last
 	// statement began: where to look for the file behind a DataError.
 	touched map[string]bool
+	// relists counts the statements started over because a file vanished.
+	relists int
 }
 
 // table is a lake table and the files of it in range. Queries reach it
@@ -256,6 +258,7 @@ func (e *Engine) relist(ctx context.Context, err error, n *int) (bool, error) {
 		return false, nil
 	}
 	*n++
+	e.relists++
 	return true, e.Refresh(ctx)
 }
 
