@@ -73,6 +73,11 @@ type Aggregator struct {
 	Emit func(*Alert)
 	// EmitError receives each group of rule errors.
 	EmitError func(*Alert)
+	// Raise, when set, receives an alert as soon as a match brings it to
+	// its threshold, and again with each later match of its window (the
+	// live service raises alerts then rather than when the window
+	// closes; Emit still gets it at the close).
+	Raise func(*Alert)
 
 	open   map[groupKey]*group
 	errors map[groupKey]*group
@@ -166,6 +171,9 @@ func (a *Aggregator) join(groups map[groupKey]*group, k groupKey, d *Detection, 
 	if len(al.Samples) < MaxSamples {
 		al.Samples = append(al.Samples, e.AppendJSON(nil))
 	}
+	if a.Raise != nil && al.Error == "" && al.EventCount >= g.threshold {
+		a.Raise(al)
+	}
 	return al.ID
 }
 
@@ -216,6 +224,25 @@ func (a *Aggregator) sweep(final bool) {
 		}
 		for _, k := range keys {
 			delete(groups, k)
+		}
+		slices.SortFunc(done, func(x, y *group) int { return int(x.seq - y.seq) })
+		for _, g := range done {
+			a.emit(g)
+		}
+	}
+}
+
+// Advance closes the windows that end at or before t (their first event
+// plus the dedup period), in creation order: the live service calls it
+// with its event-time clock when time passes without events.
+func (a *Aggregator) Advance(t time.Time) {
+	for _, groups := range []map[groupKey]*group{a.open, a.errors} {
+		var done []*group
+		for k, g := range groups {
+			if !t.Before(g.start.Add(g.period)) {
+				done = append(done, g)
+				delete(groups, k)
+			}
 		}
 		slices.SortFunc(done, func(x, y *group) int { return int(x.seq - y.seq) })
 		for _, g := range done {

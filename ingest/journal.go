@@ -1,0 +1,204 @@
+package ingest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"panther/ingest/wal"
+)
+
+// ErrBusy is returned by Append when the queue is full and the caller
+// asked not to wait: the pipeline is behind.
+var ErrBusy = errors.New("ingest: the pipeline is behind; retry later")
+
+// ErrClosed is returned once the journal is closed (shutdown).
+var ErrClosed = errors.New("ingest: shutting down")
+
+// JournalOptions configure a Journal.
+type JournalOptions struct {
+	// MaxQueueBytes bounds the bytes of entries appended and not yet
+	// processed by the pipeline (default 256 MiB).
+	MaxQueueBytes int64
+	// WAL options.
+	WAL wal.Options
+}
+
+// Journal is the write-ahead log plus the queue of the pipeline.
+type Journal struct {
+	wal  *wal.WAL
+	opts JournalOptions
+
+	mu      sync.Mutex
+	cond    *sync.Cond
+	queue   []*Entry // appended, not taken by the pipeline
+	queued  int64    // bytes of entries appended and not Done
+	closed  bool
+	scratch []byte
+}
+
+// OpenJournal opens the write-ahead log in dir.
+func OpenJournal(dir string, opts JournalOptions) (*Journal, error) {
+	if opts.MaxQueueBytes <= 0 {
+		opts.MaxQueueBytes = 256 << 20
+	}
+	w, err := wal.Open(dir, opts.WAL)
+	if err != nil {
+		return nil, err
+	}
+	j := &Journal{wal: w, opts: opts}
+	j.cond = sync.NewCond(&j.mu)
+	return j, nil
+}
+
+// WAL is the journal's log.
+func (j *Journal) WAL() *wal.WAL { return j.wal }
+
+// Recover reads back every entry after seq (what the lake does not hold)
+// and queues it for the pipeline, ahead of anything new. Call it before
+// the inputs start. It makes sure that new entries get numbers after
+// seq.
+func (j *Journal) Recover(after uint64) (int, error) {
+	j.wal.SetNext(after + 1)
+	n := 0
+	err := j.wal.Replay(after, func(r wal.Record) error {
+		e, err := Unmarshal(append([]byte(nil), r.Payload...), r.Seq)
+		if err != nil {
+			return err
+		}
+		j.mu.Lock()
+		j.queue = append(j.queue, e)
+		j.queued += e.Size()
+		j.mu.Unlock()
+		n++
+		return nil
+	})
+	j.cond.Broadcast()
+	return n, err
+}
+
+// Append writes e to the log and queues it, returning its sequence
+// number. Past the queue's budget it returns ErrBusy at once when wait is
+// false, else it waits for room (or ctx). The entry is durable only after
+// Wait(seq).
+func (j *Journal) Append(ctx context.Context, e *Entry, wait bool) (uint64, error) {
+	size := e.Size()
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if wait && ctx.Done() != nil {
+		stop := context.AfterFunc(ctx, func() {
+			j.mu.Lock()
+			j.cond.Broadcast()
+			j.mu.Unlock()
+		})
+		defer stop()
+	}
+	// An entry larger than the whole budget goes through when the queue is
+	// empty, so that it cannot wait forever.
+	for !j.closed && j.queued > 0 && j.queued+size > j.opts.MaxQueueBytes {
+		if !wait {
+			return 0, ErrBusy
+		}
+		if err := ctx.Err(); err != nil {
+			return 0, err
+		}
+		j.cond.Wait()
+	}
+	if j.closed {
+		return 0, ErrClosed
+	}
+	j.scratch = e.Marshal(j.scratch[:0])
+	seq, err := j.wal.Append(j.scratch)
+	if err != nil {
+		return 0, err
+	}
+	e.Seq = seq
+	j.queue = append(j.queue, e)
+	j.queued += size
+	j.cond.Broadcast()
+	return seq, nil
+}
+
+// Wait waits until entry seq is durable.
+func (j *Journal) Wait(seq uint64) error { return j.wal.Sync(seq) }
+
+// Next returns the next entry for the pipeline, in sequence order,
+// waiting for one until ctx is done or the journal is closed and empty
+// (then nil).
+func (j *Journal) Next(ctx context.Context) *Entry {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if ctx.Done() != nil {
+		stop := context.AfterFunc(ctx, func() {
+			j.mu.Lock()
+			j.cond.Broadcast()
+			j.mu.Unlock()
+		})
+		defer stop()
+	}
+	for len(j.queue) == 0 {
+		if j.closed || ctx.Err() != nil {
+			return nil
+		}
+		j.cond.Wait()
+	}
+	e := j.queue[0]
+	j.queue[0] = nil
+	j.queue = j.queue[1:]
+	return e
+}
+
+// TryNext returns the next entry if one is queued.
+func (j *Journal) TryNext() *Entry {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if len(j.queue) == 0 {
+		return nil
+	}
+	e := j.queue[0]
+	j.queue[0] = nil
+	j.queue = j.queue[1:]
+	return e
+}
+
+// Done gives back the budget of an entry the pipeline has processed.
+func (j *Journal) Done(e *Entry) {
+	j.mu.Lock()
+	j.queued -= e.Size()
+	j.cond.Broadcast()
+	j.mu.Unlock()
+}
+
+// Depth is the number of entries and bytes queued and not processed.
+func (j *Journal) Depth() (entries int, bytes int64) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return len(j.queue), j.queued
+}
+
+// Stop refuses new entries from now on; the pipeline still gets what is
+// queued.
+func (j *Journal) Stop() {
+	j.mu.Lock()
+	j.closed = true
+	j.cond.Broadcast()
+	j.mu.Unlock()
+}
+
+// Truncate drops the log's segments that hold only entries up to seq.
+func (j *Journal) Truncate(seq uint64) error { return j.wal.Truncate(seq) }
+
+// Close stops the journal and closes the log (what was appended is
+// synced).
+func (j *Journal) Close() error {
+	j.Stop()
+	if err := j.wal.Close(); err != nil {
+		return fmt.Errorf("ingest: %w", err)
+	}
+	return nil
+}
+
+// RetryAfter is what an input tells a sender refused with ErrBusy.
+const RetryAfter = time.Second
