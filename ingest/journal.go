@@ -4,6 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -28,6 +32,7 @@ type JournalOptions struct {
 
 // Journal is the write-ahead log plus the queue of the pipeline.
 type Journal struct {
+	dir  string
 	wal  *wal.WAL
 	opts JournalOptions
 
@@ -48,7 +53,7 @@ func OpenJournal(dir string, opts JournalOptions) (*Journal, error) {
 	if err != nil {
 		return nil, err
 	}
-	j := &Journal{wal: w, opts: opts}
+	j := &Journal{dir: dir, wal: w, opts: opts}
 	j.cond = sync.NewCond(&j.mu)
 	return j, nil
 }
@@ -185,6 +190,26 @@ func (j *Journal) Stop() {
 	j.closed = true
 	j.cond.Broadcast()
 	j.mu.Unlock()
+}
+
+// SaveCheckpoint records that everything up to seq went downstream (the
+// lake committed it): the next start resumes after it at the earliest.
+func (j *Journal) SaveCheckpoint(seq uint64) error {
+	tmp := filepath.Join(j.dir, "checkpoint.tmp")
+	if err := os.WriteFile(tmp, []byte(strconv.FormatUint(seq, 10)+"\n"), 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp, filepath.Join(j.dir, "checkpoint"))
+}
+
+// Checkpoint is the last seq SaveCheckpoint recorded (0: none).
+func (j *Journal) Checkpoint() uint64 {
+	b, err := os.ReadFile(filepath.Join(j.dir, "checkpoint"))
+	if err != nil {
+		return 0
+	}
+	n, _ := strconv.ParseUint(strings.TrimSpace(string(b)), 10, 64)
+	return n
 }
 
 // Truncate drops the log's segments that hold only entries up to seq.
