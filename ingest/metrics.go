@@ -23,7 +23,7 @@ type Metrics struct {
 	Alerts      *prometheus.CounterVec // alerts raised, by rule
 	Lag         prometheus.Gauge       // seconds between receiving the last processed entry and processing it
 	Commits     prometheus.Histogram   // lake commit durations
-	Generation  prometheus.Gauge // the detections' generation
+	Generation  prometheus.Gauge       // the detections' generation
 	ActiveRules prometheus.Gauge
 }
 
