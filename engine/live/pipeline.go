@@ -402,6 +402,11 @@ func (p *Pipeline) sink(ctx context.Context, order <-chan *job) error {
 	var cs counters
 	var fatal error
 	commit := func() {
+		if o.DeadLetters != nil {
+			if err := o.DeadLetters.Flush(); err != nil {
+				p.log.Warn("dead letters", "error", err.Error())
+			}
+		}
 		seq := p.processed.Load()
 		if o.Lake == nil {
 			if seq > p.committed.Load() {

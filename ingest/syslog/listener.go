@@ -176,6 +176,12 @@ func (l *Listener) Addr() net.Addr {
 	return l.ln.Addr()
 }
 
+// Name is the listener's name.
+func (l *Listener) Name() string { return l.cfg.Name }
+
+// Network is tcp, tls or udp.
+func (l *Listener) Network() string { return l.cfg.Network }
+
 // Describe says what the listener does, for the start-up log.
 func (l *Listener) Describe() []any {
 	out := []any{"network", l.cfg.Network, "addr", l.Addr().String(), "log_type", l.cfg.LogType, "label", l.cfg.Label}
