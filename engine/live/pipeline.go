@@ -64,8 +64,11 @@ type DetectionAlert struct {
 	// PackVersion is the pack version ("Pack@N") of the detection whose
 	// match raised it (the last match).
 	PackVersion string
-	// First is set when this call reached the threshold; later calls of
-	// the same alert add to its count.
+	// DedupPeriod is the detection's dedup window.
+	DedupPeriod time.Duration
+	// First is set when this call reached the threshold; later calls
+	// (at most one a second per alert while matches come, and one when
+	// its window closes) give its count and last event since.
 	First bool
 	// Raised is when the pipeline raised it.
 	Raised time.Time
@@ -362,14 +365,49 @@ func (p *Pipeline) sink(ctx context.Context, order <-chan *job) error {
 	o := p.opts
 	met := o.Metrics
 	var cur *job // the job whose matches are being added (for Raise)
-	var curRule string
-	raised := map[string]bool{}
+	var curDet *engine.Detection
+	// raised are the alerts raised and not closed yet. Later matches of
+	// an alert mark it dirty; its state goes to the sink once a tick (and
+	// when its window closes) rather than once a match, which bounds the
+	// alert store's writes by the number of alerts, not of matches.
+	type raisedAlert struct {
+		alert   *engine.Alert
+		version string
+		period  time.Duration
+		dirty   bool
+	}
+	raised := map[string]*raisedAlert{}
+	send := func(r *raisedAlert, first bool) {
+		da := DetectionAlert{Alert: *r.alert, PackVersion: r.version, DedupPeriod: r.period, First: first, Raised: o.Now()}
+		da.Samples = append([][]byte(nil), r.alert.Samples...)
+		da.LogTypes = append([]string(nil), r.alert.LogTypes...)
+		r.dirty = false
+		if o.Alerts != nil {
+			if err := o.Alerts.RaiseDetection(ctx, da); err != nil {
+				p.log.Error("alert sink", "rule", r.alert.RuleID, "error", err.Error())
+			}
+		}
+	}
+	flushDirty := func() {
+		for _, r := range raised {
+			if r.dirty {
+				send(r, false)
+			}
+		}
+	}
 	agg := engine.NewAggregator(func(a *engine.Alert) {
-		delete(raised, a.ID)
+		version := ""
+		if r := raised[a.ID]; r != nil {
+			if r.dirty {
+				send(r, false)
+			}
+			version = r.version
+			delete(raised, a.ID)
+		}
 		if o.Lake != nil {
 			row := replay.AlertRow(a)
-			if v := cur.gen.VersionOf(a.RuleID); v != "" {
-				row = append(row[:len(row)-1], `,"pack_version":"`+v+`"}`...)
+			if version != "" {
+				row = append(row[:len(row)-1], `,"pack_version":"`+version+`"}`...)
 			}
 			if err := o.Lake.WriteRow("alerts", replay.AlertSchema, a.FirstEvent, row); err != nil {
 				p.log.Error("lake: writing an alert", "error", err.Error())
@@ -379,20 +417,15 @@ func (p *Pipeline) sink(ctx context.Context, order <-chan *job) error {
 		p.log.Warn("rule errors", "rule", a.RuleID, "error", a.Error, "events", a.EventCount)
 	})
 	agg.Raise = func(a *engine.Alert) {
-		first := !raised[a.ID]
-		raised[a.ID] = true
-		if first {
-			met.Alerts.WithLabelValues(a.RuleID).Inc()
-			p.alerts.Add(1)
+		if r := raised[a.ID]; r != nil {
+			r.dirty = true
+			return
 		}
-		da := DetectionAlert{Alert: *a, PackVersion: cur.gen.VersionOf(curRule), First: first, Raised: o.Now()}
-		da.Samples = append([][]byte(nil), a.Samples...)
-		da.LogTypes = append([]string(nil), a.LogTypes...)
-		if o.Alerts != nil {
-			if err := o.Alerts.RaiseDetection(ctx, da); err != nil {
-				p.log.Error("alert sink", "rule", a.RuleID, "error", err.Error())
-			}
-		}
+		met.Alerts.WithLabelValues(a.RuleID).Inc()
+		p.alerts.Add(1)
+		r := &raisedAlert{alert: a, version: cur.gen.VersionOf(curDet.ID), period: curDet.DedupPeriod}
+		raised[a.ID] = r
+		send(r, true)
 	}
 	tick := time.NewTicker(o.Tick)
 	defer tick.Stop()
@@ -443,6 +476,7 @@ func (p *Pipeline) sink(ctx context.Context, order <-chan *job) error {
 			if !maxEvent.IsZero() {
 				agg.Advance(maxEvent.Add(time.Since(maxEventWall)))
 			}
+			flushDirty()
 			if time.Since(lastCommit) >= o.CommitInterval {
 				commit()
 				lastCommit = time.Now()
@@ -491,7 +525,7 @@ func (p *Pipeline) sink(ctx context.Context, order <-chan *job) error {
 					if m.Err != nil {
 						met.RuleErrors.WithLabelValues(m.Detection.ID).Inc()
 					}
-					curRule = m.Detection.ID
+					curDet = m.Detection
 					id := agg.AddFrom(m, ev, true)
 					if o.Lake != nil && m.Matched {
 						row = replay.MatchRow(row[:0], m, id, ev)
@@ -530,6 +564,7 @@ func (p *Pipeline) sink(ctx context.Context, order <-chan *job) error {
 	if !maxEvent.IsZero() {
 		agg.Advance(maxEvent.Add(time.Since(maxEventWall)))
 	}
+	flushDirty()
 	if o.Lake != nil {
 		seq := p.processed.Load()
 		if err := o.Lake.Close(seq); err != nil {
