@@ -113,3 +113,31 @@ func Count(t testing.TB, dir, table, expr string) int64 {
 	}
 	return n
 }
+
+// Strings returns a string column (or expression) of every row of a table.
+func Strings(t testing.TB, dir, table, expr string) []string {
+	t.Helper()
+	glob := filepath.Join(dir, "logs", table, "*", "*", "*", "*", "*.parquet")
+	if m, _ := filepath.Glob(glob); len(m) == 0 {
+		return nil
+	}
+	db, err := sql.Open("duckdb", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	rows, err := db.Query(fmt.Sprintf("SELECT %s FROM read_parquet('%s', union_by_name=true)", expr, glob))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, s)
+	}
+	return out
+}
