@@ -43,6 +43,13 @@ func liveOptions(app *App, c *cobra.Command) (serve.Options, error) {
 		}
 		o.Syslog = append(o.Syslog, l)
 	}
+	for _, spec := range cfg.Strings(c, "kafka", "serve_kafka", nil) {
+		k, err := serve.ParseKafka(spec)
+		if err != nil {
+			return o, usageErr("--kafka: %v", err)
+		}
+		o.Kafka = append(o.Kafka, k)
+	}
 	for flag, dst := range map[string]*int64{"max-body": &o.HTTPIngest.MaxBody, "max-decompressed": &o.HTTPIngest.MaxDecompressed, "max-queue": &o.MaxQueueBytes} {
 		def := c.Flags().Lookup(flag).DefValue
 		n, err := parseSize(cfg.String(c, flag, "serve_"+strings.ReplaceAll(flag, "-", "_"), def))
@@ -201,6 +208,7 @@ log and is processed at the next start.`,
 	f.Bool("no-lake", false, "keep no events: detections and alerts only")
 	f.Duration("commit-interval", 10*time.Second, "how often the lake commits what arrived (setting serve_commit_interval)")
 	f.StringArray("syslog", nil, "a syslog listener NAME=NETWORK://HOST:PORT?options, repeatable (setting serve_syslog; see docs/serve.md)")
+	f.StringArray("kafka", nil, "a Kafka consumer group NAME=kafka://BROKER,BROKER?topics=T&group=G, repeatable (setting serve_kafka; see docs/serve.md)")
 	f.String("max-body", "64MiB", "largest /api/v1/ingest body as sent (setting serve_max_body)")
 	f.String("max-decompressed", "256MiB", "largest /api/v1/ingest body once decompressed (setting serve_max_decompressed)")
 	f.Float64("ingest-rate", 0, "requests a second one token may send to /api/v1/ingest; 0 is no limit (setting serve_ingest_rate)")

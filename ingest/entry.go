@@ -118,6 +118,16 @@ func (e *Entry) Marshal(dst []byte) []byte {
 	}
 	dst = binary.AppendVarint(dst, e.Received.UnixNano())
 	dst = binary.AppendUvarint(dst, uint64(e.Count))
+	if k := e.Kafka; k != nil {
+		dst = append(dst, 1)
+		dst = binary.AppendUvarint(dst, uint64(len(k.Topic)))
+		dst = append(dst, k.Topic...)
+		dst = binary.AppendVarint(dst, int64(k.Partition))
+		dst = binary.AppendVarint(dst, k.First)
+		dst = binary.AppendVarint(dst, k.Last)
+	} else {
+		dst = append(dst, 0)
+	}
 	return append(dst, e.Data...)
 }
 
@@ -150,6 +160,32 @@ func Unmarshal(b []byte, seq uint64) (*Entry, error) {
 		return bad("no count")
 	}
 	e.Count = int(cnt)
-	e.Data = b[k:]
+	b = b[k:]
+	if len(b) == 0 {
+		return bad("cut short")
+	}
+	if b[0] == 1 {
+		b = b[1:]
+		kf := &KafkaOffsets{}
+		n, k := binary.Uvarint(b)
+		if k <= 0 || uint64(len(b)-k) < n {
+			return bad("cut short")
+		}
+		kf.Topic = string(b[k : k+int(n)])
+		b = b[k+int(n):]
+		var vals [3]int64
+		for i := range vals {
+			v, k := binary.Varint(b)
+			if k <= 0 {
+				return bad("cut short")
+			}
+			vals[i], b = v, b[k:]
+		}
+		kf.Partition, kf.First, kf.Last = int32(vals[0]), vals[1], vals[2]
+		e.Kafka = kf
+	} else {
+		b = b[1:]
+	}
+	e.Data = b
 	return e, nil
 }

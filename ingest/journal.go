@@ -42,6 +42,9 @@ type Journal struct {
 	queued  int64    // bytes of entries appended and not Done
 	closed  bool
 	scratch []byte
+	// kafka: the last offset per topic and partition among the entries
+	// read back by Recover.
+	kafka map[string]map[int32]int64
 }
 
 // OpenJournal opens the write-ahead log in dir.
@@ -76,12 +79,30 @@ func (j *Journal) Recover(after uint64) (int, error) {
 		j.mu.Lock()
 		j.queue = append(j.queue, e)
 		j.queued += e.Size()
+		if k := e.Kafka; k != nil {
+			if j.kafka == nil {
+				j.kafka = map[string]map[int32]int64{}
+			}
+			if j.kafka[k.Topic] == nil {
+				j.kafka[k.Topic] = map[int32]int64{}
+			}
+			j.kafka[k.Topic][k.Partition] = max(j.kafka[k.Topic][k.Partition], k.Last)
+		}
 		j.mu.Unlock()
 		n++
 		return nil
 	})
 	j.cond.Broadcast()
 	return n, err
+}
+
+// KafkaRecovered gives the last Kafka offset of each topic and partition
+// among the entries Recover read back (their records are in the journal:
+// a consumer skips them if Kafka delivers them again).
+func (j *Journal) KafkaRecovered() map[string]map[int32]int64 {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.kafka
 }
 
 // Append writes e to the log and queues it, returning its sequence

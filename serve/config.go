@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"panther/ingest/kafka"
 	"panther/ingest/syslog"
 )
 
@@ -62,6 +63,49 @@ func ParseSyslog(spec string) (syslog.Config, error) {
 		}
 		if err != nil {
 			return c, fmt.Errorf("syslog listener %s: %s=%q: %v", name, k, v, err)
+		}
+	}
+	return c, c.Check()
+}
+
+// ParseKafka reads a Kafka input spec, the form of the --kafka flag and of
+// the serve_kafka setting:
+//
+//	NAME=kafka://BROKER[,BROKER...]?topics=T1,T2&group=G[&log_type=X][&label=Y][&from=oldest][&max_record=BYTES]
+func ParseKafka(spec string) (kafka.Config, error) {
+	var c kafka.Config
+	name, rest, ok := strings.Cut(spec, "=")
+	if !ok || name == "" || !strings.HasPrefix(rest, "kafka://") {
+		return c, fmt.Errorf("kafka input %q: write NAME=kafka://BROKER,BROKER?topics=T&group=G", spec)
+	}
+	hosts, query, _ := strings.Cut(strings.TrimPrefix(rest, "kafka://"), "?")
+	c.Name, c.Brokers = name, kafka.ParseBrokers(hosts)
+	q, err := url.ParseQuery(query)
+	if err != nil {
+		return c, fmt.Errorf("kafka input %s: %v", name, err)
+	}
+	for k, vs := range q {
+		v := vs[len(vs)-1]
+		switch k {
+		case "topics":
+			c.Topics = kafka.ParseBrokers(v)
+		case "group":
+			c.Group = v
+		case "log_type":
+			c.LogType = v
+		case "label":
+			c.Label = v
+		case "from":
+			if v != "oldest" && v != "newest" {
+				return c, fmt.Errorf("kafka input %s: from=%q: oldest or newest", name, v)
+			}
+			c.FromOldest = v == "oldest"
+		case "max_record":
+			if c.MaxRecord, err = strconv.Atoi(v); err != nil {
+				return c, fmt.Errorf("kafka input %s: max_record=%q: %v", name, v, err)
+			}
+		default:
+			return c, fmt.Errorf("kafka input %s: unknown option %q (topics, group, log_type, label, from, max_record)", name, k)
 		}
 	}
 	return c, c.Check()

@@ -35,6 +35,7 @@ import (
 	"panther/auth"
 	"panther/engine/live"
 	"panther/ingest"
+	"panther/ingest/kafka"
 	"panther/ingest/syslog"
 	"panther/lake"
 	"panther/packs/server"
@@ -53,6 +54,7 @@ type Options struct {
 	NoLake          bool
 	CommitInterval  time.Duration
 	Syslog          []syslog.Config
+	Kafka           []kafka.Config
 	HTTPIngest      ingest.HTTPOptions
 	MaxQueueBytes   int64
 	MaxRecordBytes  int
@@ -147,6 +149,25 @@ func Run(stop, abort context.Context, opts Options) (err error) {
 		}
 		s.listeners = append(s.listeners, l)
 	}
+	var consumers []*kafka.Consumer
+	for _, c := range opts.Kafka {
+		k, err := kafka.New(c, s.journal, s.metrics, log)
+		if err != nil {
+			for _, o := range s.listeners {
+				o.Close()
+			}
+			if lk != nil {
+				lk.Abort()
+			}
+			return err
+		}
+		for topic, parts := range s.journal.KafkaRecovered() {
+			for p, off := range parts {
+				k.Skip(topic, p, off)
+			}
+		}
+		consumers = append(consumers, k)
+	}
 	ln, err := net.Listen("tcp", opts.Listen)
 	if err != nil {
 		for _, o := range s.listeners {
@@ -176,6 +197,16 @@ func Run(stop, abort context.Context, opts Options) (err error) {
 			defer wg.Done()
 			if err := l.Serve(inputs); err != nil {
 				log.Error("syslog listener stopped", "error", err.Error())
+			}
+		}()
+	}
+	for i, k := range consumers {
+		log.Info("kafka input", "name", opts.Kafka[i].Name, "brokers", opts.Kafka[i].Brokers, "topics", opts.Kafka[i].Topics, "group", opts.Kafka[i].Group)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := k.Run(inputs); err != nil {
+				log.Error("kafka input stopped", "error", err.Error())
 			}
 		}()
 	}
