@@ -108,9 +108,14 @@ func (e *Entry) Size() int64 { return int64(len(e.Data) + len(e.Plain) + 256) }
 
 const entryVersion = 1
 
-// Marshal encodes the entry for the write-ahead log (without Seq, Plain
-// and Kafka).
+// Marshal encodes the entry for the write-ahead log (without Seq and
+// Plain).
 func (e *Entry) Marshal(dst []byte) []byte {
+	return append(e.MarshalHeader(dst), e.Data...)
+}
+
+// MarshalHeader encodes what comes before Data in Marshal's encoding.
+func (e *Entry) MarshalHeader(dst []byte) []byte {
 	dst = append(dst, entryVersion, byte(e.Kind))
 	for _, s := range []string{e.Input, e.Source, e.LogType, e.Label} {
 		dst = binary.AppendUvarint(dst, uint64(len(s)))
@@ -128,7 +133,7 @@ func (e *Entry) Marshal(dst []byte) []byte {
 	} else {
 		dst = append(dst, 0)
 	}
-	return append(dst, e.Data...)
+	return dst
 }
 
 // Unmarshal decodes an entry written by Marshal. Data aliases b.

@@ -135,8 +135,8 @@ func (j *Journal) Append(ctx context.Context, e *Entry, wait bool) (uint64, erro
 	if j.closed {
 		return 0, ErrClosed
 	}
-	j.scratch = e.Marshal(j.scratch[:0])
-	seq, err := j.wal.Append(j.scratch)
+	j.scratch = e.MarshalHeader(j.scratch[:0])
+	seq, err := j.wal.AppendParts(j.scratch, e.Data)
 	if err != nil {
 		return 0, err
 	}

@@ -37,11 +37,16 @@ const (
 )
 
 type sink struct {
-	mu   sync.Mutex
-	list []live.DetectionAlert
+	mu      sync.Mutex
+	list    []live.DetectionAlert
+	onRaise func(live.DetectionAlert)
 }
 
 func (s *sink) RaiseDetection(_ context.Context, a live.DetectionAlert) error {
+	if s.onRaise != nil {
+		s.onRaise(a)
+		return nil
+	}
 	s.mu.Lock()
 	s.list = append(s.list, a)
 	s.mu.Unlock()
@@ -61,7 +66,7 @@ func (s *sink) count() int {
 }
 
 type svc struct {
-	t      *testing.T
+	t      testing.TB
 	url    string
 	s      *serve.Service
 	data   string

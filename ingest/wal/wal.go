@@ -307,9 +307,17 @@ var ErrClosed = errors.New("write-ahead log closed")
 
 // Append adds a record and returns its sequence number. The record is
 // durable only once Sync(seq) returns nil.
-func (w *WAL) Append(payload []byte) (uint64, error) {
-	if len(payload) > MaxRecordBytes {
-		return 0, fmt.Errorf("write-ahead log: a record of %d bytes is over the %d limit", len(payload), MaxRecordBytes)
+func (w *WAL) Append(payload []byte) (uint64, error) { return w.AppendParts(payload) }
+
+// AppendParts adds a record made of the parts joined, without joining
+// them first.
+func (w *WAL) AppendParts(parts ...[]byte) (uint64, error) {
+	size := 0
+	for _, p := range parts {
+		size += len(p)
+	}
+	if size > MaxRecordBytes {
+		return 0, fmt.Errorf("write-ahead log: a record of %d bytes is over the %d limit", size, MaxRecordBytes)
 	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -322,13 +330,17 @@ func (w *WAL) Append(payload []byte) (uint64, error) {
 	seq := w.next
 	w.next++
 	var hdr [headerSize]byte
-	binary.LittleEndian.PutUint32(hdr[0:4], uint32(len(payload)))
+	binary.LittleEndian.PutUint32(hdr[0:4], uint32(size))
 	binary.LittleEndian.PutUint64(hdr[8:16], seq)
 	c := crc32.Update(0, castagnoli, hdr[8:16])
-	c = crc32.Update(c, castagnoli, payload)
+	for _, p := range parts {
+		c = crc32.Update(c, castagnoli, p)
+	}
 	binary.LittleEndian.PutUint32(hdr[4:8], c)
 	w.buf = append(w.buf, hdr[:]...)
-	w.buf = append(w.buf, payload...)
+	for _, p := range parts {
+		w.buf = append(w.buf, p...)
+	}
 	w.cond.Broadcast()
 	return seq, nil
 }
