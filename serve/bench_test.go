@@ -234,7 +234,7 @@ func BenchmarkLiveHTTPCloudTrail(b *testing.B) {
 func BenchmarkLiveSyslogTLS(b *testing.B) {
 	pki := ingesttest.NewPKI(b)
 	v := benchService(b, func(o *serve.Options) {
-		cfg, err := serve.ParseSyslog("bench=tls://127.0.0.1:0?tls_cert=" + pki.ServerCert + "&tls_key=" + pki.ServerKey)
+		cfg, err := serve.ParseSyslog("bench=tls://127.0.0.1:0?max_connections=2000&tls_cert=" + pki.ServerCert + "&tls_key=" + pki.ServerKey)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -259,6 +259,20 @@ func BenchmarkLiveSyslogTLS(b *testing.B) {
 		}
 		payload[c] = buf.Bytes()
 	}
+	// 1,000 idle TLS connections held open during the load.
+	var idle []net.Conn
+	for k := 0; k < 1000; k++ {
+		c, err := tls.Dial("tcp", addr, pki.ClientTLS(nil))
+		if err != nil {
+			b.Fatal(err)
+		}
+		idle = append(idle, c)
+	}
+	defer func() {
+		for _, c := range idle {
+			c.Close()
+		}
+	}()
 	b.ResetTimer()
 	start, cpu0 := time.Now(), packstest.CPUTime()
 	var total int64
@@ -289,7 +303,7 @@ func BenchmarkLiveSyslogTLS(b *testing.B) {
 	b.ReportMetric(float64(total)/cpu.Seconds(), "events/cpu-s")
 	b.Logf("CPU %v: %.0f events per CPU second, %.1f µs an event (service and load generator)", cpu.Round(time.Millisecond),
 		float64(total)/cpu.Seconds(), cpu.Seconds()/float64(total)*1e6)
-	b.Logf("%d lines in %v (%.0f lines/s), peak RSS %s, alerts %d", total, el.Round(time.Millisecond), float64(total)/el.Seconds(), maxRSS(), v.s.Pipeline().Status().Alerts)
+	b.Logf("%d lines in %v (%.0f lines/s) with %d idle TLS connections open, peak RSS %s, alerts %d", total, el.Round(time.Millisecond), float64(total)/el.Seconds(), len(idle), maxRSS(), v.s.Pipeline().Status().Alerts)
 }
 
 // BenchmarkLiveAlertLatency: 10,000 events/s over HTTP (batches of 100
@@ -366,4 +380,101 @@ func BenchmarkLiveAlertLatency(b *testing.B) {
 	b.ReportMetric(float64(p(0.5).Microseconds())/1000, "p50-ms")
 	b.ReportMetric(float64(p(0.99).Microseconds())/1000, "p99-ms")
 	b.Logf("%d alerts: p50 %v, p99 %v, max %v", len(lat), p(0.5), p(0.99), lat[len(lat)-1])
+}
+
+// benchSeconds is how long the long runs last: 60 s by default
+// (PANTHER_BENCH_SECONDS to change).
+func benchSeconds() time.Duration {
+	if s, err := strconv.Atoi(os.Getenv("PANTHER_BENCH_SECONDS")); err == nil && s > 0 {
+		return time.Duration(s) * time.Second
+	}
+	return 60 * time.Second
+}
+
+// BenchmarkLiveHotSwap: numbered syslog events over HTTP for 60 s while a
+// pack is activated 20 times, alternating two versions; afterwards every
+// acknowledged event is in the lake once, and every event was evaluated
+// once (rule_matches: each version's rule matches every event).
+func BenchmarkLiveHotSwap(b *testing.B) {
+	for i := 0; i < b.N; i++ {
+		data := b.TempDir()
+		v := startBench(b, data)
+		v.upload(livetest.Rule("Swap", "Swap.Rule", "app", 1000000))
+		v.upload(livetest.Rule("Swap", "Swap.Rule", "app", 999999))
+		dur := benchSeconds()
+		end := time.Now().Add(dur)
+		var acked atomic.Int64
+		var wg sync.WaitGroup
+		for c := 0; c < 4; c++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for k := 0; time.Now().Before(end); k++ {
+					var buf bytes.Buffer
+					for j := 0; j < 200; j++ {
+						fmt.Fprintf(&buf, "<13>1 2026-11-10T10:00:00Z h app - - - c%d-%d-%d\n", c, k, j)
+					}
+					if code, _ := v.do("POST", "/api/v1/ingest?log_type=Syslog.RFC5424", writeToken, &buf); code == http.StatusAccepted {
+						acked.Add(200)
+					}
+				}
+			}()
+		}
+		swaps := 0
+		for k := 0; k < 20; k++ {
+			time.Sleep(dur / 21)
+			code, body := v.do("POST", fmt.Sprintf("/api/v1/packs/Swap/versions/%d/activate", 1+k%2), writeToken, nil)
+			if code != 200 {
+				b.Fatalf("activate: %d %s", code, body)
+			}
+			swaps++
+		}
+		wg.Wait()
+		n := acked.Load()
+		waitEvents(b, v, n)
+		gen := v.s.Pipeline().Status().Generation
+		v.shutdown()
+		lake := filepath.Join(data, "lake")
+		total := livetest.Count(b, lake, "syslog_rfc5424", "")
+		distinct := livetest.Count(b, lake, "syslog_rfc5424", "count(DISTINCT message)")
+		matches := livetest.Count(b, lake, "rule_matches", "")
+		b.Logf("%d swaps (%d generations), %d events acknowledged; lake: %d events, %d distinct, %d rule matches",
+			swaps, gen, n, total, distinct, matches)
+		if total != n || distinct != n || matches != n {
+			b.Fatalf("lost or doubled: acknowledged %d, lake %d (%d distinct), matches %d", n, total, distinct, matches)
+		}
+	}
+}
+
+// startBench starts a service without packs.
+func startBench(b *testing.B, data string) *svc {
+	tokens, _ := auth.ParseTokens([]string{writeToken, "read:" + readToken})
+	reg := logtypes.Default()
+	v := &svc{t: b, alerts: &sink{}, done: make(chan error, 1), data: data}
+	ready := make(chan struct{})
+	stop, cancel := context.WithCancel(context.Background())
+	v.stop = cancel
+	go func() {
+		v.done <- serve.Run(stop, context.Background(), serve.Options{
+			Packs:    server.Options{DataDir: data, Tokens: tokens, Load: engine.LoadOptions{Registry: reg}},
+			Listen:   "127.0.0.1:0", Registry: reg, CommitInterval: 10 * time.Second, Alerts: v.alerts,
+			Logger: slog.New(slog.DiscardHandler),
+			Ready: func(a net.Addr, s *serve.Service) {
+				v.url, v.s = "http://"+a.String(), s
+				close(ready)
+			},
+		})
+	}()
+	<-ready
+	return v
+}
+
+// BenchmarkLiveKill9: kill -9 every 10 s during a 60 s HTTP load (the
+// child server of TestKill9Durability); every acknowledged event is in
+// the lake exactly once at the end.
+func BenchmarkLiveKill9(b *testing.B) {
+	for i := 0; i < b.N; i++ {
+		n, sent, total := killRun(b, b.TempDir(), benchSeconds(), 10*time.Second)
+		b.Logf("%d kills; %d events sent, %d acknowledged; the lake holds %d, each once", int(benchSeconds()/(10*time.Second)), sent, n, total)
+	}
 }
