@@ -456,8 +456,8 @@ func startBench(b *testing.B, data string) *svc {
 	v.stop = cancel
 	go func() {
 		v.done <- serve.Run(stop, context.Background(), serve.Options{
-			Packs:    server.Options{DataDir: data, Tokens: tokens, Load: engine.LoadOptions{Registry: reg}},
-			Listen:   "127.0.0.1:0", Registry: reg, CommitInterval: 10 * time.Second, Alerts: v.alerts,
+			Packs:  server.Options{DataDir: data, Tokens: tokens, Load: engine.LoadOptions{Registry: reg}},
+			Listen: "127.0.0.1:0", Registry: reg, CommitInterval: 10 * time.Second, Alerts: v.alerts,
 			Logger: slog.New(slog.DiscardHandler),
 			Ready: func(a net.Addr, s *serve.Service) {
 				v.url, v.s = "http://"+a.String(), s
