@@ -401,6 +401,9 @@ func BenchmarkLiveHotSwap(b *testing.B) {
 		v := startBench(b, data)
 		v.upload(livetest.Rule("Swap", "Swap.Rule", "app", 1000000))
 		v.upload(livetest.Rule("Swap", "Swap.Rule", "app", 999999))
+		for v.s.Pipeline().Generation().VersionOf("Swap.Rule") != "Swap@2" {
+			time.Sleep(10 * time.Millisecond)
+		}
 		dur := benchSeconds()
 		end := time.Now().Add(dur)
 		var acked atomic.Int64
