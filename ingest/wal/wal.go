@@ -79,7 +79,7 @@ type WAL struct {
 
 	mu      sync.Mutex
 	cond    *sync.Cond // signals the syncer and the waiters
-	buf     []byte     // appended, not written yet
+	buf     []byte     // scratch: one record
 	next    uint64     // seq of the next record
 	seg     *os.File
 	segIdx  int
@@ -328,7 +328,6 @@ func (w *WAL) AppendParts(parts ...[]byte) (uint64, error) {
 		return 0, w.err
 	}
 	seq := w.next
-	w.next++
 	var hdr [headerSize]byte
 	binary.LittleEndian.PutUint32(hdr[0:4], uint32(size))
 	binary.LittleEndian.PutUint64(hdr[8:16], seq)
@@ -337,11 +336,49 @@ func (w *WAL) AppendParts(parts ...[]byte) (uint64, error) {
 		c = crc32.Update(c, castagnoli, p)
 	}
 	binary.LittleEndian.PutUint32(hdr[4:8], c)
-	w.buf = append(w.buf, hdr[:]...)
+	w.buf = append(w.buf[:0], hdr[:]...)
 	for _, p := range parts {
 		w.buf = append(w.buf, p...)
 	}
+	// Written at once (a write to the page cache): a killed process loses
+	// nothing appended; the syncer makes it survive a power cut too.
+	if _, err := w.seg.Write(w.buf); err != nil {
+		w.err = fmt.Errorf("write-ahead log %s: %w", w.seg.Name(), err)
+		w.cond.Broadcast()
+		return 0, w.err
+	}
+	if cap(w.buf) > 4<<20 {
+		w.buf = nil
+	}
+	w.next++
+	n := int64(headerSize + size)
+	cur := &w.segs[len(w.segs)-1]
+	if cur.first == 0 {
+		cur.first = seq
+	}
+	cur.last = seq
+	cur.size += n
+	w.segSize += n
+	w.bytesOnFS += n
+	w.written = seq
 	w.cond.Broadcast()
+	if w.segSize >= w.opts.SegmentBytes {
+		// Sync the full segment before starting the next one, so that the
+		// syncer only ever has the current file to sync.
+		if !w.opts.NoSync {
+			if err := w.seg.Sync(); err != nil {
+				w.err = fmt.Errorf("write-ahead log %s: %w", w.seg.Name(), err)
+				w.cond.Broadcast()
+				return 0, w.err
+			}
+		}
+		w.synced = seq
+		if err := w.newSegment(); err != nil {
+			w.err = err
+			w.cond.Broadcast()
+			return 0, err
+		}
+	}
 	return seq, nil
 }
 
@@ -381,60 +418,47 @@ func (w *WAL) Last() uint64 {
 func (w *WAL) SetNext(seq uint64) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if seq > w.next && len(w.buf) == 0 && w.written == w.next-1 {
+	if seq > w.next && w.written == w.next-1 {
 		w.next = seq
 		w.written, w.synced = seq-1, seq-1
 	}
 }
 
-// syncer writes and syncs what was appended, a group at a time.
+// syncer syncs what was written, a group at a time: one fsync covers
+// every record written while the previous one ran.
 func (w *WAL) syncer() {
 	defer close(w.done)
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	var out []byte
 	for {
-		for len(w.buf) == 0 && !w.closed && w.err == nil {
+		for w.written <= w.synced && !w.closed && w.err == nil {
 			w.cond.Wait()
 		}
-		if len(w.buf) == 0 || w.err != nil {
+		if w.written <= w.synced || w.err != nil {
 			return
 		}
-		out, w.buf = w.buf, out[:0]
-		upTo := w.next - 1
+		upTo := w.written
 		f := w.seg
 		w.mu.Unlock()
 		start := time.Now()
-		_, err := f.Write(out)
-		if err == nil && !w.opts.NoSync {
+		var err error
+		if !w.opts.NoSync {
 			err = f.Sync()
 		}
 		took := time.Since(start)
 		w.mu.Lock()
 		w.syncs++
 		w.syncTime += took
-		if err != nil {
+		if err != nil && f == w.seg {
 			w.err = fmt.Errorf("write-ahead log %s: %w", f.Name(), err)
 			w.cond.Broadcast()
 			return
 		}
-		cur := &w.segs[len(w.segs)-1]
-		if cur.first == 0 {
-			cur.first = w.written + 1
+		// A rotation meanwhile synced the old file itself.
+		if upTo > w.synced {
+			w.synced = upTo
 		}
-		cur.last = upTo
-		cur.size += int64(len(out))
-		w.segSize += int64(len(out))
-		w.bytesOnFS += int64(len(out))
-		w.written, w.synced = upTo, upTo
 		w.cond.Broadcast()
-		if w.segSize >= w.opts.SegmentBytes {
-			if err := w.newSegment(); err != nil {
-				w.err = err
-				w.cond.Broadcast()
-				return
-			}
-		}
 	}
 }
 
