@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"syscall"
@@ -19,6 +20,10 @@ import (
 	"panther/parsers/logtypes"
 	"panther/serve"
 )
+
+// ServeMemoryLimit is the soft memory limit `panther serve` runs with
+// when GOMEMLIMIT is not set.
+const ServeMemoryLimit = 400 << 20
 
 // liveOptions reads the settings of the live service.
 func liveOptions(app *App, c *cobra.Command) (serve.Options, error) {
@@ -188,6 +193,12 @@ log and is processed at the next start.`,
 				case <-abort.Done():
 				}
 			}()
+			// A soft memory limit keeps the service's peak under the 500 MB
+			// its issue sets (the queues and the lake bound what is live;
+			// the limit bounds the garbage). GOMEMLIMIT still wins.
+			if os.Getenv("GOMEMLIMIT") == "" {
+				debug.SetMemoryLimit(ServeMemoryLimit)
+			}
 			if err := serve.Run(stop, abort, live); err != nil {
 				return opErr(err)
 			}
@@ -212,7 +223,7 @@ log and is processed at the next start.`,
 	f.String("max-body", "64MiB", "largest /api/v1/ingest body as sent (setting serve_max_body)")
 	f.String("max-decompressed", "256MiB", "largest /api/v1/ingest body once decompressed (setting serve_max_decompressed)")
 	f.Float64("ingest-rate", 0, "requests a second one token may send to /api/v1/ingest; 0 is no limit (setting serve_ingest_rate)")
-	f.String("max-queue", "256MiB", "bytes of events received and not processed before inputs are refused or paused (setting serve_max_queue)")
+	f.String("max-queue", "64MiB", "bytes of events received and not processed before inputs are refused or paused (setting serve_max_queue)")
 	f.String("max-record-bytes", "16MiB", "largest record of an ingest body")
 	f.Int("workers", 0, "pipeline workers (default: one per core)")
 	luaTimeoutFlag(c)

@@ -24,7 +24,7 @@ var ErrClosed = errors.New("ingest: shutting down")
 // JournalOptions configure a Journal.
 type JournalOptions struct {
 	// MaxQueueBytes bounds the bytes of entries appended and not yet
-	// processed by the pipeline (default 256 MiB).
+	// processed by the pipeline (default 64 MiB).
 	MaxQueueBytes int64
 	// WAL options.
 	WAL wal.Options
@@ -50,7 +50,7 @@ type Journal struct {
 // OpenJournal opens the write-ahead log in dir.
 func OpenJournal(dir string, opts JournalOptions) (*Journal, error) {
 	if opts.MaxQueueBytes <= 0 {
-		opts.MaxQueueBytes = 256 << 20
+		opts.MaxQueueBytes = 64 << 20
 	}
 	w, err := wal.Open(dir, opts.WAL)
 	if err != nil {

@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"slices"
 	"strconv"
 	"sync"
@@ -96,7 +97,9 @@ func benchService(b *testing.B, mod func(*serve.Options)) *svc {
 	for v.s.Pipeline().Status().Rules < 100 && time.Now().Before(deadline) {
 		time.Sleep(50 * time.Millisecond)
 	}
-	b.Logf("%d rules running", v.s.Pipeline().Status().Rules)
+	b.Logf("%d rules running; peak RSS of the set-up (packs built, uploaded and tested) %s", v.s.Pipeline().Status().Rules, maxRSS())
+	resetPeakRSS()
+	debug.SetMemoryLimit(400 << 20) // as panther serve runs (cmd.ServeMemoryLimit)
 	return v
 }
 
@@ -151,6 +154,9 @@ func cloudTrailBatches(b *testing.B, n, per int) [][]byte {
 	}
 	return out
 }
+
+// resetPeakRSS starts the peak RSS (VmHWM) afresh (Linux: clear_refs 5).
+func resetPeakRSS() { _ = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0o644) }
 
 func maxRSS() string {
 	b, err := os.ReadFile("/proc/self/status")
