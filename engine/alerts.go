@@ -232,14 +232,18 @@ func (a *Aggregator) sweep(final bool) {
 	}
 }
 
-// Advance closes the windows that end at or before t (their first event
-// plus the dedup period), in creation order: the live service calls it
-// with its event-time clock when time passes without events.
+// Advance closes, in creation order, the windows that no event at or
+// after t could join any more — those whose first event is more than two
+// dedup periods before t, the rule of the sweep that replay runs as event
+// time advances (a match joins a window within one period of its first
+// event on either side, so a late event may still join until then). The
+// live service calls it with its event-time clock when time passes
+// without events.
 func (a *Aggregator) Advance(t time.Time) {
 	for _, groups := range []map[groupKey]*group{a.open, a.errors} {
 		var done []*group
 		for k, g := range groups {
-			if !t.Before(g.start.Add(g.period)) {
+			if t.Sub(g.start) > 2*g.period {
 				done = append(done, g)
 				delete(groups, k)
 			}

@@ -26,12 +26,15 @@
 //     the AlertSink when a match brings it to its threshold, and again on
 //     each later match of its window; the alerts table of the lake gets
 //     the alert when its window closes, as in replay.
-//   - Time passes without events: every second the sink advances the
-//     aggregator to an event-time clock, the latest event time seen plus
-//     the wall time elapsed since it was seen. A real-time stream's clock
-//     is the wall clock; a backfill sent through the live inputs keeps its
-//     own time. Windows whose end that clock passes close (and are written
-//     to the lake) although no event arrived.
+//   - Time passes without events: while events flow, windows close as in
+//     replay (by event time: the aggregator's sweep). When no event has
+//     come for a second, the sink advances the aggregator to an event-time
+//     clock — the latest event time seen plus the wall time elapsed since
+//     it was seen — every second. A real-time stream's clock is the wall
+//     clock; a backfill sent through the live inputs keeps its own time. A
+//     window closes (is written to the lake's alerts) once that clock is
+//     two dedup periods past its first event, the sweep's rule: until
+//     then a late event may still join it, as in replay.
 //   - Commits: every CommitInterval the lake commits what was written with
 //     a mark, the last journal entry it holds; the journal then drops the
 //     segments below it. On start, entries after the mark are read back
@@ -430,7 +433,7 @@ func (p *Pipeline) sink(ctx context.Context, order <-chan *job) error {
 	tick := time.NewTicker(o.Tick)
 	defer tick.Stop()
 	lastCommit := time.Now()
-	var maxEvent, maxEventWall time.Time
+	var maxEvent, maxEventWall, lastEventWall time.Time
 	var row []byte
 	var cs counters
 	var fatal error
@@ -473,7 +476,10 @@ func (p *Pipeline) sink(ctx context.Context, order <-chan *job) error {
 			}
 			return ctx.Err()
 		case <-tick.C:
-			if !maxEvent.IsZero() {
+			// Idle for a tick: time passes by the clock. (While events
+			// flow, windows close as in replay: by event time, swept as
+			// matches accumulate.)
+			if !maxEvent.IsZero() && time.Since(lastEventWall) >= o.Tick {
 				agg.Advance(maxEvent.Add(time.Since(maxEventWall)))
 			}
 			flushDirty()
@@ -537,6 +543,9 @@ func (p *Pipeline) sink(ctx context.Context, order <-chan *job) error {
 			}
 		}
 		cs.flush(met)
+		if len(j.events) > 0 {
+			lastEventWall = time.Now()
+		}
 		p.events.Add(int64(len(j.events)))
 		releaseJob(j)
 		if o.Lake != nil {
