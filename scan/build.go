@@ -284,6 +284,9 @@ func arrayOf(v *fastjson.Value) []*fastjson.Value {
 
 // keysOf lists an object's keys (none when v is not one).
 func keysOf(v *fastjson.Value) []string {
+	if v == nil {
+		return nil
+	}
 	o, err := v.Object()
 	if err != nil {
 		return nil

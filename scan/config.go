@@ -198,7 +198,11 @@ func (s *source) ciHeader(c *ci, typ, id string) *hdr {
 	if id == "" {
 		id = c.arn
 	}
-	return &hdr{Type: typ, ID: id, Account: c.account, Region: c.region, ARN: c.arn, AWSID: c.id, Name: c.name,
+	name := c.name
+	if n := str(c.tags, "Name"); n != "" && (name == "" || name == c.id) {
+		name = n // EC2 resources are named by their Name tag
+	}
+	return &hdr{Type: typ, ID: id, Account: c.account, Region: c.region, ARN: c.arn, AWSID: c.id, Name: name,
 		Tags: c.tags, Created: c.created, Item: c.item, Time: c.capture}
 }
 

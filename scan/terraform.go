@@ -27,7 +27,10 @@ import (
 // what a pull request names, and stable while the ARN is still unknown.
 // Region comes from the provider's configuration (else --region), the
 // account from known ARNs (else --account). Values Terraform learns only
-// when applying are null. A bucket the plan creates gets what AWS gives
+// when applying are the string "(known after apply)" where their presence
+// matters (a KMS key id), else null; fields that the plan cannot know at
+// all are listed in UnknownFields (ours), and the shipped policies pass on
+// them. A bucket the plan creates gets what AWS gives
 // every new bucket when nothing else is said: Block Public Access on and
 // SSE-S3 encryption (AWS's defaults since 2023).
 //
@@ -365,6 +368,22 @@ func byAttr(keys ...string) func(c *tfRes, val string) bool {
 	}
 }
 
+// unknownValue stands for a value Terraform learns only when applying: it
+// will be set, to something the plan cannot say.
+const unknownValue = "(known after apply)"
+
+// known returns an attribute's planned value, unknownValue when Terraform
+// learns it only when applying, or null.
+func (p *tfPlan) known(t *tfRes, key string) *fastjson.Value {
+	if v := t.after.Get(key); !isNull(v) && stringOf(v) != "" {
+		return v
+	}
+	if u, _ := boolOf(get(t.unknown, key)); u {
+		return p.s.b.str(unknownValue)
+	}
+	return p.s.b.null()
+}
+
 // header of a plan resource.
 func (p *tfPlan) header(t *tfRes, typ, name, arn string) *hdr {
 	acct := arnAccount(arn)
@@ -495,6 +514,7 @@ func (p *tfPlan) s3Bucket(t *tfRes) error {
 		return nil
 	}
 	isNew := t.action == "create"
+	var unknown []string // fields this plan cannot know (UnknownFields)
 
 	// ACL: the grants of aws_s3_bucket_acl, a canned ACL, or the bucket's own.
 	var grants []*fastjson.Value
@@ -574,7 +594,10 @@ func (p *tfPlan) s3Bucket(t *tfRes) error {
 		}
 		o.Set("PublicAccessBlockConfiguration", c)
 	} else {
+		// Not an attribute of the bucket: a bucket the plan does not
+		// create has settings the plan cannot see.
 		o.Set("PublicAccessBlockConfiguration", b.null())
+		unknown = append(unknown, "PublicAccessBlockConfiguration")
 	}
 
 	var rules []*fastjson.Value
@@ -671,6 +694,7 @@ func (p *tfPlan) s3Bucket(t *tfRes) error {
 		olc = c
 	}
 	o.Set("ObjectLockConfiguration", olc)
+	o.Set("UnknownFields", b.strings(unknown))
 	return p.s.done(h, o)
 }
 
@@ -1171,7 +1195,7 @@ func (p *tfPlan) ebsVolume(t *tfRes) error {
 	o := p.s.start(h)
 	o.Set("VolumeId", a.Get("id"))
 	o.Set("Encrypted", b.tfBool(a, "encrypted", false))
-	o.Set("KmsKeyId", a.Get("kms_key_id"))
+	o.Set("KmsKeyId", p.known(t, "kms_key_id"))
 	o.Set("Size", a.Get("size"))
 	o.Set("State", b.null())
 	o.Set("VolumeType", a.Get("type"))
@@ -1300,7 +1324,7 @@ func (p *tfPlan) cloudTrail(t *tfRes) error {
 	o.Set("IsMultiRegionTrail", b.tfBool(a, "is_multi_region_trail", false))
 	o.Set("IncludeGlobalServiceEvents", b.tfBool(a, "include_global_service_events", true))
 	o.Set("LogFileValidationEnabled", b.tfBool(a, "enable_log_file_validation", false))
-	o.Set("KmsKeyId", b.str(str(a, "kms_key_id")))
+	o.Set("KmsKeyId", p.known(t, "kms_key_id"))
 	o.Set("S3BucketName", a.Get("s3_bucket_name"))
 	o.Set("HomeRegion", b.str(t.region))
 	o.Set("IsOrganizationTrail", b.tfBool(a, "is_organization_trail", false))
@@ -1322,7 +1346,7 @@ func (p *tfPlan) dbInstance(t *tfRes) error {
 	o.Set("DBInstanceIdentifier", b.str(id))
 	o.Set("Engine", a.Get("engine"))
 	o.Set("StorageEncrypted", b.tfBool(a, "storage_encrypted", false))
-	o.Set("KmsKeyId", a.Get("kms_key_id"))
+	o.Set("KmsKeyId", p.known(t, "kms_key_id"))
 	o.Set("PubliclyAccessible", b.tfBool(a, "publicly_accessible", false))
 	o.Set("AutoMinorVersionUpgrade", b.tfBool(a, "auto_minor_version_upgrade", true))
 	o.Set("BackupRetentionPeriod", b.optNumber(a, "backup_retention_period"))
@@ -1397,7 +1421,7 @@ func (p *tfPlan) lambdaFunction(t *tfRes) error {
 	o.Set("Runtime", a.Get("runtime"))
 	o.Set("Role", a.Get("role"))
 	o.Set("Handler", a.Get("handler"))
-	o.Set("KMSKeyArn", a.Get("kms_key_arn"))
+	o.Set("KMSKeyArn", p.known(t, "kms_key_arn"))
 	if vc := block(a, "vpc_config"); vc != nil {
 		x := b.object()
 		x.Set("SubnetIds", vc.Get("subnet_ids"))

@@ -56,6 +56,7 @@ var Types = []Type{
 			{"LoggingPolicy", "object", "{TargetBucket, TargetPrefix} (null when access logging is off)"},
 			{"LifecycleRules", "list<object>", "lifecycle rules (null when none)"},
 			{"ObjectLockConfiguration", "object", "{ObjectLockEnabled, Rule} (null when none)"},
+			{"UnknownFields", "list<string>", "fields the input cannot know (Terraform plans: the Block Public Access of a bucket the plan does not create nor configure); ours"},
 		}},
 	{Name: "AWS.IAM.User", Panther: true, Description: "an IAM user with its policies, groups and credential report row",
 		Config: "AWS::IAM::User", CLI: []string{"aws iam get-account-authorization-details", "aws iam get-credential-report"}, Terraform: []string{"aws_iam_user", "aws_iam_user_policy", "aws_iam_user_policy_attachment", "aws_iam_policy_attachment", "aws_iam_user_login_profile", "aws_iam_access_key"},

@@ -35,6 +35,17 @@ function M.name(resource)
   return tostring(resource.ResourceId or "?")
 end
 
+-- unknown reports whether a field is one the input could not know (a
+-- Terraform plan lists them in UnknownFields).
+function M.unknown(resource, field)
+  for _, f in ipairs(resource.UnknownFields or {}) do
+    if f == field then
+      return true
+    end
+  end
+  return false
+end
+
 -- days_since returns the days between a date (RFC 3339) and now, or nil
 -- for no date: null, "N/A", "no_information", and the credential report's
 -- 0001-01-01T00:00:00Z.

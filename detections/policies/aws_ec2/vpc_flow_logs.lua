@@ -9,5 +9,10 @@ function policy(resource)
 end
 
 function title(resource)
-  return string.format("VPC %s (%s) has no active flow log", resource.Name or "?", resource.VpcId or resource.ResourceId)
+  local id = resource.VpcId or resource.ResourceId
+  local name = resource.Name
+  if name ~= nil and name ~= id then
+    id = name .. " (" .. id .. ")"
+  end
+  return string.format("VPC %s has no active flow log", id)
 end

@@ -1,4 +1,5 @@
 local aws = require("aws")
+local compliance = require("compliance")
 
 local SETTINGS = { "BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets" }
 
@@ -22,6 +23,9 @@ end
 function policy(resource)
   if aws.public_buckets[resource.Name or ""] then
     return true
+  end
+  if compliance.unknown(resource, "PublicAccessBlockConfiguration") then
+    return true -- a Terraform plan that does not manage it cannot say
   end
   return missing(resource) == nil
 end
