@@ -417,9 +417,13 @@ func (r *Reader) Finish(emit Emit) error {
 	r.b.reset()
 	defer r.b.reset()
 	s := &source{r: r, name: "(scan)", b: &r.b, emit: emit, format: "derived"}
+	if err := r.endCompleting(emit); err != nil {
+		return err
+	}
 	if err := r.idx.emitUnjoinedUsers(s); err != nil {
 		return err
 	}
+	s.name, s.format = "(scan)", "derived"
 	return r.meta.emit(s)
 }
 
