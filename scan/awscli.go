@@ -250,8 +250,8 @@ func (s *source) cliAccountSummary(v *fastjson.Value, item string) error {
 
 // emitRoots makes AWS.IAM.RootUser resources from the credential reports'
 // root rows and the account summaries.
-func (idx *index) emitRoots(s *source) error {
-	if pending, ok := idx.summaries[""]; ok {
+func (idx *index) emitRoots(s *source, final bool) error {
+	if pending, ok := idx.summaries[""]; ok && (final || s.r.defaultAccount() != "") {
 		delete(idx.summaries, "")
 		if acct := s.r.defaultAccount(); acct != "" {
 			if _, dup := idx.summaries[acct]; !dup {
@@ -290,7 +290,7 @@ func (idx *index) emitRoots(s *source) error {
 		}
 	}
 	for _, acct := range sortedKeys(boolSet(idx.summaries)) {
-		if done[acct] {
+		if done[acct] || acct == "" {
 			continue
 		}
 		if err := emit(acct, nil, "get-account-summary output", "SummaryMap"); err != nil {
@@ -298,7 +298,11 @@ func (idx *index) emitRoots(s *source) error {
 		}
 	}
 	idx.roots = nil
-	clear(idx.summaries)
+	for acct := range idx.summaries {
+		if acct != "" {
+			delete(idx.summaries, acct)
+		}
+	}
 	return nil
 }
 

@@ -218,7 +218,10 @@ func skipValue(b []byte, i int) int {
 // endCompleting emits the resources of completing inputs, now that all of
 // them are read: root users (credential report + account summary),
 // password policies, EBS and RDS snapshots with their permissions.
-func (r *Reader) endCompleting(emit Emit) error {
+//
+// Those that need an account no input has named yet wait for the end
+// (final), when the other inputs may have named one.
+func (r *Reader) endCompleting(emit Emit, final bool) error {
 	idx := r.idx
 	if len(idx.pending) == 0 && len(idx.roots) == 0 && len(idx.summaries) == 0 && len(idx.ebsOrder) == 0 && len(idx.dbOrder) == 0 {
 		return nil
@@ -226,17 +229,22 @@ func (r *Reader) endCompleting(emit Emit) error {
 	r.b.reset()
 	defer r.b.reset()
 	s := &source{r: r, b: &r.b, emit: emit, format: "aws-cli"}
-	if err := idx.emitRoots(s); err != nil {
+	if err := idx.emitRoots(s, final); err != nil {
 		return err
 	}
+	var later []pendingResource
 	for _, p := range idx.pending {
+		if !final && p.acct == "" && r.defaultAccount() == "" {
+			later = append(later, p) // the inputs read next may name the account
+			continue
+		}
 		s.name = p.source
 		if err := s.emitPending(p); err != nil {
 			return err
 		}
 		r.b.reset()
 	}
-	idx.pending = nil
+	idx.pending = later
 	for _, id := range idx.ebsOrder {
 		sn := idx.ebsSnaps[id]
 		s.name = sn.source

@@ -150,7 +150,7 @@ func (r *Reader) ReadSources(ctx context.Context, srcs []input.Source, emit Emit
 			return err
 		}
 	}
-	if err := r.endCompleting(emit); err != nil {
+	if err := r.endCompleting(emit, false); err != nil {
 		return err
 	}
 	// Phase 2: everything else, one input in memory at a time.
@@ -417,7 +417,7 @@ func (r *Reader) Finish(emit Emit) error {
 	r.b.reset()
 	defer r.b.reset()
 	s := &source{r: r, name: "(scan)", b: &r.b, emit: emit, format: "derived"}
-	if err := r.endCompleting(emit); err != nil {
+	if err := r.endCompleting(emit, true); err != nil {
 		return err
 	}
 	if err := r.idx.emitUnjoinedUsers(s); err != nil {
