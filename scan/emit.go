@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/valyala/fastjson"
+
+	"panther/parsers/event"
 )
 
 // hdr is what every resource starts with.
@@ -55,7 +57,9 @@ func (s *source) done(h *hdr, o *fastjson.Value) error {
 		s.r.fail(&ItemError{File: s.name, Item: h.Item, Err: errNoID})
 		return nil
 	}
-	s.b.buf = o.MarshalTo(s.b.buf[:0])
+	// event.AppendValue, not MarshalTo: fastjson writes control bytes of
+	// strings with Go escapes (\x00) that JSON does not have.
+	s.b.buf = event.AppendValue(s.b.buf[:0], o)
 	t := h.Time
 	if t.IsZero() {
 		t = s.r.opts.Now().UTC()
