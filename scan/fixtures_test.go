@@ -75,14 +75,11 @@ func TestFixtures(t *testing.T) {
 					t.Fatalf("options.json: %v", err)
 				}
 			}
-			var inputs []string
-			entries, _ := os.ReadDir(dir)
-			for _, e := range entries {
-				n := e.Name()
-				if e.IsDir() || n == "expected.txt" || n == "options.json" || strings.HasSuffix(n, ".tf") || strings.HasPrefix(n, "README") {
-					continue
-				}
-				inputs = append(inputs, filepath.Join(dir, n))
+			// The inputs are the folder inputs/, or a Terraform plan.json
+			// beside the .tf files it was made from.
+			inputs := []string{filepath.Join(dir, "inputs")}
+			if _, err := os.Stat(inputs[0]); err != nil {
+				inputs = []string{filepath.Join(dir, "plan.json")}
 			}
 			got := scanLines(t, set, inputs, opts)
 			want := filepath.Join(dir, "expected.txt")

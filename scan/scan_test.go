@@ -349,4 +349,3 @@ func TestFailedAtOrAbove(t *testing.T) {
 		}
 	}
 }
-
