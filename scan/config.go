@@ -1,6 +1,7 @@
 package scan
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"strconv"
@@ -52,11 +53,11 @@ func isConfigItem(v *fastjson.Value) bool {
 func (s *source) readConfig(v *fastjson.Value, item string) error {
 	switch {
 	case v.Exists("configurationItems"):
-		return s.readConfigItems(arrayOf(v.Get("configurationItems")), prefix(item)+"configurationItems")
+		return s.readConfigItems(treeItems(arrayOf(v.Get("configurationItems"))), prefix(item)+"configurationItems")
 	case v.Exists("baseConfigurationItems"):
-		return s.readConfigItems(arrayOf(v.Get("baseConfigurationItems")), prefix(item)+"baseConfigurationItems")
+		return s.readConfigItems(treeItems(arrayOf(v.Get("baseConfigurationItems"))), prefix(item)+"baseConfigurationItems")
 	}
-	return s.readConfigItems([]*fastjson.Value{v.Get("configurationItem")}, prefix(item)+"configurationItem")
+	return s.readConfigItems(treeItems([]*fastjson.Value{v.Get("configurationItem")}), prefix(item)+"configurationItem")
 }
 
 func (s *source) readConfigSelect(v *fastjson.Value, item string) error {
@@ -74,31 +75,132 @@ func (s *source) readConfigSelect(v *fastjson.Value, item string) error {
 		}
 		items = append(items, x)
 	}
-	return s.readConfigItems(items, prefix(item)+"Results")
+	return s.readConfigItems(treeItems(items), prefix(item)+"Results")
+}
+
+// rawItem is one configuration item: parsed (v), or its bytes in the
+// input (raw), parsed when its turn comes.
+type rawItem struct {
+	v   *fastjson.Value
+	raw []byte
+}
+
+func treeItems(vs []*fastjson.Value) []rawItem {
+	out := make([]rawItem, len(vs))
+	for i, v := range vs {
+		out[i].v = v
+	}
+	return out
+}
+
+// configItemsKeys are the keys of the Config documents read item by item.
+var configItemsKeys = []string{"configurationItems", "baseConfigurationItems"}
+
+// readConfigStream reads a snapshot or history file without building the
+// tree of the whole file: the items are found in its bytes and parsed one
+// at a time, so that a snapshot of 100,000 resources costs the file's
+// bytes and one item's tree, not a tree of millions of values (see
+// BenchmarkScan). ok is false when data is not such a file.
+func (s *source) readConfigStream(data []byte) (ok bool, err error) {
+	for _, key := range configItemsKeys {
+		start, end, found := topLevelValue(data, key)
+		if !found {
+			continue
+		}
+		arr := data[start:end]
+		if len(arr) == 0 || arr[0] != '[' {
+			return false, nil
+		}
+		var items []rawItem
+		i := skipWS(arr, 1)
+		for i < len(arr) && arr[i] != ']' {
+			e := skipValue(arr, i)
+			if e < 0 {
+				return false, nil
+			}
+			items = append(items, rawItem{raw: arr[i:e]})
+			i = skipWS(arr, e)
+			if i < len(arr) && arr[i] == ',' {
+				i = skipWS(arr, i+1)
+			}
+		}
+		s.setFormat("aws-config")
+		return true, s.readConfigItems(items, key)
+	}
+	return false, nil
+}
+
+// topLevelValue finds the value of key in the top-level object of data.
+func topLevelValue(data []byte, key string) (start, end int, ok bool) {
+	i := skipWS(data, 0)
+	if i >= len(data) || data[i] != '{' {
+		return 0, 0, false
+	}
+	i++
+	for {
+		i = skipWS(data, i)
+		if i >= len(data) || data[i] != '"' {
+			return 0, 0, false
+		}
+		ke := stringEnd(data, i)
+		if ke < 0 {
+			return 0, 0, false
+		}
+		k := data[i+1 : ke]
+		i = skipWS(data, ke+1)
+		if i >= len(data) || data[i] != ':' {
+			return 0, 0, false
+		}
+		vs := skipWS(data, i+1)
+		ve := skipValue(data, vs)
+		if ve < 0 {
+			return 0, 0, false
+		}
+		if string(k) == key {
+			return vs, ve, true
+		}
+		i = skipWS(data, ve)
+		if i >= len(data) || data[i] != ',' {
+			return 0, 0, false
+		}
+		i++
+	}
 }
 
 // readConfigItems converts the items of one document. Items that only
 // complete others in the same document (flow logs, RDS snapshots) are
 // indexed first.
-func (s *source) readConfigItems(items []*fastjson.Value, where string) error {
-	cis := make([]*ci, len(items))
+func (s *source) readConfigItems(items []rawItem, where string) error {
 	s.local = newIndex()
 	defer func() { s.local = nil }()
-	for i, v := range items {
-		if v == nil {
-			continue
-		}
-		it := where
+	var p fastjson.Parser
+	name := func(i int) string {
 		if len(items) > 1 || where != "configurationItem" {
-			it = where + "[" + strconv.Itoa(i) + "]"
+			return where + "[" + strconv.Itoa(i) + "]"
 		}
-		c, err := s.normaliseCI(v, it)
-		if err != nil {
-			s.itemFail(it, err)
+		return where
+	}
+	// parse gives item i's tree; a raw item's lives until the next parse.
+	parse := func(i int) (*fastjson.Value, error) {
+		if items[i].raw == nil {
+			return items[i].v, nil
+		}
+		return p.ParseBytes(items[i].raw)
+	}
+	for i := range items {
+		if raw := items[i].raw; raw != nil && !bytes.Contains(raw, []byte(`AWS::EC2::FlowLog`)) && !bytes.Contains(raw, []byte(`AWS::RDS::DBSnapshot`)) {
 			continue
 		}
-		cis[i] = c
-		if c.deleted() {
+		v, err := parse(i)
+		if err != nil || v == nil || v.Type() != fastjson.TypeObject {
+			continue // reported below
+		}
+		typ := str(v, "resourceType")
+		if typ != "AWS::EC2::FlowLog" && typ != "AWS::RDS::DBSnapshot" {
+			continue
+		}
+		c, err := s.normaliseCI(v, name(i))
+		if err != nil || c.deleted() {
 			continue
 		}
 		switch c.typ {
@@ -115,29 +217,50 @@ func (s *source) readConfigItems(items []*fastjson.Value, where string) error {
 				}
 			}
 		}
+		if items[i].raw != nil {
+			s.b.reset()
+		}
 	}
-	for _, c := range cis {
-		if c == nil {
+	for i := range items {
+		v, err := parse(i)
+		if err != nil {
+			s.itemFail(name(i), fmt.Errorf("not JSON: %v", err))
 			continue
 		}
-		if c.deleted() {
-			s.r.stats.Skipped++
+		if v == nil {
 			continue
 		}
-		conv := configConverters[c.typ]
-		if conv == nil {
-			s.r.stats.Skipped++
-			continue
-		}
-		if c.conf == nil || c.conf.Type() != fastjson.TypeObject {
-			s.itemFail(c.item, fmt.Errorf("%s item without a configuration object", c.typ))
-			continue
-		}
-		if err := conv(s, c); err != nil {
+		if err := s.readConfigItem(v, name(i)); err != nil {
 			return err
+		}
+		if items[i].raw != nil {
+			s.b.reset() // the resource is emitted: its values are done with
 		}
 	}
 	return nil
+}
+
+// readConfigItem converts one item.
+func (s *source) readConfigItem(v *fastjson.Value, item string) error {
+	c, err := s.normaliseCI(v, item)
+	if err != nil {
+		s.itemFail(item, err)
+		return nil
+	}
+	if c.deleted() {
+		s.r.stats.Skipped++
+		return nil
+	}
+	conv := configConverters[c.typ]
+	if conv == nil {
+		s.r.stats.Skipped++
+		return nil
+	}
+	if c.conf == nil || c.conf.Type() != fastjson.TypeObject {
+		s.itemFail(c.item, fmt.Errorf("%s item without a configuration object", c.typ))
+		return nil
+	}
+	return conv(s, c)
 }
 
 func (c *ci) deleted() bool {

@@ -61,7 +61,7 @@ func addFiles(f *testing.F, pattern string) {
 }
 
 func FuzzConfigReader(f *testing.F) {
-	addFiles(f, "../testdata/scan/config-snapshot/*.json")
+	addFiles(f, "../testdata/scan/config-snapshot/inputs/*.json")
 	for _, s := range []string{
 		`{"configurationItems": []}`,
 		`{"configurationItems": [null, 1, "x", {}]}`,
@@ -94,7 +94,7 @@ func FuzzTerraformReader(f *testing.F) {
 }
 
 func FuzzCLIReader(f *testing.F) {
-	addFiles(f, "../testdata/scan/aws-cli/*.json")
+	addFiles(f, "../testdata/scan/aws-cli/inputs/*.json")
 	for _, s := range []string{
 		`{"Content": "dXNlcixhcm4KYm9iLGFybjphd3M6aWFtOjoxOnVzZXIvYm9iCg==", "ReportFormat": "text/csv"}`,
 		`{"Content": "not base64, not csv \"", "ReportFormat": "text/csv"}`,

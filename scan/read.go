@@ -5,9 +5,11 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strconv"
 	"time"
 
@@ -90,6 +92,7 @@ type Reader struct {
 	stats Stats
 	b     builder
 	p     fastjson.Parser
+	buf   []byte // the input being read (readFile)
 }
 
 // NewReader makes a reader.
@@ -226,13 +229,77 @@ func (r *Reader) open(path string) (*input.Stream, error) {
 	return input.Open(path)
 }
 
+// readFile reads a whole input into the reader's buffer, which the next
+// readFile reuses: one input is in memory at a time, and its buffer grows
+// to the largest input once rather than for every input.
 func (r *Reader) readFile(path string) ([]byte, error) {
 	s, err := r.open(path)
 	if err != nil {
 		return nil, unwrapSource(err)
 	}
 	defer s.Close()
-	return readLimited(s, r.opts.MaxFileBytes)
+	max := r.opts.MaxFileBytes
+	buf := r.buf[:0]
+	if hint := sizeHint(path, s.Compression()); hint > 0 && hint <= max && int64(cap(buf)) < hint+1 {
+		// Allocated once at its size: growing by doubling would hold up
+		// to three times the input (old and new buffers) at the peak.
+		buf = make([]byte, 0, hint+1)
+	}
+	for {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)] // grow (doubling)
+		}
+		n, err := s.Read(buf[len(buf):min(cap(buf), int(max)+1)])
+		buf = buf[:len(buf)+n]
+		if int64(len(buf)) > max {
+			r.buf = buf[:0]
+			return nil, fmt.Errorf("%w: over the %s limit (--max-file-size)", ErrTooLarge, input.FormatSize(max))
+		}
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			r.buf = buf[:0]
+			return nil, unwrapSource(err)
+		}
+	}
+	r.buf = buf[:0]
+	return buf, nil
+}
+
+// sizeHint is the decompressed size of a file when it can be known
+// cheaply: the size of a plain file, the ISIZE trailer of a gzip file
+// (the size modulo 4 GiB of its last member: a hint, not a promise).
+// 0 when unknown.
+func sizeHint(path string, comp input.Compression) int64 {
+	if path == "-" {
+		return 0
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return 0
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil || !st.Mode().IsRegular() {
+		return 0
+	}
+	switch comp {
+	case input.Plain:
+		return st.Size()
+	case input.Gzip:
+		var b [4]byte
+		if st.Size() < 18 {
+			return 0
+		}
+		if _, err := f.ReadAt(b[:], st.Size()-4); err != nil {
+			return 0
+		}
+		if n := int64(binary.LittleEndian.Uint32(b[:])); n >= st.Size()/2 {
+			return n
+		}
+	}
+	return 0
 }
 
 // ErrTooLarge is the error of an input over ReadOptions.MaxFileBytes.
@@ -279,6 +346,13 @@ func (r *Reader) ReadBytes(name string, data []byte, emit Emit) error {
 	if len(trimmed) == 0 {
 		r.fail(&InputError{File: name, Err: errors.New("empty input")})
 		return nil
+	}
+	// Config snapshot and history files are read item by item; the rest
+	// is parsed whole.
+	if fastjson.ValidateBytes(trimmed) == nil {
+		if ok, err := src.readConfigStream(trimmed); ok || err != nil {
+			return err
+		}
 	}
 	v, err := r.p.ParseBytes(trimmed)
 	if err != nil {
@@ -370,7 +444,7 @@ func (s *source) readValue(v *fastjson.Value, item string) error {
 		return s.readConfigSelect(v, item)
 	case isConfigItem(v):
 		s.setFormat("aws-config")
-		return s.readConfigItems([]*fastjson.Value{v}, item)
+		return s.readConfigItems(treeItems([]*fastjson.Value{v}), item)
 	case v.Exists("resource_changes") || v.Exists("planned_values") && v.Exists("format_version"):
 		s.setFormat("terraform-plan")
 		return s.readTerraform(v)
