@@ -73,10 +73,11 @@ the resource types and their fields.
 
 Exit codes: 0 ok; 1 when a policy at or above --fail-on fails, or a policy
 errors; 2 usage; 3 when an input could not be read or the lake failed.`,
-		Example: `  panther scan config-snapshot.json.gz
+		Example: `  panther scan 123456789012_Config_eu-west-1_ConfigSnapshot_*.json.gz
   terraform show -json plan.out > plan.json && panther scan plan.json --format sarif > scan.sarif
   aws iam get-credential-report > cred.json && panther scan cred.json --fail-on high
-  panther scan s3://... (download first) ./snapshots/ --lake ./lake`,
+  aws ec2 describe-security-groups | panther scan - --region eu-west-1
+  panther scan ./snapshots/ --lake ./lake`,
 		Args: cobra.ArbitraryArgs,
 		RunE: func(c *cobra.Command, args []string) error {
 			opts.Ctx = c.Context()
@@ -111,9 +112,6 @@ errors; 2 usage; 3 when an input could not be read or the lake failed.`,
 			}
 			if opts.Workers, err = app.cfg.Int(c, "workers", "workers", 0); err != nil {
 				return err
-			}
-			if opts.Lake == "" {
-				opts.Lake = app.cfg.String(c, "lake", "scan_lake", "")
 			}
 			if runF != nil {
 				return runF(opts)
