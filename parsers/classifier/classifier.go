@@ -40,6 +40,7 @@
 package classifier
 
 import (
+	"errors"
 	"fmt"
 	"reflect"
 	"slices"
@@ -180,10 +181,12 @@ func (c *Classifier) Order() []string {
 // NoMatchError says that no log type accepted a record.
 type NoMatchError struct {
 	Tried []string // the families tried, in order
-	// Likely is the family the record most likely belongs to (the last
-	// winner of the source, else the first tried), and Why the reason it
-	// did not take the record: on a file of one type, that is the reason
-	// the user wants to read.
+	// Likely is the log type or family the record most likely belongs to,
+	// and Why the reason it did not take the record: the type a parser
+	// found the record closest to (a parsers.NearMissError: the Zeek
+	// parser on a conn record without its conn id), else the family of the
+	// last winner of the source (on a file of one type, the reason the
+	// user wants to read), else the first family tried.
 	Likely string
 	Why    error
 }
@@ -222,6 +225,7 @@ func (c *Classifier) Classify(rec []byte) (*event.Event, *parsers.LogType, error
 		jsonErr error
 		why     error    // why the likeliest candidate did not take it
 		likely  = c.last // the last winner, else the first tried
+		near    *parsers.NearMissError
 	)
 	if likely == nil {
 		likely = c.cands[0]
@@ -268,6 +272,10 @@ func (c *Classifier) Classify(rec []byte) (*event.Event, *parsers.LogType, error
 			if cand == likely {
 				why = err
 			}
+			var nm *parsers.NearMissError
+			if errors.As(err, &nm) && (near == nil || nm.Fit > near.Fit) {
+				near = nm
+			}
 		case !ok:
 			e.Release()
 			c.header(i, rec)
@@ -283,7 +291,15 @@ func (c *Classifier) Classify(rec []byte) (*event.Event, *parsers.LogType, error
 		}
 	}
 	c.stats.Unclassified++
-	return nil, nil, &NoMatchError{Tried: slices.Clone(c.tried), Likely: likely.family, Why: why}
+	nomatch := &NoMatchError{Tried: slices.Clone(c.tried), Likely: likely.family, Why: why}
+	// A near miss of the likeliest family wins ties.
+	if ln := (*parsers.NearMissError)(nil); errors.As(why, &ln) && (near == nil || ln.Fit >= near.Fit) {
+		near = ln
+	}
+	if near != nil {
+		nomatch.Likely, nomatch.Why = near.LogType, near.Err
+	}
+	return nil, nil, nomatch
 }
 
 func (c *Classifier) classifyFixed(rec []byte) (*event.Event, *parsers.LogType, error) {
