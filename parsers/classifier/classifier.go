@@ -80,6 +80,7 @@ type Classifier struct {
 	Now func() time.Time
 
 	reg   *parsers.Registry
+	year  int          // SetYear's, for Fork
 	cands []*candidate // in the order they are tried
 	last  *candidate   // the last winner: its reason is the one reported
 	fixed bool
@@ -156,7 +157,23 @@ func (c *Classifier) Fork() *Classifier {
 	}
 	slices.SortStableFunc(n.cands, func(a, b *candidate) int { return pos[a.family] - pos[b.family] })
 	n.Now = c.Now
+	n.SetYear(c.year)
 	return n
+}
+
+// SetYear gives the year of the source's first year-less timestamp to the
+// parsers that read such timestamps (parsers.YearSetter); 0 leaves them to
+// guess it from the parse time.
+func (c *Classifier) SetYear(year int) {
+	c.year = year
+	if year == 0 {
+		return
+	}
+	for _, cand := range c.cands {
+		if ys, ok := cand.parser.(parsers.YearSetter); ok {
+			ys.SetYear(year)
+		}
+	}
 }
 
 // Stats returns the counts so far (a copy).
