@@ -69,6 +69,18 @@ function M.is_password_login_host(host)
   return false
 end
 
+-- is_pam_only_failure: a PAM authentication failure that is the only record
+-- of the attempt. RedHat-era hosts wrote sshd's PAM lines under their own
+-- tag, sshd(pam_unix)[pid] (the event's subsystem is the PAM module), and no
+-- "Failed password" line: the PAM line is the one to count there. Today's
+-- "pam_unix(sshd:auth): authentication failure" comes with sshd's own
+-- "Failed password" line, which is the one counted.
+function M.is_pam_only_failure(event)
+  local sub = event.subsystem
+  return event:get("sshd", "event") == "pam_auth_failure"
+    and type(sub) == "string" and sub:sub(1, 4) == "pam_"
+end
+
 -- attempts is the number of sshd messages a line stands for: rsyslog folds
 -- identical consecutive lines into "message repeated N times: [ ... ]".
 function M.attempts(event)
