@@ -86,7 +86,6 @@ package zeek
 import (
 	"bytes"
 	"fmt"
-	"math/bits"
 	"slices"
 	"strings"
 	"sync"
@@ -324,14 +323,19 @@ func hiveType(f fieldDef) string {
 	return t
 }
 
-// Field-set detection. Every declared field name maps to the set of types
-// that declare it (and that require it), as bit sets over defs.
+// Field-set detection. Every declared field name maps to the types that
+// declare it and those that require it (one map lookup a key), and to the
+// set of the former, as bits over defs.
 var (
-	indexOnce sync.Once
-	fieldMask map[string]typeSet
-	reqMask   map[string]typeSet
-	tieOrder  []int // def indices by fewest declared fields, then name
+	indexOnce  sync.Once
+	fieldIndex map[string]*fieldTypes
+	tieOrder   []int // def indices by fewest declared fields, then name
 )
+
+type fieldTypes struct {
+	declared, required []uint8 // def indices
+	set                typeSet // declared, as a set
+}
 
 // maxTypes bounds the number of Zeek log types (the width of a typeSet).
 const maxTypes = 128
@@ -342,32 +346,26 @@ type typeSet [maxTypes / 64]uint64
 func (s *typeSet) add(i int)     { s[i>>6] |= 1 << (i & 63) }
 func (s typeSet) has(i int) bool { return s[i>>6]&(1<<(i&63)) != 0 }
 func (s typeSet) empty() bool    { return s == typeSet{} }
-func (s typeSet) each(f func(i int)) {
-	for w, b := range s {
-		for ; b != 0; b &= b - 1 {
-			f(w<<6 | bits.TrailingZeros64(b))
-		}
-	}
-}
 
 func buildIndex() {
 	if len(defs) > maxTypes {
 		panic("zeek: more log types than maxTypes; widen typeSet")
 	}
-	fieldMask = map[string]typeSet{}
-	reqMask = map[string]typeSet{}
+	fieldIndex = map[string]*fieldTypes{}
 	for _, d := range defs {
 		for _, f := range d.fields {
 			if strings.HasPrefix(f.name, "_") {
 				continue // _path, _write_ts: every type has them
 			}
-			m := fieldMask[f.name]
-			m.add(d.idx)
-			fieldMask[f.name] = m
+			ft := fieldIndex[f.name]
+			if ft == nil {
+				ft = &fieldTypes{}
+				fieldIndex[f.name] = ft
+			}
+			ft.declared = append(ft.declared, uint8(d.idx))
+			ft.set.add(d.idx)
 			if f.required {
-				r := reqMask[f.name]
-				r.add(d.idx)
-				reqMask[f.name] = r
+				ft.required = append(ft.required, uint8(d.idx))
 			}
 		}
 	}
@@ -394,9 +392,22 @@ func (m *matcher) add(name string) {
 	if isShipperKey(name) {
 		return
 	}
+	m.addTypes(fieldIndex[name])
+}
+
+// addTypes counts a field (not a shipper's key) declared by ft's types
+// (nil: by none).
+func (m *matcher) addTypes(ft *fieldTypes) {
 	m.keys++
-	fieldMask[name].each(func(i int) { m.score[i]++ })
-	reqMask[name].each(func(i int) { m.req[i]++ })
+	if ft == nil {
+		return
+	}
+	for _, i := range ft.declared {
+		m.score[i]++
+	}
+	for _, i := range ft.required {
+		m.req[i]++
+	}
 }
 
 // isShipperKey tells the keys that pipelines add to Zeek's records
