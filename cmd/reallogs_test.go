@@ -61,3 +61,40 @@ func TestYearFlag(t *testing.T) {
 		t.Errorf("replay --year 2017: %s", out)
 	}
 }
+
+// The internal networks setting reaches the rules through replay: a lab
+// whose own network is 10.0.0.0/8 says so, and RDP from 192.168.0.66 (on
+// the private ranges, so internal by default) is from outside. The flag,
+// the environment and .panther.yml set it alike.
+func TestInternalNetworksThroughReplay(t *testing.T) {
+	t.Parallel()
+	rdp := `{"_path":"rdp","ts":1711965614.258458,"uid":"CMwJl820SlYyy434c8","id.orig_h":"192.168.0.66","id.orig_p":39681,` +
+		`"id.resp_h":"10.0.0.12","id.resp_p":3389,"cookie":"administrator","result":"encrypted","security_protocol":"HYBRID","cert_count":0}` + "\n"
+	logs := writeTree(t, map[string]string{"rdp.json": rdp})
+	in := filepath.Join(logs, "rdp.json")
+	replay := func(dir string, args ...string) string {
+		out, errOut, code := run(t, dir, append([]string{"replay", in, "--format", "jsonl", "--quiet", "--rule", "Zeek.RDP.InboundFromInternet"}, args...)...)
+		if code != 0 {
+			t.Fatalf("%v: exit %d: %s", args, code, errOut)
+		}
+		return out
+	}
+	const alert = `"title":"RDP from internet host 192.168.0.66 to internal host 10.0.0.12"`
+	if out := replay(t.TempDir()); strings.Contains(out, alert) {
+		t.Errorf("default (private ranges internal): %s", out)
+	}
+	if out := replay(t.TempDir(), "--internal-networks", "10.0.0.0/8"); !strings.Contains(out, alert) {
+		t.Errorf("--internal-networks 10.0.0.0/8: no alert: %s", out)
+	}
+	// Private ranges, but not the lab's 192.168.0.0/24.
+	if out := replay(t.TempDir(), "--internal-networks", "private,!192.168.0.0/24"); !strings.Contains(out, alert) {
+		t.Errorf("--internal-networks private,!192.168.0.0/24: no alert: %s", out)
+	}
+	cfg := writeTree(t, map[string]string{".panther.yml": "internal_networks: [10.0.0.0/8]\n"})
+	if out := replay(cfg); !strings.Contains(out, alert) {
+		t.Errorf(".panther.yml internal_networks: no alert: %s", out)
+	}
+	if _, errOut, code := run(t, t.TempDir(), "replay", in, "--internal-networks", "10.0.0.0/33"); code != ExitUsage || !strings.Contains(errOut, "internal_networks") {
+		t.Errorf("bad setting: exit %d: %s", code, errOut)
+	}
+}

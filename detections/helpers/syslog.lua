@@ -44,10 +44,11 @@ function M.ssh_source(event)
   return event:get("sshd", "src_ip") or "unknown source"
 end
 
--- is_internal reports a private, loopback, link-local or CGNAT address.
--- Names (UseDNS) are not addresses and are not internal.
+-- is_internal reports an address of the internal networks setting
+-- (internal_networks: by default the private, loopback, link-local and
+-- CGNAT ranges). Names (UseDNS) are not addresses and are not internal.
 function M.is_internal(ip)
-  return net.is_private(ip)
+  return net.is_internal(ip)
 end
 
 -- is_expected_ssh_source: the address is in ssh_expected_sources.
