@@ -50,7 +50,10 @@ func (p *parser) parseJSON(rec []byte, e *event.Event) (bool, error) {
 		return false, p.notZeek()
 	}
 	if variant {
-		obj = p.rewrite(e, obj)
+		var err error
+		if obj, err = p.rewrite(e, obj); err != nil {
+			return false, err
+		}
 	}
 	return p.accept(d, e, obj, true)
 }
@@ -131,7 +134,10 @@ func (p *parser) accept(d *logDef, e *event.Event, obj *fastjson.Object, byField
 			p.names = learnNames(obj)
 		}
 		if p.names == namesOther {
-			obj = p.rewrite(e, obj)
+			var err error
+			if obj, err = p.rewrite(e, obj); err != nil {
+				return false, err
+			}
 		}
 	}
 	if missing := d.missing(obj); len(missing) > 0 {
@@ -179,11 +185,19 @@ func learnNames(obj *fastjson.Object) int {
 	return names
 }
 
+// maxRewrite bounds the fields of a record that rewrite renames: adding a
+// key to an object costs a look at every key already there, and a Zeek
+// record has fewer than 100.
+const maxRewrite = 1024
+
 // rewrite returns the record with Zeek's names: nested records flattened
 // ({"id": {"orig_h": x}} is "id.orig_h": x) and names flattened with
 // another scope separator renamed ("id_orig_h" is "id.orig_h"), in the
 // order of the record; e.Fields is the new object.
-func (p *parser) rewrite(e *event.Event, obj *fastjson.Object) *fastjson.Object {
+func (p *parser) rewrite(e *event.Event, obj *fastjson.Object) (*fastjson.Object, error) {
+	if n := countKeys(obj); n > maxRewrite {
+		return nil, fmt.Errorf("Zeek record with %d fields (more than %d): not a Zeek log", n, maxRewrite)
+	}
 	a := e.Arena()
 	out := a.NewObject()
 	var put func(prefix string, o *fastjson.Object)
@@ -205,7 +219,20 @@ func (p *parser) rewrite(e *event.Event, obj *fastjson.Object) *fastjson.Object 
 	}
 	put("", obj)
 	e.Fields = out
-	return mustObject(out)
+	return mustObject(out), nil
+}
+
+// countKeys counts the keys of obj and of the objects in it.
+func countKeys(obj *fastjson.Object) int {
+	n := 0
+	obj.Visit(func(_ []byte, v *fastjson.Value) {
+		n++
+		if v.Type() == fastjson.TypeObject {
+			o, _ := v.Object()
+			n += o.Len()
+		}
+	})
+	return n
 }
 
 // missing returns the required fields of d that obj lacks (or holds null).

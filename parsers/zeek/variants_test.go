@@ -212,3 +212,19 @@ func flipTS(m map[string]any, quoted bool) map[string]any {
 	}
 	return out
 }
+
+// A record rewritten to Zeek's names has a bounded number of fields: each
+// renamed key costs a look at the keys before it.
+func TestRewriteBound(t *testing.T) {
+	reg := parsertest.Registry(t, LogTypes()...)
+	var b strings.Builder
+	b.WriteString(`{"@stream":"conn","ts":1711965600,"uid":"C1","id_orig_h":"10.0.0.1","id_orig_p":1,"id_resp_h":"10.0.0.2","id_resp_p":2,"proto":"tcp","missed_bytes":0`)
+	for i := range 2000 {
+		fmt.Fprintf(&b, `,"x_%d":%d`, i, i)
+	}
+	b.WriteString("}")
+	res := parsertest.Parse(t, reg, Conn, []byte(b.String()))
+	if len(res.Errors) != 1 || !strings.Contains(res.Errors[0], "Zeek record with 2009 fields (more than 1024)") {
+		t.Errorf("%v", res.Errors)
+	}
+}

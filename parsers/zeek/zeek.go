@@ -86,6 +86,7 @@ package zeek
 import (
 	"bytes"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"sync"
@@ -398,6 +399,9 @@ func (m *matcher) add(name string) {
 // addTypes counts a field (not a shipper's key) declared by ft's types
 // (nil: by none).
 func (m *matcher) addTypes(ft *fieldTypes) {
+	if m.keys == math.MaxInt16 {
+		return // no log has that many fields: the counts are settled
+	}
 	m.keys++
 	if ft == nil {
 		return
