@@ -11,6 +11,7 @@ import (
 	"panther/engine/luavm"
 	"panther/engine/replay"
 	"panther/packs"
+	"panther/scan"
 )
 
 // ShippedSources are the detections and packs embedded in the binary.
@@ -52,7 +53,7 @@ func (app *App) loadOptions(c *cobra.Command) (engine.LoadOptions, error) {
 	if err != nil {
 		return engine.LoadOptions{}, usageErr("setting internal_networks: %v", err)
 	}
-	return engine.LoadOptions{Budget: budget, DecodeLogType: decodeLogType, Internal: internal}, nil
+	return engine.LoadOptions{Budget: budget, DecodeLogType: decodeLogType, Internal: internal, ResourceTypes: scan.TypeNames()}, nil
 }
 
 // luaTimeoutFlag adds the flags of the engine's settings to a command:

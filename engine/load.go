@@ -73,6 +73,9 @@ type LoadOptions struct {
 	// Internal is the internal networks setting that net.is_internal reads
 	// in every evaluator of the set; nil means the private ranges.
 	Internal *luavm.Networks
+	// ResourceTypes are the resource types policies may name (package
+	// scan's); nil leaves ResourceTypes unchecked.
+	ResourceTypes []string
 }
 
 // Load reads every spec under the sources. It never stops at a bad file:
