@@ -45,6 +45,11 @@ type Journal struct {
 	// kafka: the last offset per topic and partition among the entries
 	// read back by Recover.
 	kafka map[string]map[int32]int64
+	// Entries to read back from the log (Recover): recNext..recLast, read
+	// a chunk at a time into recovered.
+	recNext, recLast uint64
+	recovered        []*Entry
+	recErr           error
 }
 
 // OpenJournal opens the write-ahead log in dir.
@@ -64,21 +69,21 @@ func OpenJournal(dir string, opts JournalOptions) (*Journal, error) {
 // WAL is the journal's log.
 func (j *Journal) WAL() *wal.WAL { return j.wal }
 
-// Recover reads back every entry after seq (what the lake does not hold)
-// and queues it for the pipeline, ahead of anything new. Call it before
-// the inputs start. It makes sure that new entries get numbers after
-// seq.
+// Recover arranges for every entry after seq (what the lake does not
+// hold) to be given to the pipeline again, ahead of anything new. Call it
+// before the inputs start. It makes sure that new entries get numbers
+// after seq. The entries are read back from the log a chunk at a time as
+// the pipeline takes them (at most recoverChunk bytes in memory), so a
+// long backlog does not have to fit in memory.
 func (j *Journal) Recover(after uint64) (int, error) {
 	j.wal.SetNext(after + 1)
 	n := 0
+	// One pass to count the entries and learn the Kafka offsets they hold.
 	err := j.wal.Replay(after, func(r wal.Record) error {
-		e, err := Unmarshal(append([]byte(nil), r.Payload...), r.Seq)
+		e, err := Unmarshal(r.Payload, r.Seq)
 		if err != nil {
 			return err
 		}
-		j.mu.Lock()
-		j.queue = append(j.queue, e)
-		j.queued += e.Size()
 		if k := e.Kafka; k != nil {
 			if j.kafka == nil {
 				j.kafka = map[string]map[int32]int64{}
@@ -88,12 +93,86 @@ func (j *Journal) Recover(after uint64) (int, error) {
 			}
 			j.kafka[k.Topic][k.Partition] = max(j.kafka[k.Topic][k.Partition], k.Last)
 		}
-		j.mu.Unlock()
 		n++
 		return nil
 	})
+	if err != nil {
+		return 0, err
+	}
+	j.mu.Lock()
+	j.recNext, j.recLast = after+1, j.wal.Last()
+	j.mu.Unlock()
 	j.cond.Broadcast()
-	return n, err
+	return n, nil
+}
+
+// recoverChunk bounds the bytes of entries read back at once.
+var recoverChunk int64 = 32 << 20
+
+var errChunk = errors.New("chunk full")
+
+// loadRecovered reads the next chunk of entries to recover (j.mu held;
+// it is released while reading).
+func (j *Journal) loadRecovered() error {
+	from := j.recNext
+	j.mu.Unlock()
+	var got []*Entry
+	var size int64
+	err := j.wal.Replay(from-1, func(r wal.Record) error {
+		if r.Seq > j.recLast || size >= recoverChunk {
+			return errChunk
+		}
+		e, err := Unmarshal(append([]byte(nil), r.Payload...), r.Seq)
+		if err != nil {
+			return err
+		}
+		got = append(got, e)
+		size += e.Size()
+		return nil
+	})
+	j.mu.Lock()
+	if err != nil && err != errChunk {
+		return err
+	}
+	if len(got) == 0 {
+		j.recNext = j.recLast + 1 // nothing more on disk
+		return nil
+	}
+	j.recovered = append(j.recovered, got...)
+	j.queued += size
+	j.recNext = got[len(got)-1].Seq + 1
+	return nil
+}
+
+// nextLocked takes the next entry: a recovered one first (j.mu held).
+func (j *Journal) nextLocked() *Entry {
+	if len(j.recovered) == 0 && j.recNext != 0 && j.recNext <= j.recLast {
+		if err := j.loadRecovered(); err != nil {
+			j.recErr = err
+			j.recNext = j.recLast + 1
+		}
+	}
+	if len(j.recovered) > 0 {
+		e := j.recovered[0]
+		j.recovered[0] = nil
+		j.recovered = j.recovered[1:]
+		return e
+	}
+	if len(j.queue) == 0 {
+		return nil
+	}
+	e := j.queue[0]
+	j.queue[0] = nil
+	j.queue = j.queue[1:]
+	return e
+}
+
+// RecoverError is an error met reading back entries (the rest of the
+// backlog was skipped; the server's log says so).
+func (j *Journal) RecoverError() error {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.recErr
 }
 
 // KafkaRecovered gives the last Kafka offset of each topic and partition
@@ -164,29 +243,22 @@ func (j *Journal) Next(ctx context.Context) *Entry {
 		})
 		defer stop()
 	}
-	for len(j.queue) == 0 {
+	for {
+		if e := j.nextLocked(); e != nil {
+			return e
+		}
 		if j.closed || ctx.Err() != nil {
 			return nil
 		}
 		j.cond.Wait()
 	}
-	e := j.queue[0]
-	j.queue[0] = nil
-	j.queue = j.queue[1:]
-	return e
 }
 
 // TryNext returns the next entry if one is queued.
 func (j *Journal) TryNext() *Entry {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	if len(j.queue) == 0 {
-		return nil
-	}
-	e := j.queue[0]
-	j.queue[0] = nil
-	j.queue = j.queue[1:]
-	return e
+	return j.nextLocked()
 }
 
 // Done gives back the budget of an entry the pipeline has processed.
@@ -197,11 +269,16 @@ func (j *Journal) Done(e *Entry) {
 	j.mu.Unlock()
 }
 
-// Depth is the number of entries and bytes queued and not processed.
+// Depth is the number of entries and bytes queued and not processed
+// (entries still to read back from the log count as entries).
 func (j *Journal) Depth() (entries int, bytes int64) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	return len(j.queue), j.queued
+	n := len(j.queue) + len(j.recovered)
+	if j.recNext != 0 && j.recNext <= j.recLast {
+		n += int(j.recLast - j.recNext + 1)
+	}
+	return n, j.queued
 }
 
 // Stop refuses new entries from now on; the pipeline still gets what is
