@@ -48,6 +48,7 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -55,6 +56,7 @@ import (
 	lua "github.com/yuin/gopher-lua"
 
 	"panther/engine"
+	"panther/engine/luavm"
 	"panther/engine/replay"
 	"panther/ingest"
 	"panther/parsers"
@@ -121,6 +123,11 @@ type Pipeline struct {
 	alerts    atomic.Int64
 	lastLag   atomic.Int64 // ns
 	genErr    atomic.Pointer[string]
+	// timeouts counts the timeouts of each loaded detection; past
+	// DisableAfterTimeouts it is turned off until a new version of it
+	// loads (as replay does, so that one runaway rule cannot stall the
+	// pipeline a second an event).
+	timeouts sync.Map // *engine.Detection -> *atomic.Int64
 }
 
 // New loads the active detections and reads back from the journal what
@@ -355,12 +362,46 @@ func (p *Pipeline) work(st *workerState, j *job) {
 				}
 				ud = evaluator.NewEvent(ev)
 			}
+			if p.disabled(r.det) {
+				continue
+			}
 			evaluator.EvaluateInto(r.det, ud, &m)
+			if m.Err != nil && luavm.IsTimeout(m.Err) {
+				p.timedOut(r.det)
+			}
 			if m.Matched || m.Err != nil {
 				j.matches[i] = append(j.matches[i], m)
 			}
 		}
 	}
+}
+
+// disableAfter is how many timeouts turn a detection off.
+const disableAfter = 10
+
+func (p *Pipeline) disabled(d *engine.Detection) bool {
+	n, ok := p.timeouts.Load(d)
+	return ok && n.(*atomic.Int64).Load() >= disableAfter
+}
+
+func (p *Pipeline) timedOut(d *engine.Detection) {
+	n, _ := p.timeouts.LoadOrStore(d, new(atomic.Int64))
+	if n.(*atomic.Int64).Add(1) == disableAfter {
+		p.log.Error("detection turned off after repeated timeouts; upload a fixed version to run it again", "rule", d.ID, "timeouts", disableAfter)
+	}
+}
+
+// Disabled lists the detections turned off after timeouts.
+func (p *Pipeline) Disabled() []string {
+	var out []string
+	p.timeouts.Range(func(k, v any) bool {
+		if v.(*atomic.Int64).Load() >= disableAfter {
+			out = append(out, k.(*engine.Detection).ID)
+		}
+		return true
+	})
+	slices.Sort(out)
+	return out
 }
 
 // sink consumes the jobs in journal order.
@@ -623,6 +664,7 @@ type Status struct {
 	Packs      []PackStatus `json:"packs"`
 	Rules      int          `json:"rules"`
 	Shadowed   []string     `json:"shadowed,omitempty"`
+	Disabled   []string     `json:"disabled_after_timeouts,omitempty"`
 	PackError  string       `json:"pack_error,omitempty"`
 	Processed  uint64       `json:"processed_seq"`
 	Committed  uint64       `json:"committed_seq"`
@@ -637,7 +679,8 @@ func (p *Pipeline) Status() Status {
 	g := p.gen.Load()
 	st := Status{Generation: g.N, Loaded: g.Loaded, Packs: g.Packs(), Rules: g.Rules(), Shadowed: g.Shadowed,
 		Processed: p.processed.Load(), Committed: p.committed.Load(), Recovered: p.recovered,
-		Events: p.events.Load(), Alerts: p.alerts.Load(), LagSeconds: time.Duration(p.lastLag.Load()).Seconds()}
+		Events: p.events.Load(), Alerts: p.alerts.Load(), LagSeconds: time.Duration(p.lastLag.Load()).Seconds(),
+		Disabled: p.Disabled()}
 	if e := p.genErr.Load(); e != nil {
 		st.PackError = *e
 	}

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"panther/engine/live"
@@ -219,5 +220,43 @@ func TestRecovery(t *testing.T) {
 	}
 	if n := livetest.Count(t, dir+"/lake", "rule_matches", ""); n != 20 {
 		t.Errorf("rule matches %d, want 20", n)
+	}
+}
+
+// TestRunawayRuleTurnedOff: a rule that times out 10 times is turned off
+// (status says so), the other rules go on.
+func TestRunawayRuleTurnedOff(t *testing.T) {
+	packs := livetest.NewPacks()
+	loop := fstest.MapFS{
+		"rule.yml": {Data: []byte("AnalysisType: rule\nRuleID: Loop\nEnabled: true\nFilename: rule.lua\nLogTypes: [Syslog.RFC5424]\nSeverity: Low\n")},
+		"rule.lua": {Data: []byte("function rule(e)\n  local n = 0\n  while true do n = n + 1 end\nend\n")},
+	}
+	packs.Activate("Loop", 1, loop)
+	packs.Activate("P", 1, livetest.Rule("P", "R", "sshd", 1))
+	dir := t.TempDir()
+	j, err := ingest.OpenJournal(dir+"/wal", ingest.JournalOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close()
+	alerts := &alertLog{}
+	p, err := live.New(context.Background(), live.Options{Journal: j, Registry: logtypes.Default(), Packs: packs,
+		Alerts: alerts, Budget: 5 * time.Millisecond, Workers: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- p.Run(context.Background()) }()
+	r := &rig{t: t, journal: j, p: p}
+	r.send("sshd", "h", 0, 15)
+	j.Stop()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if d := p.Status().Disabled; len(d) != 1 || d[0] != "Loop" {
+		t.Fatalf("disabled %v", d)
+	}
+	if n := len(alerts.firsts()); n != 1 {
+		t.Fatalf("the other rule raised %d alerts, want 1", n)
 	}
 }
