@@ -37,6 +37,7 @@ var extractors = map[string]Extractor{
 	"sha1":            hashOf(40, event.SHA1),
 	"sha256":          hashOf(64, event.SHA256),
 	"hash":            AddHash,
+	"hashes":          AddHashList,
 	"trace_id":        func(e *event.Event, s string) { e.Add(event.TraceID, s) },
 }
 
@@ -237,6 +238,33 @@ func AddHash(e *event.Event, s string) {
 		hashOf(40, event.SHA1)(e, s)
 	case 64:
 		hashOf(64, event.SHA256)(e, s)
+	}
+}
+
+// AddHashList reads a list of ALGORITHM=digest pairs, as Sysmon writes its
+// Hashes field ("SHA1=...,MD5=...,SHA256=...,IMPHASH=..."): MD5, SHA1 and
+// SHA256 digests are added, other algorithms (IMPHASH hashes a PE import
+// table, not the file) are not. A value without '=' is one digest, filed
+// by its length as AddHash does.
+func AddHashList(e *event.Event, s string) {
+	if !strings.Contains(s, "=") {
+		AddHash(e, strings.TrimSpace(s))
+		return
+	}
+	for part := range strings.SplitSeq(s, ",") {
+		algo, digest, ok := strings.Cut(strings.TrimSpace(part), "=")
+		if !ok {
+			continue
+		}
+		digest = strings.TrimSpace(digest)
+		switch strings.ToUpper(strings.TrimSpace(algo)) {
+		case "MD5":
+			hashOf(32, event.MD5)(e, digest)
+		case "SHA1":
+			hashOf(40, event.SHA1)(e, digest)
+		case "SHA256":
+			hashOf(64, event.SHA256)(e, digest)
+		}
 	}
 }
 

@@ -11,9 +11,9 @@
 //	Format: regex                  # json | regex | csv
 //	Regex: '^(?P<time>\S+) (?P<user>\S+) (?P<ip>\S+) (?P<bytes>\d+|-) (?P<msg>.*)$'
 //	EmptyValues: ["-"]             # regex/csv: values that mean "absent"
-//	TimeField: time
+//	TimeField: time                # or a list, tried in order: the first present is read
 //	TimeFormat: rfc3339            # rfc3339 | unix | unix_ms | unix_us | unix_ns | auto
-//	                               # | a Go layout | a strftime pattern
+//	                               # | a Go layout | a strftime pattern; or a list
 //	Indicators: {ip: [ip], username: [user]}   # kind -> field paths
 //	Fields:                        # the table schema
 //	  - {Name: time, Type: timestamp, Description: when}
@@ -28,6 +28,32 @@
 // table schema (any type of parsers.ParseType, nested structs included) and
 // Required is mandatory, since without it every JSON log would look like
 // this type to the classifier.
+//
+// JSON records may be reshaped to the declared schema, for a format that
+// shippers write in several shapes (Windows event logs from Winlogbeat,
+// NXLog or Panther) or that a data warehouse exported with folded keys:
+//
+//	KeyCase: fold        # top-level keys equal to a field but for case take its name
+//	Coerce: true         # strings that read as a declared bigint, double or boolean become one
+//	Fields:
+//	  - {Name: EventID, Type: bigint, From: [winlog.event_id]}  # moved here when absent
+//	  - {Name: ExtraEventData, Type: json, From: [winlog.event_data], Collect: true}
+//	Match: {Channel: [Security, System]}   # Detect: the value is one of these
+//	Priority: 1                            # the classifier tries higher first
+//
+// From moves (not copies) the first present of its paths into the field
+// when the record lacks it; Collect gathers the top-level keys no field
+// declares into the field when it is still absent (NXLog writes a Windows
+// event's data beside its envelope). The reshaping is the log type's
+// parsers.LogType.Transform: it runs after Detect, so the JSON types
+// share one parse in the classifier, and Detect (Required, Match) accepts
+// every spelling Transform makes canonical: the declared path, its folded
+// (lower-case) first key, and its first field's From paths. Match values
+// are compared as text (numbers and booleans as written).
+//
+// Format regex and csv may set AcceptJSON: true, and a record that is a
+// JSON object is then kept as the event itself: the same type exported by
+// a data lake (Panther's among them), read back without its text form.
 //
 // Format regex matches each record with Regex (Go RE2 syntax) once: one
 // FindSubmatchIndex a record, nothing else regexp on the hot path. Every
@@ -46,10 +72,14 @@
 // record parses as usual. Only scalar types are allowed for regex and csv
 // fields.
 //
-// For every format, a TimeField that is present but does not read in
-// TimeFormat is an error for that record naming the field (a custom log is
-// the user's own format, so a bad time is a bug worth seeing); an absent
-// one gives the parse time. Paths (TimeField, Indicators, Required) use the
+// For every format, the first TimeField present must read in one of the
+// TimeFormats, or the record is an error naming the field (a custom log is
+// the user's own format, so a bad time is a bug worth seeing); with none
+// present the event time is the parse time.
+//
+// The log types shipped in the binary (parsers/logtypes) are written in
+// this language too, read by DecodeShipped, which takes a vendor's name
+// (Microsoft365.Audit.Exchange) instead of Custom.Name. Paths (TimeField, Indicators, Required) use the
 // syntax of event.ParsePath and must start with a declared field.
 //
 // Decoding is strict: an unknown key is an error naming the file, the line

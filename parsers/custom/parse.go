@@ -14,21 +14,14 @@ import (
 	"panther/parsers/event"
 )
 
-// jsonParser reads one JSON object a record, as it is.
-type jsonParser struct{ c *compiled }
-
-func (p *jsonParser) Parse(rec []byte, e *event.Event) (bool, error) {
-	if err := e.ParseJSON(rec); err != nil {
-		return false, err
-	}
-	return true, p.c.readTime(e)
-}
-
 // regexParser matches each record once and keeps the named groups.
 type regexParser struct{ c *compiled }
 
 func (p *regexParser) Parse(rec []byte, e *event.Event) (bool, error) {
 	c := p.c
+	if c.acceptJSON && isObject(rec) {
+		return true, e.ParseJSON(rec)
+	}
 	rec = bytes.TrimSuffix(rec, []byte{'\r'})
 	m := c.re.FindSubmatchIndex(rec)
 	if m == nil {
@@ -54,7 +47,21 @@ func (p *regexParser) Parse(rec []byte, e *event.Event) (bool, error) {
 		}
 	}
 	e.Fields = obj
-	return true, c.readTime(e)
+	return true, nil
+}
+
+// isObject tells a record that is a JSON object (AcceptJSON): its first
+// byte other than white space is '{'. A regex or CSV record could start
+// with '{' too: a type whose records may should not accept JSON.
+func isObject(rec []byte) bool {
+	for _, b := range rec {
+		switch b {
+		case ' ', '\t', '\r', '\n':
+			continue
+		}
+		return b == '{'
+	}
+	return false
 }
 
 // value converts the text of field f to its type; nil for an empty value.
@@ -96,24 +103,6 @@ func (c *compiled) value(a *fastjson.Arena, f *field, b []byte) (*fastjson.Value
 	return event.NewStringBytes(a, b), nil
 }
 
-// readTime sets e.Time from the TimeField; a value there that does not
-// read in the TimeFormat is an error for the record.
-func (c *compiled) readTime(e *event.Event) error {
-	if !c.hasTime {
-		return nil
-	}
-	v := c.timePath.Get(e.Fields)
-	if v == nil {
-		return nil
-	}
-	t, ok := c.timeFormat(v)
-	if !ok {
-		return fmt.Errorf("field %s: %s is not a time in the format %s", c.timePath, clip(v.MarshalTo(nil)), c.timeName)
-	}
-	e.Time = t
-	return nil
-}
-
 // clip shortens a value quoted in an error.
 func clip(b []byte) string {
 	if len(b) > 64 {
@@ -146,6 +135,9 @@ func (p *csvParser) Parse(rec []byte, e *event.Event) (bool, error) {
 	if len(bytes.TrimSpace(rec)) == 0 {
 		return false, nil
 	}
+	if c.acceptJSON && isObject(rec) {
+		return true, e.ParseJSON(rec)
+	}
 	if c.header && !p.seen {
 		p.seen = true
 		if p.columns != nil {
@@ -177,7 +169,7 @@ func (p *csvParser) Parse(rec []byte, e *event.Event) (bool, error) {
 		}
 	}
 	e.Fields = obj
-	return true, c.readTime(e)
+	return true, nil
 }
 
 // readHeader takes the column names from a header record: declared fields
@@ -228,7 +220,6 @@ func (c *compiled) columnNames(cols []*field) string {
 
 // Check that the parsers are parsers.
 var (
-	_ parsers.Parser = (*jsonParser)(nil)
 	_ parsers.Parser = (*regexParser)(nil)
 	_ parsers.Parser = (*csvParser)(nil)
 )
