@@ -191,7 +191,7 @@ func (d *decoder) build(s *spec) *parsers.LogType {
 		if p, ok := d.path(c, m.path, "Match"); ok {
 			t := test{alts: d.alternatives(c, m.path.s, p)}
 			for _, v := range m.values {
-				t.values = append(t.values, v.s)
+				t.addValue(v.s)
 			}
 			tests = append(tests, t)
 		}

@@ -477,6 +477,9 @@ func TestDetectBeforeTransform(t *testing.T) {
 		`{"agent":{"event_id":{"nested":1}},"CHANNEL":"Security"}`:     false, // fold is to lower case only
 		`{"agent":{"event_id":{"nested":1}},"channel":"Security"}`:     true,
 		`{"Id":4624,"Channel":"Security","p_log_type":"Custom.Other"}`: true,
+		`{"Id":1,"Channel":"Microsoft-Windows-Sysmon/Operational"}`:    true, // a prefix
+		`{"Id":1,"Channel":"microsoft-windows-sysmon/operational"}`:    true, // in any case
+		`{"Id":1,"Channel":"Microsoft-Windows"}`:                       false,
 	} {
 		e := event.New()
 		if err := e.ParseJSON([]byte(rec)); err != nil {

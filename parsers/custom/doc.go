@@ -38,7 +38,7 @@
 //	Fields:
 //	  - {Name: EventID, Type: bigint, From: [winlog.event_id]}  # moved here when absent
 //	  - {Name: ExtraEventData, Type: json, From: [winlog.event_data], Collect: true}
-//	Match: {Channel: [Security, System]}   # Detect: the value is one of these
+//	Match: {Channel: [Security, Microsoft-Windows-Sysmon/*]}  # Detect: one of these (* ends a prefix)
 //	Priority: 1                            # the classifier tries higher first
 //
 // From moves (not copies) the first present of its paths into the field
@@ -49,7 +49,9 @@
 // share one parse in the classifier, and Detect (Required, Match) accepts
 // every spelling Transform makes canonical: the declared path, its folded
 // (lower-case) first key, and its first field's From paths. Match values
-// are compared as text (numbers and booleans as written).
+// are compared as text (numbers and booleans as written); one that ends in
+// '*' is a prefix, compared in any case (Azure writes resource ids in
+// either).
 //
 // Format regex and csv may set AcceptJSON: true, and a record that is a
 // JSON object is then kept as the event itself: the same type exported by

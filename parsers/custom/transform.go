@@ -337,10 +337,20 @@ func (c *compiled) readTime(e *event.Event) error {
 }
 
 // test is one check of Detect: one of alts is present (and, with values,
-// holds one of them, compared as text).
+// holds one of them, compared as text; a value ending in '*' is a prefix,
+// compared in any case).
 type test struct {
-	alts   []event.Path
-	values []string
+	alts     []event.Path
+	values   []string
+	prefixes []string // lower-cased
+}
+
+func (t *test) addValue(v string) {
+	if p, ok := strings.CutSuffix(v, "*"); ok {
+		t.prefixes = append(t.prefixes, strings.ToLower(p))
+		return
+	}
+	t.values = append(t.values, v)
 }
 
 func detector(tests []test) func(e *event.Event) bool {
@@ -360,12 +370,17 @@ func (t *test) pass(root *fastjson.Value) bool {
 		if v == nil {
 			continue
 		}
-		if t.values == nil {
+		if t.values == nil && t.prefixes == nil {
 			return true
 		}
 		s := event.View(v)
 		for _, want := range t.values {
 			if s == want {
+				return true
+			}
+		}
+		for _, p := range t.prefixes {
+			if len(s) >= len(p) && strings.EqualFold(s[:len(p)], p) {
 				return true
 			}
 		}
