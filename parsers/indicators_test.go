@@ -43,3 +43,29 @@ func TestAddHashList(t *testing.T) {
 		e.Release()
 	}
 }
+
+// An address with a port is the address; anything else is not an IP.
+func TestAddIPWithPort(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{
+		"203.0.113.7:51544":        "203.0.113.7",
+		"[2001:db8::1]:443":        "2001:db8::1",
+		"[::ffff:198.51.100.2]:80": "198.51.100.2",
+		"::ffff:198.51.100.2":      "198.51.100.2",
+		"2001:db8::1":              "2001:db8::1",
+		"203.0.113.7:port":         "",
+		"203.0.113.7:99999":        "",
+		"host.example:443":         "",
+	} {
+		e := event.New()
+		AddIP(e, in)
+		got := ""
+		if l := e.Indicators[event.IP]; len(l) == 1 {
+			got = l[0]
+		}
+		if got != want {
+			t.Errorf("AddIP(%q) = %q, want %q", in, got, want)
+		}
+		e.Release()
+	}
+}

@@ -1,6 +1,11 @@
 package parsers
 
 import (
+	"bytes"
+	"fmt"
+
+	"github.com/valyala/fastjson"
+
 	"panther/parsers/event"
 )
 
@@ -35,4 +40,64 @@ func HasAll(paths ...string) func(e *event.Event) bool {
 		}
 		return true
 	}
+}
+
+// JSONExport wraps the parser of a text format (a VPC flow log, an S3
+// access log line) so that a record that is a JSON object is read as the
+// event itself when every top-level key of it, p_ keys aside, is one of
+// columns: the same log type exported by a data lake (Panther's own, or
+// this one's) and read back. Any other JSON object is an error, so the
+// classifier does not file other JSON logs under a text type; text
+// records go to the wrapped parser as before.
+func JSONExport(columns []Column, next func() Parser) func() Parser {
+	names := make(map[string]bool, len(columns))
+	for _, c := range columns {
+		names[c.Name] = true
+	}
+	return func() Parser { return &jsonExport{columns: names, next: next()} }
+}
+
+type jsonExport struct {
+	columns map[string]bool
+	next    Parser
+}
+
+func (p *jsonExport) Parse(rec []byte, e *event.Event) (bool, error) {
+	if !IsJSONObject(rec) {
+		return p.next.Parse(rec, e)
+	}
+	if err := e.ParseJSON(rec); err != nil {
+		return false, err
+	}
+	o, _ := e.Fields.Object()
+	var bad string
+	o.Visit(func(k []byte, _ *fastjson.Value) {
+		if bad == "" && !p.columns[string(k)] && !bytes.HasPrefix(k, []byte("p_")) {
+			bad = string(k)
+		}
+	})
+	if bad != "" {
+		return false, fmt.Errorf("a JSON record with key %q, which is not a column of this log type", clip(bad))
+	}
+	return true, nil
+}
+
+// IsJSONObject tells a record whose first byte other than white space is
+// '{'.
+func IsJSONObject(rec []byte) bool {
+	for _, b := range rec {
+		switch b {
+		case ' ', '\t', '\r', '\n':
+			continue
+		}
+		return b == '{'
+	}
+	return false
+}
+
+func clip(s string) string {
+	if len(s) > 64 {
+		return s[:64] + "..."
+	}
+	return s
 }

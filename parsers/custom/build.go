@@ -187,13 +187,15 @@ func (d *decoder) build(s *spec) *parsers.LogType {
 			tests = append(tests, test{alts: d.alternatives(c, r.s, p)})
 		}
 	}
+	var anyOf []test
 	for _, m := range s.match {
 		if p, ok := d.path(c, m.path, "Match"); ok {
-			t := test{alts: d.alternatives(c, m.path.s, p)}
-			for _, v := range m.values {
-				t.addValue(v.s)
-			}
-			tests = append(tests, t)
+			tests = append(tests, d.matchTest(c, m, p))
+		}
+	}
+	for _, m := range s.matchAny {
+		if p, ok := d.path(c, m.path, "MatchAny"); ok {
+			anyOf = append(anyOf, d.matchTest(c, m, p))
 		}
 	}
 	if s.priority.set() {
@@ -217,8 +219,11 @@ func (d *decoder) build(s *spec) *parsers.LogType {
 	case "csv":
 		lt.NewParser = func() parsers.Parser { return newCSVParser(c) }
 	}
+	if c.acceptJSON {
+		lt.NewParser = parsers.JSONExport(schema, lt.NewParser)
+	}
 	lt.Transform = c.transform
-	lt.Detect = detector(tests)
+	lt.Detect = detector(tests, anyOf)
 	// The registry's own checks, as a safety net: they should never fire
 	// after the ones above.
 	if _, err := parsers.NewRegistry(lt); err != nil {

@@ -493,7 +493,8 @@ func TestDetectBeforeTransform(t *testing.T) {
 }
 
 // Format csv and regex with AcceptJSON read a record that is a JSON object
-// as the event itself: an export of the same type, re-ingested.
+// whose keys are all fields as the event itself: an export of the same
+// type, re-ingested.
 func TestAcceptJSON(t *testing.T) {
 	t.Parallel()
 	spec := `
@@ -517,12 +518,14 @@ Indicators: {ip: [src]}
 	res := parsertest.Parse(t, reg, lt, []byte("2024-03-01T12:00:00Z,198.51.100.7,10\n"+
 		` {"ts":"2024-03-01T12:00:01Z","src":"198.51.100.8","bytes":20}`+"\n"+
 		`{"ts":"later","src":"198.51.100.9"}`+"\n"+
-		"{broken\n"))
+		"{broken\n"+
+		`{"ts":"2024-03-01T12:00:01Z","src":"198.51.100.8","user":"alice"}`+"\n"))
 	if len(res.Events) != 2 || !strings.Contains(string(res.Events[1]), `"p_any_ip_addresses":["198.51.100.8"]`) ||
 		!strings.Contains(string(res.Events[1]), `"p_event_time":"2024-03-01T12:00:01Z"`) {
 		t.Errorf("events: %s", res.Events)
 	}
-	if len(res.Errors) != 2 || !strings.Contains(res.Errors[0], `line 3: field ts: "later" is not a time`) || !strings.HasPrefix(res.Errors[1], "line 4: ") {
+	if len(res.Errors) != 3 || !strings.Contains(res.Errors[0], `line 3: field ts: "later" is not a time`) || !strings.HasPrefix(res.Errors[1], "line 4: ") ||
+		res.Errors[2] != `line 5: a JSON record with key "user", which is not a column of this log type` {
 		t.Errorf("errors: %q", res.Errors)
 	}
 	noJSON, err := Decode([]byte(strings.Replace(spec, "AcceptJSON: true", "AcceptJSON: false", 1)), "flows.yml")
@@ -531,5 +534,39 @@ Indicators: {ip: [src]}
 	}
 	if res := parsertest.Parse(t, reg, noJSON, []byte(`{"ts":"2024-03-01T12:00:01Z","src":"198.51.100.8","bytes":20}`)); len(res.Errors) != 1 {
 		t.Errorf("without AcceptJSON a JSON record is a CSV record: %q", res.Errors)
+	}
+}
+
+// MatchAny: every Match entry holds, and at least one MatchAny entry does.
+func TestMatchAny(t *testing.T) {
+	t.Parallel()
+	lt, err := Decode([]byte(`
+AnalysisType: log_type
+LogType: Custom.Signins
+Format: json
+Fields: [{Name: resourceId}, {Name: category}, {Name: time, Type: timestamp}]
+Required: [time]
+Match: {time: ["2024-*"]}
+MatchAny: {resourceId: ["/tenants/*"], category: [SignInLogs, AuditLogs]}
+`), "signins.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rec, want := range map[string]bool{
+		`{"time":"2024-03-01T00:00:00Z","resourceId":"/tenants/x"}`:                              true,
+		`{"time":"2024-03-01T00:00:00Z","resourceId":"/subscriptions/x","category":"AuditLogs"}`: true,
+		`{"time":"2024-03-01T00:00:00Z","resourceId":"/subscriptions/x","category":"Policy"}`:    false,
+		`{"time":"2024-03-01T00:00:00Z"}`:                                                        false,
+		`{"time":"2023-03-01T00:00:00Z","resourceId":"/TENANTS/x"}`:                              false, // Match
+		`{"time":"2024-03-01T00:00:00Z","resourceId":"/TENANTS/x"}`:                              true,
+	} {
+		e := event.New()
+		if err := e.ParseJSON([]byte(rec)); err != nil {
+			t.Fatal(err)
+		}
+		if got := lt.Detect(e); got != want {
+			t.Errorf("Detect(%s) = %v, want %v", rec, got, want)
+		}
+		e.Release()
 	}
 }

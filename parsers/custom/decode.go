@@ -178,8 +178,8 @@ type spec struct {
 	timeFieldLine, timeFormatLine                 int
 	keyCase, priority                             scalar
 	coerce, acceptJSON                            boolSpec
-	match                                         []matchSpec
-	matchLine                                     int
+	match, matchAny                               []matchSpec
+	matchLine, matchAnyLine                       int
 	csv                                           *csvSpec
 	fields                                        []fieldSpec
 	fieldsLine                                    int
@@ -194,7 +194,7 @@ type spec struct {
 var topKeys = []string{
 	"AnalysisType", "LogType", "Description", "Reference", "Format", "Regex", "CSV",
 	"TimeField", "TimeFormat", "Indicators", "Fields", "Required", "EmptyValues", "Sample",
-	"Match", "Priority", "KeyCase", "Coerce", "AcceptJSON",
+	"Match", "MatchAny", "Priority", "KeyCase", "Coerce", "AcceptJSON",
 }
 
 // mapping calls fn for each key of the mapping n, after checking that the
@@ -286,7 +286,10 @@ func (d *decoder) spec(root *yaml.Node) *spec {
 			s.timeFormats = d.list(v, key)
 		case "Match":
 			s.matchLine = k.Line
-			s.match = d.matches(v)
+			s.match = d.matches(v, key)
+		case "MatchAny":
+			s.matchAnyLine = k.Line
+			s.matchAny = d.matches(v, key)
 		case "Priority":
 			s.priority = d.str(v, key)
 		case "KeyCase":
@@ -373,10 +376,10 @@ func (d *decoder) boolean(n *yaml.Node, what string) boolSpec {
 // matches reads Match: a mapping of field paths to a value or a list of
 // values. Paths are keys here, so mapping() cannot check them against a
 // list: build does.
-func (d *decoder) matches(n *yaml.Node) []matchSpec {
+func (d *decoder) matches(n *yaml.Node, what string) []matchSpec {
 	n = resolve(n)
 	if n.Kind != yaml.MappingNode {
-		d.errorf(n.Line, "Match must be a mapping of field path to values, like {Workload: [Exchange]}")
+		d.errorf(n.Line, "%s must be a mapping of field path to values, like {Workload: [Exchange]}", what)
 		return nil
 	}
 	var out []matchSpec
@@ -384,17 +387,17 @@ func (d *decoder) matches(n *yaml.Node) []matchSpec {
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := resolve(n.Content[i]), resolve(n.Content[i+1])
 		if k.Kind != yaml.ScalarNode {
-			d.errorf(k.Line, "Match: keys are field paths")
+			d.errorf(k.Line, "%s: keys are field paths", what)
 			continue
 		}
 		if first, dup := seen[k.Value]; dup {
-			d.errorf(k.Line, "Match: %s repeated (first at line %d)", k.Value, first)
+			d.errorf(k.Line, "%s: %s repeated (first at line %d)", what, k.Value, first)
 			continue
 		}
 		seen[k.Value] = k.Line
-		vals := d.list(v, "Match "+k.Value)
+		vals := d.list(v, what+" "+k.Value)
 		if len(vals) == 0 && v.Kind == yaml.SequenceNode {
-			d.errorf(v.Line, "Match %s: list the values the field may hold", k.Value)
+			d.errorf(v.Line, "%s %s: list the values the field may hold", what, k.Value)
 		}
 		out = append(out, matchSpec{path: scalar{s: k.Value, line: k.Line}, values: vals})
 	}

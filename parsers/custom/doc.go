@@ -39,6 +39,7 @@
 //	  - {Name: EventID, Type: bigint, From: [winlog.event_id]}  # moved here when absent
 //	  - {Name: ExtraEventData, Type: json, From: [winlog.event_data], Collect: true}
 //	Match: {Channel: [Security, Microsoft-Windows-Sysmon/*]}  # Detect: one of these (* ends a prefix)
+//	MatchAny: {resourceId: ["/tenants/*"], category: [SignInLogs]}  # and one of these entries holds
 //	Priority: 1                            # the classifier tries higher first
 //
 // From moves (not copies) the first present of its paths into the field
@@ -54,8 +55,10 @@
 // either).
 //
 // Format regex and csv may set AcceptJSON: true, and a record that is a
-// JSON object is then kept as the event itself: the same type exported by
-// a data lake (Panther's among them), read back without its text form.
+// JSON object whose top-level keys are all declared fields (p_ keys aside)
+// is then kept as the event itself: the same type exported by a data lake
+// (Panther's among them), read back without its text form
+// (parsers.JSONExport, which the built-in text types use too).
 //
 // Format regex matches each record with Regex (Go RE2 syntax) once: one
 // FindSubmatchIndex a record, nothing else regexp on the hot path. Every

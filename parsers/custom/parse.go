@@ -19,9 +19,6 @@ type regexParser struct{ c *compiled }
 
 func (p *regexParser) Parse(rec []byte, e *event.Event) (bool, error) {
 	c := p.c
-	if c.acceptJSON && isObject(rec) {
-		return true, e.ParseJSON(rec)
-	}
 	rec = bytes.TrimSuffix(rec, []byte{'\r'})
 	m := c.re.FindSubmatchIndex(rec)
 	if m == nil {
@@ -48,20 +45,6 @@ func (p *regexParser) Parse(rec []byte, e *event.Event) (bool, error) {
 	}
 	e.Fields = obj
 	return true, nil
-}
-
-// isObject tells a record that is a JSON object (AcceptJSON): its first
-// byte other than white space is '{'. A regex or CSV record could start
-// with '{' too: a type whose records may should not accept JSON.
-func isObject(rec []byte) bool {
-	for _, b := range rec {
-		switch b {
-		case ' ', '\t', '\r', '\n':
-			continue
-		}
-		return b == '{'
-	}
-	return false
 }
 
 // value converts the text of field f to its type; nil for an empty value.
@@ -134,9 +117,6 @@ func (p *csvParser) Parse(rec []byte, e *event.Event) (bool, error) {
 	rec = bytes.TrimSuffix(rec, []byte{'\r'})
 	if len(bytes.TrimSpace(rec)) == 0 {
 		return false, nil
-	}
-	if c.acceptJSON && isObject(rec) {
-		return true, e.ParseJSON(rec)
 	}
 	if c.header && !p.seen {
 		p.seen = true

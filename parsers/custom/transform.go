@@ -353,14 +353,29 @@ func (t *test) addValue(v string) {
 	t.values = append(t.values, v)
 }
 
-func detector(tests []test) func(e *event.Event) bool {
+func (d *decoder) matchTest(c *compiled, m matchSpec, p event.Path) test {
+	t := test{alts: d.alternatives(c, m.path.s, p)}
+	for _, v := range m.values {
+		t.addValue(v.s)
+	}
+	return t
+}
+
+// detector passes an event when every test of all passes and, when anyOf
+// is not empty, one of anyOf does.
+func detector(all, anyOf []test) func(e *event.Event) bool {
 	return func(e *event.Event) bool {
-		for i := range tests {
-			if !tests[i].pass(e.Fields) {
+		for i := range all {
+			if !all[i].pass(e.Fields) {
 				return false
 			}
 		}
-		return true
+		for i := range anyOf {
+			if anyOf[i].pass(e.Fields) {
+				return true
+			}
+		}
+		return len(anyOf) == 0
 	}
 }
 
