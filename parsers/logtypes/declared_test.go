@@ -76,7 +76,7 @@ func TestDeclaredFixtures(t *testing.T) {
 				switch {
 				case err != nil:
 					t.Errorf("record %d is not classified: %v", i+1, err)
-				case got.Name != lt.Name:
+				case got.Name != lt.Name && !sameFormat(got.Name, lt.Name):
 					t.Errorf("record %d is classified as %s", i+1, got.Name)
 				}
 				if e != nil {
@@ -166,7 +166,7 @@ func TestPantherAnalysisEvents(t *testing.T) {
 	t.Parallel()
 	events, where := pantherEvents(t)
 	reg := Default()
-	var known, parsed, classified, unclassified int
+	var known, parsed, classified, unclassified, types int
 	var names []string
 	for name := range events {
 		names = append(names, name)
@@ -177,6 +177,7 @@ func TestPantherAnalysisEvents(t *testing.T) {
 		if !ok {
 			continue
 		}
+		types++
 		recs := events[name]
 		fixed := classifier.NewFixed(reg, lt)
 		auto := classifier.New(reg)
@@ -212,7 +213,7 @@ func TestPantherAnalysisEvents(t *testing.T) {
 		parsed += okCount
 		t.Logf("%-45s %4d events, %4d parse, %4d classified", name, len(recs), okCount, detected)
 	}
-	t.Logf("%d events of %d known types: %d parse (%.1f%%), %d classified as their type, %d by no type", known, len(names), parsed, 100*float64(parsed)/float64(max(known, 1)), classified, unclassified)
+	t.Logf("%d events of %d known types: %d parse (%.1f%%), %d classified as their type, %d by no type", known, types, parsed, 100*float64(parsed)/float64(max(known, 1)), classified, unclassified)
 	if known == 0 || float64(parsed) < 0.99*float64(known) {
 		t.Errorf("%d of %d events parse: the bar is 99%%", parsed, known)
 	}
