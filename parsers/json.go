@@ -3,6 +3,7 @@ package parsers
 import (
 	"bytes"
 	"fmt"
+	"strings"
 
 	"github.com/valyala/fastjson"
 
@@ -45,20 +46,22 @@ func HasAll(paths ...string) func(e *event.Event) bool {
 // JSONExport wraps the parser of a text format (a VPC flow log, an S3
 // access log line) so that a record that is a JSON object is read as the
 // event itself when every top-level key of it, p_ keys aside, is one of
-// columns: the same log type exported by a data lake (Panther's own, or
-// this one's) and read back. Any other JSON object is an error, so the
-// classifier does not file other JSON logs under a text type; text
-// records go to the wrapped parser as before.
+// columns but for case: the same log type exported by a data lake
+// (Panther's own, whose warehouse folds keys to lower case, or this
+// one's) and read back. Keys are renamed to their column's spelling. Any
+// other JSON object is an error, so the classifier does not file other
+// JSON logs under a text type; text records go to the wrapped parser as
+// before.
 func JSONExport(columns []Column, next func() Parser) func() Parser {
-	names := make(map[string]bool, len(columns))
+	names := make(map[string]string, len(columns))
 	for _, c := range columns {
-		names[c.Name] = true
+		names[strings.ToLower(c.Name)] = c.Name
 	}
 	return func() Parser { return &jsonExport{columns: names, next: next()} }
 }
 
 type jsonExport struct {
-	columns map[string]bool
+	columns map[string]string // lower-cased name -> column
 	next    Parser
 }
 
@@ -71,15 +74,42 @@ func (p *jsonExport) Parse(rec []byte, e *event.Event) (bool, error) {
 	}
 	o, _ := e.Fields.Object()
 	var bad string
+	var renames [][2]string
 	o.Visit(func(k []byte, _ *fastjson.Value) {
-		if bad == "" && !p.columns[string(k)] && !bytes.HasPrefix(k, []byte("p_")) {
+		if bad != "" || bytes.HasPrefix(k, []byte("p_")) {
+			return
+		}
+		col, ok := p.columns[strings.ToLower(string(k))]
+		switch {
+		case !ok:
 			bad = string(k)
+		case col != string(k):
+			renames = append(renames, [2]string{string(k), col})
 		}
 	})
 	if bad != "" {
 		return false, fmt.Errorf("a JSON record with key %q, which is not a column of this log type", clip(bad))
 	}
+	if o.Len() == 0 || onlyStandard(o) {
+		return false, fmt.Errorf("an empty JSON record")
+	}
+	for _, r := range renames {
+		if o.Get(r[1]) == nil {
+			v := o.Get(r[0])
+			o.Del(r[0])
+			o.Set(r[1], v)
+		}
+	}
 	return true, nil
+}
+
+// onlyStandard tells an object whose keys are all p_ fields.
+func onlyStandard(o *fastjson.Object) bool {
+	only := true
+	o.Visit(func(k []byte, _ *fastjson.Value) {
+		only = only && bytes.HasPrefix(k, []byte("p_"))
+	})
+	return only
 }
 
 // IsJSONObject tells a record whose first byte other than white space is

@@ -32,9 +32,10 @@ type compiled struct {
 	shared []bool   // by subexpression index: the name is also an earlier group's
 
 	// csv
-	delim   byte
-	header  bool
-	columns []*field // declared columns, nil when they come from the header
+	delim      byte
+	header     bool
+	columns    []*field // declared columns, nil when they come from the header
+	minColumns int      // a record may stop after this many Columns (a vendor's older versions)
 
 	empty [][]byte // EmptyValues
 
@@ -357,6 +358,9 @@ func (d *decoder) buildCSV(s *spec, c *compiled) {
 		if !c.header {
 			d.errorf(s.csv.line, "CSV needs Header: true (names from each file's first line) or Columns: [a, b, c]")
 		}
+		if s.csv.minColumns.set() {
+			d.errorf(s.csv.minColumns.line, "CSV MinColumns goes with Columns")
+		}
 		return
 	}
 	seen := map[string]bool{}
@@ -384,6 +388,15 @@ func (d *decoder) buildCSV(s *spec, c *compiled) {
 	for _, fs := range s.fields {
 		if fs.name.set() && !seen[fs.name.s] && c.byName[fs.name.s] != nil {
 			d.errorf(fs.name.line, "field %s is not one of the CSV Columns", fs.name.s)
+		}
+	}
+	c.minColumns = len(c.columns)
+	if mc := s.csv.minColumns; mc.set() {
+		n, err := strconv.Atoi(mc.s)
+		if err != nil || n < 1 || n > len(s.csv.columns) {
+			d.errorf(mc.line, "CSV MinColumns %q: a number from 1 to the count of Columns (%d)", mc.s, len(s.csv.columns))
+		} else {
+			c.minColumns = n
 		}
 	}
 }

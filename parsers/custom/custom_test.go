@@ -570,3 +570,40 @@ MatchAny: {resourceId: ["/tenants/*"], category: [SignInLogs, AuditLogs]}
 		e.Release()
 	}
 }
+
+// CSV MinColumns: a record may stop after MinColumns of the Columns (the
+// fields after are absent), not before, and not run past them.
+func TestCSVMinColumns(t *testing.T) {
+	t.Parallel()
+	spec := `
+AnalysisType: log_type
+LogType: Custom.DNS
+Format: csv
+CSV: {Columns: [ts, client, domain, categories], MinColumns: 3}
+Fields: [{Name: ts}, {Name: client}, {Name: domain}, {Name: categories}]
+`
+	lt, err := Decode([]byte(spec), "dns.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg := parsertest.Registry(t, lt)
+	res := parsertest.Parse(t, reg, lt, []byte("a,b,c,d\na,b,c\na,b\na,b,c,d,e\n"))
+	if len(res.Events) != 2 || strings.Contains(string(res.Events[1]), "categories") {
+		t.Errorf("events: %s", res.Events)
+	}
+	want := []string{
+		"line 3: record has 2 fields, want 3 to 4 (ts,client,domain,categories)",
+		"line 4: record has 5 fields, want 3 to 4 (ts,client,domain,categories)",
+	}
+	if !reflect.DeepEqual(res.Errors, want) {
+		t.Errorf("errors: %q", res.Errors)
+	}
+	for yaml, msg := range map[string]string{
+		strings.Replace(spec, "MinColumns: 3", "MinColumns: 5", 1):                                `dns.yml:5: CSV MinColumns "5": a number from 1 to the count of Columns (4)`,
+		strings.Replace(spec, "Columns: [ts, client, domain, categories], ", "Header: true, ", 1): "dns.yml:5: CSV MinColumns goes with Columns",
+	} {
+		if _, err := Decode([]byte(yaml), "dns.yml"); err == nil || err.Error() != msg {
+			t.Errorf("got %v, want %s", err, msg)
+		}
+	}
+}

@@ -164,10 +164,11 @@ type indicatorSpec struct {
 }
 
 type csvSpec struct {
-	line      int
-	delimiter scalar
-	header    bool
-	columns   []scalar
+	line       int
+	delimiter  scalar
+	header     bool
+	columns    []scalar
+	minColumns scalar
 }
 
 // spec is a log type file as written, with lines.
@@ -321,7 +322,7 @@ func (d *decoder) spec(root *yaml.Node) *spec {
 
 func (d *decoder) csv(k, v *yaml.Node) *csvSpec {
 	c := &csvSpec{line: k.Line}
-	d.mapping(v, "CSV", []string{"Delimiter", "Header", "Columns"}, func(key string, _, v *yaml.Node) {
+	d.mapping(v, "CSV", []string{"Delimiter", "Header", "Columns", "MinColumns"}, func(key string, _, v *yaml.Node) {
 		switch key {
 		case "Delimiter":
 			c.delimiter = d.str(v, "CSV Delimiter")
@@ -329,6 +330,8 @@ func (d *decoder) csv(k, v *yaml.Node) *csvSpec {
 			c.header = d.boolean(v, "CSV Header").v
 		case "Columns":
 			c.columns = d.list(v, "CSV Columns")
+		case "MinColumns":
+			c.minColumns = d.str(v, "CSV MinColumns")
 		}
 	})
 	return c

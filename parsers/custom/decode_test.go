@@ -163,7 +163,7 @@ CSV: {Header: yes please, Separator: ","}
 Fields: [{Name: a}]
 `, []string{
 			"5: CSV Header must be true or false",
-			`5: CSV: unknown key "Separator" (valid keys: Delimiter, Header, Columns)`,
+			`5: CSV: unknown key "Separator" (valid keys: Delimiter, Header, Columns, MinColumns)`,
 		}},
 		{"csv without columns", `
 AnalysisType: log_type

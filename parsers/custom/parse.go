@@ -133,13 +133,16 @@ func (p *csvParser) Parse(rec []byte, e *event.Event) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	if len(p.split) != len(p.columns) {
-		return false, fmt.Errorf("record has %d fields, want %d (%s)", len(p.split), len(p.columns), c.columnNames(p.columns))
+	if n := len(p.split); n != len(p.columns) && (p.header() || n < c.minColumns || n > len(p.columns)) {
+		if c.minColumns < len(p.columns) && !p.header() {
+			return false, fmt.Errorf("record has %d fields, want %d to %d (%s)", n, c.minColumns, len(p.columns), c.columnNames(p.columns))
+		}
+		return false, fmt.Errorf("record has %d fields, want %d (%s)", n, len(p.columns), c.columnNames(p.columns))
 	}
 	a := e.Arena()
 	obj := a.NewObject()
 	o, _ := obj.Object()
-	for i, f := range p.columns {
+	for i, f := range p.columns[:len(p.split)] {
 		v, err := c.value(a, f, p.split[i])
 		if err != nil {
 			return false, err
@@ -151,6 +154,10 @@ func (p *csvParser) Parse(rec []byte, e *event.Event) (bool, error) {
 	e.Fields = obj
 	return true, nil
 }
+
+// header tells whether the columns come from the source's header line
+// (MinColumns is for declared Columns only).
+func (p *csvParser) header() bool { return p.c.columns == nil }
 
 // readHeader takes the column names from a header record: declared fields
 // keep their types, other columns are strings.
