@@ -32,10 +32,11 @@ type compiled struct {
 	shared []bool   // by subexpression index: the name is also an earlier group's
 
 	// csv
-	delim      byte
-	header     bool
-	columns    []*field // declared columns, nil when they come from the header
-	minColumns int      // a record may stop after this many Columns (a vendor's older versions)
+	delim       byte
+	header      bool
+	columns     []*field // declared columns, nil when they come from the header
+	minColumns  int      // a record may stop after this many Columns (a vendor's older versions)
+	headerNeeds []string // Header: the Required fields a header line must name
 
 	empty [][]byte // EmptyValues
 
@@ -186,6 +187,9 @@ func (d *decoder) build(s *spec) *parsers.LogType {
 	for _, r := range s.required {
 		if p, ok := d.path(c, r, "Required"); ok {
 			tests = append(tests, test{alts: d.alternatives(c, r.s, p)})
+			if c.header && c.columns == nil {
+				c.headerNeeds = append(c.headerNeeds, r.s)
+			}
 		}
 	}
 	var anyOf []test

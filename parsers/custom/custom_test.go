@@ -480,6 +480,7 @@ func TestDetectBeforeTransform(t *testing.T) {
 		`{"Id":1,"Channel":"Microsoft-Windows-Sysmon/Operational"}`:    true, // a prefix
 		`{"Id":1,"Channel":"microsoft-windows-sysmon/operational"}`:    true, // in any case
 		`{"Id":1,"Channel":"Microsoft-Windows"}`:                       false,
+		`{"Id":1,"Channel":"Security","User":"alice"}`:                 true, // Data.User, collected
 	} {
 		e := event.New()
 		if err := e.ParseJSON([]byte(rec)); err != nil {
@@ -605,5 +606,17 @@ Fields: [{Name: ts}, {Name: client}, {Name: domain}, {Name: categories}]
 		if _, err := Decode([]byte(yaml), "dns.yml"); err == nil || err.Error() != msg {
 			t.Errorf("got %v, want %s", err, msg)
 		}
+	}
+}
+
+// With Header, a first line that lacks a Required column is not this
+// type's header: no line of the source is taken as this type.
+func TestCSVHeaderNeedsRequired(t *testing.T) {
+	t.Parallel()
+	lt := mustDecode(t, "testdata/vpn.yml")
+	reg := parsertest.Registry(t, lt)
+	res := parsertest.Parse(t, reg, lt, []byte("<13>Mar  6 12:00:00 host app: hello\n2024-03-06,alice,1.2.3.4,true,1,gw\n"))
+	if len(res.Events) != 0 || len(res.Errors) != 2 || !strings.Contains(res.Errors[0], "the first line is not a header of Custom.VPN.Logins: it has no timestamp column") {
+		t.Errorf("events %s, errors %q", res.Events, res.Errors)
 	}
 }

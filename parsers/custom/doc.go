@@ -66,7 +66,9 @@
 // each record by CSV: {Delimiter: ",", Header: true} (column names from each
 // source's first line) or CSV: {Columns: [a, b, c]} (both: the first line is
 // skipped); MinColumns: n lets a record stop after n of the Columns (a
-// vendor that adds columns at the end in each version). Quoted fields follow RFC 4180 within the line. With Columns,
+// vendor that adds columns at the end in each version). With Header, a
+// first line that does not name every Required field is not this type's
+// header: the source's records are errors, and the classifier moves on. Quoted fields follow RFC 4180 within the line. With Columns,
 // every column is a field and every field a column; with Header alone,
 // columns that Fields does not declare are kept as strings.
 //

@@ -190,6 +190,14 @@ func (p *csvParser) readHeader(rec []byte) error {
 			cols[i] = &field{name: name, kind: "string"}
 		}
 	}
+	for _, need := range p.c.headerNeeds {
+		if !seen[need] {
+			// Not this type's header: without the check, a CSV type with a
+			// header would take the first line of any file.
+			p.bad = fmt.Errorf("the first line is not a header of %s: it has no %s column", p.c.name, need)
+			return p.bad
+		}
+	}
 	p.columns = cols
 	return nil
 }

@@ -405,7 +405,8 @@ func (t *test) pass(root *fastjson.Value) bool {
 
 // alternatives are the spellings of path p (written as src) in a record
 // before Transform: as declared, with its first key in lower case when
-// KeyCase is fold, and under each From of its first field.
+// KeyCase is fold, under each From of its first field, and, when its first
+// field is the Collect field, without it (at the top level).
 func (d *decoder) alternatives(c *compiled, src string, p event.Path) []event.Path {
 	out := []event.Path{p}
 	root, rest := splitRoot(src)
@@ -425,6 +426,12 @@ func (d *decoder) alternatives(c *compiled, src string, p event.Path) []event.Pa
 			for _, keys := range m.from {
 				add(keys)
 			}
+		}
+	}
+	if c.collect == root && rest != "" {
+		// Collect gathers the record's own top-level keys into root.
+		if q, err := event.ParsePath(strings.TrimPrefix(rest, ".")); err == nil {
+			out = append(out, q)
 		}
 	}
 	return out
