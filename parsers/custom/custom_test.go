@@ -117,7 +117,7 @@ func TestGolden(t *testing.T) {
 			// KeyCase, From, Collect, Coerce and time alternatives: three
 			// shapes of one record and a folded export.
 			spec: "testdata/hostevents.yml", input: "testdata/hostevents.jsonl", golden: "testdata/hostevents.golden.jsonl",
-			events: 5,
+			events: 6,
 			errors: []string{
 				`line 5: field Created: "last tuesday" is not a time in the format rfc3339 or unix`,
 			},
@@ -139,6 +139,7 @@ func TestGolden(t *testing.T) {
 				{3, "Id", 4688.0}, {3, "Channel", "Security"}, {3, "id", nil}, {3, "Data", map[string]any{"User": "dave"}},
 				{3, "p_event_time", "2024-03-01T12:00:03Z"},
 				{4, "Channel", "Application"},
+				{5, "Host", "12345"}, {5, "Data", map[string]any{"User": "42", "Elevated": false}}, // numbers where strings are declared
 			},
 		},
 	}

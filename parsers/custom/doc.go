@@ -34,7 +34,8 @@
 // NXLog or Panther) or that a data warehouse exported with folded keys:
 //
 //	KeyCase: fold        # top-level keys equal to a field but for case take its name
-//	Coerce: true         # strings that read as a declared bigint, double or boolean become one
+//	Coerce: true         # strings that read as a declared bigint, double or boolean become one,
+//	                     # numbers and booleans where a string is declared become text
 //	Fields:
 //	  - {Name: EventID, Type: bigint, From: [winlog.event_id]}  # moved here when absent
 //	  - {Name: ExtraEventData, Type: json, From: [winlog.event_data], Collect: true}

@@ -26,7 +26,8 @@ type move struct {
 }
 
 // coercion converts, inside one top-level field, the strings that stand
-// for a declared bigint, double or boolean.
+// for a declared bigint, double or boolean, and the numbers and booleans
+// where a string is declared.
 type coercion struct {
 	name string
 	typ  *parsers.Type
@@ -86,10 +87,10 @@ func (d *decoder) buildReshape(s *spec, c *compiled) {
 	}
 }
 
-// hasTyped tells a type that holds a bigint, double or boolean somewhere.
+// hasTyped tells a type that holds a scalar Coerce converts somewhere.
 func hasTyped(t *parsers.Type) bool {
 	switch t.Kind {
-	case "bigint", "double", "boolean":
+	case "bigint", "double", "boolean", "string":
 		return true
 	case "array":
 		return hasTyped(t.Elem)
@@ -251,8 +252,9 @@ func (c *compiled) gather(e *event.Event, o *fastjson.Object) {
 }
 
 // coerce returns the value that replaces v when v is a string standing for
-// the bigint, double or boolean that t declares; nil when v stays. Structs
-// and arrays are converted in place.
+// the bigint, double or boolean that t declares, or a number or boolean
+// where t declares a string; nil when v stays. Structs and arrays are
+// converted in place.
 func coerce(a *fastjson.Arena, v *fastjson.Value, t *parsers.Type) *fastjson.Value {
 	switch t.Kind {
 	case "bigint", "double", "boolean":
@@ -261,6 +263,11 @@ func coerce(a *fastjson.Arena, v *fastjson.Value, t *parsers.Type) *fastjson.Val
 		}
 		b, _ := v.StringBytes()
 		return scalarOf(a, t.Kind, strings.TrimSpace(b2s(b)))
+	case "string":
+		switch v.Type() {
+		case fastjson.TypeNumber, fastjson.TypeTrue, fastjson.TypeFalse:
+			return event.NewString(a, event.Text(v))
+		}
 	case "struct":
 		o, err := v.Object()
 		if err != nil {

@@ -272,3 +272,15 @@ func BenchmarkDeclared(b *testing.B) {
 		b.Run(lt.Name, func(b *testing.B) { parsertest.Bench(b, reg, lt, recs) })
 	}
 }
+
+// Compiling the declared types is a cost of every command's start (the
+// default registry is built at first use): measure it.
+// go test -run '^$' -bench DeclaredCompile -benchmem ./parsers/logtypes/
+func BenchmarkDeclaredCompile(b *testing.B) {
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		if _, err := Declared(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

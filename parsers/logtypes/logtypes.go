@@ -33,9 +33,10 @@ package logtypes
 
 import (
 	"embed"
-	"fmt"
+	"errors"
 	"io/fs"
 	"path"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -118,34 +119,47 @@ func builtin() []*parsers.LogType {
 //go:embed declared
 var declaredFS embed.FS
 
-// Declared compiles the log types of declared/, sorted by name.
+// Declared compiles the log types of declared/, sorted by name. It runs at
+// the start of every command that reads logs or detections: the files are
+// decoded on every core (about 20 ms for 46 types on one).
 func Declared() ([]*parsers.LogType, error) {
-	var out []*parsers.LogType
-	var errs []string
+	var files []string
 	err := fs.WalkDir(declaredFS, "declared", func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() || path.Ext(p) != ".yml" {
-			return err
+		if err == nil && !d.IsDir() && path.Ext(p) == ".yml" {
+			files = append(files, p)
 		}
-		data, err := declaredFS.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		lt, err := custom.DecodeShipped(data, "parsers/logtypes/"+p)
-		if err != nil {
-			errs = append(errs, err.Error())
-			return nil
-		}
-		out = append(out, lt)
-		return nil
+		return err
 	})
 	if err != nil {
 		return nil, err
 	}
-	if len(errs) > 0 {
-		return nil, fmt.Errorf("%s", strings.Join(errs, "\n"))
+	types := make([]*parsers.LogType, len(files))
+	errs := make([]error, len(files))
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for w := 0; w < min(runtime.GOMAXPROCS(0), len(files)); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				data, err := declaredFS.ReadFile(files[i])
+				if err == nil {
+					types[i], err = custom.DecodeShipped(data, "parsers/logtypes/"+files[i])
+				}
+				errs[i] = err
+			}
+		}()
 	}
-	slices.SortFunc(out, func(a, b *parsers.LogType) int { return strings.Compare(a.Name, b.Name) })
-	return out, nil
+	for i := range files {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	slices.SortFunc(types, func(a, b *parsers.LogType) int { return strings.Compare(a.Name, b.Name) })
+	return types, nil
 }
 
 var (
