@@ -53,16 +53,19 @@ func HasAll(paths ...string) func(e *event.Event) bool {
 // JSON logs under a text type; text records go to the wrapped parser as
 // before.
 func JSONExport(columns []Column, next func() Parser) func() Parser {
-	names := make(map[string]string, len(columns))
+	exact := make(map[string]bool, len(columns))
+	lower := make(map[string]string, len(columns))
 	for _, c := range columns {
-		names[strings.ToLower(c.Name)] = c.Name
+		exact[c.Name] = true
+		lower[strings.ToLower(c.Name)] = c.Name
 	}
-	return func() Parser { return &jsonExport{columns: names, next: next()} }
+	return func() Parser { return &jsonExport{exact: exact, lower: lower, next: next()} }
 }
 
 type jsonExport struct {
-	columns map[string]string // lower-cased name -> column
-	next    Parser
+	exact map[string]bool   // the columns
+	lower map[string]string // lower-cased name -> column
+	next  Parser
 }
 
 func (p *jsonExport) Parse(rec []byte, e *event.Event) (bool, error) {
@@ -76,10 +79,10 @@ func (p *jsonExport) Parse(rec []byte, e *event.Event) (bool, error) {
 	var bad string
 	var renames [][2]string
 	o.Visit(func(k []byte, _ *fastjson.Value) {
-		if bad != "" || bytes.HasPrefix(k, []byte("p_")) {
+		if bad != "" || p.exact[string(k)] || bytes.HasPrefix(k, []byte("p_")) {
 			return
 		}
-		col, ok := p.columns[strings.ToLower(string(k))]
+		col, ok := p.lower[strings.ToLower(string(k))]
 		switch {
 		case !ok:
 			bad = string(k)

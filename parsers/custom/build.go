@@ -45,8 +45,8 @@ type compiled struct {
 	// Reshaping (json), in the order transform applies it.
 	fold    map[string]string // lower-cased field name -> field name; nil: KeyCase exact
 	moves   []move
-	collect string // the field that gathers undeclared top-level keys, "" for none
-	coerce  []*coercion
+	collect string    // the field that gathers undeclared top-level keys, "" for none
+	coerce  *coercion // the top-level fields Coerce converts, nil for none
 
 	timePaths   []event.Path
 	timeFormats []parsers.TimeFormat

@@ -25,12 +25,38 @@ type move struct {
 	from [][]string // plain key paths, tried in order
 }
 
-// coercion converts, inside one top-level field, the strings that stand
-// for a declared bigint, double or boolean, and the numbers and booleans
-// where a string is declared.
+// coercion is the part of a declared type that Coerce converts: scalars
+// (kind bigint, double, boolean or string), and the structs and arrays
+// that hold one. A struct is walked by the keys the record has, not by
+// the fields declared, so a wide declaration (Windows' event data) costs
+// what the record holds.
 type coercion struct {
-	name string
-	typ  *parsers.Type
+	kind   string               // bigint double boolean string struct array
+	fields map[string]*coercion // struct
+	elem   *coercion            // array
+}
+
+// coercionOf compiles t, or returns nil when nothing in it converts.
+func coercionOf(t *parsers.Type) *coercion {
+	switch t.Kind {
+	case "bigint", "double", "boolean", "string":
+		return &coercion{kind: t.Kind}
+	case "array":
+		if e := coercionOf(t.Elem); e != nil {
+			return &coercion{kind: "array", elem: e}
+		}
+	case "struct":
+		c := &coercion{kind: "struct", fields: map[string]*coercion{}}
+		for _, f := range t.Fields {
+			if fc := coercionOf(f.Type); fc != nil {
+				c.fields[f.Name] = fc
+			}
+		}
+		if len(c.fields) > 0 {
+			return c
+		}
+	}
+	return nil
 }
 
 func (d *decoder) buildReshape(s *spec, c *compiled) {
@@ -81,27 +107,15 @@ func (d *decoder) buildReshape(s *spec, c *compiled) {
 				c.collect = f.name
 			}
 		}
-		if s.coerce.v && hasTyped(f.typ) {
-			c.coerce = append(c.coerce, &coercion{name: f.name, typ: f.typ})
-		}
-	}
-}
-
-// hasTyped tells a type that holds a scalar Coerce converts somewhere.
-func hasTyped(t *parsers.Type) bool {
-	switch t.Kind {
-	case "bigint", "double", "boolean", "string":
-		return true
-	case "array":
-		return hasTyped(t.Elem)
-	case "struct":
-		for _, f := range t.Fields {
-			if hasTyped(f.Type) {
-				return true
+		if s.coerce.v {
+			if fc := coercionOf(f.typ); fc != nil {
+				if c.coerce == nil {
+					c.coerce = &coercion{kind: "struct", fields: map[string]*coercion{}}
+				}
+				c.coerce.fields[f.name] = fc
 			}
 		}
 	}
-	return false
 }
 
 func (d *decoder) buildTime(s *spec, c *compiled, lt *parsers.LogType) {
@@ -143,7 +157,7 @@ func (d *decoder) buildTime(s *spec, c *compiled, lt *parsers.LogType) {
 // transform is the log type's Transform: fold key case, move fields to
 // their names, collect, coerce, then read the time.
 func (c *compiled) transform(e *event.Event) error {
-	if c.fold != nil || len(c.moves) > 0 || c.collect != "" || len(c.coerce) > 0 {
+	if c.fold != nil || len(c.moves) > 0 || c.collect != "" || c.coerce != nil {
 		o, err := e.Fields.Object()
 		if err != nil {
 			return err
@@ -157,12 +171,8 @@ func (c *compiled) transform(e *event.Event) error {
 		if c.collect != "" && o.Get(c.collect) == nil {
 			c.gather(e, o)
 		}
-		for _, k := range c.coerce {
-			if v := o.Get(k.name); v != nil {
-				if nv := coerce(e.Arena(), v, k.typ); nv != nil {
-					o.Set(k.name, nv)
-				}
-			}
+		if c.coerce != nil {
+			c.coerce.object(e.Arena(), o)
 		}
 	}
 	return c.readTime(e)
@@ -233,10 +243,12 @@ func (m *move) apply(o *fastjson.Object) {
 // object under the Collect field (the flat records of shippers that write
 // a record's own data beside its envelope). p_ keys stay where they are.
 func (c *compiled) gather(e *event.Event, o *fastjson.Object) {
+	// Keys are views of the parsed record, which the event keeps until
+	// it is released, as fastjson's own keys are.
 	var keys []string
 	o.Visit(func(k []byte, _ *fastjson.Value) {
 		if c.byName[b2s(k)] == nil && !strings.HasPrefix(b2s(k), "p_") {
-			keys = append(keys, string(k))
+			keys = append(keys, b2s(k))
 		}
 	})
 	if len(keys) == 0 {
@@ -251,50 +263,60 @@ func (c *compiled) gather(e *event.Event, o *fastjson.Object) {
 	o.Set(c.collect, obj)
 }
 
-// coerce returns the value that replaces v when v is a string standing for
-// the bigint, double or boolean that t declares, or a number or boolean
-// where t declares a string; nil when v stays. Structs and arrays are
-// converted in place.
-func coerce(a *fastjson.Arena, v *fastjson.Value, t *parsers.Type) *fastjson.Value {
-	switch t.Kind {
+// convert returns the value that replaces v when v is a string standing
+// for the bigint, double or boolean declared, or a number or boolean where
+// a string is declared; nil when v stays. Objects and arrays are converted
+// in place.
+func (c *coercion) convert(a *fastjson.Arena, v *fastjson.Value) *fastjson.Value {
+	switch c.kind {
 	case "bigint", "double", "boolean":
 		if v.Type() != fastjson.TypeString {
 			return nil
 		}
 		b, _ := v.StringBytes()
-		return scalarOf(a, t.Kind, strings.TrimSpace(b2s(b)))
+		return scalarOf(a, c.kind, strings.TrimSpace(b2s(b)))
 	case "string":
 		switch v.Type() {
 		case fastjson.TypeNumber, fastjson.TypeTrue, fastjson.TypeFalse:
 			return event.NewString(a, event.Text(v))
 		}
 	case "struct":
-		o, err := v.Object()
-		if err != nil {
-			return nil
-		}
-		for _, f := range t.Fields {
-			if !hasTyped(f.Type) {
-				continue
-			}
-			if x := o.Get(f.Name); x != nil {
-				if nx := coerce(a, x, f.Type); nx != nil {
-					o.Set(f.Name, nx)
-				}
-			}
+		if o, err := v.Object(); err == nil {
+			c.object(a, o)
 		}
 	case "array":
-		if v.Type() != fastjson.TypeArray {
-			return nil
-		}
-		arr, _ := v.Array()
-		for i, x := range arr {
-			if nx := coerce(a, x, t.Elem); nx != nil {
-				arr[i] = nx
+		if v.Type() == fastjson.TypeArray {
+			arr, _ := v.Array()
+			for i, x := range arr {
+				if nx := c.elem.convert(a, x); nx != nil {
+					arr[i] = nx
+				}
 			}
 		}
 	}
 	return nil
+}
+
+// object converts the members of o that the struct c declares.
+func (c *coercion) object(a *fastjson.Arena, o *fastjson.Object) {
+	var buf [8]struct {
+		k string
+		v *fastjson.Value
+	}
+	changes := buf[:0]
+	o.Visit(func(k []byte, v *fastjson.Value) {
+		if fc := c.fields[b2s(k)]; fc != nil {
+			if nv := fc.convert(a, v); nv != nil {
+				changes = append(changes, struct {
+					k string
+					v *fastjson.Value
+				}{b2s(k), nv})
+			}
+		}
+	})
+	for _, ch := range changes {
+		o.Set(ch.k, ch.v)
+	}
 }
 
 // scalarOf reads s as kind; nil when it does not read, so that the string
