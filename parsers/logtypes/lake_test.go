@@ -75,9 +75,13 @@ func TestDeclaredLake(t *testing.T) {
 			t.Errorf("%s: %v", lt.Name, err)
 			continue
 		}
-		declared := map[string]bool{}
+		declared := map[string]*parsers.Type{}
 		for _, c := range lt.Schema {
-			declared[c.Name] = true
+			typ, err := parsers.ParseType(c.Type)
+			if err != nil {
+				t.Fatal(err)
+			}
+			declared[c.Name] = typ
 		}
 		n := 0
 		for rows.Next() {
@@ -89,13 +93,13 @@ func TestDeclaredLake(t *testing.T) {
 			if !extra.Valid {
 				continue
 			}
-			var fields map[string]json.RawMessage
+			var fields map[string]any
 			if err := json.Unmarshal([]byte(extra.String), &fields); err != nil {
 				t.Fatalf("%s: p_extra %q: %v", lt.Name, extra.String, err)
 			}
 			for k, v := range fields {
-				if declared[k] && !strings.HasPrefix(string(v), "{") {
-					t.Errorf("%s: the value of column %s does not fit its type: %s", lt.Name, k, v)
+				if typ := declared[k]; typ != nil {
+					misfits(t, lt.Name, k, typ, v)
 				}
 			}
 		}
@@ -113,4 +117,23 @@ func i0(s string) uint64 {
 		h = (h ^ uint64(s[i])) * 1099511628211
 	}
 	return h
+}
+
+// misfits reports the values of p_extra that a declared field should
+// have held: p_extra keeps, under the column's path, the members of a
+// struct it does not declare (fine) and the values that do not fit their
+// declared type (a schema that does not fit the data).
+func misfits(t *testing.T, logType, path string, typ *parsers.Type, extra any) {
+	obj, isObj := extra.(map[string]any)
+	if typ.Kind != "struct" || !isObj {
+		t.Errorf("%s: the value of %s does not fit its type %s: %v", logType, path, typ.Kind, extra)
+		return
+	}
+	for k, v := range obj {
+		for _, f := range typ.Fields {
+			if f.Name == k {
+				misfits(t, logType, path+"."+k, f.Type, v)
+			}
+		}
+	}
 }
