@@ -72,6 +72,13 @@ func (p *jsonExport) Parse(rec []byte, e *event.Event) (bool, error) {
 	if !IsJSONObject(rec) {
 		return p.next.Parse(rec, e)
 	}
+	// The classifier offers every JSON record to this parser: refuse
+	// another type's records by their first key, before parsing them.
+	if k, ok := firstKey(rec); ok && !p.exact[string(k)] && !bytes.HasPrefix(k, []byte("p_")) {
+		if _, ok := p.lower[strings.ToLower(string(k))]; !ok {
+			return false, fmt.Errorf("a JSON record with key %q, which is not a column of this log type", clip(string(k)))
+		}
+	}
 	if err := e.ParseJSON(rec); err != nil {
 		return false, err
 	}
@@ -104,6 +111,27 @@ func (p *jsonExport) Parse(rec []byte, e *event.Event) (bool, error) {
 		}
 	}
 	return true, nil
+}
+
+// firstKey returns the first key of a JSON object when it is written
+// without escapes; ok is false otherwise (the caller parses the record).
+func firstKey(rec []byte) (key []byte, ok bool) {
+	i := bytes.IndexByte(rec, '{') + 1
+	for i < len(rec) && (rec[i] == ' ' || rec[i] == '\t' || rec[i] == '\r' || rec[i] == '\n') {
+		i++
+	}
+	if i >= len(rec) || rec[i] != '"' {
+		return nil, false
+	}
+	end := bytes.IndexByte(rec[i+1:], '"')
+	if end < 0 {
+		return nil, false
+	}
+	key = rec[i+1 : i+1+end]
+	if bytes.IndexByte(key, '\\') >= 0 {
+		return nil, false
+	}
+	return key, true
 }
 
 // onlyStandard tells an object whose keys are all p_ fields.

@@ -203,6 +203,17 @@ func (d *decoder) build(s *spec) *parsers.LogType {
 			anyOf = append(anyOf, d.matchTest(c, m, p))
 		}
 	}
+	// Exclude names what records of other types have: its paths need not
+	// be declared fields.
+	var none []test
+	for _, m := range s.exclude {
+		p, err := event.ParsePath(m.path.s)
+		if err != nil {
+			d.errorf(m.path.line, "Exclude: %v", err)
+			continue
+		}
+		none = append(none, d.matchTest(c, m, p))
+	}
 	if s.priority.set() {
 		n, err := strconv.Atoi(s.priority.s)
 		if err != nil || n < -100 || n > 100 {
@@ -228,7 +239,7 @@ func (d *decoder) build(s *spec) *parsers.LogType {
 		lt.NewParser = parsers.JSONExport(schema, lt.NewParser)
 	}
 	lt.Transform = c.transform
-	lt.Detect = detector(tests, anyOf)
+	lt.Detect = detector(tests, anyOf, none)
 	// The registry's own checks, as a safety net: they should never fire
 	// after the ones above.
 	if _, err := parsers.NewRegistry(lt); err != nil {
@@ -237,6 +248,11 @@ func (d *decoder) build(s *spec) *parsers.LogType {
 	}
 	if s.sample.set() {
 		d.checkSample(lt, s.sample)
+	}
+	if s.classify.line > 0 && !s.classify.v {
+		// Named only: the classifier never picks it (the Sample above was
+		// still checked against Required and Match).
+		lt.Detect = func(*event.Event) bool { return false }
 	}
 	return lt
 }

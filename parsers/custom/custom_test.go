@@ -621,3 +621,55 @@ func TestCSVHeaderNeedsRequired(t *testing.T) {
 		t.Errorf("events %s, errors %q", res.Events, res.Errors)
 	}
 }
+
+// Exclude: no entry may hold (a path of another type's records need not
+// be a declared field); Classify: false keeps the classifier away while
+// the Sample is still checked.
+func TestExcludeAndClassify(t *testing.T) {
+	t.Parallel()
+	spec := `
+AnalysisType: log_type
+LogType: Custom.Exchange
+Format: json
+Fields: [{Name: Workload}, {Name: Operation}]
+Required: [Operation]
+Match: {Workload: [Exchange]}
+Exclude: {PolicyDetails: ["*"], Operation: [DlpRuleUndo]}
+Sample: '{"Workload":"Exchange","Operation":"Set-Mailbox"}'
+`
+	lt, err := Decode([]byte(spec), "exchange.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rec, want := range map[string]bool{
+		`{"Workload":"Exchange","Operation":"Set-Mailbox"}`:                                       true,
+		`{"Workload":"Exchange","Operation":"DlpRuleMatch","PolicyDetails":[{"PolicyName":"x"}]}`: false,
+		`{"Workload":"Exchange","Operation":"DlpRuleUndo"}`:                                       false,
+		`{"Workload":"Exchange","Operation":"x","PolicyDetails":""}`:                              false, // "*" holds for any value present
+	} {
+		e := event.New()
+		if err := e.ParseJSON([]byte(rec)); err != nil {
+			t.Fatal(err)
+		}
+		if got := lt.Detect(e); got != want {
+			t.Errorf("Detect(%s) = %v, want %v", rec, got, want)
+		}
+		e.Release()
+	}
+	named, err := Decode([]byte(spec+"Classify: false\n"), "exchange.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := event.New()
+	defer e.Release()
+	if err := e.ParseJSON([]byte(`{"Workload":"Exchange","Operation":"Set-Mailbox"}`)); err != nil {
+		t.Fatal(err)
+	}
+	if named.Detect(e) {
+		t.Error("Classify: false, yet Detect accepts")
+	}
+	other := strings.Replace(spec, `"Workload":"Exchange","Operation":"Set-Mailbox"`, `"Workload":"Other","Operation":"x"`, 1) + "Classify: false\n"
+	if _, err := Decode([]byte(other), "exchange.yml"); err == nil || !strings.Contains(err.Error(), "Sample line 1 lacks a Required field or a Match value") {
+		t.Errorf("a Sample that fails Match, with Classify false: %v", err)
+	}
+}

@@ -179,8 +179,9 @@ type spec struct {
 	timeFieldLine, timeFormatLine                 int
 	keyCase, priority                             scalar
 	coerce, acceptJSON                            boolSpec
-	match, matchAny                               []matchSpec
-	matchLine, matchAnyLine                       int
+	match, matchAny, exclude                      []matchSpec
+	matchLine, matchAnyLine, excludeLine          int
+	classify                                      boolSpec
 	csv                                           *csvSpec
 	fields                                        []fieldSpec
 	fieldsLine                                    int
@@ -195,7 +196,7 @@ type spec struct {
 var topKeys = []string{
 	"AnalysisType", "LogType", "Description", "Reference", "Format", "Regex", "CSV",
 	"TimeField", "TimeFormat", "Indicators", "Fields", "Required", "EmptyValues", "Sample",
-	"Match", "MatchAny", "Priority", "KeyCase", "Coerce", "AcceptJSON",
+	"Match", "MatchAny", "Exclude", "Classify", "Priority", "KeyCase", "Coerce", "AcceptJSON",
 }
 
 // mapping calls fn for each key of the mapping n, after checking that the
@@ -291,6 +292,11 @@ func (d *decoder) spec(root *yaml.Node) *spec {
 		case "MatchAny":
 			s.matchAnyLine = k.Line
 			s.matchAny = d.matches(v, key)
+		case "Exclude":
+			s.excludeLine = k.Line
+			s.exclude = d.matches(v, key)
+		case "Classify":
+			s.classify = d.boolean(v, key)
 		case "Priority":
 			s.priority = d.str(v, key)
 		case "KeyCase":

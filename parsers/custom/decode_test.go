@@ -36,7 +36,7 @@ Format: json
 Frobnicate: 1
 Fields: [{Name: a}]
 Required: [a]
-`, []string{`5: log type: unknown key "Frobnicate" (valid keys: AnalysisType, LogType, Description, Reference, Format, Regex, CSV, TimeField, TimeFormat, Indicators, Fields, Required, EmptyValues, Sample, Match, MatchAny, Priority, KeyCase, Coerce, AcceptJSON)`}},
+`, []string{`5: log type: unknown key "Frobnicate" (valid keys: AnalysisType, LogType, Description, Reference, Format, Regex, CSV, TimeField, TimeFormat, Indicators, Fields, Required, EmptyValues, Sample, Match, MatchAny, Exclude, Classify, Priority, KeyCase, Coerce, AcceptJSON)`}},
 		{"repeated key", `
 AnalysisType: log_type
 LogType: Custom.X

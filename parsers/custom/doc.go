@@ -41,6 +41,8 @@
 //	  - {Name: ExtraEventData, Type: json, From: [winlog.event_data], Collect: true}
 //	Match: {Channel: [Security, Microsoft-Windows-Sysmon/*]}  # Detect: one of these (* ends a prefix)
 //	MatchAny: {resourceId: ["/tenants/*"], category: [SignInLogs]}  # and one of these entries holds
+//	Exclude: {Workload: [Exchange], PolicyDetails: ["*"]}  # and none of these holds
+//	Classify: false                        # the classifier never picks it: name it (--log-type)
 //	Priority: 1                            # the classifier tries higher first
 //
 // From moves (not copies) the first present of its paths into the field
@@ -53,7 +55,13 @@
 // (lower-case) first key, and its first field's From paths. Match values
 // are compared as text (numbers and booleans as written); one that ends in
 // '*' is a prefix, compared in any case (Azure writes resource ids in
-// either).
+// either), so "*" alone holds for any value present.
+//
+// Types whose records another type's Detect would also accept are told
+// apart with Exclude rather than Priority where possible: a Priority above
+// zero puts the type ahead of every family of priority zero, so records of
+// other formats pay for trying it (a failed JSON parse for every text
+// line, when the type is JSON).
 //
 // Format regex and csv may set AcceptJSON: true, and a record that is a
 // JSON object whose top-level keys are all declared fields (p_ keys aside)

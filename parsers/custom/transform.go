@@ -390,12 +390,17 @@ func (d *decoder) matchTest(c *compiled, m matchSpec, p event.Path) test {
 	return t
 }
 
-// detector passes an event when every test of all passes and, when anyOf
-// is not empty, one of anyOf does.
-func detector(all, anyOf []test) func(e *event.Event) bool {
+// detector passes an event when every test of all passes, none of none
+// does and, when anyOf is not empty, one of anyOf does.
+func detector(all, anyOf, none []test) func(e *event.Event) bool {
 	return func(e *event.Event) bool {
 		for i := range all {
 			if !all[i].pass(e.Fields) {
+				return false
+			}
+		}
+		for i := range none {
+			if none[i].pass(e.Fields) {
 				return false
 			}
 		}
