@@ -7,11 +7,13 @@ import (
 // TableKind says where a table lives in the lake.
 type TableKind string
 
-// The kinds of table, by the lake's top-level folder.
+// The kinds of table, by the lake's top-level folder (any other top-level
+// table's kind is its name).
 const (
 	KindLogs        TableKind = "logs"         // <lake>/logs/<table>/
 	KindAlerts      TableKind = "alerts"       // <lake>/alerts/
 	KindRuleMatches TableKind = "rule_matches" // <lake>/rule_matches/
+	KindCompliance  TableKind = "compliance"   // <lake>/compliance/ (panther scan)
 )
 
 // Table is one table of the lake, as lake's lister finds it.
