@@ -50,7 +50,7 @@ func (w *Writer) NewBatch() *Batch { return &Batch{w: w} }
 // would refuse (unknown log type, no time) makes WriteBatch return the
 // error; the events after it are still encoded.
 func (b *Batch) Add(e *event.Event) {
-	t, ok := b.w.logTables[e.LogType] // filled by Open, read-only after
+	t, ok := (*b.w.logTables.Load())[e.LogType]
 	if !ok {
 		b.fail(fmt.Errorf("lake: event of log type %q, which the registry given to lake.Open does not hold", e.LogType))
 		return

@@ -160,6 +160,16 @@ func (l *Live) WriteRowOnce(table, key string, schema []parsers.Column, t time.T
 	return l.w.WriteRowOnce(table, key, schema, t, row)
 }
 
+// SetRegistry makes the log types of reg writable from now on (serve
+// loads custom log types with packs): new ones get their tables, and one
+// whose schema changed gets a new table (its open files are finished
+// first; its new files carry the new schema's fingerprint).
+func (l *Live) SetRegistry(reg *parsers.Registry) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.setRegistry(reg)
+}
+
 // Position is the committed end of stream's offsets: the lake holds the
 // rows of every offset before it and none after. Read the stream from
 // there after a restart. It moves after each commit (see OnCommit).

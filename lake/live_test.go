@@ -2,12 +2,15 @@ package lake
 
 import (
 	"context"
+	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"panther/parsers"
+	"panther/parsers/aws"
 )
 
 // liveEvents are n CloudTrail events, 30 s apart from start (two hours
@@ -214,5 +217,70 @@ func TestLiveCommitsUnderSearch(t *testing.T) {
 	}
 	if got := visibleRows(t, dir); got != 40*k {
 		t.Errorf("%d rows at the end, want %d", got, 40*k)
+	}
+}
+
+// SetRegistry makes new log types writable by a running Live, and gives a
+// log type whose schema changed a new table (files with the new
+// fingerprint), the old rows staying readable.
+func TestLiveSetRegistry(t *testing.T) {
+	t.Parallel()
+	ct := *aws.CloudTrail
+	only, err := parsers.NewRegistry(&ct)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	l, err := OpenLive(context.Background(), dir, only, LiveOptions{CommitInterval: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg := testRegistry(t)
+	lt, _ := reg.Lookup(testFlat.Name)
+	evs := parseAs(t, reg, lt, "flat.log", [][]byte{[]byte(`{"ts":1709294400000,"bytes":5}`)})
+	if err := l.Write("", 0, evs...); err == nil {
+		t.Error("an event of a log type the registry lacks was taken")
+	}
+	if err := l.SetRegistry(reg); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Write("", 0, evs...); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Sync(); err != nil {
+		t.Fatal(err)
+	}
+	// The same log type with one more column: a new table.
+	wider := *testFlat
+	wider.Schema = append(slices.Clone(testFlat.Schema), parsers.Column{Name: "extra_col", Type: "string"})
+	ct2 := *aws.CloudTrail
+	reg2, err := parsers.NewRegistry(&ct2, &wider)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := l.SetRegistry(reg2); err != nil {
+		t.Fatal(err)
+	}
+	lt2, _ := reg2.Lookup(testFlat.Name)
+	evs2 := parseAs(t, reg2, lt2, "flat.log", [][]byte{[]byte(`{"ts":1709294400000,"bytes":6,"extra_col":"x"}`)})
+	if err := l.Write("", 0, evs2...); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	table := lt.Table()
+	fps := map[string]bool{}
+	for _, f := range visibleFiles(t, dir) {
+		if strings.Contains(f, "/"+table+"/") {
+			fp, _ := FileFingerprint(f)
+			fps[fp] = true
+		}
+	}
+	if len(fps) != 2 {
+		t.Errorf("files of %d schemas, want 2: %v", len(fps), fps)
+	}
+	if got := queryInt(t, openDuck(t), "SELECT count(*) FROM "+readAll(dir, table)+" WHERE extra_col = 'x' OR extra_col IS NULL"); got != 2 {
+		t.Errorf("%d rows read, want 2", got)
 	}
 }

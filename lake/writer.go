@@ -172,7 +172,9 @@ type Writer struct {
 	lock  *lockFile
 	ctx   context.Context
 
-	logTables map[string]*table // by log type name
+	// logTables are the log tables by log type name: replaced whole
+	// (Live.SetRegistry), read by Batch.Add on other goroutines.
+	logTables atomic.Pointer[map[string]*table]
 	rowTables map[string]*table // WriteRow tables by name
 	lastType  string
 	lastTable *table
@@ -299,7 +301,6 @@ func Open(ctx context.Context, dir string, reg *parsers.Registry, opts Options) 
 		opts:        opts,
 		reg:         reg,
 		ctx:         ctx,
-		logTables:   map[string]*table{},
 		rowTables:   map[string]*table{},
 		streams:     map[streamKey]*stream{},
 		spare:       map[*table][]*rowBuf{},
@@ -309,13 +310,15 @@ func Open(ctx context.Context, dir string, reg *parsers.Registry, opts Options) 
 		pendingKeys: map[string]bool{},
 		stats:       map[string]*TableStats{},
 	}
+	logTables := map[string]*table{}
 	for _, lt := range reg.All() {
 		t, err := logTable(lt)
 		if err != nil {
 			return nil, fmt.Errorf("lake %s: %w", dir, err)
 		}
-		w.logTables[lt.Name] = t
+		logTables[lt.Name] = t
 	}
+	w.logTables.Store(&logTables)
 	if w.lock, err = lockLake(abs); err != nil {
 		return nil, err
 	}
@@ -362,7 +365,7 @@ func (w *Writer) WriteEvent(e *event.Event) error {
 	t := w.lastTable
 	if e.LogType != w.lastType || t == nil {
 		var ok bool
-		if t, ok = w.logTables[e.LogType]; !ok {
+		if t, ok = (*w.logTables.Load())[e.LogType]; !ok {
 			return fmt.Errorf("lake: event of log type %q, which the registry given to lake.Open does not hold", e.LogType)
 		}
 		w.lastType, w.lastTable = e.LogType, t
@@ -841,7 +844,7 @@ func (w *Writer) Stats() Stats {
 			st.Tables[t.name] = ts
 		}
 	}
-	for _, t := range w.logTables {
+	for _, t := range *w.logTables.Load() {
 		add(t)
 	}
 	w.mu.Lock()
@@ -944,4 +947,43 @@ func createdBy(version string) string {
 		return s
 	}
 	return "panther version " + clean(version, "devel") + " (build " + clean(build, "unknown") + ")"
+}
+
+// setRegistry makes the log types of reg writable: a new log type gets a
+// table; one whose table changed (another schema) gets the new one, after
+// the open files of the old one are finished. Log types reg no longer
+// holds keep their tables.
+func (w *Writer) setRegistry(reg *parsers.Registry) error {
+	if err := w.usable(); err != nil {
+		return err
+	}
+	old := *w.logTables.Load()
+	next := make(map[string]*table, len(old))
+	for n, t := range old {
+		next[n] = t
+	}
+	for _, lt := range reg.All() {
+		nt, err := logTable(lt)
+		if err != nil {
+			return fmt.Errorf("lake %s: %w", w.dir, err)
+		}
+		t := old[lt.Name]
+		if t != nil && t.fingerprint == nt.fingerprint && t.name == nt.name {
+			continue
+		}
+		if t != nil {
+			for _, s := range slices.Clone(w.active) {
+				if s.key.t == t {
+					if err := w.cut(s); err != nil {
+						return w.fail(err)
+					}
+				}
+			}
+		}
+		next[lt.Name] = nt
+	}
+	w.logTables.Store(&next)
+	w.lastType, w.lastTable = "", nil
+	w.reg = reg
+	return nil
 }
