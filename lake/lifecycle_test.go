@@ -19,7 +19,7 @@ import (
 )
 
 // visibleFiles lists the Parquet files a reader sees, relative to dir.
-func visibleFiles(t *testing.T, dir string) []string {
+func visibleFiles(t testing.TB, dir string) []string {
 	t.Helper()
 	var out []string
 	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
