@@ -40,12 +40,16 @@ type dictionary struct {
 	vals    []byte            // the dictionary page's values, PLAIN
 	ids     []uint32          // the index of every present value of the chunk
 	width   int               // bit width of the indices
+	// probeFailed: build gave up after probeValues values.
+	probeFailed bool
 }
 
 // build builds the dictionary of c's values and their indices; false
 // when the chunk should be PLAIN (its values hardly repeat, or the
-// dictionary would be too big).
+// dictionary would be too big). d.probeFailed says the first probeValues
+// values hardly repeated: the column is most likely made of ids.
 func (d *dictionary) build(l *Leaf, c *ColumnData) bool {
+	d.probeFailed = false
 	if d.index == nil {
 		d.index = make(map[string]uint32, 1024)
 	}
@@ -67,6 +71,7 @@ func (d *dictionary) build(l *Leaf, c *ColumnData) bool {
 		}
 		d.ids = append(d.ids, id)
 		if len(d.ids) == probeValues && len(d.entries)*100 > probeValues*probeDistinct {
+			d.probeFailed = true
 			return false
 		}
 		vo += 4 + n

@@ -48,6 +48,10 @@ type Encoder struct {
 	comp     []byte
 	tw       thriftWriter
 	dict     dictionary
+	// plainFor counts, by leaf, the chunks to write PLAIN without trying a
+	// dictionary: a column whose values did not repeat (ids) most likely
+	// does not in the next row groups either.
+	plainFor map[*Leaf]int
 }
 
 // pageBytes is the size of a page's values (uncompressed, PLAIN) at which
@@ -207,7 +211,7 @@ func (e *Encoder) writeChunk(f *File, l *Leaf, c *ColumnData) (chunkMeta, error)
 	m := chunkMeta{values: int64(len(c.Defs))}
 	st := stats{t: l.Type}
 	var d *dictionary
-	if l.Type == String && !e.opts.PlainStrings && e.dict.build(l, c) {
+	if l.Type == String && !e.opts.PlainStrings && e.tryDict(l) && e.built(l, e.dict.build(l, c)) {
 		d = &e.dict
 		m.dictOffset = f.off
 		if err := e.writeDictPage(f, &m); err != nil {
@@ -261,6 +265,30 @@ func (e *Encoder) writeChunk(f *File, l *Leaf, c *ColumnData) (chunkMeta, error)
 	}
 	st.finish(&m)
 	return m, nil
+}
+
+// skipDictChunks: after a chunk of a leaf fell back to PLAIN, the next
+// ones of that leaf are written PLAIN without trying.
+const skipDictChunks = 8
+
+func (e *Encoder) tryDict(l *Leaf) bool {
+	if n := e.plainFor[l]; n > 0 {
+		e.plainFor[l] = n - 1
+		return false
+	}
+	return true
+}
+
+// built records whether the dictionary of a chunk of l was built; when
+// its first values did not repeat, the next chunks of l skip the try.
+func (e *Encoder) built(l *Leaf, ok bool) bool {
+	if !ok && e.dict.probeFailed {
+		if e.plainFor == nil {
+			e.plainFor = map[*Leaf]int{}
+		}
+		e.plainFor[l] = skipDictChunks
+	}
+	return ok
 }
 
 // valueSize is the size of the PLAIN value at vals[at:].
