@@ -143,6 +143,7 @@ func compileTable(name, rel string, decl []parsers.Column, logs bool, lt *parser
 		t.columns = append(t.columns, parsers.Column{Name: c.Name, Type: c.Type, Description: c.Description})
 		t.ctypes = append(t.ctypes, ct)
 	}
+	t.root.next = make([]atomic.Int32, len(t.root.fields)+1)
 	std := []parsers.Column{{Name: "p_extra", Type: "json", Description: "fields not in the schema"}}
 	if logs {
 		std = parsers.StandardColumns()
