@@ -101,7 +101,9 @@ func BenchmarkReplayBinary(b *testing.B) {
 // runs a fourth time with GOMEMLIMIT=450MiB (pqarrow-mem450), its best
 // under the 500 MB the README allows. It reports each run's events/s,
 // the lake runs' time as a multiple of the run without it (x-of-nolake)
-// and of ours (x-ours), peak RSS, and the lake's size.
+// and of ours (x-ours), the same for the CPU time of the process
+// (cpu-s, cpu-x-...: steadier than wall time on a shared machine), peak
+// RSS, and the lake's size.
 //
 //	PANTHER_BENCH_GZ_MB=1024 go test -run '^$' -bench ReplayLakeWriters -benchtime 2x -timeout 2h ./cmd/
 func BenchmarkReplayLakeWriters(b *testing.B) {
@@ -110,7 +112,7 @@ func BenchmarkReplayLakeWriters(b *testing.B) {
 		b.Fatal(err)
 	}
 	ours, candidate := buildBinary(b), buildBinary(b, "lake_pqarrow")
-	type result struct{ secs, events, rss, bytes float64 }
+	type result struct{ secs, cpu, events, rss, bytes float64 }
 	runs := map[string]*result{"nolake": {}, "ours": {}, "pqarrow": {}, "pqarrow-mem450": {}}
 	for i := 0; i < b.N; i++ {
 		for _, c := range []struct{ name, bin, env string }{{"nolake", ours, ""}, {"ours", ours, ""},
@@ -143,6 +145,7 @@ func BenchmarkReplayLakeWriters(b *testing.B) {
 			if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
 				r.rss = max(r.rss, float64(ru.Maxrss)/1024)
 			}
+			r.cpu += (cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()).Seconds()
 			if lake != "" {
 				filepath.WalkDir(lake, func(p string, d os.DirEntry, err error) error {
 					if err == nil && !d.IsDir() && strings.HasSuffix(p, ".parquet") {
@@ -153,18 +156,21 @@ func BenchmarkReplayLakeWriters(b *testing.B) {
 					return nil
 				})
 			}
-			b.Logf("run %d %s: %.1f s, %s", i, c.name, s, strings.TrimSpace(lastLine(stderr.String())))
+			b.Logf("run %d %s: %.1f s, %.1f s of CPU, %s", i, c.name, s, (cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()).Seconds(), strings.TrimSpace(lastLine(stderr.String())))
 		}
 	}
 	for name, r := range runs {
 		b.ReportMetric(r.events/r.secs, name+"-events/s")
 		b.ReportMetric(r.rss, name+"-maxRSS_MB")
+		b.ReportMetric(r.cpu/float64(b.N), name+"-cpu-s")
 		if name != "nolake" {
 			b.ReportMetric(r.secs/runs["nolake"].secs, name+"-x-of-nolake")
+			b.ReportMetric(r.cpu/runs["nolake"].cpu, name+"-cpu-x-of-nolake")
 			b.ReportMetric(r.bytes/float64(b.N)/(1<<20), name+"-lake_MB")
 		}
 		if strings.HasPrefix(name, "pqarrow") {
 			b.ReportMetric(r.secs/runs["ours"].secs, name+"-x-ours")
+			b.ReportMetric(r.cpu/runs["ours"].cpu, name+"-cpu-x-ours")
 		}
 	}
 }
