@@ -250,7 +250,7 @@ function alert_context(e) return {blob = string.rep("x", 300 * 1024)} end`,
 	}
 	writeFiles(t, logs, map[string]string{"x.json": b.String()})
 	st, c := runReplay(t, set, []string{logs}, 2, func(o *Options) {
-		o.Budget = 20 * time.Millisecond
+		o.Budget = 250 * time.Millisecond
 		o.DisableAfterTimeouts = 3
 	})
 	for id, want := range map[string]int{"BadTitle": 20, "BigContext": 20} {
