@@ -580,6 +580,13 @@ func checkValues(file string, root *yaml.Node, s *Spec, diags *diagList) bool {
 			}
 		}
 	}
+	if s.AnalysisType == TypePack {
+		if err := CheckPackID(s.PackID); err != nil {
+			l, c := at("PackID")
+			diags.errorf(file, l, c, "a PackID is 1 to 256 printable characters without / or \\", "PackID %q: %v", s.PackID, err)
+			ok = false
+		}
+	}
 	if strings.HasSuffix(s.Filename, ".py") {
 		l, c := at("Filename")
 		diags.errorf(file, l, c, "panther detections are Lua: port the Python file to a .lua file", "Filename %s is a Python file", s.Filename)

@@ -156,19 +156,9 @@ func (s *Server) auth(need auth.Permission, h handlerFunc) http.Handler {
 	})
 }
 
-// validPackID keeps IDs addressable in the API's paths and safe in logs
-// and file names: 1 to 256 printable characters, no slash.
-func validPackID(id string) bool {
-	if id == "" || len(id) > 256 {
-		return false
-	}
-	for _, r := range id {
-		if r < 0x20 || r == 0x7f || r == '/' || r == '\\' {
-			return false
-		}
-	}
-	return true
-}
+// validPackID keeps IDs addressable in the API's paths and safe in logs,
+// terminals and file names (engine.CheckPackID).
+func validPackID(id string) bool { return engine.CheckPackID(id) == nil }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
@@ -467,7 +457,7 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request, tok auth.Identit
 	m := arch.Manifest
 	if !validPackID(m.Pack) {
 		s.fail(w, r, &apiError{status: http.StatusUnprocessableEntity, code: "bad_pack_id",
-			msg: fmt.Sprintf("pack ID %q cannot be stored", m.Pack), hint: "a PackID is 1 to 256 printable characters without / or \\"})
+			msg: fmt.Sprintf("pack ID %q cannot be stored", m.Pack), hint: "a PackID is 1 to 256 printable characters without / or \\, and not . or .."})
 		return
 	}
 	if !dryRun && activate && expect == 0 {
