@@ -74,6 +74,10 @@ requests in flight finish (up to --shutdown-timeout).`,
 			if err != nil {
 				return err
 			}
+			checkTimeout, err := cfg.Duration(c, "check-timeout", "serve_check_timeout", 0)
+			if err != nil {
+				return err
+			}
 			var level slog.Level
 			if err := level.UnmarshalText([]byte(cfg.String(c, "log-level", "serve_log_level", "info"))); err != nil {
 				return usageErr("--log-level: debug, info, warn or error")
@@ -88,7 +92,7 @@ requests in flight finish (up to --shutdown-timeout).`,
 				MaxUpload: int64(sizes["max-upload"]),
 				Limits:    packs.Limits{MaxFiles: maxFiles, MaxUncompressed: int64(sizes["max-unzipped"])},
 				Logger:    slog.New(slog.NewJSONHandler(app.IO.ErrOut, &slog.HandlerOptions{Level: level})),
-				Now:       app.Now, Version: Version, ShutdownTimeout: shutdown,
+				Now:       app.Now, Version: Version, ShutdownTimeout: shutdown, CheckTimeout: checkTimeout,
 			})
 			if err != nil {
 				return opErr(err)
@@ -113,6 +117,7 @@ requests in flight finish (up to --shutdown-timeout).`,
 	f.String("max-unzipped", "256MiB", "most bytes a pack may hold unzipped (zip bombs)")
 	f.Int("max-files", packs.DefaultLimits.MaxFiles, "most files a pack may hold")
 	f.Duration("shutdown-timeout", 0, "how long requests in flight may run on at shutdown (default 30s)")
+	f.Duration("check-timeout", 0, "how long the validation and tests of one upload may take in all (default 60s)")
 	f.String("log-level", "info", "debug, info, warn or error")
 	luaTimeoutFlag(c)
 	return c
