@@ -43,11 +43,13 @@ func Compile(name string, src []byte) (*Chunk, error) {
 	if errs := checkGlobalWrites(name, stmts); len(errs) > 0 {
 		return nil, errs[0]
 	}
+	guards := findGuards(stmts)
+	rewriteConcat(stmts) // .. under the allocation limit (concat.go)
 	proto, err := lua.Compile(stmts, name)
 	if err != nil {
 		return nil, syntaxError(name, err, src)
 	}
-	return &Chunk{Name: name, proto: proto, guards: findGuards(stmts)}, nil
+	return &Chunk{Name: name, proto: proto, guards: guards}, nil
 }
 
 // syntaxError turns gopher-lua's parse errors ("name line:3(column:5) near

@@ -28,11 +28,15 @@ import (
 // character first, \A(?s:.)(?s:.*?)(P), and reads P's groups from it.
 
 // directCost is the largest input length × program size searched in one
-// uninterrupted call (about a millisecond of the slowest NFA).
-const directCost = 1 << 18
+// uninterrupted call: a few milliseconds of the slowest NFA. Below it the
+// string API's own speed-ups (literal prefixes, the one-pass and
+// backtracking matchers) apply; a search costs a few hundred nanoseconds
+// either way, so many matches cost little more than the bytes they cover.
+const directCost = 1 << 22
 
 type rx struct {
 	re        *regexp.Regexp
+	literal   string // the whole pattern, when it is a plain string
 	insts     int
 	sensitive bool           // looks at the character before a position
 	after     *regexp.Regexp // the variant for searches after the start
@@ -40,6 +44,9 @@ type rx struct {
 
 func newRx(re *regexp.Regexp) *rx {
 	r := &rx{re: re, insts: 64}
+	if lit, complete := re.LiteralPrefix(); complete && lit != "" && re.NumSubexp() == 0 {
+		r.literal = lit
+	}
 	if tree, err := syntax.Parse(re.String(), syntax.Perl); err == nil {
 		if prog, err := syntax.Compile(tree.Simplify()); err == nil {
 			r.insts = max(len(prog.Inst), 1)
@@ -99,6 +106,9 @@ func (vm *VM) searchFrom(L *lua.LState, r *rx, s string, pos int) []int {
 	if pos > len(s) {
 		return nil
 	}
+	if r.literal != "" {
+		return literalAt(s, pos, r.literal)
+	}
 	if pos > 0 && r.sensitive {
 		return vm.searchAfter(L, r, s, pos)
 	}
@@ -114,6 +124,9 @@ func (vm *VM) searchFrom(L *lua.LState, r *rx, s string, pos int) []int {
 // searchSub is searchFrom on s[pos:] as a string of its own: what a Lua
 // pattern means, where ^ anchors at the start position.
 func (vm *VM) searchSub(L *lua.LState, r *rx, s string, pos int) []int {
+	if r.literal != "" {
+		return literalAt(s, pos, r.literal)
+	}
 	m := vm.searchIn(L, r.re, r.insts, s[pos:])
 	for i := range m {
 		if m[i] >= 0 {
@@ -121,6 +134,16 @@ func (vm *VM) searchSub(L *lua.LState, r *rx, s string, pos int) []int {
 		}
 	}
 	return m
+}
+
+// literalAt is the search of a plain string (strings.Index: no program,
+// and fast whatever the input's length).
+func literalAt(s string, pos int, lit string) []int {
+	i := strings.Index(s[pos:], lit)
+	if i < 0 {
+		return nil
+	}
+	return []int{pos + i, pos + i + len(lit)}
 }
 
 func (vm *VM) searchIn(L *lua.LState, re *regexp.Regexp, insts int, s string) []int {

@@ -82,6 +82,7 @@ func (vm *VM) buildSandbox() {
 	s.RawSetString("rawget", L.NewFunction(vm.luaRawGet))
 	s.RawSetString("rawset", L.NewFunction(vm.luaRawSet))
 	s.RawSetString("print", L.NewFunction(vm.luaPrint))
+	s.RawSetString(concatName, L.NewFunction(vm.luaConcat))
 
 	for name, open := range map[string]func() *lua.LTable{
 		"json": vm.openJSON, "re": vm.openRe, "net": vm.openNet, "time": vm.openTime,

@@ -135,6 +135,8 @@ func TestBuiltinsAllocationCap(t *testing.T) {
 		{"upper in a loop", `local s = string.rep("x", 8 * 1024 * 1024) local n = 0 for i = 1, 100 do n = n + #s:upper() end return n`},
 		{"json.encode in a loop", `local s = {string.rep("x", 8 * 1024 * 1024)} local n = 0 for i = 1, 100 do n = n + #json.encode(s) end return n`},
 		{"json.decode", `return json.decode("[" .. string.rep("1,", 2000000) .. "1]")`},
+		{".. doubling", `local s = string.rep("x", 1024 * 1024) for i = 1, 12 do s = s .. s end return #s`},
+		{".. chains", `local s = string.rep("x", 4 * 1024 * 1024) local n = 0 for i = 1, 100 do n = n + #(s .. ":" .. s .. i) end return n`},
 		{"pcall around refusals", `local n = 0 for i = 1, 100 do local ok, s = pcall(string.rep, "x", 8 * 1024 * 1024) if ok then n = n + #s end end return n`},
 	}
 	for _, a := range attacks {
@@ -156,5 +158,35 @@ func TestBuiltinsAllocationCap(t *testing.T) {
 			t.Errorf("%s: allocated %d MiB in one call", a.name, allocated>>20)
 		}
 		t.Logf("%s: %d MiB (%v)", a.name, allocated>>20, err)
+	}
+}
+
+// The rewritten .. means what Lua's does.
+func TestConcatSemantics(t *testing.T) {
+	vm := New(Options{})
+	defer vm.Close()
+	cases := []struct{ src, want string }{
+		{`function f(e) return "a" .. "b" .. 1 .. 2.5 end`, `"ab12.5"`},
+		{`function f(e) local x = "k" return (x .. "=") .. (1 + 2) .. x end`, `"k=3k"`},
+		{`local function two() return "p", "q" end function f(e) return "<" .. two() .. ">" end`, `"<p>"`},
+		{`function f(e) return e.eventName .. "/" .. e.userIdentity.userName end`, `"StopLogging/alice"`},
+		{`local mt = {__concat = function(a, b) return "meta" end} function f(e) return "x" .. setmetatable({}, mt) end`, `"meta"`},
+		{`function f(e) local t = {} for i = 1, 3 do t[#t + 1] = "n" .. i end return table.concat(t, ",") end`, `"n1,n2,n3"`},
+		{`function f(e, ...) return "v" .. ... end`, `"vnil"`},
+	}
+	for _, c := range cases {
+		got, err := run(t, vm, c.src)
+		if c.want == `"vnil"` {
+			if err == nil {
+				t.Errorf("%s: want an error (concat with nil), got %s", c.src, got)
+			}
+			continue
+		}
+		if err != nil || got != c.want {
+			t.Errorf("%s = %s %v, want %s", c.src, got, err, c.want)
+		}
+	}
+	if _, err := run(t, vm, `function f(e) return "x" .. {} end`); err == nil || !strings.Contains(err.Error(), "test.lua:1: cannot perform concat") {
+		t.Errorf("concat with a table: %v", err)
 	}
 }
