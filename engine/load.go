@@ -218,8 +218,13 @@ func loadFile(src Source, p string, opts LoadOptions, budget *loadBudget) (res l
 	res.file = shown
 	defer func() { res.diags = diags.ds }()
 	data, err := readLimited(src.FS, p, MaxSpecBytes)
+	var big *tooBigError
+	if errors.As(err, &big) {
+		diags.errorf(shown, 0, 0, "split it: a spec is at most 2 MiB (the largest shipped one is 14 KB)", "%v", err)
+		return res
+	}
 	if err != nil {
-		diags.errorf(shown, 0, 0, "check the file's permissions and size", "cannot read: %v", unwrapPathError(err))
+		diags.errorf(shown, 0, 0, "check the file's permissions", "cannot read: %v", unwrapPathError(err))
 		return res
 	}
 	if line, ok := invalidUTF8(data); !ok {

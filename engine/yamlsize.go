@@ -89,6 +89,16 @@ func (b *loadBudget) take(n int64) bool {
 	return b.left.Add(-n) >= 0
 }
 
+// tooBigError is a file refused by its size.
+type tooBigError struct{ size, max int64 }
+
+func (e *tooBigError) Error() string {
+	if e.size > 0 {
+		return fmt.Sprintf("the file is %d bytes, more than the limit of %d MiB", e.size, e.max>>20)
+	}
+	return fmt.Sprintf("the file is more than the limit of %d MiB", e.max>>20)
+}
+
 // readLimited reads a file of fsys, refusing it past max bytes before
 // reading it all.
 func readLimited(fsys fs.FS, p string, max int64) ([]byte, error) {
@@ -98,14 +108,14 @@ func readLimited(fsys fs.FS, p string, max int64) ([]byte, error) {
 	}
 	defer f.Close()
 	if st, err := f.Stat(); err == nil && st.Size() > max {
-		return nil, fmt.Errorf("the file is %d bytes, more than the limit of %d", st.Size(), max)
+		return nil, &tooBigError{size: st.Size(), max: max}
 	}
 	data, err := io.ReadAll(io.LimitReader(f, max+1))
 	if err != nil {
 		return nil, err
 	}
 	if int64(len(data)) > max {
-		return nil, fmt.Errorf("the file is more than the limit of %d bytes", max)
+		return nil, &tooBigError{max: max}
 	}
 	return data, nil
 }
