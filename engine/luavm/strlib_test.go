@@ -111,8 +111,9 @@ func TestBuiltinsObserveBudget(t *testing.T) {
 		if err != nil && !IsTimeout(err) {
 			t.Errorf("%s: want a timeout or a result, got %v", a.name, err)
 		}
-		// Generous for a loaded machine; before, most of these never ended.
-		if took > budget+time.Second {
+		// Generous for a loaded machine (the watchdog does not count the
+		// ticks it gets late); before, most of these never ended.
+		if took > budget+5*time.Second {
 			t.Errorf("%s: took %v for a %v budget", a.name, took, budget)
 		}
 		t.Logf("%s: %v (%v)", a.name, took.Round(time.Millisecond), err)
