@@ -323,7 +323,7 @@ func selectRules(set *engine.Set, ids, filters []string) ([]*engine.Detection, e
 	}
 	var out []*engine.Detection
 	for _, d := range set.Select(flts) {
-		if d.Kind != engine.TypeRule {
+		if d.Kind != engine.TypeRule && d.Kind != engine.TypeCorrelationRule {
 			continue
 		}
 		if len(ids) > 0 {
