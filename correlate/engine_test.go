@@ -164,11 +164,11 @@ func TestSequenceFiresInAnyArrivalOrder(t *testing.T) {
 func TestSequenceRefusesWhatDoesNotChain(t *testing.T) {
 	set := tree(t, with(rules(), map[string]string{"corr/seq.yml": seqABC}))
 	cases := map[string][]*Input{
-		"other user at the end":  {match("A", 0, "bob"), match("B", 5, "bob"), match("C", 12, "eve")},
-		"other user in between":  {match("A", 0, "bob"), match("B", 5, "eve"), match("C", 12, "bob")},
-		"too late for the frame": {match("A", 0, "bob"), match("B", 11, "bob"), match("C", 12, "bob")},
+		"other user at the end":   {match("A", 0, "bob"), match("B", 5, "bob"), match("C", 12, "eve")},
+		"other user in between":   {match("A", 0, "bob"), match("B", 5, "eve"), match("C", 12, "bob")},
+		"too late for the frame":  {match("A", 0, "bob"), match("B", 11, "bob"), match("C", 12, "bob")},
 		"steps out of time order": {match("B", 0, "bob"), match("A", 5, "bob"), match("C", 12, "bob")},
-		"a step missing":         {match("A", 0, "bob"), match("C", 5, "bob")},
+		"a step missing":          {match("A", 0, "bob"), match("C", 5, "bob")},
 	}
 	for name, ins := range cases {
 		t.Run(name, func(t *testing.T) {

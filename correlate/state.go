@@ -48,9 +48,9 @@ type entry struct {
 
 // ruleState is what one correlation rule holds.
 type ruleState struct {
-	d       *engine.Detection
-	c       *engine.Correlation
-	steps   []engine.CorrelationStep
+	d     *engine.Detection
+	c     *engine.Correlation
+	steps []engine.CorrelationStep
 	// inRefs are, per step, the fields of its incoming key (the To side of
 	// the transition into it; a group's MatchCriteria fields); outRefs the
 	// From side of the transition out of it.

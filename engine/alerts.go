@@ -141,7 +141,7 @@ func (a *Aggregator) AddFrom(m *Match, e *event.Event, fresh bool) string {
 			al.Error = msg
 			al.Severity = d.Severity
 		}, 1)
-	} else if m.Matched && !m.Suppressed && d.CreateAlert {
+	} else if m.Matched && !m.Suppressed && !d.NoAlert {
 		id = a.join(a.open, groupKey{d.ID, m.Dedup}, d, t, e, fresh, func(al *Alert) {
 			al.Title, al.Dedup, al.Severity = m.Title, m.Dedup, m.Severity
 			al.Description, al.Reference, al.Runbook = m.Description, m.Reference, m.Runbook

@@ -256,10 +256,10 @@ func loadFile(src Source, p string, opts LoadOptions) (res loaded) {
 		res.logType = lt
 	case TypeRule, TypeScheduledRule, TypePolicy, TypeCorrelationRule:
 		d := &Detection{Kind: spec.AnalysisType, ID: spec.RuleID, File: shown, Spec: spec, Enabled: true,
-			Threshold: 1, DedupPeriod: 60 * time.Minute, LogTypes: spec.LogTypes, Tests: spec.Tests, CreateAlert: true,
+			Threshold: 1, DedupPeriod: 60 * time.Minute, LogTypes: spec.LogTypes, Tests: spec.Tests,
 			Correlation: spec.Correlation}
 		if spec.CreateAlert != nil {
-			d.CreateAlert = *spec.CreateAlert
+			d.NoAlert = !*spec.CreateAlert
 		}
 		if spec.ThresholdDistinct != "" {
 			d.distinct = newDistinctField(spec.ThresholdDistinct)

@@ -29,9 +29,9 @@ type Detection struct {
 	DedupPeriod time.Duration
 	LogTypes    []string // rules; ResourceTypes for policies
 	Tests       []TestSpec
-	// CreateAlert is false for a building block rule: its matches feed
-	// rule_matches and correlations, but raise no alert.
-	CreateAlert bool
+	// NoAlert is set for a building block rule (CreateAlert: false): its
+	// matches feed rule_matches and correlations, but raise no alert.
+	NoAlert bool
 	// Correlation is the Detection of a correlation rule (Kind
 	// TypeCorrelationRule), run by package correlate.
 	Correlation *Correlation

@@ -141,7 +141,7 @@ var (
 		"Severity", "Description", "Runbook", "Reference", "Tags", "Reports", "SummaryAttributes",
 		"DedupPeriodMinutes", "Threshold", "OutputIds", "CreateAlert", "Tests", "Fixtures", "ThresholdDistinct", "GroupBy"}
 	specKeys = map[string][]string{
-		TypeRule:          ruleKeys,
+		TypeRule: ruleKeys,
 		TypeScheduledRule: append(slices.DeleteFunc(slices.Clone(ruleKeys), func(k string) bool {
 			return k == "LogTypes" || k == "ThresholdDistinct" || k == "GroupBy"
 		}), "ScheduledQueries"),
@@ -158,14 +158,14 @@ var (
 			"Enabled", "Schedule", "Lookback", "LookbackWindowSeconds"},
 	}
 	requiredKeys = map[string][]string{
-		TypeRule:           {"RuleID", "Filename", "LogTypes", "Severity"},
-		TypeScheduledRule:  {"RuleID", "Filename", "ScheduledQueries", "Severity"},
-		TypePolicy:         {"PolicyID", "Filename", "ResourceTypes", "Severity"},
-		TypeGlobal:         {"GlobalID", "Filename"},
-		TypeDataModel:      {"DataModelID", "LogTypes", "Mappings"},
-		TypePack:           {"PackID", "PackDefinition"},
-		TypeSavedQuery:     {"QueryName", "Query"},
-		TypeScheduledQuery: {"QueryName", "Query", "Schedule"},
+		TypeRule:            {"RuleID", "Filename", "LogTypes", "Severity"},
+		TypeScheduledRule:   {"RuleID", "Filename", "ScheduledQueries", "Severity"},
+		TypePolicy:          {"PolicyID", "Filename", "ResourceTypes", "Severity"},
+		TypeGlobal:          {"GlobalID", "Filename"},
+		TypeDataModel:       {"DataModelID", "LogTypes", "Mappings"},
+		TypePack:            {"PackID", "PackDefinition"},
+		TypeSavedQuery:      {"QueryName", "Query"},
+		TypeScheduledQuery:  {"QueryName", "Query", "Schedule"},
 		TypeCorrelationRule: {"RuleID", "Severity", "Detection"},
 	}
 	testKeys     = []string{"Name", "ExpectedResult", "Log", "Resource", "Mocks", "Expect", "RuleOutputs"}

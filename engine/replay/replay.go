@@ -104,12 +104,12 @@ type Options struct {
 	// every enabled correlation rule. A correlation rule among them brings
 	// the rules it names: they run for it (their matches feed it and
 	// rule_matches) but raise no alert unless selected themselves.
-	Rules          []*engine.Detection
+	Rules []*engine.Detection
 	// NoCorrelations leaves correlation rules out.
 	NoCorrelations bool
 	// Correlate tunes the correlation engine (Set, Rules, Emit are set by
 	// Run); zero values are the defaults of package correlate.
-	Correlate correlate.Options
+	Correlate      correlate.Options
 	Workers        int // 0 = GOMAXPROCS
 	Since, Until   time.Time
 	MaxRecordBytes int
@@ -154,8 +154,8 @@ type Stats struct {
 	Disabled      []string // detections turned off after timeouts
 	// Correlations are the counters of each correlation rule run.
 	Correlations map[string]correlate.RuleStats
-	LakeSkipped   int      // sources already in the lake
-	Elapsed       time.Duration
+	LakeSkipped  int // sources already in the lake
+	Elapsed      time.Duration
 }
 
 // TotalEvents sums Events.
