@@ -35,6 +35,9 @@ type Options struct {
 	MaxKeys int
 	// MaxPerKey caps the matches held under one key (0: DefaultMaxPerKey).
 	MaxPerKey int
+	// MaxHeld caps the matches a rule holds in all (0: DefaultMaxHeld):
+	// past it, the least recently touched keys are dropped.
+	MaxHeld int
 	// Lateness is how far behind the watermark a match may still arrive
 	// and count; absences are decided that long after their window (0:
 	// DefaultLateness; negative: none).
@@ -50,7 +53,8 @@ type Options struct {
 // Defaults of Options.
 const (
 	DefaultMaxKeys   = 10000
-	DefaultMaxPerKey = 64
+	DefaultMaxPerKey = 1024
+	DefaultMaxHeld   = 50000
 	DefaultLateness  = time.Hour
 )
 
@@ -78,6 +82,9 @@ func New(opts Options) (*Engine, error) {
 	}
 	if opts.MaxPerKey <= 0 {
 		opts.MaxPerKey = DefaultMaxPerKey
+	}
+	if opts.MaxHeld <= 0 {
+		opts.MaxHeld = DefaultMaxHeld
 	}
 	switch {
 	case opts.Lateness == 0:
@@ -410,9 +417,9 @@ func appendMatch(b []byte, l link) []byte {
 	b = event.AppendString(b, r.title)
 	b = append(b, `,"dedup":`...)
 	b = event.AppendString(b, r.dedup)
-	if len(r.in) > 0 && r.in[0] != "" {
+	if k := recKey(r); k != "" {
 		b = append(b, `,"key":`...)
-		b = event.AppendString(b, showKey(r.in[0]))
+		b = event.AppendString(b, showKey(k))
 	}
 	if r.val != "" {
 		b = append(b, `,"value":`...)
@@ -423,6 +430,18 @@ func appendMatch(b []byte, l link) []byte {
 		b = append(b, r.ctx...)
 	}
 	return append(b, '}')
+}
+
+// recKey is the key a match linked on: its incoming key, else its
+// outgoing one (a first step).
+func recKey(r *rec) string {
+	if len(r.in) > 0 && r.in[0] != "" {
+		return r.in[0]
+	}
+	if len(r.out) > 0 {
+		return r.out[0]
+	}
+	return ""
 }
 
 func (e *Engine) evaluate(d *engine.Detection, ce *event.Event, key string) engine.Match {

@@ -1,6 +1,7 @@
 package correlate
 
 import (
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -21,9 +22,9 @@ import (
 // A field written p_alert_context.x is set in the match's alert context,
 // any other in its event. An integer time is minutes after
 // engine.OutputBase.
-func RunTest(set *engine.Set, d *engine.Detection, t *engine.TestSpec, budget time.Duration) engine.TestResult {
+func RunTest(set *engine.Set, d *engine.Detection, t *engine.TestSpec, budget time.Duration) (res engine.TestResult) {
 	start := time.Now()
-	res := engine.TestResult{Detection: d, Test: t.Name, File: d.File, Line: t.Line}
+	res = engine.TestResult{Detection: d, Test: t.Name, File: d.File, Line: t.Line}
 	defer func() {
 		res.Duration = time.Since(start)
 		res.Passed = len(res.Failures) == 0
@@ -77,50 +78,78 @@ func RunTest(set *engine.Set, d *engine.Detection, t *engine.TestSpec, budget ti
 	return res
 }
 
-// testInputs turns RuleOutputs into matches, sorted by time.
+// testInputs turns RuleOutputs into matches, sorted by time. Values of
+// different fields at the same time in one output are one match (a step
+// whose match carries two keys: the one in, the one out).
 func testInputs(d *engine.Detection, t *engine.TestSpec) ([]*Input, error) {
 	c := d.Correlation
 	steps := append(slices.Clone(c.Sequence), c.Group...)
-	var out []*Input
+	type pend struct {
+		in     *Input
+		fields map[string]any
+		ctx    map[string]any
+		set    map[string]bool
+	}
+	var all []*pend
 	for _, ro := range t.RuleOutputs {
 		i := slices.IndexFunc(steps, func(s engine.CorrelationStep) bool { return s.ID == ro.ID })
 		if i < 0 {
 			return nil, fmt.Errorf("RuleOutputs: no step or group %q", ro.ID)
 		}
+		var mine []*pend
 		for _, om := range ro.Matches {
 			for _, tm := range om.Times {
-				in := &Input{RuleID: steps[i].RuleID, Time: tm, LogType: "Test",
-					RowID: fmt.Sprintf("%s-%d", ro.ID, len(out)+1), Title: ro.ID, Dedup: om.Value, Event: event.New()}
-				ctxField, inCtx := strings.CutPrefix(om.Field, "p_alert_context.")
-				if inCtx {
-					in.AlertContext = nested(ctxField, om.Value)
-					_ = in.Event.ParseJSON([]byte("{}"))
-				} else if err := in.Event.ParseJSON(nested(om.Field, om.Value)); err != nil {
-					return nil, err
+				var p *pend
+				for _, q := range mine {
+					if q.in.Time.Equal(tm) && !q.set[om.Field] {
+						p = q
+						break
+					}
 				}
-				in.Event.Time = tm
-				in.Event.RowID = in.RowID
-				in.Event.LogType = in.LogType
-				out = append(out, in)
+				if p == nil {
+					n := len(all) + 1
+					p = &pend{in: &Input{RuleID: steps[i].RuleID, Time: tm, LogType: "Test", RowID: fmt.Sprintf("%s-%d", ro.ID, n),
+						Title: ro.ID, Dedup: om.Value}, fields: map[string]any{}, ctx: map[string]any{}, set: map[string]bool{}}
+					mine = append(mine, p)
+					all = append(all, p)
+				}
+				p.set[om.Field] = true
+				if f, inCtx := strings.CutPrefix(om.Field, "p_alert_context."); inCtx {
+					put(p.ctx, f, om.Value)
+				} else {
+					put(p.fields, om.Field, om.Value)
+				}
 			}
 		}
+	}
+	out := make([]*Input, 0, len(all))
+	for _, p := range all {
+		in := p.in
+		js, _ := json.Marshal(p.fields)
+		in.Event = event.New()
+		if err := in.Event.ParseJSON(js); err != nil {
+			return nil, err
+		}
+		if len(p.ctx) > 0 {
+			in.AlertContext, _ = json.Marshal(p.ctx)
+		}
+		in.Event.Time, in.Event.RowID, in.Event.LogType = in.Time, in.RowID, in.LogType
+		out = append(out, in)
 	}
 	slices.SortStableFunc(out, func(a, b *Input) int { return a.Time.Compare(b.Time) })
 	return out, nil
 }
 
-// nested is the JSON object that holds value at a dotted path.
-func nested(path, value string) []byte {
+// put sets value at a dotted path of m.
+func put(m map[string]any, path, value string) {
 	parts := strings.Split(path, ".")
-	var b []byte
-	for _, p := range parts {
-		b = append(b, '{')
-		b = event.AppendString(b, p)
-		b = append(b, ':')
+	for _, p := range parts[:len(parts)-1] {
+		next, ok := m[p].(map[string]any)
+		if !ok {
+			next = map[string]any{}
+			m[p] = next
+		}
+		m = next
 	}
-	b = event.AppendString(b, value)
-	for range parts {
-		b = append(b, '}')
-	}
-	return b
+	m[parts[len(parts)-1]] = value
 }

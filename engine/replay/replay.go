@@ -44,6 +44,13 @@ import (
 	"panther/parsers/input"
 )
 
+// ReplayLateness is how far out of event-time order a replay lets rule
+// matches arrive and still correlate: an archive is read source by source,
+// and a whole-day file of one log type may come before the hourly files
+// of another. Absences are decided that long after their window, or at
+// the end of the input.
+const ReplayLateness = 24 * time.Hour
+
 // Lake receives what a replay writes to the Parquet lake. lake's
 // writer implements it (through an adapter in the command).
 type Lake interface {
@@ -215,6 +222,9 @@ func Run(ctx context.Context, opts Options) (*Stats, error) {
 	if len(corrs) > 0 {
 		co := opts.Correlate
 		co.Set, co.Rules, co.Budget = opts.Set, corrs, opts.Budget
+		if co.Lateness == 0 {
+			co.Lateness = ReplayLateness
+		}
 		var err error
 		if corr, err = correlate.New(co); err != nil {
 			return nil, err
