@@ -42,6 +42,11 @@ type Options struct {
 	// and count; absences are decided that long after their window (0:
 	// DefaultLateness; negative: none).
 	Lateness time.Duration
+	// Retention is how long past the lookback window held matches stay
+	// for a late match to join them (0: the lateness). Absences are
+	// decided by Lateness alone, so serve keeps them prompt while still
+	// joining matches that arrive out of order.
+	Retention time.Duration
 	// Budget bounds each Lua call.
 	Budget time.Duration
 	// Emit receives each correlation alert; EmitError each group of errors
@@ -175,6 +180,17 @@ func (e *Engine) SetEmit(emit, emitError func(*engine.Alert)) {
 	e.agg.EmitError = emitError
 }
 
+// SetRaise makes the engine hand each correlation alert to raise as soon
+// as it fires (serve's alert store), besides Emit at its window's close.
+func (e *Engine) SetRaise(raise func(*engine.Alert)) {
+	e.agg.Raise = func(a *engine.Alert) {
+		if ch, ok := e.chains[a.ID]; ok && a.Chain == nil {
+			a.Chain = ch
+		}
+		raise(a)
+	}
+}
+
 // RuleIDs are the rules whose matches the engine takes.
 func (e *Engine) RuleIDs() []string {
 	out := make([]string, 0, len(e.byRule))
@@ -206,6 +222,7 @@ func (e *Engine) AdvanceTo(t time.Time) {
 		e.wm = t
 	}
 	e.advance(false)
+	e.agg.Advance(t)
 }
 
 // Add takes one rule match.
@@ -271,7 +288,7 @@ func (e *Engine) advance(final bool) {
 		}
 		rs.stats.Pending = rs.pending.Len()
 		if !final {
-			rs.expire(cut.Add(-rs.c.Lookback))
+			rs.expire(e.wm.Add(-max(e.opts.Lateness, e.opts.Retention) - rs.c.Lookback))
 		}
 	}
 }

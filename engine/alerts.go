@@ -207,7 +207,7 @@ func (a *Aggregator) join(groups map[groupKey]*group, k groupKey, d *Detection, 
 	if len(al.Samples) < MaxSamples {
 		al.Samples = append(al.Samples, e.AppendJSON(nil))
 	}
-	if a.Raise != nil && al.Error == "" && al.EventCount >= g.threshold {
+	if a.Raise != nil && al.Error == "" && g.count() >= g.threshold {
 		a.Raise(al)
 	}
 	return al.ID
