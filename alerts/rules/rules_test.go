@@ -190,12 +190,12 @@ func TestScheduleWindows(t *testing.T) {
 		active bool
 		end    time.Time
 	}{
-		{at(2026, 7, 3, 21, 59), false, time.Time{}},                 // Friday before
-		{at(2026, 7, 3, 22, 0), true, at(2026, 7, 4, 2, 0)},          // Friday start
-		{at(2026, 7, 4, 1, 59), true, at(2026, 7, 4, 2, 0)},          // Saturday, wrapped
-		{at(2026, 7, 4, 2, 0), false, time.Time{}},                   // end is exclusive
-		{at(2026, 7, 4, 23, 0), false, time.Time{}},                  // Saturday night: not a start day
-		{at(2026, 10, 23, 23, 0), true, at(2026, 10, 24, 2, 0)},      // another Friday
+		{at(2026, 7, 3, 21, 59), false, time.Time{}},            // Friday before
+		{at(2026, 7, 3, 22, 0), true, at(2026, 7, 4, 2, 0)},     // Friday start
+		{at(2026, 7, 4, 1, 59), true, at(2026, 7, 4, 2, 0)},     // Saturday, wrapped
+		{at(2026, 7, 4, 2, 0), false, time.Time{}},              // end is exclusive
+		{at(2026, 7, 4, 23, 0), false, time.Time{}},             // Saturday night: not a start day
+		{at(2026, 10, 23, 23, 0), true, at(2026, 10, 24, 2, 0)}, // another Friday
 		{at(2026, 10, 24, 1, 0).Add(-time.Hour), true, at(2026, 10, 24, 2, 0)},
 	}
 	for _, c := range cases {
