@@ -1,0 +1,363 @@
+package alerts
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"panther/alerts/rules"
+)
+
+// Driver opens SQLite through one database/sql driver.
+type Driver struct {
+	Name string
+	// DSN turns a file path into the driver's data source name, with a
+	// busy timeout set on every connection.
+	DSN func(path string) string
+}
+
+// Options configure a Store.
+type Options struct {
+	// Path is the SQLite database file (created when missing).
+	Path string
+	// Driver: nil is DefaultDriver.
+	Driver *Driver
+	Now    func() time.Time
+	Logger *slog.Logger
+	// Rules are applied to every raise (SetRules changes them).
+	Rules *rules.Set
+	// Routing decides the destinations of an alert when neither the
+	// detection nor a rule did.
+	Routing Routing
+	// EventDedupPeriod is the dedup window of console events (default 60
+	// minutes, as detections).
+	EventDedupPeriod time.Duration
+	// Readers bounds the connections that read (default 4).
+	Readers int
+}
+
+// Routing holds the default destinations per severity.
+type Routing struct {
+	BySeverity map[Severity][]string
+}
+
+// Store is the alert store. It is safe for concurrent use: reads run on a
+// pool of connections, writes go through one writer goroutine that
+// commits many of them per transaction (group commit).
+type Store struct {
+	opts   Options
+	now    func() time.Time
+	log    *slog.Logger
+	rdb    *sql.DB // readers
+	wdb    *sql.DB // the writer's one connection
+	ops    chan *writeOp
+	closed chan struct{}
+	wg     sync.WaitGroup
+	rules  atomic.Pointer[rules.Set]
+	feed   *feed
+	// wake tells the dispatcher a delivery is due.
+	wake     chan struct{}
+	hitsMu   sync.Mutex
+	hitsSent map[string]int64
+	hitsDue  func(time.Time) bool
+	closing  sync.Once
+}
+
+// ErrNotFound is an unknown alert, note or delivery.
+var ErrNotFound = errors.New("not found")
+
+// ErrClosed is returned by a store that was closed.
+var ErrClosed = errors.New("the alert store is closed")
+
+// ConflictError is a change made against an older version of an alert.
+type ConflictError struct{ Have, Want int64 }
+
+func (e *ConflictError) Error() string {
+	return fmt.Sprintf("the alert changed: it is at version %d, the change was made against %d", e.Have, e.Want)
+}
+
+// Open opens (creating and migrating as needed) the store at opts.Path.
+func Open(ctx context.Context, opts Options) (*Store, error) {
+	if opts.Path == "" {
+		return nil, errors.New("alerts: no database path")
+	}
+	if opts.Driver == nil {
+		opts.Driver = DefaultDriver
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.EventDedupPeriod <= 0 {
+		opts.EventDedupPeriod = time.Hour
+	}
+	if opts.Readers <= 0 {
+		opts.Readers = 4
+	}
+	if err := os.MkdirAll(filepath.Dir(opts.Path), 0o755); err != nil {
+		return nil, err
+	}
+	dsn := opts.Driver.DSN(opts.Path)
+	wdb, err := sql.Open(opts.Driver.Name, dsn)
+	if err != nil {
+		return nil, fmt.Errorf("alerts: open %s: %w", opts.Path, err)
+	}
+	wdb.SetMaxOpenConns(1)
+	wdb.SetMaxIdleConns(1)
+	wdb.SetConnMaxLifetime(0)
+	wdb.SetConnMaxIdleTime(0)
+	for _, p := range []string{"PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA foreign_keys=ON", "PRAGMA busy_timeout=10000"} {
+		if _, err := wdb.ExecContext(ctx, p); err != nil {
+			wdb.Close()
+			return nil, fmt.Errorf("alerts: %s on %s: %w", p, opts.Path, err)
+		}
+	}
+	if err := migrate(ctx, wdb); err != nil {
+		wdb.Close()
+		return nil, fmt.Errorf("alerts: %s: %w", opts.Path, err)
+	}
+	rdb, err := sql.Open(opts.Driver.Name, dsn)
+	if err != nil {
+		wdb.Close()
+		return nil, err
+	}
+	rdb.SetMaxOpenConns(opts.Readers)
+	rdb.SetMaxIdleConns(opts.Readers)
+	s := &Store{opts: opts, now: opts.Now, log: opts.Logger, rdb: rdb, wdb: wdb,
+		ops: make(chan *writeOp, 1024), closed: make(chan struct{}), feed: newFeed(4096),
+		wake: make(chan struct{}, 1), hitsSent: map[string]int64{}}
+	if opts.Rules != nil {
+		if err := s.SetRules(ctx, opts.Rules); err != nil {
+			s.Close()
+			return nil, err
+		}
+	}
+	s.wg.Add(1)
+	go s.writer()
+	return s, nil
+}
+
+// migrate applies the steps the database lacks.
+func migrate(ctx context.Context, db *sql.DB) error {
+	var v int
+	if err := db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v); err != nil {
+		return err
+	}
+	if v > len(migrations) {
+		return fmt.Errorf("the database is at schema version %d, newer than this panther (%d): use a newer panther", v, len(migrations))
+	}
+	for i := v; i < len(migrations); i++ {
+		tx, err := db.BeginTx(ctx, nil)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, migrations[i]); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("schema migration %d: %w", i+1, err)
+		}
+		if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", i+1)); err != nil {
+			tx.Rollback()
+			return err
+		}
+		if err := tx.Commit(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Close stops the writer (after the writes queued) and closes the
+// database.
+func (s *Store) Close() error {
+	var err error
+	s.closing.Do(func() {
+		close(s.closed)
+		s.wg.Wait()
+		s.flushHits(context.Background())
+		s.feed.close()
+		err = errors.Join(s.wdb.Close(), s.rdb.Close())
+	})
+	return err
+}
+
+// SetRules replaces the alert rules (hot: the next raise uses them). The
+// hit counts kept in the database are added to the new set.
+func (s *Store) SetRules(ctx context.Context, set *rules.Set) error {
+	if set != nil {
+		hits, err := s.storedHits(ctx)
+		if err != nil {
+			return err
+		}
+		set.AddHits(hits)
+		s.hitsMu.Lock()
+		for _, h := range hits {
+			s.hitsSent[h.RuleID] = h.Hits
+		}
+		s.hitsMu.Unlock()
+	}
+	s.rules.Store(set)
+	return nil
+}
+
+// Rules returns the alert rules in use (nil: none).
+func (s *Store) Rules() *rules.Set { return s.rules.Load() }
+
+// writeOp is one write: it runs inside the writer's transaction, under a
+// savepoint of its own, so that its failure undoes only its changes.
+type writeOp struct {
+	fn   func(tx *sql.Tx) error
+	err  chan error
+	post []Event // changes to publish once committed
+	wake bool    // a delivery became due
+}
+
+// maxBatch bounds the writes of one transaction.
+const maxBatch = 256
+
+// write runs fn in the writer's transaction and waits for the commit.
+func (s *Store) write(ctx context.Context, fn func(tx *sql.Tx, op *writeOp) error) error {
+	op := &writeOp{err: make(chan error, 1)}
+	op.fn = func(tx *sql.Tx) error { return fn(tx, op) }
+	select {
+	case s.ops <- op:
+	case <-s.closed:
+		return ErrClosed
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	select {
+	case err := <-op.err:
+		return err
+	case <-ctx.Done():
+		// The write is queued and will commit or fail on its own.
+		return ctx.Err()
+	}
+}
+
+func (s *Store) writer() {
+	defer s.wg.Done()
+	batch := make([]*writeOp, 0, maxBatch)
+	for {
+		batch = batch[:0]
+		select {
+		case op := <-s.ops:
+			batch = append(batch, op)
+		case <-s.closed:
+			// Drain what was queued before Close.
+			for {
+				select {
+				case op := <-s.ops:
+					batch = append(batch, op)
+					if len(batch) == maxBatch {
+						s.commit(batch)
+						batch = batch[:0]
+					}
+					continue
+				default:
+				}
+				break
+			}
+			if len(batch) > 0 {
+				s.commit(batch)
+			}
+			return
+		}
+	more:
+		for len(batch) < maxBatch {
+			select {
+			case op := <-s.ops:
+				batch = append(batch, op)
+			default:
+				break more
+			}
+		}
+		s.commit(batch)
+	}
+}
+
+func (s *Store) commit(batch []*writeOp) {
+	ctx := context.Background()
+	fail := func(err error) {
+		for _, op := range batch {
+			op.err <- err
+		}
+	}
+	tx, err := s.wdb.BeginTx(ctx, nil)
+	if err != nil {
+		fail(err)
+		return
+	}
+	errs := make([]error, len(batch))
+	for i, op := range batch {
+		if len(batch) == 1 {
+			errs[i] = op.fn(tx)
+			continue
+		}
+		if _, err := tx.Exec("SAVEPOINT op"); err != nil {
+			errs[i] = err
+			continue
+		}
+		if errs[i] = op.fn(tx); errs[i] != nil {
+			if _, err := tx.Exec("ROLLBACK TO op"); err != nil {
+				tx.Rollback()
+				fail(err)
+				return
+			}
+		}
+		if _, err := tx.Exec("RELEASE op"); err != nil {
+			tx.Rollback()
+			fail(err)
+			return
+		}
+	}
+	if len(batch) == 1 && errs[0] != nil {
+		tx.Rollback()
+		fail(errs[0])
+		return
+	}
+	if err := tx.Commit(); err != nil {
+		fail(err)
+		return
+	}
+	wake := false
+	for i, op := range batch {
+		if errs[i] == nil {
+			for _, e := range op.post {
+				s.feed.publish(e)
+			}
+			wake = wake || op.wake
+		}
+		op.err <- errs[i]
+	}
+	if wake {
+		select {
+		case s.wake <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// Wake is signalled when a delivery becomes due (the dispatcher waits on
+// it between polls).
+func (s *Store) Wake() <-chan struct{} { return s.wake }
+
+func ms(t time.Time) int64 { return t.UnixMilli() }
+
+func fromMS(v int64) time.Time { return time.UnixMilli(v).UTC() }
+
+func fromNullMS(v sql.NullInt64) *time.Time {
+	if !v.Valid {
+		return nil
+	}
+	t := fromMS(v.Int64)
+	return &t
+}
