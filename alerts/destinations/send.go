@@ -191,7 +191,7 @@ func (s *Slack) Send(ctx context.Context, a *alerts.Alert, d alerts.Delivery) er
 		text += fmt.Sprintf(" <%s/alerts/%d|open>", s.ConsoleURL, a.ID)
 	}
 	body, _ := json.Marshal(map[string]any{
-		"text": text,
+		"text":   text,
 		"blocks": []any{map[string]any{"type": "section", "text": map[string]any{"type": "mrkdwn", "text": text}}},
 	})
 	return post(ctx, s.HTTP, s.URL, body, nil)
