@@ -2,7 +2,6 @@ package alerts
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"maps"
 	"strings"
@@ -64,7 +63,7 @@ func (s *Store) ReapplyExpired(ctx context.Context, now time.Time) (int, error) 
 	changed := 0
 	for _, id := range ids {
 		did := false
-		err := s.write(ctx, func(tx *sql.Tx, op *writeOp) error {
+		err := s.write(ctx, func(tx *wtx, op *writeOp) error {
 			var err error
 			did, err = s.reapply(tx, op, id, now)
 			return err
@@ -79,7 +78,7 @@ func (s *Store) ReapplyExpired(ctx context.Context, now time.Time) (int, error) 
 	return changed, nil
 }
 
-func (s *Store) reapply(tx *sql.Tx, op *writeOp, id int64, now time.Time) (bool, error) {
+func (s *Store) reapply(tx *wtx, op *writeOp, id int64, now time.Time) (bool, error) {
 	a, raw, err := scanAlert(tx.QueryRow("SELECT "+alertCols+", detail FROM alerts WHERE id = ?", id), true)
 	if err != nil {
 		return false, err

@@ -2,7 +2,6 @@ package alerts
 
 import (
 	"context"
-	"database/sql"
 	"time"
 
 	"panther/alerts/rules"
@@ -98,7 +97,7 @@ func (s *Store) flushHits(ctx context.Context) {
 	if len(changed) == 0 {
 		return
 	}
-	write := func(tx *sql.Tx) error {
+	write := func(tx *wtx) error {
 		for _, h := range changed {
 			if _, err := tx.Exec(`INSERT INTO rule_hits (rule_id, hits, last_hit) VALUES (?, ?, ?)
 				ON CONFLICT (rule_id) DO UPDATE SET hits = excluded.hits, last_hit = excluded.last_hit`,
@@ -111,17 +110,17 @@ func (s *Store) flushHits(ctx context.Context) {
 	select {
 	case <-s.closed:
 		// The writer has stopped: write directly.
-		tx, err := s.wdb.BeginTx(ctx, nil)
+		sqltx, err := s.wdb.BeginTx(ctx, nil)
 		if err != nil {
 			return
 		}
-		if write(tx) != nil {
-			tx.Rollback()
+		if write(&wtx{Tx: sqltx, s: s}) != nil {
+			sqltx.Rollback()
 			return
 		}
-		tx.Commit()
+		sqltx.Commit()
 	default:
-		if err := s.write(ctx, func(tx *sql.Tx, _ *writeOp) error { return write(tx) }); err != nil {
+		if err := s.write(ctx, func(tx *wtx, _ *writeOp) error { return write(tx) }); err != nil {
 			s.log.Warn("alert rule hit counts not saved", "error", err.Error())
 		}
 	}

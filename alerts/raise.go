@@ -346,7 +346,7 @@ type current struct {
 // raise stores r in one write.
 func (s *Store) raise(ctx context.Context, r *raise) (Result, error) {
 	var res Result
-	err := s.write(ctx, func(tx *sql.Tx, op *writeOp) error {
+	err := s.write(ctx, func(tx *wtx, op *writeOp) error {
 		res = Result{Rules: r.matched}
 		now := s.now()
 		delta := r.count
@@ -407,7 +407,7 @@ func (s *Store) raise(ctx context.Context, r *raise) (Result, error) {
 	return res, err
 }
 
-func (s *Store) create(tx *sql.Tx, op *writeOp, r *raise, count int64, now time.Time) (int64, error) {
+func (s *Store) create(tx *wtx, op *writeOp, r *raise, count int64, now time.Time) (int64, error) {
 	dests := s.destinations(r.routeSet, r.route, r.severity)
 	if len(r.matched) > 0 {
 		r.det.Applied = map[string]string{"title": r.title, "severity": r.severity.String(), "group": r.group, "owner": r.owner, "assignee": r.assignee}
@@ -453,7 +453,7 @@ func (s *Store) create(tx *sql.Tx, op *writeOp, r *raise, count int64, now time.
 }
 
 // tally adds a repeat to an alert (reopening a RESOLVED one).
-func (s *Store) tally(tx *sql.Tx, op *writeOp, r *raise, c *current, delta int64, newGroup bool, now time.Time, reopen bool) error {
+func (s *Store) tally(tx *wtx, op *writeOp, r *raise, c *current, delta int64, newGroup bool, now time.Time, reopen bool) error {
 	first := min(c.first, ms(r.first))
 	last := max(c.last, ms(r.seen))
 	sev := c.severity
@@ -537,7 +537,7 @@ func (s *Store) destinations(set bool, chosen []string, sev Severity) []string {
 	return s.opts.Routing.BySeverity[sev]
 }
 
-func addHistory(tx *sql.Tx, id int64, at time.Time, who string, by By, what, from, to, text string) error {
+func addHistory(tx *wtx, id int64, at time.Time, who string, by By, what, from, to, text string) error {
 	_, err := tx.Exec(`INSERT INTO history (alert_id, at, who, by_kind, what, from_v, to_v, text) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
 		id, ms(at), who, string(by), what, from, to, text)
 	return err

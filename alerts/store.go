@@ -68,6 +68,9 @@ type Store struct {
 	hitsSent map[string]int64
 	hitsDue  func(time.Time) bool
 	closing  sync.Once
+	stmts    sync.Map // query → *sql.Stmt on the writer's connection
+	// toPrepare: statements to prepare after the commit (writer only)
+	toPrepare map[string]bool
 }
 
 // ErrNotFound is an unknown alert, note or delivery.
@@ -134,7 +137,7 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	rdb.SetMaxIdleConns(opts.Readers)
 	s := &Store{opts: opts, now: opts.Now, log: opts.Logger, rdb: rdb, wdb: wdb,
 		ops: make(chan *writeOp, 1024), closed: make(chan struct{}), feed: newFeed(4096),
-		wake: make(chan struct{}, 1), hitsSent: map[string]int64{}}
+		wake: make(chan struct{}, 1), hitsSent: map[string]int64{}, toPrepare: map[string]bool{}}
 	if opts.Rules != nil {
 		if err := s.SetRules(ctx, opts.Rules); err != nil {
 			s.Close()
@@ -184,6 +187,7 @@ func (s *Store) Close() error {
 		s.wg.Wait()
 		s.flushHits(context.Background())
 		s.feed.close()
+		s.stmts.Range(func(_, v any) bool { v.(*sql.Stmt).Close(); return true })
 		err = errors.Join(s.wdb.Close(), s.rdb.Close())
 	})
 	return err
@@ -214,7 +218,7 @@ func (s *Store) Rules() *rules.Set { return s.rules.Load() }
 // writeOp is one write: it runs inside the writer's transaction, under a
 // savepoint of its own, so that its failure undoes only its changes.
 type writeOp struct {
-	fn   func(tx *sql.Tx) error
+	fn   func(tx *wtx) error
 	err  chan error
 	post []Event // changes to publish once committed
 	wake bool    // a delivery became due
@@ -224,9 +228,9 @@ type writeOp struct {
 const maxBatch = 256
 
 // write runs fn in the writer's transaction and waits for the commit.
-func (s *Store) write(ctx context.Context, fn func(tx *sql.Tx, op *writeOp) error) error {
+func (s *Store) write(ctx context.Context, fn func(tx *wtx, op *writeOp) error) error {
 	op := &writeOp{err: make(chan error, 1)}
-	op.fn = func(tx *sql.Tx) error { return fn(tx, op) }
+	op.fn = func(tx *wtx) error { return fn(tx, op) }
 	select {
 	case s.ops <- op:
 	case <-s.closed:
@@ -285,17 +289,19 @@ func (s *Store) writer() {
 }
 
 func (s *Store) commit(batch []*writeOp) {
+	defer s.prepareNoted()
 	ctx := context.Background()
 	fail := func(err error) {
 		for _, op := range batch {
 			op.err <- err
 		}
 	}
-	tx, err := s.wdb.BeginTx(ctx, nil)
+	sqltx, err := s.wdb.BeginTx(ctx, nil)
 	if err != nil {
 		fail(err)
 		return
 	}
+	tx := &wtx{Tx: sqltx, s: s}
 	errs := make([]error, len(batch))
 	for i, op := range batch {
 		if len(batch) == 1 {
@@ -344,6 +350,62 @@ func (s *Store) commit(batch []*writeOp) {
 		default:
 		}
 	}
+}
+
+// wtx is the writer's transaction. Its statements are prepared once on
+// the writer's one connection and reused (SQLite compiles a statement in
+// about as long as it runs a small one).
+type wtx struct {
+	*sql.Tx
+	s *Store
+}
+
+// prepared returns the statement of q if it was prepared; a miss is noted
+// and prepared after the commit, when the connection is free (preparing
+// inside the transaction would wait for the one connection it holds).
+func (tx *wtx) prepared(q string) *sql.Stmt {
+	if st, ok := tx.s.stmts.Load(q); ok {
+		return st.(*sql.Stmt)
+	}
+	tx.s.toPrepare[q] = true
+	return nil
+}
+
+// prepareNoted prepares the statements noted during a transaction.
+func (s *Store) prepareNoted() {
+	for q := range s.toPrepare {
+		delete(s.toPrepare, q)
+		if len(q) > 4096 {
+			continue
+		}
+		if st, err := s.wdb.Prepare(q); err == nil {
+			s.stmts.Store(q, st)
+		}
+	}
+}
+
+// Exec runs a prepared statement in the transaction.
+func (tx *wtx) Exec(q string, args ...any) (sql.Result, error) {
+	if st := tx.prepared(q); st != nil {
+		return tx.Tx.Stmt(st).Exec(args...)
+	}
+	return tx.Tx.Exec(q, args...)
+}
+
+// QueryRow runs a prepared query in the transaction.
+func (tx *wtx) QueryRow(q string, args ...any) *sql.Row {
+	if st := tx.prepared(q); st != nil {
+		return tx.Tx.Stmt(st).QueryRow(args...)
+	}
+	return tx.Tx.QueryRow(q, args...)
+}
+
+// Query runs a prepared query in the transaction.
+func (tx *wtx) Query(q string, args ...any) (*sql.Rows, error) {
+	if st := tx.prepared(q); st != nil {
+		return tx.Tx.Stmt(st).Query(args...)
+	}
+	return tx.Tx.Query(q, args...)
 }
 
 // Wake is signalled when a delivery becomes due (the dispatcher waits on

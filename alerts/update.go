@@ -70,14 +70,14 @@ func (s *Store) Update(ctx context.Context, id int64, p Patch, actor Actor) (*Al
 	if err := p.check(); err != nil {
 		return nil, err
 	}
-	err := s.write(ctx, func(tx *sql.Tx, op *writeOp) error { return s.update(tx, op, id, p, actor) })
+	err := s.write(ctx, func(tx *wtx, op *writeOp) error { return s.update(tx, op, id, p, actor) })
 	if err != nil {
 		return nil, err
 	}
 	return s.Get(ctx, id, GetOptions{})
 }
 
-func (s *Store) update(tx *sql.Tx, op *writeOp, id int64, p Patch, actor Actor) error {
+func (s *Store) update(tx *wtx, op *writeOp, id int64, p Patch, actor Actor) error {
 	now := s.now()
 	a, _, err := scanAlert(tx.QueryRow("SELECT "+alertCols+" FROM alerts WHERE id = ?", id), false)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -161,7 +161,7 @@ func (s *Store) AddNote(ctx context.Context, id int64, text string, actor Actor)
 		return Note{}, &FieldError{Field: "text", Message: fmt.Sprintf("a note is 1 to %d bytes of UTF-8 text", MaxNoteLen)}
 	}
 	var n Note
-	err := s.write(ctx, func(tx *sql.Tx, op *writeOp) error {
+	err := s.write(ctx, func(tx *wtx, op *writeOp) error {
 		now := s.now()
 		var version int64
 		if err := tx.QueryRow("SELECT version FROM alerts WHERE id = ?", id).Scan(&version); err != nil {
@@ -265,7 +265,7 @@ func (s *Store) Bulk(ctx context.Context, ids []int64, f *Filter, p Patch, actor
 		sem <- struct{}{}
 		go func(id int64) {
 			defer func() { <-sem }()
-			err := s.write(ctx, func(tx *sql.Tx, op *writeOp) error { return s.update(tx, op, id, p, actor) })
+			err := s.write(ctx, func(tx *wtx, op *writeOp) error { return s.update(tx, op, id, p, actor) })
 			done <- outcome{id, err}
 		}(id)
 	}
