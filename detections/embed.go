@@ -11,5 +11,5 @@ import "embed"
 
 // FS is the shipped content.
 //
-//go:embed rules helpers datamodels queries
+//go:embed rules helpers datamodels queries alert_rules
 var FS embed.FS
