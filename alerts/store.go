@@ -196,6 +196,9 @@ func (s *Store) Close() error {
 // SetRules replaces the alert rules (hot: the next raise uses them). The
 // hit counts kept in the database are added to the new set.
 func (s *Store) SetRules(ctx context.Context, set *rules.Set) error {
+	if s.rules.Load() != nil {
+		s.flushHits(ctx) // the old set's counts since the last flush
+	}
 	if set != nil {
 		hits, err := s.storedHits(ctx)
 		if err != nil {

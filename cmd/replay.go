@@ -30,7 +30,7 @@ const maxShownBadRecords = 20
 
 func newReplayCmd(app *App) *cobra.Command {
 	var (
-		logType, format, alertsFile, lakeDir, deadLetter, label string
+		logType, format, alertsFile, lakeDir, deadLetter, label, push string
 		since, until                                            string
 		paths, rules, filters                                   []string
 		failOnAlert, failOnError, quiet                         bool
@@ -130,7 +130,11 @@ failed; 130 interrupted (nothing partial is left in the lake).`,
 				alertsW = bufio.NewWriter(alertsF)
 				defer alertsW.Flush()
 			}
+			var pushed []*engine.Alert
 			opts.OnAlert = func(a *engine.Alert) {
+				if push != "" {
+					pushed = append(pushed, a)
+				}
 				row := replay.AlertRow(a)
 				if alertsW != nil {
 					alertsW.Write(row)
@@ -235,6 +239,11 @@ failed; 130 interrupted (nothing partial is left in the lake).`,
 				}
 				return opErr(runErr)
 			}
+			if push != "" {
+				if err := app.pushAlerts(ctx, c, push, set, pushed); err != nil {
+					return err
+				}
+			}
 			if failedSources > 0 {
 				return &ExitError{Code: ExitOperational, Err: fmt.Errorf("%d source(s) could not be read", failedSources)}
 			}
@@ -261,6 +270,7 @@ failed; 130 interrupted (nothing partial is left in the lake).`,
 	f.Int("workers", 0, "parallel workers (default: all cores; setting workers)")
 	f.StringVar(&format, "format", "pretty", "alerts on stdout: pretty or jsonl")
 	f.StringVar(&alertsFile, "alerts", "", "also write the alerts to this file (JSON lines)")
+	f.StringVar(&push, "push", "", "send the alerts to the alert store of this backend URL (token: PANTHER_API_TOKEN); pushing the same replay again adds nothing")
 	f.StringVar(&lakeDir, "lake", "", "write every event, alert and rule match to the Parquet lake in this folder")
 	f.StringVar(&deadLetter, "dead-letter", "", "write the records that did not parse to this file (JSON lines: file, line, reason, record)")
 	f.StringVar(&label, "label", "", "p_source_label of the events")

@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"net"
@@ -31,6 +32,11 @@ the config file (a list); each is TOKEN or write:TOKEN (may change packs),
 read:TOKEN (list, get, download) or ingest:TOKEN (may only send events),
 at least 16 characters; ROLE/NAME:TOKEN names who it is in logs and
 history. They are kept hashed. Clients send Authorization: Bearer TOKEN or X-API-Key: TOKEN.
+
+The alert store lives in DIR/alerts.db (SQLite): its API is under
+/api/v1/alerts and /api/v1/events (see docs/alerts.md); --alert-rules adds
+folders of alert rules to those of the active packs, --destinations names
+where alerts are sent, --lake where their rows are read.
 
 Logs are JSON lines on stderr. SIGINT or SIGTERM stop it gracefully:
 requests in flight finish (up to --shutdown-timeout).`,
@@ -82,23 +88,36 @@ requests in flight finish (up to --shutdown-timeout).`,
 			if err != nil {
 				return err
 			}
+			logger := slog.New(slog.NewJSONHandler(app.IO.ErrOut, &slog.HandlerOptions{Level: level}))
+			ctx, stop := context.WithCancel(ctxOf(c))
+			defer stop()
+			al, err := app.openAlerts(ctx, c, data, tokens, lopts, logger)
+			if err != nil {
+				return err
+			}
+			defer al.close()
 			srv, err := server.New(server.Options{
 				DataDir: data, Tokens: tokens, Load: lopts,
 				Tests:     engine.TestOptions{Budget: lopts.Budget, Fixtures: fixtureRunner(lopts.Budget)},
 				MaxUpload: int64(sizes["max-upload"]),
 				Limits:    packs.Limits{MaxFiles: maxFiles, MaxUncompressed: int64(sizes["max-unzipped"])},
-				Logger:    slog.New(slog.NewJSONHandler(app.IO.ErrOut, &slog.HandlerOptions{Level: level})),
+				Logger:    logger,
 				Now:       app.Now, Version: Version, ShutdownTimeout: shutdown,
+				Mount:     al.api.Mount,
 			})
 			if err != nil {
 				return opErr(err)
+			}
+			if err := al.start(ctx, srv.Store()); err != nil {
+				srv.Close()
+				return err
 			}
 			ln, err := net.Listen("tcp", listen)
 			if err != nil {
 				srv.Close()
 				return opErr(fmt.Errorf("cannot listen on %s: %v", listen, err))
 			}
-			if err := srv.Serve(ctxOf(c), ln, cert, key); err != nil {
+			if err := srv.Serve(ctx, ln, cert, key); err != nil {
 				return opErr(err)
 			}
 			return nil
@@ -114,6 +133,7 @@ requests in flight finish (up to --shutdown-timeout).`,
 	f.Int("max-files", packs.DefaultLimits.MaxFiles, "most files a pack may hold")
 	f.Duration("shutdown-timeout", 0, "how long requests in flight may run on at shutdown (default 30s)")
 	f.String("log-level", "info", "debug, info, warn or error")
+	alertsFlags(c)
 	luaTimeoutFlag(c)
 	return c
 }

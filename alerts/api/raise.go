@@ -241,3 +241,19 @@ func (a *API) raise(w http.ResponseWriter, r *http.Request, _ auth.Identity) {
 	}
 	writeJSON(w, http.StatusOK, res)
 }
+
+// Wire is the JSON form of a detection alert, to send with Client.Raise.
+func Wire(d alerts.DetectionAlert) DetectionAlert {
+	w := DetectionAlert{GroupID: d.GroupID, RuleID: d.RuleID, PackVersion: d.PackVersion, Title: d.Title, Dedup: d.Dedup,
+		Severity: d.Severity.String(), DedupPeriodMinutes: int(d.DedupPeriod.Minutes()), EventCount: d.EventCount,
+		FirstEvent: d.FirstEvent, LastEvent: d.LastEvent, LogTypes: d.LogTypes, AlertContext: d.AlertContext,
+		Samples: d.Samples, RowIDs: d.RowIDs, Description: d.Description, Runbook: d.Runbook, Reference: d.Reference}
+	if d.DestinationsSet {
+		ds := d.Destinations
+		if ds == nil {
+			ds = []string{}
+		}
+		w.Destinations = &ds
+	}
+	return w
+}
