@@ -31,10 +31,10 @@ const maxShownBadRecords = 20
 func newReplayCmd(app *App) *cobra.Command {
 	var (
 		logType, format, alertsFile, lakeDir, deadLetter, label, push string
-		since, until                                            string
-		paths, rules, filters                                   []string
-		failOnAlert, failOnError, quiet                         bool
-		maxRecord                                               int
+		since, until                                                  string
+		paths, rules, filters                                         []string
+		failOnAlert, failOnError, quiet                               bool
+		maxRecord                                                     int
 	)
 	c := &cobra.Command{
 		Use:   "replay [PATH...|-]",

@@ -103,7 +103,7 @@ requests in flight finish (up to --shutdown-timeout).`,
 				Limits:    packs.Limits{MaxFiles: maxFiles, MaxUncompressed: int64(sizes["max-unzipped"])},
 				Logger:    logger,
 				Now:       app.Now, Version: Version, ShutdownTimeout: shutdown,
-				Mount:     al.api.Mount,
+				Mount: al.api.Mount,
 			})
 			if err != nil {
 				return opErr(err)
