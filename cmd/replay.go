@@ -30,12 +30,13 @@ const maxShownBadRecords = 20
 
 func newReplayCmd(app *App) *cobra.Command {
 	var (
-		logType, format, alertsFile, lakeDir, deadLetter, label, push string
-		since, until                                                  string
-		paths, rules, filters                                         []string
-		failOnAlert, failOnError, quiet                               bool
-		maxRecord                                                     int
+		logType, format, alertsFile, lakeDir, deadLetter, label string
+		since, until                                            string
+		paths, rules, filters                                   []string
+		failOnAlert, failOnError, quiet                         bool
+		maxRecord                                               int
 	)
+	var push string // --push URL
 	c := &cobra.Command{
 		Use:   "replay [PATH...|-]",
 		Short: "Stream log archives through the detections: alerts, and a Parquet lake",
