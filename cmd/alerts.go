@@ -181,7 +181,8 @@ func text(s string, n int) string {
 		case r == '\t' || r == '\n' || r == '\r':
 			b.WriteByte(' ')
 		case unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r):
-			b.WriteString(strconv.QuoteRuneToASCII(r))
+			q := strconv.QuoteToASCII(string(r))
+			b.WriteString(q[1 : len(q)-1])
 		default:
 			b.WriteRune(r)
 		}
