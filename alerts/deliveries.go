@@ -236,3 +236,22 @@ func (s *Store) NextDue(ctx context.Context, destination string) (time.Time, boo
 	}
 	return fromMS(next.Int64), true, nil
 }
+
+// DeliveryCounts counts the deliveries by status (pending, sent, dead).
+func (s *Store) DeliveryCounts(ctx context.Context) (map[string]int64, error) {
+	rows, err := s.rdb.QueryContext(ctx, "SELECT status, count(*) FROM deliveries GROUP BY status")
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]int64{}
+	for rows.Next() {
+		var st string
+		var n int64
+		if err := rows.Scan(&st, &n); err != nil {
+			return nil, err
+		}
+		out[st] = n
+	}
+	return out, rows.Err()
+}
