@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net"
 	"path/filepath"
 	"strings"
@@ -26,6 +27,10 @@ const (
 
 // startAlertsServer runs the backend with the alert API on loopback.
 func startAlertsServer(t *testing.T) (string, *alerts.Store) {
+	return startAlertsServerLake(t, "")
+}
+
+func startAlertsServerLake(t *testing.T, lake string) (string, *alerts.Store) {
 	t.Helper()
 	tokens, err := auth.ParseTokens([]string{"write/alice:" + alertsWrite, "read/rita:" + alertsRead, "ingest/replay:" + alertsIngest})
 	if err != nil {
@@ -37,7 +42,7 @@ func startAlertsServer(t *testing.T) (string, *alerts.Store) {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	a := api.New(api.Options{Store: st, Tokens: tokens, Done: ctx.Done()})
+	a := api.New(api.Options{Store: st, Tokens: tokens, Done: ctx.Done(), Lake: lake})
 	srv, err := server.New(server.Options{DataDir: dir, Tokens: tokens, Mount: a.Mount})
 	if err != nil {
 		t.Fatal(err)
@@ -168,5 +173,42 @@ func TestReplayPushTwice(t *testing.T) {
 	}
 	if _, errOut, code := runAlertsCLI(t, map[string]string{}, "", "replay", dir, "--push", url, "--quiet"); code != ExitUsage || !strings.Contains(errOut, "PANTHER_API_TOKEN") {
 		t.Fatalf("no token: %d %s", code, errOut)
+	}
+}
+
+// TestAlertLakeRows: the rows of a pushed alert are read back from the
+// lake the replay wrote, by their p_row_ids.
+func TestAlertLakeRows(t *testing.T) {
+	lake := filepath.Join(t.TempDir(), "lake")
+	url, st := startAlertsServerLake(t, lake)
+	env := map[string]string{"PANTHER_API_TOKEN": alertsIngest}
+	dir := filepath.Join("..", "testdata", "samples")
+	if _, errOut, code := runAlertsCLI(t, env, "", "replay", dir, "--lake", lake, "--push", url, "--quiet", "--format", "jsonl"); code != 0 {
+		t.Fatalf("replay: %d %s", code, errOut)
+	}
+	res, err := st.List(context.Background(), alerts.Filter{RuleID: []string{"AWS.CloudTrail.Stopped"}}, alerts.Page{})
+	if err != nil || len(res.Alerts) != 1 {
+		t.Fatalf("%v %d", err, len(res.Alerts))
+	}
+	a, _ := st.Get(context.Background(), res.Alerts[0].ID, alerts.GetOptions{})
+	cl := &api.Client{}
+	cl.BaseURL, cl.Token = url, alertsRead
+	var rows api.LakeRows
+	if err := cl.JSON(context.Background(), "GET", fmt.Sprintf("/api/v1/alerts/%d/events", a.ID), nil, &rows); err != nil {
+		t.Fatal(err)
+	}
+	if len(rows.Tables) != 1 || rows.Tables[0].Table != "aws_cloudtrail" || len(rows.Tables[0].Rows) != len(a.RowIDs) || len(a.RowIDs) == 0 {
+		t.Fatalf("%+v (row ids %v)", rows, a.RowIDs)
+	}
+	want := map[string]bool{}
+	for _, id := range a.RowIDs {
+		want[id] = true
+	}
+	for i, r := range rows.Tables[0].Rows {
+		id, _ := r["p_row_id"].(string)
+		if !want[id] || r["eventName"] != "StopLogging" {
+			t.Fatalf("row %d: %v", i, r)
+		}
+		delete(want, id)
 	}
 }
