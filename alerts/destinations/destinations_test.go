@@ -294,3 +294,15 @@ func TestBackoff(t *testing.T) {
 		}
 	}
 }
+
+func FuzzLoad(f *testing.F) {
+	f.Add([]byte("destinations:\n  - {name: a, kind: slack, url: http://x}\ndefaults:\n  High: [a]\nretry: {attempts: 3, base: 1s, max: 2s}\n"))
+	f.Add([]byte("destinations:\n  - {name: m, kind: email, smtp: 'x:25', from: a@b, to: [c@d]}\n"))
+	f.Add([]byte("destinatons: []\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		c, err := Load("f.yml", data, func(string) string { return "secret-secret" })
+		if err == nil && c == nil {
+			t.Fatal("no config and no error")
+		}
+	})
+}
