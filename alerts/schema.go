@@ -93,6 +93,18 @@ var migrations = []string{
 	CREATE INDEX deliveries_due ON deliveries (destination, next_at) WHERE status = 'pending';
 	CREATE INDEX deliveries_alert ON deliveries (alert_id, id);
 	CREATE INDEX deliveries_dead ON deliveries (updated_at) WHERE status = 'dead';`,
+
+	// 4: the console's lists filter by status almost always: the indexes
+	// of rule, assignee and group carry it, and open alerts by severity
+	// get an index of their own (BenchmarkStore1M: a group's open alerts
+	// by severity took 0.8 s on a million alerts with the old ones).
+	`DROP INDEX alerts_rule;
+	DROP INDEX alerts_assignee;
+	DROP INDEX alerts_group;
+	CREATE INDEX alerts_rule ON alerts (rule_id, status, last_seen, id);
+	CREATE INDEX alerts_assignee ON alerts (assignee, status, last_seen, id);
+	CREATE INDEX alerts_group ON alerts (grp, status, last_seen, id);
+	CREATE INDEX alerts_status_severity ON alerts (status, severity, last_seen, id);`,
 }
 
 // SchemaVersion is the version Open brings a database to.

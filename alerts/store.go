@@ -119,6 +119,7 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	wdb.SetConnMaxLifetime(0)
 	wdb.SetConnMaxIdleTime(0)
 	for _, p := range []string{"PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA foreign_keys=ON", "PRAGMA busy_timeout=10000"} {
+		// (also set per connection by the default driver; here for others)
 		if _, err := wdb.ExecContext(ctx, p); err != nil {
 			wdb.Close()
 			return nil, fmt.Errorf("alerts: %s on %s: %w", p, opts.Path, err)
@@ -127,6 +128,11 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	if err := migrate(ctx, wdb); err != nil {
 		wdb.Close()
 		return nil, fmt.Errorf("alerts: %s: %w", opts.Path, err)
+	}
+	// Statistics for the query planner, gathered when they are missing
+	// or stale (cheap otherwise; SQLite's advice for long-lived databases).
+	if _, err := wdb.ExecContext(ctx, "PRAGMA optimize=0x10002"); err != nil {
+		opts.Logger.Warn("alerts: PRAGMA optimize", "error", err.Error())
 	}
 	rdb, err := sql.Open(opts.Driver.Name, dsn)
 	if err != nil {
