@@ -79,6 +79,7 @@ func (s *Store) ReapplyExpired(ctx context.Context, now time.Time) (int, error) 
 }
 
 func (s *Store) reapply(tx *wtx, op *writeOp, id int64, now time.Time) (bool, error) {
+	tx.forget()
 	a, raw, err := scanAlert(tx.QueryRow("SELECT "+alertCols+", detail FROM alerts WHERE id = ?", id), true)
 	if err != nil {
 		return false, err

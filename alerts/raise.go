@@ -367,32 +367,53 @@ func (s *Store) raise(ctx context.Context, r *raise) (Result, error) {
 			}
 		}
 		var c current
-		err := tx.QueryRow(`SELECT id, status, severity, tally, first_seen, last_seen, dedup_ms, version
-			FROM alerts WHERE dedup_key = ? ORDER BY id DESC LIMIT 1`, r.key).
-			Scan(&c.id, &c.status, &c.severity, &c.tally, &c.first, &c.last, &c.dedup, &c.version)
-		found := err == nil
-		if err != nil && !errors.Is(err, sql.ErrNoRows) {
-			return err
+		found := false
+		if cached, ok := tx.keys[r.key]; ok {
+			c, found = *cached, true
+		} else {
+			err := tx.QueryRow(`SELECT id, status, severity, tally, first_seen, last_seen, dedup_ms, version
+				FROM alerts WHERE dedup_key = ? ORDER BY id DESC LIMIT 1`, r.key).
+				Scan(&c.id, &c.status, &c.severity, &c.tally, &c.first, &c.last, &c.dedup, &c.version)
+			found = err == nil
+			if err != nil && !errors.Is(err, sql.ErrNoRows) {
+				return err
+			}
 		}
+		var err error
 		switch {
+		case found && active(c.status) && r.severity <= c.severity && !(newGroup && r.kind == KindDetection && len(r.det.Samples) > 0):
+			// A plain repeat: counted at the end of the batch.
+			tx.addTally(c.id, delta, ms(r.first), ms(r.seen))
+			c.first, c.last = min(c.first, ms(r.first)), max(c.last, ms(r.seen))
+			c.version++
+			op.post = append(op.post, Event{AlertID: c.id, Action: "tallied", Version: c.version, Status: c.status, At: now})
+			res.Action = "tallied"
 		case found && active(c.status):
-			err = s.tally(tx, op, r, &c, delta, newGroup, now, false)
+			if err = tx.flushTallies(c.id, ms(now)); err == nil {
+				err = s.tally(tx, op, r, &c, delta, newGroup, now, false)
+			}
 			res.Action = "tallied"
 		case found && c.status == StatusResolved && r.seen.Sub(fromMS(c.first)) < time.Duration(c.dedup)*time.Millisecond:
-			err = s.tally(tx, op, r, &c, delta, newGroup, now, true)
+			if err = tx.flushTallies(c.id, ms(now)); err == nil {
+				err = s.tally(tx, op, r, &c, delta, newGroup, now, true)
+			}
 			res.Action = "reopened"
 		default:
+			c = current{status: StatusOpen, severity: r.severity, first: ms(r.first), last: ms(r.seen), dedup: r.dedup.Milliseconds(), version: 1}
 			c.id, err = s.create(tx, op, r, delta, now)
-			c.tally = delta
+			c.tally = 0
 			res.Action = "created"
 		}
 		if err != nil {
 			return err
 		}
-		if c.id != 0 && res.Action != "created" {
-			c.tally += delta
-		}
+		c.tally += delta
 		res.AlertID, res.Tally = c.id, c.tally
+		if tx.keys == nil {
+			tx.keys = map[string]*current{}
+		}
+		cached := c
+		tx.keys[r.key] = &cached
 		if r.groupID != "" {
 			if _, err := tx.Exec(`INSERT INTO sources (group_id, alert_id, events) VALUES (?, ?, ?)
 				ON CONFLICT (group_id) DO UPDATE SET events = excluded.events`, r.groupID, c.id, r.count); err != nil {
@@ -502,6 +523,8 @@ func (s *Store) tally(tx *wtx, op *writeOp, r *raise, c *current, delta int64, n
 		return err
 	}
 	c.version++
+	oldSev := c.severity
+	c.first, c.last, c.severity, c.status = first, last, sev, status
 	action := "tallied"
 	if reopen {
 		action = "reopened"
@@ -514,7 +537,7 @@ func (s *Store) tally(tx *wtx, op *writeOp, r *raise, c *current, delta int64, n
 		}
 	}
 	if escalated {
-		if err := addHistory(tx, c.id, now, r.who, BySystem, "severity", c.severity.String(), sev.String(),
+		if err := addHistory(tx, c.id, now, r.who, BySystem, "severity", oldSev.String(), sev.String(),
 			"a repeat with a higher severity"); err != nil {
 			return err
 		}

@@ -225,6 +225,39 @@ func (f *Filter) where() (string, []any) {
 	return strings.Join(conds, " AND "), args
 }
 
+// index chooses the index of a page, instead of SQLite's planner: with
+// statistics, the planner prefers the index that narrows the WHERE most
+// (status and severity, say) and then sorts every row it found, where
+// walking the index of the sort key newest first stops after 50 rows
+// (BenchmarkStore1M: 1 s against 2 ms on a million alerts). The choice:
+// an index whose leading columns are filtered on one value each and whose
+// next is the sort key; else, for the time sorts, that sort key's own
+// index, walked in order.
+func (f *Filter) index(sortCol string) string {
+	oneStatus := len(f.Status) == 1
+	switch sortCol {
+	case "last_seen":
+		switch {
+		case len(f.IDs) > 0 || f.Text != "" && len(f.RuleID) == 0 && f.Group == "" && f.Assignee == "":
+			return "" // ids: a few rows; text: let SQLite choose
+		case len(f.RuleID) == 1:
+			return " INDEXED BY alerts_rule"
+		case f.Assignee != "" && f.Assignee != "-":
+			return " INDEXED BY alerts_assignee"
+		case f.Group != "":
+			return " INDEXED BY alerts_group"
+		case oneStatus && f.MinSeverity == nil:
+			return " INDEXED BY alerts_status"
+		}
+		return " INDEXED BY alerts_last_seen"
+	case "severity":
+		if oneStatus && len(f.RuleID) == 0 && f.Group == "" && f.Assignee == "" {
+			return " INDEXED BY alerts_status_severity"
+		}
+	}
+	return ""
+}
+
 // Sorts are the orders List offers; each is a key of columns, the last
 // one the id, so that a cursor names one position exactly.
 var Sorts = map[string][]string{
@@ -312,7 +345,7 @@ func (s *Store) List(ctx context.Context, f Filter, p Page) (ListResult, error) 
 	for i, c := range cols {
 		order[i] = c + " " + dir
 	}
-	q := "SELECT " + alertCols + " FROM alerts WHERE " + where + " ORDER BY " + strings.Join(order, ", ") + " LIMIT " + strconv.Itoa(limit+1)
+	q := "SELECT " + alertCols + " FROM alerts" + f.index(cols[0]) + " WHERE " + where + " ORDER BY " + strings.Join(order, ", ") + " LIMIT " + strconv.Itoa(limit+1)
 	rows, err := s.rdb.QueryContext(ctx, q, args...)
 	if err != nil {
 		return ListResult{}, err

@@ -118,7 +118,10 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	wdb.SetMaxIdleConns(1)
 	wdb.SetConnMaxLifetime(0)
 	wdb.SetConnMaxIdleTime(0)
-	for _, p := range []string{"PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA foreign_keys=ON", "PRAGMA busy_timeout=10000"} {
+	// The writer never checkpoints: a goroutine does, off the write path
+	// (checkpointer), so a commit never waits for the database file's
+	// fsync.
+	for _, p := range []string{"PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA foreign_keys=ON", "PRAGMA busy_timeout=10000", "PRAGMA wal_autocheckpoint=0"} {
 		// (also set per connection by the default driver; here for others)
 		if _, err := wdb.ExecContext(ctx, p); err != nil {
 			wdb.Close()
@@ -150,9 +153,42 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 			return nil, err
 		}
 	}
-	s.wg.Add(1)
+	s.wg.Add(2)
 	go s.writer()
+	go s.checkpointer()
 	return s, nil
+}
+
+// checkpointEvery is how often the WAL is copied back into the database.
+const checkpointEvery = time.Second
+
+// checkpointer copies the WAL back into the database file every second,
+// on a reader connection, without blocking the writer (PASSIVE); when
+// readers kept it from finishing and the WAL has grown past 64 MiB, a
+// RESTART checkpoint waits for them so the file starts over.
+func (s *Store) checkpointer() {
+	defer s.wg.Done()
+	t := time.NewTicker(checkpointEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-s.closed:
+			return
+		case <-t.C:
+		}
+		var busy, logPages, done int
+		mode := "PASSIVE"
+		if err := s.rdb.QueryRow("PRAGMA wal_checkpoint(PASSIVE)").Scan(&busy, &logPages, &done); err != nil {
+			s.log.Warn("alerts: checkpoint", "error", err.Error())
+			continue
+		}
+		if logPages*4096 > 64<<20 && done < logPages {
+			mode = "RESTART"
+			if err := s.rdb.QueryRow("PRAGMA wal_checkpoint(RESTART)").Scan(&busy, &logPages, &done); err != nil {
+				s.log.Warn("alerts: checkpoint", "mode", mode, "error", err.Error())
+			}
+		}
+	}
 }
 
 // migrate applies the steps the database lacks.
@@ -191,6 +227,7 @@ func (s *Store) Close() error {
 	s.closing.Do(func() {
 		close(s.closed)
 		s.wg.Wait()
+		s.wdb.Exec("PRAGMA wal_checkpoint(TRUNCATE)")
 		s.flushHits(context.Background())
 		s.feed.close()
 		s.stmts.Range(func(_, v any) bool { v.(*sql.Stmt).Close(); return true })
@@ -353,6 +390,10 @@ func (s *Store) runBatch(batch []*writeOp) ([]error, error) {
 			return nil, errs[i]
 		}
 	}
+	if err := tx.flushTallies(0, ms(s.now())); err != nil {
+		sqltx.Rollback()
+		return nil, err
+	}
 	if err := sqltx.Commit(); err != nil {
 		return nil, err
 	}
@@ -367,6 +408,52 @@ type wtx struct {
 	s *Store
 	// writes counts the statements run that may have changed something.
 	writes int
+	// keys caches the alerts a batch looked up by key, as they stand
+	// with the batch's changes; pending holds tally increments written
+	// once per alert at the end of the batch (a noisy event repeated a
+	// thousand times in a batch is one UPDATE). Writes other than raises
+	// clear keys (see forget).
+	keys    map[string]*current
+	pending map[int64]*pendingTally
+}
+
+type pendingTally struct {
+	delta, first, last, n int64
+}
+
+// forget drops the cached lookups (a write changed alerts otherwise).
+func (tx *wtx) forget() { clear(tx.keys) }
+
+// addTally queues a tally increment of alert id.
+func (tx *wtx) addTally(id, delta, first, last int64) {
+	tx.writes++
+	if tx.pending == nil {
+		tx.pending = map[int64]*pendingTally{}
+	}
+	p := tx.pending[id]
+	if p == nil {
+		p = &pendingTally{first: first, last: last}
+		tx.pending[id] = p
+	}
+	p.delta += delta
+	p.n++
+	p.first, p.last = min(p.first, first), max(p.last, last)
+}
+
+// flushTallies writes the queued increments (of one alert, or all when id
+// is 0).
+func (tx *wtx) flushTallies(id int64, now int64) error {
+	for aid, p := range tx.pending {
+		if id != 0 && aid != id {
+			continue
+		}
+		if _, err := tx.Exec(`UPDATE alerts SET tally = tally + ?, first_seen = min(first_seen, ?), last_seen = max(last_seen, ?),
+			updated_at = ?, version = version + ? WHERE id = ?`, p.delta, p.first, p.last, now, p.n, aid); err != nil {
+			return err
+		}
+		delete(tx.pending, aid)
+	}
+	return nil
 }
 
 // prepared returns the statement of q if it was prepared; a miss is noted

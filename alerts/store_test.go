@@ -620,3 +620,52 @@ func TestMigrationsFromEveryVersion(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestConcurrentTallyIsExact: repeats from many senders, counted in
+// batches, add up exactly; a status change between them in the same
+// batch is seen by the repeats after it.
+func TestConcurrentTallyIsExact(t *testing.T) {
+	s, _ := openTest(t, Options{})
+	ev := ConsoleEvent{Node: "n", Summary: "flapping", Severity: SevHigh}
+	first, err := s.RaiseEvent(ctx, ev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range 250 {
+				if _, err := s.RaiseEvent(ctx, ev); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if a := get(t, s, first.AlertID); a.Tally != 2001 || a.Status != StatusOpen {
+		t.Fatalf("tally %d status %s", a.Tally, a.Status)
+	}
+	// Resolve and repeat, concurrently with other senders: every repeat
+	// after a resolve reopens the same alert (within the window).
+	for round := range 20 {
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			for range 20 {
+				s.RaiseEvent(ctx, ConsoleEvent{Node: "other", Summary: "noise", Severity: SevLow})
+			}
+		}()
+		setStatus(t, s, first.AlertID, StatusResolved)
+		r, err := s.RaiseEvent(ctx, ev)
+		<-done
+		if err != nil || r.Action != "reopened" || r.AlertID != first.AlertID {
+			t.Fatalf("round %d: %+v %v", round, r, err)
+		}
+	}
+	if a := get(t, s, first.AlertID); a.Tally != 2021 || a.Status != StatusOpen {
+		t.Fatalf("tally %d status %s", a.Tally, a.Status)
+	}
+}

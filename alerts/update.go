@@ -78,6 +78,7 @@ func (s *Store) Update(ctx context.Context, id int64, p Patch, actor Actor) (*Al
 }
 
 func (s *Store) update(tx *wtx, op *writeOp, id int64, p Patch, actor Actor) error {
+	tx.forget()
 	now := s.now()
 	a, _, err := scanAlert(tx.QueryRow("SELECT "+alertCols+" FROM alerts WHERE id = ?", id), false)
 	if errors.Is(err, sql.ErrNoRows) {
