@@ -92,8 +92,55 @@ var eventFields = []string{"kind", "node", "summary", "severity", "tag", "identi
 // alert of the same rule and dedup, or reopens a RESOLVED one within its
 // dedup window. The same GroupID raised again adds only its new events.
 func (s *Store) RaiseDetection(ctx context.Context, d DetectionAlert) (Result, error) {
+	r, res, err := s.prepareDetection(d)
+	if r == nil {
+		return res, err
+	}
+	return s.raise(ctx, r)
+}
+
+// RaiseDetections raises many detection alerts in one transaction (what
+// the pipeline and `replay --push` send in batches): one commit for all,
+// and the same semantics as RaiseDetection for each, in order. A bad
+// alert fails the call before anything is stored.
+func (s *Store) RaiseDetections(ctx context.Context, list []DetectionAlert) ([]Result, error) {
+	out := make([]Result, len(list))
+	prepared := make([]*raise, len(list))
+	for i, d := range list {
+		r, res, err := s.prepareDetection(d)
+		if err != nil {
+			if fe, ok := err.(*FieldError); ok {
+				return nil, &FieldError{Field: fmt.Sprintf("alerts[%d].%s", i, fe.Field), Message: fe.Message}
+			}
+			return nil, err
+		}
+		prepared[i], out[i] = r, res
+	}
+	err := s.write(ctx, func(tx *wtx, op *writeOp) error {
+		for i, r := range prepared {
+			if r == nil {
+				continue // discarded by a rule
+			}
+			res, err := s.raiseTx(tx, op, r)
+			if err != nil {
+				return err
+			}
+			out[i] = res
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.maybeFlushHits(ctx)
+	return out, nil
+}
+
+// prepareDetection checks d and applies the rules: the raise to store, or
+// (nil) the result of a discard, or an error.
+func (s *Store) prepareDetection(d DetectionAlert) (*raise, Result, error) {
 	if err := checkDetection(&d); err != nil {
-		return Result{}, err
+		return nil, Result{}, err
 	}
 	in := &rules.Input{Fields: map[string]string{
 		"kind": string(KindDetection), "rule_id": d.RuleID, "title": d.Title, "dedup": d.Dedup,
@@ -107,7 +154,7 @@ func (s *Store) RaiseDetection(ctx context.Context, d DetectionAlert) (Result, e
 	set := s.rules.Load()
 	out := set.Apply(in, now)
 	if out.Discarded {
-		return Result{Action: "discarded", Discarded: out.DiscardedBy, Rules: out.Matched}, nil
+		return nil, Result{Action: "discarded", Discarded: out.DiscardedBy, Rules: out.Matched}, nil
 	}
 	f := in.Fields
 	sev, _ := ParseSeverity(f["severity"])
@@ -122,7 +169,7 @@ func (s *Store) RaiseDetection(ctx context.Context, d DetectionAlert) (Result, e
 	}
 	r.routeSet, r.route = route(d.DestinationsSet, d.Destinations, out)
 	r.ruleChanges = describeChanges(input, f)
-	return s.raise(ctx, r)
+	return r, Result{}, nil
 }
 
 func route(detSet bool, det []string, out rules.Outcome) (bool, []string) {
@@ -347,7 +394,20 @@ type current struct {
 func (s *Store) raise(ctx context.Context, r *raise) (Result, error) {
 	var res Result
 	err := s.write(ctx, func(tx *wtx, op *writeOp) error {
-		res = Result{Rules: r.matched}
+		var err error
+		res, err = s.raiseTx(tx, op, r)
+		return err
+	})
+	if err == nil {
+		s.maybeFlushHits(ctx)
+	}
+	return res, err
+}
+
+// raiseTx stores a raise in the writer's transaction.
+func (s *Store) raiseTx(tx *wtx, op *writeOp, r *raise) (Result, error) {
+	res := Result{Rules: r.matched}
+	err := func() error {
 		now := s.now()
 		delta := r.count
 		newGroup := true
@@ -421,10 +481,7 @@ func (s *Store) raise(ctx context.Context, r *raise) (Result, error) {
 			}
 		}
 		return nil
-	})
-	if err == nil {
-		s.maybeFlushHits(ctx)
-	}
+	}()
 	return res, err
 }
 

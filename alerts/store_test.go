@@ -669,3 +669,23 @@ func TestConcurrentTallyIsExact(t *testing.T) {
 		t.Fatalf("tally %d status %s", a.Tally, a.Status)
 	}
 }
+
+func TestRaiseDetectionsBatch(t *testing.T) {
+	s, _ := openTest(t, Options{})
+	res, err := s.RaiseDetections(ctx, []DetectionAlert{det("g1", 3, t0), det("g1", 3, t0), det("g2", 2, t0.Add(time.Minute))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res[0].Action != "created" || res[1].Action != "unchanged" || res[2].Action != "tallied" || res[2].Tally != 5 || res[2].AlertID != res[0].AlertID {
+		t.Fatalf("%+v", res)
+	}
+	// A bad alert fails the whole call, before anything is stored.
+	bad := det("g3", 1, t0)
+	bad.RuleID = ""
+	if _, err := s.RaiseDetections(ctx, []DetectionAlert{det("g4", 1, t0), bad}); err == nil || !strings.Contains(err.Error(), "alerts[1].rule_id") {
+		t.Fatal(err)
+	}
+	if a := get(t, s, res[0].AlertID); a.Tally != 5 {
+		t.Fatalf("tally %d", a.Tally)
+	}
+}

@@ -226,19 +226,12 @@ func (a *API) raise(w http.ResponseWriter, r *http.Request, _ auth.Identity) {
 		}
 		list[i] = al
 	}
-	res := RaiseResponse{Results: make([]alerts.Result, 0, len(list))}
-	for i, d := range list {
-		out, err := a.store.RaiseDetection(r.Context(), d)
-		if err != nil {
-			if fe, ok := err.(*alerts.FieldError); ok {
-				a.fail(w, r, badRequest("", "alerts[%d].%s (alerts before it were stored)", i, fe.Error()))
-				return
-			}
-			a.fail(w, r, err)
-			return
-		}
-		res.Results = append(res.Results, out)
+	results, err := a.store.RaiseDetections(r.Context(), list)
+	if err != nil {
+		a.fail(w, r, err)
+		return
 	}
+	res := RaiseResponse{Results: results}
 	writeJSON(w, http.StatusOK, res)
 }
 

@@ -18,15 +18,16 @@ import (
 
 var drivers = []*alerts.Driver{
 	alerts.DefaultDriver, // mattn/go-sqlite3, cgo
-	{Name: "sqlite", DSN: func(p string) string { // modernc.org/sqlite, C translated to Go
-		return "file:" + p + "?_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_txlock=immediate"
-	}},
-	{Name: "ncruces", DSN: func(p string) string { // ncruces/go-sqlite3, SQLite in WebAssembly (wazero)
-		return "file:" + p + "?_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_txlock=immediate"
-	}},
+	{Name: "sqlite", DSN: func(p string) string { return "file:" + p + pragmas }},  // modernc.org/sqlite, C translated to Go
+	{Name: "ncruces", DSN: func(p string) string { return "file:" + p + pragmas }}, // ncruces/go-sqlite3, SQLite in WebAssembly (wazero)
 }
 
-var names = map[string]string{"sqlite3": "mattn", "sqlite": "modernc", "ncruces": "ncruces"}
+// pragmas are the default driver's per-connection settings (alerts'
+// connPragmas), in the DSN form the two other drivers read.
+const pragmas = "?_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=cache_size(-32768)" +
+	"&_pragma=mmap_size(268435456)&_pragma=temp_store(memory)&_txlock=immediate"
+
+var names = map[string]string{"sqlite3_panther": "mattn", "sqlite": "modernc", "ncruces": "ncruces"}
 
 // prefill is the size of the store the list and status benchmarks run on.
 const prefill = 50_000
