@@ -24,7 +24,9 @@ func alertsFlags(c *cobra.Command) {
 	f := c.Flags()
 	f.StringArray("alert-rules", nil, "a folder of alert rules (AnalysisType: alert_rule) applied besides those of the active packs (repeatable; setting serve_alert_rules)")
 	f.String("destinations", "", "the destinations file: webhook, slack, teams, pagerduty, email, defaults per severity, retries (setting serve_destinations)")
-	f.String("lake", "", "the lake whose rows GET /api/v1/alerts/{id}/events reads (setting lake)")
+	if f.Lookup("lake") == nil { // serve's lake, when serve writes one, is the one to read
+		f.String("lake", "", "the lake whose rows GET /api/v1/alerts/{id}/events reads (setting lake)")
+	}
 }
 
 // alertsPart is the alert store of serve: its API is mounted into the
