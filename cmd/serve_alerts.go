@@ -16,7 +16,9 @@ import (
 	"panther/alerts/rulesource"
 	"panther/auth"
 	"panther/engine"
+	"panther/engine/live"
 	"panther/packs/server"
+	"panther/serve"
 )
 
 // alertsFlags adds the alert store's flags to serve.
@@ -56,7 +58,13 @@ func (app *App) openAlerts(ctx context.Context, c *cobra.Command, data string, t
 	if err != nil {
 		return nil, opErr(err)
 	}
-	a := api.New(api.Options{Store: st, Tokens: tokens, Lake: app.cfg.String(c, "lake", "lake", ""), Registry: lopts.Registry,
+	lakeDir := app.cfg.String(c, "lake", "serve_lake", "")
+	if noLake, _ := c.Flags().GetBool("no-lake"); noLake {
+		lakeDir = ""
+	} else if lakeDir == "" && c.Flags().Lookup("no-lake") != nil {
+		lakeDir = filepath.Join(data, "lake") // serve's default lake
+	}
+	a := api.New(api.Options{Store: st, Tokens: tokens, Lake: lakeDir, Registry: lopts.Registry,
 		Logger: log, Done: ctx.Done(), Now: app.Now})
 	dirs := app.cfg.Paths(c, "alert-rules", "serve_alert_rules")
 	part := &alertsPart{store: st, api: a}
@@ -79,6 +87,24 @@ func (app *App) openAlerts(ctx context.Context, c *cobra.Command, data string, t
 		return nil
 	}
 	return part, nil
+}
+
+// wire plugs the alert store into the service: the pipeline's alerts,
+// the API's routes, and the start once the pack store is open.
+func (p *alertsPart) wire(o *serve.Options, ctx context.Context) {
+	o.Alerts = liveSink{p.store}
+	o.Mount = p.api.Mount
+	o.OnPacks = func(ps *server.Store) error { return p.start(ctx, ps) }
+}
+
+// liveSink hands the live pipeline's alerts to the store.
+type liveSink struct{ st *alerts.Store }
+
+func (s liveSink) RaiseDetection(ctx context.Context, a live.DetectionAlert) error {
+	d := alerts.FromEngine(&a.Alert, nil, a.PackVersion)
+	d.DedupPeriod = a.DedupPeriod
+	_, err := s.st.RaiseDetection(ctx, d)
+	return err
 }
 
 func (p *alertsPart) close() error {
