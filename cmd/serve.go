@@ -104,6 +104,11 @@ logs and history, and ingest/NAME:TOKEN?log_type=X&label=Y pins what it
 sends. They are kept hashed. Clients send Authorization: Bearer TOKEN or
 X-API-Key: TOKEN.
 
+The alert store lives in DIR/alerts.db (SQLite): its API is under
+/api/v1/alerts and /api/v1/events (see docs/alerts.md); --alert-rules adds
+folders of alert rules to those of the active packs, --destinations names
+where alerts are sent.
+
 Logs are JSON lines on stderr. SIGINT or SIGTERM stop gracefully: no new
 events, requests in flight finish (up to --shutdown-timeout), what was
 received is processed and committed to the lake. A second signal stops at
@@ -152,6 +157,10 @@ log and is processed at the next start.`,
 			if err != nil {
 				return err
 			}
+			checkTimeout, err := cfg.Duration(c, "check-timeout", "serve_check_timeout", 0)
+			if err != nil {
+				return err
+			}
 			var level slog.Level
 			if err := level.UnmarshalText([]byte(cfg.String(c, "log-level", "serve_log_level", "info"))); err != nil {
 				return usageErr("--log-level: debug, info, warn or error")
@@ -169,7 +178,7 @@ log and is processed at the next start.`,
 				Tests:     engine.TestOptions{Budget: lopts.Budget, Fixtures: fixtureRunner(lopts.Budget)},
 				MaxUpload: int64(sizes["max-upload"]),
 				Limits:    packs.Limits{MaxFiles: maxFiles, MaxUncompressed: int64(sizes["max-unzipped"])},
-				Now:       app.Now, Version: Version, ShutdownTimeout: shutdown,
+				Now:       app.Now, Version: Version, ShutdownTimeout: shutdown, CheckTimeout: checkTimeout,
 			}
 			live.Listen, live.TLSCert, live.TLSKey, live.ShutdownTimeout = listen, cert, key, shutdown
 			live.Logger = slog.New(slog.NewJSONHandler(app.IO.ErrOut, &slog.HandlerOptions{Level: level}))
@@ -199,6 +208,12 @@ log and is processed at the next start.`,
 			if os.Getenv("GOMEMLIMIT") == "" {
 				debug.SetMemoryLimit(ServeMemoryLimit)
 			}
+			al, err := app.openAlerts(abort, c, data, tokens, lopts, live.Logger)
+			if err != nil {
+				return err
+			}
+			defer al.close()
+			al.wire(&live, stop)
 			if err := serve.Run(stop, abort, live); err != nil {
 				return opErr(err)
 			}
@@ -214,6 +229,7 @@ log and is processed at the next start.`,
 	f.String("max-unzipped", "256MiB", "most bytes a pack may hold unzipped (zip bombs)")
 	f.Int("max-files", packs.DefaultLimits.MaxFiles, "most files a pack may hold")
 	f.Duration("shutdown-timeout", 0, "how long requests in flight may run on at shutdown (default 30s)")
+	f.Duration("check-timeout", 0, "how long the validation and tests of one upload may take in all (default 60s)")
 	f.String("log-level", "info", "debug, info, warn or error")
 	f.String("lake", "", "the lake live events go to (setting serve_lake; default DATA/lake)")
 	f.Bool("no-lake", false, "keep no events: detections and alerts only")
@@ -226,6 +242,7 @@ log and is processed at the next start.`,
 	f.String("max-queue", "64MiB", "bytes of events received and not processed before inputs are refused or paused (setting serve_max_queue)")
 	f.String("max-record-bytes", "16MiB", "largest record of an ingest body")
 	f.Int("workers", 0, "pipeline workers (default: one per core)")
+	alertsFlags(c)
 	luaTimeoutFlag(c)
 	return c
 }
