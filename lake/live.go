@@ -54,7 +54,10 @@ type LiveOptions struct {
 	Options
 	// CommitInterval is how often written rows are committed (default 10
 	// s): the delay before search sees them, and the number of files an
-	// hour gets before compaction (one a table a commit).
+	// hour gets before compaction (one a table a commit). A negative one
+	// turns the timer off: only Commit and Sync commit, for a caller that
+	// commits at boundaries of its own (serve's pipeline, at the end of a
+	// write-ahead log entry).
 	CommitInterval time.Duration
 	// OnCommit, when set, is called after each commit, on the
 	// committer's goroutine (do little): metrics, truncating a
@@ -75,7 +78,7 @@ type CommitInfo struct {
 
 // OpenLive opens the lake at dir for a long-lived writer (see Live).
 func OpenLive(ctx context.Context, dir string, reg *parsers.Registry, opts LiveOptions) (*Live, error) {
-	if opts.CommitInterval <= 0 {
+	if opts.CommitInterval == 0 {
 		opts.CommitInterval = 10 * time.Second
 	}
 	// Commits happen by time, not by size; files are cut at each.
@@ -88,8 +91,10 @@ func OpenLive(ctx context.Context, dir string, reg *parsers.Registry, opts LiveO
 	w.streamPos = map[string]int64{}
 	w.onCommit = opts.OnCommit
 	l := &Live{w: w, opts: opts, stop: make(chan struct{})}
-	l.ticker.Add(1)
-	go l.tick()
+	if opts.CommitInterval > 0 {
+		l.ticker.Add(1)
+		go l.tick()
+	}
 	return l, nil
 }
 

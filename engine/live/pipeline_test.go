@@ -3,6 +3,7 @@ package live_test
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -220,6 +221,45 @@ func TestRecovery(t *testing.T) {
 	}
 	if n := livetest.Count(t, dir+"/lake", "rule_matches", ""); n != 20 {
 		t.Errorf("rule matches %d, want 20", n)
+	}
+}
+
+// TestPeriodicCommits: while the pipeline runs, what it wrote becomes
+// visible to search within about CommitInterval, commit after commit, by
+// the epochs of one long-lived lake writer (every ledger file of one run:
+// a writer closed and opened again at each commit starts a new run).
+func TestPeriodicCommits(t *testing.T) {
+	dir := t.TempDir()
+	packs := livetest.NewPacks()
+	packs.Activate("P", 1, livetest.Rule("P", "R", "sshd", 1))
+	r := start(t, dir, packs, 50*time.Millisecond)
+	for round := 1; round <= 3; round++ {
+		r.send("sshd", "a", (round-1)*10, 10)
+		deadline := time.Now().Add(10 * time.Second)
+		for livetest.Count(t, dir+"/lake", "syslog_rfc5424", "") != int64(10*round) {
+			if time.Now().After(deadline) {
+				t.Fatalf("round %d: the lake shows %d events while running, want %d", round,
+					livetest.Count(t, dir+"/lake", "syslog_rfc5424", ""), 10*round)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	ledger, err := filepath.Glob(filepath.Join(dir, "lake", "_sources", "*.jsonl"))
+	if err != nil || len(ledger) < 3 {
+		t.Fatalf("%d ledger files after 3 commits (%v)", len(ledger), err)
+	}
+	run := func(p string) string { // <run>-<epoch>.jsonl
+		b := filepath.Base(p)
+		return b[:strings.LastIndexByte(b, '-')]
+	}
+	for _, p := range ledger[1:] {
+		if run(p) != run(ledger[0]) {
+			t.Errorf("ledger files of two runs, %s and %s: the writer was closed and opened again", filepath.Base(ledger[0]), filepath.Base(p))
+		}
+	}
+	r.stop()
+	if n := livetest.Count(t, dir+"/lake", "syslog_rfc5424", "count(DISTINCT p_row_id)"); n != 30 {
+		t.Errorf("lake holds %d distinct row ids, want 30", n)
 	}
 }
 
