@@ -15,7 +15,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"panther/parsers"
-	"panther/parsers/classifier"
+	"panther/parsers/decode"
 	"panther/parsers/input"
 )
 
@@ -52,9 +52,11 @@ the last one that matched being tried first. A record that cannot be
 parsed is reported on stderr as file:line: reason, and the rest goes on.
 
 Dead letters (--dead-letter FILE) are JSON Lines, one object per rejected
-record: {"file", "line", "reason", "record"} where record is the raw record
-as text; "record_base64" replaces it when the record is not valid UTF-8, and
-"size" replaces it when the record was too large to keep. Extract them with
+record: {"file", "line", "offset", "reason", "record"} where offset is the
+record's position in its file (counting rejected records) and record the raw
+record as text; "record_base64" replaces it when the record is not valid
+UTF-8, and "size" replaces it when the record was too large to keep. Extract
+them with
   jq -r .record FILE | panther parse --log-type T
 
 Exit codes: 0 every record parsed; 1 some records were rejected (including a
@@ -103,14 +105,13 @@ func parseSize(s string) (int, error) {
 type parseRun struct {
 	app    *App
 	opts   parseOptions
-	reg    *parsers.Registry
 	out    *bufio.Writer
 	dead   *bufio.Writer
 	buf    []byte
 	counts map[string]int64 // events per log type
+	stats  decode.Stats
 
-	records, events, headers, rejected int64
-	inputs, badInputs                  int
+	inputs, badInputs int
 }
 
 func runParse(ctx context.Context, app *App, opts parseOptions, args []string) error {
@@ -129,7 +130,7 @@ func runParse(ctx context.Context, app *App, opts parseOptions, args []string) e
 	if len(args) == 0 {
 		args = []string{"-"}
 	}
-	p := &parseRun{app: app, opts: opts, reg: reg, counts: map[string]int64{},
+	p := &parseRun{app: app, opts: opts, counts: map[string]int64{},
 		out: bufio.NewWriterSize(app.IO.Out, 256<<10)}
 	if opts.DeadLetter != "" {
 		f, err := os.Create(opts.DeadLetter)
@@ -139,24 +140,25 @@ func runParse(ctx context.Context, app *App, opts parseOptions, args []string) e
 		defer f.Close()
 		p.dead = bufio.NewWriterSize(f, 64<<10)
 	}
+	dec := decode.New(decode.Options{Registry: reg, LogType: fixed, Label: opts.Label, MaxRecordBytes: opts.MaxRecordBytes,
+		Now: app.Now, KeepBadRecords: p.dead != nil})
 
 	srcs, errs := input.Expand(args)
 	for _, err := range errs {
 		p.badInputs++
-		p.sourceError(err)
+		p.reportf("%v", err)
 	}
-	var cls *classifier.Classifier
-	for _, src := range srcs {
+	var src *decode.Source
+	for _, in := range srcs {
 		p.inputs++
-		switch {
-		case fixed != nil:
-			cls = classifier.NewFixed(reg, fixed)
-		case cls == nil:
-			cls = classifier.New(reg)
-		default:
-			cls = cls.Fork() // keep the order learned on the previous files
+		if src == nil {
+			src = dec.Source(in.Path)
+		} else {
+			src = src.Fork(in.Path) // keep the order learned on the previous files
 		}
-		if err := p.source(ctx, src.Path, cls); err != nil {
+		err := p.source(ctx, src)
+		p.stats = p.stats.Add(src.Stats())
+		if err != nil {
 			p.out.Flush()
 			return err
 		}
@@ -176,13 +178,13 @@ func runParse(ctx context.Context, app *App, opts parseOptions, args []string) e
 	if p.badInputs > 0 {
 		msgs = append(msgs, fmt.Sprintf("%d of %d inputs could not be read (completely)", p.badInputs, p.inputs+len(errs)))
 	}
-	if p.rejected > 0 {
-		msgs = append(msgs, fmt.Sprintf("%d of %d records rejected", p.rejected, p.records))
+	if p.stats.Rejected > 0 {
+		msgs = append(msgs, fmt.Sprintf("%d of %d records rejected", p.stats.Rejected, p.stats.Records))
 	}
 	switch {
 	case p.badInputs > 0:
 		return &ExitError{Code: ExitOperational, Err: errors.New(strings.Join(msgs, "; "))}
-	case p.rejected > 0:
+	case p.stats.Rejected > 0:
 		return &ExitError{Code: ExitFindings, Err: errors.New(strings.Join(msgs, "; "))}
 	}
 	return nil
@@ -191,51 +193,38 @@ func runParse(ctx context.Context, app *App, opts parseOptions, args []string) e
 // source parses one input to its end. Only a failure to write the output,
 // or an interruption, is returned: problems of the input are reported and
 // counted.
-func (p *parseRun) source(ctx context.Context, path string, cls *classifier.Classifier) error {
-	var s *input.Stream
+func (p *parseRun) source(ctx context.Context, src *decode.Source) error {
+	var st *decode.Stream
 	var err error
-	if path == "-" {
-		s, err = input.NewStream("-", p.app.IO.In)
+	if src.Name() == "-" {
+		st, err = src.NewStream(p.app.IO.In)
 	} else {
-		s, err = input.Open(path)
+		st, err = src.Open(src.Name())
 	}
 	if err != nil {
 		p.badInputs++
-		p.sourceError(err)
+		p.reportf("%v", err)
 		return nil
 	}
-	defer s.Close()
-	r := input.NewReader(s, input.Options{MaxRecordBytes: p.opts.MaxRecordBytes})
-	src := parsers.Source{File: path, Label: p.opts.Label}
+	defer st.Close()
 	for n := 0; ; n++ {
 		if n&255 == 0 && ctx.Err() != nil {
 			return ctx.Err()
 		}
-		rec, err := r.Next()
-		if err != nil {
-			if err == io.EOF || p.readError(path, err) {
-				break
-			}
-			continue
-		}
-		p.records++
-		e, lt, err := cls.Classify(rec.Data)
-		if err == nil && e == nil {
-			p.headers++
-			continue
-		}
-		if err == nil {
-			e.Line = rec.Line
-			err = p.reg.Normalise(lt, e, src, rec.Ordinal, p.app.Now())
+		it, err := st.Next()
+		if err == io.EOF {
+			return nil
 		}
 		if err != nil {
-			if e != nil {
-				e.Release()
-			}
-			p.reject(path, rec.Line, err, rec.Data, 0)
+			p.badInputs++
+			p.reportf("%v", err)
+			return nil
+		}
+		if it.Bad != nil {
+			p.reject(it.Bad)
 			continue
 		}
-		p.events++
+		e := it.Event
 		p.counts[e.LogType]++
 		p.buf = e.AppendJSON(p.buf[:0])
 		p.buf = append(p.buf, '\n')
@@ -244,44 +233,17 @@ func (p *parseRun) source(ctx context.Context, path string, cls *classifier.Clas
 			return opErr(fmt.Errorf("writing events: %w", err))
 		}
 	}
-	return nil
-}
-
-// readError handles an error of the reader: a rejected record (go on), or
-// the end of the source (stop: true), counted as a rejection when the
-// source is malformed JSON and as an unreadable input otherwise.
-func (p *parseRun) readError(path string, err error) (stop bool) {
-	var re *input.RecordError
-	var se *input.SourceError
-	switch {
-	case errors.As(err, &re):
-		p.records++
-		p.reject(path, re.Line, re.Err, nil, re.Size)
-		return false
-	case errors.Is(err, input.ErrMalformedJSON) && errors.As(err, &se):
-		// The rest of the file is lost: a rejection, not an I/O error.
-		p.records++
-		p.rejected++
-		p.reportf("%v", err)
-		p.deadLetter(path, se.Line, se.Err, nil, 0)
-	default:
-		p.badInputs++
-		p.sourceError(err)
-	}
-	return true
 }
 
 // reject reports one rejected record and writes its dead letter.
-func (p *parseRun) reject(file string, line int, reason error, raw []byte, size int64) {
-	p.rejected++
+func (p *parseRun) reject(b *decode.BadRecord) {
 	if !p.opts.Quiet {
-		p.reportf("%s:%d: %v", file, line, reason)
+		p.reportf("%s", b)
 	}
-	p.deadLetter(file, line, reason, raw, size)
-}
-
-func (p *parseRun) sourceError(err error) {
-	p.reportf("%v", err)
+	if p.dead != nil {
+		p.buf = b.AppendJSON(p.buf[:0])
+		p.dead.Write(p.buf) // a write error shows at the final Flush
+	}
 }
 
 // reportf writes one line on stderr. Reasons may quote log data: control
@@ -317,19 +279,10 @@ func printable(s string) string {
 
 func isControl(r rune) bool { return r < 0x20 && r != '\t' || r >= 0x7f && r < 0xa0 }
 
-// deadLetter writes one rejected record to --dead-letter.
-func (p *parseRun) deadLetter(file string, line int, reason error, raw []byte, size int64) {
-	if p.dead == nil {
-		return
-	}
-	p.buf = appendDeadLetter(p.buf[:0], file, line, reason.Error(), raw, size)
-	p.dead.Write(p.buf) // a write error shows at the final Flush
-}
-
 func (p *parseRun) summary() {
 	w := p.app.IO.ErrOut
 	fmt.Fprintf(w, "%d inputs, %d records: %d events, %d headers, %d rejected\n",
-		p.inputs, p.records, p.events, p.headers, p.rejected)
+		p.inputs, p.stats.Records, p.stats.Events, p.stats.Headers, p.stats.Rejected)
 	names := make([]string, 0, len(p.counts))
 	width := 0
 	for k := range p.counts {

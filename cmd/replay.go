@@ -18,6 +18,7 @@ import (
 
 	"panther/engine"
 	"panther/engine/replay"
+	"panther/parsers/decode"
 	"panther/parsers/input"
 	"panther/query"
 )
@@ -161,12 +162,12 @@ failed; 130 interrupted (nothing partial is left in the lake).`,
 				opts.KeepBadRecords = true
 			}
 			shown := 0
-			opts.OnBadRecord = func(b replay.BadRecord) {
+			opts.OnBadRecord = func(b *decode.BadRecord) {
 				if dead != nil {
-					writeDeadLetter(dead, b)
+					dead.Write(b.AppendJSON(nil))
 				}
 				if !quiet && shown < maxShownBadRecords {
-					fmt.Fprintf(errOut, "%s:%d: %s\n", b.File, b.Line, b.Reason)
+					fmt.Fprintln(errOut, printable(b.String()))
 				}
 				shown++
 			}
@@ -322,10 +323,6 @@ func selectRules(set *engine.Set, ids, filters []string) ([]*engine.Detection, e
 		return nil, usageErr("no rule matches --rule/--filter")
 	}
 	return out, nil
-}
-
-func writeDeadLetter(w io.Writer, b replay.BadRecord) {
-	w.Write(appendDeadLetter(nil, b.File, b.Line, b.Reason, b.Data, b.Size))
 }
 
 var severityColor = map[string]string{"CRITICAL": "\x1b[1;31m", "HIGH": "\x1b[31m", "MEDIUM": "\x1b[33m", "LOW": "\x1b[36m", "INFO": "\x1b[2m"}

@@ -17,6 +17,7 @@ import (
 	lua "github.com/yuin/gopher-lua"
 
 	"panther/parsers"
+	"panther/parsers/decode"
 	"panther/parsers/event"
 )
 
@@ -321,33 +322,20 @@ func belowMinimum(d *Detection, n int) string {
 	return ""
 }
 
-// TestEvent builds the event of a unit test: the Log parsed, then the
-// standard fields of its log type filled in (p_ fields written in the Log
-// win, so tests written for Panther keep working).
+// TestEvent builds the event of a unit test: the Log decoded as JSON
+// (decode.JSONEvent), with the standard fields of its log type filled in
+// for rules (p_ fields written in the Log win, so tests written for
+// Panther keep working).
 func TestEvent(set *Set, d *Detection, t *TestSpec, now time.Time) (*event.Event, error) {
-	e := event.New()
-	if err := e.ParseJSON(t.Log); err != nil {
-		e.Release()
-		return nil, err
-	}
 	logType := ""
-	if v := e.Fields.GetStringBytes(event.FieldLogType); v != nil {
-		logType = string(v)
-	} else if len(d.LogTypes) > 0 {
+	if len(d.LogTypes) > 0 {
 		logType = d.LogTypes[0]
 	}
-	if d.Kind == TypeRule && logType != "" && set.Registry != nil {
-		if lt, ok := set.Registry.Lookup(logType); ok {
-			e.LogType = lt.Name
-			if err := set.Registry.Normalise(lt, e, parsers.Source{File: d.File}, int64(t.Line), now); err != nil {
-				e.Release()
-				return nil, err
-			}
-			return e, nil
-		}
+	reg := set.Registry
+	if d.Kind != TypeRule {
+		reg = nil // a policy's resource types are not log types
 	}
-	e.LogType = logType
-	return e, nil
+	return decode.JSONEvent(reg, logType, t.Log, parsers.Source{File: d.File}, int64(t.Line), now)
 }
 
 func runUnitTest(ev *Evaluator, set *Set, d *Detection, t *TestSpec, now time.Time) TestResult {

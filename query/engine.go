@@ -12,8 +12,8 @@ import (
 
 	"github.com/duckdb/duckdb-go/v2"
 
-	"panther/parsers"
 	"panther/lake"
+	"panther/parsers"
 )
 
 // Options configure an Engine.

@@ -7,9 +7,9 @@ import (
 	"testing"
 	"time"
 
+	"panther/lake"
 	"panther/parsers"
 	"panther/parsers/event"
-	"panther/lake"
 )
 
 // writeLake writes lines of log type lt into the lake at dir with the

@@ -17,6 +17,7 @@ import (
 
 	"panther/engine"
 	"panther/parsers"
+	"panther/parsers/decode"
 	"panther/parsers/input"
 )
 
@@ -174,7 +175,7 @@ func (fr *FixtureRunner) runOne(ctx context.Context, set *engine.Set, d *engine.
 	var bad []string
 	var srcErr error
 	opts.OnAlert = func(a *engine.Alert) { got = append(got, a) }
-	opts.OnBadRecord = func(b BadRecord) { bad = append(bad, fmt.Sprintf("%s:%d: %s", b.File, b.Line, b.Reason)) }
+	opts.OnBadRecord = func(b *decode.BadRecord) { bad = append(bad, b.String()) }
 	opts.OnSourceError = func(err error) { srcErr = err }
 	st, err := Run(ctx, opts)
 	if err != nil {

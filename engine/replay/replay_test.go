@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"panther/engine"
+	"panther/parsers/decode"
 	"panther/parsers/input"
 	"panther/parsers/logtypes"
 )
@@ -85,8 +86,8 @@ func runReplay(t testing.TB, set *engine.Set, sources []string, workers int, twe
 		OnRuleError: func(a *engine.Alert) {
 			c.errs = append(c.errs, fmt.Sprintf("%s|%d|%s", a.RuleID, a.EventCount, a.Error))
 		},
-		OnBadRecord: func(b BadRecord) {
-			c.bad = append(c.bad, fmt.Sprintf("%s:%d: %s", filepath.Base(b.File), b.Line, b.Reason))
+		OnBadRecord: func(b *decode.BadRecord) {
+			c.bad = append(c.bad, fmt.Sprintf("%s:%d: %s", filepath.Base(b.Source), b.Line, b.Reason))
 		},
 		OnSourceError: func(err error) { c.srcErr = append(c.srcErr, err.Error()) },
 	}
