@@ -17,7 +17,7 @@ import (
 
 // Detection is a rule, scheduled rule or policy, loaded and compiled.
 type Detection struct {
-	Kind        string // TypeRule, TypeScheduledRule or TypePolicy
+	Kind        Kind // TypeRule, TypeScheduledRule or TypePolicy
 	ID          string
 	File        string // the YAML spec
 	Line        int    // of the ID key

@@ -68,7 +68,7 @@ func (f Filter) values(d *Detection) []string {
 	s := d.Spec
 	switch f.Key {
 	case "AnalysisType":
-		return []string{d.Kind}
+		return []string{string(d.Kind)}
 	case "RuleID", "PolicyID", "ID":
 		return []string{d.ID}
 	case "DisplayName":
@@ -192,7 +192,7 @@ func (r *TestReport) TestsByLogType() map[string]int {
 			out[lt]++
 		}
 		if len(res.Detection.LogTypes) == 0 {
-			out["("+res.Detection.Kind+")"]++
+			out["("+string(res.Detection.Kind)+")"]++
 		}
 	}
 	return out
