@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"panther/engine"
+	"panther/tester"
 )
 
 func init() { register(newDebugCmd) }
@@ -65,8 +66,8 @@ detection runs on that JSON event (a file, or - for stdin) instead.`,
 			if len(d.Tests) == 0 {
 				return usageErr("%s has no tests; give one with --event FILE", d.ID)
 			}
-			opts := engine.TestOptions{KeepOutputs: true, Now: app.Now, Budget: lopts.Budget, Parallel: 1,
-				Filters: []engine.Filter{{Key: "ID", Values: []string{d.ID}}}}
+			opts := tester.Options{KeepOutputs: true, Now: app.Now, Budget: lopts.Budget, Parallel: 1,
+				Filters: []tester.Filter{{Key: "ID", Values: []string{d.ID}}}}
 			if len(args) == 2 {
 				found := false
 				for _, t := range d.Tests {
@@ -81,7 +82,7 @@ detection runs on that JSON event (a file, or - for stdin) instead.`,
 				}
 				opts.Run = regexp.MustCompile("^" + regexp.QuoteMeta(args[1]) + "$")
 			}
-			rep := engine.RunTests(c.Context(), set, opts)
+			rep := tester.Run(c.Context(), set, opts).Collect()
 			for _, ds := range set.Diagnostics {
 				if ds.File == d.File || ds.File == d.LuaFile {
 					fmt.Fprintln(out, ds.String())
@@ -112,7 +113,7 @@ func readInput(app *App, name string) ([]byte, error) {
 	return os.ReadFile(name)
 }
 
-func printDebug(w io.Writer, d *engine.Detection, r engine.TestResult, adhoc bool) {
+func printDebug(w io.Writer, d *engine.Detection, r tester.Result, adhoc bool) {
 	fmt.Fprintf(w, "== %s / %s", d.ID, r.Test)
 	if r.Line > 0 {
 		fmt.Fprintf(w, " (%s:%d)", r.File, r.Line)

@@ -2,13 +2,11 @@ package cmd
 
 import (
 	"os"
-	"time"
 
 	"github.com/spf13/cobra"
 
 	"panther/detections"
 	"panther/engine"
-	"panther/engine/replay"
 	"panther/packs"
 )
 
@@ -60,10 +58,4 @@ func unwrapPathErr(err error) error {
 		return pe.Err
 	}
 	return err
-}
-
-// fixtureRunner is the runner of fixture tests every command uses (test,
-// pack build, serve): the replay pipeline, under the Lua budget.
-func fixtureRunner(budget time.Duration) *replay.FixtureRunner {
-	return &replay.FixtureRunner{Budget: budget}
 }

@@ -16,8 +16,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"panther/engine"
-	"panther/engine/report"
 	"panther/packs"
+	"panther/tester"
 )
 
 func init() { register(newPackCmd) }
@@ -66,7 +66,7 @@ func (app *App) buildPacks(c *cobra.Command, args, ids []string, skipTests bool,
 		ids = all
 		if len(ids) == 0 {
 			if set.Diagnostics.Errors() > 0 {
-				report.Diagnostics(out, set.Diagnostics, app.IO.Color)
+				tester.Diagnostics(out, set.Diagnostics, app.IO.Color)
 				return nil, true, nil
 			}
 			return nil, false, usageErr("no pack in the detections: a pack is a spec with AnalysisType: pack, PackID and PackDefinition.IDs")
@@ -76,13 +76,13 @@ func (app *App) buildPacks(c *cobra.Command, args, ids []string, skipTests bool,
 		if _, ok := set.Pack(id); !ok {
 			if set.Diagnostics.Errors() > 0 {
 				// The pack's spec may be among the files that did not load.
-				report.Diagnostics(out, set.Diagnostics, app.IO.Color)
+				tester.Diagnostics(out, set.Diagnostics, app.IO.Color)
 			}
 			_, err := packs.Closure(set, id)
 			return nil, false, usageErr("%v", err)
 		}
 	}
-	topts := engine.TestOptions{Budget: lopts.Budget, Now: app.Now, Fixtures: fixtureRunner(lopts.Budget)}
+	topts := tester.Options{Budget: lopts.Budget, Now: app.Now}
 	for _, id := range ids {
 		b, err := packs.Build(set, id, packs.BuildOptions{ToolVersion: Version})
 		if err != nil {
@@ -104,11 +104,7 @@ func (app *App) buildPacks(c *cobra.Command, args, ids []string, skipTests bool,
 			for _, p := range res.Problems {
 				fmt.Fprintf(out, "  %s\n", p)
 			}
-			rep := res.Tests
-			if rep == nil {
-				rep = &engine.TestReport{}
-			}
-			report.Pretty(out, rep, res.Set.Diagnostics, report.Options{Color: app.IO.Color, ShowFailuresOnly: true})
+			printCheckFailure(out, res, app.IO.Color)
 			continue
 		}
 		n := 0
@@ -118,6 +114,17 @@ func (app *App) buildPacks(c *cobra.Command, args, ids []string, skipTests bool,
 		built = append(built, builtPack{Built: b, Tests: n})
 	}
 	return built, failed, nil
+}
+
+// printCheckFailure shows why a pack failed its checks: the load problems
+// and the failed tests.
+func printCheckFailure(out io.Writer, res *packs.CheckResult, color bool) {
+	rep := res.Tests
+	if rep == nil {
+		rep = &tester.Report{}
+	}
+	rep.Diagnostics = res.Set.Diagnostics
+	tester.Pretty{W: out, Color: color, ShowFailuresOnly: true}.Report(rep.Stream())
 }
 
 // packFileName is the zip's name: the PackID with anything unusual in a
@@ -291,17 +298,13 @@ Exit code 1 when a file does not verify.`,
 				line := fmt.Sprintf("%s: ok: pack %s, %s, %s, digest %s", file, m.Pack, plural(len(m.Detections), "detection"), plural(len(m.Files), "file"), m.Digest)
 				if test {
 					res := packs.Check(c.Context(), arch.FS(), m, packs.CheckOptions{Load: lopts,
-						Tests: engine.TestOptions{Budget: lopts.Budget, Now: app.Now, Fixtures: fixtureRunner(lopts.Budget)}, Display: file})
+						Tests: tester.Options{Budget: lopts.Budget, Now: app.Now}, Display: file})
 					if res.Failed() {
 						fmt.Fprintf(app.IO.Out, "%s: FAIL: %s\n", file, res.Summary())
 						for _, p := range res.Problems {
 							fmt.Fprintf(app.IO.Out, "  %s\n", p)
 						}
-						rep := res.Tests
-						if rep == nil {
-							rep = &engine.TestReport{}
-						}
-						report.Pretty(app.IO.Out, rep, res.Set.Diagnostics, report.Options{Color: app.IO.Color, ShowFailuresOnly: true})
+						printCheckFailure(app.IO.Out, res, app.IO.Color)
 						bad = true
 						zf.Close()
 						continue

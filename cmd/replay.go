@@ -10,7 +10,6 @@ import (
 	"runtime/debug"
 	"slices"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
@@ -21,6 +20,7 @@ import (
 	"panther/parsers/decode"
 	"panther/parsers/input"
 	"panther/query"
+	"panther/tester"
 )
 
 func init() { register(newReplayCmd) }
@@ -293,31 +293,13 @@ func selectRules(set *engine.Set, ids, filters []string) ([]*engine.Detection, e
 	if len(ids) == 0 && len(filters) == 0 {
 		return nil, nil
 	}
-	if bad := set.ValidateIDs(ids); len(bad) > 0 {
-		return nil, usageErr("--rule: %s", strings.Join(bad, "; "))
+	flts, err := tester.ParseFilters(filters)
+	if err != nil {
+		return nil, usageErr("%v", err)
 	}
-	var flts []engine.Filter
-	for _, f := range filters {
-		flt, err := engine.ParseFilter(f)
-		if err != nil {
-			return nil, usageErr("%v", err)
-		}
-		flts = append(flts, flt)
-	}
-	var out []*engine.Detection
-	for _, d := range set.Select(flts) {
-		if d.Kind != engine.TypeRule {
-			continue
-		}
-		if len(ids) > 0 {
-			if slices.Contains(ids, d.ID) {
-				out = append(out, d) // named explicitly: run even if disabled
-			}
-			continue
-		}
-		if d.Enabled {
-			out = append(out, d)
-		}
+	out, err := tester.Select(set, tester.Selection{Kinds: []engine.Kind{engine.TypeRule}, IDs: ids, Filters: flts})
+	if err != nil {
+		return nil, usageErr("--rule: %v", err)
 	}
 	if len(out) == 0 {
 		return nil, usageErr("no rule matches --rule/--filter")

@@ -15,6 +15,7 @@ import (
 	"panther/parsers"
 	"panther/query"
 	"panther/query/format"
+	"panther/tester"
 )
 
 // searchDetections loads the detections for --query and --scheduled. Errors
@@ -70,26 +71,9 @@ func (app *App) runScheduled(c *cobra.Command, o searchOptions) error {
 		return err
 	}
 	ids, _ := c.Flags().GetStringArray("rule")
-	rules := scheduled.Rules(set)
-	if len(ids) > 0 {
-		rules = nil
-		for _, id := range ids {
-			d, ok := set.Detection(id)
-			if !ok || d.Kind != engine.TypeScheduledRule {
-				var names []string
-				for _, r := range set.Detections {
-					if r.Kind == engine.TypeScheduledRule {
-						names = append(names, r.ID)
-					}
-				}
-				hint := ""
-				if n := parsers.Nearest(id, names); n != "" {
-					hint = fmt.Sprintf(" (did you mean %s?)", n)
-				}
-				return usageErr("--rule: %s is not a scheduled rule of the detections%s", id, hint)
-			}
-			rules = append(rules, d) // named explicitly: run even if disabled
-		}
+	rules, err := tester.Select(set, tester.Selection{Kinds: []engine.Kind{engine.TypeScheduledRule}, IDs: ids})
+	if err != nil {
+		return usageErr("--rule: %v", err)
 	}
 	if len(rules) == 0 {
 		app.warnf("no enabled scheduled rule in the detections")

@@ -376,7 +376,7 @@ function dedup(event) return event.eventSource end
 		t.Errorf("--scheduled --since: exit %d, %q, %q", r.code, r.out, r.err)
 	}
 	r = search(t, context.Background(), "", "search", "--lake", lake, "--detections", dets, "--scheduled", "--rule", "Busy.Servic")
-	if r.code != 2 || r.err != "panther: --rule: Busy.Servic is not a scheduled rule of the detections (did you mean Busy.Service?)\n" {
+	if r.code != 2 || r.err != "panther: --rule: no scheduled rule \"Busy.Servic\" (did you mean Busy.Service?)\n" {
 		t.Errorf("unknown rule: exit %d, %q", r.code, r.err)
 	}
 	r = search(t, context.Background(), "", "search", "--lake", lake, "--detections", dets, "--scheduled", "--ip", "1.2.3.4")

@@ -9,9 +9,9 @@ import (
 	"github.com/spf13/cobra"
 
 	"panther/auth"
-	"panther/engine"
 	"panther/packs"
 	"panther/packs/server"
+	"panther/tester"
 )
 
 func init() { register(newServeCmd) }
@@ -84,7 +84,7 @@ requests in flight finish (up to --shutdown-timeout).`,
 			}
 			srv, err := server.New(server.Options{
 				DataDir: data, Tokens: tokens, Load: lopts,
-				Tests:     engine.TestOptions{Budget: lopts.Budget, Fixtures: fixtureRunner(lopts.Budget)},
+				Tests:     tester.Options{Budget: lopts.Budget},
 				MaxUpload: int64(sizes["max-upload"]),
 				Limits:    packs.Limits{MaxFiles: maxFiles, MaxUncompressed: int64(sizes["max-unzipped"])},
 				Logger:    slog.New(slog.NewJSONHandler(app.IO.ErrOut, &slog.HandlerOptions{Level: level})),

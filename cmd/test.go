@@ -3,13 +3,12 @@ package cmd
 import (
 	"fmt"
 	"regexp"
-	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"panther/engine"
-	"panther/engine/report"
+	"panther/tester"
 )
 
 func init() { register(newTestCmd) }
@@ -46,16 +45,13 @@ fails, a file does not load, or a detection has fewer than --minimum-tests.`,
   panther test --run 'Root|MFA' --show-failures-only
   panther test --format junit > report.xml`,
 		RunE: func(c *cobra.Command, args []string) error {
-			if !slices.Contains(report.Formats, format) {
-				return usageErr("--format %q: one of %v", format, report.Formats)
+			rp, err := tester.NewReporter(format, app.IO.Out, tester.Pretty{Color: app.IO.Color, ShowFailuresOnly: failuresOnly, Verbose: verbose})
+			if err != nil {
+				return usageErr("--format: %v", err)
 			}
-			opts := engine.TestOptions{Now: app.Now}
-			for _, f := range app.cfg.Strings(c, "filter", "filter", nil) {
-				flt, err := engine.ParseFilter(f)
-				if err != nil {
-					return usageErr("%v", err)
-				}
-				opts.Filters = append(opts.Filters, flt)
+			opts := tester.Options{Now: app.Now}
+			if opts.Filters, err = tester.ParseFilters(app.cfg.Strings(c, "filter", "filter", nil)); err != nil {
+				return usageErr("%v", err)
 			}
 			if run != "" {
 				re, err := regexp.Compile(run)
@@ -64,7 +60,6 @@ fails, a file does not load, or a detection has fewer than --minimum-tests.`,
 				}
 				opts.Run = re
 			}
-			var err error
 			if opts.MinimumTests, err = app.cfg.Int(c, "minimum-tests", "minimum_tests", 0); err != nil {
 				return err
 			}
@@ -83,36 +78,22 @@ fails, a file does not load, or a detection has fewer than --minimum-tests.`,
 				return err
 			}
 			opts.Budget = lopts.Budget
-			fr := fixtureRunner(lopts.Budget)
-			fr.Update = update
-			fr.Updated = func(file, change string) {
+			opts.Update = update
+			opts.Updated = func(file, change string) {
 				fmt.Fprintf(app.IO.ErrOut, "updated %s:\n%s\n", file, strings.TrimRight(change, "\n"))
 			}
-			opts.Fixtures = fr
 			set := engine.Load(srcs, lopts)
-			rep := engine.RunTests(c.Context(), set, opts)
+			res := tester.Run(c.Context(), set, opts)
+			if err := rp.Report(res); err != nil {
+				return opErr(fmt.Errorf("writing the report: %w", err))
+			}
 			if err := c.Context().Err(); err != nil {
 				return err
 			}
-			out := app.IO.Out
-			switch format {
-			case "json":
-				if err := report.JSON(out, rep, set.Diagnostics); err != nil {
-					return opErr(err)
-				}
-			case "junit":
-				if err := report.JUnit(out, rep, set.Diagnostics); err != nil {
-					return opErr(err)
-				}
-			case "github":
-				report.GitHub(out, rep, set.Diagnostics)
-			default:
-				report.Pretty(out, rep, set.Diagnostics, report.Options{Color: app.IO.Color, ShowFailuresOnly: failuresOnly, Verbose: verbose})
-			}
-			if len(rep.Detections) == 0 && (len(opts.Filters) > 0 || opts.Run != nil) {
+			if len(res.Detections) == 0 && (len(opts.Filters) > 0 || opts.Run != nil) {
 				fmt.Fprintln(app.IO.ErrOut, "panther: no detection matches the filters")
 			}
-			if rep.Failed > 0 || set.Diagnostics.Errors() > 0 || len(rep.BelowMinimum) > 0 {
+			if !res.OK() {
 				return findings()
 			}
 			return nil

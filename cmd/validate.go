@@ -7,7 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"panther/engine"
-	"panther/engine/report"
+	"panther/tester"
 )
 
 func init() { register(newValidateCmd) }
@@ -28,8 +28,8 @@ Exit code 1 when there is any error (warnings do not count).`,
 		Example: `  panther validate
   panther validate rules/ --format github`,
 		RunE: func(c *cobra.Command, args []string) error {
-			if !slices.Contains(report.Formats, format) {
-				return usageErr("--format %q: one of %v", format, report.Formats)
+			if !slices.Contains(tester.Formats, format) {
+				return usageErr("--format %q: one of %v", format, tester.Formats)
 			}
 			srcs, err := app.detectionSources(c, args)
 			if err != nil {
@@ -45,19 +45,10 @@ Exit code 1 when there is any error (warnings do not count).`,
 				"detections": len(set.Detections), "globals": len(set.Globals), "data_models": len(set.DataModels),
 				"packs": len(set.Packs), "queries": len(set.Queries), "log_types": len(set.LogTypes),
 			}
-			switch format {
-			case "json":
-				if err := report.DiagnosticsJSON(out, set.Diagnostics, stats); err != nil {
-					return opErr(err)
-				}
-			case "github":
-				report.GitHubDiagnostics(out, set.Diagnostics)
-			case "junit":
-				if err := report.JUnit(out, &engine.TestReport{}, set.Diagnostics); err != nil {
-					return opErr(err)
-				}
-			default:
-				report.Diagnostics(out, set.Diagnostics, app.IO.Color)
+			if err := tester.DiagnosticsReport(out, format, set.Diagnostics, stats, app.IO.Color); err != nil {
+				return opErr(err)
+			}
+			if format == "pretty" {
 				errs := set.Diagnostics.Errors()
 				fmt.Fprintf(out, "%d detections, %d helpers, %d data models, %d packs, %d queries: %d errors, %d warnings\n",
 					len(set.Detections), len(set.Globals), len(set.DataModels), len(set.Packs), len(set.Queries),

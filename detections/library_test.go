@@ -7,7 +7,7 @@ import (
 
 	"panther/cmd"
 	"panther/engine"
-	"panther/engine/replay"
+	"panther/tester"
 )
 
 // The shipped library meets the bar of the detections issue: it loads
@@ -18,7 +18,7 @@ func TestShippedLibrary(t *testing.T) {
 	for _, d := range set.Diagnostics {
 		t.Errorf("%s", d)
 	}
-	rep := engine.RunTests(context.Background(), set, engine.TestOptions{MinimumTests: 2, Fixtures: &replay.FixtureRunner{}})
+	rep := tester.Run(context.Background(), set, tester.Options{MinimumTests: 2}).Collect()
 	for _, r := range rep.Results {
 		if !r.Passed {
 			t.Errorf("%s / %s: %s %s", r.Detection.ID, r.Test, strings.Join(r.Failures, "; "), r.Diff)

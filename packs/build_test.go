@@ -14,8 +14,8 @@ import (
 
 	"panther/detections"
 	"panther/engine"
-	"panther/engine/replay"
 	"panther/packs/packstest"
+	"panther/tester"
 )
 
 func writeTree(t testing.TB, files map[string]string) string {
@@ -241,8 +241,7 @@ func TestBuiltPackStandsAlone(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fixtures := &replay.FixtureRunner{}
-	res := Check(context.Background(), arch.FS(), arch.Manifest, CheckOptions{Tests: engine.TestOptions{Fixtures: fixtures}})
+	res := Check(context.Background(), arch.FS(), arch.Manifest, CheckOptions{})
 	if res.Failed() || res.Tests == nil || res.Tests.Passed != 4 {
 		t.Fatalf("check of the zip: %s %v %+v", res.Summary(), res.Set.Diagnostics, res.Tests)
 	}
@@ -254,7 +253,7 @@ func TestBuiltPackStandsAlone(t *testing.T) {
 		os.WriteFile(p, data, 0o644)
 	}
 	unzipped := loadDir(t, out)
-	rep := engine.RunTests(context.Background(), unzipped, engine.TestOptions{Fixtures: fixtures})
+	rep := tester.Run(context.Background(), unzipped, tester.Options{}).Collect()
 	if rep.Failed != 0 || rep.Passed != 4 || len(unzipped.Detections) != 2 {
 		t.Fatalf("unzipped pack: %d passed, %d failed, %d detections", rep.Passed, rep.Failed, len(unzipped.Detections))
 	}
@@ -263,7 +262,7 @@ func TestBuiltPackStandsAlone(t *testing.T) {
 	for _, f := range []string{"helpers/h2.yml", "rules/fixtures/stop.jsonl.expected.yml"} {
 		os.Rename(filepath.Join(out, f), filepath.Join(out, f+".away"))
 		broken := engine.Load([]engine.Source{engine.DirSource(out)}, engine.LoadOptions{})
-		rep = engine.RunTests(context.Background(), broken, engine.TestOptions{Fixtures: fixtures})
+		rep = tester.Run(context.Background(), broken, tester.Options{}).Collect()
 		if rep.Failed == 0 && broken.Diagnostics.Errors() == 0 {
 			t.Errorf("a pack without %s still passes: the test above proves nothing", f)
 		}

@@ -1,4 +1,4 @@
-package replay
+package tester
 
 import (
 	"bytes"
@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -16,6 +17,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"panther/engine"
+	"panther/engine/replay"
 	"panther/parsers"
 	"panther/parsers/decode"
 	"panther/parsers/input"
@@ -75,31 +77,33 @@ var (
 	alertKeys    = []string{"RuleID", "Title", "Dedup", "Severity", "EventCount", "FirstEventTime", "LastEventTime"}
 )
 
-// FixtureRunner implements engine.FixtureRunner.
-type FixtureRunner struct {
-	// Update writes the observed alerts into the expected files.
-	Update bool
-	// Budget per Lua call.
-	Budget time.Duration
-	// Updated receives a line per expected file written by Update, with
-	// what changed.
-	Updated func(file, change string)
-
-	mu sync.Mutex
+// fixtures runs the fixture tests of a run.
+type fixtures struct {
+	update  bool
+	updated func(file, change string)
+	budget  time.Duration
+	mu      sync.Mutex // around updated
 }
 
-// RunFixtures runs d's fixture tests.
-func (fr *FixtureRunner) RunFixtures(ctx context.Context, set *engine.Set, d *engine.Detection) []engine.TestResult {
-	var out []engine.TestResult
+// fixtureName is a fixture test's name in results.
+func fixtureName(f engine.FixtureSpec) string { return "fixture: " + f.Name }
+
+// run runs d's fixture tests: all of them when d's ID matches the --run
+// expression (or there is none), else those whose name matches.
+func (fr *fixtures) run(ctx context.Context, set *engine.Set, d *engine.Detection, only *regexp.Regexp) []Result {
+	var out []Result
 	for _, f := range d.Spec.Fixtures {
+		if only != nil && !only.MatchString(d.ID) && !only.MatchString(fixtureName(f)) && !only.MatchString(f.Name) {
+			continue
+		}
 		out = append(out, fr.runOne(ctx, set, d, f))
 	}
 	return out
 }
 
-func (fr *FixtureRunner) runOne(ctx context.Context, set *engine.Set, d *engine.Detection, f engine.FixtureSpec) (res engine.TestResult) {
+func (fr *fixtures) runOne(ctx context.Context, set *engine.Set, d *engine.Detection, f engine.FixtureSpec) (res Result) {
 	start := time.Now()
-	res = engine.TestResult{Detection: d, Test: "fixture: " + f.Name, Fixture: true, File: d.File, Line: f.Line}
+	res = Result{Detection: d, Test: fixtureName(f), Fixture: true, File: d.File, Line: f.Line}
 	defer func() {
 		res.Duration = time.Since(start)
 		res.Passed = len(res.Failures) == 0
@@ -118,12 +122,12 @@ func (fr *FixtureRunner) runOne(ctx context.Context, set *engine.Set, d *engine.
 	switch {
 	case err == nil:
 		exp, err = decodeExpected(expPath, expData)
-		if err != nil && !fr.Update {
+		if err != nil && !fr.update {
 			fail("%v", err)
 			return res
 		}
 	case errors.Is(err, fs.ErrNotExist) || strings.Contains(err.Error(), "not a file of the loaded detections"):
-		if !fr.Update {
+		if !fr.update {
 			fail("%s does not exist: run `panther test --update` to write the alerts this fixture raises into it, then read it before committing", expPath)
 			return res
 		}
@@ -153,7 +157,7 @@ func (fr *FixtureRunner) runOne(ctx context.Context, set *engine.Set, d *engine.
 			}
 		}
 	}
-	opts := Options{Set: set, Registry: set.Registry, Rules: rules, Workers: 1, Budget: fr.Budget,
+	opts := replay.Options{Set: set, Registry: set.Registry, Rules: rules, Workers: 1, Budget: fr.budget,
 		Sources: []input.Source{{Path: inputPath, Size: -1}}, Open: set.Open,
 		// A fixed clock: formats without a year (RFC 3164 syslog) then land
 		// in the same year whenever the test runs (2029, or 2030 for
@@ -177,7 +181,7 @@ func (fr *FixtureRunner) runOne(ctx context.Context, set *engine.Set, d *engine.
 	opts.OnAlert = func(a *engine.Alert) { got = append(got, a) }
 	opts.OnBadRecord = func(b *decode.BadRecord) { bad = append(bad, b.String()) }
 	opts.OnSourceError = func(err error) { srcErr = err }
-	st, err := Run(ctx, opts)
+	st, err := replay.Run(ctx, opts)
 	if err != nil {
 		fail("%v", err)
 		return res
@@ -206,7 +210,7 @@ func (fr *FixtureRunner) runOne(ctx context.Context, set *engine.Set, d *engine.
 			Severity: a.Severity, EventCount: a.EventCount,
 			FirstEventTime: a.FirstEvent.UTC().Format(time.RFC3339Nano), LastEventTime: a.LastEvent.UTC().Format(time.RFC3339Nano)})
 	}
-	if fr.Update {
+	if fr.update {
 		fr.write(set, d, f, expPath, inputPath, exp, &observed, fail)
 		return res
 	}
@@ -224,7 +228,7 @@ func firstN(l []string, n int) []string {
 	return l
 }
 
-func (fr *FixtureRunner) write(set *engine.Set, d *engine.Detection, f engine.FixtureSpec, expPath, inputPath string, old *Expected, observed *Expected, fail func(string, ...any)) {
+func (fr *fixtures) write(set *engine.Set, d *engine.Detection, f engine.FixtureSpec, expPath, inputPath string, old *Expected, observed *Expected, fail func(string, ...any)) {
 	osPath, ok := set.OSPath(expPath)
 	if !ok {
 		fail("cannot update %s: it is in the detections embedded in the binary; run panther test --update on a checkout (panther test detections packs --update)", expPath)
@@ -250,13 +254,13 @@ func (fr *FixtureRunner) write(set *engine.Set, d *engine.Detection, f engine.Fi
 		fail("writing %s: %v", osPath, err)
 		return
 	}
-	if fr.Updated != nil {
+	if fr.updated != nil {
 		fr.mu.Lock()
 		defer fr.mu.Unlock()
 		if old == nil {
 			change = fmt.Sprintf("created with %d alert(s)", len(observed.Alerts))
 		}
-		fr.Updated(osPath, change)
+		fr.updated(osPath, change)
 	}
 }
 
