@@ -13,7 +13,8 @@ import (
 	"github.com/spf13/viper"
 )
 
-// Config resolves settings in DESIGN.md's order: a flag the user set, then
+// Config resolves settings in the order the README's "Configuration and
+// exit codes" sets: a flag the user set, then
 // the PANTHER_<KEY> environment variable, then ./.panther.yml, then the user
 // config file (<user config dir>/panther/config.yml). Keys are snake_case
 // ("api_url"); the environment variable is the key upper-cased.

@@ -8,6 +8,8 @@ import (
 	"panther/detections"
 	"panther/engine"
 	"panther/packs"
+	"panther/parsers/custom"
+	"panther/parsers/logtypes"
 )
 
 // ShippedSources are the detections and packs embedded in the binary.
@@ -45,7 +47,7 @@ func (app *App) loadOptions(c *cobra.Command) (engine.LoadOptions, error) {
 	if err != nil {
 		return engine.LoadOptions{}, err
 	}
-	return engine.LoadOptions{Budget: budget, DecodeLogType: decodeLogType}, nil
+	return engine.LoadOptions{Budget: budget, Registry: logtypes.Default(), DecodeLogType: custom.Decode}, nil
 }
 
 // luaTimeoutFlag adds --lua-timeout to a command.

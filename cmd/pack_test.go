@@ -18,8 +18,10 @@ import (
 	"time"
 
 	"panther/auth"
+	"panther/engine"
 	"panther/packs"
 	"panther/packs/server"
+	"panther/parsers/logtypes"
 )
 
 const (
@@ -177,7 +179,8 @@ func backend(t *testing.T, configure func(*server.Options)) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	opts := server.Options{DataDir: t.TempDir(), Tokens: tokens, Logger: slog.New(slog.DiscardHandler)}
+	opts := server.Options{DataDir: t.TempDir(), Tokens: tokens, Logger: slog.New(slog.DiscardHandler),
+		Load: engine.LoadOptions{Registry: logtypes.Default()}}
 	if configure != nil {
 		configure(&opts)
 	}

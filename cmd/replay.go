@@ -45,7 +45,7 @@ directories (recursive), globs or - for stdin; gzip, zstd and bzip2 are
 recognised by content; whole-file JSON arrays and {"Records":[...]} files are
 split into events. Without --log-type each source's records are classified.
 
-Alerts follow DESIGN.md in event time: matches with one dedup string join an
+Alerts are computed in event time: matches with one dedup string join an
 alert while within DedupPeriodMinutes of its first event, and the alert is
 raised once it holds Threshold events. Output is the same for any --workers.
 

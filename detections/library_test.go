@@ -7,6 +7,7 @@ import (
 
 	"panther/cmd"
 	"panther/engine"
+	"panther/parsers/logtypes"
 	"panther/tester"
 )
 
@@ -14,7 +15,7 @@ import (
 // without a warning, every test passes, and every detection carries what a
 // responder needs.
 func TestShippedLibrary(t *testing.T) {
-	set := engine.Load(cmd.ShippedSources(), engine.LoadOptions{})
+	set := engine.Load(cmd.ShippedSources(), engine.LoadOptions{Registry: logtypes.Default()})
 	for _, d := range set.Diagnostics {
 		t.Errorf("%s", d)
 	}

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"panther/parsers/logtypes"
 )
 
 // tree writes files under a temp dir and returns it.
@@ -27,7 +29,7 @@ func tree(t testing.TB, files map[string]string) string {
 
 func load(t testing.TB, dir string) *Set {
 	t.Helper()
-	return Load([]Source{DirSource(dir)}, LoadOptions{Budget: 200 * time.Millisecond})
+	return Load([]Source{DirSource(dir)}, LoadOptions{Budget: 200 * time.Millisecond, Registry: logtypes.Default()})
 }
 
 // A healthy rule that must keep loading and passing whatever breaks around it.

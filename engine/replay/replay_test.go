@@ -172,7 +172,7 @@ func TestReplayAlertsDeterministic(t *testing.T) {
 }
 
 func TestReplayBadSources(t *testing.T) {
-	set := engine.Load([]engine.Source{engine.DirSource(rulesDir(t))}, engine.LoadOptions{})
+	set := engine.Load([]engine.Source{engine.DirSource(rulesDir(t))}, engine.LoadOptions{Registry: logtypes.Default()})
 	logs := t.TempDir()
 	full := gz(t, strings.Repeat(ctLine(1, "StopLogging", "x", "Success")+"\n", 2000))
 	writeFiles(t, logs, map[string]string{
@@ -203,7 +203,7 @@ func TestReplaySinceUntilAndTimeoutBreaker(t *testing.T) {
 		"loop.yml": "AnalysisType: rule\nRuleID: Loop\nFilename: loop.lua\nLogTypes: [AWS.CloudTrail]\nSeverity: Low\n",
 		"loop.lua": "function rule(e) while true do end end",
 	})
-	set := engine.Load([]engine.Source{engine.DirSource(dir)}, engine.LoadOptions{})
+	set := engine.Load([]engine.Source{engine.DirSource(dir)}, engine.LoadOptions{Registry: logtypes.Default()})
 	logs := t.TempDir()
 	var b strings.Builder
 	for m := 0; m < 100; m++ {
