@@ -16,6 +16,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"panther/engine"
+	"panther/internal/durable"
 	"panther/packs"
 	"panther/tester"
 )
@@ -141,28 +142,7 @@ func packFileName(id string) string {
 
 // writeFileAtomic writes data to path through a temporary file and a
 // rename, so a reader never sees half a zip.
-func writeFileAtomic(path string, data []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(f.Name())
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	if err := os.Chmod(f.Name(), 0o644); err != nil {
-		return err
-	}
-	return os.Rename(f.Name(), path)
-}
+func writeFileAtomic(path string, data []byte) error { return durable.WriteFile(path, data, 0o644) }
 
 func plural(n int, one string) string {
 	if n == 1 {

@@ -14,6 +14,7 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
+	"panther/internal/durable"
 	"panther/packs"
 )
 
@@ -222,14 +223,7 @@ func (s *Store) putBlob(staged, sum string) error {
 }
 
 // syncDir makes a rename in dir durable.
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
-}
+func syncDir(dir string) error { return durable.SyncDir(dir) }
 
 func be64(v int) []byte {
 	b := make([]byte, 8)
