@@ -282,7 +282,6 @@ func doubleOf(v *fastjson.Value, num []byte) (float64, bool) {
 // accepts more (nan, inf, 01, 1., +1), which no JSON reader after it does.
 func validNumber(b []byte) bool { return event.ValidNumber(b) }
 
-
 // Timestamps are stored with microseconds, the precision of Parquet's and
 // DuckDB's TIMESTAMP, between years 1 and 9999.
 var (
