@@ -33,8 +33,8 @@ func (l *lakeWriter) WriteBatch(b replay.LakeBatch) error {
 	return l.w.WriteBatch(b.(*lake.Batch))
 }
 func (l *lakeWriter) WriteEvent(e *event.Event) error { return l.w.WriteEvent(e) }
-func (l *lakeWriter) WriteRow(table string, schema []parsers.Column, t time.Time, row []byte) error {
-	return l.w.WriteRow(table, schema, t, row)
+func (l *lakeWriter) WriteValues(table string, schema []parsers.Column, t time.Time, row []lake.Value) error {
+	return l.w.WriteValues(table, schema, t, row)
 }
 func (l *lakeWriter) SourceDone(path, digest string, events int64, failed bool) error {
 	return l.w.SourceDone(lake.SourceInfo{Digest: digest, File: path, Label: l.label, Failed: failed})

@@ -37,6 +37,7 @@ import (
 
 	"panther/engine"
 	"panther/engine/luavm"
+	"panther/lake"
 	"panther/parsers"
 	"panther/parsers/decode"
 	"panther/parsers/event"
@@ -52,8 +53,9 @@ type Lake interface {
 	// WriteEvent writes one normalised event (called in order, from one
 	// goroutine; the event is released after the call).
 	WriteEvent(e *event.Event) error
-	// WriteRow writes a row of the alerts or rule_matches table.
-	WriteRow(table string, schema []parsers.Column, t time.Time, row []byte) error
+	// WriteValues writes a typed row of the alerts (AlertSchema) or
+	// rule_matches (MatchSchema) table.
+	WriteValues(table string, schema []parsers.Column, t time.Time, row []lake.Value) error
 	// SourceDone says that every event of a source has been written, or,
 	// with failed, that the source broke off and its rows must not stay.
 	SourceDone(path, digest string, events int64, failed bool) error
@@ -520,7 +522,7 @@ func (r *run) sink(ctx context.Context, sinkQ <-chan job, cancel func()) error {
 	agg := engine.NewAggregator(func(a *engine.Alert) {
 		alerts++
 		if r.opts.Lake != nil && a.Fresh {
-			if err := r.opts.Lake.WriteRow("alerts", AlertSchema, a.FirstEvent, AlertRow(a)); err != nil {
+			if err := r.opts.Lake.WriteValues("alerts", AlertSchema, a.FirstEvent, alertValues(a)); err != nil {
 				r.lakeErr(err)
 			}
 		}
@@ -534,7 +536,8 @@ func (r *run) sink(ctx context.Context, sinkQ <-chan job, cancel func()) error {
 	})
 	lastProgress := time.Now()
 	start := lastProgress
-	var row []byte
+	row := make([]lake.Value, len(MatchSchema))
+	var js []byte
 	for j := range sinkQ {
 		var srcEvents int64
 		for b := range j.order {
@@ -573,8 +576,8 @@ func (r *run) sink(ctx context.Context, sinkQ <-chan job, cancel func()) error {
 						m := &b.matches[i][k]
 						id := agg.AddFrom(m, e, !b.skipLake)
 						if r.opts.Lake != nil && m.Matched && !b.skipLake {
-							row = MatchRow(row[:0], m, id, e)
-							if err := r.opts.Lake.WriteRow("rule_matches", MatchSchema, e.Time, row); err != nil {
+							js = matchValues(row, js, m, id, e)
+							if err := r.opts.Lake.WriteValues("rule_matches", MatchSchema, e.Time, row); err != nil {
 								r.lakeErr(err)
 							}
 						}

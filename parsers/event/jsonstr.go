@@ -108,6 +108,14 @@ func AppendValue(dst []byte, v *fastjson.Value) []byte {
 	return appendCanonical(dst[:mark], v)
 }
 
+// Canonical reports whether b is JSON text as AppendValue writes it: valid
+// JSON, strings of valid UTF-8 with JSON's escapes, numbers in JSON's
+// grammar and a double's range. A writer given JSON text keeps it as it
+// is when it is, and writes it again through AppendValue when not.
+func Canonical(b []byte) bool {
+	return fastjson.ValidateBytes(b) == nil && checkJSON(b)
+}
+
 // appendCanonical writes v member by member; see AppendValue.
 func appendCanonical(dst []byte, v *fastjson.Value) []byte {
 	switch v.Type() {
