@@ -1,8 +1,6 @@
 package cmd
 
 import (
-	"os"
-
 	"github.com/spf13/cobra"
 
 	"panther/detections"
@@ -20,44 +18,34 @@ func ShippedSources() []engine.Source {
 	}
 }
 
-// detectionSources resolves where detections come from: the arguments,
-// else the `detections` setting (PANTHER_DETECTIONS, .panther.yml), else
-// the shipped set. A path that does not exist is a usage error.
-func (app *App) detectionSources(c *cobra.Command, args []string) ([]engine.Source, error) {
-	paths := args
-	if len(paths) == 0 {
-		paths = app.cfg.Paths(nil, "", "detections")
-	}
-	if len(paths) == 0 {
-		return ShippedSources(), nil
-	}
-	var out []engine.Source
-	for _, p := range paths {
-		if _, err := os.Stat(p); err != nil {
-			return nil, usageErr("detections path %s: %v", p, unwrapPathErr(err))
-		}
-		out = append(out, engine.DirSource(p))
-	}
-	return out, nil
+// loadOptions are the engine options every command uses: the built-in log
+// types, custom ones from the trees, the Lua budget.
+func (app *App) loadOptions() engine.LoadOptions {
+	return engine.LoadOptions{Budget: app.settings().LuaTimeout, Registry: logtypes.Default(), DecodeLogType: custom.Decode}
 }
 
-// loadOptions are the engine options every command uses.
-func (app *App) loadOptions(c *cobra.Command) (engine.LoadOptions, error) {
-	budget, err := app.cfg.Duration(c, "lua-timeout", "lua_timeout", 0)
+// loadDetections loads the detections of paths, else of the detections
+// setting, else the shipped ones (engine.LoadPaths). A path that does not
+// exist is a usage error.
+func (app *App) loadDetections(paths []string) (*engine.Set, error) {
+	if len(paths) == 0 {
+		paths = app.settings().Detections
+	}
+	set, err := engine.LoadPaths(paths, ShippedSources(), app.loadOptions())
 	if err != nil {
-		return engine.LoadOptions{}, err
+		return nil, usageErr("%v", err)
 	}
-	return engine.LoadOptions{Budget: budget, Registry: logtypes.Default(), DecodeLogType: custom.Decode}, nil
+	return set, nil
 }
 
-// luaTimeoutFlag adds --lua-timeout to a command.
+// luaTimeoutFlag adds --lua-timeout (setting lua_timeout) to a command.
 func luaTimeoutFlag(c *cobra.Command) {
 	c.Flags().Duration("lua-timeout", 0, "time budget of each Lua call (default 1s; setting lua_timeout)")
+	bindSetting(c, "lua-timeout", "lua_timeout")
 }
 
-func unwrapPathErr(err error) error {
-	if pe, ok := err.(*os.PathError); ok {
-		return pe.Err
-	}
-	return err
+// detectionsFlag adds --detections (setting detections) to a command.
+func detectionsFlag(c *cobra.Command) {
+	c.Flags().StringArray("detections", nil, "detection trees (default: the detections setting, else the shipped set)")
+	bindSetting(c, "detections", "detections")
 }

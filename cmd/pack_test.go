@@ -29,14 +29,19 @@ const (
 	packReadToken  = "cli-read-token-0123456789"
 )
 
-// runEnv runs the CLI in-process with an environment of its own.
-func runEnv(t testing.TB, dir string, env map[string]string, args ...string) (stdout, stderr string, code int) {
+// runEnv runs the CLI in-process with these PANTHER_ variables set in the
+// environment (viper reads it), so the test and its parents must not be
+// parallel.
+func runEnv(t *testing.T, dir string, env map[string]string, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
+	for k, v := range env {
+		t.Setenv(k, v)
+	}
 	var out, errOut bytes.Buffer
 	app := &App{
 		IO:        TestIO(strings.NewReader(""), &out, &errOut),
 		Now:       time.Now,
-		Getenv:    func(k string) string { return env[k] },
+		Getenv:    func(k string) string { return "" },
 		WorkDir:   dir,
 		ConfigDir: filepath.Join(dir, ".no-user-config"),
 	}
@@ -202,7 +207,6 @@ func backend(t *testing.T, configure func(*server.Options)) string {
 // TestUploadAndRemote drives upload, dry run, rollback and delete through
 // the CLI against a real server.
 func TestUploadAndRemote(t *testing.T) {
-	t.Parallel()
 	url := backend(t, nil)
 	env := map[string]string{"PANTHER_API_URL": url, "PANTHER_API_TOKEN": packWriteToken}
 	repo := packRepo(t, "v1", false)
@@ -279,7 +283,6 @@ func TestUploadAndRemote(t *testing.T) {
 
 // TestUploadErrors: each failure names what to do, with its exit code.
 func TestUploadErrors(t *testing.T) {
-	t.Parallel()
 	url := backend(t, nil)
 	repo := packRepo(t, "v1", false)
 	failing := packRepo(t, "v1", true)
@@ -318,7 +321,6 @@ func TestUploadErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
 			stdout, stderr, code := runEnv(t, repo, tt.env, tt.args...)
 			if code != tt.code || !strings.Contains(stderr, tt.stderr) || !strings.Contains(stdout, tt.stdout) {
 				t.Errorf("exit %d (want %d)\nstdout:\n%s\nstderr:\n%s\nwant stderr %q, stdout %q", code, tt.code, stdout, stderr, tt.stderr, tt.stdout)
@@ -346,7 +348,6 @@ func (l *lockedBuffer) String() string {
 
 // TestServeCommand runs `panther serve` itself until interrupted.
 func TestServeCommand(t *testing.T) {
-	t.Parallel()
 	dir := t.TempDir()
 	if _, stderr, code := runEnv(t, dir, nil, "serve", "--data", dir); code != ExitUsage || !strings.Contains(stderr, "PANTHER_SERVE_TOKENS") {
 		t.Errorf("no tokens: exit %d %s", code, stderr)
@@ -361,8 +362,11 @@ func TestServeCommand(t *testing.T) {
 
 	logs := &lockedBuffer{}
 	var out bytes.Buffer
+	for k, v := range env {
+		t.Setenv(k, v)
+	}
 	app := &App{IO: TestIO(strings.NewReader(""), &out, logs), Now: time.Now,
-		Getenv: func(k string) string { return env[k] }, WorkDir: dir, ConfigDir: filepath.Join(dir, "none")}
+		Getenv: func(k string) string { return "" }, WorkDir: dir, ConfigDir: filepath.Join(dir, "none")}
 	ctx, cancel := context.WithCancel(context.Background())
 	codec := make(chan int, 1)
 	go func() {

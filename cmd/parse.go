@@ -1,15 +1,14 @@
 package cmd
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/spf13/cobra"
@@ -19,10 +18,15 @@ import (
 	"panther/parsers/input"
 )
 
-func init() { register(newParseCmd) }
+func init() { register(func(app *App) *cobra.Command { return newCmdParse(app, nil) }) }
 
 // parseOptions are the settings of `panther parse`.
 type parseOptions struct {
+	IO  *IOStreams
+	Now func() time.Time
+	Ctx context.Context
+
+	Inputs         []string
 	LogType        string
 	Label          string
 	MaxRecordBytes int
@@ -32,12 +36,7 @@ type parseOptions struct {
 	Schemas        []string
 }
 
-func newParseCmd(app *App) *cobra.Command {
-	var opts parseOptions
-	c := &cobra.Command{
-		Use:   "parse [FILE|DIR|GLOB|-]...",
-		Short: "Parse raw logs into normalised events (one JSON object a line)",
-		Long: `Read raw logs, find their log type (or use --log-type), normalise them and
+const parseLong = `Read raw logs, find their log type (or use --log-type), normalise them and
 print one JSON object per event on stdout, with the standard p_ fields.
 
 Inputs are files, directories (read recursively in name order, hidden files
@@ -62,17 +61,29 @@ them with
 Exit codes: 0 every record parsed; 1 some records were rejected (including a
 malformed JSON file, whose rest is rejected); 2 usage error (unknown log
 type, bad flag); 3 an input could not be read (missing or unreadable file,
-truncated or corrupt gzip/zstd/bzip2 data).`,
+truncated or corrupt gzip/zstd/bzip2 data).`
+
+func newCmdParse(app *App, runF func(*parseOptions) error) *cobra.Command {
+	opts := &parseOptions{IO: app.IO, Now: app.Now}
+	c := &cobra.Command{
+		Use:   "parse [FILE|DIR|GLOB|-]...",
+		Short: "Parse raw logs into normalised events (one JSON object a line)",
+		Long:  parseLong,
 		Example: `  panther parse cloudtrail/2024/*.json.gz
   zcat app.log.gz | panther parse --log-type Syslog.RFC5424 --label prod
   panther parse logs/ --quiet --summary --dead-letter bad.jsonl > events.jsonl`,
 		RunE: func(c *cobra.Command, args []string) error {
-			size, err := parseSize(app.cfg.String(c, "max-record-bytes", "max_record_bytes", "16MiB"))
-			if err != nil {
-				return usageErr("--max-record-bytes: %v", err)
+			opts.Ctx, opts.Inputs = c.Context(), args
+			if len(opts.Inputs) == 0 {
+				opts.Inputs = []string{"-"}
 			}
-			opts.MaxRecordBytes = size
-			return runParse(c.Context(), app, opts, args)
+			if err := sizeFlag("max-record-bytes", app.settings().MaxRecordBytes, &opts.MaxRecordBytes); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return parseRun(opts)
 		},
 	}
 	f := c.Flags()
@@ -82,31 +93,17 @@ truncated or corrupt gzip/zstd/bzip2 data).`,
 	f.StringVar(&opts.DeadLetter, "dead-letter", "", "write rejected records to this file (JSON Lines)")
 	f.BoolVarP(&opts.Quiet, "quiet", "q", false, "do not report each rejected record, only the totals")
 	f.BoolVar(&opts.Summary, "summary", false, "print counts per log type on stderr at the end")
+	bindSetting(c, "max-record-bytes", "max_record_bytes")
 	schemaFlag(c, &opts.Schemas)
+	_ = c.RegisterFlagCompletionFunc("log-type", completeLogTypes)
 	return c
 }
 
-// parseSize reads a byte count: 1048576, 512KiB, 16MiB, 1GiB (K, M, G are
-// binary too; KB, MB, GB decimal).
-func parseSize(s string) (int, error) {
-	s = strings.TrimSpace(s)
-	num := strings.TrimRightFunc(s, func(r rune) bool { return r < '0' || r > '9' })
-	unit := strings.TrimSpace(s[len(num):])
-	n, err := strconv.ParseInt(num, 10, 64)
-	mult := map[string]int64{"": 1, "B": 1, "K": 1 << 10, "KiB": 1 << 10, "M": 1 << 20, "MiB": 1 << 20, "G": 1 << 30, "GiB": 1 << 30,
-		"KB": 1e3, "MB": 1e6, "GB": 1e9}[unit]
-	if err != nil || mult == 0 || n <= 0 || n > (1<<31-1)/mult {
-		return 0, fmt.Errorf("%q is not a size between 1 byte and 2 GiB (like 16MiB)", s)
-	}
-	return int(n * mult), nil
-}
-
-// parseRun is one `panther parse`: its output and its counts.
-type parseRun struct {
-	app    *App
-	opts   parseOptions
-	out    *bufio.Writer
-	dead   *bufio.Writer
+// parser is one `panther parse`: its outputs and its counts.
+type parser struct {
+	opts   *parseOptions
+	out    *output
+	dead   *output
 	buf    []byte
 	counts map[string]int64 // events per log type
 	stats  decode.Stats
@@ -114,69 +111,76 @@ type parseRun struct {
 	inputs, badInputs int
 }
 
-func runParse(ctx context.Context, app *App, opts parseOptions, args []string) error {
+func parseRun(opts *parseOptions) (err error) {
 	reg, err := registryWith(opts.Schemas)
 	if err != nil {
 		return err
 	}
-	var fixed *parsers.LogType
+	dopts := decode.Options{Registry: reg, Label: opts.Label, MaxRecordBytes: opts.MaxRecordBytes, Now: opts.Now}
 	if opts.LogType != "" {
 		lt, ok := reg.Lookup(opts.LogType)
 		if !ok {
 			return unknownLogType(reg, opts.LogType)
 		}
-		fixed = lt
+		dopts.LogType = lt
 	}
-	if len(args) == 0 {
-		args = []string{"-"}
-	}
-	p := &parseRun{app: app, opts: opts, counts: map[string]int64{},
-		out: bufio.NewWriterSize(app.IO.Out, 256<<10)}
+	p := &parser{opts: opts, counts: map[string]int64{}, out: newOutput("events to stdout", opts.IO.Out)}
+	defer func() { err = firstErr(err, p.out.Close()) }()
 	if opts.DeadLetter != "" {
-		f, err := os.Create(opts.DeadLetter)
-		if err != nil {
-			return opErr(fmt.Errorf("--dead-letter: %w", err))
+		if p.dead, err = createOutput("dead-letter", opts.DeadLetter); err != nil {
+			return err
 		}
-		defer f.Close()
-		p.dead = bufio.NewWriterSize(f, 64<<10)
+		defer func() { err = firstErr(err, p.dead.Close()) }()
+		dopts.KeepBadRecords = true
 	}
-	dec := decode.New(decode.Options{Registry: reg, LogType: fixed, Label: opts.Label, MaxRecordBytes: opts.MaxRecordBytes,
-		Now: app.Now, KeepBadRecords: p.dead != nil})
-
-	srcs, errs := input.Expand(args)
+	srcs, errs := input.Expand(opts.Inputs)
 	for _, err := range errs {
 		p.badInputs++
 		p.reportf("%v", err)
 	}
+	if err := p.sources(decode.New(dopts), srcs); err != nil {
+		return err
+	}
+	if opts.Summary {
+		p.summary()
+	}
+	return p.exit(len(errs))
+}
+
+// firstErr is a, else b: the error that happened first.
+func firstErr(a, b error) error {
+	if a != nil {
+		return a
+	}
+	return b
+}
+
+// sources parses each source in turn, the classifier keeping what it
+// learned from one file to the next.
+func (p *parser) sources(dec *decode.Decoder, srcs []input.Source) error {
 	var src *decode.Source
 	for _, in := range srcs {
 		p.inputs++
 		if src == nil {
 			src = dec.Source(in.Path)
 		} else {
-			src = src.Fork(in.Path) // keep the order learned on the previous files
+			src = src.Fork(in.Path)
 		}
-		err := p.source(ctx, src)
+		err := p.source(src)
 		p.stats = p.stats.Add(src.Stats())
 		if err != nil {
-			p.out.Flush()
 			return err
 		}
 	}
-	if err := p.out.Flush(); err != nil {
-		return opErr(fmt.Errorf("writing events: %w", err))
-	}
-	if p.dead != nil {
-		if err := p.dead.Flush(); err != nil {
-			return opErr(fmt.Errorf("--dead-letter: %w", err))
-		}
-	}
-	if opts.Summary {
-		p.summary()
-	}
+	return nil
+}
+
+// exit is the command's outcome: 3 when an input could not be read, 1 when
+// records were rejected.
+func (p *parser) exit(expandErrs int) error {
 	var msgs []string
 	if p.badInputs > 0 {
-		msgs = append(msgs, fmt.Sprintf("%d of %d inputs could not be read (completely)", p.badInputs, p.inputs+len(errs)))
+		msgs = append(msgs, fmt.Sprintf("%d of %d inputs could not be read (completely)", p.badInputs, p.inputs+expandErrs))
 	}
 	if p.stats.Rejected > 0 {
 		msgs = append(msgs, fmt.Sprintf("%d of %d records rejected", p.stats.Rejected, p.stats.Records))
@@ -193,11 +197,11 @@ func runParse(ctx context.Context, app *App, opts parseOptions, args []string) e
 // source parses one input to its end. Only a failure to write the output,
 // or an interruption, is returned: problems of the input are reported and
 // counted.
-func (p *parseRun) source(ctx context.Context, src *decode.Source) error {
+func (p *parser) source(src *decode.Source) error {
 	var st *decode.Stream
 	var err error
 	if src.Name() == "-" {
-		st, err = src.NewStream(p.app.IO.In)
+		st, err = src.NewStream(p.opts.IO.In)
 	} else {
 		st, err = src.Open(src.Name())
 	}
@@ -208,8 +212,8 @@ func (p *parseRun) source(ctx context.Context, src *decode.Source) error {
 	}
 	defer st.Close()
 	for n := 0; ; n++ {
-		if n&255 == 0 && ctx.Err() != nil {
-			return ctx.Err()
+		if n&255 == 0 && p.opts.Ctx.Err() != nil {
+			return p.opts.Ctx.Err()
 		}
 		it, err := st.Next()
 		if err == io.EOF {
@@ -230,28 +234,28 @@ func (p *parseRun) source(ctx context.Context, src *decode.Source) error {
 		p.buf = append(p.buf, '\n')
 		e.Release()
 		if _, err := p.out.Write(p.buf); err != nil {
-			return opErr(fmt.Errorf("writing events: %w", err))
+			return p.out.Err()
 		}
 	}
 }
 
 // reject reports one rejected record and writes its dead letter.
-func (p *parseRun) reject(b *decode.BadRecord) {
+func (p *parser) reject(b *decode.BadRecord) {
 	if !p.opts.Quiet {
 		p.reportf("%s", b)
 	}
 	if p.dead != nil {
 		p.buf = b.AppendJSON(p.buf[:0])
-		p.dead.Write(p.buf) // a write error shows at the final Flush
+		p.dead.Write(p.buf) // a write error shows at Close
 	}
 }
 
 // reportf writes one line on stderr. Reasons may quote log data: control
 // characters and invalid UTF-8 are escaped, so a hostile log line cannot
 // drive the terminal (escape sequences) or forge report lines.
-func (p *parseRun) reportf(format string, args ...any) {
+func (p *parser) reportf(format string, args ...any) {
 	msg := fmt.Sprintf(format, args...)
-	fmt.Fprintln(p.app.IO.ErrOut, printable(msg))
+	fmt.Fprintln(p.opts.IO.ErrOut, printable(msg))
 }
 
 // printable escapes control characters (but tab) and invalid UTF-8 as Go
@@ -279,8 +283,8 @@ func printable(s string) string {
 
 func isControl(r rune) bool { return r < 0x20 && r != '\t' || r >= 0x7f && r < 0xa0 }
 
-func (p *parseRun) summary() {
-	w := p.app.IO.ErrOut
+func (p *parser) summary() {
+	w := p.opts.IO.ErrOut
 	fmt.Fprintf(w, "%d inputs, %d records: %d events, %d headers, %d rejected\n",
 		p.inputs, p.stats.Records, p.stats.Events, p.stats.Headers, p.stats.Rejected)
 	names := make([]string, 0, len(p.counts))

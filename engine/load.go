@@ -140,7 +140,7 @@ func Load(sources []Source, opts LoadOptions) *Set {
 	close(next)
 	wg.Wait()
 
-	set := &Set{sources: sources}
+	set := &Set{sources: sources, LoadOptions: opts}
 	customReg := reg
 	for _, r := range results {
 		diags.ds = append(diags.ds, r.diags...)

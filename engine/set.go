@@ -113,6 +113,12 @@ type Set struct {
 	Diagnostics Diagnostics
 	// Files are the spec files read, in order (for pack builds).
 	Files []string
+	// LoadOptions are the options the set was loaded with: a pack of it
+	// is checked with the same (registry, custom log types, budget).
+	LoadOptions LoadOptions
+	// Origin says where the set came from, for summaries (LoadPaths):
+	// "rules (12 detections)", "shipped library (109 detections)".
+	Origin string
 
 	sources   []Source
 	byID      map[string]*Detection

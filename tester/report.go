@@ -62,6 +62,9 @@ type Pretty struct {
 	ShowFailuresOnly bool
 	// Verbose lists passing tests one by one (else a line per detection).
 	Verbose bool
+	// Origin, when set, names the detections that ran, on a line before
+	// the summary ("detections: rules (12 detections)").
+	Origin string
 }
 
 const (
@@ -158,6 +161,9 @@ func (p Pretty) Report(r *Results) error {
 		}
 		fmt.Fprintln(w)
 		fmt.Fprintf(w, "Tests per log type: %s\n", strings.Join(parts, ", "))
+	}
+	if p.Origin != "" {
+		fmt.Fprintf(w, "detections: %s\n", p.Origin)
 	}
 	fmt.Fprintf(w, "%s\n", Summary(r))
 	return w.err
