@@ -228,11 +228,29 @@ func TestUploadAndRemote(t *testing.T) {
 	if code != 0 || !strings.HasPrefix(stdout, "P: unchanged: version 1 has this content") {
 		t.Errorf("idempotent upload: exit %d\n%s", code, stdout)
 	}
-	// Version 2 from a built zip file.
+	// Version 2 from a built zip file; its dry run says, per changed
+	// detection, what changed.
 	repo2 := packRepo(t, "v2", false)
+	os.WriteFile(filepath.Join(repo2, "rules/a.yml"), []byte(strings.Replace(readFile(t, filepath.Join(repo2, "rules/a.yml")),
+		"Severity: High", "Severity: Critical", 1)+"  - Name: added\n    ExpectedResult: false\n    Log: {eventName: Other}\n"), 0o644)
 	dist := t.TempDir()
 	if _, _, code := runEnv(t, repo2, nil, "pack", "build", repo2, "-o", dist); code != 0 {
 		t.Fatal("build v2")
+	}
+	stdout, _, code = runEnv(t, repo2, env, "upload", filepath.Join(dist, "P.zip"), "--dry-run")
+	if code != 0 || !strings.Contains(stdout, "\n  A: spec Severity; Lua +1 -1 lines; tests added: \"added\"\n") {
+		t.Errorf("dry run of v2: exit %d\n%s", code, stdout)
+	}
+	stdout, _, _ = runEnv(t, repo2, env, "upload", filepath.Join(dist, "P.zip"), "--dry-run", "--format", "json")
+	var dry []struct {
+		Changes []struct {
+			ID                   string
+			SpecKeys             []string `json:"spec_keys"`
+			LuaAdded, LuaRemoved int      `json:"lua_lines_added"`
+		}
+	}
+	if err := json.Unmarshal([]byte(stdout), &dry); err != nil || len(dry) != 1 || len(dry[0].Changes) != 1 || dry[0].Changes[0].SpecKeys[0] != "Severity" {
+		t.Errorf("dry run json: %v\n%s", err, stdout)
 	}
 	stdout, _, code = runEnv(t, repo2, env, "upload", filepath.Join(dist, "P.zip"))
 	if code != 0 || !strings.Contains(stdout, "P: stored version 2 (active)") || !strings.Contains(stdout, "  changed: A\n") {
@@ -248,7 +266,7 @@ func TestUploadAndRemote(t *testing.T) {
 		t.Errorf("remote list: exit %d\n%s", code, stdout)
 	}
 	stdout, _, code = runEnv(t, repo, env, "pack", "remote", "get", "P")
-	if code != 0 || !strings.Contains(stdout, "P — The P pack\nactive: 2; rollback goes to: 1\n") || !regexp.MustCompile(`(?m)^2\s+\*\s+[0-9a-f]{12}\s+2\s+3\s`).MatchString(stdout) {
+	if code != 0 || !strings.Contains(stdout, "P — The P pack\nactive: 2; rollback goes to: 1\n") || !regexp.MustCompile(`(?m)^2\s+\*\s+[0-9a-f]{12}\s+2\s+4\s`).MatchString(stdout) {
 		t.Errorf("remote get: exit %d\n%s", code, stdout)
 	}
 	stdout, _, code = runEnv(t, repo, env, "pack", "remote", "rollback", "P")
@@ -278,6 +296,43 @@ func TestUploadAndRemote(t *testing.T) {
 	}
 	if _, stderr, code := runEnv(t, repo, env, "pack", "remote", "get", "P"); code != ExitOperational || !strings.Contains(stderr, "404 not_found: no pack P") {
 		t.Errorf("get of a deleted pack: exit %d %s", code, stderr)
+	}
+}
+
+func readFile(t *testing.T, p string) string {
+	t.Helper()
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// upload --format json stays JSON when the upload fails: the error, with
+// the server's failed tests, or what failed here.
+func TestUploadJSONOnFailure(t *testing.T) {
+	url := backend(t, nil)
+	env := map[string]string{"PANTHER_API_URL": url, "PANTHER_API_TOKEN": packWriteToken}
+	failing := packRepo(t, "v1", true)
+	good := packRepo(t, "v1", false)
+	for _, tc := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"upload", "--detections", failing, "--skip-tests", "--format", "json"}, ExitFindings, "stop"},
+		{[]string{"upload", "--detections", failing, "--format", "json"}, ExitFindings, "rule() returned true, expected false"},
+		{[]string{"upload", "--detections", good, "--format", "json", "--api-url", "http://127.0.0.1:1", "--retries", "1"}, ExitOperational, "cannot reach the backend"},
+	} {
+		stdout, _, code := runEnv(t, failing, env, tc.args...)
+		var doc uploadFailure
+		if err := json.Unmarshal([]byte(stdout), &doc); err != nil || code != tc.code || doc.Error.Message == "" {
+			t.Errorf("%v: exit %d, %v:\n%s", tc.args, code, err, stdout)
+			continue
+		}
+		if !strings.Contains(stdout, tc.want) {
+			t.Errorf("%v: the JSON lacks %q:\n%s", tc.args, tc.want, stdout)
+		}
 	}
 }
 

@@ -147,12 +147,21 @@ func parseRun(opts *parseOptions) (err error) {
 	return p.exit(len(errs))
 }
 
-// firstErr is a, else b: the error that happened first.
+// firstErr is the error a command ends with, of two: the first, unless
+// the second is an operational failure (an output that could not be
+// written) and the first only findings (exit 1): a full disk must not hide
+// behind rejected records.
 func firstErr(a, b error) error {
-	if a != nil {
+	var ea, eb *ExitError
+	switch {
+	case a == nil:
+		return b
+	case b == nil:
 		return a
+	case errors.As(a, &ea) && ea.Code == ExitFindings && errors.As(b, &eb) && eb.Code == ExitOperational:
+		return b
 	}
-	return b
+	return a
 }
 
 // sources parses each source in turn, the classifier keeping what it

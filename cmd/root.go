@@ -87,14 +87,11 @@ func NewRootCmd(app *App) *cobra.Command {
 	// --cpuprofile is for us, measuring: hidden from help.
 	root.PersistentFlags().String("cpuprofile", "", "write a Go CPU profile of the command to `FILE`")
 	_ = root.PersistentFlags().MarkHidden("cpuprofile")
-	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
-		return &ExitError{Code: ExitUsage, Err: fmt.Errorf("%w\nRun '%s --help' for usage.", err, c.CommandPath())}
-	})
 	root.PersistentPreRunE = func(c *cobra.Command, _ []string) error { return app.prepare(c) }
 	for _, add := range commands {
 		root.AddCommand(add(app))
 	}
-	usageArgs(root)
+	usageErrors(root)
 	return root
 }
 
@@ -129,8 +126,15 @@ var commands []func(*App) *cobra.Command
 
 func register(f func(*App) *cobra.Command) { commands = append(commands, f) }
 
-// usageArgs makes every argument error of the tree a usage error (exit 2),
-// and an unknown subcommand one that names the close ones.
+// usageErrors makes every flag and argument error of the tree a usage error
+// (exit 2), and an unknown subcommand one that names the close ones.
+func usageErrors(root *cobra.Command) {
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return &ExitError{Code: ExitUsage, Err: fmt.Errorf("%w\nRun '%s --help' for usage.", err, c.CommandPath())}
+	})
+	usageArgs(root)
+}
+
 func usageArgs(c *cobra.Command) {
 	if !c.Runnable() && c.HasSubCommands() {
 		// So that an unknown subcommand reaches the Args check below

@@ -72,8 +72,11 @@ func uploadRun(opts *uploadOptions) error {
 		doc.Error.Local = strings.Split(s, "\n")
 	}
 	var ee *ExitError
-	if errors.As(err, &ee) && ee.Err != nil {
+	switch {
+	case errors.As(err, &ee) && ee.Err != nil:
 		doc.Error.Message = ee.Err.Error()
+	case errors.As(err, &ee):
+		doc.Error.Message = "a pack failed its checks here; nothing was sent for it (error.local says why)"
 	}
 	if perr := printJSON(opts.IO.Out, doc); perr != nil {
 		return perr

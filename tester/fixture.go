@@ -10,6 +10,7 @@ import (
 	"path"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -215,7 +216,7 @@ func (fr *fixtures) runOne(ctx context.Context, set *engine.Set, d *engine.Detec
 		return res
 	}
 	if diff := diffAlerts(exp.Alerts, observed.Alerts); diff != "" {
-		fail("the alerts differ from %s (- expected, + got):", expPath)
+		fail("the alerts differ from %s:", expPath)
 		res.Diff = diff
 	}
 	return res
@@ -321,56 +322,59 @@ func strictKeys(file string, n *yaml.Node, known []string) error {
 	return nil
 }
 
-// diffAlerts is a line diff of two alert lists, one alert per line.
+// diffAlerts compares two alert lists and says what differs, field by
+// field: alerts of one detection and dedup string are paired in order;
+// for each pair the fields that differ are named with both values, and an
+// alert without a pair is missing (expected, not raised) or unexpected
+// (raised, not expected). "" when the lists are the same.
 func diffAlerts(want, got []ExpectedAlert) string {
-	line := func(a ExpectedAlert) string {
-		return fmt.Sprintf("%s dedup=%q title=%q severity=%s events=%d first=%s last=%s",
-			a.RuleID, a.Dedup, a.Title, a.Severity, a.EventCount, a.FirstEventTime, a.LastEventTime)
+	type key struct{ rule, dedup string }
+	byKey := map[key][]int{} // got alerts by key, in order
+	for i, a := range got {
+		k := key{a.RuleID, a.Dedup}
+		byKey[k] = append(byKey[k], i)
 	}
-	var w, g []string
-	for _, a := range want {
-		w = append(w, line(a))
-	}
-	for _, a := range got {
-		g = append(g, line(a))
-	}
-	if slices.Equal(w, g) {
-		return ""
-	}
-	return lcsDiff(w, g)
-}
-
-// lcsDiff is a minimal line diff (longest common subsequence).
-func lcsDiff(a, b []string) string {
-	n, m := len(a), len(b)
-	lcs := make([][]int, n+1)
-	for i := range lcs {
-		lcs[i] = make([]int, m+1)
-	}
-	for i := n - 1; i >= 0; i-- {
-		for j := m - 1; j >= 0; j-- {
-			if a[i] == b[j] {
-				lcs[i][j] = lcs[i+1][j+1] + 1
-			} else {
-				lcs[i][j] = max(lcs[i+1][j], lcs[i][j+1])
-			}
+	paired := make([]bool, len(got))
+	var out strings.Builder
+	for _, w := range want {
+		k := key{w.RuleID, w.Dedup}
+		if len(byKey[k]) == 0 {
+			fmt.Fprintf(&out, "missing: %s (expected, not raised)\n", alertLine(w))
+			continue
+		}
+		gi := byKey[k][0]
+		byKey[k] = byKey[k][1:]
+		paired[gi] = true
+		if fields := alertFieldDiff(w, got[gi]); fields != "" {
+			fmt.Fprintf(&out, "%s dedup=%q first=%s: %s\n", w.RuleID, w.Dedup, w.FirstEventTime, fields)
 		}
 	}
-	var out strings.Builder
-	i, j := 0, 0
-	for i < n || j < m {
-		switch {
-		case i < n && j < m && a[i] == b[j]:
-			out.WriteString("  " + a[i] + "\n")
-			i++
-			j++
-		case j < m && (i == n || lcs[i][j+1] >= lcs[i+1][j]):
-			out.WriteString("+ " + b[j] + "\n")
-			j++
-		default:
-			out.WriteString("- " + a[i] + "\n")
-			i++
+	for i, g := range got {
+		if !paired[i] {
+			fmt.Fprintf(&out, "unexpected: %s (raised, not expected)\n", alertLine(g))
 		}
 	}
 	return out.String()
+}
+
+// alertFieldDiff names the fields of two alerts that differ, with both
+// values: "EventCount expected 4, got 3; LastEventTime expected ..., got ...".
+func alertFieldDiff(w, g ExpectedAlert) string {
+	var parts []string
+	field := func(name, want, got string) {
+		if want != got {
+			parts = append(parts, fmt.Sprintf("%s expected %s, got %s", name, want, got))
+		}
+	}
+	field("Title", strconv.Quote(w.Title), strconv.Quote(g.Title))
+	field("Severity", w.Severity, g.Severity)
+	field("EventCount", strconv.Itoa(w.EventCount), strconv.Itoa(g.EventCount))
+	field("FirstEventTime", w.FirstEventTime, g.FirstEventTime)
+	field("LastEventTime", w.LastEventTime, g.LastEventTime)
+	return strings.Join(parts, "; ")
+}
+
+func alertLine(a ExpectedAlert) string {
+	return fmt.Sprintf("%s dedup=%q title=%q severity=%s events=%d first=%s last=%s",
+		a.RuleID, a.Dedup, a.Title, a.Severity, a.EventCount, a.FirstEventTime, a.LastEventTime)
 }

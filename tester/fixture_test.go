@@ -90,11 +90,22 @@ func TestFixturePasses(t *testing.T) {
 	}
 }
 
+// A fixture diff names the fields that differ, with both values, and the
+// alerts missing or unexpected.
 func TestFixtureDiff(t *testing.T) {
 	_, set := fixtureTree(t, strings.Replace(goodExpected, "EventCount: 3\n    FirstEventTime: \"2024-01-01T01:10", "EventCount: 4\n    FirstEventTime: \"2024-01-01T01:10", 1))
 	r := runFixtures(t, set, &fixtures{})
-	if r.Passed || !strings.Contains(r.Diff, "- Brute dedup=\"alice\"") || !strings.Contains(r.Diff, "events=4") || !strings.Contains(r.Diff, "+ Brute") {
-		t.Errorf("diff:\n%s\n%v", r.Diff, r.Failures)
+	want := "Brute dedup=\"alice\" first=2024-01-01T01:10:00Z: EventCount expected 4, got 3\n"
+	if r.Passed || r.Diff != want {
+		t.Errorf("diff:\n%s\nwant:\n%s\n%v", r.Diff, want, r.Failures)
+	}
+	_, set = fixtureTree(t, strings.Replace(goodExpected, "Dedup: alice\n    Severity: HIGH\n    EventCount: 3\n    FirstEventTime: \"2024-01-01T01:10",
+		"Dedup: bob\n    Severity: HIGH\n    EventCount: 3\n    FirstEventTime: \"2024-01-01T01:10", 1))
+	r = runFixtures(t, set, &fixtures{})
+	for _, w := range []string{`missing: Brute dedup="bob"`, `unexpected: Brute dedup="alice" title="failed logins for alice" severity=HIGH events=3 first=2024-01-01T01:10:00Z`} {
+		if !strings.Contains(r.Diff, w) {
+			t.Errorf("diff lacks %q:\n%s", w, r.Diff)
+		}
 	}
 }
 
