@@ -29,30 +29,32 @@ import (
 // found on a search path of the working folder and its parents; the result
 // is decoded into this struct with unknown keys refused.
 type Settings struct {
-	Detections     []string      `mapstructure:"detections"`
-	Filter         []string      `mapstructure:"filter"`
-	MinimumTests   int           `mapstructure:"minimum_tests"`
-	Parallel       int           `mapstructure:"parallel"`
-	LuaTimeout     time.Duration `mapstructure:"lua_timeout"`
-	Workers        int           `mapstructure:"workers"`
-	Lake           string        `mapstructure:"lake"`
-	MaxRecordBytes string        `mapstructure:"max_record_bytes"`
-	SearchFormat   string        `mapstructure:"search_format"`
-	SearchTimeout  time.Duration `mapstructure:"search_timeout"`
-	APIURL         string        `mapstructure:"api_url"`
-	APIToken       string        `mapstructure:"api_token"`
-	APIRetries     int           `mapstructure:"api_retries"`
-	APITimeout     time.Duration `mapstructure:"api_timeout"`
-	ServeData      string        `mapstructure:"serve_data"`
-	ServeListen    string        `mapstructure:"serve_listen"`
-	ServeTLSCert   string        `mapstructure:"serve_tls_cert"`
-	ServeTLSKey    string        `mapstructure:"serve_tls_key"`
-	ServeTokens    []string      `mapstructure:"serve_tokens"`
-	ServeMaxUpload string        `mapstructure:"serve_max_upload"`
-	ServeMaxUnzip  string        `mapstructure:"serve_max_unzipped"`
-	ServeMaxFiles  int           `mapstructure:"serve_max_files"`
-	ServeShutdown  time.Duration `mapstructure:"serve_shutdown_timeout"`
-	ServeLogLevel  string        `mapstructure:"serve_log_level"`
+	Detections   []string      `mapstructure:"detections"`
+	Filter       []string      `mapstructure:"filter"`
+	MinimumTests int           `mapstructure:"minimum_tests"`
+	Parallel     int           `mapstructure:"parallel"`
+	LuaTimeout   time.Duration `mapstructure:"lua_timeout"`
+	// InternalNetworks are the networks net.is_internal calls ours.
+	InternalNetworks []string      `mapstructure:"internal_networks"`
+	Workers          int           `mapstructure:"workers"`
+	Lake             string        `mapstructure:"lake"`
+	MaxRecordBytes   string        `mapstructure:"max_record_bytes"`
+	SearchFormat     string        `mapstructure:"search_format"`
+	SearchTimeout    time.Duration `mapstructure:"search_timeout"`
+	APIURL           string        `mapstructure:"api_url"`
+	APIToken         string        `mapstructure:"api_token"`
+	APIRetries       int           `mapstructure:"api_retries"`
+	APITimeout       time.Duration `mapstructure:"api_timeout"`
+	ServeData        string        `mapstructure:"serve_data"`
+	ServeListen      string        `mapstructure:"serve_listen"`
+	ServeTLSCert     string        `mapstructure:"serve_tls_cert"`
+	ServeTLSKey      string        `mapstructure:"serve_tls_key"`
+	ServeTokens      []string      `mapstructure:"serve_tokens"`
+	ServeMaxUpload   string        `mapstructure:"serve_max_upload"`
+	ServeMaxUnzip    string        `mapstructure:"serve_max_unzipped"`
+	ServeMaxFiles    int           `mapstructure:"serve_max_files"`
+	ServeShutdown    time.Duration `mapstructure:"serve_shutdown_timeout"`
+	ServeLogLevel    string        `mapstructure:"serve_log_level"`
 }
 
 // settingDefaults are the defaults of the settings that have one besides

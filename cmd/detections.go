@@ -5,9 +5,11 @@ import (
 
 	"panther/detections"
 	"panther/engine"
+	"panther/engine/luavm"
 	"panther/packs"
 	"panther/parsers/custom"
 	"panther/parsers/logtypes"
+	"panther/scan"
 )
 
 // ShippedSources are the detections and packs embedded in the binary.
@@ -19,9 +21,16 @@ func ShippedSources() []engine.Source {
 }
 
 // loadOptions are the engine options every command uses: the built-in log
-// types, custom ones from the trees, the Lua budget.
-func (app *App) loadOptions() engine.LoadOptions {
-	return engine.LoadOptions{Budget: app.settings().LuaTimeout, Registry: logtypes.Default(), DecodeLogType: custom.Decode}
+// types, custom ones from the trees, the resource types of policies, the
+// Lua budget, the internal networks.
+func (app *App) loadOptions() (engine.LoadOptions, error) {
+	s := app.settings()
+	internal, err := luavm.ParseNetworks(s.InternalNetworks)
+	if err != nil {
+		return engine.LoadOptions{}, usageErr("setting internal_networks: %v", err)
+	}
+	return engine.LoadOptions{Budget: s.LuaTimeout, Registry: logtypes.Default(), DecodeLogType: custom.Decode,
+		Internal: internal, ResourceTypes: scan.TypeNames()}, nil
 }
 
 // loadDetections loads the detections of paths, else of the detections
@@ -31,17 +40,27 @@ func (app *App) loadDetections(paths []string) (*engine.Set, error) {
 	if len(paths) == 0 {
 		paths = app.settings().Detections
 	}
-	set, err := engine.LoadPaths(paths, ShippedSources(), app.loadOptions())
+	opts, err := app.loadOptions()
+	if err != nil {
+		return nil, err
+	}
+	set, err := engine.LoadPaths(paths, ShippedSources(), opts)
 	if err != nil {
 		return nil, usageErr("%v", err)
 	}
 	return set, nil
 }
 
-// luaTimeoutFlag adds --lua-timeout (setting lua_timeout) to a command.
+// luaTimeoutFlag adds the flags of the engine's settings to a command:
+// --lua-timeout (setting lua_timeout) and --internal-networks (setting
+// internal_networks).
 func luaTimeoutFlag(c *cobra.Command) {
 	c.Flags().Duration("lua-timeout", 0, "time budget of each Lua call (default 1s; setting lua_timeout)")
+	c.Flags().StringSlice("internal-networks", nil, "the networks that are ours, for net.is_internal and the detections that tell "+
+		"internal from internet addresses: CIDRs, \"!CIDR\" to leave one out, \"private\" for the private ranges "+
+		"(default private; setting internal_networks)")
 	bindSetting(c, "lua-timeout", "lua_timeout")
+	bindSetting(c, "internal-networks", "internal_networks")
 }
 
 // detectionsFlag adds --detections (setting detections) to a command.

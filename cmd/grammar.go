@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/spf13/pflag"
+
 	"panther/query"
 )
 
@@ -83,4 +85,17 @@ func oneOf(a, aName, b, bName string) (string, error) {
 		return "", usageErr("--%s and --%s are the same flag: give one", aName, bName)
 	}
 	return a + b, nil
+}
+
+// yearFlag adds --year (replay, parse).
+func yearFlag(f *pflag.FlagSet, year *int) {
+	f.IntVar(year, "year", 0, "year of each source's first year-less timestamp (RFC 3164 syslog), later ones following in order "+
+		"(default: the year that puts it in the last 12 months)")
+}
+
+func checkYear(year int) error {
+	if year != 0 && (year < 1970 || year > 9999) {
+		return usageErr("--year %d: give a year from 1970 to 9999", year)
+	}
+	return nil
 }

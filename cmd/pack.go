@@ -258,7 +258,11 @@ Exit code 1 when a file does not verify.`,
   panther pack verify --test dist/PantherCore.zip`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
-			opts.Ctx, opts.Files, opts.Load, opts.Budget = c.Context(), args, app.loadOptions(), app.settings().LuaTimeout
+			opts.Ctx, opts.Files, opts.Budget = c.Context(), args, app.settings().LuaTimeout
+			var err error
+			if opts.Load, err = app.loadOptions(); err != nil {
+				return err
+			}
 			if runF != nil {
 				return runF(opts)
 			}

@@ -34,6 +34,7 @@ type parseOptions struct {
 	Quiet          bool
 	Summary        bool
 	Schemas        []string
+	Year           int
 }
 
 const parseLong = `Read raw logs, find their log type (or use --log-type), normalise them and
@@ -80,6 +81,9 @@ func newCmdParse(app *App, runF func(*parseOptions) error) *cobra.Command {
 			if err := sizeFlag("max-record-bytes", app.settings().MaxRecordBytes, &opts.MaxRecordBytes); err != nil {
 				return err
 			}
+			if err := checkYear(opts.Year); err != nil {
+				return err
+			}
 			if runF != nil {
 				return runF(opts)
 			}
@@ -95,6 +99,7 @@ func newCmdParse(app *App, runF func(*parseOptions) error) *cobra.Command {
 	f.BoolVar(&opts.Summary, "summary", false, "print counts per log type on stderr at the end")
 	bindSetting(c, "max-record-bytes", "max_record_bytes")
 	schemaFlag(c, &opts.Schemas)
+	yearFlag(f, &opts.Year)
 	_ = c.RegisterFlagCompletionFunc("log-type", completeLogTypes)
 	return c
 }
@@ -116,7 +121,7 @@ func parseRun(opts *parseOptions) (err error) {
 	if err != nil {
 		return err
 	}
-	dopts := decode.Options{Registry: reg, Label: opts.Label, MaxRecordBytes: opts.MaxRecordBytes, Now: opts.Now}
+	dopts := decode.Options{Registry: reg, Label: opts.Label, MaxRecordBytes: opts.MaxRecordBytes, Now: opts.Now, Year: opts.Year}
 	if opts.LogType != "" {
 		lt, ok := reg.Lookup(opts.LogType)
 		if !ok {

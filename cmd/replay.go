@@ -51,6 +51,7 @@ type replayOptions struct {
 	FailOnAlert    bool
 	FailOnError    bool
 	Quiet          bool
+	Year           int
 }
 
 const replayLong = `Replay raw logs through the detections, as live would have seen them: files,
@@ -100,6 +101,9 @@ func newCmdReplay(app *App, runF func(*replayOptions) error) *cobra.Command {
 				return err
 			}
 			opts.Since, opts.Until = r.From, r.To
+			if err := checkYear(opts.Year); err != nil {
+				return err
+			}
 			if maxRecord != "" {
 				if err := sizeFlag("max-record-bytes", maxRecord, &opts.MaxRecordBytes); err != nil {
 					return err
@@ -128,6 +132,7 @@ func newCmdReplay(app *App, runF func(*replayOptions) error) *cobra.Command {
 	f.BoolVar(&opts.FailOnAlert, "fail-on-alert", false, "exit 1 when any alert is raised")
 	f.BoolVar(&opts.FailOnError, "fail-on-error", false, "exit 1 on rule errors or unparsed records")
 	f.BoolVarP(&opts.Quiet, "quiet", "q", false, "no progress bar, no per-record errors, no summary")
+	yearFlag(f, &opts.Year)
 	bindSetting(c, "filter", "filter")
 	bindSetting(c, "workers", "workers")
 	bindSetting(c, "lake", "lake")
@@ -206,7 +211,7 @@ func replayOptionsOf(opts *replayOptions, set *engine.Set) (replay.Options, erro
 		fmt.Fprintf(opts.IO.ErrOut, "panther: %d problem(s) in the detections; the rest run\n", n)
 	}
 	ro := replay.Options{Set: set, Registry: set.Registry, Budget: opts.Budget, Label: opts.Label, Workers: opts.Workers,
-		MaxRecordBytes: opts.MaxRecordBytes, Now: opts.Now, Stdin: opts.IO.In, Since: opts.Since, Until: opts.Until}
+		MaxRecordBytes: opts.MaxRecordBytes, Now: opts.Now, Stdin: opts.IO.In, Since: opts.Since, Until: opts.Until, Year: opts.Year}
 	if opts.LogType != "" {
 		lt, ok := set.Registry.Lookup(opts.LogType)
 		if !ok {

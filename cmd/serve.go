@@ -55,7 +55,11 @@ func newCmdServe(app *App, runF func(*serveOptions) error) *cobra.Command {
   panther serve --data ./data --listen :8443 --tls-cert cert.pem --tls-key key.pem`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			opts.Ctx, opts.Settings, opts.Load = ctxOf(c), *app.settings(), app.loadOptions()
+			opts.Ctx, opts.Settings = ctxOf(c), *app.settings()
+			var err error
+			if opts.Load, err = app.loadOptions(); err != nil {
+				return err
+			}
 			if runF != nil {
 				return runF(opts)
 			}

@@ -119,6 +119,8 @@ type Set struct {
 	// Origin says where the set came from, for summaries (LoadPaths):
 	// "rules (12 detections)", "shipped library (109 detections)".
 	Origin string
+	// Internal is what net.is_internal calls ours (nil: the private ranges).
+	Internal *luavm.Networks
 
 	sources   []Source
 	byID      map[string]*Detection

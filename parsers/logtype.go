@@ -32,6 +32,15 @@ type Parser interface {
 	Parse(rec []byte, e *event.Event) (bool, error)
 }
 
+// YearSetter is implemented by parsers of timestamps without a year (RFC
+// 3164 syslog's "Mar  5 14:02:01"). By default they guess the year from the
+// parse time, which puts an archive older than a year in the wrong one;
+// SetYear says the year of the source's first such timestamp instead (a
+// source that crosses New Year moves on to the next).
+type YearSetter interface {
+	SetYear(year int)
+}
+
 // LogType declares one log type.
 type LogType struct {
 	// Name follows Panther's names: "AWS.CloudTrail", "Zeek.DNS".

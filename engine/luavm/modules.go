@@ -21,6 +21,8 @@ import (
 //	re.replace(p, s, repl) -> string re.split(p, s [, n]) -> {..}
 //	re.quote(s) -> string            (Go regexp syntax; compiled once per VM)
 //	net.is_ip(s), net.is_ipv4(s), net.is_ipv6(s), net.is_private(ip)
+//	net.is_internal(ip)  in the internal networks setting (default: the
+//	    private ranges; see Networks); net.is_private is the address's kind
 //	net.in_cidr(ip, cidr_or_list) -> bool
 //	time.now() -> seconds since the epoch (float)
 //	time.parse(s [, layout]) -> seconds|nil, err  (RFC 3339 and relaxed forms by
@@ -192,10 +194,8 @@ func (vm *VM) openNet() *lua.LTable {
 	fn("is_ip", isIP(func(netip.Addr) bool { return true }))
 	fn("is_ipv4", isIP(netip.Addr.Is4))
 	fn("is_ipv6", isIP(netip.Addr.Is6))
-	fn("is_private", isIP(func(a netip.Addr) bool {
-		return a.IsPrivate() || a.IsLoopback() || a.IsLinkLocalUnicast() || a.IsUnspecified() ||
-			cgnat.Contains(a)
-	}))
+	fn("is_private", isIP(isPrivate))
+	fn("is_internal", isIP(vm.opts.Internal.Contains))
 	fn("in_cidr", func(L *lua.LState) int {
 		s, ok := L.Get(1).(lua.LString)
 		if !ok {
@@ -227,7 +227,23 @@ func (vm *VM) openNet() *lua.LTable {
 	return t
 }
 
-var cgnat = netip.MustParsePrefix("100.64.0.0/10")
+// isPrivate is net.is_private: a private, loopback, link-local, CGNAT or
+// unspecified address.
+func isPrivate(a netip.Addr) bool {
+	return a.IsPrivate() || a.IsLoopback() || a.IsLinkLocalUnicast() || a.IsUnspecified() || cgnat.Contains(a)
+}
+
+var (
+	cgnat           = netip.MustParsePrefix("100.64.0.0/10")
+	defaultNetworks = DefaultNetworks()
+)
+
+// epochSeconds is t in seconds since the epoch. UnixNano would overflow
+// outside 1678-2262, and credential reports and test data hold dates such
+// as 0001-01-01 and 3000-01-01.
+func epochSeconds(t time.Time) float64 {
+	return float64(t.Unix()) + float64(t.Nanosecond())/1e9
+}
 
 func (vm *VM) openTime() *lua.LTable {
 	L := vm.L
@@ -239,7 +255,7 @@ func (vm *VM) openTime() *lua.LTable {
 		return tt
 	}
 	fn("now", func(L *lua.LState) int {
-		L.Push(lua.LNumber(float64(vm.opts.Now().UnixNano()) / 1e9))
+		L.Push(lua.LNumber(epochSeconds(vm.opts.Now())))
 		return 1
 	})
 	fn("parse", func(L *lua.LState) int {
@@ -261,7 +277,7 @@ func (vm *VM) openTime() *lua.LTable {
 			L.Push(lua.LString("cannot parse time " + s))
 			return 2
 		}
-		L.Push(lua.LNumber(float64(tt.UnixNano()) / 1e9))
+		L.Push(lua.LNumber(epochSeconds(tt)))
 		return 1
 	})
 	fn("format", func(L *lua.LState) int {

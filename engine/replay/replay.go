@@ -106,6 +106,9 @@ type Options struct {
 	DisableAfterTimeouts int
 	// Stdin replaces os.Stdin for the source "-".
 	Stdin io.Reader
+	// Year, when set, is the year of each source's first year-less
+	// timestamp (RFC 3164 syslog; see parsers.YearSetter).
+	Year int
 	// Open, when set, opens sources instead of the file system (fixture
 	// tests read the embedded detections this way).
 	Open func(path string) (io.ReadCloser, error)
@@ -211,7 +214,7 @@ func Run(ctx context.Context, opts Options) (*Stats, error) {
 		timeouts: map[*engine.Detection]*atomic.Int64{}, disabled: map[*engine.Detection]*atomic.Bool{}}
 	r.batcher, _ = opts.Lake.(LakeBatcher)
 	r.dec = decode.New(decode.Options{Registry: opts.Registry, LogType: opts.LogType, Label: opts.Label,
-		MaxRecordBytes: opts.MaxRecordBytes, Now: opts.Now, KeepBadRecords: opts.KeepBadRecords})
+		MaxRecordBytes: opts.MaxRecordBytes, Now: opts.Now, KeepBadRecords: opts.KeepBadRecords, Year: opts.Year})
 	for _, d := range rules {
 		r.timeouts[d] = new(atomic.Int64)
 		r.disabled[d] = new(atomic.Bool)

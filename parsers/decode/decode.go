@@ -101,6 +101,10 @@ type Options struct {
 	// KeepBadRecords copies the raw bytes of rejected records into
 	// BadRecord.Data (for a dead-letter file).
 	KeepBadRecords bool
+	// Year, when set, is the year of each source's first year-less
+	// timestamp (RFC 3164 syslog; parsers.YearSetter); 0 lets the parsers
+	// guess it from the parse time.
+	Year int
 }
 
 // Decoder makes Sources. It holds settings only: share it between
@@ -157,6 +161,7 @@ func (d *Decoder) Source(name string) *Source {
 		cls = classifier.New(d.opts.Registry)
 	}
 	cls.Now = d.opts.Now
+	cls.SetYear(d.opts.Year)
 	return &Source{dec: d, src: parsers.Source{File: name, Label: d.opts.Label}, cls: cls}
 }
 
@@ -168,6 +173,7 @@ func (d *Decoder) Source(name string) *Source {
 // depend on scheduling.
 func (s *Source) Fork(name string) *Source {
 	n := &Source{dec: s.dec, src: parsers.Source{File: name, Label: s.src.Label}, cls: s.cls.Fork()}
+	n.cls.SetYear(s.dec.opts.Year)
 	return n
 }
 

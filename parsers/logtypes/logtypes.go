@@ -17,7 +17,7 @@ import (
 
 // builtin lists every built-in log type.
 func builtin() []*parsers.LogType {
-	return []*parsers.LogType{
+	return append(zeek.LogTypes(), []*parsers.LogType{
 		aws.CloudTrail,
 		aws.VPCFlow,
 		aws.ALB,
@@ -29,35 +29,6 @@ func builtin() []*parsers.LogType {
 		osquery.Differential,
 		osquery.Snapshot,
 		osquery.Batch,
-		zeek.CaptureLoss,
-		zeek.Conn,
-		zeek.DCERPC,
-		zeek.DHCP,
-		zeek.DNS,
-		zeek.DPD,
-		zeek.Files,
-		zeek.FTP,
-		zeek.HTTP,
-		zeek.Kerberos,
-		zeek.KnownHosts,
-		zeek.Notice,
-		zeek.NTLM,
-		zeek.NTP,
-		zeek.OCSP,
-		zeek.RDP,
-		zeek.Reporter,
-		zeek.SIP,
-		zeek.SMBFiles,
-		zeek.SMBMapping,
-		zeek.SMTP,
-		zeek.Software,
-		zeek.SSH,
-		zeek.SSL,
-		zeek.Stats,
-		zeek.Syslog,
-		zeek.Tunnel,
-		zeek.Weird,
-		zeek.X509,
 		suricata.Alert,
 		suricata.Anomaly,
 		suricata.DHCP,
@@ -76,7 +47,7 @@ func builtin() []*parsers.LogType {
 		web.AccessCommon,
 		web.AccessCombined,
 		web.NginxAccess,
-	}
+	}...)
 }
 
 var (
