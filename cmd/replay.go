@@ -115,20 +115,27 @@ func newCmdReplay(app *App, runF func(*replayOptions) error) *cobra.Command {
 			return replayRun(opts)
 		},
 	}
+	replayFlags(app, c, opts, &since, &until, &maxRecord)
+	luaTimeoutFlag(c)
+	return c
+}
+
+// replayFlags adds the flags of `panther replay`.
+func replayFlags(app *App, c *cobra.Command, opts *replayOptions, since, until, maxRecord *string) {
 	f := c.Flags()
 	f.StringVar(&opts.LogType, "log-type", "", "parse every record as this log type (default: classify each source)")
 	detectionsFlag(c)
 	f.StringArrayVar(&opts.Rules, "rule", nil, "run only this detection, even if disabled (repeatable)")
 	f.StringArray("filter", nil, "run only detections matching Key=V1,V2 or Key!=V (repeatable, as panther test; setting filter)")
-	f.StringVar(&since, "since", "", "skip events before this time (a time, a date, or a duration ago like 24h, 7d)")
-	f.StringVar(&until, "until", "", "skip events at or after this time (a date: after that day)")
+	f.StringVar(since, "since", "", "skip events before this time (a time, a date, or a duration ago like 24h, 7d)")
+	f.StringVar(until, "until", "", "skip events at or after this time (a date: after that day)")
 	f.Int("workers", 0, "parallel workers (default: all cores; setting workers)")
 	f.StringVar(&opts.Format, "format", "pretty", "alerts on stdout: pretty or jsonl")
 	f.StringVar(&opts.AlertsFile, "alerts", "", "also write the alerts to this file (JSON lines)")
 	f.String("lake", "", "write every event, alert and rule match to the Parquet lake in this folder (setting lake)")
 	f.StringVar(&opts.DeadLetter, "dead-letter", "", "write the records that did not parse to this file (JSON lines: file, line, offset, reason, record)")
 	f.StringVar(&opts.Label, "label", "", "p_source_label of the events")
-	f.StringVar(&maxRecord, "max-record-bytes", "", "largest record accepted (default 16MiB; bytes, or with KiB, MiB, GiB)")
+	f.StringVar(maxRecord, "max-record-bytes", "", "largest record accepted (default 16MiB; bytes, or with KiB, MiB, GiB)")
 	f.BoolVar(&opts.FailOnAlert, "fail-on-alert", false, "exit 1 when any alert is raised")
 	f.BoolVar(&opts.FailOnError, "fail-on-error", false, "exit 1 on rule errors or unparsed records")
 	f.BoolVarP(&opts.Quiet, "quiet", "q", false, "no progress bar, no per-record errors, no summary")
@@ -138,8 +145,6 @@ func newCmdReplay(app *App, runF func(*replayOptions) error) *cobra.Command {
 	bindSetting(c, "lake", "lake")
 	_ = c.RegisterFlagCompletionFunc("rule", completeRuleIDs(app))
 	_ = c.RegisterFlagCompletionFunc("log-type", completeLogTypes)
-	luaTimeoutFlag(c)
-	return c
 }
 
 // replayRun is one replay: its outputs, the lake, the run, the summary.
