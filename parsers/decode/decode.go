@@ -34,6 +34,11 @@
 //	src := dec.Source("syslog://10.0.0.5:514")   // one per connection/partition
 //	it := src.Record(frame, n, offset)
 //
+// A live input makes one Decoder per listener (its forced log type or the
+// classifier, its source label, its limits) and one Source per connection,
+// partition or request; nothing else is needed to read records the way
+// replay reads files.
+//
 // A Source keeps what must stay per source: the parsers' state (a Zeek
 // file's #fields header, a VPC flow log's column line) and what the
 // classifier learned (the log type that won last is tried first). It is
