@@ -187,7 +187,7 @@ func TestTestLogSchema(t *testing.T) {
 	t.Parallel()
 	dir := writeTree(t, map[string]string{
 		"r.yml": "AnalysisType: rule\nRuleID: R\nFilename: r.lua\nLogTypes: [AWS.CloudTrail]\nSeverity: Low\nTests:\n" +
-			"  - Name: t\n    ExpectedResult: false\n    Log: {eventname: StopLogging}\n",
+			"  - Name: t\n    ExpectedResult: false\n    Log: {eventname: StopLogging, eventSource: cloudtrail.amazonaws.com}\n",
 		"r.lua": "function rule(e) return e.eventName == 'StopLogging' end",
 	})
 	out, _, code := run(t, dir, "test", dir)

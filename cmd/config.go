@@ -55,6 +55,16 @@ type Settings struct {
 	ServeMaxFiles    int           `mapstructure:"serve_max_files"`
 	ServeShutdown    time.Duration `mapstructure:"serve_shutdown_timeout"`
 	ServeLogLevel    string        `mapstructure:"serve_log_level"`
+	// The live service of serve.
+	ServeLake       string        `mapstructure:"serve_lake"`
+	ServeNoLake     bool          `mapstructure:"serve_no_lake"`
+	ServeCommit     time.Duration `mapstructure:"serve_commit_interval"`
+	ServeSyslog     []string      `mapstructure:"serve_syslog"`
+	ServeKafka      []string      `mapstructure:"serve_kafka"`
+	ServeMaxBody    string        `mapstructure:"serve_max_body"`
+	ServeMaxDecomp  string        `mapstructure:"serve_max_decompressed"`
+	ServeMaxQueue   string        `mapstructure:"serve_max_queue"`
+	ServeIngestRate float64       `mapstructure:"serve_ingest_rate"`
 }
 
 // settingDefaults are the defaults of the settings that have one besides
@@ -63,12 +73,14 @@ var settingDefaults = map[string]any{
 	"max_record_bytes": "16MiB", "api_retries": 4, "api_timeout": 2 * time.Minute,
 	"serve_listen": "127.0.0.1:8080", "serve_max_upload": "64MiB", "serve_max_unzipped": "256MiB",
 	"serve_log_level": "info", "serve_max_files": packs.DefaultLimits.MaxFiles,
+	"serve_commit_interval": 10 * time.Second, "serve_max_body": "64MiB", "serve_max_decompressed": "256MiB",
+	"serve_max_queue": "64MiB",
 }
 
 // pathKeys are the settings that name files or folders: relative paths in a
 // config file are relative to that file's folder, so `detections: [.]` in
 // a repository's .panther.yml means the repository wherever panther runs.
-var pathKeys = []string{"detections", "lake", "serve_data", "serve_tls_cert", "serve_tls_key"}
+var pathKeys = []string{"detections", "lake", "serve_data", "serve_tls_cert", "serve_tls_key", "serve_lake"}
 
 // setDefaults gives every key a default (its zero value when it has no
 // other), so that viper knows every key: AutomaticEnv then reads the

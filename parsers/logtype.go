@@ -70,6 +70,14 @@ type LogType struct {
 	// are added to every table). Fields not in the schema are kept in the
 	// p_extra JSON column, so nothing is lost.
 	Schema []Column
+	// Transform, when set, reshapes an event its parser produced (and,
+	// when classifying, Detect accepted) before Normalise reads its time and
+	// indicators: declared log types fold key case, move fields to their
+	// canonical names and convert typed values there (parsers/custom). It
+	// runs after Detect so that JSON types keep sharing one parse in the
+	// classifier; Detect therefore sees the record as written. An error
+	// rejects the record.
+	Transform func(e *event.Event) error
 	// Sample is one raw record of the type, used in docs and tests.
 	Sample string
 

@@ -11,9 +11,10 @@ import (
 	"panther/parsers"
 )
 
-// testKeys are the keys of a test: found inside a Log, they were indented
-// one level too deep, and the test silently checks less than it says.
-var testKeys = []string{"Name", "ExpectedResult", "Log", "Resource", "Mocks", "Expect"}
+// testKeys are keys of a test that no log names so (Name and Log may be
+// fields of an event): found inside a Log, they were indented one level
+// too deep, and the test silently checks less than it says.
+var testKeys = []string{"ExpectedResult", "Mocks", "Expect"}
 
 // CheckTestLogs checks the Log of every unit test of the rules of set
 // against its log type's schema, so that a test cannot pass on an event
@@ -21,7 +22,9 @@ var testKeys = []string{"Name", "ExpectedResult", "Log", "Resource", "Mocks", "E
 //
 //   - a top-level key the schema does not have (and not a p_ field) is a
 //     warning naming the nearest field (eventname → eventName), an error
-//     with strict;
+//     with strict; in a Log whose keys are all lower case (exports such as
+//     Panther's data lake fold them, and the parsers accept that), a key
+//     that differs from a field only in case is the field;
 //   - a key of the test itself (ExpectedResult, Mocks, Expect...) inside
 //     the Log is an error: it was indented under Log.
 //
@@ -59,10 +62,24 @@ func checkTestLog(set *engine.Set, d *engine.Detection, t *engine.TestSpec, stri
 		lt, _ = set.Registry.Lookup(name)
 	}
 	var fields []string
+	folded := map[string]bool{}
 	if lt != nil {
 		for _, c := range lt.Schema {
 			fields = append(fields, c.Name)
+			folded[strings.ToLower(c.Name)] = true
 		}
+	}
+	// A Log of folded keys (all lower case) names fields without regard
+	// to case; elsewhere eventname is a typo of eventName.
+	lower := true
+	o.Visit(func(k []byte, _ *fastjson.Value) {
+		lower = lower && strings.ToLower(string(k)) == string(k)
+	})
+	known := func(key string) bool {
+		if lower {
+			return folded[strings.ToLower(key)]
+		}
+		return slices.Contains(fields, key)
 	}
 	var out engine.Diagnostics
 	diag := func(level engine.Level, hint, format string, args ...any) {
@@ -72,9 +89,9 @@ func checkTestLog(set *engine.Set, d *engine.Detection, t *engine.TestSpec, stri
 	o.Visit(func(k []byte, _ *fastjson.Value) {
 		key := string(k)
 		switch {
-		case slices.Contains(testKeys, key):
+		case slices.Contains(testKeys, key) && !known(key):
 			diag(engine.LevelError, "move it out of Log, to the level of Name", "%s is indented under Log", key)
-		case lt == nil || strings.HasPrefix(key, "p_") || slices.Contains(fields, key):
+		case lt == nil || strings.HasPrefix(key, "p_") || known(key):
 		default:
 			level, hint := engine.LevelWarning, "run `panther logtypes "+lt.Name+"` for its fields; --strict makes this an error"
 			if strict {

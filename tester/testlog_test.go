@@ -30,6 +30,12 @@ Tests:
   - Name: fine
     ExpectedResult: false
     Log: {eventName: Other, p_log_type: AWS.CloudTrail}
+  - Name: folded keys of a data lake export
+    ExpectedResult: false
+    Log: {eventname: Other, eventsource: s3.amazonaws.com}
+  - Name: an event's own Name field
+    ExpectedResult: false
+    Log: {Name: x, eventName: Other}
 `,
 		"r.lua": `function rule(e) return e.eventName == "StopLogging" end`,
 	}))
@@ -44,8 +50,13 @@ Tests:
 		return out
 	}
 	ds := got(false)
-	if len(ds) != 2 {
+	if len(ds) != 3 {
 		t.Fatalf("diagnostics: %q", ds)
+	}
+	// Name may be an event's field: a field the schema lacks, not a test
+	// key indented under Log.
+	if !strings.Contains(ds[2], `warning: test "an event's own Name field": Log key Name is not a field`) {
+		t.Errorf("Name: %s", ds[2])
 	}
 	if !strings.Contains(ds[0], `r.yml:7: warning: test "typo": Log key eventname is not a field of AWS.CloudTrail (did you mean eventName?)`) {
 		t.Errorf("typo: %s", ds[0])

@@ -525,7 +525,7 @@ func (r *run) sink(ctx context.Context, sinkQ <-chan job, cancel func()) error {
 	agg := engine.NewAggregator(func(a *engine.Alert) {
 		alerts++
 		if r.opts.Lake != nil && a.Fresh {
-			if err := r.opts.Lake.WriteValues("alerts", AlertSchema, a.FirstEvent, alertValues(a)); err != nil {
+			if err := r.opts.Lake.WriteValues("alerts", AlertSchema, a.FirstEvent, AlertValues(a)); err != nil {
 				r.lakeErr(err)
 			}
 		}
@@ -579,7 +579,7 @@ func (r *run) sink(ctx context.Context, sinkQ <-chan job, cancel func()) error {
 						m := &b.matches[i][k]
 						id := agg.AddFrom(m, e, !b.skipLake)
 						if r.opts.Lake != nil && m.Matched && !b.skipLake {
-							js = matchValues(row, js, m, id, e)
+							js = MatchValues(row, js, m, id, e)
 							if err := r.opts.Lake.WriteValues("rule_matches", MatchSchema, e.Time, row); err != nil {
 								r.lakeErr(err)
 							}

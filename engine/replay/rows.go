@@ -119,8 +119,8 @@ func AlertRow(a *engine.Alert) []byte {
 	return append(b, '}')
 }
 
-// alertValues is an alert as a typed row of AlertSchema, for the lake.
-func alertValues(a *engine.Alert) []lake.Value {
+// AlertValues is an alert as a typed row of AlertSchema, for the lake.
+func AlertValues(a *engine.Alert) []lake.Value {
 	text := func(s string) lake.Value {
 		if s == "" {
 			return lake.Null // as AlertRow leaves it out
@@ -151,9 +151,9 @@ func appendSamples(b []byte, samples [][]byte) []byte {
 	return append(b, ']')
 }
 
-// matchValues fills row (of len(MatchSchema)) with a rule match, for the
+// MatchValues fills row (of len(MatchSchema)) with a rule match, for the
 // lake; js is scratch space for the event's JSON, returned for reuse.
-func matchValues(row []lake.Value, js []byte, m *engine.Match, alertID string, e *event.Event) []byte {
+func MatchValues(row []lake.Value, js []byte, m *engine.Match, alertID string, e *event.Event) []byte {
 	js = e.AppendJSON(js[:0])
 	row[0] = lake.Time(e.Time)
 	row[1] = lake.String(m.Detection.ID)

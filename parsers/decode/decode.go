@@ -106,6 +106,12 @@ type Options struct {
 	// KeepBadRecords copies the raw bytes of rejected records into
 	// BadRecord.Data (for a dead-letter file).
 	KeepBadRecords bool
+	// OffsetBase is added to the ordinal of each record of a Stream to
+	// make its offset (and so its p_row_id): a live input that decodes
+	// entry n of its log as a stream gives n<<24, so that offsets are
+	// unique over the whole log and the same whenever the entry is decoded
+	// again.
+	OffsetBase int64
 	// Year, when set, is the year of each source's first year-less
 	// timestamp (RFC 3164 syslog; parsers.YearSetter); 0 lets the parsers
 	// guess it from the parse time.
@@ -180,6 +186,20 @@ func (s *Source) Fork(name string) *Source {
 	n := &Source{dec: s.dec, src: parsers.Source{File: name, Label: s.src.Label}, cls: s.cls.Fork()}
 	n.cls.SetYear(s.dec.opts.Year)
 	return n
+}
+
+// Continue starts a source of d that keeps the classifier order learned
+// on from (a source of another decoder of the same registry): a live
+// input decodes each entry with the entry's label and clock, yet need not
+// relearn the log type of a connection on each.
+func (d *Decoder) Continue(from *Source, name string) *Source {
+	if from == nil {
+		return d.Source(name)
+	}
+	cls := from.cls.Fork()
+	cls.Now = d.opts.Now
+	cls.SetYear(d.opts.Year)
+	return &Source{dec: d, src: parsers.Source{File: name, Label: d.opts.Label}, cls: cls}
 }
 
 // Name is the source's name.
@@ -290,7 +310,7 @@ func (st *Stream) Next() (Item, error) {
 			return st.readError(err)
 		}
 		st.stats.Records++
-		it := st.record(rec.Data, rec.Line, rec.Ordinal)
+		it := st.record(rec.Data, rec.Line, st.dec.opts.OffsetBase+rec.Ordinal)
 		if it.Event != nil || it.Bad != nil {
 			return it, nil
 		}
@@ -309,7 +329,7 @@ func (st *Stream) readError(err error) (Item, error) {
 		return Item{}, io.EOF
 	case errors.As(err, &re):
 		st.stats.Records++
-		return Item{Bad: st.reject(re.Line, re.Ordinal, re.Err.Error(), nil, re.Size)}, nil
+		return Item{Bad: st.reject(re.Line, st.dec.opts.OffsetBase+re.Ordinal, re.Err.Error(), nil, re.Size)}, nil
 	case errors.Is(err, input.ErrMalformedJSON) && errors.As(err, &se):
 		st.done = true
 		st.stats.Records++

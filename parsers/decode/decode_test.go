@@ -301,3 +301,31 @@ func FuzzStream(f *testing.F) {
 		}
 	})
 }
+
+// A live input decodes entry after entry, each with its own label, clock
+// and offsets, keeping what the classifier learned.
+func TestContinueAndOffsetBase(t *testing.T) {
+	t.Parallel()
+	reg := logtypes.Default()
+	first := New(Options{Registry: reg, Label: "a", Now: func() time.Time { return clock }}).Source("conn")
+	if it := first.Record([]byte(ctLine), 1, 1); it.Event == nil {
+		t.Fatal(it.Bad)
+	} else {
+		it.Event.Release()
+	}
+	later := clock.Add(time.Hour)
+	dec := New(Options{Registry: reg, Label: "b", OffsetBase: 7 << 24, Now: func() time.Time { return later }})
+	st, err := dec.Continue(first, "conn").NewStream(strings.NewReader(ctLine + "\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	it, err := st.Next()
+	if err != nil || it.Event == nil {
+		t.Fatalf("%v %+v", err, it)
+	}
+	e := it.Event
+	if e.SourceLabel != "b" || !e.ParseTime.Equal(later) || e.RowID != parsers.RowID("conn", 7<<24+1) {
+		t.Errorf("label %q, parse time %v, row id %s", e.SourceLabel, e.ParseTime, e.RowID)
+	}
+	e.Release()
+}
