@@ -65,6 +65,10 @@ type Settings struct {
 	ServeMaxDecomp  string        `mapstructure:"serve_max_decompressed"`
 	ServeMaxQueue   string        `mapstructure:"serve_max_queue"`
 	ServeIngestRate float64       `mapstructure:"serve_ingest_rate"`
+	ServeCheck      time.Duration `mapstructure:"serve_check_timeout"`
+	// The alert store of serve.
+	ServeAlertRules   []string `mapstructure:"serve_alert_rules"`
+	ServeDestinations string   `mapstructure:"serve_destinations"`
 }
 
 // settingDefaults are the defaults of the settings that have one besides

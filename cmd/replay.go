@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -52,6 +53,8 @@ type replayOptions struct {
 	FailOnError    bool
 	Quiet          bool
 	Year           int
+	Push           string // --push: a backend's URL
+	APIToken       string // the token --push sends
 }
 
 const replayLong = `Replay raw logs through the detections, as live would have seen them: files,
@@ -90,6 +93,7 @@ func newCmdReplay(app *App, runF func(*replayOptions) error) *cobra.Command {
 			s := app.settings()
 			opts.Ctx, opts.Inputs, opts.Load, opts.Budget = c.Context(), args, app.loadDetections, s.LuaTimeout
 			opts.Paths, opts.Filters, opts.Workers, opts.LakeDir = s.Detections, s.Filter, s.Workers, s.Lake
+			opts.APIToken = s.APIToken
 			if opts.Format != "pretty" && opts.Format != "jsonl" {
 				return usageErr("--format %q: pretty or jsonl", opts.Format)
 			}
@@ -132,6 +136,7 @@ func replayFlags(app *App, c *cobra.Command, opts *replayOptions, since, until, 
 	f.Int("workers", 0, "parallel workers (default: all cores; setting workers)")
 	f.StringVar(&opts.Format, "format", "pretty", "alerts on stdout: pretty or jsonl")
 	f.StringVar(&opts.AlertsFile, "alerts", "", "also write the alerts to this file (JSON lines)")
+	f.StringVar(&opts.Push, "push", "", "send the alerts to the alert store of this backend URL (token: PANTHER_API_TOKEN); pushing the same replay again adds nothing")
 	f.String("lake", "", "write every event, alert and rule match to the Parquet lake in this folder (setting lake)")
 	f.StringVar(&opts.DeadLetter, "dead-letter", "", "write the records that did not parse to this file (JSON lines: file, line, offset, reason, record)")
 	f.StringVar(&opts.Label, "label", "", "p_source_label of the events")
@@ -156,6 +161,7 @@ type replayer struct {
 	ruleErrors map[string][]string
 	shown      int // bad records seen (the first maxShownBadRecords shown)
 	failed     int // sources that could not be read
+	pushed     []*engine.Alert
 }
 
 func replayRun(opts *replayOptions) (err error) {
@@ -201,6 +207,11 @@ func replayRun(opts *replayOptions) (err error) {
 	}
 	if !opts.Quiet || runErr != nil {
 		printReplaySummary(opts.IO.ErrOut, st, r.ruleErrors, r.shown, lakeStats, opts.LakeDir)
+	}
+	if runErr == nil && opts.Push != "" {
+		if err := pushAlerts(opts.Ctx, opts.IO.ErrOut, opts.Push, opts.APIToken, set, r.pushed); err != nil {
+			return err
+		}
 	}
 	return r.exit(st, runErr)
 }
@@ -268,7 +279,16 @@ func (r *replayer) openOutputs(ro *replay.Options) error {
 }
 
 func (r *replayer) alert(a *engine.Alert) {
+	if r.opts.Push != "" {
+		r.pushed = append(r.pushed, a)
+	}
 	row := replay.AlertRow(a)
+	if len(a.Chain) > 0 {
+		// A correlation alert carries the matches that made it.
+		if chain, err := json.Marshal(a.Chain); err == nil {
+			row = append(append(append(row[:len(row)-1:len(row)-1], `,"chain":`...), chain...), '}')
+		}
+	}
 	if r.alerts != nil {
 		r.alerts.Write(append(row, '\n'))
 	}
@@ -360,7 +380,7 @@ func selectRules(set *engine.Set, ids, filters []string) ([]*engine.Detection, e
 	if err != nil {
 		return nil, usageErr("%v", err)
 	}
-	out, err := tester.Select(set, tester.Selection{Kinds: []engine.Kind{engine.TypeRule}, IDs: ids, Filters: flts})
+	out, err := tester.Select(set, tester.Selection{Kinds: []engine.Kind{engine.TypeRule, engine.TypeCorrelationRule}, IDs: ids, Filters: flts})
 	if err != nil {
 		return nil, usageErr("--rule: %v", err)
 	}
@@ -440,6 +460,7 @@ func printReplaySummary(w io.Writer, st *replay.Stats, ruleErrors map[string][]s
 		fmt.Fprintf(w, "  %-40s %d\n", k, st.AlertsPerRule[k])
 	}
 	printRuleErrors(w, st, ruleErrors)
+	printCorrelations(w, st)
 	if lakeStats != "" {
 		fmt.Fprintf(w, "lake %s: %s\n", lakeDir, lakeStats)
 	}
@@ -470,4 +491,22 @@ func printRuleErrors(w io.Writer, st *replay.Stats, ruleErrors map[string][]stri
 			fmt.Fprintf(w, "      %s\n", printable(msg))
 		}
 	}
+}
+
+// printCorrelations says what the correlation rules did and hold.
+func printCorrelations(w io.Writer, st *replay.Stats) {
+	if len(st.Correlations) == 0 {
+		return
+	}
+	var held, keys, peak int
+	var dropped, firings int64
+	for _, c := range st.Correlations {
+		held += c.Held
+		keys += c.OpenKeys
+		peak += c.PeakKeys
+		dropped += c.DroppedKeys + c.DroppedMatch
+		firings += c.Firings
+	}
+	fmt.Fprintf(w, "correlations: %d rule(s), %d chain(s) completed; at the end %d match(es) held under %d key(s) (peak %d keys); dropped by the caps: %d\n",
+		len(st.Correlations), firings, held, keys, peak, dropped)
 }

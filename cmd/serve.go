@@ -28,9 +28,10 @@ const ServeMemoryLimit = 400 << 20
 
 // serveOptions are the settings of `panther serve`.
 type serveOptions struct {
-	IO  *IOStreams
-	Now func() time.Time
-	Ctx context.Context
+	IO     *IOStreams
+	Now    func() time.Time
+	Getenv func(string) string // for the secrets of --destinations
+	Ctx    context.Context
 
 	Settings Settings
 	Load     engine.LoadOptions
@@ -58,6 +59,11 @@ logs and history, and ingest/NAME:TOKEN?log_type=X&label=Y pins what it
 sends. They are kept hashed. Clients send Authorization: Bearer TOKEN or
 X-API-Key: TOKEN.
 
+The alert store lives in DIR/alerts.db (SQLite): its API is under
+/api/v1/alerts and /api/v1/events (see docs/alerts.md); --alert-rules adds
+folders of alert rules to those of the active packs, --destinations names
+where alerts are sent.
+
 Logs are JSON lines on stderr. SIGINT or SIGTERM stop gracefully: no new
 events, requests in flight finish (up to --shutdown-timeout), what was
 received is processed and committed to the lake. A second signal stops at
@@ -65,7 +71,10 @@ once; what was acknowledged and not yet in the lake is in the write-ahead
 log and is processed at the next start.`
 
 func newCmdServe(app *App, runF func(*serveOptions) error) *cobra.Command {
-	opts := &serveOptions{IO: app.IO, Now: app.Now}
+	opts := &serveOptions{IO: app.IO, Now: app.Now, Getenv: app.Getenv}
+	if opts.Getenv == nil {
+		opts.Getenv = os.Getenv
+	}
 	c := &cobra.Command{
 		Use:   "serve",
 		Short: "Run the backend: the pack store, live ingest and live detection",
@@ -105,6 +114,7 @@ func serveFlags(c *cobra.Command) {
 	f.String("max-unzipped", "256MiB", "most bytes a pack may hold unzipped (zip bombs)")
 	f.Int("max-files", packs.DefaultLimits.MaxFiles, "most files a pack may hold")
 	f.Duration("shutdown-timeout", 0, "how long requests in flight may run on at shutdown (default 30s)")
+	f.Duration("check-timeout", 0, "how long the validation and tests of one upload may take in all (default 60s)")
 	f.String("log-level", "info", "debug, info, warn or error")
 	f.String("lake", "", "the lake live events go to (setting serve_lake; default DATA/lake)")
 	f.Bool("no-lake", false, "keep no events: detections and alerts only")
@@ -117,13 +127,15 @@ func serveFlags(c *cobra.Command) {
 	f.String("max-queue", "64MiB", "bytes of events received and not processed before inputs are refused or paused (setting serve_max_queue)")
 	f.String("max-record-bytes", "16MiB", "largest record of an ingest body")
 	f.Int("workers", 0, "pipeline workers (default: one per core)")
+	alertsFlags(c)
 	for flag, key := range map[string]string{"data": "serve_data", "listen": "serve_listen", "tls-cert": "serve_tls_cert",
 		"tls-key": "serve_tls_key", "max-upload": "serve_max_upload", "max-unzipped": "serve_max_unzipped",
 		"max-files": "serve_max_files", "shutdown-timeout": "serve_shutdown_timeout", "log-level": "serve_log_level",
 		"lake": "serve_lake", "no-lake": "serve_no_lake", "commit-interval": "serve_commit_interval", "syslog": "serve_syslog",
 		"kafka": "serve_kafka", "max-body": "serve_max_body", "max-decompressed": "serve_max_decompressed",
 		"ingest-rate": "serve_ingest_rate", "max-queue": "serve_max_queue", "max-record-bytes": "max_record_bytes",
-		"workers": "workers"} {
+		"workers": "workers", "check-timeout": "serve_check_timeout", "alert-rules": "serve_alert_rules",
+		"destinations": "serve_destinations"} {
 		bindSetting(c, flag, key)
 	}
 }
@@ -158,7 +170,7 @@ func packsOptions(opts *serveOptions) (server.Options, error) {
 		Tests:     tester.Options{Budget: s.LuaTimeout},
 		MaxUpload: int64(maxUpload),
 		Limits:    packs.Limits{MaxFiles: s.ServeMaxFiles, MaxUncompressed: int64(maxUnzipped)},
-		Now:       opts.Now, Version: Version, ShutdownTimeout: s.ServeShutdown,
+		Now:       opts.Now, Version: Version, ShutdownTimeout: s.ServeShutdown, CheckTimeout: s.ServeCheck,
 	}, nil
 }
 
@@ -239,6 +251,12 @@ func serveRun(opts *serveOptions) error {
 	if os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(ServeMemoryLimit)
 	}
+	al, err := openAlerts(abort, opts, po.Tokens, live.Logger)
+	if err != nil {
+		return err
+	}
+	defer al.close()
+	al.wire(&live, stop)
 	if err := serve.Run(stop, abort, live); err != nil {
 		return opErr(err)
 	}

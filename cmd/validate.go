@@ -62,6 +62,7 @@ func validateRun(opts *validateOptions) error {
 		return err
 	}
 	set.Diagnostics = append(set.Diagnostics, tester.CheckTestLogs(set, opts.Strict)...)
+	set.Diagnostics = append(set.Diagnostics, set.AlertRuleTestDiagnostics()...)
 	set.Diagnostics.Sort()
 	out := opts.IO.Out
 	stats := map[string]int{
@@ -73,8 +74,8 @@ func validateRun(opts *validateOptions) error {
 	}
 	errs := set.Diagnostics.Errors()
 	if opts.Format == "pretty" {
-		_, err := fmt.Fprintf(out, "%s: %d detections, %d helpers, %d data models, %d packs, %d queries: %d errors, %d warnings\n",
-			set.Origin, len(set.Detections), len(set.Globals), len(set.DataModels), len(set.Packs), len(set.Queries),
+		_, err := fmt.Fprintf(out, "%s: %d detections, %d helpers, %d data models, %d packs, %d queries, %d alert rules: %d errors, %d warnings\n",
+			set.Origin, len(set.Detections), len(set.Globals), len(set.DataModels), len(set.Packs), len(set.Queries), len(set.AlertRules),
 			errs, len(set.Diagnostics)-errs)
 		if err != nil {
 			return opErr(err)

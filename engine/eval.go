@@ -41,10 +41,26 @@ type Match struct {
 	// Suppressed is set when destinations() returned an empty list.
 	Suppressed bool
 	// AuxErrors are failures of the auxiliary functions; the alert then
-	// uses the default for that field.
+	// uses the default for that field. They are rule errors of the
+	// detection (the Aggregator reports them, replay counts their
+	// timeouts).
 	AuxErrors []FuncError
 	// Outputs holds each function's raw result as JSON (debug only).
 	Outputs map[string]string
+}
+
+// TimedOut reports whether rule() or any auxiliary function ran out of its
+// time budget (what turns a detection off in a replay).
+func (m *Match) TimedOut() bool {
+	if m.Err != nil {
+		return luavm.IsTimeout(m.Err)
+	}
+	for _, fe := range m.AuxErrors {
+		if luavm.IsTimeout(fe.Err) {
+			return true
+		}
+	}
+	return false
 }
 
 // FuncError is a failed auxiliary function.
@@ -153,7 +169,7 @@ func (ev *Evaluator) load(d *Detection) (*instance, error) {
 		mainName = "policy"
 	}
 	in.main = env.Func(mainName)
-	if in.main == nil {
+	if in.main == nil && d.Kind != TypeCorrelationRule {
 		return nil, fmt.Errorf("%s defines no %s(event) function", d.LuaFile, mainName)
 	}
 	for _, name := range auxFuncs {
@@ -161,7 +177,7 @@ func (ev *Evaluator) load(d *Detection) (*instance, error) {
 			in.funcs[name] = f
 		}
 	}
-	if d.Kind != TypePolicy && !ev.opts.NoGuards && !ev.opts.KeepOutputs {
+	if d.Kind == TypeRule && !ev.opts.NoGuards && !ev.opts.KeepOutputs {
 		if in.guard = d.chunk.Guard("rule"); in.guard != nil {
 			for _, c := range in.guard.Conds {
 				in.slots = append(in.slots, ev.guardSlot(c.Path))
@@ -255,6 +271,29 @@ func (ev *Evaluator) EvaluateInto(d *Detection, ud *lua.LUserData, m *Match) {
 	}
 }
 
+// EvaluateCorrelation computes the alert fields of a correlation rule's
+// firing: its optional Lua functions (title, dedup, severity,
+// alert_context, ...) each receive the correlation c, an object that
+// package correlate builds (the key, the matches of each step). Without a
+// Lua file the defaults apply: title = DisplayName or RuleID, dedup = key.
+func (ev *Evaluator) EvaluateCorrelation(d *Detection, c *event.Event, key string) Match {
+	m := Match{Detection: d, Matched: true, Title: d.Title(), Dedup: key, Severity: d.Severity}
+	if d.chunk == nil {
+		return m
+	}
+	in, err := ev.instance(d)
+	if err != nil {
+		m.Err = err
+		return m
+	}
+	ud := ev.vm.NewEvent(c, nil)
+	ev.alertFields(in, ud, &m)
+	if in.funcs["dedup"] == nil {
+		m.Dedup = key // the title is the same for every key
+	}
+	return m
+}
+
 func ruleResult(d *Detection, v lua.LValue) (bool, error) {
 	name := "rule"
 	if d.Kind == TypePolicy {
@@ -319,6 +358,16 @@ func (ev *Evaluator) alertFields(in *instance, ud *lua.LUserData, m *Match) {
 			}
 		}
 	}
+	if len(d.groupBy) > 0 {
+		// GroupBy: the alert groups by these fields' values, not the title.
+		e := luavm.EventOf(ud)
+		var parts, vals []string
+		for _, g := range d.groupBy {
+			vals = g.Values(vals[:0], e, nil)
+			parts = append(parts, strings.Join(vals, ","))
+		}
+		m.Dedup = strings.Join(parts, ":")
+	}
 	str("dedup", &m.Dedup)
 	var sev string
 	str("severity", &sev)
@@ -332,10 +381,10 @@ func (ev *Evaluator) alertFields(in *instance, ud *lua.LUserData, m *Match) {
 	if v, ok := call("alert_context"); ok {
 		if _, isTable := v.(*lua.LTable); !isTable {
 			m.AuxErrors = append(m.AuxErrors, FuncError{"alert_context", fmt.Errorf("returned a %s; return a table", v.Type())})
-		} else if js, err := ev.vm.ToJSON(nil, v); err != nil {
+		} else if js, err := ev.vm.ToJSONLimit(nil, v, MaxAlertContext); errors.Is(err, luavm.ErrTooLarge) {
+			m.AuxErrors = append(m.AuxErrors, FuncError{"alert_context", fmt.Errorf("result over the %d byte limit", MaxAlertContext)})
+		} else if err != nil {
 			m.AuxErrors = append(m.AuxErrors, FuncError{"alert_context", err})
-		} else if len(js) > MaxAlertContext {
-			m.AuxErrors = append(m.AuxErrors, FuncError{"alert_context", fmt.Errorf("result of %d bytes is over the %d byte limit", len(js), MaxAlertContext)})
 		} else {
 			if len(js) > 0 && js[0] == '[' {
 				m.AuxErrors = append(m.AuxErrors, FuncError{"alert_context", errors.New("returned a list; return a table of named values")})

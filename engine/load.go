@@ -13,6 +13,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"panther/alerts/rules"
 	"panther/engine/luavm"
 	"panther/parsers"
 	"panther/parsers/event"
@@ -129,6 +130,7 @@ func Load(sources []Source, opts LoadOptions) *Set {
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
+	budget := newLoadBudget()
 	var wg sync.WaitGroup
 	next := make(chan int)
 	for w := 0; w < min(workers, max(len(jobs), 1)); w++ {
@@ -136,7 +138,7 @@ func Load(sources []Source, opts LoadOptions) *Set {
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				results[i] = loadFile(jobs[i].src, jobs[i].path, opts)
+				results[i] = loadFile(jobs[i].src, jobs[i].path, opts, budget)
 			}
 		}()
 	}
@@ -164,6 +166,8 @@ func Load(sources []Source, opts LoadOptions) *Set {
 			set.Packs = append(set.Packs, r.pack)
 		case r.query != nil:
 			set.Queries = append(set.Queries, r.query)
+		case r.alertRule != nil:
+			set.AlertRules = append(set.AlertRules, r.alertRule)
 		case r.logType != nil:
 			if customReg == reg {
 				customReg = reg.Clone()
@@ -216,14 +220,21 @@ type loaded struct {
 	pack    *Pack
 	query   *Query
 	logType *parsers.LogType
+	// alertRule is an alert rule (AnalysisType: alert_rule).
+	alertRule *AlertRule
 }
 
-func loadFile(src Source, p string, opts LoadOptions) (res loaded) {
+func loadFile(src Source, p string, opts LoadOptions, budget *loadBudget) (res loaded) {
 	var diags diagList
 	shown := src.show(p)
 	res.file = shown
 	defer func() { res.diags = diags.ds }()
-	data, err := fs.ReadFile(src.FS, p)
+	data, err := readLimited(src.FS, p, MaxSpecBytes)
+	var big *tooBigError
+	if errors.As(err, &big) {
+		diags.errorf(shown, 0, 0, "split it: a spec is at most 2 MiB (the largest shipped one is 14 KB)", "%v", err)
+		return res
+	}
 	if err != nil {
 		diags.errorf(shown, 0, 0, "check the file's permissions", "cannot read: %v", unwrapPathError(err))
 		return res
@@ -232,7 +243,7 @@ func loadFile(src Source, p string, opts LoadOptions) (res loaded) {
 		diags.errorf(shown, line, 0, "save the file as UTF-8", "the file is not valid UTF-8")
 		return res
 	}
-	spec, root := decodeSpec(shown, data, &diags)
+	spec, root := decodeSpec(shown, data, &diags, budget)
 	if spec == nil {
 		return res
 	}
@@ -255,9 +266,29 @@ func loadFile(src Source, p string, opts LoadOptions) (res loaded) {
 			return res
 		}
 		res.logType = lt
-	case TypeRule, TypeScheduledRule, TypePolicy:
+	case TypeAlertRule:
+		r, probs := rules.Decode(shown, data)
+		for _, p := range probs {
+			diags.add(Diagnostic{File: p.File, Line: p.Line, Column: p.Column, Level: LevelError, Message: p.Message, Hint: p.Hint})
+		}
+		if r != nil {
+			res.alertRule = &AlertRule{ID: r.ID, File: shown, Line: r.Line, Rule: r}
+		}
+	case TypeRule, TypeScheduledRule, TypePolicy, TypeCorrelationRule:
 		d := &Detection{Kind: spec.AnalysisType, ID: spec.RuleID, File: shown, Spec: spec, Enabled: true,
-			Threshold: 1, DedupPeriod: 60 * time.Minute, LogTypes: spec.LogTypes, Tests: spec.Tests}
+			Threshold: 1, DedupPeriod: 60 * time.Minute, LogTypes: spec.LogTypes, Tests: spec.Tests,
+			Correlation: spec.Correlation}
+		if spec.CreateAlert != nil {
+			d.NoAlert = !*spec.CreateAlert
+		}
+		if spec.ThresholdDistinct != "" {
+			d.distinct = newDistinctField(spec.ThresholdDistinct)
+		}
+		for _, g := range spec.GroupBy {
+			if ref, err := ParseFieldRef(g); err == nil {
+				d.groupBy = append(d.groupBy, ref)
+			}
+		}
 		d.Line = idLine("RuleID")
 		if spec.AnalysisType == TypePolicy {
 			d.ID, d.LogTypes, d.Line = spec.PolicyID, spec.ResourceTypes, idLine("PolicyID")
@@ -272,7 +303,9 @@ func loadFile(src Source, p string, opts LoadOptions) (res loaded) {
 		if spec.DedupPeriodMinutes != nil {
 			d.DedupPeriod = time.Duration(*spec.DedupPeriodMinutes) * time.Minute
 		}
-		d.LuaFile, d.chunk = loadLua(src, dir, spec.Filename, shown, idLine("Filename"), &diags)
+		if spec.AnalysisType != TypeCorrelationRule || spec.Filename != "" {
+			d.LuaFile, d.chunk = loadLua(src, dir, spec.Filename, shown, idLine("Filename"), &diags)
+		}
 		res.det = d
 	case TypeGlobal:
 		g := &Global{ID: spec.GlobalID, File: shown}
@@ -323,7 +356,7 @@ func loadLua(src Source, dir, name, specFile string, line int, diags *diagList) 
 		diags.errorf(specFile, line, 0, "detections are Lua files", "Filename %s is not a .lua file", name)
 		return shown, nil
 	}
-	data, err := fs.ReadFile(src.FS, p)
+	data, err := readLimited(src.FS, p, MaxLuaBytes)
 	if err != nil {
 		hint := "the path is relative to the spec's folder"
 		if entries, derr := fs.ReadDir(src.FS, dir); derr == nil {

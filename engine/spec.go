@@ -28,10 +28,14 @@ const (
 	TypeSavedQuery     Kind = "saved_query"
 	TypeScheduledQuery Kind = "scheduled_query"
 	TypeLogType        Kind = "log_type"
+	// TypeAlertRule is an alert rule of the alert store (package
+	// alerts/rules decodes it).
+	TypeAlertRule Kind = "alert_rule"
 )
 
 var analysisTypes = []string{string(TypeRule), string(TypeScheduledRule), string(TypePolicy), string(TypeGlobal),
-	string(TypeDataModel), string(TypePack), string(TypeSavedQuery), string(TypeScheduledQuery), string(TypeLogType)}
+	string(TypeDataModel), string(TypePack), string(TypeSavedQuery), string(TypeScheduledQuery), string(TypeLogType),
+	string(TypeCorrelationRule), string(TypeAlertRule)}
 
 // Spec is a decoded YAML spec. One struct serves every analysis type; the
 // keys each type allows are in specKeys, and decoding refuses the others.
@@ -72,6 +76,13 @@ type Spec struct {
 	LookbackWindowSecs *int          `yaml:"LookbackWindowSeconds"`
 	Tests              []TestSpec    `yaml:"-"`
 	Fixtures           []FixtureSpec `yaml:"-"`
+	// ThresholdDistinct makes Threshold count distinct values of this field
+	// path (or p_any_* list) among an alert's events, not events.
+	ThresholdDistinct string `yaml:"ThresholdDistinct"`
+	// GroupBy: field paths whose values make the default dedup string.
+	GroupBy []string `yaml:"GroupBy"`
+	// Correlation is the Detection of a correlation rule.
+	Correlation *Correlation `yaml:"-"`
 }
 
 // MappingSpec is one data model mapping: a name and a Path or a Method.
@@ -98,7 +109,9 @@ type TestSpec struct {
 	Mocks []MockSpec
 	// Expect asserts the outputs of the auxiliary functions (ours).
 	Expect *ExpectSpec
-	Line   int // where the test starts in its YAML file
+	// RuleOutputs are the matches a correlation test feeds (Panther's).
+	RuleOutputs []RuleOutput
+	Line        int // where the test starts in its YAML file
 }
 
 // MockSpec replaces a global (or a helper module's field) for one test.
@@ -133,10 +146,13 @@ type FixtureSpec struct {
 var (
 	ruleKeys = []string{"AnalysisType", "RuleID", "DisplayName", "Enabled", "Filename", "LogTypes",
 		"Severity", "Description", "Runbook", "Reference", "Tags", "Reports", "SummaryAttributes",
-		"DedupPeriodMinutes", "Threshold", "OutputIds", "CreateAlert", "Tests", "Fixtures"}
+		"DedupPeriodMinutes", "Threshold", "OutputIds", "CreateAlert", "Tests", "Fixtures", "ThresholdDistinct", "GroupBy"}
 	specKeys = map[Kind][]string{
-		TypeRule:          ruleKeys,
-		TypeScheduledRule: append(slices.DeleteFunc(slices.Clone(ruleKeys), func(k string) bool { return k == "LogTypes" }), "ScheduledQueries"),
+		TypeRule: ruleKeys,
+		TypeScheduledRule: append(slices.DeleteFunc(slices.Clone(ruleKeys), func(k string) bool {
+			return k == "LogTypes" || k == "ThresholdDistinct" || k == "GroupBy"
+		}), "ScheduledQueries"),
+		TypeCorrelationRule: correlationKeys,
 		TypePolicy: {"AnalysisType", "PolicyID", "DisplayName", "Enabled", "Filename", "ResourceTypes",
 			"Severity", "Description", "Runbook", "Reference", "Tags", "Reports", "Suppressions",
 			"OutputIds", "Tests"},
@@ -149,16 +165,17 @@ var (
 			"Enabled", "Schedule", "Lookback", "LookbackWindowSeconds"},
 	}
 	requiredKeys = map[Kind][]string{
-		TypeRule:           {"RuleID", "Filename", "LogTypes", "Severity"},
-		TypeScheduledRule:  {"RuleID", "Filename", "ScheduledQueries", "Severity"},
-		TypePolicy:         {"PolicyID", "Filename", "ResourceTypes", "Severity"},
-		TypeGlobal:         {"GlobalID", "Filename"},
-		TypeDataModel:      {"DataModelID", "LogTypes", "Mappings"},
-		TypePack:           {"PackID", "PackDefinition"},
-		TypeSavedQuery:     {"QueryName", "Query"},
-		TypeScheduledQuery: {"QueryName", "Query", "Schedule"},
+		TypeRule:            {"RuleID", "Filename", "LogTypes", "Severity"},
+		TypeScheduledRule:   {"RuleID", "Filename", "ScheduledQueries", "Severity"},
+		TypePolicy:          {"PolicyID", "Filename", "ResourceTypes", "Severity"},
+		TypeGlobal:          {"GlobalID", "Filename"},
+		TypeDataModel:       {"DataModelID", "LogTypes", "Mappings"},
+		TypePack:            {"PackID", "PackDefinition"},
+		TypeSavedQuery:      {"QueryName", "Query"},
+		TypeScheduledQuery:  {"QueryName", "Query", "Schedule"},
+		TypeCorrelationRule: {"RuleID", "Severity", "Detection"},
 	}
-	testKeys     = []string{"Name", "ExpectedResult", "Log", "Resource", "Mocks", "Expect"}
+	testKeys     = []string{"Name", "ExpectedResult", "Log", "Resource", "Mocks", "Expect", "RuleOutputs"}
 	mockKeys     = []string{"objectName", "returnValue"}
 	expectKeys   = []string{"Title", "Dedup", "Severity", "Description", "Reference", "Runbook", "AlertContext", "Destinations"}
 	mappingKeys  = []string{"Name", "Path", "Method"}
@@ -172,7 +189,6 @@ var (
 		"DynamicSeverities":    "write a severity() function in Lua instead",
 		"AlertTitle":           "write a title() function in Lua instead",
 		"AlertContext":         "write an alert_context() function in Lua instead",
-		"GroupBy":              "write a dedup() function in Lua instead",
 		"OnlyUseBaseRiskScore": "risk scores are not supported",
 	}
 )
@@ -193,11 +209,22 @@ var mitreRe = regexp.MustCompile(`^TA\d{4}(:T\d{4}(\.\d{3})?)?$`)
 
 // decodeSpec decodes one YAML document strictly. Problems go to diags;
 // the spec is returned when it is usable despite warnings.
-func decodeSpec(file string, data []byte, diags *diagList) (*Spec, *yaml.Node) {
+func decodeSpec(file string, data []byte, diags *diagList, budget *loadBudget) (*Spec, *yaml.Node) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
 		line, msg := yamlErrorLine(err)
 		diags.errorf(file, line, 0, "fix the YAML syntax", "%s", msg)
+		return nil, nil
+	}
+	// Nothing converts the tree (expanding its aliases) before its size
+	// is known (yamlsize.go).
+	size, line, fits := ExpandedSize(&doc, MaxSpecExpanded)
+	if !fits {
+		diags.errorf(file, line, 0, "write the values out, or split the file", "the spec expands to more than %d MiB with its aliases expanded (an alias bomb?)", MaxSpecExpanded>>20)
+		return nil, nil
+	}
+	if !budget.take(size) {
+		diags.errorf(file, 0, 0, "split the pack or the folder", "the specs loaded together expand to more than %d MiB in all", MaxLoadYAML>>20)
 		return nil, nil
 	}
 	if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 {
@@ -232,8 +259,8 @@ func decodeSpec(file string, data []byte, diags *diagList) (*Spec, *yaml.Node) {
 		diags.errorf(file, at.Line, at.Column, hint, "unknown AnalysisType %q", typ)
 		return nil, nil
 	}
-	if typ == TypeLogType {
-		return &Spec{AnalysisType: typ}, root
+	if typ == TypeLogType || typ == TypeAlertRule {
+		return &Spec{AnalysisType: typ}, root // decoded by their own packages
 	}
 	ok := checkKeys(file, root, specKeys[typ], diags, "")
 	for _, req := range requiredKeys[typ] {
@@ -247,7 +274,7 @@ func decodeSpec(file string, data []byte, diags *diagList) (*Spec, *yaml.Node) {
 	stripped := &yaml.Node{Kind: yaml.MappingNode, Tag: root.Tag, Line: root.Line, Column: root.Column}
 	for i := 0; i+1 < len(root.Content); i += 2 {
 		switch root.Content[i].Value {
-		case "Tests", "Fixtures", "Mappings", "PackDefinition", "Schedule":
+		case "Tests", "Fixtures", "Mappings", "PackDefinition", "Schedule", "Detection":
 			continue
 		}
 		stripped.Content = append(stripped.Content, root.Content[i], root.Content[i+1])
@@ -278,6 +305,10 @@ func decodeSpec(file string, data []byte, diags *diagList) (*Spec, *yaml.Node) {
 			reportDecodeError(file, err, diags)
 			ok = false
 		}
+	}
+	if n := mapGet(root, "Detection"); n != nil && typ == TypeCorrelationRule {
+		c, good := decodeCorrelation(file, n, diags)
+		s.Correlation, ok = c, ok && good
 	}
 	if n := mapGet(root, "Tests"); n != nil {
 		ok = decodeTests(file, n, s, typ, diags) && ok
@@ -388,6 +419,37 @@ func decodeTests(file string, n *yaml.Node, s *Spec, typ Kind, diags *diagList) 
 		} else if err := er.Decode(&t.ExpectedResult); err != nil || er.Tag != "!!bool" {
 			diags.errorf(file, er.Line, er.Column, "", "test %q: ExpectedResult must be true or false, not %q", t.Name, er.Value)
 			ok = false
+		}
+		if ro := mapGet(item, "RuleOutputs"); typ == TypeCorrelationRule || ro != nil {
+			if typ != TypeCorrelationRule {
+				diags.errorf(file, ro.Line, ro.Column, "RuleOutputs are for correlation rules; a rule's test has a Log", "test %q: RuleOutputs in a %s", t.Name, typ)
+				ok = false
+			} else if ro == nil {
+				t.RuleOutputs = []RuleOutput{} // no match at all
+			} else {
+				outs, good := decodeRuleOutputs(file, ro, t.Name, diags)
+				t.RuleOutputs, ok = outs, ok && good
+			}
+			if l := mapGet(item, "Log"); l != nil && typ == TypeCorrelationRule {
+				diags.errorf(file, l.Line, l.Column, "a correlation test lists RuleOutputs: the matches of its steps", "test %q: Log in a correlation test", t.Name)
+				ok = false
+			}
+			if e := mapGet(item, "Expect"); e != nil && checkKeys(file, e, expectKeys, diags, "Expect.") {
+				ex, err := decodeExpect(e)
+				if err != nil {
+					diags.errorf(file, e.Line, e.Column, "", "test %q: Expect: %v", t.Name, err)
+					ok = false
+				}
+				t.Expect = ex
+			} else if e != nil {
+				ok = false
+			}
+			if m := mapGet(item, "Mocks"); m != nil {
+				diags.errorf(file, m.Line, m.Column, "", "test %q: Mocks are not supported in correlation tests", t.Name)
+				ok = false
+			}
+			s.Tests = append(s.Tests, t)
+			continue
 		}
 		logNode := mapGet(item, "Log")
 		if typ == TypePolicy {
@@ -555,6 +617,20 @@ func checkValues(file string, root *yaml.Node, s *Spec, diags *diagList) bool {
 		diags.errorf(file, l, c, "Threshold is the number of matching events that raise an alert: 1 or more", "Threshold %d is out of range", *s.Threshold)
 		ok = false
 	}
+	if s.ThresholdDistinct != "" {
+		if _, err := event.ParsePath(s.ThresholdDistinct); err != nil {
+			l, c := at("ThresholdDistinct")
+			diags.errorf(file, l, c, "a field path (sourceIPAddress, userIdentity.arn) or a p_any_* list", "ThresholdDistinct: %v", err)
+			ok = false
+		}
+	}
+	for _, g := range s.GroupBy {
+		if _, err := event.ParsePath(g); err != nil {
+			l, c := at("GroupBy")
+			diags.errorf(file, l, c, "field paths such as sourceIPAddress or userIdentity.arn", "GroupBy: %v", err)
+			ok = false
+		}
+	}
 	if s.DedupPeriodMinutes != nil && (*s.DedupPeriodMinutes < 1 || *s.DedupPeriodMinutes > 7*24*60) {
 		l, c := at("DedupPeriodMinutes")
 		diags.errorf(file, l, c, "between 1 and 10080 (a week)", "DedupPeriodMinutes %d is out of range", *s.DedupPeriodMinutes)
@@ -570,6 +646,13 @@ func checkValues(file string, root *yaml.Node, s *Spec, diags *diagList) bool {
 				diags.errorf(file, l, c, "write tactic:technique, like TA0005:T1562.008", "MITRE ATT&CK id %q is malformed", id)
 				ok = false
 			}
+		}
+	}
+	if s.AnalysisType == TypePack {
+		if err := CheckPackID(s.PackID); err != nil {
+			l, c := at("PackID")
+			diags.errorf(file, l, c, "a PackID is 1 to 256 printable characters without / or \\", "PackID %q: %v", s.PackID, err)
+			ok = false
 		}
 	}
 	if strings.HasSuffix(s.Filename, ".py") {

@@ -40,6 +40,7 @@ type job struct {
 	index int // into det.Tests; -1 for the fixtures of det
 	out   []Result
 	done  chan struct{}
+	ran   bool // out is known before the workers start (alert rules)
 }
 
 // Run starts the selected tests — unit tests each in a fresh Lua
@@ -80,6 +81,14 @@ func Run(ctx context.Context, set *engine.Set, opts Options) *Results {
 			jobs = append(jobs, &job{det: d, index: -1, done: make(chan struct{})})
 		}
 	}
+	arDets, arResults, arBelow := alertRuleResults(set, opts)
+	for i, d := range arDets {
+		picked = append(picked, d)
+		j := &job{det: d, out: arResults[i], done: make(chan struct{}), ran: true}
+		close(j.done)
+		jobs = append(jobs, j)
+	}
+	below = append(below, arBelow...)
 	out := make(chan Result, 64)
 	res := newResults(out)
 	res.Diagnostics, res.Detections, res.BelowMinimum = set.Diagnostics, picked, below
@@ -101,9 +110,12 @@ func Run(ctx context.Context, set *engine.Set, opts Options) *Results {
 			defer ev.Close()
 			for j := range next {
 				if ctx.Err() == nil {
-					if j.index < 0 {
+					switch {
+					case j.index < 0:
 						j.out = fx.run(ctx, set, j.det, opts.Run)
-					} else {
+					case j.det.Kind == engine.TypeCorrelationRule:
+						j.out = []Result{runCorrelationTest(set, j.det, &j.det.Tests[j.index], opts.Budget)}
+					default:
 						prints.Reset()
 						r := runUnitTest(ev, set, j.det, &j.det.Tests[j.index], opts.Now(), opts.KeepOutputs)
 						r.Prints = prints.String()
@@ -117,6 +129,9 @@ func Run(ctx context.Context, set *engine.Set, opts Options) *Results {
 	go func() {
 		defer close(next)
 		for _, j := range jobs {
+			if j.ran {
+				continue
+			}
 			select {
 			case next <- j:
 			case <-ctx.Done():
