@@ -12,9 +12,9 @@ import (
 // RuleOutputs go through the correlation engine (correlate.RunTest) and
 // the alerts raised are checked against ExpectedResult and Expect, the
 // first alert standing for the rule's match.
-func runCorrelationTest(set *engine.Set, d *engine.Detection, t *engine.TestSpec, budget time.Duration) Result {
+func runCorrelationTest(set *engine.Set, d *engine.Detection, t *engine.TestSpec, budget time.Duration) (res Result) {
 	start := time.Now()
-	res := Result{Detection: d, Test: t.Name, File: d.File, Line: t.Line}
+	res = Result{Detection: d, Test: t.Name, File: d.File, Line: t.Line}
 	defer func() {
 		res.Duration = time.Since(start)
 		res.Passed = len(res.Failures) == 0

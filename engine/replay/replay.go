@@ -208,6 +208,9 @@ func Run(ctx context.Context, opts Options) (*Stats, error) {
 	if opts.Registry == nil {
 		opts.Registry = opts.Set.Registry
 	}
+	if opts.Registry == nil || len(opts.Registry.All()) == 0 {
+		return nil, errors.New("replay: no log types (Options.Registry and the set's registry are nil or empty)")
+	}
 	if opts.DisableAfterTimeouts == 0 {
 		opts.DisableAfterTimeouts = 10
 	}

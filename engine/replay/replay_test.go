@@ -243,7 +243,7 @@ function dedup(e) while true do end end`,
 		"ctx.lua": `function rule(e) return true end
 function alert_context(e) return {blob = string.rep("x", 300 * 1024)} end`,
 	})
-	set := engine.Load([]engine.Source{engine.DirSource(dir)}, engine.LoadOptions{})
+	set := engine.Load([]engine.Source{engine.DirSource(dir)}, engine.LoadOptions{Registry: logtypes.Default()})
 	logs := t.TempDir()
 	var b strings.Builder
 	for m := 0; m < 20; m++ {
