@@ -2,7 +2,8 @@
 GO      ?= go
 BIN     := bin/panther
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
-LDFLAGS := -X panther/cmd.Version=$(VERSION)
+COMMIT  ?= $(shell git rev-parse --short HEAD 2>/dev/null)
+LDFLAGS := -X panther/cmd.Version=$(VERSION) -X panther/cmd.Commit=$(COMMIT)
 # Benchmarks: make bench BENCH=Replay COUNT=5
 BENCH   ?= .
 COUNT   ?= 1
