@@ -27,7 +27,7 @@ lint: ## gofmt and go vet
 	$(GO) vet ./...
 
 run: build ## build, then run the main job on the shipped detections and samples
-	$(BIN) replay testdata/samples --lake lake
+	$(BIN) replay testdata/samples --lake out/lake
 
 fuzz: ## fuzz one target for a while: make fuzz PKG=./parsers/aws FUZZ=FuzzCloudTrail TIME=60s
 	$(GO) test -run '^$$' -fuzz '$(FUZZ)' -fuzztime $(or $(TIME),60s) $(PKG)
