@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -13,37 +12,35 @@ import (
 	"panther/query"
 )
 
-func init() { register(newLakeCmd) }
+func init() { register(newCmdLake) }
 
-// newLakeCmd is the lake's maintenance: compaction and retention.
-func newLakeCmd(app *App) *cobra.Command {
+// newCmdLake is the lake's maintenance: compaction and retention.
+func newCmdLake(app *App) *cobra.Command {
 	c := &cobra.Command{
 		Use:   "lake",
 		Short: "Maintain the Parquet lake: compact small files, prune old partitions",
 		Long: `The lake that panther replay --lake and panther serve write, and panther search
 reads. Both commands take the lake's lock: a lake that panther serve is
-writing is maintained by serve itself (its compaction and retention
-settings). Searches running meanwhile see the lake before or after each
-change, never between.`,
+writing is maintained by serve itself (lake.Live's Compact and Prune).
+Searches running meanwhile see the lake before or after each change, never
+between.`,
 	}
-	c.PersistentFlags().String("lake", "", "lake directory (setting lake, PANTHER_LAKE)")
-	c.AddCommand(NewCmdLakeCompact(app, nil), NewCmdLakePrune(app, nil))
+	c.AddCommand(newCmdLakeCompact(app, nil), newCmdLakePrune(app, nil))
 	return c
 }
 
-// LakeCompactOptions are the inputs of panther lake compact.
-type LakeCompactOptions struct {
-	Out       io.Writer
+// lakeCompactOptions are the settings of `panther lake compact`.
+type lakeCompactOptions struct {
+	IO        *IOStreams
+	Ctx       context.Context
+	Now       func() time.Time
 	Lake      string
 	Table     string
 	OlderThan time.Duration
-	Now       func() time.Time
 }
 
-// NewCmdLakeCompact builds panther lake compact; runF replaces the run in
-// tests of flag parsing.
-func NewCmdLakeCompact(app *App, runF func(context.Context, *LakeCompactOptions) error) *cobra.Command {
-	o := &LakeCompactOptions{}
+func newCmdLakeCompact(app *App, runF func(*lakeCompactOptions) error) *cobra.Command {
+	opts := &lakeCompactOptions{IO: app.IO, Now: app.Now}
 	var olderThan string
 	c := &cobra.Command{
 		Use:   "compact",
@@ -60,53 +57,54 @@ locked by a writer).`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			var err error
-			if o.Lake, err = app.lakeFlag(c); err != nil {
+			opts.Ctx = ctxOf(c)
+			if opts.Lake, err = lakeSetting(app); err != nil {
 				return err
 			}
 			if olderThan != "" {
-				if o.OlderThan, err = durationFlag("--older-than", olderThan); err != nil {
+				if opts.OlderThan, err = durationFlag("--older-than", olderThan); err != nil {
 					return err
 				}
 			}
-			o.Out, o.Now = app.IO.Out, app.Now
 			if runF != nil {
-				return runF(c.Context(), o)
+				return runF(opts)
 			}
-			return lakeCompactRun(c.Context(), o)
+			return lakeCompactRun(opts)
 		},
 	}
-	c.Flags().StringVar(&o.Table, "table", "", "only this table (aws_cloudtrail, alerts...)")
+	lakeFlag(c)
+	c.Flags().StringVar(&opts.Table, "table", "", "only this table (aws_cloudtrail, alerts...)")
 	c.Flags().StringVar(&olderThan, "older-than", "", "only partitions whose hour ended this long ago: 2h, 7d (default: all)")
 	return c
 }
 
-func lakeCompactRun(ctx context.Context, o *LakeCompactOptions) error {
-	st, err := lake.Compact(ctx, o.Lake, lake.CompactOptions{Table: o.Table, OlderThan: o.OlderThan, Now: o.Now})
+func lakeCompactRun(opts *lakeCompactOptions) error {
+	st, err := lake.Compact(opts.Ctx, opts.Lake, lake.CompactOptions{Table: opts.Table, OlderThan: opts.OlderThan, Now: opts.Now})
 	if err != nil {
 		return lakeErr(err)
 	}
 	if st.Partitions == 0 {
-		fmt.Fprintln(o.Out, "nothing to compact: every partition has one file")
+		fmt.Fprintln(opts.IO.Out, "nothing to compact: every partition has one file")
 		return nil
 	}
-	fmt.Fprintf(o.Out, "compacted %d partitions: %d files into %d, %s into %s, %d rows\n", st.Partitions,
+	fmt.Fprintf(opts.IO.Out, "compacted %d partitions: %d files into %d, %s into %s, %d rows\n", st.Partitions,
 		st.FilesBefore, st.FilesAfter, humanBytes(st.BytesBefore), humanBytes(st.BytesAfter), st.Rows)
 	return nil
 }
 
-// LakePruneOptions are the inputs of panther lake prune.
-type LakePruneOptions struct {
-	Out       io.Writer
+// lakePruneOptions are the settings of `panther lake prune`.
+type lakePruneOptions struct {
+	IO        *IOStreams
+	Ctx       context.Context
+	Now       func() time.Time
 	Lake      string
 	Table     string
 	OlderThan time.Duration
 	DryRun    bool
-	Now       func() time.Time
 }
 
-// NewCmdLakePrune builds panther lake prune.
-func NewCmdLakePrune(app *App, runF func(context.Context, *LakePruneOptions) error) *cobra.Command {
-	o := &LakePruneOptions{}
+func newCmdLakePrune(app *App, runF func(*lakePruneOptions) error) *cobra.Command {
+	opts := &lakePruneOptions{IO: app.IO, Now: app.Now}
 	var olderThan string
 	c := &cobra.Command{
 		Use:   "prune --older-than DURATION",
@@ -123,49 +121,56 @@ locked by a writer).`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			var err error
-			if o.Lake, err = app.lakeFlag(c); err != nil {
+			opts.Ctx = ctxOf(c)
+			if opts.Lake, err = lakeSetting(app); err != nil {
 				return err
 			}
 			if olderThan == "" {
 				return usageErr("prune needs --older-than, the retention: e.g. --older-than 90d")
 			}
-			if o.OlderThan, err = durationFlag("--older-than", olderThan); err != nil {
+			if opts.OlderThan, err = durationFlag("--older-than", olderThan); err != nil {
 				return err
 			}
-			o.Out, o.Now = app.IO.Out, app.Now
 			if runF != nil {
-				return runF(c.Context(), o)
+				return runF(opts)
 			}
-			return lakePruneRun(c.Context(), o)
+			return lakePruneRun(opts)
 		},
 	}
-	c.Flags().StringVar(&o.Table, "table", "", "only this table")
+	lakeFlag(c)
+	c.Flags().StringVar(&opts.Table, "table", "", "only this table")
 	c.Flags().StringVar(&olderThan, "older-than", "", "the retention: remove partitions whose hour ended this long ago (90d, 2w, 36h)")
-	c.Flags().BoolVar(&o.DryRun, "dry-run", false, "say what would be removed, remove nothing")
+	c.Flags().BoolVar(&opts.DryRun, "dry-run", false, "say what would be removed, remove nothing")
 	return c
 }
 
-func lakePruneRun(ctx context.Context, o *LakePruneOptions) error {
-	st, err := lake.Prune(ctx, o.Lake, lake.PruneOptions{Table: o.Table, OlderThan: o.OlderThan, DryRun: o.DryRun, Now: o.Now})
+func lakePruneRun(opts *lakePruneOptions) error {
+	st, err := lake.Prune(opts.Ctx, opts.Lake, lake.PruneOptions{Table: opts.Table, OlderThan: opts.OlderThan, DryRun: opts.DryRun, Now: opts.Now})
 	if err != nil {
 		return lakeErr(err)
 	}
 	verb := "removed"
-	if o.DryRun {
+	if opts.DryRun {
 		verb = "would remove"
 	}
 	if st.Partitions == 0 {
-		fmt.Fprintln(o.Out, "nothing to prune: no partition ended before the retention")
+		fmt.Fprintln(opts.IO.Out, "nothing to prune: no partition ended before the retention")
 		return nil
 	}
-	fmt.Fprintf(o.Out, "%s %d partitions (%d files, %s) from %s to %s\n", verb, st.Partitions, st.Files, humanBytes(st.Bytes),
+	fmt.Fprintf(opts.IO.Out, "%s %d partitions (%d files, %s) from %s to %s\n", verb, st.Partitions, st.Files, humanBytes(st.Bytes),
 		st.Oldest.Format("2006-01-02T15Z"), st.Newest.Format("2006-01-02T15Z"))
 	return nil
 }
 
-// lakeFlag is the lake directory of --lake or the lake setting.
-func (app *App) lakeFlag(c *cobra.Command) (string, error) {
-	dir := app.cfg.String(c, "lake", "lake", "")
+// lakeFlag adds --lake, bound to the lake setting.
+func lakeFlag(c *cobra.Command) {
+	c.Flags().String("lake", "", "lake directory (setting lake, PANTHER_LAKE)")
+	bindSetting(c, "lake", "lake")
+}
+
+// lakeSetting is the lake directory of --lake or the lake setting.
+func lakeSetting(app *App) (string, error) {
+	dir := app.settings().Lake
 	if dir == "" {
 		return "", usageErr("no lake: pass --lake DIR, or set PANTHER_LAKE or lake: in .panther.yml")
 	}

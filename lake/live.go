@@ -165,6 +165,22 @@ func (l *Live) WriteRowOnce(table, key string, schema []parsers.Column, t time.T
 	return l.w.WriteRowOnce(table, key, schema, t, row)
 }
 
+// WriteValues writes a typed row of a table that is not a log type's
+// (see Writer.WriteValues), committed with the next commit.
+func (l *Live) WriteValues(table string, schema []parsers.Column, t time.Time, row []Value) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.WriteValues(table, schema, t, row)
+}
+
+// WriteValuesOnce is WriteValues for a keyed row (see
+// Writer.WriteValuesOnce): an alert by its id, once across restarts.
+func (l *Live) WriteValuesOnce(table, key string, schema []parsers.Column, t time.Time, row []Value) (bool, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.WriteValuesOnce(table, key, schema, t, row)
+}
+
 // SetRegistry makes the log types of reg writable from now on (serve
 // loads custom log types with packs): new ones get their tables, and one
 // whose schema changed gets a new table (its open files are finished

@@ -405,20 +405,9 @@ func (w *Writer) WriteRow(tableName string, schema []parsers.Column, t time.Time
 	if err := w.usable(); err != nil {
 		return err
 	}
-	tb, ok := w.rowTables[tableName]
-	if !ok {
-		if tableName == "logs" {
-			return fmt.Errorf("lake: table name %q is reserved for the log tables' folder", tableName)
-		}
-		var err error
-		if tb, err = compileTable(tableName, tableName, schema, false, nil); err != nil {
-			return fmt.Errorf("lake: %w", err)
-		}
-		w.mu.Lock() // Stats reads rowTables from any goroutine
-		w.rowTables[tableName] = tb
-		w.mu.Unlock()
-	} else if !sameSchema(tb, schema) {
-		return fmt.Errorf("lake: table %s: WriteRow with another schema than earlier in this run", tableName)
+	tb, err := w.rowTable(tableName, schema)
+	if err != nil {
+		return err
 	}
 	if t.IsZero() || !validTime(t) {
 		return fmt.Errorf("lake: table %s: row time %v is outside years 1-9999", tableName, t)
@@ -707,15 +696,9 @@ func (w *Writer) HasSource(digest string) bool {
 // that makes the row visible; when the row is dropped with its source
 // (see SourceInfo.Failed), so is its key.
 func (w *Writer) WriteRowOnce(tableName, key string, schema []parsers.Column, t time.Time, row []byte) (written bool, err error) {
-	if key == "" {
-		return false, fmt.Errorf("lake: table %s: WriteRowOnce without a key", tableName)
-	}
-	k := tableName + "/" + key
-	w.srcMu.Lock()
-	seen := w.ledger.keys[k] || w.pendingKeys[k]
-	w.srcMu.Unlock()
-	if seen {
-		return false, nil
+	k, seen, err := w.keyed(tableName, key)
+	if err != nil || seen {
+		return false, err
 	}
 	if err := w.WriteRow(tableName, schema, t, row); err != nil {
 		return false, err
@@ -724,11 +707,46 @@ func (w *Writer) WriteRowOnce(tableName, key string, schema []parsers.Column, t 
 	if v, err := w.rowp.ParseBytes(row); err == nil {
 		src = string(v.GetStringBytes(event.FieldSourceFile))
 	}
+	w.wroteKey(k, src)
+	return true, nil
+}
+
+// WriteValuesOnce is WriteValues for a row that must be in the lake once
+// (see WriteRowOnce): replay writes its alerts so.
+func (w *Writer) WriteValuesOnce(tableName, key string, schema []parsers.Column, t time.Time, row []Value) (written bool, err error) {
+	k, seen, err := w.keyed(tableName, key)
+	if err != nil || seen {
+		return false, err
+	}
+	if err := w.WriteValues(tableName, schema, t, row); err != nil {
+		return false, err
+	}
+	src := ""
+	if tb := w.rowTables[tableName]; tb != nil && tb.srcCol >= 0 && tb.srcCol < len(row) && row[tb.srcCol].kind == vString {
+		src = row[tb.srcCol].s
+	}
+	w.wroteKey(k, src)
+	return true, nil
+}
+
+// keyed returns the ledger key of a keyed row, and whether the lake
+// holds it or this run wrote it.
+func (w *Writer) keyed(tableName, key string) (k string, seen bool, err error) {
+	if key == "" {
+		return "", false, fmt.Errorf("lake: table %s: a keyed row without a key", tableName)
+	}
+	k = tableName + "/" + key
+	w.srcMu.Lock()
+	defer w.srcMu.Unlock()
+	return k, w.ledger.keys[k] || w.pendingKeys[k], nil
+}
+
+// wroteKey records a keyed row written in this epoch (of source src).
+func (w *Writer) wroteKey(k, src string) {
 	w.cur.keys = append(w.cur.keys, keyedRow{key: k, source: src})
 	w.srcMu.Lock()
 	w.pendingKeys[k] = true
 	w.srcMu.Unlock()
-	return true, nil
 }
 
 // seal ends the current epoch: every open file is finished, and the

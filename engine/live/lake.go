@@ -67,6 +67,11 @@ func (l *Lake) WriteRow(table string, schema []parsers.Column, t time.Time, row 
 	return l.lv.WriteRow(table, schema, t, row)
 }
 
+// WriteValues writes a typed row of the rule_matches (or alerts) table.
+func (l *Lake) WriteValues(table string, schema []parsers.Column, t time.Time, row []lake.Value) error {
+	return l.lv.WriteValues(table, schema, t, row)
+}
+
 // mark records that entry seq is written (to be committed with the rows).
 func (l *Lake) mark(seq uint64) error {
 	if seq == 0 || int64(seq+1) <= l.lv.Position(walStream) {
