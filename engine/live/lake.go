@@ -2,6 +2,7 @@ package live
 
 import (
 	"context"
+	"sync"
 	"time"
 
 	"panther/lake"
@@ -26,6 +27,9 @@ type Lake struct {
 	dir string
 	lv  *lake.Live
 	reg *parsers.Registry
+	// Maintain's goroutine
+	stopMaint context.CancelFunc
+	maint     sync.WaitGroup
 }
 
 // walStream is the stream of the write-ahead log in the lake's ledger.
@@ -99,8 +103,49 @@ func (l *Lake) Commit(seq uint64, reg *parsers.Registry) error {
 	return nil
 }
 
+// Maintain compacts, every interval, the hour partitions of the lake
+// that ended more than olderThan ago (hours that stopped receiving: a
+// commit every CommitInterval gives an hour hundreds of files), and with
+// a retention, removes those that ended more than retention ago; in the
+// background, beside the commits, until Close or Abort. onErr, when set,
+// gets the errors of a round (the next round tries again). Searches see
+// each change whole (lake.Snapshot).
+func (l *Lake) Maintain(every, olderThan, retention time.Duration, onErr func(error)) {
+	ctx, cancel := context.WithCancel(context.Background())
+	l.stopMaint = cancel
+	l.maint.Add(1)
+	go func() {
+		defer l.maint.Done()
+		t := time.NewTicker(every)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+			_, err := l.lv.Compact(ctx, lake.CompactOptions{OlderThan: olderThan})
+			if err == nil && retention > 0 {
+				_, err = l.lv.Prune(ctx, lake.PruneOptions{OlderThan: retention})
+			}
+			if err != nil && ctx.Err() == nil && onErr != nil {
+				onErr(err)
+			}
+		}
+	}()
+}
+
+// stopMaintenance stops Maintain's goroutine and waits for it.
+func (l *Lake) stopMaintenance() {
+	if l.stopMaint != nil {
+		l.stopMaint()
+		l.maint.Wait()
+	}
+}
+
 // Close commits with the mark seq and releases the lake.
 func (l *Lake) Close(seq uint64) error {
+	l.stopMaintenance()
 	if err := l.mark(seq); err != nil {
 		l.lv.Abort()
 		return err
@@ -109,4 +154,7 @@ func (l *Lake) Close(seq uint64) error {
 }
 
 // Abort drops what was not committed (a second signal).
-func (l *Lake) Abort() error { return l.lv.Abort() }
+func (l *Lake) Abort() error {
+	l.stopMaintenance()
+	return l.lv.Abort()
+}
