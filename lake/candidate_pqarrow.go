@@ -209,6 +209,49 @@ func (enc *encoder) arrowRow(r *rowBuf, t *table, o *fastjson.Object) {
 	r.bytes += enc.n + t.rowOverhead
 }
 
+// arrowValues appends a typed row (WriteValues) to table t, as
+// appendValues does.
+func (enc *encoder) arrowValues(r *rowBuf, t *table, row []Value) {
+	enc.n = 0
+	rb := r.arrow.rb
+	for i, v := range row {
+		b := rb.Field(i)
+		switch v.kind {
+		case vNull:
+			b.AppendNull()
+		case vString:
+			enc.arrowString(b.(*array.StringBuilder), v.s)
+		case vTime:
+			b.(*array.TimestampBuilder).Append(arrow.Timestamp(v.t.UnixMicro()))
+			enc.n += 8
+		case vInt:
+			b.(*array.Int64Builder).Append(v.n)
+			enc.n += 8
+		case vStrings:
+			lb := b.(*array.ListBuilder)
+			lb.Append(true)
+			for _, s := range v.list {
+				enc.arrowString(lb.ValueBuilder().(*array.StringBuilder), s)
+			}
+		case vJSON:
+			js := v.bytes
+			if !event.Canonical(js) {
+				if x, err := fastjson.ParseBytes(js); err == nil {
+					enc.js = appendJSON(enc.js[:0], x)
+				} else {
+					enc.js = appendString(enc.js[:0], string(js))
+				}
+				js = enc.js
+			}
+			stringBuilder(b).Append(string(js))
+			enc.n += int64(len(js)) + 4
+		}
+	}
+	rb.Field(len(t.root.fields)).AppendNull() // p_extra
+	r.rows++
+	r.bytes += enc.n + t.rowOverhead
+}
+
 func (enc *encoder) arrowText(b array.Builder, s string) {
 	if s == "" {
 		b.AppendNull()
