@@ -5,9 +5,9 @@ package lake
 // The candidate Parquet writer: Apache arrow-go's pqarrow (already in the
 // module graph through duckdb-go), with dictionary encoding on, as issue
 // 13 asks us to measure against our own encoder. Built only with the
-// lake_pqarrow tag (`make bench` sets it): the writer then uses it by
-// default, so that BenchmarkReplayBinary can run a binary of each, and
-// BenchmarkParquetWriters compares both in one test binary.
+// lake_pqarrow tag (`make bench BENCHTAGS=lake_pqarrow`): the writer then
+// uses it by default, so that BenchmarkReplayLakeWriters can run a binary
+// of each, and BenchmarkParquetWriters compares both in one test binary.
 //
 // It keeps everything else of the writer (partitions, the file writer
 // goroutine, commits, the Batch that encodes on the reader's goroutine),
