@@ -10,6 +10,7 @@ import (
 	"panther/engine"
 	"panther/engine/replay"
 	"panther/packs"
+	"panther/scan"
 )
 
 // ShippedSources are the detections and packs embedded in the binary.
@@ -47,7 +48,7 @@ func (app *App) loadOptions(c *cobra.Command) (engine.LoadOptions, error) {
 	if err != nil {
 		return engine.LoadOptions{}, err
 	}
-	return engine.LoadOptions{Budget: budget, DecodeLogType: decodeLogType}, nil
+	return engine.LoadOptions{Budget: budget, DecodeLogType: decodeLogType, ResourceTypes: scan.TypeNames()}, nil
 }
 
 // luaTimeoutFlag adds --lua-timeout to a command.

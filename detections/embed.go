@@ -3,7 +3,8 @@
 // in the binary so `panther test` and `panther replay` work with no
 // arguments on a fresh machine.
 //
-// Layout: rules/<log family>/<name>.{yml,lua}; helpers/ (AnalysisType:
+// Layout: rules/<log family>/<name>.{yml,lua}; policies/<service>/ (cloud
+// security policies, AnalysisType: policy); helpers/ (AnalysisType:
 // global, loaded with require(GlobalID)); datamodels/; queries/.
 package detections
 
@@ -11,5 +12,5 @@ import "embed"
 
 // FS is the shipped content.
 //
-//go:embed rules helpers datamodels queries
+//go:embed rules policies helpers datamodels queries
 var FS embed.FS

@@ -90,6 +90,9 @@ type EvalOptions struct {
 	// NoGuards calls rule() for every event, even when its opening test
 	// (luavm.Guard) already says it cannot match (for tests of guards).
 	NoGuards bool
+	// Now is the clock of Lua's time.now(); nil means time.Now. A policy
+	// scan sets it to each resource's capture time.
+	Now func() time.Time
 }
 
 // Evaluator runs the detections of a Set in one Lua VM. It is not safe for
@@ -112,7 +115,7 @@ type Evaluator struct {
 
 // NewEvaluator makes an evaluator; detections load on first use.
 func NewEvaluator(set *Set, opts EvalOptions) *Evaluator {
-	vm := luavm.New(luavm.Options{Budget: opts.Budget, Print: opts.Print})
+	vm := luavm.New(luavm.Options{Budget: opts.Budget, Print: opts.Print, Now: opts.Now})
 	ev := &Evaluator{set: set, vm: vm, opts: opts,
 		inst: map[*Detection]*instance{}, broken: map[*Detection]error{}, models: map[*DataModel]*modelInstance{},
 		guardPaths: map[string]int{}}
@@ -324,6 +327,14 @@ func (ev *Evaluator) alertFields(in *instance, ud *lua.LUserData, m *Match) {
 	}
 	str("title", &m.Title)
 	m.Dedup = m.Title
+	if d.Kind == TypePolicy {
+		// A policy's alerts are per resource (Panther's default).
+		if e := luavm.EventOf(ud); e != nil && e.Fields != nil {
+			if id := e.Fields.GetStringBytes("ResourceId"); len(id) > 0 {
+				m.Dedup = string(id)
+			}
+		}
+	}
 	str("dedup", &m.Dedup)
 	var sev string
 	str("severity", &sev)

@@ -70,6 +70,9 @@ type LoadOptions struct {
 	Workers int
 	// Budget bounds each Lua call of validation; 0 means the default.
 	Budget time.Duration
+	// ResourceTypes are the resource types policies may name (package
+	// scan's); nil leaves ResourceTypes unchecked.
+	ResourceTypes []string
 }
 
 // Load reads every spec under the sources. It never stops at a bad file:

@@ -69,6 +69,24 @@ func validate(set *Set, opts LoadOptions) Diagnostics {
 			checkLogType(d.File, "rule "+d.ID, lt)
 		}
 	}
+	if opts.ResourceTypes != nil {
+		for _, d := range set.Detections {
+			if d.Kind != TypePolicy {
+				continue
+			}
+			for j, rt := range d.LogTypes {
+				if i := slices.IndexFunc(opts.ResourceTypes, func(k string) bool { return strings.EqualFold(k, rt) }); i >= 0 {
+					d.LogTypes[j] = opts.ResourceTypes[i] // canonical spelling
+					continue
+				}
+				hint := "run `panther resourcetypes` for the list"
+				if n := parsers.Nearest(rt, opts.ResourceTypes); n != "" {
+					hint = "did you mean " + n + "?"
+				}
+				diags.errorf(d.File, d.Line, 0, hint, "policy %s: unknown resource type %q", d.ID, rt)
+			}
+		}
+	}
 	owner := map[string]*DataModel{}
 	for _, m := range set.DataModels {
 		for _, lt := range m.LogTypes {

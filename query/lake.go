@@ -20,6 +20,7 @@ const (
 	KindLogs        TableKind = "logs"         // <lake>/logs/<table>/
 	KindAlerts      TableKind = "alerts"       // <lake>/alerts/
 	KindRuleMatches TableKind = "rule_matches" // <lake>/rule_matches/
+	KindCompliance  TableKind = "compliance"   // <lake>/compliance/ (panther scan)
 )
 
 // Table is one table of the lake, found by listing directories.
@@ -49,8 +50,8 @@ func (e *LakeError) Error() string {
 func (e *LakeError) Unwrap() error { return e.Err }
 
 // DiscoverTables lists the tables of the lake at dir: every directory
-// under logs/ whose name is a valid table name, then alerts and
-// rule_matches when present. It opens no Parquet file. An empty lake has
+// under logs/ whose name is a valid table name, then alerts, rule_matches
+// and compliance when present. It opens no Parquet file. An empty lake has
 // no tables and is not an error; a missing one is a *LakeError.
 func DiscoverTables(dir string) ([]Table, error) {
 	abs, err := filepath.Abs(dir)
@@ -77,7 +78,7 @@ func DiscoverTables(dir string) ([]Table, error) {
 			tables = append(tables, Table{Name: e.Name(), Kind: KindLogs, Dir: filepath.Join(abs, string(KindLogs), e.Name())})
 		}
 	}
-	for _, k := range []TableKind{KindAlerts, KindRuleMatches} {
+	for _, k := range []TableKind{KindAlerts, KindRuleMatches, KindCompliance} {
 		d := filepath.Join(abs, string(k))
 		if fi, err := os.Stat(d); err == nil && fi.IsDir() {
 			tables = append(tables, Table{Name: string(k), Kind: k, Dir: d})

@@ -270,6 +270,13 @@ func (vm *VM) openNet() *lua.LTable {
 
 var cgnat = netip.MustParsePrefix("100.64.0.0/10")
 
+// epochSeconds is t in seconds since the epoch. UnixNano would overflow
+// outside 1678-2262, and credential reports and test data hold dates such
+// as 0001-01-01 and 3000-01-01.
+func epochSeconds(t time.Time) float64 {
+	return float64(t.Unix()) + float64(t.Nanosecond())/1e9
+}
+
 func (vm *VM) openTime() *lua.LTable {
 	L := vm.L
 	t := L.NewTable()
@@ -280,7 +287,7 @@ func (vm *VM) openTime() *lua.LTable {
 		return tt
 	}
 	fn("now", func(L *lua.LState) int {
-		L.Push(lua.LNumber(float64(vm.opts.Now().UnixNano()) / 1e9))
+		L.Push(lua.LNumber(epochSeconds(vm.opts.Now())))
 		return 1
 	})
 	fn("parse", func(L *lua.LState) int {
@@ -302,7 +309,7 @@ func (vm *VM) openTime() *lua.LTable {
 			L.Push(lua.LString("cannot parse time " + s))
 			return 2
 		}
-		L.Push(lua.LNumber(float64(tt.UnixNano()) / 1e9))
+		L.Push(lua.LNumber(epochSeconds(tt)))
 		return 1
 	})
 	fn("format", func(L *lua.LState) int {

@@ -87,6 +87,10 @@ func TestEventAPI(t *testing.T) {
 		{`function f(e) return net.is_private("10.1.2.3") and not net.is_private(e.sourceIPAddress) end`, `true`},
 		{`function f(e) return time.parse(e.eventTime) end`, `1709294400`},
 		{`function f(e) return time.format(1709294400) end`, `"2024-03-01T12:00:00Z"`},
+		// Outside the years 1678-2262 that UnixNano covers (credential
+		// reports write 0001-01-01 for "never").
+		{`function f(e) return time.parse("3000-01-01T00:00:00Z") end`, `32503680000`},
+		{`function f(e) return time.parse("0001-01-01T00:00:00Z") end`, `-62135596800`},
 		{`local n = require("json") function f(e) return n.encode({1}) end`, `"[1]"`},
 		{`function f(e) return e.userIdentity == e.userIdentity end`, `true`},
 		{`function f(e) return {getmetatable(""), getmetatable(e), ("x").__index == nil, string.__index == nil} end`, `["string","read-only event",true,true]`},
