@@ -4,11 +4,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
 
+	"github.com/valyala/fastjson"
 	lua "github.com/yuin/gopher-lua"
 
 	"panther/engine/luavm"
@@ -109,8 +109,8 @@ type Evaluator struct {
 
 	guardPaths map[string]int
 	guardEvent *event.Event
-	guardVals  []string
-	guardHave  []int8 // 0 not read, 1 a string, 2 none
+	guardVals  []*fastjson.Value // per slot, read once per event
+	guardHave  []bool
 }
 
 // NewEvaluator makes an evaluator; detections load on first use.
@@ -204,8 +204,8 @@ func (ev *Evaluator) guardSlot(path []string) int {
 	}
 	i := len(ev.guardPaths)
 	ev.guardPaths[key] = i
-	ev.guardVals = append(ev.guardVals, "")
-	ev.guardHave = append(ev.guardHave, 0)
+	ev.guardVals = append(ev.guardVals, nil)
+	ev.guardHave = append(ev.guardHave, false)
 	return i
 }
 
@@ -216,15 +216,11 @@ func (ev *Evaluator) guardPasses(in *instance, e *event.Event) bool {
 	}
 	for i := range in.guard.Conds {
 		c, slot := &in.guard.Conds[i], in.slots[i]
-		if ev.guardHave[slot] == 0 {
-			v, ok := c.Value(e)
-			ev.guardVals[slot] = v
-			ev.guardHave[slot] = 2
-			if ok {
-				ev.guardHave[slot] = 1
-			}
+		if !ev.guardHave[slot] {
+			ev.guardVals[slot] = c.Value(e)
+			ev.guardHave[slot] = true
 		}
-		if ev.guardHave[slot] == 2 || !slices.Contains(c.Values, ev.guardVals[slot]) {
+		if !c.Holds(ev.guardVals[slot]) {
 			return false
 		}
 	}

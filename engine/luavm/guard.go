@@ -1,8 +1,13 @@
 package luavm
 
 import (
+	"fmt"
 	"slices"
+	"strconv"
+	"strings"
 	"unsafe"
+
+	"github.com/valyala/fastjson"
 
 	lua "github.com/yuin/gopher-lua"
 	"github.com/yuin/gopher-lua/ast"
@@ -32,37 +37,117 @@ type Guard struct {
 	Conds []Cond
 }
 
-// Cond says that the field at Path is a string equal to one of Values.
+// CondKind says what a Cond tests.
+type CondKind uint8
+
+const (
+	// StringIn: the field is a string equal to one of Values.
+	StringIn CondKind = iota
+	// NumberIn: the field is a number equal to one of Nums.
+	NumberIn
+	// BoolIs: the field is the boolean Bool.
+	BoolIs
+	// NumberCmp: the field (or Default when absent and HasDefault) is a
+	// number that compares with Nums[0] as Op says. Any other value is
+	// left to Lua (comparing it raises an error there, which the guard
+	// must not hide).
+	NumberCmp
+)
+
+// Cond is one necessary condition on the field at Path.
 type Cond struct {
-	Path   []string
-	Values []string
+	Path       []string
+	Kind       CondKind
+	Values     []string
+	Nums       []float64
+	Bool       bool
+	Op         string // "<", "<=", ">", ">=" (NumberCmp)
+	Default    float64
+	HasDefault bool
 }
 
 // Pass reports whether e may match.
 func (g *Guard) Pass(e *event.Event) bool {
 	for i := range g.Conds {
-		v, ok := g.Conds[i].Value(e)
-		if !ok || !slices.Contains(g.Conds[i].Values, v) {
+		if !g.Conds[i].Holds(g.Conds[i].Value(e)) {
 			return false
 		}
 	}
 	return true
 }
 
-// Value is the string at the condition's path (valid while e is), if any.
-func (c *Cond) Value(e *event.Event) (string, bool) {
+// Value is the value at the condition's path (valid while e is), or nil.
+func (c *Cond) Value(e *event.Event) *fastjson.Value {
 	if e.Fields == nil {
-		return "", false
+		return nil
 	}
-	v := e.Fields.Get(c.Path...)
-	if v == nil {
-		return "", false
+	return e.Fields.Get(c.Path...)
+}
+
+// Holds reports whether v (nil when absent) may satisfy c.
+func (c *Cond) Holds(v *fastjson.Value) bool {
+	if v != nil && v.Type() == fastjson.TypeNull {
+		v = nil // Lua sees null as nil
 	}
-	b, err := v.StringBytes()
-	if err != nil {
-		return "", false
+	switch c.Kind {
+	case StringIn:
+		if v == nil || v.Type() != fastjson.TypeString {
+			return false
+		}
+		b, _ := v.StringBytes()
+		return slices.Contains(c.Values, unsafe.String(unsafe.SliceData(b), len(b)))
+	case NumberIn:
+		f, ok := number(v)
+		return ok && slices.Contains(c.Nums, f)
+	case BoolIs:
+		return v != nil && (v.Type() == fastjson.TypeTrue && c.Bool || v.Type() == fastjson.TypeFalse && !c.Bool)
+	case NumberCmp:
+		f, ok := number(v)
+		if v == nil && c.HasDefault {
+			f, ok = c.Default, true
+		}
+		if !ok {
+			return true
+		}
+		k := c.Nums[0]
+		switch c.Op {
+		case "<":
+			return f < k
+		case "<=":
+			return f <= k
+		case ">":
+			return f > k
+		case ">=":
+			return f >= k
+		}
 	}
-	return unsafe.String(unsafe.SliceData(b), len(b)), true
+	return true
+}
+
+// number is v as Lua reads it, when it is a number.
+func number(v *fastjson.Value) (float64, bool) {
+	if v == nil || v.Type() != fastjson.TypeNumber {
+		return 0, false
+	}
+	f, err := v.Float64()
+	return f, err == nil
+}
+
+// String renders c for tests and messages.
+func (c *Cond) String() string {
+	p := strings.Join(c.Path, ".")
+	switch c.Kind {
+	case NumberIn:
+		return fmt.Sprintf("%s=%v", p, c.Nums)
+	case BoolIs:
+		return fmt.Sprintf("%s=%v", p, c.Bool)
+	case NumberCmp:
+		if c.HasDefault {
+			return fmt.Sprintf("(%s or %v)%s%v", p, c.Default, c.Op, c.Nums[0])
+		}
+		return fmt.Sprintf("%s%s%v", p, c.Op, c.Nums[0])
+	}
+	return fmt.Sprintf("%s=%v", p, c.Values)
 }
 
 // Guard returns the guard of the global function name, or nil.
@@ -160,14 +245,24 @@ func (gf *guardFinder) need(e ast.Expr, truth bool) []Cond {
 		return nil
 	case *ast.RelationalOpExpr:
 		if x.Operator != "==" && x.Operator != "~=" {
-			return nil
+			return gf.compare(x, truth)
 		}
 		equal := (x.Operator == "==") == truth // the outcome says the two are equal
 		for _, pair := range [][2]ast.Expr{{x.Lhs, x.Rhs}, {x.Rhs, x.Lhs}} {
-			// event.f == "lit" holds: f is "lit".
-			if s, ok := pair[1].(*ast.StringExpr); ok && equal {
+			if equal {
 				if path := gf.fieldPath(pair[0]); path != nil {
-					return []Cond{{Path: path, Values: []string{s.Value}}}
+					switch lit := pair[1].(type) {
+					case *ast.StringExpr: // event.f == "lit" holds: f is "lit".
+						return []Cond{{Path: path, Kind: StringIn, Values: []string{lit.Value}}}
+					case *ast.NumberExpr: // event.f == 404
+						if f, ok := luaNumber(lit.Value); ok {
+							return []Cond{{Path: path, Kind: NumberIn, Nums: []float64{f}}}
+						}
+					case *ast.TrueExpr:
+						return []Cond{{Path: path, Kind: BoolIs, Bool: true}}
+					case *ast.FalseExpr:
+						return []Cond{{Path: path, Kind: BoolIs, Bool: false}}
+					}
 				}
 			}
 			// SET[event.f] ~= nil (or == true) holds: f is a key of SET.
@@ -195,15 +290,77 @@ func (gf *guardFinder) need(e ast.Expr, truth bool) []Cond {
 			return l
 		}
 		// One side or the other: a condition only when each side is one
-		// condition on the same field, then to either's values.
-		if len(l) != 1 || len(r) != 1 || !slices.Equal(l[0].Path, r[0].Path) {
+		// condition on the same field, of a kind whose values add up.
+		if len(l) != 1 || len(r) != 1 || !slices.Equal(l[0].Path, r[0].Path) || l[0].Kind != r[0].Kind {
 			return nil
 		}
-		vals := append(slices.Clone(l[0].Values), r[0].Values...)
-		slices.Sort(vals)
-		return []Cond{{Path: l[0].Path, Values: slices.Compact(vals)}}
+		switch l[0].Kind {
+		case StringIn:
+			vals := append(slices.Clone(l[0].Values), r[0].Values...)
+			slices.Sort(vals)
+			return []Cond{{Path: l[0].Path, Kind: StringIn, Values: slices.Compact(vals)}}
+		case NumberIn:
+			nums := append(slices.Clone(l[0].Nums), r[0].Nums...)
+			slices.Sort(nums)
+			return []Cond{{Path: l[0].Path, Kind: NumberIn, Nums: slices.Compact(nums)}}
+		}
+		return nil
 	}
 	return nil
+}
+
+// compare reads `field OP number` (or `number OP field`, or `(field or N)
+// OP number`), OP one of < <= > >=, as a NumberCmp that must hold (truth)
+// or fail (not truth: for numbers, the opposite comparison holds).
+func (gf *guardFinder) compare(x *ast.RelationalOpExpr, truth bool) []Cond {
+	op := x.Operator
+	field, lit := x.Lhs, x.Rhs
+	if _, ok := field.(*ast.NumberExpr); ok {
+		field, lit = lit, field
+		op = map[string]string{"<": ">", "<=": ">=", ">": "<", ">=": "<="}[op]
+	}
+	n, ok := lit.(*ast.NumberExpr)
+	if !ok {
+		return nil
+	}
+	k, ok := luaNumber(n.Value)
+	if !ok {
+		return nil
+	}
+	c := Cond{Kind: NumberCmp, Nums: []float64{k}}
+	if or, ok := field.(*ast.LogicalOpExpr); ok && or.Operator == "or" {
+		d, ok := or.Rhs.(*ast.NumberExpr)
+		if !ok {
+			return nil
+		}
+		if c.Default, ok = luaNumber(d.Value); !ok {
+			return nil
+		}
+		c.HasDefault = true
+		field = or.Lhs
+	}
+	if c.Path = gf.fieldPath(field); c.Path == nil {
+		return nil
+	}
+	if !truth {
+		op = map[string]string{"<": ">=", "<=": ">", ">": "<=", ">=": "<"}[op]
+	}
+	if op == "" {
+		return nil
+	}
+	c.Op = op
+	return []Cond{c}
+}
+
+// luaNumber reads a Lua number literal.
+func luaNumber(s string) (float64, bool) {
+	if f, err := strconv.ParseFloat(s, 64); err == nil {
+		return f, true
+	}
+	if i, err := strconv.ParseInt(s, 0, 64); err == nil {
+		return float64(i), true
+	}
+	return 0, false
 }
 
 // pure reports whether evaluating e can neither fail nor act: literals,
@@ -258,7 +415,7 @@ func (gf *guardFinder) setLookup(x *ast.AttrGetExpr) (Cond, bool) {
 		vals = append(vals, k)
 	}
 	slices.Sort(vals)
-	return Cond{Path: path, Values: vals}, true
+	return Cond{Path: path, Kind: StringIn, Values: vals}, true
 }
 
 // fieldPath matches `param.a.b` (or param["a"], param:get("a", "b")).

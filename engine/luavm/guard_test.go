@@ -1,9 +1,10 @@
 package luavm
 
 import (
-	"fmt"
 	"strings"
 	"testing"
+
+	"panther/parsers/event"
 )
 
 func TestFindGuards(t *testing.T) {
@@ -40,7 +41,18 @@ function rule(e) return DENIED[e.errorCode or ""] == true and f(e) end`, `errorC
 		{`function rule(e) return e.a == "x" end rule = nil`, ``},
 		{`function rule(e) return e.a == "x" end function rule(e) return true end`, ``},
 		{`function rule(e) if e.a ~= "x" then return nil end end`, ``},
-		{`function rule(e) return e.n == 1 end`, ``},
+		{`function rule(e) return e.n == 1 end`, `n=[1]`},
+		// Numbers, booleans, comparisons.
+		{`function rule(e) return (e.status == 401 or e.status == 403) and f(e) end`, `status=[401 403]`},
+		{`function rule(e) return e.auth_success == false and f(e) end`, `auth_success=false`},
+		{`function rule(e) if e:get("alert", "severity") ~= 1 then return false end end`, `alert.severity=[1]`},
+		{`function rule(e) return (e.status or 0) >= 500 and (e.status or 0) < 600 and f(e) end`, `(status or 0)>=500`},
+		{`function rule(e) if (e.status or 0) < 200 or (e.status or 0) >= 300 then return false end end`, `(status or 0)>=200`},
+		{`function rule(e) return 100 < e.bytes end`, `bytes>100`},
+		{`function rule(e) if e.bytes <= 0x10 then return false end end`, `bytes>16`},
+		{`function rule(e) return e.a == 1 or e.a == "x" end`, ``},
+		{`function rule(e) return e.a < e.b end`, ``},
+		{`function rule(e) return (e.a or X) > 1 end`, ``},
 		{`function rule(e) return other.a == "x" end`, ``},
 		// Sets that could change, or are not sets of truthy constants.
 		{`local S = {A = true}
@@ -65,12 +77,50 @@ function rule(e) return S[e.k or "A"] end`, ``},
 		if g := ch.Guard("rule"); g != nil {
 			var parts []string
 			for _, cd := range g.Conds {
-				parts = append(parts, fmt.Sprintf("%s=%v", strings.Join(cd.Path, "."), cd.Values))
+				parts = append(parts, cd.String())
 			}
 			got = strings.Join(parts, " ")
 		}
 		if got != c.want {
 			t.Errorf("%s\n got %q\nwant %q", c.src, got, c.want)
 		}
+	}
+}
+
+func TestCondHolds(t *testing.T) {
+	ev := func(js string) *event.Event {
+		e := event.New()
+		if err := e.ParseJSON([]byte(js)); err != nil {
+			t.Fatal(err)
+		}
+		return e
+	}
+	status := []string{"status"}
+	cases := []struct {
+		c    Cond
+		js   string
+		want bool
+	}{
+		{Cond{Path: status, Kind: NumberIn, Nums: []float64{404}}, `{"status":404}`, true},
+		{Cond{Path: status, Kind: NumberIn, Nums: []float64{404}}, `{"status":"404"}`, false}, // Lua: "404" ~= 404
+		{Cond{Path: status, Kind: NumberIn, Nums: []float64{404}}, `{}`, false},
+		{Cond{Path: status, Kind: StringIn, Values: []string{"x"}}, `{"status":"x"}`, true},
+		{Cond{Path: status, Kind: StringIn, Values: []string{"x"}}, `{"status":null}`, false},
+		{Cond{Path: status, Kind: BoolIs, Bool: false}, `{"status":false}`, true},
+		{Cond{Path: status, Kind: BoolIs, Bool: false}, `{"status":null}`, false}, // nil == false is false
+		{Cond{Path: status, Kind: NumberCmp, Op: ">=", Nums: []float64{500}}, `{"status":503}`, true},
+		{Cond{Path: status, Kind: NumberCmp, Op: ">=", Nums: []float64{500}}, `{"status":200}`, false},
+		// Lua raises an error comparing these: the guard lets Lua say so.
+		{Cond{Path: status, Kind: NumberCmp, Op: ">=", Nums: []float64{500}}, `{"status":"503"}`, true},
+		{Cond{Path: status, Kind: NumberCmp, Op: ">=", Nums: []float64{500}}, `{}`, true},
+		{Cond{Path: status, Kind: NumberCmp, Op: ">=", Nums: []float64{500}, HasDefault: true}, `{}`, false},
+		{Cond{Path: status, Kind: NumberCmp, Op: "<", Nums: []float64{1}, HasDefault: true}, `{"status":null}`, true},
+	}
+	for _, c := range cases {
+		e := ev(c.js)
+		if got := c.c.Holds(c.c.Value(e)); got != c.want {
+			t.Errorf("%s on %s: %v, want %v", c.c.String(), c.js, got, c.want)
+		}
+		e.Release()
 	}
 }
