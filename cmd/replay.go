@@ -33,7 +33,7 @@ func newReplayCmd(app *App) *cobra.Command {
 		logType, format, alertsFile, lakeDir, deadLetter, label string
 		since, until                                            string
 		paths, rules, filters                                   []string
-		failOnAlert, failOnError, quiet                         bool
+		failOnAlert, failOnError, quiet, profileRules           bool
 		maxRecord                                               int
 	)
 	c := &cobra.Command{
@@ -85,7 +85,7 @@ failed; 130 interrupted (nothing partial is left in the lake).`,
 				fmt.Fprintf(errOut, "panther: %d problem(s) in the detections; the rest run\n", n)
 			}
 			opts := replay.Options{Set: set, Registry: set.Registry, Budget: lopts.Budget, Label: label,
-				MaxRecordBytes: maxRecord, Now: app.Now, Stdin: app.IO.In}
+				MaxRecordBytes: maxRecord, Now: app.Now, Stdin: app.IO.In, ProfileRules: profileRules}
 			if opts.Workers, err = app.cfg.Int(c, "workers", "workers", 0); err != nil {
 				return err
 			}
@@ -229,6 +229,9 @@ failed; 130 interrupted (nothing partial is left in the lake).`,
 			if !quiet || runErr != nil {
 				printReplaySummary(errOut, st, ruleErrors, shown, lakeStats, lakeDir)
 			}
+			if profileRules && st != nil {
+				printRuleProfile(errOut, st)
+			}
 			if runErr != nil {
 				if errors.Is(runErr, context.Canceled) {
 					return runErr
@@ -268,6 +271,7 @@ failed; 130 interrupted (nothing partial is left in the lake).`,
 	f.BoolVar(&failOnAlert, "fail-on-alert", false, "exit 1 when any alert is raised")
 	f.BoolVar(&failOnError, "fail-on-error", false, "exit 1 on rule errors or unparsed records")
 	f.BoolVarP(&quiet, "quiet", "q", false, "no progress bar, no per-record errors, no summary")
+	f.BoolVar(&profileRules, "profile-rules", false, "print each detection's calls, matches, errors and CPU time per event, the costliest first")
 	luaTimeoutFlag(c)
 	return c
 }
@@ -420,5 +424,33 @@ func printReplaySummary(w io.Writer, st *replay.Stats, ruleErrors map[string][]s
 	}
 	if st.LakeSkipped > 0 {
 		fmt.Fprintf(w, "  %d source(s) already in the lake were not written again\n", st.LakeSkipped)
+	}
+}
+
+// printRuleProfile is the table of --profile-rules: what each detection
+// cost, the costliest first.
+func printRuleProfile(w io.Writer, st *replay.Stats) {
+	var total time.Duration
+	for _, p := range st.Profile {
+		total += p.CPU
+	}
+	events := st.TotalEvents()
+	fmt.Fprintf(w, "\ndetections: %.2fs CPU in all", total.Seconds())
+	if events > 0 {
+		fmt.Fprintf(w, ", %.2f µs per event replayed", float64(total.Microseconds())/float64(events))
+	}
+	fmt.Fprintln(w, " (the costliest first; guard: events rejected in Go before Lua ran)")
+	fmt.Fprintf(w, "  %-44s %10s %7s %10s %8s %7s %11s %7s\n", "detection", "events", "guard", "calls", "matches", "errors", "µs/event", "share")
+	for _, p := range st.Profile {
+		guard := "-"
+		if p.Events > 0 && p.Skipped > 0 {
+			guard = fmt.Sprintf("%.0f%%", 100*float64(p.Skipped)/float64(p.Events))
+		}
+		share := 0.0
+		if total > 0 {
+			share = 100 * float64(p.CPU) / float64(total)
+		}
+		fmt.Fprintf(w, "  %-44s %10d %7s %10d %8d %7d %11.2f %6.1f%%\n", p.ID, p.Events, guard, p.Calls(), p.Matches, p.Errors,
+			float64(p.PerEvent().Nanoseconds())/1e3, share)
 	}
 }

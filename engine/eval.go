@@ -31,6 +31,9 @@ var auxFuncs = []string{"title", "dedup", "severity", "alert_context", "descript
 type Match struct {
 	Detection *Detection
 	Matched   bool
+	// Skipped says that rule()'s opening test, checked in Go (a guard),
+	// rejected the event: Lua was not called.
+	Skipped bool
 	// Err is a rule error: rule() (or policy()) failed or timed out.
 	Err error
 	// The alert fields, when Matched, with defaults applied.
@@ -245,6 +248,7 @@ func (ev *Evaluator) EvaluateInto(d *Detection, ud *lua.LUserData, m *Match) {
 	}
 	if in.guard != nil {
 		if e := luavm.EventOf(ud); e != nil && !ev.guardPasses(in, e) {
+			m.Skipped = true
 			return // rule() would return false at its first statement
 		}
 	}

@@ -287,6 +287,16 @@ func (gf *guardFinder) need(e ast.Expr, truth bool) []Cond {
 			if gf.pure(x.Lhs) {
 				return append(l, r...)
 			}
+			// A comparison of a field with a number fails only when the
+			// field is not a number; a NumberCmp on that same field leaves
+			// exactly those values to Lua, so it may follow.
+			if path := gf.numberComparison(x.Lhs); path != nil {
+				for _, c := range r {
+					if c.Kind == NumberCmp && slices.Equal(c.Path, path) {
+						l = append(l, c)
+					}
+				}
+			}
 			return l
 		}
 		// One side or the other: a condition only when each side is one
@@ -350,6 +360,25 @@ func (gf *guardFinder) compare(x *ast.RelationalOpExpr, truth bool) []Cond {
 	}
 	c.Op = op
 	return []Cond{c}
+}
+
+// numberComparison returns the field of e when e is a comparison (or
+// and/or of comparisons) of one field with numbers whose only failure is
+// that field not being a number, else nil.
+func (gf *guardFinder) numberComparison(e ast.Expr) []string {
+	switch x := e.(type) {
+	case *ast.RelationalOpExpr:
+		cs := gf.compare(x, true)
+		if len(cs) == 1 {
+			return cs[0].Path
+		}
+	case *ast.LogicalOpExpr:
+		l, r := gf.numberComparison(x.Lhs), gf.numberComparison(x.Rhs)
+		if l != nil && slices.Equal(l, r) {
+			return l
+		}
+	}
+	return nil
 }
 
 // luaNumber reads a Lua number literal.

@@ -18,6 +18,7 @@ import (
 // compiled once into Go matchers.
 //
 //	local SCANNERS = match.literals({"sqlmap", "nikto", ...} [, {ignore_case = true}])
+//	SCANNERS:first(s) -> the first needle, in list order, that occurs in s, and its 1-based index; or nil
 //	SCANNERS:find(s)  -> the needle that occurs leftmost in s (ties: list order), its 1-based index; or nil
 //	SCANNERS:test(s)  -> whether any needle occurs in s
 //	SCANNERS:all(s)   -> the needles that occur in s, in list order
@@ -240,6 +241,28 @@ func (vm *VM) openMatch() *lua.LTable {
 		L.Push(lua.LString(lit.needles[i]))
 		L.Push(lua.LNumber(i + 1))
 		return 2
+	}))
+	litMethods.RawSetString("first", L.NewFunction(func(L *lua.LState) int {
+		lit, s, ok := literalsArgs(L)
+		if ok {
+			s = lit.prepare(vm, L, "match.literals:first", s)
+			var buf [64]bool
+			seen := buf[:0]
+			if len(lit.needles) > len(buf) {
+				vm.charge(L, "match.literals:first", int64(len(lit.needles)))
+				seen = make([]bool, len(lit.needles))
+			} else {
+				seen = buf[:len(lit.needles)]
+			}
+			lit.present(vm, L, s, seen)
+			if i := slices.Index(seen, true); i >= 0 {
+				L.Push(lua.LString(lit.needles[i]))
+				L.Push(lua.LNumber(i + 1))
+				return 2
+			}
+		}
+		L.Push(lua.LNil)
+		return 1
 	}))
 	litMethods.RawSetString("all", L.NewFunction(func(L *lua.LState) int {
 		lit, s, ok := literalsArgs(L)

@@ -138,6 +138,7 @@ local M = match.literals({"|", "||", "nc", "once", "cat", "$(", "e", "/dev/"})
 local I = match.literals({"NikTo", "sqlmap"}, {ignore_case = true})
 function find(s) local n, i = M:find(s) return tostring(n) .. "@" .. tostring(i) end
 function all(s) return table.concat(M:all(s), ",") end
+function first(s) local n, i = M:first(s) return tostring(n) .. "@" .. tostring(i) end
 function test(s) return tostring(M:test(s)) end
 function itest(s) return tostring(I:find(s)) end`)
 	r := rand.New(rand.NewPCG(3, 4))
@@ -165,6 +166,16 @@ function itest(s) return tostring(I:find(s)) end`)
 		}
 		if got := callS(t, vm, env.Func("find"), s); got != want {
 			t.Fatalf("find(%q) = %s, want %s", s, got, want)
+		}
+		wantFirst := "nil@nil"
+		for j, n := range needles {
+			if strings.Contains(s, n) {
+				wantFirst = n + "@" + itoa(j+1)
+				break
+			}
+		}
+		if got := callS(t, vm, env.Func("first"), s); got != wantFirst {
+			t.Fatalf("first(%q) = %s, want %s", s, got, wantFirst)
 		}
 		if got := callS(t, vm, env.Func("all"), s); got != strings.Join(present, ",") {
 			t.Fatalf("all(%q) = %s, want %s", s, got, strings.Join(present, ","))

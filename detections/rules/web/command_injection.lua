@@ -20,23 +20,38 @@ local ANY_SHAPES = {
   { "Java expression", [[#_memberaccess|@java\.lang\.runtime@getruntime|java\.lang\.runtime\)?\.getruntime\(|new\s+java\.lang\.processbuilder|class\.module\.classloader]], { "#_memberaccess", "java.lang", "class.module" } },
 }
 
-local target_shape = web.matcher(TARGET_SHAPES)
-local any_shape = web.matcher(ANY_SHAPES)
+-- The target is tried against both lists in one matcher (the target's
+-- shapes first); the user agent and the referer against ANY_SHAPES. Each
+-- matcher finds every needle in one pass and runs only the regexps whose
+-- needles are there.
+local all_target = {}
+for _, list in ipairs({ TARGET_SHAPES, ANY_SHAPES }) do
+  for _, sh in ipairs(list) do
+    all_target[#all_target + 1] = sh
+  end
+end
+local IN_TARGET = match.patterns(all_target)
+local ANYWHERE = match.patterns(ANY_SHAPES)
 
 -- shape returns the kind of payload and where it was, or nil.
 local function shape(event)
-  local target = web.decode(web.target(event))
-  local kind = target_shape(target) or any_shape(target)
+  local kind = IN_TARGET:first(web.decode(web.target(event)))
   if kind then
     return kind, "request"
   end
-  kind = any_shape(web.decode(event.user_agent))
-  if kind then
-    return kind, "user agent"
+  local ua = event.user_agent
+  if ua ~= nil then
+    kind = ANYWHERE:first(web.decode(ua))
+    if kind then
+      return kind, "user agent"
+    end
   end
-  kind = any_shape(web.decode(event.referer))
-  if kind then
-    return kind, "referer"
+  local referer = event.referer
+  if referer ~= nil then
+    kind = ANYWHERE:first(web.decode(referer))
+    if kind then
+      return kind, "referer"
+    end
   end
   return nil
 end

@@ -9,8 +9,14 @@ local TARGETS = { "etc/passwd", "etc/shadow", "etc/hosts", "proc/self/", "win.in
 -- dotdot finds a parent-directory segment in the decoded target: "../",
 -- "..\", or a trailing "/..". Browsers resolve dot segments before they
 -- send a URL (RFC 3986 section 5.2.4), so a real user's request has none.
+local DOTDOT = match.literals({ "../", "..\\" })
+
 local function dotdot(decoded)
-  return decoded:find("%.%.[/\\]") ~= nil or decoded:find("[/\\]%.%.$") ~= nil
+  if DOTDOT:test(decoded) then
+    return true
+  end
+  local tail = decoded:sub(-3)
+  return tail == "/.." or tail == "\\.."
 end
 
 function rule(event)
