@@ -183,7 +183,11 @@ func (ev *Evaluator) load(d *Detection) (*instance, error) {
 	if d.Kind != TypePolicy && !ev.opts.NoGuards && !ev.opts.KeepOutputs {
 		if in.guard = d.chunk.Guard("rule"); in.guard != nil {
 			for _, c := range in.guard.Conds {
-				in.slots = append(in.slots, ev.guardSlot(c.Path))
+				slot := -1 // AnyOf: read each time
+				if c.Kind != luavm.AnyOf {
+					slot = ev.guardSlot(c.Path)
+				}
+				in.slots = append(in.slots, slot)
 			}
 		}
 	}
@@ -219,6 +223,12 @@ func (ev *Evaluator) guardPasses(in *instance, e *event.Event) bool {
 	}
 	for i := range in.guard.Conds {
 		c, slot := &in.guard.Conds[i], in.slots[i]
+		if slot < 0 {
+			if !c.HoldsOn(e) {
+				return false
+			}
+			continue
+		}
 		if !ev.guardHave[slot] {
 			ev.guardVals[slot] = c.Value(e)
 			ev.guardHave[slot] = true

@@ -52,6 +52,8 @@ const (
 	// left to Lua (comparing it raises an error there, which the guard
 	// must not hide).
 	NumberCmp
+	// AnyOf: one of Sub holds (`e.qclass_name == "C_CHAOS" or e.qclass == 3`).
+	AnyOf
 )
 
 // Cond is one necessary condition on the field at Path.
@@ -64,21 +66,36 @@ type Cond struct {
 	Op         string // "<", "<=", ">", ">=" (NumberCmp)
 	Default    float64
 	HasDefault bool
+	Sub        []Cond // AnyOf
 }
 
 // Pass reports whether e may match.
 func (g *Guard) Pass(e *event.Event) bool {
 	for i := range g.Conds {
-		if !g.Conds[i].Holds(g.Conds[i].Value(e)) {
+		if !g.Conds[i].HoldsOn(e) {
 			return false
 		}
 	}
 	return true
 }
 
-// Value is the value at the condition's path (valid while e is), or nil.
+// HoldsOn reports whether c may hold on e.
+func (c *Cond) HoldsOn(e *event.Event) bool {
+	if c.Kind == AnyOf {
+		for i := range c.Sub {
+			if c.Sub[i].HoldsOn(e) {
+				return true
+			}
+		}
+		return false
+	}
+	return c.Holds(c.Value(e))
+}
+
+// Value is the value at the condition's path (valid while e is), or nil
+// (always nil for AnyOf, which has no path of its own).
 func (c *Cond) Value(e *event.Event) *fastjson.Value {
-	if e.Fields == nil {
+	if e.Fields == nil || c.Path == nil {
 		return nil
 	}
 	return e.Fields.Get(c.Path...)
@@ -141,6 +158,12 @@ func (c *Cond) String() string {
 		return fmt.Sprintf("%s=%v", p, c.Nums)
 	case BoolIs:
 		return fmt.Sprintf("%s=%v", p, c.Bool)
+	case AnyOf:
+		parts := make([]string, len(c.Sub))
+		for i := range c.Sub {
+			parts[i] = c.Sub[i].String()
+		}
+		return "(" + strings.Join(parts, " | ") + ")"
 	case NumberCmp:
 		if c.HasDefault {
 			return fmt.Sprintf("(%s or %v)%s%v", p, c.Default, c.Op, c.Nums[0])
@@ -300,23 +323,58 @@ func (gf *guardFinder) need(e ast.Expr, truth bool) []Cond {
 			return l
 		}
 		// One side or the other: a condition only when each side is one
-		// condition on the same field, of a kind whose values add up.
-		if len(l) != 1 || len(r) != 1 || !slices.Equal(l[0].Path, r[0].Path) || l[0].Kind != r[0].Kind {
+		// condition; on the same field, of a kind whose values add up, it
+		// is one condition, else it is either of them (AnyOf).
+		if len(l) != 1 || len(r) != 1 {
 			return nil
 		}
-		switch l[0].Kind {
-		case StringIn:
-			vals := append(slices.Clone(l[0].Values), r[0].Values...)
-			slices.Sort(vals)
-			return []Cond{{Path: l[0].Path, Kind: StringIn, Values: slices.Compact(vals)}}
-		case NumberIn:
-			nums := append(slices.Clone(l[0].Nums), r[0].Nums...)
-			slices.Sort(nums)
-			return []Cond{{Path: l[0].Path, Kind: NumberIn, Nums: slices.Compact(nums)}}
-		}
-		return nil
+		return []Cond{anyOf(append(alternatives(l[0]), alternatives(r[0])...))}
 	}
 	return nil
+}
+
+func alternatives(c Cond) []Cond {
+	if c.Kind == AnyOf {
+		return c.Sub
+	}
+	return []Cond{c}
+}
+
+// anyOf is the disjunction of alts, with the alternatives on one field
+// and of one kind (StringIn, NumberIn) merged.
+func anyOf(alts []Cond) Cond {
+	var out []Cond
+	for _, a := range alts {
+		merged := false
+		for i := range out {
+			o := &out[i]
+			if !slices.Equal(o.Path, a.Path) || o.Kind != a.Kind {
+				continue
+			}
+			switch a.Kind {
+			case StringIn:
+				o.Values = append(slices.Clone(o.Values), a.Values...)
+				slices.Sort(o.Values)
+				o.Values = slices.Compact(o.Values)
+				merged = true
+			case NumberIn:
+				o.Nums = append(slices.Clone(o.Nums), a.Nums...)
+				slices.Sort(o.Nums)
+				o.Nums = slices.Compact(o.Nums)
+				merged = true
+			}
+			if merged {
+				break
+			}
+		}
+		if !merged {
+			out = append(out, a)
+		}
+	}
+	if len(out) == 1 {
+		return out[0]
+	}
+	return Cond{Kind: AnyOf, Sub: out}
 }
 
 // compare reads `field OP number` (or `number OP field`, or `(field or N)

@@ -33,7 +33,7 @@ function rule(e) return DENIED[e.errorCode or ""] == true and f(e) end`, `errorC
 		{`function rule(e) if e.eventSource ~= "x" or f(e) or e.eventName ~= "y" then return false end end`, `eventSource=[x]`},
 		// No guard:
 		{`function rule(e) return e.eventName ~= "A" end`, ``},
-		{`function rule(e) return e.a == "x" or e.b == "y" end`, ``},
+		{`function rule(e) return e.a == "x" or e.b == "y" end`, `(a=[x] | b=[y])`},
 		{`function rule(e) if e.a == "x" then return false end end`, ``},
 		{`function rule(e) local n = e.eventName if n ~= "A" then return false end end`, ``},
 		{`function rule(e) e = other() return e.a == "x" end`, ``},
@@ -52,7 +52,10 @@ function rule(e) return DENIED[e.errorCode or ""] == true and f(e) end`, `errorC
 		{`function rule(e) return e.a > 1 and e.a < 5 and f(e) and e.a < 4 end`, `a>1 a<5`},
 		{`function rule(e) return 100 < e.bytes end`, `bytes>100`},
 		{`function rule(e) if e.bytes <= 0x10 then return false end end`, `bytes>16`},
-		{`function rule(e) return e.a == 1 or e.a == "x" end`, ``},
+		{`function rule(e) return e.a == 1 or e.a == "x" end`, `(a=[1] | a=[x])`},
+		{`local T = {AXFR = true}
+function rule(e) if not (T[e.qtype_name] or e.qtype == 252 or e.qtype == 251) then return false end end`, `(qtype_name=[AXFR] | qtype=[251 252])`},
+		{`function rule(e) return (e.a == "x" or f(e)) and e.b == "y" end`, ``},
 		{`function rule(e) return e.a < e.b end`, ``},
 		{`function rule(e) return (e.a or X) > 1 end`, ``},
 		{`function rule(e) return other.a == "x" end`, ``},
