@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -22,6 +23,7 @@ func newTestCmd(app *App) *cobra.Command {
 		failuresOnly bool
 		verbose      bool
 		update       bool
+		slowRule     time.Duration
 	)
 	c := &cobra.Command{
 		Use:   "test [PATH...]",
@@ -39,6 +41,10 @@ Fixture tests (Fixtures: in a spec) replay raw log files through the real
 parsers and the alert logic (dedup windows, thresholds) and compare the alerts
 with an expected file; --update writes what they raise into those files.
 
+Each passing test's event is also timed (the fastest of a few runs): a
+detection whose test events cost over --slow-rule gets a warning on stderr,
+since it would hold a replay back (see docs/detection-performance.md).
+
 The summary line counts tests: "N passed, N failed". Exit code 1 when a test
 fails, a file does not load, or a detection has fewer than --minimum-tests.`,
 		Example: `  panther test
@@ -49,7 +55,7 @@ fails, a file does not load, or a detection has fewer than --minimum-tests.`,
 			if !slices.Contains(report.Formats, format) {
 				return usageErr("--format %q: one of %v", format, report.Formats)
 			}
-			opts := engine.TestOptions{Now: app.Now}
+			opts := engine.TestOptions{Now: app.Now, SlowRule: slowRule}
 			for _, f := range app.cfg.Strings(c, "filter", "filter", nil) {
 				flt, err := engine.ParseFilter(f)
 				if err != nil {
@@ -109,6 +115,10 @@ fails, a file does not load, or a detection has fewer than --minimum-tests.`,
 			default:
 				report.Pretty(out, rep, set.Diagnostics, report.Options{Color: app.IO.Color, ShowFailuresOnly: failuresOnly, Verbose: verbose})
 			}
+			for _, sd := range rep.Slow {
+				fmt.Fprintf(app.IO.ErrOut, "panther: warning: %s (%s) costs %s an event on test %q, over --slow-rule %s: a replay running it does at most %s events/s a core; docs/detection-performance.md shows the fast idioms\n",
+					sd.Detection.ID, sd.Detection.File, sd.Cost.Round(time.Microsecond), sd.Test, slowRule, human(float64(time.Second)/float64(sd.Cost)))
+			}
 			if len(rep.Detections) == 0 && (len(opts.Filters) > 0 || opts.Run != nil) {
 				fmt.Fprintln(app.IO.ErrOut, "panther: no detection matches the filters")
 			}
@@ -126,6 +136,7 @@ fails, a file does not load, or a detection has fewer than --minimum-tests.`,
 	f.BoolVar(&failuresOnly, "show-failures-only", false, "print only failing tests")
 	f.BoolVarP(&verbose, "verbose", "v", false, "list every passing test")
 	f.Int("parallel", 0, "tests run at once (default: all cores)")
+	f.DurationVar(&slowRule, "slow-rule", 500*time.Microsecond, "warn about detections whose test events cost more than this each (0: do not time them)")
 	f.BoolVar(&update, "update", false, "write the alerts fixture tests raise into their expected files (read the diff before committing)")
 	luaTimeoutFlag(c)
 	return c

@@ -145,6 +145,10 @@ type TestOptions struct {
 	// Fixtures runs the fixture tests of detections; nil skips them. The
 	// replay package provides it (engine cannot import replay).
 	Fixtures FixtureRunner
+	// SlowRule, when positive, measures what each passing unit test's
+	// event costs the detection (TestResult.Cost) and reports the
+	// detections over it (TestReport.Slow); see testcost.go.
+	SlowRule time.Duration
 }
 
 // FixtureRunner runs the fixture tests of one detection.
@@ -166,8 +170,11 @@ type TestResult struct {
 	Diff     string
 	Prints   string
 	Duration time.Duration
-	Match    *Match // unit tests: what the detection produced
-	Event    []byte // unit tests: the event as the detection saw it (debug)
+	// Cost is what evaluating the test's event costs the detection (the
+	// fastest of a few runs), with TestOptions.SlowRule.
+	Cost  time.Duration
+	Match *Match // unit tests: what the detection produced
+	Event []byte // unit tests: the event as the detection saw it (debug)
 }
 
 // TestReport is the outcome of a run.
@@ -177,9 +184,12 @@ type TestReport struct {
 	Detections []*Detection
 	// BelowMinimum lists detections that fail --minimum-tests, with why.
 	BelowMinimum []string
-	Passed       int
-	Failed       int
-	Elapsed      time.Duration
+	// Slow lists the detections whose test events cost over
+	// TestOptions.SlowRule.
+	Slow    []SlowDetection
+	Passed  int
+	Failed  int
+	Elapsed time.Duration
 }
 
 // TestsByLogType counts the tests of the report per log type (a rule with
@@ -263,7 +273,7 @@ func RunTests(ctx context.Context, set *Set, opts TestOptions) *TestReport {
 					continue
 				}
 				prints.Reset()
-				res := runUnitTest(ev, set, j.det, &j.det.Tests[j.index], now())
+				res := runUnitTest(ev, set, j.det, &j.det.Tests[j.index], now(), opts.SlowRule > 0 && !opts.KeepOutputs)
 				res.Prints = prints.String()
 				results[j.slot] = []TestResult{res}
 			}
@@ -286,6 +296,9 @@ func RunTests(ctx context.Context, set *Set, opts TestOptions) *TestReport {
 				rep.Failed++
 			}
 		}
+	}
+	if opts.SlowRule > 0 {
+		rep.Slow = slowDetections(rep.Results, opts.SlowRule)
 	}
 	rep.Elapsed = time.Since(start)
 	return rep
@@ -350,7 +363,7 @@ func TestEvent(set *Set, d *Detection, t *TestSpec, now time.Time) (*event.Event
 	return e, nil
 }
 
-func runUnitTest(ev *Evaluator, set *Set, d *Detection, t *TestSpec, now time.Time) TestResult {
+func runUnitTest(ev *Evaluator, set *Set, d *Detection, t *TestSpec, now time.Time, measure bool) TestResult {
 	start := time.Now()
 	res := TestResult{Detection: d, Test: t.Name, File: d.File, Line: t.Line}
 	defer func() { res.Duration = time.Since(start) }()
@@ -392,6 +405,9 @@ func runUnitTest(ev *Evaluator, set *Set, d *Detection, t *TestSpec, now time.Ti
 		}
 	}
 	res.Passed = len(res.Failures) == 0
+	if res.Passed && measure {
+		res.Cost = ev.evalCost(d, e)
+	}
 	return res
 }
 
