@@ -3,10 +3,12 @@ package luavm
 import (
 	"fmt"
 	"regexp"
+	"regexp/syntax"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/coregx/ahocorasick"
 	lua "github.com/yuin/gopher-lua"
@@ -37,7 +39,11 @@ import (
 // plain substrings one of which the pattern needs; the regexp then runs
 // only on inputs that hold one of them, found for all entries at once by
 // one Aho-Corasick pass. Needles are a promise of the author: an input
-// without any of them is not tried.
+// without any of them is not tried. An entry without needles gets the
+// ones its regexp requires when they can be read off it exactly
+// (requiredLiterals: `nmap|nessus` needs one of the two, `^curl/` needs
+// "curl/", (?i) ones are searched case-folded); otherwise it runs on
+// every input.
 //
 // Literals are searched with github.com/coregx/ahocorasick: a dense DFA
 // built once, about a byte a nanosecond, no allocation to test; chosen
@@ -63,13 +69,21 @@ type literals struct {
 
 // patternSet is a compiled match.patterns.
 type patternSet struct {
-	names   []lua.LValue // per entry: its name, or its position
-	res     []*regexp.Regexp
-	insts   []int
-	needles *literals // every entry's needles, deduplicated
-	// need[i] are the indexes into needles of entry i's needles; nil when
-	// the entry has none (always tried).
+	names  []lua.LValue // per entry: its name, or its position
+	res    []*regexp.Regexp
+	insts  []int
+	exact  *literals // needles searched as they are, deduplicated
+	folded *literals // needles of (?i) literals, lower-case, searched in the folded input
+	// need[i] are the indexes of entry i's needles (into exact's, then
+	// folded's after them); nil when it has none (always tried).
 	need [][]int
+}
+
+// patternEntry is one entry of match.patterns.
+type patternEntry struct {
+	name    lua.LValue
+	pattern string
+	needles []string // the author's; none: derived from the pattern when it can be
 }
 
 // stringSet is a compiled match.set.
@@ -385,15 +399,21 @@ func (vm *VM) openMatch() *lua.LTable {
 // every entry that matches and returns -1.
 func (ps *patternSet) match(vm *VM, L *lua.LState, s string, each func(i int)) int {
 	var seen []bool
-	if ps.needles != nil && ps.needles.ac != nil {
+	nE, nF := ps.exact.count(), ps.folded.count()
+	if nE+nF > 0 {
 		var buf [64]bool
-		seen = buf[:0]
-		if len(ps.needles.needles) > len(buf) {
-			seen = make([]bool, len(ps.needles.needles))
+		if nE+nF > len(buf) {
+			seen = make([]bool, nE+nF)
 		} else {
-			seen = buf[:len(ps.needles.needles)]
+			seen = buf[:nE+nF]
 		}
-		ps.needles.present(vm, L, s, seen)
+		if nE > 0 {
+			ps.exact.present(vm, L, s, seen[:nE])
+		}
+		if nF > 0 {
+			vm.charge(L, "match.patterns", int64(len(s)))
+			ps.folded.present(vm, L, foldASCII(s), seen[nE:])
+		}
 	}
 	for i, re := range ps.res {
 		if need := ps.need[i]; need != nil {
@@ -418,21 +438,168 @@ func (ps *patternSet) match(vm *VM, L *lua.LState, s string, each func(i int)) i
 	return -1
 }
 
+func (l *literals) count() int {
+	if l == nil || l.ac == nil {
+		return 0
+	}
+	return len(l.needles)
+}
+
+// foldASCII maps s so that whatever a (?i) regexp matches as an ASCII
+// letter becomes that letter in lower case: strings.ToLower, and the two
+// non-ASCII letters Go's case folding equates with ASCII ones (U+017F
+// long s; U+212A Kelvin sign, which ToLower already maps to k).
+func foldASCII(s string) string {
+	l := strings.ToLower(s)
+	if strings.Contains(l, "\u017f") {
+		l = strings.ReplaceAll(l, "\u017f", "s")
+	}
+	return l
+}
+
+// requiredLiterals derives from a regexp a set of literals one of which
+// every match contains (the prefilter of RE2's and codesearch's kind,
+// reduced to what is exact): literals, concatenations (the best child),
+// alternations (every branch), groups and repetitions of at least one.
+// fold says the literals are lower case and must be searched in the
+// folded input. ok is false when nothing is required (a pattern that can
+// match without any fixed text, or (?i) text outside ASCII).
+func requiredLiterals(re *syntax.Regexp) (lits []string, fold, ok bool) {
+	switch re.Op {
+	case syntax.OpLiteral:
+		if re.Flags&syntax.FoldCase == 0 {
+			return []string{string(re.Rune)}, false, len(re.Rune) > 0
+		}
+		for _, r := range re.Rune {
+			if r >= utf8.RuneSelf {
+				return nil, false, false
+			}
+		}
+		return []string{strings.ToLower(string(re.Rune))}, true, len(re.Rune) > 0
+	case syntax.OpCapture, syntax.OpPlus:
+		return requiredLiterals(re.Sub[0])
+	case syntax.OpRepeat:
+		if re.Min >= 1 {
+			return requiredLiterals(re.Sub[0])
+		}
+	case syntax.OpConcat:
+		best := -1
+		for _, sub := range re.Sub {
+			l, f, ok := requiredLiterals(sub)
+			if !ok {
+				continue
+			}
+			shortest := len(l[0])
+			for _, x := range l {
+				shortest = min(shortest, len(x))
+			}
+			if shortest > best || shortest == best && len(l) < len(lits) {
+				best, lits, fold = shortest, l, f
+			}
+		}
+		return lits, fold, best > 0
+	case syntax.OpAlternate:
+		for _, sub := range re.Sub {
+			l, f, ok := requiredLiterals(sub)
+			if !ok {
+				return nil, false, false
+			}
+			lits = append(lits, l...)
+			fold = fold || f
+		}
+		if fold {
+			for i := range lits {
+				lits[i] = strings.ToLower(lits[i])
+			}
+		}
+		slices.Sort(lits)
+		return slices.Compact(lits), fold, len(lits) > 0
+	}
+	return nil, false, false
+}
+
+// buildPatternSet compiles the entries of match.patterns.
+func buildPatternSet(entries []patternEntry) (*patternSet, error) {
+	ps := &patternSet{}
+	var exact, folded []string
+	exactAt, foldedAt := map[string]int{}, map[string]int{}
+	type ref struct {
+		folded bool
+		i      int
+	}
+	var refs [][]ref
+	add := func(list *[]string, at map[string]int, n string) int {
+		j, ok := at[n]
+		if !ok {
+			j = len(*list)
+			at[n] = j
+			*list = append(*list, n)
+		}
+		return j
+	}
+	for i, e := range entries {
+		re, err := regexp.Compile(e.pattern)
+		if err != nil {
+			return nil, fmt.Errorf("entry %d: bad pattern %q: %s", i+1, e.pattern, err.Error())
+		}
+		ps.names = append(ps.names, e.name)
+		ps.res = append(ps.res, re)
+		ps.insts = append(ps.insts, newRx(re).insts)
+		var rs []ref
+		if len(e.needles) > 0 {
+			for _, n := range e.needles {
+				rs = append(rs, ref{false, add(&exact, exactAt, n)})
+			}
+		} else if tree, err := syntax.Parse(e.pattern, syntax.Perl); err == nil {
+			if lits, fold, ok := requiredLiterals(tree.Simplify()); ok {
+				for _, n := range lits {
+					if fold {
+						rs = append(rs, ref{true, add(&folded, foldedAt, n)})
+					} else {
+						rs = append(rs, ref{false, add(&exact, exactAt, n)})
+					}
+				}
+			}
+		}
+		refs = append(refs, rs)
+	}
+	var err error
+	if len(exact) > 0 {
+		if ps.exact, err = newLiterals(exact, false); err != nil {
+			return nil, err
+		}
+	}
+	if len(folded) > 0 {
+		if ps.folded, err = newLiterals(folded, false); err != nil {
+			return nil, err
+		}
+	}
+	for _, rs := range refs {
+		var need []int
+		for _, r := range rs {
+			j := r.i
+			if r.folded {
+				j += len(exact)
+			}
+			if !slices.Contains(need, j) {
+				need = append(need, j)
+			}
+		}
+		ps.need = append(ps.need, need)
+	}
+	return ps, nil
+}
+
 func (vm *VM) patternSetArg(L *lua.LState) (*patternSet, error) {
 	list := L.CheckTable(1)
-	type entry struct {
-		name    lua.LValue
-		pattern string
-		needles []string
-	}
-	var entries []entry
+	var entries []patternEntry
 	var key strings.Builder
 	key.WriteString("P")
 	var bad error
 	n := vm.target(list).Len()
 	for i := 1; i <= n && bad == nil; i++ {
 		v := vm.target(list).RawGetInt(i)
-		e := entry{name: lua.LNumber(i)}
+		e := patternEntry{name: lua.LNumber(i)}
 		switch x := v.(type) {
 		case lua.LString:
 			e.pattern = string(x)
@@ -477,42 +644,7 @@ func (vm *VM) patternSetArg(L *lua.LState) (*patternSet, error) {
 	if bad != nil {
 		return nil, bad
 	}
-	return cachedMatcher(key.String(), func() (*patternSet, error) {
-		ps := &patternSet{}
-		var all []string
-		index := map[string]int{}
-		for i, e := range entries {
-			re, err := regexp.Compile(e.pattern)
-			if err != nil {
-				return nil, fmt.Errorf("entry %d: bad pattern %q: %s", i+1, e.pattern, err.Error())
-			}
-			r := newRx(re)
-			ps.names = append(ps.names, e.name)
-			ps.res = append(ps.res, re)
-			ps.insts = append(ps.insts, r.insts)
-			var need []int
-			for _, n := range e.needles {
-				j, ok := index[n]
-				if !ok {
-					j = len(all)
-					index[n] = j
-					all = append(all, n)
-				}
-				if !slices.Contains(need, j) {
-					need = append(need, j)
-				}
-			}
-			ps.need = append(ps.need, need)
-		}
-		if len(all) > 0 {
-			lit, err := newLiterals(all, false)
-			if err != nil {
-				return nil, err
-			}
-			ps.needles = lit
-		}
-		return ps, nil
-	})
+	return cachedMatcher(key.String(), func() (*patternSet, error) { return buildPatternSet(entries) })
 }
 
 // stringList reads argument i as a list of strings.

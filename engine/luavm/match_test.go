@@ -3,6 +3,8 @@ package luavm
 import (
 	"errors"
 	"math/rand/v2"
+	"regexp"
+	"regexp/syntax"
 	"strings"
 	"testing"
 	"time"
@@ -273,6 +275,102 @@ func TestMatchLimits(t *testing.T) {
 		var le *Error
 		if err == nil || !errors.As(err, &le) || !(IsTimeout(err) || strings.Contains(err.Error(), "would allocate over")) {
 			t.Errorf("%.60s...: %v, want a limit error", src, err)
+		}
+	}
+}
+
+// Needles read off the patterns never hide a match: match.patterns with
+// derived needles agrees with running every regexp, on random patterns
+// and inputs (case folding, the letters that fold to ASCII, repetitions,
+// alternations, anchors).
+func TestDerivedNeedlesAgree(t *testing.T) {
+	vm := New(Options{})
+	defer vm.Close()
+	r := rand.New(rand.NewPCG(5, 6))
+	atoms := []string{"ab", "sk", "x", "nmap", "Ks", `\d`, ".", "[a-c]", `\b`, "^", "$", "(?i:sk)", "(?i:ab)", "(?i:x)"}
+	var pattern func(depth int) string
+	pattern = func(depth int) string {
+		switch n := r.IntN(6); {
+		case depth > 2 || n < 2:
+			return atoms[r.IntN(len(atoms))]
+		case n == 2:
+			return pattern(depth+1) + pattern(depth+1)
+		case n == 3:
+			return "(" + pattern(depth+1) + "|" + pattern(depth+1) + ")"
+		case n == 4:
+			return "(?:" + pattern(depth+1) + ")" + []string{"*", "+", "?", "{2}", "{0,2}"}[r.IntN(5)]
+		default:
+			return "(?i)" + pattern(depth+1)
+		}
+	}
+	alphabet := []string{"a", "b", "A", "B", "s", "S", "ſ", "k", "K", "K", "x", "X", "n", "m", "p", "1", " ", "é"}
+	for round := 0; round < 300; round++ {
+		var entries []patternEntry
+		var res []*regexp.Regexp
+		for i := 0; i < 4; i++ {
+			p := pattern(0)
+			re, err := regexp.Compile(p)
+			if err != nil {
+				continue
+			}
+			entries = append(entries, patternEntry{name: lua.LNumber(len(entries) + 1), pattern: p})
+			res = append(res, re)
+		}
+		ps, err := buildPatternSet(entries)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for k := 0; k < 50; k++ {
+			var b strings.Builder
+			for n := r.IntN(10); n >= 0; n-- {
+				b.WriteString(alphabet[r.IntN(len(alphabet))])
+			}
+			s := b.String()
+			want := -1
+			for i, re := range res {
+				if re.MatchString(s) {
+					want = i
+					break
+				}
+			}
+			if got := ps.match(vm, vm.L, s, nil); got != want {
+				var ps []string
+				for _, e := range entries {
+					ps = append(ps, e.pattern)
+				}
+				t.Fatalf("patterns %q on %q: first %d, every regexp says %d", ps, s, got, want)
+			}
+		}
+	}
+}
+
+func TestRequiredLiterals(t *testing.T) {
+	for _, c := range []struct{ re, want string }{
+		{`nmap`, "nmap"},
+		{`(?i)openvas|greenbone`, "greenbone,openvas (folded)"},
+		{`^curl/`, "curl/"},
+		{`(?i)python-urllib|python/\d|aiohttp`, "aiohttp,python (folded)"},
+		{`fuzz faster u fool|\bffuf\b`, "ffuf,fuzz faster u fool"},
+		{`a*b`, "b"},
+		{`(ab)?c`, "c"},
+		{`x|y*`, ""},
+		{`\d+`, ""},
+		{`(?i)é`, ""},
+	} {
+		tree, err := syntax.Parse(c.re, syntax.Perl)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lits, fold, ok := requiredLiterals(tree.Simplify())
+		got := ""
+		if ok {
+			got = strings.Join(lits, ",")
+			if fold {
+				got += " (folded)"
+			}
+		}
+		if got != c.want {
+			t.Errorf("%s: %q, want %q", c.re, got, c.want)
 		}
 	}
 }
