@@ -8,6 +8,7 @@ import (
 
 	"panther/detections"
 	"panther/engine"
+	"panther/engine/luavm"
 	"panther/engine/replay"
 	"panther/packs"
 	"panther/scan"
@@ -48,12 +49,20 @@ func (app *App) loadOptions(c *cobra.Command) (engine.LoadOptions, error) {
 	if err != nil {
 		return engine.LoadOptions{}, err
 	}
-	return engine.LoadOptions{Budget: budget, DecodeLogType: decodeLogType, ResourceTypes: scan.TypeNames()}, nil
+	internal, err := luavm.ParseNetworks(app.cfg.Strings(c, "internal-networks", "internal_networks", nil))
+	if err != nil {
+		return engine.LoadOptions{}, usageErr("setting internal_networks: %v", err)
+	}
+	return engine.LoadOptions{Budget: budget, DecodeLogType: decodeLogType, Internal: internal, ResourceTypes: scan.TypeNames()}, nil
 }
 
-// luaTimeoutFlag adds --lua-timeout to a command.
+// luaTimeoutFlag adds the flags of the engine's settings to a command:
+// --lua-timeout and --internal-networks.
 func luaTimeoutFlag(c *cobra.Command) {
 	c.Flags().Duration("lua-timeout", 0, "time budget of each Lua call (default 1s; setting lua_timeout)")
+	c.Flags().StringSlice("internal-networks", nil, "the networks that are ours, for net.is_internal and the detections that tell "+
+		"internal from internet addresses: CIDRs, \"!CIDR\" to leave one out, \"private\" for the private ranges "+
+		"(default private; setting internal_networks)")
 }
 
 func unwrapPathErr(err error) error {

@@ -30,6 +30,7 @@ type parseOptions struct {
 	Quiet          bool
 	Summary        bool
 	Schemas        []string
+	Year           int
 }
 
 func newParseCmd(app *App) *cobra.Command {
@@ -70,6 +71,9 @@ truncated or corrupt gzip/zstd/bzip2 data).`,
 				return usageErr("--max-record-bytes: %v", err)
 			}
 			opts.MaxRecordBytes = size
+			if err := checkYear(opts.Year); err != nil {
+				return err
+			}
 			return runParse(c.Context(), app, opts, args)
 		},
 	}
@@ -81,6 +85,7 @@ truncated or corrupt gzip/zstd/bzip2 data).`,
 	f.BoolVarP(&opts.Quiet, "quiet", "q", false, "do not report each rejected record, only the totals")
 	f.BoolVar(&opts.Summary, "summary", false, "print counts per log type on stderr at the end")
 	schemaFlag(c, &opts.Schemas)
+	yearFlag(f, &opts.Year)
 	return c
 }
 
@@ -151,8 +156,10 @@ func runParse(ctx context.Context, app *App, opts parseOptions, args []string) e
 		switch {
 		case fixed != nil:
 			cls = classifier.NewFixed(reg, fixed)
+			cls.SetYear(opts.Year)
 		case cls == nil:
 			cls = classifier.New(reg)
+			cls.SetYear(opts.Year)
 		default:
 			cls = cls.Fork() // keep the order learned on the previous files
 		}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"panther/engine"
 	"panther/engine/replay"
@@ -34,7 +35,7 @@ func newReplayCmd(app *App) *cobra.Command {
 		since, until                                            string
 		paths, rules, filters                                   []string
 		failOnAlert, failOnError, quiet, profileRules           bool
-		maxRecord                                               int
+		maxRecord, year                                         int
 	)
 	c := &cobra.Command{
 		Use:   "replay [PATH...|-]",
@@ -84,8 +85,11 @@ failed; 130 interrupted (nothing partial is left in the lake).`,
 				}
 				fmt.Fprintf(errOut, "panther: %d problem(s) in the detections; the rest run\n", n)
 			}
+			if err := checkYear(year); err != nil {
+				return err
+			}
 			opts := replay.Options{Set: set, Registry: set.Registry, Budget: lopts.Budget, Label: label,
-				MaxRecordBytes: maxRecord, Now: app.Now, Stdin: app.IO.In, ProfileRules: profileRules}
+				MaxRecordBytes: maxRecord, Now: app.Now, Stdin: app.IO.In, Year: year, ProfileRules: profileRules}
 			if opts.Workers, err = app.cfg.Int(c, "workers", "workers", 0); err != nil {
 				return err
 			}
@@ -268,12 +272,26 @@ failed; 130 interrupted (nothing partial is left in the lake).`,
 	f.StringVar(&deadLetter, "dead-letter", "", "write the records that did not parse to this file (JSON lines: file, line, reason, record)")
 	f.StringVar(&label, "label", "", "p_source_label of the events")
 	f.IntVar(&maxRecord, "max-record-bytes", 0, "largest record accepted (default 16 MiB)")
+	yearFlag(f, &year)
 	f.BoolVar(&failOnAlert, "fail-on-alert", false, "exit 1 when any alert is raised")
 	f.BoolVar(&failOnError, "fail-on-error", false, "exit 1 on rule errors or unparsed records")
 	f.BoolVarP(&quiet, "quiet", "q", false, "no progress bar, no per-record errors, no summary")
 	f.BoolVar(&profileRules, "profile-rules", false, "print each detection's calls, matches, errors and CPU time per event, the costliest first")
 	luaTimeoutFlag(c)
 	return c
+}
+
+// yearFlag adds --year (replay, parse).
+func yearFlag(f *pflag.FlagSet, year *int) {
+	f.IntVar(year, "year", 0, "year of each source's first year-less timestamp (RFC 3164 syslog), later ones following in order "+
+		"(default: the year that puts it in the last 12 months)")
+}
+
+func checkYear(year int) error {
+	if year != 0 && (year < 1970 || year > 9999) {
+		return usageErr("--year %d: give a year from 1970 to 9999", year)
+	}
+	return nil
 }
 
 // timeArg reads --since/--until: an absolute time, a date, or a duration

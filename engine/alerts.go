@@ -73,6 +73,11 @@ type Aggregator struct {
 	Emit func(*Alert)
 	// EmitError receives each group of rule errors.
 	EmitError func(*Alert)
+	// Raise, when set, receives an alert as soon as a match brings it to
+	// its threshold, and again with each later match of its window (the
+	// live service raises alerts then rather than when the window
+	// closes; Emit still gets it at the close).
+	Raise func(*Alert)
 
 	open   map[groupKey]*group
 	errors map[groupKey]*group
@@ -176,6 +181,9 @@ func (a *Aggregator) join(groups map[groupKey]*group, k groupKey, d *Detection, 
 	if len(al.Samples) < MaxSamples {
 		al.Samples = append(al.Samples, e.AppendJSON(nil))
 	}
+	if a.Raise != nil && al.Error == "" && al.EventCount >= g.threshold {
+		a.Raise(al)
+	}
 	return al.ID
 }
 
@@ -226,6 +234,29 @@ func (a *Aggregator) sweep(final bool) {
 		}
 		for _, k := range keys {
 			delete(groups, k)
+		}
+		slices.SortFunc(done, func(x, y *group) int { return int(x.seq - y.seq) })
+		for _, g := range done {
+			a.emit(g)
+		}
+	}
+}
+
+// Advance closes, in creation order, the windows that no event at or
+// after t could join any more — those whose first event is more than two
+// dedup periods before t, the rule of the sweep that replay runs as event
+// time advances (a match joins a window within one period of its first
+// event on either side, so a late event may still join until then). The
+// live service calls it with its event-time clock when time passes
+// without events.
+func (a *Aggregator) Advance(t time.Time) {
+	for _, groups := range []map[groupKey]*group{a.open, a.errors} {
+		var done []*group
+		for k, g := range groups {
+			if t.Sub(g.start) > 2*g.period {
+				done = append(done, g)
+				delete(groups, k)
+			}
 		}
 		slices.SortFunc(done, func(x, y *group) int { return int(x.seq - y.seq) })
 		for _, g := range done {

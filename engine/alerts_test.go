@@ -82,3 +82,55 @@ func TestAggregatorErrorsAndSuppression(t *testing.T) {
 		t.Errorf("alerts=%d errs=%+v", len(alerts), errs)
 	}
 }
+
+// TestAggregatorRaiseAndAdvance: Raise fires at the match that reaches the
+// threshold and at each later one of the window; Advance closes windows by
+// a clock without any event, and the same alerts come out as with Flush.
+func TestAggregatorRaiseAndAdvance(t *testing.T) {
+	d := &Detection{ID: "R", Threshold: 3, DedupPeriod: 10 * time.Minute, Severity: "HIGH", Spec: &Spec{}}
+	t0 := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	var emitted []*Alert
+	var raised []int
+	agg := NewAggregator(func(a *Alert) { emitted = append(emitted, a) }, nil)
+	agg.Raise = func(a *Alert) { raised = append(raised, a.EventCount) }
+	add := func(min int, dedup string) {
+		e := event.New()
+		defer e.Release()
+		if err := e.ParseJSON([]byte(`{"x":1}`)); err != nil {
+			t.Fatal(err)
+		}
+		e.Time = t0.Add(time.Duration(min) * time.Minute)
+		e.LogType = "T"
+		e.RowID = fmt.Sprintf("row-%d-%s", min, dedup)
+		m := Match{Detection: d, Matched: true, Dedup: dedup}
+		agg.Add(&m, e)
+	}
+	add(0, "a")
+	add(1, "a")
+	if len(raised) != 0 {
+		t.Fatalf("raised under the threshold: %v", raised)
+	}
+	add(2, "a")
+	add(3, "a")
+	if fmt.Sprint(raised) != "[3 4]" {
+		t.Fatalf("raised %v, want [3 4]", raised)
+	}
+	add(1, "b")
+	agg.Advance(t0.Add(20 * time.Minute))
+	if len(emitted) != 0 || agg.OpenGroups() != 2 {
+		t.Fatalf("closed while a late event could still join: %d emitted, %d open", len(emitted), agg.OpenGroups())
+	}
+	agg.Advance(t0.Add(20*time.Minute + time.Second))
+	if len(emitted) != 1 || emitted[0].EventCount != 4 || agg.OpenGroups() != 1 {
+		t.Fatalf("two periods after its first event: %d emitted, %d open", len(emitted), agg.OpenGroups())
+	}
+	agg.Advance(t0.Add(22 * time.Minute))
+	if len(emitted) != 1 || agg.OpenGroups() != 0 {
+		t.Fatalf("b (under its threshold) closes without an alert: %d emitted, %d open", len(emitted), agg.OpenGroups())
+	}
+	// A match after the close opens a new window.
+	add(12, "a")
+	if agg.OpenGroups() != 1 {
+		t.Fatal("no new window")
+	}
+}

@@ -118,7 +118,7 @@ type Evaluator struct {
 
 // NewEvaluator makes an evaluator; detections load on first use.
 func NewEvaluator(set *Set, opts EvalOptions) *Evaluator {
-	vm := luavm.New(luavm.Options{Budget: opts.Budget, Print: opts.Print, Now: opts.Now})
+	vm := luavm.New(luavm.Options{Budget: opts.Budget, Print: opts.Print, Now: opts.Now, Internal: set.Internal})
 	ev := &Evaluator{set: set, vm: vm, opts: opts,
 		inst: map[*Detection]*instance{}, broken: map[*Detection]error{}, models: map[*DataModel]*modelInstance{},
 		guardPaths: map[string]int{}}

@@ -70,6 +70,9 @@ type LoadOptions struct {
 	Workers int
 	// Budget bounds each Lua call of validation; 0 means the default.
 	Budget time.Duration
+	// Internal is the internal networks setting that net.is_internal reads
+	// in every evaluator of the set; nil means the private ranges.
+	Internal *luavm.Networks
 	// ResourceTypes are the resource types policies may name (package
 	// scan's); nil leaves ResourceTypes unchecked.
 	ResourceTypes []string
@@ -143,7 +146,7 @@ func Load(sources []Source, opts LoadOptions) *Set {
 	close(next)
 	wg.Wait()
 
-	set := &Set{sources: sources}
+	set := &Set{sources: sources, Internal: opts.Internal}
 	customReg := reg
 	for _, r := range results {
 		diags.ds = append(diags.ds, r.diags...)

@@ -113,6 +113,8 @@ type Set struct {
 	Diagnostics Diagnostics
 	// Files are the spec files read, in order (for pack builds).
 	Files []string
+	// Internal is what net.is_internal calls ours (nil: the private ranges).
+	Internal *luavm.Networks
 
 	sources   []Source
 	byID      map[string]*Detection

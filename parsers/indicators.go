@@ -28,7 +28,7 @@ var extractors = map[string]Extractor{
 	"domain":          AddHostname,
 	"hostname":        AddHostname,
 	"url":             AddURL,
-	"username":        func(e *event.Event, s string) { e.Add(event.Username, s) },
+	"username":        AddUsername,
 	"email":           AddEmail,
 	"aws_account_id":  AddAWSAccountID,
 	"aws_arn":         AddARN,
@@ -37,6 +37,7 @@ var extractors = map[string]Extractor{
 	"sha1":            hashOf(40, event.SHA1),
 	"sha256":          hashOf(64, event.SHA256),
 	"hash":            AddHash,
+	"hashes":          AddHashList,
 	"trace_id":        func(e *event.Event, s string) { e.Add(event.TraceID, s) },
 }
 
@@ -77,14 +78,21 @@ func (ci *compiledIndicator) apply(e *event.Event, root *fastjson.Value) {
 }
 
 // AddIP adds s when it is an IP address (v4, v6, v4-mapped v6 unmapped),
-// in canonical form.
+// or an address and port, in canonical form.
 func AddIP(e *event.Event, s string) bool {
 	if !mayBeIP(s) {
 		return false // spare ParseAddr's error allocation on names
 	}
 	a, err := netip.ParseAddr(s)
 	if err != nil {
-		return false
+		// An address with its port (Exchange's ClientIP "203.0.113.7:51544",
+		// "[2001:db8::1]:443"): the address is the indicator.
+		ap, err := netip.ParseAddrPort(s)
+		if err != nil {
+			return false
+		}
+		e.Add(event.IP, ap.Addr().Unmap().String())
+		return true
 	}
 	if a.Is4() {
 		// ParseAddr takes only the canonical dotted form of IPv4 (no
@@ -120,6 +128,14 @@ func mayBeIP(s string) bool {
 		}
 	}
 	return true
+}
+
+// AddUsername adds s as a user name, unless it is "-", which logs of every
+// kind (Windows' TargetUserName, web servers, Zeek) write for "no user".
+func AddUsername(e *event.Event, s string) {
+	if s != "-" {
+		e.Add(event.Username, s)
+	}
 }
 
 // AddHostname files s as an IP when it is one, else as a domain name when
@@ -237,6 +253,33 @@ func AddHash(e *event.Event, s string) {
 		hashOf(40, event.SHA1)(e, s)
 	case 64:
 		hashOf(64, event.SHA256)(e, s)
+	}
+}
+
+// AddHashList reads a list of ALGORITHM=digest pairs, as Sysmon writes its
+// Hashes field ("SHA1=...,MD5=...,SHA256=...,IMPHASH=..."): MD5, SHA1 and
+// SHA256 digests are added, other algorithms (IMPHASH hashes a PE import
+// table, not the file) are not. A value without '=' is one digest, filed
+// by its length as AddHash does.
+func AddHashList(e *event.Event, s string) {
+	if !strings.Contains(s, "=") {
+		AddHash(e, strings.TrimSpace(s))
+		return
+	}
+	for part := range strings.SplitSeq(s, ",") {
+		algo, digest, ok := strings.Cut(strings.TrimSpace(part), "=")
+		if !ok {
+			continue
+		}
+		digest = strings.TrimSpace(digest)
+		switch strings.ToUpper(strings.TrimSpace(algo)) {
+		case "MD5":
+			hashOf(32, event.MD5)(e, digest)
+		case "SHA1":
+			hashOf(40, event.SHA1)(e, digest)
+		case "SHA256":
+			hashOf(64, event.SHA256)(e, digest)
+		}
 	}
 }
 

@@ -32,6 +32,15 @@ type Parser interface {
 	Parse(rec []byte, e *event.Event) (bool, error)
 }
 
+// YearSetter is implemented by parsers of timestamps without a year (RFC
+// 3164 syslog's "Mar  5 14:02:01"). By default they guess the year from the
+// parse time, which puts an archive older than a year in the wrong one;
+// SetYear says the year of the source's first such timestamp instead (a
+// source that crosses New Year moves on to the next).
+type YearSetter interface {
+	SetYear(year int)
+}
+
 // LogType declares one log type.
 type LogType struct {
 	// Name follows Panther's names: "AWS.CloudTrail", "Zeek.DNS".
@@ -61,6 +70,14 @@ type LogType struct {
 	// are added to every table). Fields not in the schema are kept in the
 	// p_extra JSON column, so nothing is lost.
 	Schema []Column
+	// Transform, when set, reshapes an event its parser produced (and,
+	// when classifying, Detect accepted) before Normalise reads its time and
+	// indicators: declared log types fold key case, move fields to their
+	// canonical names and convert typed values there (parsers/custom). It
+	// runs after Detect so that JSON types keep sharing one parse in the
+	// classifier; Detect therefore sees the record as written. An error
+	// rejects the record.
+	Transform func(e *event.Event) error
 	// Sample is one raw record of the type, used in docs and tests.
 	Sample string
 

@@ -122,6 +122,11 @@ func (r *Registry) Normalise(lt *LogType, e *event.Event, src Source, ordinal in
 	if e.Fields == nil {
 		return fmt.Errorf("parser of %s produced an event without fields", lt.Name)
 	}
+	if lt.Transform != nil {
+		if err := lt.Transform(e); err != nil {
+			return err
+		}
+	}
 	now = now.UTC()
 	e.ParseTime = now
 	if e.Time.IsZero() {

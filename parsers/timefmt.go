@@ -126,8 +126,12 @@ func number(v *fastjson.Value) (float64, bool) {
 func autoTime(v *fastjson.Value) (time.Time, bool) {
 	if v.Type() == fastjson.TypeString {
 		b, _ := v.StringBytes()
-		if t, ok := ParseRFC3339ish(string(b)); ok {
-			return t, true
+		// A number written as a string (FDR's "1709739001342") is not
+		// RFC 3339: spare the failed parses.
+		if !numeric(b) {
+			if t, ok := ParseRFC3339ish(string(b)); ok {
+				return t, true
+			}
 		}
 	}
 	f, ok := number(v)
@@ -146,13 +150,47 @@ func autoTime(v *fastjson.Value) (time.Time, bool) {
 	return FromEpoch(f, time.Nanosecond)
 }
 
+// numeric tells text made of digits and at most one dot.
+func numeric(b []byte) bool {
+	dots := 0
+	for _, c := range b {
+		switch {
+		case c == '.':
+			dots++
+		case c < '0' || c > '9':
+			return false
+		}
+	}
+	return len(b) > 0 && dots <= 1
+}
+
 // ParseRFC3339ish parses RFC 3339 and its common relaxations: a space for
 // the T, no zone (UTC), fractions of any length, "+0000" zones.
+//
+// The layout is chosen from the text's shape before time.Parse is tried:
+// each failed time.Parse allocates its error, and logs that write
+// "2006-01-02 15:04:05 +0000" used to pay for six of them an event. The
+// shapes' layouts accept disjoint texts, so the order changes no result.
 func ParseRFC3339ish(s string) (time.Time, bool) {
+	if len(s) > 10 && s[10] == ' ' {
+		first := spaceLayout(s)
+		if t, err := time.Parse(spaceLayouts[first], s); err == nil {
+			return t.UTC(), true
+		}
+		for i, layout := range spaceLayouts {
+			if i == first {
+				continue
+			}
+			if t, err := time.Parse(layout, s); err == nil {
+				return t.UTC(), true
+			}
+		}
+		return time.Time{}, false
+	}
 	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
 		return t.UTC(), true
 	}
-	for _, layout := range relaxedLayouts {
+	for _, layout := range tLayouts {
 		if t, err := time.Parse(layout, s); err == nil {
 			return t.UTC(), true
 		}
@@ -160,14 +198,40 @@ func ParseRFC3339ish(s string) (time.Time, bool) {
 	return time.Time{}, false
 }
 
-var relaxedLayouts = []string{
+var tLayouts = []string{
 	"2006-01-02T15:04:05.999999999",
+	"2006-01-02T15:04:05.999999999Z0700",
+}
+
+var spaceLayouts = []string{
 	"2006-01-02 15:04:05.999999999Z07:00",
 	"2006-01-02 15:04:05.999999999",
-	"2006-01-02T15:04:05.999999999Z0700",
 	"2006-01-02 15:04:05.999999999Z0700",
 	"2006-01-02 15:04:05.999999999 Z0700",
 	"2006-01-02 15:04:05.999999999 MST",
+}
+
+// spaceLayout guesses which of spaceLayouts fits a time written with a
+// space for the T, from what follows the seconds.
+func spaceLayout(s string) int {
+	if len(s) < 20 {
+		return 1
+	}
+	tail := s[19:]
+	for len(tail) > 0 && (tail[0] == '.' || tail[0] >= '0' && tail[0] <= '9') {
+		tail = tail[1:]
+	}
+	switch {
+	case tail == "":
+		return 1
+	case tail[0] == ' ' && len(tail) > 1 && (tail[1] == '+' || tail[1] == '-' || tail[1] == 'Z'):
+		return 3
+	case tail[0] == ' ':
+		return 4
+	case strings.Contains(tail, ":") || tail == "Z":
+		return 0
+	}
+	return 2
 }
 
 var strftime = map[byte]string{

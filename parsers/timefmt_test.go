@@ -58,3 +58,26 @@ func TestTimeFormats(t *testing.T) {
 		t.Error("a bad format compiles")
 	}
 }
+
+// Every shape ParseRFC3339ish takes gives the same time whichever layout
+// it tries first.
+func TestParseRFC3339ishShapes(t *testing.T) {
+	t.Parallel()
+	want := time.Date(2024, 3, 5, 8, 2, 11, 0, time.UTC)
+	for _, s := range []string{
+		"2024-03-05T08:02:11Z", "2024-03-05T08:02:11.000Z", "2024-03-05T10:02:11+02:00", "2024-03-05T08:02:11",
+		"2024-03-05T10:02:11+0200", "2024-03-05 08:02:11", "2024-03-05 08:02:11.000", "2024-03-05 08:02:11Z",
+		"2024-03-05 10:02:11+02:00", "2024-03-05 10:02:11+0200", "2024-03-05 08:02:11 +0000", "2024-03-05 00:02:11.000 -0800",
+		"2024-03-05 08:02:11 UTC", "2024-03-05 08:02:11.000000000",
+	} {
+		got, ok := ParseRFC3339ish(s)
+		if !ok || !got.Equal(want) {
+			t.Errorf("%q: %v %v", s, got, ok)
+		}
+	}
+	for _, s := range []string{"", "2024-03-05", "2024-03-05 08:02", "2024-03-05 08:02:11 nope", "2024-03-05X08:02:11Z", "2023-09-20T23:00:000.000000Z"} {
+		if got, ok := ParseRFC3339ish(s); ok {
+			t.Errorf("%q reads as %v", s, got)
+		}
+	}
+}

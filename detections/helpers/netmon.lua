@@ -136,14 +136,16 @@ M.privileged_accounts = { administrator = true, admin = true }
 
 local MULTICAST = { "224.0.0.0/4", "ff00::/8", "255.255.255.255/32", "240.0.0.0/4" }
 
--- is_public is true for an address on the internet: an IP that is not
--- private, loopback, link-local, CGNAT, unspecified, multicast, broadcast
--- or reserved.
+-- is_public is true for an address on the internet: an IP that is not in
+-- the internal networks setting (internal_networks: by default the
+-- private, loopback, link-local, CGNAT and unspecified ranges; a lab can
+-- say 10.0.0.0/8 is its own and 192.168.0.0/24 is not), nor multicast,
+-- broadcast or reserved.
 function M.is_public(ip)
   if type(ip) ~= "string" or not net.is_ip(ip) then
     return false
   end
-  return not net.is_private(ip) and not net.in_cidr(ip, MULTICAST)
+  return not net.is_internal(ip) and not net.in_cidr(ip, MULTICAST)
 end
 
 -- in_list is true when ip falls in one of the CIDRs of list.

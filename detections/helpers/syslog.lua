@@ -44,10 +44,11 @@ function M.ssh_source(event)
   return event:get("sshd", "src_ip") or "unknown source"
 end
 
--- is_internal reports a private, loopback, link-local or CGNAT address.
--- Names (UseDNS) are not addresses and are not internal.
+-- is_internal reports an address of the internal networks setting
+-- (internal_networks: by default the private, loopback, link-local and
+-- CGNAT ranges). Names (UseDNS) are not addresses and are not internal.
 function M.is_internal(ip)
-  return net.is_private(ip)
+  return net.is_internal(ip)
 end
 
 -- is_expected_ssh_source: the address is in ssh_expected_sources.
@@ -67,6 +68,18 @@ function M.is_password_login_host(host)
     end
   end
   return false
+end
+
+-- is_pam_only_failure: a PAM authentication failure that is the only record
+-- of the attempt. RedHat-era hosts wrote sshd's PAM lines under their own
+-- tag, sshd(pam_unix)[pid] (the event's subsystem is the PAM module), and no
+-- "Failed password" line: the PAM line is the one to count there. Today's
+-- "pam_unix(sshd:auth): authentication failure" comes with sshd's own
+-- "Failed password" line, which is the one counted.
+function M.is_pam_only_failure(event)
+  local sub = event.subsystem
+  return event:get("sshd", "event") == "pam_auth_failure"
+    and type(sub) == "string" and sub:sub(1, 4) == "pam_"
 end
 
 -- attempts is the number of sshd messages a line stands for: rsyslog folds

@@ -34,6 +34,10 @@ func (e *SyntaxError) Error() string {
 
 var lineColRe = regexp.MustCompile(`line:(\d+)\(column:(\d+)\)`)
 
+// rewriteConcats is off only in BenchmarkConcat, to measure what the
+// rewrite costs.
+var rewriteConcats = true
+
 // Compile parses and compiles Lua source once.
 func Compile(name string, src []byte) (*Chunk, error) {
 	stmts, err := parse.Parse(strings.NewReader(string(src)), name)
@@ -44,7 +48,9 @@ func Compile(name string, src []byte) (*Chunk, error) {
 		return nil, errs[0]
 	}
 	guards := findGuards(stmts)
-	rewriteConcat(stmts) // .. under the allocation limit (concat.go)
+	if rewriteConcats {
+		rewriteConcat(stmts) // .. under the allocation limit (concat.go)
+	}
 	proto, err := lua.Compile(stmts, name)
 	if err != nil {
 		return nil, syntaxError(name, err, src)

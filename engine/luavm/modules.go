@@ -21,6 +21,8 @@ import (
 //	re.replace(p, s, repl) -> string re.split(p, s [, n]) -> {..}
 //	re.quote(s) -> string            (Go regexp syntax; compiled once per VM)
 //	net.is_ip(s), net.is_ipv4(s), net.is_ipv6(s), net.is_private(ip)
+//	net.is_internal(ip)  in the internal networks setting (default: the
+//	    private ranges; see Networks); net.is_private is the address's kind
 //	net.in_cidr(ip, cidr_or_list) -> bool
 //	time.now() -> seconds since the epoch (float)
 //	time.parse(s [, layout]) -> seconds|nil, err  (RFC 3339 and relaxed forms by
@@ -233,10 +235,8 @@ func (vm *VM) openNet() *lua.LTable {
 	fn("is_ip", isIP(func(netip.Addr) bool { return true }))
 	fn("is_ipv4", isIP(netip.Addr.Is4))
 	fn("is_ipv6", isIP(netip.Addr.Is6))
-	fn("is_private", isIP(func(a netip.Addr) bool {
-		return a.IsPrivate() || a.IsLoopback() || a.IsLinkLocalUnicast() || a.IsUnspecified() ||
-			cgnat.Contains(a)
-	}))
+	fn("is_private", isIP(isPrivate))
+	fn("is_internal", isIP(vm.opts.Internal.Contains))
 	fn("in_cidr", func(L *lua.LState) int {
 		s, ok := L.Get(1).(lua.LString)
 		if !ok {
@@ -268,7 +268,16 @@ func (vm *VM) openNet() *lua.LTable {
 	return t
 }
 
-var cgnat = netip.MustParsePrefix("100.64.0.0/10")
+// isPrivate is net.is_private: a private, loopback, link-local, CGNAT or
+// unspecified address.
+func isPrivate(a netip.Addr) bool {
+	return a.IsPrivate() || a.IsLoopback() || a.IsLinkLocalUnicast() || a.IsUnspecified() || cgnat.Contains(a)
+}
+
+var (
+	cgnat           = netip.MustParsePrefix("100.64.0.0/10")
+	defaultNetworks = DefaultNetworks()
+)
 
 // epochSeconds is t in seconds since the epoch. UnixNano would overflow
 // outside 1678-2262, and credential reports and test data hold dates such

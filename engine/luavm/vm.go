@@ -47,6 +47,9 @@ type Options struct {
 	Print io.Writer
 	// Now is the clock of time.now(); nil means time.Now.
 	Now func() time.Time
+	// Internal is what net.is_internal calls ours; nil means
+	// DefaultNetworks (the private ranges).
+	Internal *Networks
 }
 
 // VM is one sandboxed Lua state. It is not safe for concurrent use.
@@ -82,6 +85,9 @@ func New(opts Options) *VM {
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now
+	}
+	if opts.Internal == nil {
+		opts.Internal = defaultNetworks
 	}
 	L := lua.NewState(lua.Options{
 		SkipOpenLibs:        true,

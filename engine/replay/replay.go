@@ -111,6 +111,9 @@ type Options struct {
 	DisableAfterTimeouts int
 	// Stdin replaces os.Stdin for the source "-".
 	Stdin io.Reader
+	// Year, when set, is the year of each source's first year-less
+	// timestamp (RFC 3164 syslog; see parsers.YearSetter).
+	Year int
 	// Open, when set, opens sources instead of the file system (fixture
 	// tests read the embedded detections this way).
 	Open func(path string) (io.ReadCloser, error)
@@ -413,6 +416,7 @@ func (r *run) read(ctx context.Context, j job, evalQ chan<- *batch) {
 		cls = classifier.New(r.opts.Registry)
 	}
 	cls.Now = r.opts.Now
+	cls.SetYear(r.opts.Year)
 	psrc := parsers.Source{File: src.Path, Label: r.opts.Label}
 	var lastRaw int64
 	size := 0

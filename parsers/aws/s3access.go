@@ -31,7 +31,7 @@ var S3ServerAccess = &parsers.LogType{
 	Name:        "AWS.S3ServerAccess",
 	Description: "Requests made to S3 buckets (server access logs)",
 	Reference:   "https://docs.aws.amazon.com/AmazonS3/latest/userguide/LogFormat.html",
-	NewParser:   func() parsers.Parser { return &s3AccessParser{} },
+	NewParser:   parsers.JSONExport(s3Schema(), func() parsers.Parser { return &s3AccessParser{} }),
 	Detect:      parsers.HasAll("bucket", "time", "operation"),
 	TimeFields:  []parsers.TimeField{{Path: "time", Format: "rfc3339"}},
 	Indicators: []parsers.Indicator{

@@ -48,7 +48,7 @@ var VPCFlow = &parsers.LogType{
 	Name:        "AWS.VPCFlow",
 	Description: "Network flows of VPC network interfaces (VPC Flow Logs, text format, default or custom fields)",
 	Reference:   "https://docs.aws.amazon.com/vpc/latest/userguide/flow-log-records.html",
-	NewParser:   func() parsers.Parser { return &vpcFlowParser{} },
+	NewParser:   parsers.JSONExport(vpcSchema(), func() parsers.Parser { return &vpcFlowParser{} }),
 	Detect:      hasAny("interfaceId", "srcAddr", "dstAddr", "pktSrcAddr", "pktDstAddr", "start", "end", "status"),
 	// The parser sets the event time from start (or end); these serve events
 	// that did not come through it, such as hand-written test events, which

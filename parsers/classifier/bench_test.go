@@ -154,4 +154,36 @@ func BenchmarkClassify(b *testing.B) {
 	b.Run("mix3-runs", func(b *testing.B) {
 		benchClassify(b, reg, func() *Classifier { return New(reg) }, mixRuns)
 	})
+	// A syslog file (RFC 3164, rsyslog's layout), named and classified:
+	// syslog is the family tried last (Priority -10), so before deciding a
+	// source, every record paid a parse of every higher family.
+	rfc3164, _ := reg.Lookup("Syslog.RFC3164")
+	auth := syslogLines(1000)
+	b.Run("syslog-fixed", func(b *testing.B) {
+		benchClassify(b, reg, func() *Classifier { return NewFixed(reg, rfc3164) }, auth)
+	})
+	b.Run("syslog", func(b *testing.B) {
+		benchClassify(b, reg, func() *Classifier { return New(reg) }, auth)
+	})
+}
+
+// syslogLines are n lines of an auth.log: sshd, sudo and cron.
+func syslogLines(n int) [][]byte {
+	out := make([][]byte, n)
+	for i := range out {
+		ts := fmt.Sprintf("Mar %2d %02d:%02d:%02d", 1+i/3600%28, i/60%24, i%60, i*7%60)
+		switch i % 5 {
+		case 0:
+			out[i] = fmt.Appendf(nil, "%s bastion sshd[%d]: Failed password for root from 203.0.113.%d port %d ssh2", ts, 4000+i, i%250, 30000+i)
+		case 1:
+			out[i] = fmt.Appendf(nil, "%s bastion sshd[%d]: pam_unix(sshd:auth): authentication failure; logname= uid=0 euid=0 tty=ssh ruser= rhost=203.0.113.%d  user=root", ts, 4000+i, i%250)
+		case 2:
+			out[i] = fmt.Appendf(nil, "%s bastion sudo:    alice : TTY=pts/0 ; PWD=/home/alice ; USER=root ; COMMAND=/usr/bin/systemctl restart nginx", ts)
+		case 3:
+			out[i] = fmt.Appendf(nil, "%s bastion CRON[%d]: pam_unix(cron:session): session opened for user root(uid=0) by (uid=0)", ts, 9000+i)
+		default:
+			out[i] = fmt.Appendf(nil, "%s bastion sshd[%d]: Connection closed by authenticating user root 203.0.113.%d port %d [preauth]", ts, 4000+i, i%250, 30000+i)
+		}
+	}
+	return out
 }

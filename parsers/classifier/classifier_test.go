@@ -335,3 +335,57 @@ func TestStatsCopy(t *testing.T) {
 		t.Error("Stats shares its map")
 	}
 }
+
+// A family of low Priority (syslog's) that wins 16 records of a source in a
+// row decides the source: it is tried first, so each record costs one
+// parse; a record it rejects still reaches the others, and the first one
+// another family takes puts the priorities back.
+func TestDecideSource(t *testing.T) {
+	t.Parallel()
+	var kvSeen []string
+	reg, err := parsers.NewRegistry(
+		jsonType("Fake.A", 0, "a"),
+		&parsers.LogType{Name: "Fake.TSV", NewParser: func() parsers.Parser { return &tsvParser{} }},
+		&parsers.LogType{Name: "Fake.KV", Priority: -10, NewParser: func() parsers.Parser { return kvParser{seen: &kvSeen} }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := New(reg)
+	var lines []string
+	for i := range commitAfter - 1 {
+		lines = append(lines, fmt.Sprintf("user=u%d", i))
+	}
+	run(t, reg, c, lines...)
+	if got := strings.Join(c.Order(), ","); got != "Fake.A,Fake.TSV,Fake.KV" {
+		t.Fatalf("after %d records: order %s", commitAfter-1, got)
+	}
+	before := c.Stats().Parses
+	run(t, reg, c, "user=last-undecided", "user=decided")
+	if got := strings.Join(c.Order(), ","); got != "Fake.KV,Fake.A,Fake.TSV" {
+		t.Fatalf("after %d records: order %s", commitAfter+1, got)
+	}
+	// 3 parses for the 16th record (JSON, TSV, KV), 1 for the 17th.
+	if n := c.Stats().Parses - before; n != 3+1 {
+		t.Errorf("%d parses, want 4", n)
+	}
+	// A record the decided family rejects reaches the others; one they
+	// take puts the priorities back.
+	got := run(t, reg, c, `{"a":1}`, "user=again")
+	if strings.Join(got, ",") != "Fake.A,Fake.KV" {
+		t.Errorf("got %v", got)
+	}
+	if got := strings.Join(c.Order(), ","); got != "Fake.A,Fake.TSV,Fake.KV" {
+		t.Errorf("after another family won: order %s", got)
+	}
+	// A new source starts undecided.
+	c2 := c.Fork()
+	for range commitAfter {
+		run(t, reg, c, "user=x")
+	}
+	if got := strings.Join(c2.Order(), ","); got != "Fake.A,Fake.TSV,Fake.KV" {
+		t.Errorf("fork: order %s", got)
+	}
+	if got := strings.Join(c.Fork().Order(), ","); got != "Fake.A,Fake.TSV,Fake.KV" {
+		t.Errorf("fork of a decided source: order %s", got)
+	}
+}

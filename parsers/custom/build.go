@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 
 	"panther/parsers"
@@ -13,7 +14,8 @@ import (
 // field is one declared field, compiled.
 type field struct {
 	name string
-	kind string // the Type's kind: string bigint double boolean timestamp json array struct
+	kind string        // the Type's kind: string bigint double boolean timestamp json array struct
+	typ  *parsers.Type // nil for the undeclared columns of a CSV header
 }
 
 // compiled is everything the parsers of one custom log type share; it is
@@ -30,16 +32,25 @@ type compiled struct {
 	shared []bool   // by subexpression index: the name is also an earlier group's
 
 	// csv
-	delim   byte
-	header  bool
-	columns []*field // declared columns, nil when they come from the header
+	delim       byte
+	header      bool
+	columns     []*field // declared columns, nil when they come from the header
+	minColumns  int      // a record may stop after this many Columns (a vendor's older versions)
+	headerNeeds []string // Header: the Required fields a header line must name
 
 	empty [][]byte // EmptyValues
 
-	hasTime    bool
-	timePath   event.Path
-	timeFormat parsers.TimeFormat
-	timeName   string // TimeFormat as written, for errors
+	acceptJSON bool // regex/csv: a record that is a JSON object is kept as it is
+
+	// Reshaping (json), in the order transform applies it.
+	fold    map[string]string // lower-cased field name -> field name; nil: KeyCase exact
+	moves   []move
+	collect string    // the field that gathers undeclared top-level keys, "" for none
+	coerce  *coercion // the top-level fields Coerce converts, nil for none
+
+	timePaths   []event.Path
+	timeFormats []parsers.TimeFormat
+	timeName    string // TimeFormat as written, for errors
 }
 
 var textKinds = map[string]bool{"string": true, "bigint": true, "double": true, "boolean": true, "timestamp": true}
@@ -58,7 +69,9 @@ func (d *decoder) build(s *spec) *parsers.LogType {
 	switch {
 	case !s.logType.set():
 		d.errorf(1, "LogType is missing (LogType: Custom.Name)")
-	case !validName(c.name):
+	case d.shipped && !validVendorName(c.name):
+		d.errorf(s.logType.line, "LogType %q: a shipped log type is named Vendor.Name (letters, digits and _, parts separated by dots)", c.name)
+	case !d.shipped && !validName(c.name):
 		d.errorf(s.logType.line, "LogType %q: a custom log type is named Custom.Name (letters, digits and _, parts separated by dots)", c.name)
 	}
 
@@ -83,6 +96,19 @@ func (d *decoder) build(s *spec) *parsers.LogType {
 	for _, v := range s.emptyValues {
 		c.empty = append(c.empty, []byte(v.s))
 	}
+	if s.acceptJSON.line > 0 {
+		if c.format == "json" {
+			d.errorf(s.acceptJSON.line, "AcceptJSON is for Format: regex or csv (json records are JSON already)")
+		}
+		c.acceptJSON = s.acceptJSON.v
+	}
+	jsonOnly := func(line int, what string) {
+		if line > 0 && c.format != "json" && c.format != "" {
+			d.errorf(line, "%s is only for Format: json", what)
+		}
+	}
+	jsonOnly(s.keyCase.line, "KeyCase")
+	jsonOnly(s.coerce.line, "Coerce")
 
 	// Fields.
 	if len(s.fields) == 0 {
@@ -116,10 +142,17 @@ func (d *decoder) build(s *spec) *parsers.LogType {
 			d.errorf(line, "field %s: a %s field holds text: its Type is string, bigint, double, boolean or timestamp", name, c.format)
 			continue
 		}
-		f := &field{name: name, kind: t.Kind}
+		f := &field{name: name, kind: t.Kind, typ: t}
 		c.fields = append(c.fields, f)
 		c.byName[name] = f
 		schema = append(schema, parsers.Column{Name: name, Type: typ, Description: fs.description.s})
+		if len(fs.from) > 0 {
+			jsonOnly(fs.from[0].line, "field From")
+		}
+		jsonOnly(fs.collect.line, "field Collect")
+	}
+	if c.format == "json" {
+		d.buildReshape(s, c)
 	}
 
 	switch c.format {
@@ -137,23 +170,7 @@ func (d *decoder) build(s *spec) *parsers.LogType {
 		Schema:      schema,
 		Sample:      s.sample.s,
 	}
-	if s.timeFormat.set() && !s.timeField.set() {
-		d.errorf(s.timeFormat.line, "TimeFormat without TimeField: name the field that holds the time")
-	}
-	if s.timeField.set() {
-		c.timeName = "rfc3339"
-		if s.timeFormat.set() {
-			c.timeName = s.timeFormat.s
-		}
-		tf, err := parsers.ParseTimeFormat(c.timeName)
-		if err != nil {
-			d.errorf(s.timeFormat.line, "TimeFormat: %v", err)
-		}
-		if p, ok := d.path(c, s.timeField, "TimeField"); ok && err == nil {
-			c.hasTime, c.timePath, c.timeFormat = true, p, tf
-			lt.TimeFields = []parsers.TimeField{{Path: s.timeField.s, Format: c.timeName}}
-		}
-	}
+	d.buildTime(s, c, lt)
 
 	// Indicators.
 	for _, ind := range s.indicators {
@@ -162,15 +179,47 @@ func (d *decoder) build(s *spec) *parsers.LogType {
 		}
 	}
 
-	// Required.
+	// Required, Match and Priority: what the classifier checks.
 	if len(s.required) == 0 && c.format == "json" {
 		d.errorf(max(s.requiredLine, 1), "Required is missing: a json log type lists the fields every record has, so that it is not mistaken for other JSON logs")
 	}
-	var required []event.Path
+	var tests []test
 	for _, r := range s.required {
 		if p, ok := d.path(c, r, "Required"); ok {
-			required = append(required, p)
+			tests = append(tests, test{alts: d.alternatives(c, r.s, p)})
+			if c.header && c.columns == nil {
+				c.headerNeeds = append(c.headerNeeds, r.s)
+			}
 		}
+	}
+	var anyOf []test
+	for _, m := range s.match {
+		if p, ok := d.path(c, m.path, "Match"); ok {
+			tests = append(tests, d.matchTest(c, m, p))
+		}
+	}
+	for _, m := range s.matchAny {
+		if p, ok := d.path(c, m.path, "MatchAny"); ok {
+			anyOf = append(anyOf, d.matchTest(c, m, p))
+		}
+	}
+	// Exclude names what records of other types have: its paths need not
+	// be declared fields.
+	var none []test
+	for _, m := range s.exclude {
+		p, err := event.ParsePath(m.path.s)
+		if err != nil {
+			d.errorf(m.path.line, "Exclude: %v", err)
+			continue
+		}
+		none = append(none, d.matchTest(c, m, p))
+	}
+	if s.priority.set() {
+		n, err := strconv.Atoi(s.priority.s)
+		if err != nil || n < -100 || n > 100 {
+			d.errorf(s.priority.line, "Priority %q: a whole number from -100 to 100 (higher is tried first)", s.priority.s)
+		}
+		lt.Priority = n
 	}
 
 	if len(d.errs) > 0 {
@@ -178,20 +227,19 @@ func (d *decoder) build(s *spec) *parsers.LogType {
 	}
 	switch c.format {
 	case "json":
-		lt.NewParser = func() parsers.Parser { return &jsonParser{c: c} }
+		// The classifier shares one parse among the types whose parser is
+		// parsers.JSONParser; the reshaping is Transform's, after Detect.
+		lt.NewParser = parsers.JSONParser
 	case "regex":
 		lt.NewParser = func() parsers.Parser { return &regexParser{c: c} }
 	case "csv":
 		lt.NewParser = func() parsers.Parser { return newCSVParser(c) }
 	}
-	lt.Detect = func(e *event.Event) bool {
-		for _, p := range required {
-			if p.Get(e.Fields) == nil {
-				return false
-			}
-		}
-		return true
+	if c.acceptJSON {
+		lt.NewParser = parsers.JSONExport(schema, lt.NewParser)
 	}
+	lt.Transform = c.transform
+	lt.Detect = detector(tests, anyOf, none)
 	// The registry's own checks, as a safety net: they should never fire
 	// after the ones above.
 	if _, err := parsers.NewRegistry(lt); err != nil {
@@ -201,16 +249,26 @@ func (d *decoder) build(s *spec) *parsers.LogType {
 	if s.sample.set() {
 		d.checkSample(lt, s.sample)
 	}
+	if s.classify.line > 0 && !s.classify.v {
+		// Named only: the classifier never picks it (the Sample above was
+		// still checked against Required and Match).
+		lt.Detect = func(*event.Event) bool { return false }
+	}
 	return lt
 }
 
 // validName accepts Custom.A, Custom.A.B_2, ...
 func validName(name string) bool {
+	return validVendorName(name) && strings.HasPrefix(name, "Custom.")
+}
+
+// validVendorName accepts Vendor.A, Vendor.A.B_2, ...
+func validVendorName(name string) bool {
 	parts := strings.Split(name, ".")
-	if len(parts) < 2 || parts[0] != "Custom" {
+	if len(parts) < 2 {
 		return false
 	}
-	for _, p := range parts[1:] {
+	for _, p := range parts {
 		if p == "" {
 			return false
 		}
@@ -320,6 +378,9 @@ func (d *decoder) buildCSV(s *spec, c *compiled) {
 		if !c.header {
 			d.errorf(s.csv.line, "CSV needs Header: true (names from each file's first line) or Columns: [a, b, c]")
 		}
+		if s.csv.minColumns.set() {
+			d.errorf(s.csv.minColumns.line, "CSV MinColumns goes with Columns")
+		}
 		return
 	}
 	seen := map[string]bool{}
@@ -349,6 +410,15 @@ func (d *decoder) buildCSV(s *spec, c *compiled) {
 			d.errorf(fs.name.line, "field %s is not one of the CSV Columns", fs.name.s)
 		}
 	}
+	c.minColumns = len(c.columns)
+	if mc := s.csv.minColumns; mc.set() {
+		n, err := strconv.Atoi(mc.s)
+		if err != nil || n < 1 || n > len(s.csv.columns) {
+			d.errorf(mc.line, "CSV MinColumns %q: a number from 1 to the count of Columns (%d)", mc.s, len(s.csv.columns))
+		} else {
+			c.minColumns = n
+		}
+	}
 }
 
 // checkSample parses the Sample's lines with one parser, as one source:
@@ -371,9 +441,13 @@ func (d *decoder) checkSample(lt *parsers.LogType, sample scalar) {
 		case err != nil:
 			d.errorf(sample.line, "Sample line %d does not parse: %v", n, err)
 		case ok && !lt.Detect(e):
-			d.errorf(sample.line, "Sample line %d lacks a Required field", n)
+			d.errorf(sample.line, "Sample line %d lacks a Required field or a Match value", n)
 		case ok:
-			events++
+			if err := lt.Transform(e); err != nil {
+				d.errorf(sample.line, "Sample line %d does not parse: %v", n, err)
+			} else {
+				events++
+			}
 		}
 		e.Release()
 	}

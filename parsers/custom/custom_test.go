@@ -113,6 +113,35 @@ func TestGolden(t *testing.T) {
 				{2, "p_any_ip_addresses", nil}, // "private"
 			},
 		},
+		{
+			// KeyCase, From, Collect, Coerce and time alternatives: three
+			// shapes of one record and a folded export.
+			spec: "testdata/hostevents.yml", input: "testdata/hostevents.jsonl", golden: "testdata/hostevents.golden.jsonl",
+			events: 6,
+			errors: []string{
+				`line 5: field Created: "last tuesday" is not a time in the format rfc3339 or unix`,
+			},
+			checks: []check{
+				{0, "Id", 4624.0}, {0, "Data", map[string]any{"User": "alice", "Address": "198.51.100.7", "Port": 50123.0, "Elevated": true}},
+				{0, "p_event_time", "2024-03-01T12:00:00Z"},
+				{1, "Id", 1.0}, {1, "Channel", "Sysmon"}, {1, "Host", "ws2"},
+				{1, "agent", map[string]any{}}, // every value moved out
+				{1, "Data", map[string]any{"User": `CORP\bob`, "Port": "x", // "x" is not a bigint: kept as written
+					"Hashes": "SHA1=3395856CE81F2B7382DEE72602F798B642F14140,MD5=44D88612FEA8A8F36DE82E1278ABB02F,SHA256=275A021BBFB6489E54D471899F7DB9D1663FC695EC2FE2A2C4538AABF651FD0F,IMPHASH=00000000000000000000000000000000"}},
+				{1, "p_event_time", "2024-03-01T12:00:01.5Z"},
+				{1, "p_any_md5_hashes", []any{"44d88612fea8a8f36de82e1278abb02f"}}, // not the IMPHASH
+				{1, "p_any_sha1_hashes", []any{"3395856ce81f2b7382dee72602f798b642f14140"}},
+				{1, "p_any_sha256_hashes", []any{"275a021bbfb6489e54d471899f7db9d1663fc695ec2fe2a2c4538aabf651fd0f"}},
+				{2, "Host", "ws3"}, {2, "Hostname", nil},
+				{2, "Data", map[string]any{"User": "carol", "Address": "::ffff:203.0.113.9", "Port": 445.0, "Extra": "kept in Data"}},
+				{2, "p_event_time", "2024-03-01T12:00:02Z"},
+				{2, "p_any_ip_addresses", []any{"203.0.113.9"}},
+				{3, "Id", 4688.0}, {3, "Channel", "Security"}, {3, "id", nil}, {3, "Data", map[string]any{"User": "dave"}},
+				{3, "p_event_time", "2024-03-01T12:00:03Z"},
+				{4, "Channel", "Application"},
+				{5, "Host", "12345"}, {5, "Data", map[string]any{"User": "42", "Elevated": false}}, // numbers where strings are declared
+			},
+		},
 	}
 	for _, c := range cases {
 		t.Run(c.spec, func(t *testing.T) {
@@ -303,6 +332,15 @@ func FuzzCSV(f *testing.F) {
 	parsertest.Fuzz(f, reg, lt, append(parsertest.SeedLines(f, "testdata/dns.tsv"), parsertest.SeedLines(f, "testdata/vpn.csv")...)...)
 }
 
+// The JSON path with every reshaping key (KeyCase, From, Collect, Coerce,
+// time alternatives): no panic, and an accepted record normalises to valid
+// JSON.
+func FuzzJSON(f *testing.F) {
+	lt := mustDecode(f, "testdata/hostevents.yml")
+	reg := parsertest.Registry(f, lt)
+	parsertest.Fuzz(f, reg, lt, append(parsertest.SeedLines(f, "testdata/hostevents.jsonl"), parsertest.SeedLines(f, "testdata/billing.jsonl")...)...)
+}
+
 // A header and a record: whatever they hold, no panic, and an accepted
 // record gives valid JSON.
 func FuzzCSVHeader(f *testing.F) {
@@ -325,6 +363,9 @@ func FuzzCSVHeader(f *testing.F) {
 			return
 		}
 		if err := reg.Normalise(lt, e, parsers.Source{File: "fuzz"}, 2, parsertest.ParseTime); err != nil {
+			if strings.Contains(err.Error(), "is not a time in the format") {
+				return // the record's time does not read: an error for that record
+			}
 			t.Fatal(err)
 		}
 		if out := e.AppendJSON(nil); !json.Valid(out) {
@@ -416,5 +457,219 @@ Fields: [{Name: user}, {Name: n, Type: bigint}]
 			t.Errorf("%s: %s, want %s", rec, got, want)
 		}
 		e.Release()
+	}
+}
+
+// Detect sees records as written (the classifier shares one parse among
+// JSON types, and Transform runs after it): Required and Match accept the
+// spellings that Transform makes canonical — folded keys and From paths.
+func TestDetectBeforeTransform(t *testing.T) {
+	t.Parallel()
+	lt := mustDecode(t, "testdata/hostevents.yml")
+	for rec, want := range map[string]bool{
+		`{"Id":4624,"Channel":"Security"}`:                             true,
+		`{"id":4624,"channel":"Sysmon"}`:                               true, // folded
+		`{"agent":{"event_id":"1","channel":"Sysmon"}}`:                true, // From
+		`{"Id":4624,"agent":{"channel":"Security"}}`:                   true,
+		`{"Id":4624,"Channel":"Application"}`:                          false, // Match
+		`{"Id":4624,"Channel":4624}`:                                   false,
+		`{"Channel":"Security"}`:                                       false, // Required
+		`{"agent":{"event_id":null,"channel":"Security"}}`:             false,
+		`{"agent":{"event_id":{"nested":1}},"CHANNEL":"Security"}`:     false, // fold is to lower case only
+		`{"agent":{"event_id":{"nested":1}},"channel":"Security"}`:     true,
+		`{"Id":4624,"Channel":"Security","p_log_type":"Custom.Other"}`: true,
+		`{"Id":1,"Channel":"Microsoft-Windows-Sysmon/Operational"}`:    true, // a prefix
+		`{"Id":1,"Channel":"microsoft-windows-sysmon/operational"}`:    true, // in any case
+		`{"Id":1,"Channel":"Microsoft-Windows"}`:                       false,
+		`{"Id":1,"Channel":"Security","User":"alice"}`:                 true, // Data.User, collected
+	} {
+		e := event.New()
+		if err := e.ParseJSON([]byte(rec)); err != nil {
+			t.Fatal(err)
+		}
+		if got := lt.Detect(e); got != want {
+			t.Errorf("Detect(%s) = %v, want %v", rec, got, want)
+		}
+		e.Release()
+	}
+}
+
+// Format csv and regex with AcceptJSON read a record that is a JSON object
+// whose keys are all fields as the event itself: an export of the same
+// type, re-ingested.
+func TestAcceptJSON(t *testing.T) {
+	t.Parallel()
+	spec := `
+AnalysisType: log_type
+LogType: Custom.Flows
+Format: csv
+AcceptJSON: true
+CSV: {Columns: [ts, src, bytes]}
+TimeField: ts
+Fields:
+  - {Name: ts, Type: timestamp}
+  - {Name: src}
+  - {Name: bytes, Type: bigint}
+Indicators: {ip: [src]}
+`
+	lt, err := Decode([]byte(spec), "flows.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg := parsertest.Registry(t, lt)
+	res := parsertest.Parse(t, reg, lt, []byte("2024-03-01T12:00:00Z,198.51.100.7,10\n"+
+		` {"ts":"2024-03-01T12:00:01Z","src":"198.51.100.8","bytes":20}`+"\n"+
+		`{"ts":"later","src":"198.51.100.9"}`+"\n"+
+		"{broken\n"+
+		`{"ts":"2024-03-01T12:00:01Z","src":"198.51.100.8","user":"alice"}`+"\n"))
+	if len(res.Events) != 2 || !strings.Contains(string(res.Events[1]), `"p_any_ip_addresses":["198.51.100.8"]`) ||
+		!strings.Contains(string(res.Events[1]), `"p_event_time":"2024-03-01T12:00:01Z"`) {
+		t.Errorf("events: %s", res.Events)
+	}
+	if len(res.Errors) != 3 || !strings.Contains(res.Errors[0], `line 3: field ts: "later" is not a time`) || !strings.HasPrefix(res.Errors[1], "line 4: ") ||
+		res.Errors[2] != `line 5: a JSON record with key "user", which is not a column of this log type` {
+		t.Errorf("errors: %q", res.Errors)
+	}
+	noJSON, err := Decode([]byte(strings.Replace(spec, "AcceptJSON: true", "AcceptJSON: false", 1)), "flows.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res := parsertest.Parse(t, reg, noJSON, []byte(`{"ts":"2024-03-01T12:00:01Z","src":"198.51.100.8","bytes":20}`)); len(res.Errors) != 1 {
+		t.Errorf("without AcceptJSON a JSON record is a CSV record: %q", res.Errors)
+	}
+}
+
+// MatchAny: every Match entry holds, and at least one MatchAny entry does.
+func TestMatchAny(t *testing.T) {
+	t.Parallel()
+	lt, err := Decode([]byte(`
+AnalysisType: log_type
+LogType: Custom.Signins
+Format: json
+Fields: [{Name: resourceId}, {Name: category}, {Name: time, Type: timestamp}]
+Required: [time]
+Match: {time: ["2024-*"]}
+MatchAny: {resourceId: ["/tenants/*"], category: [SignInLogs, AuditLogs]}
+`), "signins.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rec, want := range map[string]bool{
+		`{"time":"2024-03-01T00:00:00Z","resourceId":"/tenants/x"}`:                              true,
+		`{"time":"2024-03-01T00:00:00Z","resourceId":"/subscriptions/x","category":"AuditLogs"}`: true,
+		`{"time":"2024-03-01T00:00:00Z","resourceId":"/subscriptions/x","category":"Policy"}`:    false,
+		`{"time":"2024-03-01T00:00:00Z"}`:                                                        false,
+		`{"time":"2023-03-01T00:00:00Z","resourceId":"/TENANTS/x"}`:                              false, // Match
+		`{"time":"2024-03-01T00:00:00Z","resourceId":"/TENANTS/x"}`:                              true,
+	} {
+		e := event.New()
+		if err := e.ParseJSON([]byte(rec)); err != nil {
+			t.Fatal(err)
+		}
+		if got := lt.Detect(e); got != want {
+			t.Errorf("Detect(%s) = %v, want %v", rec, got, want)
+		}
+		e.Release()
+	}
+}
+
+// CSV MinColumns: a record may stop after MinColumns of the Columns (the
+// fields after are absent), not before, and not run past them.
+func TestCSVMinColumns(t *testing.T) {
+	t.Parallel()
+	spec := `
+AnalysisType: log_type
+LogType: Custom.DNS
+Format: csv
+CSV: {Columns: [ts, client, domain, categories], MinColumns: 3}
+Fields: [{Name: ts}, {Name: client}, {Name: domain}, {Name: categories}]
+`
+	lt, err := Decode([]byte(spec), "dns.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg := parsertest.Registry(t, lt)
+	res := parsertest.Parse(t, reg, lt, []byte("a,b,c,d\na,b,c\na,b\na,b,c,d,e\n"))
+	if len(res.Events) != 2 || strings.Contains(string(res.Events[1]), "categories") {
+		t.Errorf("events: %s", res.Events)
+	}
+	want := []string{
+		"line 3: record has 2 fields, want 3 to 4 (ts,client,domain,categories)",
+		"line 4: record has 5 fields, want 3 to 4 (ts,client,domain,categories)",
+	}
+	if !reflect.DeepEqual(res.Errors, want) {
+		t.Errorf("errors: %q", res.Errors)
+	}
+	for yaml, msg := range map[string]string{
+		strings.Replace(spec, "MinColumns: 3", "MinColumns: 5", 1):                                `dns.yml:5: CSV MinColumns "5": a number from 1 to the count of Columns (4)`,
+		strings.Replace(spec, "Columns: [ts, client, domain, categories], ", "Header: true, ", 1): "dns.yml:5: CSV MinColumns goes with Columns",
+	} {
+		if _, err := Decode([]byte(yaml), "dns.yml"); err == nil || err.Error() != msg {
+			t.Errorf("got %v, want %s", err, msg)
+		}
+	}
+}
+
+// With Header, a first line that lacks a Required column is not this
+// type's header: no line of the source is taken as this type.
+func TestCSVHeaderNeedsRequired(t *testing.T) {
+	t.Parallel()
+	lt := mustDecode(t, "testdata/vpn.yml")
+	reg := parsertest.Registry(t, lt)
+	res := parsertest.Parse(t, reg, lt, []byte("<13>Mar  6 12:00:00 host app: hello\n2024-03-06,alice,1.2.3.4,true,1,gw\n"))
+	if len(res.Events) != 0 || len(res.Errors) != 2 || !strings.Contains(res.Errors[0], "the first line is not a header of Custom.VPN.Logins: it has no timestamp column") {
+		t.Errorf("events %s, errors %q", res.Events, res.Errors)
+	}
+}
+
+// Exclude: no entry may hold (a path of another type's records need not
+// be a declared field); Classify: false keeps the classifier away while
+// the Sample is still checked.
+func TestExcludeAndClassify(t *testing.T) {
+	t.Parallel()
+	spec := `
+AnalysisType: log_type
+LogType: Custom.Exchange
+Format: json
+Fields: [{Name: Workload}, {Name: Operation}]
+Required: [Operation]
+Match: {Workload: [Exchange]}
+Exclude: {PolicyDetails: ["*"], Operation: [DlpRuleUndo]}
+Sample: '{"Workload":"Exchange","Operation":"Set-Mailbox"}'
+`
+	lt, err := Decode([]byte(spec), "exchange.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rec, want := range map[string]bool{
+		`{"Workload":"Exchange","Operation":"Set-Mailbox"}`:                                       true,
+		`{"Workload":"Exchange","Operation":"DlpRuleMatch","PolicyDetails":[{"PolicyName":"x"}]}`: false,
+		`{"Workload":"Exchange","Operation":"DlpRuleUndo"}`:                                       false,
+		`{"Workload":"Exchange","Operation":"x","PolicyDetails":""}`:                              false, // "*" holds for any value present
+	} {
+		e := event.New()
+		if err := e.ParseJSON([]byte(rec)); err != nil {
+			t.Fatal(err)
+		}
+		if got := lt.Detect(e); got != want {
+			t.Errorf("Detect(%s) = %v, want %v", rec, got, want)
+		}
+		e.Release()
+	}
+	named, err := Decode([]byte(spec+"Classify: false\n"), "exchange.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := event.New()
+	defer e.Release()
+	if err := e.ParseJSON([]byte(`{"Workload":"Exchange","Operation":"Set-Mailbox"}`)); err != nil {
+		t.Fatal(err)
+	}
+	if named.Detect(e) {
+		t.Error("Classify: false, yet Detect accepts")
+	}
+	other := strings.Replace(spec, `"Workload":"Exchange","Operation":"Set-Mailbox"`, `"Workload":"Other","Operation":"x"`, 1) + "Classify: false\n"
+	if _, err := Decode([]byte(other), "exchange.yml"); err == nil || !strings.Contains(err.Error(), "Sample line 1 lacks a Required field or a Match value") {
+		t.Errorf("a Sample that fails Match, with Classify false: %v", err)
 	}
 }

@@ -32,7 +32,19 @@ const maxErrors = 20
 // errors. Every problem found is reported, each as an *Error with its
 // file:line, joined into one error.
 func Decode(data []byte, file string) (*parsers.LogType, error) {
-	d := &decoder{file: file}
+	return decode(data, file, false)
+}
+
+// DecodeShipped reads one of the log type declarations shipped in the
+// binary (parsers/logtypes): the same language as Decode, but the type is
+// named after its vendor (Microsoft365.Audit.Exchange), as Panther names
+// it, rather than Custom.Name.
+func DecodeShipped(data []byte, file string) (*parsers.LogType, error) {
+	return decode(data, file, true)
+}
+
+func decode(data []byte, file string, shipped bool) (*parsers.LogType, error) {
+	d := &decoder{file: file, shipped: shipped}
 	root := d.document(data)
 	if root == nil {
 		return nil, d.err()
@@ -58,8 +70,9 @@ func DecodeFile(path string) (*parsers.LogType, error) {
 }
 
 type decoder struct {
-	file string
-	errs []error
+	file    string
+	shipped bool // a declaration of the binary: vendor names allowed
+	errs    []error
 }
 
 func (d *decoder) errorf(line int, format string, args ...any) {
@@ -128,7 +141,21 @@ func (v scalar) set() bool { return v.line > 0 }
 
 type fieldSpec struct {
 	name, typ, description scalar
+	from                   []scalar // paths the value is moved from when the field is absent
+	collect                boolSpec // gather the undeclared top-level keys here
 	line                   int
+}
+
+// boolSpec is a true/false value with its line; line 0 is unset.
+type boolSpec struct {
+	v    bool
+	line int
+}
+
+// matchSpec is one entry of Match: the values a path may hold.
+type matchSpec struct {
+	path   scalar
+	values []scalar
 }
 
 type indicatorSpec struct {
@@ -137,16 +164,24 @@ type indicatorSpec struct {
 }
 
 type csvSpec struct {
-	line      int
-	delimiter scalar
-	header    bool
-	columns   []scalar
+	line       int
+	delimiter  scalar
+	header     bool
+	columns    []scalar
+	minColumns scalar
 }
 
 // spec is a log type file as written, with lines.
 type spec struct {
 	analysisType, logType, description, reference scalar
-	format, regex, timeField, timeFormat, sample  scalar
+	format, regex, sample                         scalar
+	timeFields, timeFormats                       []scalar // TimeField, TimeFormat: one or a list
+	timeFieldLine, timeFormatLine                 int
+	keyCase, priority                             scalar
+	coerce, acceptJSON                            boolSpec
+	match, matchAny, exclude                      []matchSpec
+	matchLine, matchAnyLine, excludeLine          int
+	classify                                      boolSpec
 	csv                                           *csvSpec
 	fields                                        []fieldSpec
 	fieldsLine                                    int
@@ -161,6 +196,7 @@ type spec struct {
 var topKeys = []string{
 	"AnalysisType", "LogType", "Description", "Reference", "Format", "Regex", "CSV",
 	"TimeField", "TimeFormat", "Indicators", "Fields", "Required", "EmptyValues", "Sample",
+	"Match", "MatchAny", "Exclude", "Classify", "Priority", "KeyCase", "Coerce", "AcceptJSON",
 }
 
 // mapping calls fn for each key of the mapping n, after checking that the
@@ -245,9 +281,30 @@ func (d *decoder) spec(root *yaml.Node) *spec {
 		case "Regex":
 			s.regex = d.str(v, key)
 		case "TimeField":
-			s.timeField = d.str(v, key)
+			s.timeFieldLine = k.Line
+			s.timeFields = d.list(v, key)
 		case "TimeFormat":
-			s.timeFormat = d.str(v, key)
+			s.timeFormatLine = k.Line
+			s.timeFormats = d.list(v, key)
+		case "Match":
+			s.matchLine = k.Line
+			s.match = d.matches(v, key)
+		case "MatchAny":
+			s.matchAnyLine = k.Line
+			s.matchAny = d.matches(v, key)
+		case "Exclude":
+			s.excludeLine = k.Line
+			s.exclude = d.matches(v, key)
+		case "Classify":
+			s.classify = d.boolean(v, key)
+		case "Priority":
+			s.priority = d.str(v, key)
+		case "KeyCase":
+			s.keyCase = d.str(v, key)
+		case "Coerce":
+			s.coerce = d.boolean(v, key)
+		case "AcceptJSON":
+			s.acceptJSON = d.boolean(v, key)
 		case "Sample":
 			s.sample = d.str(v, key)
 		case "CSV":
@@ -271,18 +328,16 @@ func (d *decoder) spec(root *yaml.Node) *spec {
 
 func (d *decoder) csv(k, v *yaml.Node) *csvSpec {
 	c := &csvSpec{line: k.Line}
-	d.mapping(v, "CSV", []string{"Delimiter", "Header", "Columns"}, func(key string, _, v *yaml.Node) {
+	d.mapping(v, "CSV", []string{"Delimiter", "Header", "Columns", "MinColumns"}, func(key string, _, v *yaml.Node) {
 		switch key {
 		case "Delimiter":
 			c.delimiter = d.str(v, "CSV Delimiter")
 		case "Header":
-			if v.Kind != yaml.ScalarNode || v.ShortTag() != "!!bool" {
-				d.errorf(v.Line, "CSV Header must be true or false")
-				return
-			}
-			_ = v.Decode(&c.header)
+			c.header = d.boolean(v, "CSV Header").v
 		case "Columns":
 			c.columns = d.list(v, "CSV Columns")
+		case "MinColumns":
+			c.minColumns = d.str(v, "CSV MinColumns")
 		}
 	})
 	return c
@@ -297,7 +352,7 @@ func (d *decoder) fields(n *yaml.Node) []fieldSpec {
 	var out []fieldSpec
 	for _, item := range n.Content {
 		f := fieldSpec{line: resolve(item).Line}
-		d.mapping(item, "field", []string{"Name", "Type", "Description"}, func(key string, _, v *yaml.Node) {
+		d.mapping(item, "field", []string{"Name", "Type", "Description", "From", "Collect"}, func(key string, _, v *yaml.Node) {
 			switch key {
 			case "Name":
 				f.name = d.str(v, "field Name")
@@ -305,9 +360,55 @@ func (d *decoder) fields(n *yaml.Node) []fieldSpec {
 				f.typ = d.str(v, "field Type")
 			case "Description":
 				f.description = d.str(v, "field Description")
+			case "From":
+				f.from = d.list(v, "field From")
+			case "Collect":
+				f.collect = d.boolean(v, "field Collect")
 			}
 		})
 		out = append(out, f)
+	}
+	return out
+}
+
+// boolean reads true or false.
+func (d *decoder) boolean(n *yaml.Node, what string) boolSpec {
+	n = resolve(n)
+	var b bool
+	if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!bool" || n.Decode(&b) != nil {
+		d.errorf(n.Line, "%s must be true or false", what)
+		return boolSpec{}
+	}
+	return boolSpec{v: b, line: n.Line}
+}
+
+// matches reads Match: a mapping of field paths to a value or a list of
+// values. Paths are keys here, so mapping() cannot check them against a
+// list: build does.
+func (d *decoder) matches(n *yaml.Node, what string) []matchSpec {
+	n = resolve(n)
+	if n.Kind != yaml.MappingNode {
+		d.errorf(n.Line, "%s must be a mapping of field path to values, like {Workload: [Exchange]}", what)
+		return nil
+	}
+	var out []matchSpec
+	seen := map[string]int{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := resolve(n.Content[i]), resolve(n.Content[i+1])
+		if k.Kind != yaml.ScalarNode {
+			d.errorf(k.Line, "%s: keys are field paths", what)
+			continue
+		}
+		if first, dup := seen[k.Value]; dup {
+			d.errorf(k.Line, "%s: %s repeated (first at line %d)", what, k.Value, first)
+			continue
+		}
+		seen[k.Value] = k.Line
+		vals := d.list(v, what+" "+k.Value)
+		if len(vals) == 0 && v.Kind == yaml.SequenceNode {
+			d.errorf(v.Line, "%s %s: list the values the field may hold", what, k.Value)
+		}
+		out = append(out, matchSpec{path: scalar{s: k.Value, line: k.Line}, values: vals})
 	}
 	return out
 }

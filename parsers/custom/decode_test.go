@@ -36,7 +36,7 @@ Format: json
 Frobnicate: 1
 Fields: [{Name: a}]
 Required: [a]
-`, []string{`5: log type: unknown key "Frobnicate" (valid keys: AnalysisType, LogType, Description, Reference, Format, Regex, CSV, TimeField, TimeFormat, Indicators, Fields, Required, EmptyValues, Sample)`}},
+`, []string{`5: log type: unknown key "Frobnicate" (valid keys: AnalysisType, LogType, Description, Reference, Format, Regex, CSV, TimeField, TimeFormat, Indicators, Fields, Required, EmptyValues, Sample, Match, MatchAny, Exclude, Classify, Priority, KeyCase, Coerce, AcceptJSON)`}},
 		{"repeated key", `
 AnalysisType: log_type
 LogType: Custom.X
@@ -163,7 +163,7 @@ CSV: {Header: yes please, Separator: ","}
 Fields: [{Name: a}]
 `, []string{
 			"5: CSV Header must be true or false",
-			`5: CSV: unknown key "Separator" (valid keys: Delimiter, Header, Columns)`,
+			`5: CSV: unknown key "Separator" (valid keys: Delimiter, Header, Columns, MinColumns)`,
 		}},
 		{"csv without columns", `
 AnalysisType: log_type
@@ -247,7 +247,93 @@ Sample: |
   13 
 `, []string{
 			"8: Sample line 2 does not parse: record does not match the Regex of Custom.X",
-			"8: Sample line 3 lacks a Required field",
+			"8: Sample line 3 lacks a Required field or a Match value",
+		}},
+		{"reshaping keys", `
+AnalysisType: log_type
+LogType: Custom.X
+Format: json
+KeyCase: lower
+Coerce: yes
+Priority: high
+Match: {kind: [], nope: a}
+Fields:
+  - {Name: a, From: ["x[0]", a, "b..c"], Collect: true}
+  - {Name: b, Type: json, Collect: true}
+  - {Name: c, Type: json, Collect: 1}
+  - {Name: kind}
+Required: [a]
+`, []string{
+			"6: Coerce must be true or false",
+			"8: Match kind: list the values the field may hold",
+			"12: field Collect must be true or false",
+		}},
+		{"reshaping meaning", `
+AnalysisType: log_type
+LogType: Custom.X
+Format: json
+KeyCase: lower
+Priority: high
+Match: {nope: a}
+Fields:
+  - {Name: a, From: ["x[0]", a], Collect: true}
+  - {Name: b, Type: json, Collect: true}
+  - {Name: B}
+Required: [a]
+`, []string{
+			`5: KeyCase "lower": exact (the default) or fold (top-level keys that differ from a field only in case take the field's name)`,
+			"9: field a: From x[0]: name a field by keys (a.b.c), without indexes or wildcards",
+			"9: field a: From a: a field is not moved into itself",
+			"9: field a: Collect gathers keys into an object: its Type is json or struct<...>",
+			"7: Match: nope is not a declared field: add it to Fields",
+			`6: Priority "high": a whole number from -100 to 100 (higher is tried first)`,
+		}},
+		{"reshaping is for json", `
+AnalysisType: log_type
+LogType: Custom.X
+Format: regex
+Regex: '(?P<a>.*)'
+KeyCase: fold
+Coerce: true
+AcceptJSON: maybe
+Fields: [{Name: a, From: [b], Collect: true}]
+`, []string{
+			"8: AcceptJSON must be true or false",
+		}},
+		{"reshaping is for json: regex", `
+AnalysisType: log_type
+LogType: Custom.X
+Format: regex
+Regex: '(?P<a>.*)'
+KeyCase: fold
+Coerce: true
+Fields: [{Name: a, From: [b], Collect: true}]
+`, []string{
+			"6: KeyCase is only for Format: json",
+			"7: Coerce is only for Format: json",
+			"8: field From is only for Format: json",
+			"8: field Collect is only for Format: json",
+		}},
+		{"reshaping is for json, meaning", `
+AnalysisType: log_type
+LogType: Custom.X
+Format: json
+KeyCase: fold
+AcceptJSON: true
+Fields: [{Name: a}, {Name: A}]
+Required: [a]
+`, []string{
+			"6: AcceptJSON is for Format: regex or csv (json records are JSON already)",
+			"5: KeyCase: fold: fields a and A differ only in case",
+		}},
+		{"vendor name in a user file", `
+AnalysisType: log_type
+LogType: Microsoft365.Audit.Exchange
+Format: json
+Fields: [{Name: a}]
+Required: [a]
+`, []string{
+			`3: LogType "Microsoft365.Audit.Exchange": a custom log type is named Custom.Name (letters, digits and _, parts separated by dots)`,
 		}},
 		{"sample is a header", `
 AnalysisType: log_type
@@ -283,7 +369,7 @@ Sample: 'a,b'
 // Decoding any bytes returns a log type or an error, never a panic; a log
 // type that decodes has a working parser.
 func FuzzDecode(f *testing.F) {
-	for _, file := range []string{"testdata/myapp.yml", "testdata/vpn.yml", "testdata/dns.yml", "testdata/billing.yml"} {
+	for _, file := range []string{"testdata/myapp.yml", "testdata/vpn.yml", "testdata/dns.yml", "testdata/billing.yml", "testdata/hostevents.yml"} {
 		for _, s := range seedFile(f, file) {
 			f.Add(s)
 		}

@@ -14,16 +14,6 @@ import (
 	"panther/parsers/event"
 )
 
-// jsonParser reads one JSON object a record, as it is.
-type jsonParser struct{ c *compiled }
-
-func (p *jsonParser) Parse(rec []byte, e *event.Event) (bool, error) {
-	if err := e.ParseJSON(rec); err != nil {
-		return false, err
-	}
-	return true, p.c.readTime(e)
-}
-
 // regexParser matches each record once and keeps the named groups.
 type regexParser struct{ c *compiled }
 
@@ -54,7 +44,7 @@ func (p *regexParser) Parse(rec []byte, e *event.Event) (bool, error) {
 		}
 	}
 	e.Fields = obj
-	return true, c.readTime(e)
+	return true, nil
 }
 
 // value converts the text of field f to its type; nil for an empty value.
@@ -94,24 +84,6 @@ func (c *compiled) value(a *fastjson.Arena, f *field, b []byte) (*fastjson.Value
 		return a.NewFalse(), nil
 	}
 	return event.NewStringBytes(a, b), nil
-}
-
-// readTime sets e.Time from the TimeField; a value there that does not
-// read in the TimeFormat is an error for the record.
-func (c *compiled) readTime(e *event.Event) error {
-	if !c.hasTime {
-		return nil
-	}
-	v := c.timePath.Get(e.Fields)
-	if v == nil {
-		return nil
-	}
-	t, ok := c.timeFormat(v)
-	if !ok {
-		return fmt.Errorf("field %s: %s is not a time in the format %s", c.timePath, clip(v.MarshalTo(nil)), c.timeName)
-	}
-	e.Time = t
-	return nil
 }
 
 // clip shortens a value quoted in an error.
@@ -161,13 +133,16 @@ func (p *csvParser) Parse(rec []byte, e *event.Event) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	if len(p.split) != len(p.columns) {
-		return false, fmt.Errorf("record has %d fields, want %d (%s)", len(p.split), len(p.columns), c.columnNames(p.columns))
+	if n := len(p.split); n != len(p.columns) && (p.header() || n < c.minColumns || n > len(p.columns)) {
+		if c.minColumns < len(p.columns) && !p.header() {
+			return false, fmt.Errorf("record has %d fields, want %d to %d (%s)", n, c.minColumns, len(p.columns), c.columnNames(p.columns))
+		}
+		return false, fmt.Errorf("record has %d fields, want %d (%s)", n, len(p.columns), c.columnNames(p.columns))
 	}
 	a := e.Arena()
 	obj := a.NewObject()
 	o, _ := obj.Object()
-	for i, f := range p.columns {
+	for i, f := range p.columns[:len(p.split)] {
 		v, err := c.value(a, f, p.split[i])
 		if err != nil {
 			return false, err
@@ -177,8 +152,12 @@ func (p *csvParser) Parse(rec []byte, e *event.Event) (bool, error) {
 		}
 	}
 	e.Fields = obj
-	return true, c.readTime(e)
+	return true, nil
 }
+
+// header tells whether the columns come from the source's header line
+// (MinColumns is for declared Columns only).
+func (p *csvParser) header() bool { return p.c.columns == nil }
 
 // readHeader takes the column names from a header record: declared fields
 // keep their types, other columns are strings.
@@ -211,6 +190,14 @@ func (p *csvParser) readHeader(rec []byte) error {
 			cols[i] = &field{name: name, kind: "string"}
 		}
 	}
+	for _, need := range p.c.headerNeeds {
+		if !seen[need] {
+			// Not this type's header: without the check, a CSV type with a
+			// header would take the first line of any file.
+			p.bad = fmt.Errorf("the first line is not a header of %s: it has no %s column", p.c.name, need)
+			return p.bad
+		}
+	}
 	p.columns = cols
 	return nil
 }
@@ -228,7 +215,6 @@ func (c *compiled) columnNames(cols []*field) string {
 
 // Check that the parsers are parsers.
 var (
-	_ parsers.Parser = (*jsonParser)(nil)
 	_ parsers.Parser = (*regexParser)(nil)
 	_ parsers.Parser = (*csvParser)(nil)
 )

@@ -28,6 +28,7 @@
 package event
 
 import (
+	"errors"
 	"slices"
 	"strconv"
 	"sync"
@@ -164,6 +165,9 @@ func (e *Event) Arena() *fastjson.Arena { return e.a }
 // ParseJSON parses b (which e does not keep) as e's Fields. b must hold one
 // JSON object.
 func (e *Event) ParseJSON(b []byte) error {
+	if !mayBeJSON(b) {
+		return ErrNotJSON
+	}
 	v, err := e.p.ParseBytes(b)
 	if err != nil {
 		return err
@@ -173,6 +177,28 @@ func (e *Event) ParseJSON(b []byte) error {
 	}
 	e.Fields = v
 	return nil
+}
+
+// ErrNotJSON is returned for a record that cannot start a JSON value (a
+// text log line): a fixed error, because the classifier tries every JSON
+// family on every line of a text file until it has learnt the source, and
+// fastjson's error, which quotes the record, cost more than the rest of
+// the miss.
+var ErrNotJSON = errors.New("cannot parse JSON: a record must be a JSON object, starting with '{'")
+
+// mayBeJSON tells whether b's first byte after blanks can start a JSON
+// value.
+func mayBeJSON(b []byte) bool {
+	for _, c := range b {
+		switch c {
+		case ' ', '\t', '\n', '\r':
+			continue
+		case '{', '[', '"', '-', 't', 'f', 'n', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9':
+			return true
+		}
+		return false
+	}
+	return true // empty: fastjson says so
 }
 
 // NotObjectError is returned for JSON that is valid but not an object.

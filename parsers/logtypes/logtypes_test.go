@@ -6,6 +6,7 @@ import (
 
 	"panther/parsers"
 	"panther/parsers/event"
+	"panther/parsers/zeek"
 )
 
 // Every built-in type compiles, has a sample, and its sample parses and
@@ -33,12 +34,28 @@ func TestBuiltinSamples(t *testing.T) {
 			if err := r.Normalise(lt, e, parsers.Source{File: "sample"}, 1, now); err != nil {
 				t.Fatal(err)
 			}
-			if e.Time.Equal(now) {
+			// loaded_scripts.log is the one log whose records carry no time.
+			if e.Time.Equal(now) && lt != zeek.LoadedScripts {
 				t.Error("p_event_time is the parse time: the time field was not read")
 			}
 			if e.LogType == "" || e.RowID == "" {
 				t.Errorf("standard fields missing: %s", e)
 			}
 		})
+	}
+}
+
+// Every Zeek log the zeek package declares (every log of a stock install)
+// is in the default registry: a type the parser names but the registry
+// lacks would turn its records into errors.
+func TestEveryZeekLogRegistered(t *testing.T) {
+	reg := Default()
+	for _, lt := range zeek.LogTypes() {
+		if got, ok := reg.Lookup(lt.Name); !ok || got != lt {
+			t.Errorf("%s is not in the default registry", lt.Name)
+		}
+	}
+	if n := len(zeek.LogTypes()); n < 73 {
+		t.Errorf("%d Zeek log types, want the 73 of a stock install", n)
 	}
 }

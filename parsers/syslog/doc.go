@@ -14,6 +14,8 @@
 //	timestamp                     RFC 3339 (see Time below)
 //	hostname, appname, procid     the RFC 3164 TAG "sshd[123]:" gives appname
 //	                              "sshd" and procid "123"
+//	subsystem                     RFC 3164 only: what the TAG adds to the
+//	                              program (see TAG below)
 //	msgid                         RFC 5424 only
 //	structured_data               RFC 5424 only: {sd-id: {param: value}};
 //	                              a repeated param (§6.3.3 allows it, e.g.
@@ -29,32 +31,71 @@
 // object costs a look at every key already there, and the bound keeps a
 // hostile line from costing hours.
 //
+// # TAG
+//
+// Besides "app[pid]:", "app:" and "app[pid] " the RFC 3164 TAG is read as
+// Linux and macOS write it:
+//
+//	Microsoft Word[14463]:        a program name with spaces (only before a [pid])
+//	sshd(pam_unix)[2291]:         RedHat-era PAM lines: appname sshd, subsystem pam_unix
+//	launchd[1] (com.apple.xpc.launchd.domain.system):
+//	                              macOS: subsystem com.apple.xpc.launchd.domain.system
+//	syslogd 1.4.1:                a version: appname syslogd, subsystem 1.4.1
+//
+// Other words before a colon ("Out of memory: Kill process ...") are the
+// message.
+//
 // # sshd
 //
 // The sshd object holds what detections need from OpenSSH's messages (appname
 // sshd, or sshd-session and sshd-auth since OpenSSH 9.8/10.0). It is set
 // only for the messages below; other sshd messages keep just `message`.
 //
-//	event            what happened, one of:
+//	event            what happened, one of (across OpenSSH versions, with and
+//	                 without " port N"; "error: ", "fatal: " and " [preauth]"
+//	                 are read off first):
 //	  accepted           "Accepted <method> for <user> from <ip> port <n> ssh2[: <key>]"
-//	  failed             "Failed <method> for [invalid user ]<user> from <ip> port <n> ssh2"
-//	  invalid_user       "Invalid user <user> from <ip> [port <n>]"
+//	  failed             "Failed <method> for [invalid user |illegal user ]<user> from <ip> port <n> ssh2"
+//	  invalid_user       "Invalid user <user> from <ip> [port <n>]", "Illegal user <user> from <ip>"
+//	  invalid_user_request "input_userauth_request: invalid user <user>" (OpenSSH before
+//	                     7: it follows an invalid_user line, so it is not one)
 //	  not_allowed        "User <user> from <ip> not allowed because <reason>"
 //	  max_auth_attempts  "maximum authentication attempts exceeded for ...",
-//	                     "Disconnecting ... user <user> <ip> port <n>: Too many authentication failures"
-//	  pam_auth_failure   "pam_unix(sshd:auth): authentication failure; ... rhost=<ip> user=<user>"
+//	                     "Disconnecting ... user <user> <ip> port <n>: Too many authentication failures",
+//	                     "Disconnecting: Too many authentication failures [for <user>]"
+//	  pam_auth_failure   "pam_<module>(sshd:auth): authentication failure; ... rhost=<h> [user=<user>]",
+//	                     "PAM <n> more authentication failures; ... rhost=<h> user=<user>" (repeated n),
+//	                     "PAM: Authentication failure for [illegal user ]<user> from <h>"
+//	  pam_unknown_user   "pam_unix(sshd:auth): check pass; user unknown"
 //	  session_opened     "pam_unix(sshd:session): session opened for user <user>..."
 //	  session_closed     "pam_unix(sshd:session): session closed for user <user>"
 //	  connection         "Connection from <ip> port <n> on <ip> port <n>"
-//	  connection_closed  "Connection closed by [authenticating user|invalid user|user <user>] <ip> port <n>"
+//	  connection_closed  "Connection closed by [authenticating user|invalid user|user <user>] <ip> [port <n>]"
+//	  connection_reset   "Connection reset by [... user <user>] <ip> [port <n>]"
 //	  disconnected       "Disconnected from [... user <user>] <ip> port <n>",
-//	                     "Received disconnect from <ip> port <n>:<code>: <reason>"
+//	                     "Received disconnect from <ip> port <n>:<code>: <reason>",
+//	                     "Received disconnect from <ip>: <code>: <reason>"
 //	  no_identification  "Did not receive identification string from <ip>"
+//	  bad_identification "Bad protocol version identification '<x>' from <ip> port <n>",
+//	                     "banner exchange: Connection from <ip> port <n>: invalid format"
 //	  negotiation_failed "Unable to negotiate with <ip> port <n>: <reason>"
+//	  auth_timeout       "Timeout before authentication for <ip> port <n>"
+//	  reverse_mapping_failed "reverse mapping checking getaddrinfo for <host> [<ip>] failed ...",
+//	                     "Address <ip> maps to <host>, but this does not map back ...",
+//	                     "Nasty PTR record "<host>" is set up for <ip>, ignoring"
+//	  dropped            "drop connection #<n> from [<ip>]:<port> on [...]:<port> <reason>"
+//	                     (MaxStartups, and PerSourcePenalties since 9.8)
+//	  other              any other message naming the client: "... from <ip> [port <n>]"
+//	The PAM lines are read the same under RedHat's sshd(pam_unix)[pid] tag,
+//	where they lack the "pam_unix(sshd:auth): " in front.
 //	user             the account named (for invalid users, what the client sent)
-//	invalid_user     true when sshd says the user does not exist
-//	src_ip           the client address (a name when sshd's UseDNS is on)
+//	invalid_user     true when sshd says the user does not exist, or PAM's
+//	                 authentication failure has no user= (pam_unix leaves it
+//	                 out for accounts that do not exist)
+//	src_ip           the client address (a name when sshd's UseDNS is on, or
+//	                 PAM's rhost is one)
 //	src_port         the client port (number)
+//	src_host         the client's name, from reverse_mapping_failed lines
 //	method           password, publickey, keyboard-interactive/pam, none, ...
 //	protocol         ssh2
 //	key_type         of an accepted key: RSA, ED25519, ECDSA, RSA-CERT, ...
@@ -64,9 +105,10 @@
 //	repeated         N when rsyslog folded N identical messages into one:
 //	                 "message repeated N times: [ Failed password for ...]"
 //	                 (the fields are those of the message inside; count
-//	                 failures with it)
+//	                 failures with it), or PAM's "N more authentication
+//	                 failures"
 //
-// Indicators: src_ip (ip or domain) and user (username).
+// Indicators: src_ip and src_host (ip or domain) and user (username).
 //
 // # sudo
 //
@@ -101,8 +143,11 @@
 // time — so "Dec 31 23:59:59" read on 2 January belongs to the year before,
 // and a clock a little ahead of the reader is still this year. The reference
 // is the event's parse time when the caller set it before Parse, else the
-// time of Parse. A replay of an archive older than about eleven months
-// therefore gets the wrong year: name such files' year in a custom log type.
+// time of Parse. An archive older than about eleven months needs its year
+// said: SetYear (parsers.YearSetter; --year of replay and parse) places the
+// source's first year-less timestamp in that year, and each later one in
+// the same year or, once the months go back by half a year or more
+// (December, then January), in the next.
 // The ISO 8601 timestamps that rsyslog writes in the RFC 3164 layout
 // (RSYSLOG_FileFormat: "2024-03-05T14:02:01.123456+01:00 host app: msg") are
 // read as RFC 3339 and kept as written.

@@ -24,7 +24,7 @@ func (p *parser) parse3164(s string, hasPRI bool, e *event.Event, obj *fastjson.
 			return errorf("not syslog: no <PRI> and no timestamp (\"Mar  5 14:02:01\" or RFC 3339) at the start of the line:", s)
 		}
 		// §4.3.3: a PRI but no valid header: all of the rest is the message.
-		setMessage(a, obj, "", s)
+		setMessage(a, obj, "", "", s)
 		return nil
 	}
 	s = strings.TrimLeft(s[n:], " ")
@@ -33,43 +33,121 @@ func (p *parser) parse3164(s string, hasPRI bool, e *event.Event, obj *fastjson.
 		obj.Set("hostname", event.NewString(a, host))
 		s = rest
 	}
-	app, pid, msg := splitTag(s)
+	app, pid, sub, msg := splitTag(s)
 	setString(a, obj, "appname", app)
 	setString(a, obj, "procid", pid)
-	setMessage(a, obj, app, msg)
+	setString(a, obj, "subsystem", sub)
+	setMessage(a, obj, app, sub, msg)
 	return nil
 }
 
-// splitTag splits "app[pid]: msg" or "app: msg". Without such a tag the
-// whole of s is the message.
-func splitTag(s string) (app, pid, msg string) {
+// maxName bounds the program name of a TAG: RFC 3164 allows 32 characters,
+// macOS writes longer ones ("com.apple.xpc.launchd").
+const maxName = 64
+
+// splitTag splits the TAG off a message: "app[pid]: msg", "app: msg" or
+// "app[pid] msg", and the forms Linux and macOS write beside them:
+//
+//	Microsoft Word[14463]: msg     a program name with spaces (with a [pid] only)
+//	sshd(pam_unix)[2291]: msg      RedHat's PAM lines: subsystem pam_unix
+//	launchd[1] (com.apple.xpc.launchd.domain.system): msg
+//	                               macOS: subsystem com.apple...
+//	syslogd 1.4.1: msg             a version: subsystem 1.4.1
+//
+// Without such a tag the whole of s is the message.
+func splitTag(s string) (app, pid, sub, msg string) {
 	i := 0
-	for i < len(s) && s[i] != ' ' && s[i] != ':' && s[i] != '[' {
+	for i < len(s) && i < maxName && s[i] != ':' && s[i] != '[' && s[i] != '(' {
 		i++
 	}
-	if i == 0 || i == len(s) || s[i] == ' ' {
-		return "", "", s
+	if i == 0 || i >= len(s) || i >= maxName || s[0] == ' ' {
+		return "", "", "", s
 	}
-	app, k := s[:i], i
-	if s[i] == '[' {
-		j := strings.IndexByte(s[i:], ']')
-		if j < 0 || strings.IndexByte(s[i:i+j], ' ') >= 0 {
-			return "", "", s
+	name, k := s[:i], i
+	if s[k] == '(' {
+		j := closeParen(s, k)
+		if j < 0 {
+			return "", "", "", s
 		}
-		pid, k = s[i+1:i+j], i+j+1
+		if s[k-1] == ' ' {
+			// "Google Chrome Helper (Renderer)[123]:": the parentheses are
+			// part of the name.
+			name = s[:j+1]
+		} else {
+			sub = s[k+1 : j]
+		}
+		k = j + 1
+	}
+	if name[len(name)-1] == ' ' {
+		return "", "", "", s
+	}
+	spaced := strings.IndexByte(name, ' ') >= 0
+	if k < len(s) && s[k] == '[' {
+		j := strings.IndexByte(s[k:], ']')
+		if j < 0 || strings.IndexByte(s[k:k+j], ' ') >= 0 {
+			return "", "", "", s
+		}
+		pid, k = s[k+1:k+j], k+j+1
+		if sub == "" && strings.HasPrefix(s[k:], " (") {
+			// macOS: "launchd[1] (com.apple.xpc.launchd.domain.system):"
+			if j := closeParen(s, k+1); j > 0 && (j+1 == len(s) || s[j+1] == ':') {
+				sub, k = s[k+2:j], j+1
+			}
+		}
+	}
+	if spaced && pid == "" {
+		// "syslogd 1.4.1: restart.": a program and its version; other words
+		// before a colon are a message ("Out of memory: Kill process").
+		word, ver, _ := strings.Cut(name, " ")
+		if k >= len(s) || s[k] != ':' || sub != "" || !isVersion(ver) {
+			return "", "", "", s
+		}
+		name, sub = word, ver
 	}
 	switch {
 	case k < len(s) && s[k] == ':':
 		k++
-	case k < len(s) && s[k] != ' ':
-		return "", "", s
-	case pid == "":
-		return "", "", s // a word with neither [pid] nor ':' is not a tag
+	case spaced, k < len(s) && s[k] != ' ', pid == "":
+		// A word with neither [pid] nor ':' is not a tag, and a name
+		// with spaces needs both.
+		return "", "", "", s
 	}
 	if k < len(s) && s[k] == ' ' {
 		k++
 	}
-	return app, pid, s[k:]
+	return name, pid, sub, s[k:]
+}
+
+// closeParen returns the index of the ')' that closes the '(' at s[open],
+// or -1.
+func closeParen(s string, open int) int {
+	depth := 0
+	for i := open; i < len(s); i++ {
+		switch s[i] {
+		case '(':
+			depth++
+		case ')':
+			depth--
+			if depth == 0 {
+				return i
+			}
+		}
+	}
+	return -1
+}
+
+// isVersion tells a program's version ("1.4.1", "1.5.0#6") from a word.
+func isVersion(v string) bool {
+	if v == "" || !isDigit(v[0]) || strings.IndexByte(v, '.') < 0 {
+		return false
+	}
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		if !isDigit(c) && c != '.' && c != '#' && c != '-' && c != '_' && c != '+' && (c|0x20 < 'a' || c|0x20 > 'z') {
+			return false
+		}
+	}
+	return true
 }
 
 // timestamp3164 reads the timestamp at the start of s, sets e.Time and the
@@ -93,11 +171,17 @@ func (p *parser) timestamp3164(s string, e *event.Event, a *fastjson.Arena, obj 
 	if n == 0 {
 		return 0, false
 	}
-	ref := e.ParseTime
-	if ref.IsZero() {
-		ref = p.now()
+	var t time.Time
+	ok := false
+	if p.year != 0 {
+		t, ok = p.inYear(st)
+	} else {
+		ref := e.ParseTime
+		if ref.IsZero() {
+			ref = p.now()
+		}
+		t, ok = st.in(ref)
 	}
-	t, ok := st.in(ref)
 	if !ok {
 		return 0, true
 	}
@@ -184,6 +268,28 @@ func (st stamp) in(ref time.Time) (time.Time, bool) {
 		}
 	}
 	return time.Time{}, false
+}
+
+// inYear places st in the year the source was said to start in
+// (SetYear), moving to the next year when the months go back by half a
+// year or more (December, then January): an archive that crosses New Year
+// stays in order. A line that jumps half a year ahead of the one before is
+// a late line of the year before, and does not move the source.
+func (p *parser) inYear(st stamp) (time.Time, bool) {
+	y := p.year
+	switch m := int(st.month); {
+	case p.lastMonth == 0:
+		p.lastMonth = m
+	case m+6 <= p.lastMonth:
+		p.year++
+		y, p.lastMonth = p.year, m
+	case m >= p.lastMonth+6:
+		y--
+	default:
+		p.lastMonth = m
+	}
+	t := time.Date(y, st.month, st.day, st.hour, st.min, st.sec, st.nsec, time.UTC)
+	return t, t.Day() == st.day
 }
 
 const months = "janfebmaraprmayjunjulaugsepoctnovdec"

@@ -74,7 +74,7 @@ func (p *parser) parse5424(s string, e *event.Event, obj *fastjson.Value) error 
 	default:
 		return errorf("want a space between STRUCTURED-DATA and MSG, got", s)
 	}
-	setMessage(a, obj, fields[2], s)
+	setMessage(a, obj, fields[2], "", s)
 	return nil
 }
 

@@ -36,16 +36,20 @@ func logTypes(now func() time.Time) (rfc5424, rfc3164 *parsers.LogType) {
 		{Name: "appname", Type: "string", Description: "APP-NAME, or the RFC 3164 TAG without [pid]"},
 		{Name: "procid", Type: "string"},
 	}
+	subsystem := []parsers.Column{{Name: "subsystem", Type: "string", Description: "what the TAG adds to the program name: " +
+		"the PAM module of sshd(pam_unix)[2291], the launchd job of launchd[1] (com.apple.xpc.launchd.domain.system), the version of syslogd 1.4.1"}}
 	extract := []parsers.Column{
 		{Name: "message", Type: "string"},
 		{Name: "sshd", Type: sshdType, Description: "OpenSSH messages (appname sshd, sshd-session, sshd-auth); event: accepted, failed, " +
-			"invalid_user, not_allowed, max_auth_attempts, pam_auth_failure, session_opened, session_closed, connection, " +
-			"connection_closed, disconnected, no_identification, negotiation_failed"},
+			"invalid_user, invalid_user_request, not_allowed, max_auth_attempts, pam_auth_failure, pam_unknown_user, session_opened, " +
+			"session_closed, connection, connection_closed, connection_reset, disconnected, no_identification, bad_identification, " +
+			"negotiation_failed, auth_timeout, reverse_mapping_failed, dropped, other"},
 		{Name: "sudo", Type: sudoType, Description: "sudo command lines (appname sudo); result: allowed, or denied with a reason"},
 	}
 	indicators := []parsers.Indicator{
 		{Path: "hostname", Kind: "hostname"},
 		{Path: "sshd.src_ip", Kind: "hostname"},
+		{Path: "sshd.src_host", Kind: "hostname"},
 		{Path: "sshd.user", Kind: "username"},
 		{Path: "sudo.user", Kind: "username"},
 		{Path: "sudo.run_as", Kind: "username"},
@@ -87,6 +91,7 @@ func logTypes(now func() time.Time) (rfc5424, rfc3164 *parsers.LogType) {
 		Schema: concat(common,
 			[]parsers.Column{{Name: "timestamp", Type: "timestamp", Description: "RFC 3339; \"Mar  5 14:02:01\" is read as UTC, its year from the parse time"}},
 			tail,
+			subsystem,
 			extract),
 		Sample: `Mar  5 14:02:01 bastion sshd[4242]: Accepted publickey for alice from 198.51.100.23 port 50522 ssh2: ED25519 SHA256:Xq3bJr0Jx1fY0n0Qm8r1y5VZ1k2b3c4d5e6f7g8h9i0`,
 	}
@@ -105,7 +110,14 @@ func concat(parts ...[]parsers.Column) []parsers.Column {
 type parser struct {
 	now func() time.Time
 	buf []byte // scratch for SD values and timestamps
+	// year, when set, is the year of the source's first year-less
+	// timestamp (SetYear); lastMonth is the month of the one before.
+	year, lastMonth int
 }
+
+// SetYear implements parsers.YearSetter: the source's year-less RFC 3164
+// timestamps start in year instead of the year guessed from the parse time.
+func (p *parser) SetYear(year int) { p.year, p.lastMonth = year, 0 }
 
 // Error is a record that is not syslog, or a malformed part of one.
 type Error struct{ Reason string }
@@ -221,15 +233,16 @@ func setString(a *fastjson.Arena, obj *fastjson.Value, key, v string) {
 	}
 }
 
-// setTag fills appname, procid, message and the sshd/sudo extractions.
-func setMessage(a *fastjson.Arena, obj *fastjson.Value, appname, msg string) {
+// setMessage fills message and the sshd/sudo extractions; subsystem is
+// the TAG's (see splitTag).
+func setMessage(a *fastjson.Arena, obj *fastjson.Value, appname, subsystem, msg string) {
 	if msg == "" {
 		return
 	}
 	obj.Set("message", event.NewString(a, msg))
 	switch appname {
 	case "sshd", "sshd-session", "sshd-auth":
-		if v := sshdFields(a, msg); v != nil {
+		if v := sshdFields(a, msg, subsystem); v != nil {
 			obj.Set("sshd", v)
 		}
 	case "sudo":

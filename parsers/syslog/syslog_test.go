@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"panther/parsers"
+	"panther/parsers/classifier"
 	"panther/parsers/event"
 	"panther/parsers/parsertest"
 )
@@ -26,7 +27,7 @@ func TestGolden(t *testing.T) {
 		events, errors int
 	}{
 		{"rfc5424", 8, 6},
-		{"rfc3164", 23, 6},
+		{"rfc3164", 31, 6},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -162,6 +163,39 @@ func TestYear(t *testing.T) {
 	}
 }
 
+// With a year set (replay --year), a source's year-less timestamps start
+// in that year, whatever the parse time, and move on at New Year; ISO
+// timestamps keep their own year.
+func TestSetYear(t *testing.T) {
+	t.Parallel()
+	_, _, t3164 := fixed(t)
+	p := t3164.NewParser()
+	p.(parsers.YearSetter).SetYear(2019)
+	for _, tc := range []struct{ line, want string }{
+		{"Nov 30 10:00:00 h a: m", "2019-11-30T10:00:00Z"},
+		{"Dec 31 23:59:58 h a: m", "2019-12-31T23:59:58Z"},
+		{"Jan  1 00:00:01 h a: m", "2020-01-01T00:00:01Z"},
+		{"Dec 31 23:59:59 h a: late line of the year before", "2019-12-31T23:59:59Z"},
+		{"Feb 29 12:00:00 h a: 2020 is a leap year", "2020-02-29T12:00:00Z"},
+		{"2024-03-05T14:02:01Z h a: m", "2024-03-05T14:02:01Z"},
+		{"Jul  4 12:00:00 h a: m", "2020-07-04T12:00:00Z"},
+		{"Jan  2 00:00:00 h a: next New Year", "2021-01-02T00:00:00Z"},
+		{"Feb 29 12:00:00 h a: 2021 is not", ""},
+	} {
+		e := event.New()
+		e.ParseTime = parsertest.ParseTime
+		ok, err := p.Parse([]byte(tc.line), e)
+		got := ""
+		if ok && err == nil {
+			got = e.Time.Format(time.RFC3339)
+		}
+		if got != tc.want {
+			t.Errorf("%q: got %q (%v), want %q", tc.line, got, err, tc.want)
+		}
+		e.Release()
+	}
+}
+
 // The caller's parse time, when set before Parse, is the reference year.
 func TestYearFromParseTime(t *testing.T) {
 	t.Parallel()
@@ -197,11 +231,19 @@ func TestHeader3164(t *testing.T) {
 		{"2024-03-05T14:02:01.5+0100 host app: iso", "2024-03-05T14:02:01.5+0100", "host", "app", "", "iso"},
 		{"<13>garbage after pri", "", "", "", "", "garbage after pri"},
 		{"<13>", "", "", "", "", ""},
+		// Words before a colon are a message, not a program.
+		{"Mar  5 14:02:01 host Out of memory: Kill process 4242 (java)", "2029-03-05T14:02:01Z", "host", "", "", "Out of memory: Kill process 4242 (java)"},
+		{"Mar  5 14:02:01 host Some words [12]: x", "2029-03-05T14:02:01Z", "host", "", "", "Some words [12]: x"},
+		{"Mar  5 14:02:01 host Microsoft Word[14463] no colon", "2029-03-05T14:02:01Z", "host", "", "", "Microsoft Word[14463] no colon"},
+		{"Mar  5 14:02:01 host CRON[1234]: (root) CMD (run-parts /etc/cron.hourly)", "2029-03-05T14:02:01Z", "host", "CRON", "1234", "(root) CMD (run-parts /etc/cron.hourly)"},
 	} {
 		m, _, err := parseOne(t, tc.line)
 		if err != nil {
 			t.Errorf("%q: %v", tc.line, err)
 			continue
+		}
+		if _, ok := m["subsystem"]; ok {
+			t.Errorf("%q: subsystem %v, want none", tc.line, m["subsystem"])
 		}
 		for k, want := range map[string]string{"timestamp": tc.time, "hostname": tc.hostname, "appname": tc.appname, "procid": tc.procid, "message": tc.message} {
 			got, _ := m[k].(string)
@@ -213,6 +255,85 @@ func TestHeader3164(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TAGs as Linux and macOS write them: program names with spaces, a PAM
+// module, a launchd job or a version beside the program.
+func TestTags(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ line, appname, procid, subsystem, message string }{
+		{"Mar  3 10:22:33 MacBook-Pro Microsoft Word[14463]: Document opened", "Microsoft Word", "14463", "", "Document opened"},
+		{"Mar  3 10:22:33 MacBook-Pro Google Chrome Helper (Renderer)[2290]: sandbox ok", "Google Chrome Helper (Renderer)", "2290", "", "sandbox ok"},
+		{"Jun 14 15:16:01 combo syslogd 1.4.1: restart.", "syslogd", "", "1.4.1", "restart."},
+		{"Jun 14 15:16:01 combo syslogd 1.5.0#6: restart.", "syslogd", "", "1.5.0#6", "restart."},
+		{"Jun 14 15:16:01 combo sshd(pam_unix)[2291]: check pass; user unknown", "sshd", "2291", "pam_unix", "check pass; user unknown"},
+		{"Jun 14 15:16:01 combo su(pam_unix)[3001]: session opened for user news by (uid=0)", "su", "3001", "pam_unix", "session opened for user news by (uid=0)"},
+		{"Mar  3 10:22:33 MacBook-Pro launchd[1] (com.apple.xpc.launchd.domain.pid.mdmclient.1234): Service exited with abnormal code: 1",
+			"launchd", "1", "com.apple.xpc.launchd.domain.pid.mdmclient.1234", "Service exited with abnormal code: 1"},
+		{"Mar  3 10:22:33 MacBook-Pro com.apple.xpc.launchd[1] (com.apple.mdworker.shared.0B000000-0000-0000-0000-000000000000[82541]): Service exited due to SIGKILL | sent by mds[96]",
+			"com.apple.xpc.launchd", "1", "com.apple.mdworker.shared.0B000000-0000-0000-0000-000000000000[82541]", "Service exited due to SIGKILL | sent by mds[96]"},
+		{"Mar  3 10:22:33 MacBook-Pro kernel[0]: Sandbox: mdworker(82541) deny(1) file-read-data /Users", "kernel", "0", "", "Sandbox: mdworker(82541) deny(1) file-read-data /Users"},
+		{"Mar  3 10:22:33 host postfix/smtpd[811]: connect from unknown[192.0.2.1]", "postfix/smtpd", "811", "", "connect from unknown[192.0.2.1]"},
+	} {
+		m, _, err := parseOne(t, tc.line)
+		if err != nil {
+			t.Errorf("%q: %v", tc.line, err)
+			continue
+		}
+		for k, want := range map[string]string{"appname": tc.appname, "procid": tc.procid, "subsystem": tc.subsystem, "message": tc.message} {
+			got, _ := m[k].(string)
+			if got != want {
+				t.Errorf("%q: %s = %q, want %q", tc.line, k, got, want)
+			}
+		}
+	}
+}
+
+// RedHat-era hosts wrote sshd's PAM lines under sshd(pam_unix)[pid]: they
+// get the sshd object that "pam_unix(sshd:auth): ..." lines get today.
+func TestSSHDPAMTag(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ line, want string }{
+		{"Jun 15 02:04:59 combo sshd(pam_unix)[20882]: authentication failure; logname= uid=0 euid=0 tty=NODEVssh ruser= rhost=220-135-151-1.hinet-ip.example.net  user=root",
+			`{"event":"pam_auth_failure","user":"root","src_ip":"220-135-151-1.hinet-ip.example.net"}`},
+		{"Jun 14 15:16:01 combo sshd(pam_unix)[19939]: authentication failure; logname= uid=0 euid=0 tty=NODEVssh ruser= rhost=218.188.2.4",
+			`{"event":"pam_auth_failure","invalid_user":true,"src_ip":"218.188.2.4"}`},
+		{"Jun 14 15:16:02 combo sshd(pam_unix)[19937]: check pass; user unknown",
+			`{"event":"pam_unknown_user","invalid_user":true}`},
+		{"Jun 15 04:06:20 combo sshd(pam_unix)[21326]: 5 more authentication failures; logname= uid=0 euid=0 tty=NODEVssh ruser= rhost=198.51.100.9  user=root",
+			`{"event":"pam_auth_failure","user":"root","src_ip":"198.51.100.9","repeated":5}`},
+		{"Jun 15 12:12:34 combo sshd(pam_unix)[23397]: session opened for user test by (uid=509)",
+			`{"event":"session_opened","user":"test"}`},
+		{"Jun 15 12:13:19 combo sshd(pam_unix)[23397]: session closed for user test",
+			`{"event":"session_closed","user":"test"}`},
+		{"Jun 15 12:13:19 combo sshd(pam_unix)[23397]: bad username []", ``},
+	} {
+		m, _, err := parseOne(t, tc.line)
+		if err != nil {
+			t.Fatalf("%q: %v", tc.line, err)
+		}
+		got := ""
+		if v, ok := m["sshd"]; ok {
+			b, _ := json.Marshal(v)
+			got = string(b)
+		}
+		if !sameJSON(got, tc.want) {
+			t.Errorf("%q:\n got %s\nwant %s", tc.line, got, tc.want)
+		}
+	}
+}
+
+func sameJSON(a, b string) bool {
+	if a == "" || b == "" {
+		return a == b
+	}
+	var x, y any
+	if json.Unmarshal([]byte(a), &x) != nil || json.Unmarshal([]byte(b), &y) != nil {
+		return false
+	}
+	xa, _ := json.Marshal(x)
+	ya, _ := json.Marshal(y)
+	return string(xa) == string(ya)
 }
 
 func TestNotSyslog(t *testing.T) {
@@ -370,23 +491,97 @@ func TestSSHD(t *testing.T) {
 			`{"event":"session_closed","user":"alice"}`},
 		{"pam_unix(sshd:auth): authentication failure; logname= uid=0 euid=0 tty=ssh ruser= rhost=192.0.2.1  user=root",
 			`{"event":"pam_auth_failure","user":"root","src_ip":"192.0.2.1"}`},
+		// pam_unix leaves user= out when the account does not exist.
 		{"pam_unix(sshd:auth): authentication failure; logname= uid=0 euid=0 tty=ssh ruser= rhost=",
-			`{"event":"pam_auth_failure"}`},
+			`{"event":"pam_auth_failure","invalid_user":true}`},
 		{"message repeated 5 times: [ Failed password for root from 192.0.2.1 port 22 ssh2]",
 			`{"event":"failed","user":"root","src_ip":"192.0.2.1","src_port":22,"method":"password","protocol":"ssh2","repeated":5}`},
 		{"message repeated 2 times: [ Invalid user admin from 192.0.2.1 port 9 [preauth]]",
 			`{"event":"invalid_user","user":"admin","invalid_user":true,"src_ip":"192.0.2.1","src_port":9,"preauth":true,"repeated":2}`},
+		// Across OpenSSH versions, with and without a port.
+		{"Received disconnect from 192.0.2.1: 11: Bye Bye [preauth]",
+			`{"event":"disconnected","src_ip":"192.0.2.1","reason":"Bye Bye","preauth":true}`},
+		{"error: Received disconnect from 2001:db8::7: 14: No supported authentication methods available [preauth]",
+			`{"event":"disconnected","src_ip":"2001:db8::7","reason":"No supported authentication methods available","preauth":true}`},
+		{"Received disconnect from 192.0.2.1",
+			`{"event":"disconnected","src_ip":"192.0.2.1"}`},
+		{"Connection closed by 192.0.2.1 [preauth]",
+			`{"event":"connection_closed","src_ip":"192.0.2.1","preauth":true}`},
+		{"Connection reset by authenticating user root 192.0.2.1 port 9 [preauth]",
+			`{"event":"connection_reset","user":"root","src_ip":"192.0.2.1","src_port":9,"preauth":true}`},
+		{"Connection reset by 192.0.2.1 port 9 [preauth]",
+			`{"event":"connection_reset","src_ip":"192.0.2.1","src_port":9,"preauth":true}`},
+		{"Disconnecting: Too many authentication failures for root [preauth]",
+			`{"event":"max_auth_attempts","user":"root","reason":"Too many authentication failures","preauth":true}`},
+		{"Disconnecting: Too many authentication failures for invalid user admin",
+			`{"event":"max_auth_attempts","user":"admin","invalid_user":true,"reason":"Too many authentication failures"}`},
+		{"Disconnecting: Too many authentication failures [preauth]",
+			`{"event":"max_auth_attempts","reason":"Too many authentication failures","preauth":true}`},
+		{"PAM 5 more authentication failures; logname= uid=0 euid=0 tty=ssh ruser= rhost=192.0.2.1  user=root",
+			`{"event":"pam_auth_failure","user":"root","src_ip":"192.0.2.1","repeated":5}`},
+		{"PAM 1 more authentication failure; logname= uid=0 euid=0 tty=ssh ruser= rhost=192.0.2.1",
+			`{"event":"pam_auth_failure","invalid_user":true,"src_ip":"192.0.2.1","repeated":1}`},
+		{"pam_unix(sshd:auth): authentication failure; logname= uid=0 euid=0 tty=ssh ruser= rhost=dsl-1-2.example.net  user=alice",
+			`{"event":"pam_auth_failure","user":"alice","src_ip":"dsl-1-2.example.net"}`},
+		{"pam_unix(ssh:auth): authentication failure; logname= uid=0 euid=0 tty=ssh ruser= rhost=192.0.2.1 user=bob",
+			`{"event":"pam_auth_failure","user":"bob","src_ip":"192.0.2.1"}`},
+		{"pam_sss(sshd:auth): authentication failure; logname= uid=0 euid=0 tty=ssh ruser= rhost=192.0.2.1 user=carol",
+			`{"event":"pam_auth_failure","user":"carol","src_ip":"192.0.2.1"}`},
+		{"pam_unix(sshd:auth): check pass; user unknown",
+			`{"event":"pam_unknown_user","invalid_user":true}`},
+		{"error: PAM: Authentication failure for root from 192.0.2.1",
+			`{"event":"pam_auth_failure","user":"root","src_ip":"192.0.2.1"}`},
+		{"error: PAM: Authentication failure for illegal user test from host-9.example.net",
+			`{"event":"pam_auth_failure","user":"test","invalid_user":true,"src_ip":"host-9.example.net"}`},
+		{"reverse mapping checking getaddrinfo for 1-2-3-4.dyn.example.net [198.51.100.4] failed - POSSIBLE BREAK-IN ATTEMPT!",
+			`{"event":"reverse_mapping_failed","src_ip":"198.51.100.4","src_host":"1-2-3-4.dyn.example.net"}`},
+		{"reverse mapping checking getaddrinfo for scan.example.org [198.51.100.5] failed.",
+			`{"event":"reverse_mapping_failed","src_ip":"198.51.100.5","src_host":"scan.example.org"}`},
+		{"Address 198.51.100.6 maps to mail.example.com, but this does not map back to the address - POSSIBLE BREAK-IN ATTEMPT!",
+			`{"event":"reverse_mapping_failed","src_ip":"198.51.100.6","src_host":"mail.example.com"}`},
+		{"Nasty PTR record \"10.0.0.1\" is set up for 198.51.100.7, ignoring",
+			`{"event":"reverse_mapping_failed","src_ip":"198.51.100.7","src_host":"10.0.0.1"}`},
+		{"input_userauth_request: invalid user oracle [preauth]",
+			`{"event":"invalid_user_request","user":"oracle","invalid_user":true,"preauth":true}`},
+		{"Illegal user guest from 192.0.2.1",
+			`{"event":"invalid_user","user":"guest","invalid_user":true,"src_ip":"192.0.2.1"}`},
+		{"Failed password for illegal user guest from ::ffff:192.0.2.1 port 4000 ssh2",
+			`{"event":"failed","user":"guest","invalid_user":true,"src_ip":"::ffff:192.0.2.1","src_port":4000,"method":"password","protocol":"ssh2"}`},
+		{"Timeout before authentication for 192.0.2.1 port 9",
+			`{"event":"auth_timeout","src_ip":"192.0.2.1","src_port":9}`},
+		{"Bad protocol version identification 'GET / HTTP/1.1' from 192.0.2.1 port 9",
+			`{"event":"bad_identification","src_ip":"192.0.2.1","src_port":9,"reason":"GET / HTTP/1.1"}`},
+		{"banner exchange: Connection from 192.0.2.1 port 9: invalid format",
+			`{"event":"bad_identification","src_ip":"192.0.2.1","src_port":9,"reason":"invalid format"}`},
+		{"fatal: Unable to negotiate with 192.0.2.1 port 9: no matching key exchange method found. Their offer: diffie-hellman-group1-sha1 [preauth]",
+			`{"event":"negotiation_failed","src_ip":"192.0.2.1","src_port":9,"reason":"no matching key exchange method found. Their offer: diffie-hellman-group1-sha1","preauth":true}`},
+		{"drop connection #3 from [192.0.2.1]:50022 on [198.51.100.2]:22 past MaxStartups",
+			`{"event":"dropped","src_ip":"192.0.2.1","src_port":50022,"reason":"past MaxStartups"}`},
+		{"drop connection #0 from [2001:db8::9]:50022 on [2001:db8::1]:22 penalty: failed authentication",
+			`{"event":"dropped","src_ip":"2001:db8::9","src_port":50022,"reason":"penalty: failed authentication"}`},
+		{"Postponed keyboard-interactive for alice from 192.0.2.1 port 9 ssh2 [preauth]",
+			`{"event":"other","src_ip":"192.0.2.1","src_port":9,"preauth":true}`},
+		{"Accepted password for alice from 192.0.2.1 port 22 ssh2",
+			`{"event":"accepted","user":"alice","src_ip":"192.0.2.1","src_port":22,"method":"password","protocol":"ssh2"}`},
 		// Not recognised: no sshd object.
 		{"message repeated 5 times: [ Server listening on :: port 22.]", ``},
-		{"message repeated x times: [ Failed password for root from 192.0.2.1 port 22 ssh2]", ``},
-		{"message repeated 5 times: [ Failed password for root from 192.0.2.1 port 22 ssh2", ``},
+		// Not rsyslog's folding: any other line that names the client.
+		{"message repeated x times: [ Failed password for root from 192.0.2.1 port 22 ssh2]",
+			`{"event":"other","src_ip":"192.0.2.1","src_port":22}`},
+		{"message repeated 5 times: [ Failed password for root from 192.0.2.1 port 22 ssh2",
+			`{"event":"other","src_ip":"192.0.2.1","src_port":22}`},
 		{"Server listening on 0.0.0.0 port 22.", ``},
 		{"Accepted password for alice", ``},
-		{"Accepted password for alice from 192.0.2.1 port x ssh2", ``},
-		{"Accepted password for alice from 192.0.2.1 port 123456 ssh2", ``},
+		{"Accepted password for alice from 192.0.2.1 port x ssh2", `{"event":"other","src_ip":"192.0.2.1"}`},
+		{"Accepted password for alice from 192.0.2.1 port 123456 ssh2", `{"event":"other","src_ip":"192.0.2.1"}`},
 		{"Failed password", ``},
 		{"Connection closed by someone odd 192.0.2.1 port 9", ``},
-		{"Received disconnect from 192.0.2.1", ``},
+		{"Received disconnect from host.example.com", ``},
+		{"Accepted password for alice from host.example.com port x ssh2", ``},
+		{"PAM service(sshd) ignoring max retries; 6 > 3", ``},
+		{"PAM x more authentication failures; rhost=192.0.2.1", ``},
+		{"pam_unix(sshd:account): account expired", ``},
+		{"Server listening on :: port 22.", ``},
 		{"Disconnecting: bye", ``},
 		{"User root", ``},
 		{"maximum authentication attempts exceeded for root", ``},
@@ -395,7 +590,7 @@ func TestSSHD(t *testing.T) {
 		{"", ``},
 	} {
 		e := event.New()
-		v := sshdFields(e.Arena(), tc.msg)
+		v := sshdFields(e.Arena(), tc.msg, "")
 		got := ""
 		if v != nil {
 			got = string(event.AppendValue(nil, v))
@@ -450,6 +645,17 @@ func TestIndicators(t *testing.T) {
 			[]string{"192.0.2.9"}, []string{"alice", "postgres"}, nil},
 		{`<13>1 2024-03-05T14:02:01Z h sshd - - [origin ip="192.0.2.10" ip="192.0.2.11"] Accepted password for bob from ::ffff:198.51.100.1 port 22 ssh2`,
 			[]string{"192.0.2.10", "192.0.2.11", "198.51.100.1"}, []string{"bob"}, nil},
+		// Every remote address, and a remote name into the domains.
+		{"Mar  5 14:02:01 h sshd[9]: Received disconnect from 203.0.113.5: 11: Bye Bye [preauth]",
+			[]string{"203.0.113.5"}, nil, nil},
+		{"Mar  5 14:02:01 h sshd[9]: pam_unix(sshd:auth): authentication failure; logname= uid=0 euid=0 tty=ssh ruser= rhost=dsl-7.isp.example.net  user=root",
+			nil, []string{"root"}, []string{"dsl-7.isp.example.net"}},
+		{"Mar  5 14:02:01 h sshd[9]: reverse mapping checking getaddrinfo for ptr.example.org [203.0.113.6] failed - POSSIBLE BREAK-IN ATTEMPT!",
+			[]string{"203.0.113.6"}, nil, []string{"ptr.example.org"}},
+		{"Mar  5 14:02:01 h sshd(pam_unix)[9]: authentication failure; logname= uid=0 euid=0 tty=NODEVssh ruser= rhost=203.0.113.7",
+			[]string{"203.0.113.7"}, nil, nil},
+		{"Mar  5 14:02:01 h sshd[9]: Postponed publickey for alice from 203.0.113.8 port 22 ssh2 [preauth]",
+			[]string{"203.0.113.8"}, nil, nil},
 	} {
 		_, e, err := parseOne(t, tc.line)
 		if err != nil {
@@ -547,6 +753,26 @@ func TestStampFormat(t *testing.T) {
 			if got := string(st.appendRFC3339(nil, y)); got != want {
 				t.Errorf("%+v in %d: got %s, want %s", st, y, got, want)
 			}
+		}
+	}
+}
+
+// The classifier gives the year to the syslog parser of every source it
+// forks, classified or named.
+func TestClassifierSetYear(t *testing.T) {
+	t.Parallel()
+	reg, _, t3164 := fixed(t)
+	for _, c := range []*classifier.Classifier{classifier.New(reg), classifier.NewFixed(reg, t3164)} {
+		c.SetYear(2017)
+		for i, cls := range []*classifier.Classifier{c, c.Fork()} {
+			e, _, err := cls.Classify([]byte("Jun 14 15:16:01 combo sshd(pam_unix)[19939]: check pass; user unknown"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := e.Time.Year(); got != 2017 {
+				t.Errorf("classifier %d: year %d, want 2017", i, got)
+			}
+			e.Release()
 		}
 	}
 }

@@ -2,6 +2,7 @@ package zeek_test
 
 import (
 	"errors"
+	"strings"
 	"testing"
 
 	"panther/parsers"
@@ -67,4 +68,64 @@ func typeOf(e interface{ String() string }, lt *parsers.LogType) string {
 		return "<nil>"
 	}
 	return lt.Name
+}
+
+// A record no type takes is reported with the type it came closest to: on
+// a source whose records so far were CloudTrail, a conn record without its
+// conn id is a broken Zeek.Conn record, not "not a CloudTrail event".
+func TestClassifierNamesTheClosestType(t *testing.T) {
+	types := append(zeek.LogTypes(), suricata.LogTypes()...)
+	reg := parsertest.Registry(t, append(types, aws.CloudTrail)...)
+	c := classifier.New(reg)
+	ct := `{"eventVersion":"1.08","eventTime":"2024-04-01T10:00:00Z","eventSource":"s3.amazonaws.com","eventName":"GetObject","sourceIPAddress":"192.0.2.1"}`
+	e, lt, err := c.Classify([]byte(ct))
+	if err != nil || lt != aws.CloudTrail {
+		t.Fatalf("%v %v", lt, err)
+	}
+	e.Release()
+	cases := []struct{ rec, likely, why string }{
+		{`{"ts":1711965600.1,"uid":"C3","proto":"tcp","missed_bytes":0,"conn_state":"S0","duration":1.5,"orig_bytes":0,"resp_bytes":0}`,
+			"Zeek.Conn", "not a complete conn.log record: it has 4 of the 8 fields"},
+		{`{"@stream":"conn","ts":"2024-04-01T10:00:00Z","uid":"C3","proto":"tcp","missed_bytes":0}`,
+			"Zeek.Conn", "required fields id.orig_h, id.orig_p, id.resp_h, id.resp_p are missing"},
+		// Nothing like Zeek: the last winner's reason.
+		{`{"eventVersion":"1.08","eventTime":"2024-04-01T10:00:00Z"}`, "AWS.CloudTrail", "not a AWS.CloudTrail event"},
+	}
+	for _, tc := range cases {
+		_, _, err := c.Classify([]byte(tc.rec))
+		var nm *classifier.NoMatchError
+		if !errors.As(err, &nm) {
+			t.Fatalf("%s: want no match, got %v", tc.rec, err)
+		}
+		if nm.Likely != tc.likely || !strings.Contains(nm.Why.Error(), tc.why) {
+			t.Errorf("%s:\n got  %s: %v\n want %s: %s...", tc.rec, nm.Likely, nm.Why, tc.likely, tc.why)
+		}
+	}
+}
+
+// A record that fits several Zeek logs (a kerberos record holding only the
+// connection columns) is of the log its _path or @stream names; only
+// without either do its fields decide.
+func TestAmbiguousRecordsGoByPath(t *testing.T) {
+	reg := parsertest.Registry(t, zeek.LogTypes()...)
+	c := classifier.New(reg)
+	base := `"ts":1711965608.7,"uid":"CiB1v61O1fMDWoHN2","id.orig_h":"10.0.0.41","id.orig_p":58444,"id.resp_h":"10.0.0.2","id.resp_p":88`
+	for _, tc := range []struct{ rec, want string }{
+		{`{"_path":"kerberos",` + base + `}`, "Zeek.Kerberos"},
+		{`{"@stream":"kerberos",` + base + `}`, "Zeek.Kerberos"},
+		{`{"@stream":"dce_rpc",` + base + `}`, "Zeek.DCERPC"},
+		{`{` + base + `,"proto":"udp","missed_bytes":0}`, "Zeek.Conn"},
+	} {
+		e, lt, err := c.Classify([]byte(tc.rec))
+		if err != nil {
+			t.Fatalf("%s: %v", tc.rec, err)
+		}
+		if err := reg.Normalise(lt, e, parsers.Source{File: "x"}, 1, parsertest.ParseTime); err != nil {
+			t.Fatal(err)
+		}
+		if e.LogType != tc.want {
+			t.Errorf("%s: %s, want %s", tc.rec, e.LogType, tc.want)
+		}
+		e.Release()
+	}
 }

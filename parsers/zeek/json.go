@@ -1,6 +1,8 @@
 package zeek
 
 import (
+	"errors"
+	"fmt"
 	"net/netip"
 	"strconv"
 	"strings"
@@ -12,50 +14,276 @@ import (
 	"panther/parsers/event"
 )
 
-// parseJSON reads one record of Zeek's JSON format.
+// pathKeys name a record's log, in the order they are looked for:
+// json-streaming-logs' and Corelight's _path, and the @stream of pipelines
+// that write @stream, @system and @proc.
+var pathKeys = [...]string{"_path", "@stream"}
+
+// parseJSON reads one record of Zeek's JSON format, as Zeek writes it or as
+// other pipelines pass it on (see the package doc): the log comes from the
+// record's path key, else from its field names.
 func (p *parser) parseJSON(rec []byte, e *event.Event) (bool, error) {
 	if err := e.ParseJSON(rec); err != nil {
 		return false, err
 	}
 	obj, _ := e.Fields.Object()
-	var d *logDef
-	path := ""
-	if v := obj.Get("_path"); v != nil && v.Type() == fastjson.TypeString {
-		b, _ := v.StringBytes()
-		d = byPath[string(b)]
-		path = string(b)
+	path, hasPath := recordPath(obj)
+	if !hasPath {
+		if inner, name, ok := tagged(obj); ok {
+			e.Fields, obj, path, hasPath = inner, mustObject(inner), name, true
+		}
 	}
-	byFields := false
-	if d == nil {
-		indexOnce.Do(buildIndex)
-		p.m = matcher{}
-		obj.Visit(func(k []byte, _ *fastjson.Value) { p.m.add(b2s(k)) })
-		d = pick(p.m.best(), p.named)
-		byFields = d != nil
+	if d := byPath[path]; hasPath && d != nil {
+		return p.accept(d, e, obj, false)
 	}
+	// No path, or one we do not know (a log of a Zeek package): the fields
+	// tell.
+	indexOnce.Do(buildIndex)
+	p.m = matcher{}
+	variant := false
+	obj.Visit(func(k []byte, v *fastjson.Value) { variant = p.addKey(b2s(k), v) || variant })
+	d := pick(p.m.best(), p.named)
 	if d == nil {
-		if path != "" {
+		if hasPath {
 			return false, unknownPathError(path)
 		}
-		// Not recognisably any Zeek log: keep it for the type the user
-		// named (hand-written events), and leave e.LogType unset so the
-		// classifier does not take it for Zeek.
-		p.canonJSON(p.named, e, obj)
-		return true, nil
+		return false, p.notZeek()
+	}
+	if variant {
+		var err error
+		if obj, err = p.rewrite(e, obj); err != nil {
+			return false, err
+		}
+	}
+	return p.accept(d, e, obj, true)
+}
+
+// recordPath returns the value of the record's path key, if it has one.
+func recordPath(obj *fastjson.Object) (string, bool) {
+	for _, k := range pathKeys {
+		if v := obj.Get(k); v != nil && v.Type() == fastjson.TypeString {
+			b, _ := v.StringBytes()
+			return string(b), true
+		}
+	}
+	return "", false
+}
+
+// tagged unwraps a record that the Kafka writer's tag_json option wrapped
+// in its log's path: {"conn": {"ts": ...}}.
+func tagged(obj *fastjson.Object) (*fastjson.Value, string, bool) {
+	if obj.Len() != 1 {
+		return nil, "", false
+	}
+	var inner *fastjson.Value
+	name := ""
+	obj.Visit(func(k []byte, v *fastjson.Value) {
+		if v.Type() == fastjson.TypeObject && byPath[b2s(k)] != nil {
+			inner, name = v, string(k)
+		}
+	})
+	return inner, name, inner != nil
+}
+
+func mustObject(v *fastjson.Value) *fastjson.Object {
+	o, _ := v.Object()
+	return o
+}
+
+// addKey adds a key of a record without path to the field-set match, under
+// its Zeek name; it reports whether the key is written another way than
+// Zeek's (a flattened or nested name).
+func (p *parser) addKey(k string, v *fastjson.Value) bool {
+	// Zeek writes no object values: an object is a nested record.
+	if v.Type() == fastjson.TypeObject && prefixes[k] {
+		o, _ := v.Object()
+		o.Visit(func(sub []byte, sv *fastjson.Value) { p.addKey(k+"."+b2s(sub), sv) })
+		return true
+	}
+	if isShipperKey(k) {
+		return false
+	}
+	if ft, ok := fieldIndex[k]; ok {
+		p.m.addTypes(ft)
+		return false
+	}
+	if name, ok := flatNames[k]; ok {
+		p.m.addTypes(fieldIndex[name])
+		return true
+	}
+	p.m.addTypes(nil)
+	return false
+}
+
+// The way a source writes Zeek's dotted field names, learnt from its first
+// record that tells: as Zeek does ("id.orig_h"), or another way (flattened
+// with another scope separator, "id_orig_h", or nested, {"id": {...}}), in
+// which case every record of the source is rewritten to Zeek's names.
+const (
+	namesUnknown = iota
+	namesZeek
+	namesOther
+)
+
+// accept checks a record of type d and puts it in canonical form.
+// byFields says the type was read off the field names, which asks for
+// values of the right kinds in the required fields as well.
+func (p *parser) accept(d *logDef, e *event.Event, obj *fastjson.Object, byFields bool) (bool, error) {
+	if !byFields {
+		if p.names == namesUnknown {
+			p.names = learnNames(obj)
+		}
+		if p.names == namesOther {
+			var err error
+			if obj, err = p.rewrite(e, obj); err != nil {
+				return false, err
+			}
+		}
+	}
+	if missing := d.missing(obj); len(missing) > 0 {
+		return false, p.nearMiss(d, obj, fmt.Errorf("required field%s %s %s missing (every %s.log record has %s)",
+			plural(len(missing), "", "s"), strings.Join(missing, ", "), plural(len(missing), "is", "are"), d.path, strings.Join(d.required, ", ")))
 	}
 	p.canonJSON(d, e, obj)
-	// Named by its fields alone, a record must also hold values of the
-	// right kinds in the required fields, and a readable ts.
-	if !byFields || (!e.Time.IsZero() && d.plausible(obj)) {
-		e.LogType = d.lt.Name
+	if d.hasTS && e.Time.IsZero() {
+		return false, p.nearMiss(d, obj, fmt.Errorf("field ts: %s is not a Zeek time", truncate(obj.Get("ts").MarshalTo(nil))))
 	}
+	if byFields {
+		if err := d.plausible(obj); err != nil {
+			return false, p.nearMiss(d, obj, err)
+		}
+	}
+	e.LogType = d.lt.Name
 	return true, nil
 }
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// learnNames tells how a source writes dotted names from one record, or
+// namesUnknown when the record has no dotted field.
+func learnNames(obj *fastjson.Object) int {
+	names := namesUnknown
+	obj.Visit(func(k []byte, v *fastjson.Value) {
+		if names != namesUnknown {
+			return
+		}
+		key := b2s(k)
+		switch {
+		case strings.IndexByte(key, '.') >= 0 && allNames[key]:
+			names = namesZeek
+		case v.Type() == fastjson.TypeObject && prefixes[key]:
+			names = namesOther
+		case strings.IndexByte(key, '_') >= 0 && !allNames[key] && flatNames[key] != "":
+			names = namesOther
+		}
+	})
+	return names
+}
+
+// maxRewrite bounds the fields of a record that rewrite renames: adding a
+// key to an object costs a look at every key already there, and a Zeek
+// record has fewer than 100.
+const maxRewrite = 1024
+
+// rewrite returns the record with Zeek's names: nested records flattened
+// ({"id": {"orig_h": x}} is "id.orig_h": x) and names flattened with
+// another scope separator renamed ("id_orig_h" is "id.orig_h"), in the
+// order of the record; e.Fields is the new object.
+func (p *parser) rewrite(e *event.Event, obj *fastjson.Object) (*fastjson.Object, error) {
+	if n := countKeys(obj); n > maxRewrite {
+		return nil, fmt.Errorf("Zeek record with %d fields (more than %d): not a Zeek log", n, maxRewrite)
+	}
+	a := e.Arena()
+	out := a.NewObject()
+	var put func(prefix string, o *fastjson.Object)
+	put = func(prefix string, o *fastjson.Object) {
+		o.Visit(func(k []byte, v *fastjson.Value) {
+			key := prefix + string(k)
+			if v.Type() == fastjson.TypeObject && prefixes[key] {
+				sub, _ := v.Object()
+				put(key+".", sub)
+				return
+			}
+			if !allNames[key] {
+				if name, ok := flatNames[key]; ok {
+					key = name
+				}
+			}
+			out.Set(key, v)
+		})
+	}
+	put("", obj)
+	e.Fields = out
+	return mustObject(out), nil
+}
+
+// countKeys counts the keys of obj and of the objects in it.
+func countKeys(obj *fastjson.Object) int {
+	n := 0
+	obj.Visit(func(_ []byte, v *fastjson.Value) {
+		n++
+		if v.Type() == fastjson.TypeObject {
+			o, _ := v.Object()
+			n += o.Len()
+		}
+	})
+	return n
+}
+
+// missing returns the required fields of d that obj lacks (or holds null).
+// (Get, unlike Visit, does not unescape every key of the record first: a
+// walk over the keys cost twice as much.)
+func (d *logDef) missing(obj *fastjson.Object) []string {
+	var out []string
+	for _, name := range d.required {
+		if v := obj.Get(name); v == nil || v.Type() == fastjson.TypeNull {
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
+// nearMiss wraps why a record of Zeek shape is not a record of d.
+func (p *parser) nearMiss(d *logDef, obj *fastjson.Object, err error) error {
+	n, have := 0, 0
+	obj.Visit(func(k []byte, _ *fastjson.Value) {
+		if !isShipperKey(b2s(k)) {
+			n++
+			if d.declared[b2s(k)] {
+				have++
+			}
+		}
+	})
+	fit := 1.0
+	if n > 0 {
+		fit = float64(have) / float64(n)
+	}
+	return &parsers.NearMissError{LogType: d.lt.Name, Fit: fit, Err: err}
+}
+
+// notZeek explains a record without path whose fields are those of no Zeek
+// log: a near miss of the closest log when there is one.
+func (p *parser) notZeek() error {
+	d, fit := p.m.closest()
+	if d == nil {
+		return errNotZeek
+	}
+	return &parsers.NearMissError{LogType: d.lt.Name, Fit: fit,
+		Err: fmt.Errorf("not a complete %s.log record: it has %d of the %d fields every %s.log record has (%s), and no _path or @stream",
+			d.path, p.m.req[d.idx], d.nreq, d.path, strings.Join(d.required, ", "))}
+}
+
+var errNotZeek = errors.New("not a Zeek record: no _path or @stream, and its fields are those of no Zeek log")
 
 // plausible checks the values of the required fields against their Zeek
 // types, so that a field set shared by chance with another log (a "ts" and
 // a "host" that is a name, not an address) does not make it a Zeek log.
-func (d *logDef) plausible(obj *fastjson.Object) bool {
+func (d *logDef) plausible(obj *fastjson.Object) error {
 	for i := range d.fields {
 		f := &d.fields[i]
 		if !f.required {
@@ -63,40 +291,43 @@ func (d *logDef) plausible(obj *fastjson.Object) bool {
 		}
 		v := obj.Get(f.name)
 		if v == nil {
-			return false
+			return fmt.Errorf("required field %s is missing", f.name)
+		}
+		bad := func() error {
+			return fmt.Errorf("field %s: %s is not a Zeek %s", f.name, truncate(v.MarshalTo(nil)), f.zeekType)
 		}
 		t := v.Type()
 		if f.container {
 			if t != fastjson.TypeArray {
-				return false
+				return bad()
 			}
 			continue
 		}
 		switch f.kind {
 		case kCount, kInt, kDouble:
 			if t != fastjson.TypeNumber {
-				return false
+				return bad()
 			}
 		case kBool:
 			if t != fastjson.TypeTrue && t != fastjson.TypeFalse {
-				return false
+				return bad()
 			}
 		case kString:
 			if t != fastjson.TypeString {
-				return false
+				return bad()
 			}
 			b, _ := v.StringBytes()
 			if f.zeekType == "addr" {
 				if _, err := netip.ParseAddr(b2s(b)); err != nil {
-					return false
+					return bad()
 				}
 			}
 			if prefix, ok := d.enums[f.name]; ok && !strings.HasPrefix(b2s(b), prefix) {
-				return false
+				return fmt.Errorf("field %s: %q is not a %s value", f.name, b, strings.TrimSuffix(prefix, "::"))
 			}
 		}
 	}
-	return true
+	return nil
 }
 
 // A numEdit replaces a number of the record with its canonical spelling,
@@ -201,6 +432,12 @@ func (p *parser) canonTime(a *fastjson.Arena, v *fastjson.Value) (*fastjson.Valu
 		b, _ := v.StringBytes()
 		if us, ok := canonTimeMicros(b); ok {
 			return nil, us, true
+		}
+		if len(b) > 0 && isDigit(b[0]) && plainDecimal(b2s(b)) {
+			// Epoch seconds in a string, as some pipelines pass numbers.
+			if us, ok := epochMicros(b2s(b)); ok {
+				return p.timeValue(a, us), us, true
+			}
 		}
 		t, ok := parsers.ParseRFC3339ish(string(b))
 		if !ok {

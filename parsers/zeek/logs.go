@@ -152,13 +152,9 @@ var KnownHosts = define(spec{
 // Notice is Zeek.Notice: notice.log, what Zeek's scripts flag as notable.
 var Notice = define(spec{
 	path: "notice", name: "Zeek.Notice",
-	desc: "Zeek notice.log: notices raised by Zeek's detection scripts",
-	ref:  scriptDocs + "base/frameworks/notice/main.zeek.html#type-Notice::Info",
-	fields: `*ts:time uid:string @id? fuid:string file_mime_type:string file_desc:string proto:enum *note:enum
-		msg:string sub:string src:addr dst:addr p:port n:count peer_name:string peer_descr:string
-		*actions:set[enum] email_dest:set[string] *suppress_for:interval dropped:bool
-		remote_location.country_code:string remote_location.region:string remote_location.city:string
-		remote_location.latitude:double remote_location.longitude:double`,
+	desc:       "Zeek notice.log: notices raised by Zeek's detection scripts",
+	ref:        scriptDocs + "base/frameworks/notice/main.zeek.html#type-Notice::Info",
+	fields:     noticeFields,
 	indicators: []ind{{"ip", "src", "dst"}, {"email", "email_dest"}},
 	sample:     `{"ts":1711965610.629574,"uid":"CmC9kY1X0u9nP78KZc","id.orig_h":"192.168.1.10","id.orig_p":39611,"id.resp_h":"203.0.113.7","id.resp_p":443,"fuid":"FGP2jt4dhD3bYZ923k","proto":"tcp","note":"SSL::Invalid_Server_Cert","msg":"SSL certificate validation failed with (unable to get local issuer certificate)","sub":"CN=bad.example.net","src":"192.168.1.10","dst":"203.0.113.7","p":443,"actions":["Notice::ACTION_LOG"],"email_dest":[],"suppress_for":3600.0}`,
 })
@@ -382,4 +378,214 @@ var X509 = define(spec{
 		{"email", "san.email"},
 	},
 	sample: `{"ts":1711965628.624556,"fingerprint":"b2dafbcdbc75210672f137f27ce882ccb799887631655d4f11191d5a678e44fe","certificate.version":3,"certificate.serial":"CC57FE54011E","certificate.subject":"CN=www.example.com,O=Example Inc,C=US","certificate.issuer":"CN=Example CA,O=Example Inc,C=US","certificate.not_valid_before":1704067200.0,"certificate.not_valid_after":1735689599.0,"certificate.key_alg":"rsaEncryption","certificate.sig_alg":"sha256WithRSAEncryption","certificate.key_type":"rsa","certificate.key_length":2048,"certificate.exponent":"65537","san.dns":["www.example.com","example.com"],"basic_constraints.ca":false,"host_cert":true,"client_cert":false}`,
+})
+
+// IRC is Zeek.IRC: irc.log, IRC commands and responses.
+var IRC = define(spec{
+	path: "irc", name: "Zeek.IRC",
+	desc: "Zeek irc.log: IRC commands and replies, DCC file transfers",
+	ref:  scriptDocs + "base/protocols/irc/main.zeek.html#type-IRC::Info",
+	fields: `*ts:time *uid:string @id nick:string user:string command:string value:string addl:string
+		dcc_file_name:string dcc_file_size:count dcc_mime_type:string fuid:string`,
+	indicators: []ind{{"username", "user"}},
+	sample:     `{"ts":1711965654.4,"uid":"CP9ZfQ2Dbu3lqO2F5h","id.orig_h":"192.168.1.77","id.orig_p":40832,"id.resp_h":"198.51.100.66","id.resp_p":6667,"nick":"bot-4f2a","command":"USER","value":"bot-4f2a","addl":"0 * bot"}`,
+})
+
+// LDAP is Zeek.LDAP: ldap.log, LDAP operations.
+var LDAP = define(spec{
+	path: "ldap", name: "Zeek.LDAP",
+	desc: "Zeek ldap.log: LDAP operations and results (binds, adds, modifies, ...)",
+	ref:  scriptDocs + "base/protocols/ldap/main.zeek.html#type-LDAP::MessageInfo",
+	fields: `*ts:time *uid:string @id message_id:int version:int opcode:string result:string
+		diagnostic_message:string object:string argument:string`,
+	sample: `{"ts":1711965655.1,"uid":"CHwzTt3VaQpMmVpN84","id.orig_h":"10.0.0.41","id.orig_p":50122,"id.resp_h":"10.0.0.2","id.resp_p":389,"message_id":1,"version":3,"opcode":"bind simple","result":"success","object":"cn=svc-backup,ou=Service Accounts,dc=corp,dc=example,dc=com","argument":"REDACTED"}`,
+})
+
+// LDAPSearch is Zeek.LDAPSearch: ldap_search.log, LDAP searches.
+var LDAPSearch = define(spec{
+	path: "ldap_search", name: "Zeek.LDAPSearch",
+	desc: "Zeek ldap_search.log: LDAP searches, their filters and result counts",
+	ref:  scriptDocs + "base/protocols/ldap/main.zeek.html#type-LDAP::SearchInfo",
+	fields: `*ts:time *uid:string @id message_id:int scope:string deref_aliases:string base_object:string
+		result_count:count result:string diagnostic_message:string filter:string attributes:vector[string]`,
+	sample: `{"ts":1711965655.9,"uid":"CHwzTt3VaQpMmVpN84","id.orig_h":"10.0.0.41","id.orig_p":50122,"id.resp_h":"10.0.0.2","id.resp_p":389,"message_id":2,"scope":"tree","deref_aliases":"always","base_object":"dc=corp,dc=example,dc=com","result_count":57,"result":"success","filter":"(&(objectClass=user)(servicePrincipalName=*))","attributes":["sAMAccountName","servicePrincipalName"]}`,
+})
+
+// Modbus is Zeek.Modbus: modbus.log, Modbus commands and responses.
+var Modbus = define(spec{
+	path: "modbus", name: "Zeek.Modbus",
+	desc:   "Zeek modbus.log: Modbus (SCADA) function calls and exceptions",
+	ref:    scriptDocs + "base/protocols/modbus/main.zeek.html#type-Modbus::Info",
+	fields: `*ts:time *uid:string @id tid:count unit:count func:string pdu_type:string exception:string`,
+	sample: `{"ts":1711965656.2,"uid":"CJ8V7b2qUYm6n1rWz3","id.orig_h":"10.20.0.5","id.orig_p":50400,"id.resp_h":"10.20.0.9","id.resp_p":502,"tid":17,"unit":1,"func":"WRITE_SINGLE_REGISTER","pdu_type":"REQ"}`,
+})
+
+// ModbusRegisterChange is Zeek.ModbusRegisterChange:
+// modbus_register_change.log, holding registers that changed.
+var ModbusRegisterChange = define(spec{
+	path: "modbus_register_change", name: "Zeek.ModbusRegisterChange",
+	desc:   "Zeek modbus_register_change.log: changes of Modbus holding registers",
+	ref:    scriptDocs + "policy/protocols/modbus/track-memmap.zeek.html#type-Modbus::MemmapInfo",
+	fields: `*ts:time *uid:string @id *register:count *old_val:count *new_val:count *delta:interval`,
+	sample: `{"ts":1711965656.9,"uid":"CJ8V7b2qUYm6n1rWz3","id.orig_h":"10.20.0.5","id.orig_p":50400,"id.resp_h":"10.20.0.9","id.resp_p":502,"register":40001,"old_val":1200,"new_val":3600,"delta":3600.5}`,
+})
+
+// MQTTConnect is Zeek.MQTTConnect: mqtt_connect.log, MQTT connections.
+var MQTTConnect = define(spec{
+	path: "mqtt_connect", name: "Zeek.MQTTConnect",
+	desc: "Zeek mqtt_connect.log: MQTT connect requests and their status",
+	ref:  scriptDocs + "base/protocols/mqtt/main.zeek.html#type-MQTT::ConnectInfo",
+	fields: `*ts:time *uid:string @id proto_name:string proto_version:string client_id:string
+		connect_status:string will_topic:string will_payload:string`,
+	sample: `{"ts":1711965657.3,"uid":"CkXQ7s1l3pT8dCq0a1","id.orig_h":"10.30.0.12","id.orig_p":51883,"id.resp_h":"10.30.0.2","id.resp_p":1883,"proto_name":"MQTT","proto_version":"3.1.1","client_id":"sensor-hall-3","connect_status":"Connection Accepted"}`,
+})
+
+// MQTTPublish is Zeek.MQTTPublish: mqtt_publish.log, MQTT messages
+// published.
+var MQTTPublish = define(spec{
+	path: "mqtt_publish", name: "Zeek.MQTTPublish",
+	desc: "Zeek mqtt_publish.log: MQTT messages published",
+	ref:  scriptDocs + "base/protocols/mqtt/main.zeek.html#type-MQTT::PublishInfo",
+	fields: `*ts:time *uid:string @id *from_client:bool *retain:bool *qos:string *status:string
+		*topic:string *payload:string *payload_len:count`,
+	sample: `{"ts":1711965657.8,"uid":"CkXQ7s1l3pT8dCq0a1","id.orig_h":"10.30.0.12","id.orig_p":51883,"id.resp_h":"10.30.0.2","id.resp_p":1883,"from_client":true,"retain":false,"qos":"at least once","status":"ok","topic":"hall3/temperature","payload":"21.5","payload_len":4}`,
+})
+
+// MQTTSubscribe is Zeek.MQTTSubscribe: mqtt_subscribe.log, MQTT
+// subscriptions.
+var MQTTSubscribe = define(spec{
+	path: "mqtt_subscribe", name: "Zeek.MQTTSubscribe",
+	desc: "Zeek mqtt_subscribe.log: MQTT subscribe and unsubscribe requests",
+	ref:  scriptDocs + "base/protocols/mqtt/main.zeek.html#type-MQTT::SubscribeInfo",
+	fields: `*ts:time *uid:string @id *action:enum *topics:vector[string] qos_levels:vector[count]
+		granted_qos_level:count *ack:bool`,
+	sample: `{"ts":1711965658.1,"uid":"CkXQ7s1l3pT8dCq0a1","id.orig_h":"10.30.0.12","id.orig_p":51883,"id.resp_h":"10.30.0.2","id.resp_p":1883,"action":"MQTT::SUBSCRIBE","topics":["hall3/#"],"qos_levels":[1],"granted_qos_level":1,"ack":true}`,
+})
+
+// MySQL is Zeek.MySQL: mysql.log, MySQL commands.
+var MySQL = define(spec{
+	path: "mysql", name: "Zeek.MySQL",
+	desc:   "Zeek mysql.log: MySQL commands and responses",
+	ref:    scriptDocs + "base/protocols/mysql/main.zeek.html#type-MySQL::Info",
+	fields: `*ts:time *uid:string @id *cmd:string *arg:string success:bool rows:count response:string`,
+	sample: `{"ts":1711965658.6,"uid":"C5rKtW3wZ7oA1fUe9b","id.orig_h":"192.168.1.40","id.orig_p":49990,"id.resp_h":"192.168.1.25","id.resp_p":3306,"cmd":"query","arg":"SELECT * FROM customers LIMIT 100","success":true,"rows":100}`,
+})
+
+// PE is Zeek.PE: pe.log, Windows executables seen on the wire.
+var PE = define(spec{
+	path: "pe", name: "Zeek.PE",
+	desc: "Zeek pe.log: Portable Executable files: machine, OS, compile time, sections",
+	ref:  scriptDocs + "base/files/pe/main.zeek.html#type-PE::Info",
+	fields: `*ts:time *id:string machine:string compile_ts:time os:string subsystem:string *is_exe:bool
+		*is_64bit:bool *uses_aslr:bool *uses_dep:bool *uses_code_integrity:bool *uses_seh:bool
+		has_import_table:bool has_export_table:bool has_cert_table:bool has_debug_data:bool
+		section_names:vector[string]`,
+	sample: `{"ts":1711965659.2,"id":"FQ8pnI1ZqXbAWhGSLa","machine":"AMD64","compile_ts":1704067200.0,"os":"Windows XP x64 or Server 2003","subsystem":"WINDOWS_GUI","is_exe":true,"is_64bit":true,"uses_aslr":true,"uses_dep":true,"uses_code_integrity":false,"uses_seh":true,"has_import_table":true,"has_export_table":false,"has_cert_table":false,"has_debug_data":true,"section_names":[".text",".rdata",".data",".pdata",".rsrc",".reloc"]}`,
+})
+
+// PostgreSQL is Zeek.PostgreSQL: postgresql.log, PostgreSQL sessions and
+// commands.
+var PostgreSQL = define(spec{
+	path: "postgresql", name: "Zeek.PostgreSQL",
+	desc: "Zeek postgresql.log: PostgreSQL logins and commands",
+	ref:  scriptDocs + "base/protocols/postgresql/main.zeek.html#type-PostgreSQL::Info",
+	fields: `*ts:time *uid:string @id user:string database:string application_name:string frontend:string
+		frontend_arg:string backend:string backend_arg:string success:bool rows:count`,
+	indicators: []ind{{"username", "user"}},
+	sample:     `{"ts":1711965659.7,"uid":"CgVx8k2YQm1z5L3u7d","id.orig_h":"192.168.1.40","id.orig_p":50412,"id.resp_h":"192.168.1.26","id.resp_p":5432,"user":"reporting","database":"sales","application_name":"psql","frontend":"simple_query","frontend_arg":"SELECT count(*) FROM orders","backend":"command_complete","backend_arg":"SELECT 1","success":true,"rows":1}`,
+})
+
+// QUIC is Zeek.QUIC: quic.log, QUIC connections.
+var QUIC = define(spec{
+	path: "quic", name: "Zeek.QUIC",
+	desc: "Zeek quic.log: QUIC handshakes: version, server name, ALPN",
+	ref:  scriptDocs + "base/protocols/quic/main.zeek.html#type-QUIC::Info",
+	fields: `*ts:time *uid:string @id *version:string client_initial_dcid:string client_scid:string
+		server_scid:string server_name:string client_protocol:string *history:string`,
+	indicators: []ind{{"domain", "server_name"}},
+	sample:     `{"ts":1711965660.3,"uid":"CYtA9M3tJq1wFcZk3h","id.orig_h":"192.168.1.10","id.orig_p":60123,"id.resp_h":"142.250.80.46","id.resp_p":443,"version":"1","client_initial_dcid":"a7d1b3c95e2f4061","server_scid":"f3b21c9d","server_name":"www.example.com","client_protocol":"h3","history":"ISishIhHhhH"}`,
+})
+
+// RADIUS is Zeek.RADIUS: radius.log, RADIUS authentications.
+var RADIUS = define(spec{
+	path: "radius", name: "Zeek.RADIUS",
+	desc: "Zeek radius.log: RADIUS authentication attempts and results",
+	ref:  scriptDocs + "base/protocols/radius/main.zeek.html#type-RADIUS::Info",
+	fields: `*ts:time *uid:string @id username:string mac:string framed_addr:addr tunnel_client:string
+		connect_info:string reply_msg:string result:string ttl:interval`,
+	indicators: []ind{{"username", "username"}, {"ip", "framed_addr"}},
+	sample:     `{"ts":1711965660.9,"uid":"CU3xP91tzA5pL2oQy4","id.orig_h":"10.0.0.60","id.orig_p":41000,"id.resp_h":"10.0.0.3","id.resp_p":1812,"username":"alice","mac":"00:11:22:33:44:66","result":"success","ttl":0.004112}`,
+})
+
+// Redis is Zeek.Redis: redis.log, Redis commands.
+var Redis = define(spec{
+	path: "redis", name: "Zeek.Redis",
+	desc: "Zeek redis.log: Redis commands and replies",
+	ref:  scriptDocs + "base/protocols/redis/main.zeek.html#type-Redis::Info",
+	fields: `*ts:time *uid:string @id *cmd.name:string cmd.key:string cmd.value:string success:bool
+		reply.value:string`,
+	sample: `{"ts":1711965661.4,"uid":"Cq3jWb1uXm0KcT7aZf","id.orig_h":"192.168.1.40","id.orig_p":50610,"id.resp_h":"192.168.1.27","id.resp_p":6379,"cmd.name":"CONFIG","cmd.key":"SET","cmd.value":"dir /var/spool/cron","success":true,"reply.value":"OK"}`,
+})
+
+// RFB is Zeek.RFB: rfb.log, VNC (Remote Framebuffer) sessions.
+var RFB = define(spec{
+	path: "rfb", name: "Zeek.RFB",
+	desc: "Zeek rfb.log: VNC sessions: versions, authentication, desktop",
+	ref:  scriptDocs + "base/protocols/rfb/main.zeek.html#type-RFB::Info",
+	fields: `*ts:time *uid:string @id client_major_version:string client_minor_version:string
+		server_major_version:string server_minor_version:string authentication_method:string auth:bool
+		share_flag:bool desktop_name:string width:count height:count`,
+	sample: `{"ts":1711965661.9,"uid":"CrB4cH2nWq8tX1pVe6","id.orig_h":"198.51.100.9","id.orig_p":52011,"id.resp_h":"192.168.1.31","id.resp_p":5900,"client_major_version":"003","client_minor_version":"008","server_major_version":"003","server_minor_version":"008","authentication_method":"VNC","auth":true,"share_flag":false,"desktop_name":"plant-hmi","width":1280,"height":800}`,
+})
+
+// SMBCmd is Zeek.SMBCmd: smb_cmd.log, SMB commands (a policy script).
+var SMBCmd = define(spec{
+	path: "smb_cmd", name: "Zeek.SMBCmd",
+	desc: "Zeek smb_cmd.log: SMB commands with their status and the file or tree they name",
+	ref:  scriptDocs + "base/protocols/smb/main.zeek.html#type-SMB::CmdInfo",
+	fields: `*ts:time *uid:string @id *command:string sub_command:string argument:string status:string
+		rtt:interval *version:string username:string tree:string tree_service:string
+		referenced_file.ts:time referenced_file.uid:string referenced_file.id.orig_h:addr
+		referenced_file.id.orig_p:port referenced_file.id.resp_h:addr referenced_file.id.resp_p:port
+		referenced_file.fuid:string referenced_file.action:enum referenced_file.path:string
+		referenced_file.name:string referenced_file.size:count referenced_file.prev_name:string
+		referenced_file.times.modified:time referenced_file.times.accessed:time
+		referenced_file.times.created:time referenced_file.times.changed:time
+		referenced_file.data_offset_req:count referenced_file.data_len_req:count
+		referenced_file.data_len_rsp:count`,
+	indicators: []ind{{"username", "username"}},
+	sample:     `{"ts":1711965662.5,"uid":"C6WWAQ2G8MqT1hrQHd","id.orig_h":"10.0.0.41","id.orig_p":41717,"id.resp_h":"10.0.0.8","id.resp_p":445,"command":"CREATE","argument":"report.docx","status":"SUCCESS","rtt":0.000712,"version":"SMB2","tree":"\\\\fs1\\share","tree_service":"DISK","referenced_file.ts":1711965662.5,"referenced_file.uid":"C6WWAQ2G8MqT1hrQHd","referenced_file.id.orig_h":"10.0.0.41","referenced_file.id.orig_p":41717,"referenced_file.id.resp_h":"10.0.0.8","referenced_file.id.resp_p":445,"referenced_file.action":"SMB::FILE_OPEN","referenced_file.path":"\\\\fs1\\share","referenced_file.name":"report.docx","referenced_file.size":24576,"referenced_file.times.modified":1711900000.25}`,
+})
+
+// SNMP is Zeek.SNMP: snmp.log, SNMP sessions.
+var SNMP = define(spec{
+	path: "snmp", name: "Zeek.SNMP",
+	desc: "Zeek snmp.log: SNMP sessions: version, community, request counts",
+	ref:  scriptDocs + "base/protocols/snmp/main.zeek.html#type-SNMP::Info",
+	fields: `*ts:time *uid:string @id *duration:interval *version:string community:string
+		*get_requests:count *get_bulk_requests:count *get_responses:count *set_requests:count
+		display_string:string up_since:time`,
+	sample: `{"ts":1711965663.0,"uid":"CtN2hW3Rf8pB0yQx7c","id.orig_h":"192.168.1.99","id.orig_p":50161,"id.resp_h":"192.168.1.1","id.resp_p":161,"duration":0.012004,"version":"2c","community":"public","get_requests":3,"get_bulk_requests":0,"get_responses":3,"set_requests":0,"display_string":"RouterOS RB4011","up_since":1711000000.0}`,
+})
+
+// SOCKS is Zeek.SOCKS: socks.log, SOCKS proxy requests.
+var SOCKS = define(spec{
+	path: "socks", name: "Zeek.SOCKS",
+	desc: "Zeek socks.log: SOCKS proxy requests and the addresses they reach",
+	ref:  scriptDocs + "base/protocols/socks/main.zeek.html#type-SOCKS::Info",
+	fields: `*ts:time *uid:string @id *version:count user:string password:string status:string
+		request.host:addr request.name:string request_p:port bound.host:addr bound.name:string bound_p:port`,
+	indicators: []ind{{"ip", "request.host", "bound.host"}, {"domain", "request.name", "bound.name"}, {"username", "user"}},
+	sample:     `{"ts":1711965663.6,"uid":"CwP1oZ4kT3xQ9mVb2e","id.orig_h":"192.168.1.10","id.orig_p":52200,"id.resp_h":"192.168.1.5","id.resp_p":1080,"version":5,"status":"succeeded","request.name":"cdn-telemetry.example.net","request_p":443,"bound.host":"0.0.0.0","bound_p":0}`,
+})
+
+// WebSocket is Zeek.WebSocket: websocket.log, WebSocket handshakes.
+var WebSocket = define(spec{
+	path: "websocket", name: "Zeek.WebSocket",
+	desc: "Zeek websocket.log: WebSocket handshakes",
+	ref:  scriptDocs + "base/protocols/websocket/main.zeek.html#type-WebSocket::Info",
+	fields: `*ts:time *uid:string @id host:string uri:string user_agent:string subprotocol:string
+		client_protocols:vector[string] server_extensions:vector[string] client_extensions:vector[string]`,
+	indicators: []ind{{"hostname", "host"}},
+	sample:     `{"ts":1711965664.2,"uid":"CbL6rV2nXy4qT8wZe1","id.orig_h":"192.168.1.10","id.orig_p":52311,"id.resp_h":"93.184.216.34","id.resp_p":80,"host":"chat.example.com","uri":"/socket","user_agent":"Mozilla/5.0 (X11; Linux x86_64; rv:124.0) Gecko/20100101 Firefox/124.0","subprotocol":"chat","client_protocols":["chat","superchat"],"server_extensions":["permessage-deflate"],"client_extensions":["permessage-deflate; client_max_window_bits"]}`,
 })

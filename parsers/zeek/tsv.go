@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
+	"panther/parsers"
 	"panther/parsers/event"
 )
 
@@ -16,8 +18,8 @@ type tsvState struct {
 	path                      string
 	names, types              []string
 	cols                      []tsvCol
-	def                       *logDef // nil: the named type, without naming it
-	err                       error   // why the header cannot be used
+	def                       *logDef
+	err                       error // why the header cannot be used
 	ready                     bool
 }
 
@@ -28,6 +30,7 @@ type tsvCol struct {
 	kind      kind
 	container bool
 	isTS      bool
+	required  bool // of the log type: unset is an error
 }
 
 var (
@@ -148,6 +151,18 @@ func (p *parser) build() error {
 			return st.err
 		}
 	}
+	if d == nil {
+		st.err = fmt.Errorf("Zeek TSV header without #path, and its #fields are those of no Zeek log")
+		return st.err
+	}
+	if missing := d.missingColumns(st.names); len(missing) > 0 {
+		st.err = &parsers.NearMissError{LogType: d.lt.Name, Fit: 1, Err: fmt.Errorf("Zeek TSV #fields lack the required field%s %s (every %s.log record has %s)",
+			plural(len(missing), "", "s"), strings.Join(missing, ", "), d.path, strings.Join(d.required, ", "))}
+		return st.err
+	}
+	for i := range st.cols {
+		st.cols[i].required = slices.Contains(d.required, st.cols[i].name)
+	}
 	st.def = d
 	st.ready = true
 	return nil
@@ -176,6 +191,10 @@ func (p *parser) record(rec []byte, e *event.Event) (bool, error) {
 			field, rest = rest[:j], rest[j+len(st.sep):]
 		}
 		if bytes.Equal(field, st.unset) {
+			if c.required {
+				return false, &parsers.NearMissError{LogType: st.def.lt.Name, Fit: 1,
+					Err: fmt.Errorf("required field %s is unset (every %s.log record has it)", c.name, st.def.path)}
+			}
 			continue // unset: absent, as in Zeek's JSON
 		}
 		if !first {
@@ -204,9 +223,7 @@ func (p *parser) record(rec []byte, e *event.Event) (bool, error) {
 	if err := e.ParseJSON(buf); err != nil {
 		return false, fmt.Errorf("internal error: Zeek TSV line converted to invalid JSON: %w", err)
 	}
-	if st.def != nil {
-		e.LogType = st.def.lt.Name
-	}
+	e.LogType = st.def.lt.Name
 	if haveTS {
 		e.Time = time.UnixMicro(ts).UTC()
 	}
@@ -317,4 +334,16 @@ func (p *parser) str(buf, raw []byte) []byte {
 	buf = append(buf, '"')
 	buf = append(buf, raw...)
 	return append(buf, '"')
+}
+
+// missingColumns returns the required fields of d that a TSV header does
+// not declare.
+func (d *logDef) missingColumns(names []string) []string {
+	var out []string
+	for _, r := range d.required {
+		if !slices.Contains(names, r) {
+			out = append(out, r)
+		}
+	}
+	return out
 }

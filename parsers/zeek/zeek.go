@@ -14,12 +14,43 @@
 //     `#separator` line (concatenated files) starts a new header.
 //
 // One parser reads both, record by record (a line starting with '{' or '['
-// is JSON), and names the log type of each event itself: from `#path` (TSV) or
-// `_path` (JSON) when known, else from the field names, by the fields every
-// record of a type has and the fields it has in common with the type's
-// documented ones (the best fit wins; ties prefer the log type the parser
-// was created for). Detect accepts an event when that parser named its
-// type, so the classifier asks the parser, not a separate field test.
+// is JSON), and names the log type of each event itself: from `#path` (TSV),
+// `_path` or `@stream` (JSON) when known, else from the field names, by the
+// fields every record of a type has and the fields it has in common with
+// the type's documented ones (the best fit wins; ties prefer the log type the
+// parser was created for). A record that fits several logs (a kerberos
+// record holding only the connection columns) is therefore of the log its
+// path names; its fields decide only when it has no path. A few logs whose
+// fields any application could have (cluster, print, loaded_scripts,
+// netcontrol, and notice_alarm, whose fields are notice's) are named by
+// their path only. Detect accepts an event when that parser named its type,
+// so the classifier asks the parser, not a separate field test.
+//
+// Zeek's JSON reaches users through other pipelines too, and the JSON
+// reader takes their records as they write them, giving the event of the
+// record as Zeek writes it:
+//
+//   - the log's path in `@stream` (with `@system` and `@proc`) rather than
+//     `_path`, or the record wrapped in its path by the Kafka writer's
+//     tag_json ({"conn": {...}});
+//   - dotted names written with another scope separator
+//     (Log::default_scope_sep = "_": "id_orig_h", "certificate_version",
+//     "times_modified"), or as nested objects ({"id": {"orig_h": ...}});
+//     how a source writes them is learnt from its first record that shows
+//     it, so Zeek's own records pay nothing for it;
+//   - ts as epoch seconds, epoch milliseconds, ISO 8601, or epoch seconds
+//     in a string.
+//
+// The keys pipelines add (`_path`, `_write_ts`, `_system_name`, `@stream`,
+// `@system`, `@proc`: no Zeek field starts with '_' or '@') are kept in the
+// event as written and play no part in telling the log.
+//
+// Fields a log declares required (those every record of it has: ts, uid,
+// the conn id, ...) are enforced whatever named the type: a conn record
+// without its conn id, or whose ts is no time, is refused with the reason
+// (a parsers.NearMissError naming the log, which the classifier reports),
+// never read with empty columns; a TSV header without a required column
+// refuses its records, and so does a required value left unset.
 //
 // Keys stay as Zeek writes them: flat, with dots ("id.orig_h"); paths address
 // them as `["id.orig_h"]`. Both formats give the same event for the same
@@ -42,6 +73,10 @@
 // The JSON reader applies these forms to the fields its log type declares
 // (time, interval, double); other fields are kept as written.
 //
+// The log types are every log of a stock Zeek install (Zeek's "Log Files"
+// reference), plus dpd.log of Zeek before 7: their fields are read off the
+// Info records of the scripts that write them (logs.go, logs_more.go).
+//
 // Hand-written parsing, no library: Zeek's TSV is a simple format with
 // Zeek-specific escapes and markers, and writing JSON text in one pass and
 // handing it to the event's fastjson parser is the fastest way into an
@@ -51,7 +86,7 @@ package zeek
 import (
 	"bytes"
 	"fmt"
-	"math/bits"
+	"math"
 	"slices"
 	"strings"
 	"sync"
@@ -73,6 +108,10 @@ type spec struct {
 	// enums are the required enum fields whose values name their module
 	// ("level" → "Reporter::"): checked when the type is found by fields.
 	enums map[string]string
+	// pathOnly types are too plain to be told by their field names alone
+	// (cluster.log's ts, node and message are any application's): they are
+	// named only by _path, @stream or #path.
+	pathOnly bool
 }
 
 // ind is an indicator kind followed by the fields that feed it.
@@ -107,12 +146,26 @@ type logDef struct {
 	fields []fieldDef
 	// special are the fields the JSON reader rewrites to canonical form.
 	special []fieldDef
-	nreq    int
+	// required are the fields every record of the type has, in order.
+	required []string
+	nreq     int
+	hasTS    bool
+	pathOnly bool
+	// declared holds the field names, for the shape checks of other
+	// pipelines' records.
+	declared map[string]bool
 }
 
 var (
 	defs   []*logDef
 	byPath = map[string]*logDef{}
+	// flatNames maps the name of a dotted field written with another scope
+	// separator ("id_orig_h", Log::default_scope_sep = "_") to its Zeek
+	// name ("id.orig_h"); prefixes holds the record names that shippers
+	// write as nested objects ({"id": {"orig_h": ...}}).
+	flatNames = map[string]string{}
+	prefixes  = map[string]bool{}
+	allNames  = map[string]bool{}
 )
 
 // commonFields are declared for every type: the json-streaming-logs
@@ -120,14 +173,20 @@ var (
 const commonFields = `_path:string _write_ts:time`
 
 func define(s spec) *parsers.LogType {
-	d := &logDef{idx: len(defs), path: s.path, enums: s.enums}
+	d := &logDef{idx: len(defs), path: s.path, enums: s.enums, pathOnly: s.pathOnly, declared: map[string]bool{}}
 	d.fields = parseFields(s.fields + " " + commonFields)
 	var cols []parsers.Column
 	inds := []parsers.Indicator{}
 	for _, f := range d.fields {
 		cols = append(cols, parsers.Column{Name: f.name, Type: hiveType(f), Description: "Zeek type " + f.zeekType})
+		d.declared[f.name] = true
+		allNames[f.name] = true
 		if f.required {
 			d.nreq++
+			d.required = append(d.required, f.name)
+			if f.name == "ts" {
+				d.hasTS = true
+			}
 		}
 		if f.kind == kTime || f.kind == kDouble {
 			d.special = append(d.special, f)
@@ -163,6 +222,21 @@ func define(s spec) *parsers.LogType {
 	}
 	if byPath[s.path] != nil {
 		panic("zeek: path declared twice: " + s.path)
+	}
+	for _, f := range d.fields {
+		if !strings.Contains(f.name, ".") {
+			continue
+		}
+		flat := strings.ReplaceAll(f.name, ".", "_")
+		if other, ok := flatNames[flat]; ok && other != f.name {
+			panic("zeek: " + f.name + " and " + other + " are both written " + flat)
+		}
+		flatNames[flat] = f.name
+		for i := range len(f.name) {
+			if f.name[i] == '.' {
+				prefixes[f.name[:i]] = true
+			}
+		}
 	}
 	byPath[s.path] = d
 	defs = append(defs, d)
@@ -250,29 +324,49 @@ func hiveType(f fieldDef) string {
 	return t
 }
 
-// Field-set detection. Every declared field name maps to the set of types
-// that declare it (and that require it), as bit masks over defs.
+// Field-set detection. Every declared field name maps to the types that
+// declare it and those that require it (one map lookup a key), and to the
+// set of the former, as bits over defs.
 var (
-	indexOnce sync.Once
-	fieldMask map[string]uint64
-	reqMask   map[string]uint64
-	tieOrder  []int // def indices by fewest declared fields, then name
+	indexOnce  sync.Once
+	fieldIndex map[string]*fieldTypes
+	tieOrder   []int // def indices by fewest declared fields, then name
 )
 
+type fieldTypes struct {
+	declared, required []uint8 // def indices
+	set                typeSet // declared, as a set
+}
+
+// maxTypes bounds the number of Zeek log types (the width of a typeSet).
+const maxTypes = 128
+
+// typeSet is a set of defs by index.
+type typeSet [maxTypes / 64]uint64
+
+func (s *typeSet) add(i int)     { s[i>>6] |= 1 << (i & 63) }
+func (s typeSet) has(i int) bool { return s[i>>6]&(1<<(i&63)) != 0 }
+func (s typeSet) empty() bool    { return s == typeSet{} }
+
 func buildIndex() {
-	if len(defs) > 64 {
-		panic("zeek: more than 64 log types; widen the detection masks")
+	if len(defs) > maxTypes {
+		panic("zeek: more log types than maxTypes; widen typeSet")
 	}
-	fieldMask = map[string]uint64{}
-	reqMask = map[string]uint64{}
+	fieldIndex = map[string]*fieldTypes{}
 	for _, d := range defs {
 		for _, f := range d.fields {
 			if strings.HasPrefix(f.name, "_") {
 				continue // _path, _write_ts: every type has them
 			}
-			fieldMask[f.name] |= 1 << d.idx
+			ft := fieldIndex[f.name]
+			if ft == nil {
+				ft = &fieldTypes{}
+				fieldIndex[f.name] = ft
+			}
+			ft.declared = append(ft.declared, uint8(d.idx))
+			ft.set.add(d.idx)
 			if f.required {
-				reqMask[f.name] |= 1 << d.idx
+				ft.required = append(ft.required, uint8(d.idx))
 			}
 		}
 	}
@@ -290,55 +384,98 @@ func buildIndex() {
 
 // matcher accumulates the field names of one record.
 type matcher struct {
-	score [64]int16
-	req   [64]int16
-	keys  int16 // field names seen, but _path and _write_ts
+	score [maxTypes]int16
+	req   [maxTypes]int16
+	keys  int16 // field names seen, but _path, _write_ts and shippers' keys
 }
 
 func (m *matcher) add(name string) {
-	if !strings.HasPrefix(name, "_") {
-		m.keys++
+	if isShipperKey(name) {
+		return
 	}
-	for b := fieldMask[name]; b != 0; b &= b - 1 {
-		m.score[bits.TrailingZeros64(b)]++
+	m.addTypes(fieldIndex[name])
+}
+
+// addTypes counts a field (not a shipper's key) declared by ft's types
+// (nil: by none).
+func (m *matcher) addTypes(ft *fieldTypes) {
+	if m.keys == math.MaxInt16 {
+		return // no log has that many fields: the counts are settled
 	}
-	for b := reqMask[name]; b != 0; b &= b - 1 {
-		m.req[bits.TrailingZeros64(b)]++
+	m.keys++
+	if ft == nil {
+		return
 	}
+	for _, i := range ft.declared {
+		m.score[i]++
+	}
+	for _, i := range ft.required {
+		m.req[i]++
+	}
+}
+
+// isShipperKey tells the keys that pipelines add to Zeek's records
+// (json-streaming-logs' _path and _write_ts, Corelight's _system_name,
+// @stream, @system, @proc, ...) from Zeek's own fields, none of which
+// starts with '_' or '@'.
+func isShipperKey(name string) bool {
+	return name != "" && (name[0] == '_' || name[0] == '@')
 }
 
 // best returns the types whose required fields are all present, that
 // declare more than half of the record's fields (so that another log with
 // a "ts", a "level" and a "message" among others is not taken for
-// reporter.log), and that share the most fields with the record, as a mask.
-func (m *matcher) best() uint64 {
-	var cands uint64
+// reporter.log), and that share the most fields with the record.
+func (m *matcher) best() typeSet {
+	var cands typeSet
 	top := int16(-1)
 	for _, d := range defs {
-		if int(m.req[d.idx]) < d.nreq || 2*m.score[d.idx] <= m.keys {
+		if d.pathOnly || int(m.req[d.idx]) < d.nreq || 2*m.score[d.idx] <= m.keys {
 			continue
 		}
 		switch s := m.score[d.idx]; {
 		case s > top:
-			top, cands = s, 1<<d.idx
+			top, cands = s, typeSet{}
+			cands.add(d.idx)
 		case s == top:
-			cands |= 1 << d.idx
+			cands.add(d.idx)
 		}
 	}
 	return cands
 }
 
+// closest returns the type the record comes nearest to when no type takes
+// it: the one whose required fields it has most of (then the one sharing
+// most fields with it), and how well it fits, from 0 to 1. It returns nil
+// when the record shares fewer than half of its fields with every type:
+// then it is not a Zeek record at all.
+func (m *matcher) closest() (*logDef, float64) {
+	var best *logDef
+	bestFit := 0.0
+	for _, i := range tieOrder {
+		d := defs[i]
+		if d.pathOnly || m.keys == 0 || 2*m.score[d.idx] < m.keys {
+			continue
+		}
+		fit := (float64(m.req[d.idx])/float64(max(d.nreq, 1)) + float64(m.score[d.idx])/float64(m.keys)) / 2
+		if fit > bestFit {
+			best, bestFit = d, fit
+		}
+	}
+	return best, bestFit
+}
+
 // pick chooses from the candidates: the preferred type when it is one,
 // else the most specific.
-func pick(cands uint64, prefer *logDef) *logDef {
-	if cands == 0 {
+func pick(cands typeSet, prefer *logDef) *logDef {
+	if cands.empty() {
 		return nil
 	}
-	if prefer != nil && cands&(1<<prefer.idx) != 0 {
+	if prefer != nil && cands.has(prefer.idx) {
 		return prefer
 	}
 	for _, i := range tieOrder {
-		if cands&(1<<i) != 0 {
+		if cands.has(i) {
 			return defs[i]
 		}
 	}
@@ -374,6 +511,7 @@ type parser struct {
 	m     matcher   // field-set detection of JSON records
 	edits []numEdit // number rewrites of one JSON record
 	nums  []byte    // their text
+	names int       // how the source writes dotted names (namesUnknown...)
 }
 
 func newParser(d *logDef) *parser {

@@ -38,7 +38,7 @@ func TestGoldenLogs(t *testing.T) {
 					if m["p_log_type"] != d.lt.Name {
 						t.Errorf("event %d: p_log_type %v, want %s", i+1, m["p_log_type"], d.lt.Name)
 					}
-					if m["p_event_time"] == parsertest.ParseTime.Format("2006-01-02T15:04:05Z07:00") {
+					if d.hasTS && m["p_event_time"] == parsertest.ParseTime.Format("2006-01-02T15:04:05Z07:00") {
 						t.Errorf("event %d: p_event_time is the parse time: ts was not read", i+1)
 					}
 				}
@@ -138,11 +138,24 @@ func TestEdgeCases(t *testing.T) {
 			"line 44: Zeek TSV data line after an unusable header: Zeek TSV header declares 2 #fields but 1 #types",
 			"line 46: Zeek TSV #types header before #fields",
 			"line 47: Zeek TSV data line after an unusable header: Zeek TSV #types header before #fields",
+			// conn.log without its conn id columns, or with one unset.
+			"line 51: Zeek.Conn: Zeek TSV #fields lack the required fields id.orig_h, id.orig_p, id.resp_h, id.resp_p",
+			"line 52: Zeek TSV data line after an unusable header: Zeek.Conn: Zeek TSV #fields lack",
+			"line 57: Zeek.Conn: required field id.orig_h is unset",
 		},
 		"json": {
-			`line 5: Zeek log path "loaded_scripts" is not a known log type`,
+			`line 5: Zeek log path "my_custom" is not a known log type`,
+			"line 6: not a Zeek record: no _path or @stream, and its fields are those of no Zeek log",
 			"line 8: cannot parse JSON",
 			"line 9: expected a JSON object, got array",
+			`line 11: Zeek.KnownHosts: field host: "web-1" is not a Zeek addr`,
+			`line 12: Zeek.Reporter: field level: "info" is not a Reporter value`,
+			// A conn record without its conn id: refused, with the
+			// reason, rather than read with empty columns.
+			"line 14: Zeek.Conn: not a complete conn.log record: it has 4 of the 8 fields every conn.log record has",
+			"line 15: Zeek.Conn: required fields id.orig_h, id.orig_p, id.resp_h, id.resp_p are missing (every conn.log record has ts, uid, id.orig_h",
+			`line 17: Zeek.Conn: field ts: "yesterday" is not a Zeek time`,
+			"line 19: Zeek.Conn: required field id.orig_h is missing",
 		},
 	}
 	for name, res := range map[string]parsertest.Result{"tsv": tsv, "json": js} {
@@ -183,17 +196,16 @@ func TestEdgeCases(t *testing.T) {
 		{js, 1, map[string]string{"ts": `"2024-04-01T10:00:40.500000Z"`, "p_event_time": `"2024-04-01T10:00:40.5Z"`}},
 		{js, 2, map[string]string{"ts": `"2024-04-01T10:00:40.500000Z"`}},
 		{js, 3, map[string]string{"p_log_type": `"Zeek.Weird"`, "ts": `"2024-04-01T10:00:41.000000Z"`, "_path": `"weird"`}},
-		// Not a Zeek log: kept for the type the parser was made for, with
-		// nothing rewritten, and the time of the parse.
-		{js, 4, map[string]string{"p_log_type": `"Zeek.Conn"`, "eventTime": `"2024-04-01T10:00:42Z"`, "p_event_time": `"2030-01-01T00:00:00Z"`}},
 		// Values of the wrong JSON type are left as they are.
-		{js, 5, map[string]string{"p_log_type": `"Zeek.DNS"`, "rtt": `"fast"`, "TTLs": `[1.25,"x"]`}},
-		{js, 6, map[string]string{"p_log_type": `"Zeek.KnownHosts"`, "ts": `"1969-12-31T23:59:58.500000Z"`}},
-		// The fields of known_hosts and reporter, but not their values:
-		// not Zeek (the type the parser was made for, and no Detect).
-		{js, 7, map[string]string{"p_log_type": `"Zeek.Conn"`, "ts": `"2024-04-01T10:00:45.000000Z"`}},
-		{js, 8, map[string]string{"p_log_type": `"Zeek.Conn"`}},
-		{js, 9, map[string]string{"p_log_type": `"Zeek.Reporter"`}},
+		{js, 4, map[string]string{"p_log_type": `"Zeek.DNS"`, "rtt": `"fast"`, "TTLs": `[1.25,"x"]`}},
+		{js, 5, map[string]string{"p_log_type": `"Zeek.KnownHosts"`, "ts": `"1969-12-31T23:59:58.500000Z"`}},
+		{js, 6, map[string]string{"p_log_type": `"Zeek.Reporter"`}},
+		// Another pipeline's record: @stream, "_" as the scope separator,
+		// an ISO ts with fewer digits; its keys kept.
+		{js, 7, map[string]string{"p_log_type": `"Zeek.DNS"`, "id.orig_h": `"192.168.1.10"`, "id_orig_h": "", "ts": `"2024-04-01T10:00:50.250000Z"`,
+			"@stream": `"dns"`, "@system": `"sensor-2"`, "p_any_ip_addresses": `["192.168.1.1","192.168.1.10"]`}},
+		// The Kafka writer's tag_json wrapper.
+		{js, 8, map[string]string{"p_log_type": `"Zeek.Weird"`, "name": `"dns_unmatched_reply"`, "weird": ""}},
 	}
 	for _, c := range checks {
 		if c.event >= len(c.res.Events) {

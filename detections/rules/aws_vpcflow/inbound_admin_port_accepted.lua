@@ -4,15 +4,15 @@ local TCP = 6
 
 local function inbound_from_internet(event)
   local src, dst = event.srcAddr, event.dstAddr
-  if src == nil or dst == nil or not net.is_ip(src) or net.is_private(src) then
+  if src == nil or dst == nil or not net.is_ip(src) or net.is_internal(src) then
     return false
   end
   -- flow-direction (custom formats) says it directly; without it, traffic
-  -- towards a private address from a public one is inbound.
+  -- towards an internal address from an internet one is inbound.
   if event.flowDirection ~= nil then
     return event.flowDirection == "ingress"
   end
-  return net.is_private(dst)
+  return net.is_internal(dst)
 end
 
 function rule(event)

@@ -14,7 +14,7 @@ function rule(event)
     return false
   end
   local src, dst = event.srcAddr, event.dstAddr
-  if src == nil or dst == nil or not net.is_ip(dst) or not net.is_private(src) or net.is_private(dst) then
+  if src == nil or dst == nil or not net.is_ip(dst) or not net.is_internal(src) or net.is_internal(dst) then
     return false
   end
   if event.flowDirection ~= nil and event.flowDirection ~= "egress" then

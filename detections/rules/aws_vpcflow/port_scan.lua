@@ -11,7 +11,7 @@ function rule(event)
 end
 
 local function internal(event)
-  return net.is_private(event.srcAddr)
+  return net.is_internal(event.srcAddr)
 end
 
 local function where(event)

@@ -9,15 +9,26 @@ local GUESS_METHODS = {
   ["keyboard-interactive/pam"] = true,
 }
 
+local COUNTED = { failed = true, pam_auth_failure = true }
+
 -- Each failed password of an existing account, as sshd itself logs it. The
--- PAM line that comes with it (pam_auth_failure) is not counted, or every
--- attempt would count twice; failures for accounts that do not exist are
--- Syslog.SSH.InvalidUsers.
+-- PAM line that comes with it today (pam_unix(sshd:auth): ...) is not
+-- counted, or every attempt would count twice; on hosts that write only
+-- PAM's line (RedHat's sshd(pam_unix)[pid]) that line is the attempt.
+-- Failures for accounts that do not exist are Syslog.SSH.InvalidUsers.
 function rule(event)
+  if not COUNTED[event:get("sshd", "event")] then
+    return false
+  end
+  if event:get("sshd", "invalid_user") == true
+    or syslog.is_expected_ssh_source(event:get("sshd", "src_ip")) then
+    return false
+  end
+  if syslog.is_pam_only_failure(event) then
+    return true
+  end
   return event:get("sshd", "event") == "failed"
-    and event:get("sshd", "invalid_user") ~= true
     and GUESS_METHODS[event:get("sshd", "method")] == true
-    and not syslog.is_expected_ssh_source(event:get("sshd", "src_ip"))
 end
 
 function title(event)

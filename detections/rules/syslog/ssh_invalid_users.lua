@@ -1,11 +1,24 @@
 local syslog = require("syslog")
 
+local COUNTED = { invalid_user = true, pam_auth_failure = true }
+
 -- sshd writes "Invalid user <name> from <ip> port <n>" once per connection
 -- that names an account the host does not have, before any password is
 -- tried: the line counts name guesses, whatever the client does next.
+-- Hosts that write only PAM's lines (RedHat's sshd(pam_unix)[pid]) record
+-- such a guess as an authentication failure without user=, which pam_unix
+-- leaves out for accounts that do not exist.
 function rule(event)
-  return event:get("sshd", "event") == "invalid_user"
-    and not syslog.is_expected_ssh_source(event:get("sshd", "src_ip"))
+  if not COUNTED[event:get("sshd", "event")] then
+    return false
+  end
+  if syslog.is_expected_ssh_source(event:get("sshd", "src_ip")) then
+    return false
+  end
+  if event:get("sshd", "event") == "pam_auth_failure" then
+    return syslog.is_pam_only_failure(event) and event:get("sshd", "invalid_user") == true
+  end
+  return true
 end
 
 function title(event)

@@ -1,0 +1,3 @@
+function target_user(event)
+  return event:get("parameters", "USER_EMAIL") or event:get("parameters", "target_user")
+end

@@ -1,0 +1,262 @@
+package live_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"panther/engine/live"
+	"panther/engine/live/livetest"
+	"panther/ingest"
+	"panther/lake"
+	"panther/parsers/logtypes"
+)
+
+type alertLog struct {
+	mu   sync.Mutex
+	list []live.DetectionAlert
+}
+
+func (a *alertLog) RaiseDetection(_ context.Context, d live.DetectionAlert) error {
+	a.mu.Lock()
+	a.list = append(a.list, d)
+	a.mu.Unlock()
+	return nil
+}
+
+func (a *alertLog) firsts() []live.DetectionAlert {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	var out []live.DetectionAlert
+	for _, d := range a.list {
+		if d.First {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+type rig struct {
+	t       *testing.T
+	dir     string
+	journal *ingest.Journal
+	lk      *live.Lake
+	packs   *livetest.Packs
+	alerts  *alertLog
+	p       *live.Pipeline
+	done    chan error
+	cancel  context.CancelFunc
+}
+
+func start(t *testing.T, dir string, packs *livetest.Packs, commit time.Duration) *rig {
+	t.Helper()
+	j, err := ingest.OpenJournal(dir+"/wal", ingest.JournalOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg := logtypes.Default()
+	lk, err := live.OpenLake(context.Background(), dir+"/lake", reg, lake.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &rig{t: t, dir: dir, journal: j, lk: lk, packs: packs, alerts: &alertLog{}, done: make(chan error, 1)}
+	r.p, err = live.New(context.Background(), live.Options{Journal: j, Registry: reg, Packs: packs, Lake: lk,
+		CommitInterval: commit, Alerts: r.alerts, PollPacks: 20 * time.Millisecond, Tick: 20 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	r.cancel = cancel
+	go func() { r.done <- r.p.Run(ctx) }()
+	return r
+}
+
+// send appends n syslog lines of app on host, numbered from seq.
+func (r *rig) send(app, host string, from, n int) {
+	r.t.Helper()
+	var b strings.Builder
+	for i := from; i < from+n; i++ {
+		fmt.Fprintf(&b, "<34>1 2026-11-10T10:00:%02d.000Z %s %s - - - event seq=%d\n", i%60, host, app, i)
+	}
+	e := &ingest.Entry{Input: "http", Source: "http/test", LogType: "Syslog.RFC5424", Received: time.Now(), Kind: ingest.Stream, Data: []byte(b.String())}
+	seq, err := r.journal.Append(context.Background(), e, true)
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	if err := r.journal.Wait(seq); err != nil {
+		r.t.Fatal(err)
+	}
+}
+
+func (r *rig) waitProcessed(seq uint64) {
+	r.t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for r.p.Status().Processed < seq {
+		if time.Now().After(deadline) {
+			r.t.Fatalf("entry %d not processed: %+v", seq, r.p.Status())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// stop drains and commits.
+func (r *rig) stop() {
+	r.t.Helper()
+	r.journal.Stop()
+	if err := <-r.done; err != nil {
+		r.t.Fatal(err)
+	}
+	r.cancel()
+	r.journal.Close()
+}
+
+// abort stops as a crash would: nothing committed after the last commit.
+func (r *rig) abort() {
+	r.cancel()
+	<-r.done
+	r.journal.WAL().Abandon()
+}
+
+func TestPipelineAlertsAtThresholdAndLake(t *testing.T) {
+	packs := livetest.NewPacks()
+	packs.Activate("P", 1, livetest.Rule("P", "SSH.Rule", "sshd", 3))
+	r := start(t, t.TempDir(), packs, time.Hour)
+	r.send("sshd", "bastion", 0, 2)
+	r.waitProcessed(1)
+	if n := len(r.alerts.firsts()); n != 0 {
+		t.Fatalf("%d alerts under the threshold", n)
+	}
+	r.send("sshd", "bastion", 2, 1)
+	r.send("cron", "bastion", 3, 5)
+	r.waitProcessed(3)
+	got := r.alerts.firsts()
+	if len(got) != 1 || got[0].RuleID != "SSH.Rule" || got[0].EventCount != 3 || got[0].PackVersion != "P@1" || got[0].Dedup != "bastion" {
+		t.Fatalf("alerts at the threshold: %+v", got)
+	}
+	r.stop()
+	lakeDir := r.dir + "/lake"
+	if n := livetest.Count(t, lakeDir, "syslog_rfc5424", ""); n != 8 {
+		t.Errorf("lake holds %d events, want 8", n)
+	}
+	if n := livetest.Count(t, lakeDir, "rule_matches", ""); n != 3 {
+		t.Errorf("lake holds %d rule matches, want 3", n)
+	}
+}
+
+// TestHotSwap: a new active version changes the detections for the next
+// entry, within a poll; a surviving rule keeps its open alert.
+func TestHotSwap(t *testing.T) {
+	packs := livetest.NewPacks()
+	packs.Activate("P", 1, livetest.Rule("P", "R", "sshd", 4))
+	r := start(t, t.TempDir(), packs, time.Hour)
+	r.send("sshd", "h1", 0, 2) // 2 of 4 under v1
+	r.waitProcessed(1)
+	packs.Activate("P", 2, livetest.Rule("P", "R", "sshd", 4)) // same rule, new version
+	deadline := time.Now().Add(time.Second)
+	for r.p.Status().Generation < 2 {
+		if time.Now().After(deadline) {
+			t.Fatal("the new version is not running within 1 s")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	r.send("sshd", "h1", 2, 2) // 4 of 4: the window opened under v1 goes on
+	r.waitProcessed(2)
+	got := r.alerts.firsts()
+	if len(got) != 1 || got[0].EventCount != 4 || got[0].PackVersion != "P@2" {
+		t.Fatalf("want one alert of 4 raised by P@2, got %+v", got)
+	}
+	// v3 matches another app: the old rule's events no longer match.
+	packs.Activate("P", 3, livetest.Rule("P", "R", "sudo", 1))
+	for r.p.Status().Generation < 3 {
+		time.Sleep(5 * time.Millisecond)
+	}
+	r.send("sshd", "h2", 10, 3)
+	r.send("sudo", "h2", 20, 1)
+	r.waitProcessed(4)
+	got = r.alerts.firsts()
+	if len(got) != 2 || got[1].Dedup != "h2" || got[1].PackVersion != "P@3" {
+		t.Fatalf("after v3: %+v", got)
+	}
+	st := r.p.Status()
+	if len(st.Packs) != 1 || st.Packs[0].Version != 3 || st.Rules != 1 {
+		t.Fatalf("status %+v", st)
+	}
+	r.stop()
+	if n := livetest.Count(t, r.dir+"/lake", "rule_matches", ""); n != 5 {
+		t.Errorf("rule matches %d, want 5 (4 sshd, 1 sudo): none dropped or doubled", n)
+	}
+}
+
+// TestRecovery: entries processed but not committed when the process
+// dies are read back at the next start, and the lake gets each event once.
+func TestRecovery(t *testing.T) {
+	dir := t.TempDir()
+	packs := livetest.NewPacks()
+	packs.Activate("P", 1, livetest.Rule("P", "R", "sshd", 1))
+	r := start(t, dir, packs, time.Hour)
+	r.send("sshd", "a", 0, 10)
+	r.stop() // committed
+	r = start(t, dir, packs, time.Hour)
+	r.send("sshd", "a", 10, 10)
+	r.send("cron", "a", 20, 10)
+	r.waitProcessed(3)
+	r.abort() // as if killed: the lake never committed entries 2 and 3
+
+	r2 := start(t, dir, packs, time.Hour)
+	if n := r2.p.Recovered(); n != 2 {
+		t.Fatalf("%d entries recovered, want 2", n)
+	}
+	r2.send("cron", "a", 30, 5)
+	r2.stop()
+	if n := livetest.Count(t, dir+"/lake", "syslog_rfc5424", ""); n != 35 {
+		t.Errorf("lake holds %d events, want 35", n)
+	}
+	if n := livetest.Count(t, dir+"/lake", "syslog_rfc5424", "count(DISTINCT p_row_id)"); n != 35 {
+		t.Errorf("lake holds %d distinct row ids, want 35", n)
+	}
+	if n := livetest.Count(t, dir+"/lake", "rule_matches", ""); n != 20 {
+		t.Errorf("rule matches %d, want 20", n)
+	}
+}
+
+// TestRunawayRuleTurnedOff: a rule that times out 10 times is turned off
+// (status says so), the other rules go on.
+func TestRunawayRuleTurnedOff(t *testing.T) {
+	packs := livetest.NewPacks()
+	loop := fstest.MapFS{
+		"rule.yml": {Data: []byte("AnalysisType: rule\nRuleID: Loop\nEnabled: true\nFilename: rule.lua\nLogTypes: [Syslog.RFC5424]\nSeverity: Low\n")},
+		"rule.lua": {Data: []byte("function rule(e)\n  local n = 0\n  while true do n = n + 1 end\nend\n")},
+	}
+	packs.Activate("Loop", 1, loop)
+	packs.Activate("P", 1, livetest.Rule("P", "R", "sshd", 1))
+	dir := t.TempDir()
+	j, err := ingest.OpenJournal(dir+"/wal", ingest.JournalOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close()
+	alerts := &alertLog{}
+	p, err := live.New(context.Background(), live.Options{Journal: j, Registry: logtypes.Default(), Packs: packs,
+		Alerts: alerts, Budget: 5 * time.Millisecond, Workers: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- p.Run(context.Background()) }()
+	r := &rig{t: t, journal: j, p: p}
+	r.send("sshd", "h", 0, 15)
+	j.Stop()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if d := p.Status().Disabled; len(d) != 1 || d[0] != "Loop" {
+		t.Fatalf("disabled %v", d)
+	}
+	if n := len(alerts.firsts()); n != 1 {
+		t.Fatalf("the other rule raised %d alerts, want 1", n)
+	}
+}
