@@ -183,8 +183,8 @@ func (ev *Evaluator) load(d *Detection) (*instance, error) {
 	if d.Kind != TypePolicy && !ev.opts.NoGuards && !ev.opts.KeepOutputs {
 		if in.guard = d.chunk.Guard("rule"); in.guard != nil {
 			for _, c := range in.guard.Conds {
-				slot := -1 // AnyOf: read each time
-				if c.Kind != luavm.AnyOf {
+				slot := -1 // AnyOf, Contains: read each time
+				if c.Kind != luavm.AnyOf && c.Kind != luavm.Contains {
 					slot = ev.guardSlot(c.Path)
 				}
 				in.slots = append(in.slots, slot)
@@ -224,7 +224,7 @@ func (ev *Evaluator) guardPasses(in *instance, e *event.Event) bool {
 	for i := range in.guard.Conds {
 		c, slot := &in.guard.Conds[i], in.slots[i]
 		if slot < 0 {
-			if !c.HoldsOn(e) {
+			if !c.HoldsWith(e, ev.vm.Unescape) {
 				return false
 			}
 			continue

@@ -10,6 +10,9 @@ import (
 
 // The codec module: undoing what clients and servers encode, for matching.
 //
+// Every function returns "" for anything but a string (nil included), and
+// never raises: a rule may open with one (see guard_match.go).
+//
 //	codec.unescape(s [, lower]) -> s as an application would see it: %XX,
 //	    %u00XX and \xHH (Apache's escape of a raw byte) undone, repeatedly
 //	    (up to three rounds: double and triple encoding), '+' read as a
@@ -61,7 +64,14 @@ func (vm *VM) openCodec() *lua.LTable {
 	t := L.NewTable()
 	fn := func(name string, f codecFn, decode func(vm *VM, L *lua.LState, s string) string) {
 		t.RawSetString(name, L.NewFunction(func(L *lua.LState) int {
-			s := L.CheckString(1)
+			// Anything but a string decodes to "": these never fail, so a
+			// rule's opening test may use them (guards read it in Go).
+			ls, ok := L.Get(1).(lua.LString)
+			if !ok {
+				L.Push(lua.LString(""))
+				return 1
+			}
+			s := string(ls)
 			which := f
 			if f == codecUnescape && lua.LVAsBool(L.Get(2)) {
 				which = codecUnescapeLower
@@ -112,33 +122,65 @@ func (vm *VM) openCodec() *lua.LTable {
 	return t
 }
 
-// unescape is codec.unescape without lower-casing: the decoding the web
-// helper did in Lua (three gsub rounds), in one pass per round.
+// unescape is codec.unescape without lower-casing, charged to the call:
+// at most three rounds of three rewrites, '+' and the overlong forms, each
+// a copy of at most the input.
 func unescape(vm *VM, L *lua.LState, s string) string {
+	if strings.IndexByte(s, '%') >= 0 || strings.IndexByte(s, '\\') >= 0 {
+		vm.charge(L, "codec.unescape", 11*int64(len(s)))
+	} else {
+		vm.charge(L, "codec.unescape", 2*int64(len(s)))
+	}
+	out := unescapeString(s)
+	if len(s) > maxOverlapScan {
+		vm.check(L)
+	}
+	return out
+}
+
+// unescapeString is the decoding the web helper did in Lua (three gsub
+// rounds), one pass per rewrite: a pure function of s.
+func unescapeString(s string) string {
 	out := s
 	if strings.IndexByte(out, '%') >= 0 || strings.IndexByte(out, '\\') >= 0 {
 		for range 3 {
 			prev := out
-			vm.charge(L, "codec.unescape", 3*int64(len(out)))
 			out = hexEscapes(out)
 			out = percentU(out)
 			out = percentRound(out, false)
 			if out == prev {
 				break
 			}
-			if len(out) > maxOverlapScan {
-				vm.check(L)
-			}
 		}
 	}
 	if strings.IndexByte(out, '+') >= 0 {
-		vm.charge(L, "codec.unescape", int64(len(out)))
 		out = strings.ReplaceAll(out, "+", " ")
 	}
 	if strings.IndexByte(out, 0xc0) >= 0 || strings.IndexByte(out, 0xc1) >= 0 || strings.IndexByte(out, 0xe0) >= 0 {
-		vm.charge(L, "codec.unescape", int64(len(out)))
 		out = overlong.Replace(out)
 	}
+	return out
+}
+
+// Unescape is codec.unescape(s, lower) for the engine's guards: the same
+// result, kept in the memo of the current event, so that the rules that
+// then decode s in Lua look it up.
+func (vm *VM) Unescape(s string, lower bool) string {
+	which := codecUnescape
+	if lower {
+		which = codecUnescapeLower
+	}
+	if v, ok := vm.memo[memoKey{which, s}]; ok {
+		return string(v.(lua.LString))
+	}
+	out := unescapeString(s)
+	if lower {
+		out = strings.ToLower(out)
+	}
+	if len(vm.memo) >= maxMemo {
+		clear(vm.memo)
+	}
+	vm.memo[memoKey{which, s}] = lua.LString(out)
 	return out
 }
 

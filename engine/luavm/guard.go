@@ -54,6 +54,8 @@ const (
 	NumberCmp
 	// AnyOf: one of Sub holds (`e.qclass_name == "C_CHAOS" or e.qclass == 3`).
 	AnyOf
+	// Contains: a matcher's :test of a field may be true (guard_match.go).
+	Contains
 )
 
 // Cond is one necessary condition on the field at Path.
@@ -66,7 +68,8 @@ type Cond struct {
 	Op         string // "<", "<=", ">", ">=" (NumberCmp)
 	Default    float64
 	HasDefault bool
-	Sub        []Cond // AnyOf
+	Sub        []Cond        // AnyOf
+	contains   *containsCond // Contains
 }
 
 // Pass reports whether e may match.
@@ -80,14 +83,21 @@ func (g *Guard) Pass(e *event.Event) bool {
 }
 
 // HoldsOn reports whether c may hold on e.
-func (c *Cond) HoldsOn(e *event.Event) bool {
-	if c.Kind == AnyOf {
+func (c *Cond) HoldsOn(e *event.Event) bool { return c.HoldsWith(e, nil) }
+
+// HoldsWith is HoldsOn with dec decoding as codec.unescape does (a VM's
+// Unescape, whose memo the rules then share); nil decodes afresh.
+func (c *Cond) HoldsWith(e *event.Event, dec func(string, bool) string) bool {
+	switch c.Kind {
+	case AnyOf:
 		for i := range c.Sub {
-			if c.Sub[i].HoldsOn(e) {
+			if c.Sub[i].HoldsWith(e, dec) {
 				return true
 			}
 		}
 		return false
+	case Contains:
+		return c.contains.holds(e, dec)
 	}
 	return c.Holds(c.Value(e))
 }
@@ -158,6 +168,8 @@ func (c *Cond) String() string {
 		return fmt.Sprintf("%s=%v", p, c.Nums)
 	case BoolIs:
 		return fmt.Sprintf("%s=%v", p, c.Bool)
+	case Contains:
+		return c.contains.String()
 	case AnyOf:
 		parts := make([]string, len(c.Sub))
 		for i := range c.Sub {
@@ -177,8 +189,9 @@ func (c *Cond) String() string {
 func (c *Chunk) Guard(name string) *Guard { return c.guards[name] }
 
 type guardFinder struct {
-	param string
-	sets  map[string]map[string]bool // constant set tables: name -> keys
+	param    string
+	sets     map[string]map[string]bool // constant set tables: name -> keys
+	matchers map[string]*matcherDef     // matchers of constants (guard_match.go)
 }
 
 // findGuards reads the guard of each top-level function defined once and
@@ -206,6 +219,12 @@ func findGuards(stmts []ast.Stmt) map[string]*Guard {
 		}
 	}
 	sets := constantSets(stmts)
+	matchers := matcherDefs(stmts)
+	for n := range matchers {
+		if assignedAnywhere(stmts, n) {
+			delete(matchers, n)
+		}
+	}
 	out := map[string]*Guard{}
 	for name, f := range defs {
 		if assigned[name] != 1 || f.ParList == nil || len(f.ParList.Names) == 0 || len(f.Stmts) == 0 {
@@ -215,7 +234,13 @@ func findGuards(stmts []ast.Stmt) map[string]*Guard {
 		if writesName(f.Stmts, param) {
 			continue
 		}
-		gf := &guardFinder{param: param, sets: map[string]map[string]bool{}}
+		gf := &guardFinder{param: param, sets: map[string]map[string]bool{}, matchers: map[string]*matcherDef{}}
+		codecShadowed := slices.Contains(f.ParList.Names, "codec") || declaresLocal(f.Stmts, "codec")
+		for n, m := range matchers {
+			if !codecShadowed && !slices.Contains(f.ParList.Names, n) && !declaresLocal(f.Stmts, n) {
+				gf.matchers[n] = m
+			}
+		}
 		for n, keys := range sets {
 			// A set the function shadows (a parameter or local of the same
 			// name) is not the set.
@@ -258,6 +283,12 @@ func (gf *guardFinder) need(e ast.Expr, truth bool) []Cond {
 	switch x := e.(type) {
 	case *ast.UnaryNotOpExpr:
 		return gf.need(x.Expr, !truth)
+	case *ast.FuncCallExpr:
+		// X:test(field) truthy: the field holds one of X's needles.
+		if c, ok := gf.matcherTest(x); ok && truth {
+			return []Cond{c}
+		}
+		return nil
 	case *ast.AttrGetExpr:
 		// SET[event.f] truthy: f is one of the set's keys.
 		if truth {
@@ -469,6 +500,9 @@ func (gf *guardFinder) pure(e ast.Expr) bool {
 		_, ok := gf.setLookup(x)
 		return ok
 	case *ast.FuncCallExpr:
+		if _, ok := gf.matcherTest(x); ok {
+			return true // X:test(...) neither fails nor acts
+		}
 		return gf.fieldPath(x) != nil // event:get(...)
 	}
 	return false

@@ -59,6 +59,28 @@ function rule(e) if not (T[e.qtype_name] or e.qtype == 252 or e.qtype == 251) th
 		{`function rule(e) return e.a < e.b end`, ``},
 		{`function rule(e) return (e.a or X) > 1 end`, ``},
 		{`function rule(e) return other.a == "x" end`, ``},
+		// Matchers of constants.
+		{`local M = match.literals({"$", "24"})
+function rule(e) if not (M:test(e.a or "") or M:test(e.b)) then return false end end`, `(test(a or "") | test(b))`},
+		{`local SHAPES = { {"u", [[union\s+select]], {"union"}}, {name = "s", pattern = [[(?i)sleep\(\d]]} }
+local P = match.patterns(SHAPES)
+function rule(e) return P:test(codec.unescape(e.request_uri or e.request or "", true)) and e.status == 200 and f(e) end`,
+			`test(unescape_lower(request_uri or request or "")) status=[200]`},
+		{`local P = match.patterns({ [[\d+]] })
+function rule(e) return P:test(e.a) end`, ``}, // an entry without needles
+		{`local M = match.literals({"x"})
+function rule(e) M = nil return M:test(e.a) end`, ``}, // assigned
+		{`local M = match.literals({"x"})
+local function match() end
+function rule(e) return M:test(e.a) end`, ``}, // match rebound
+		{`local M = match.literals({"x"})
+function rule(e) local codec = other return M:test(codec.unescape(e.a)) end`, ``},
+		{`local L = {"x"}
+local M = match.literals(L)
+function rule(e) return M:test(e.a) end
+function title(e) return L[1] end`, ``}, // the list is used elsewhere
+		{`local M = match.literals({"x"})
+function rule(e) return M:test(e.a .. "y") end`, ``},
 		// Sets that could change, or are not sets of truthy constants.
 		{`local S = {A = true}
 S.B = true
@@ -120,12 +142,31 @@ func TestCondHolds(t *testing.T) {
 		{Cond{Path: status, Kind: NumberCmp, Op: ">=", Nums: []float64{500}}, `{}`, true},
 		{Cond{Path: status, Kind: NumberCmp, Op: ">=", Nums: []float64{500}, HasDefault: true}, `{}`, false},
 		{Cond{Path: status, Kind: NumberCmp, Op: "<", Nums: []float64{1}, HasDefault: true}, `{"status":null}`, true},
+		{matcherCond(t, `"x"`), `{"status":"a%78b"}`, true},
+		{matcherCond(t, `"x"`), `{"status":"aXb"}`, true}, // lower-cased
+		{matcherCond(t, `"x"`), `{"status":"ab"}`, false},
+		{matcherCond(t, `"x"`), `{"status":5}`, false}, // :test("") after codec
+		{matcherCond(t, `"x"`), `{}`, false},
 	}
 	for _, c := range cases {
 		e := ev(c.js)
-		if got := c.c.Holds(c.c.Value(e)); got != c.want {
+		if got := c.c.HoldsOn(e); got != c.want {
 			t.Errorf("%s on %s: %v, want %v", c.c.String(), c.js, got, c.want)
 		}
 		e.Release()
 	}
+}
+
+// matcherCond is the guard of M:test(codec.unescape(e.status, true)), M
+// the literals of list.
+func matcherCond(t *testing.T, list string) Cond {
+	ch, err := Compile("m.lua", []byte("local M = match.literals({"+list+"})\nfunction rule(e) return M:test(codec.unescape(e.status, true)) end"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := ch.Guard("rule")
+	if g == nil || len(g.Conds) != 1 {
+		t.Fatalf("no matcher guard: %v", g)
+	}
+	return g.Conds[0]
 }
