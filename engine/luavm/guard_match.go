@@ -401,10 +401,10 @@ func (c *containsCond) holds(e *event.Event, dec func(string, bool) string) bool
 	if m.ignoreCase {
 		s = strings.ToLower(s)
 	}
-	if m.exact != nil && m.exact.ac != nil && m.exact.ac.IsMatch(bytesOf(s)) {
+	if m.exact != nil && m.exact.ac != nil && m.exact.ac.isMatch(s) {
 		return true
 	}
-	return m.folded != nil && m.folded.ac != nil && m.folded.ac.IsMatch(bytesOf(foldASCII(s)))
+	return m.folded != nil && m.folded.ac != nil && m.folded.ac.isMatch(foldASCII(s))
 }
 
 // assignedAnywhere reports whether name is the target of an assignment

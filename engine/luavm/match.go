@@ -10,7 +10,6 @@ import (
 	"sync"
 	"unicode/utf8"
 
-	"github.com/coregx/ahocorasick"
 	lua "github.com/yuin/gopher-lua"
 )
 
@@ -45,25 +44,24 @@ import (
 // "curl/", (?i) ones are searched case-folded); otherwise it runs on
 // every input.
 //
-// Literals are searched with github.com/coregx/ahocorasick: a dense DFA
-// built once, about a byte a nanosecond, no allocation to test; chosen
-// over a hand-written automaton (and over cloudflare's, unmaintained
-// since 2017) because it is small, maintained, dependency-free and
-// reports overlapping matches, which "which needles occur" needs.
+// Literals are searched with an Aho-Corasick automaton of our own (aho.go:
+// a dense DFA over byte classes, one lookup per input byte, nothing
+// allocated); github.com/coregx/ahocorasick, which we tried first, is
+// quadratic on some inputs (aho.go says why, BenchmarkAhoCorasick shows
+// it), and a guard must be linear whatever a log line holds.
 // Compiled matchers are immutable and shared by every VM of the process
 // (a cache keyed by their definition), so a detection's matchers are
 // compiled once however many workers load it. Every method observes the
 // call's budget and charges what it allocates (limits.go).
 
-// maxOverlapScan is the longest input searched with one overlapping
-// Aho-Corasick pass (which returns every match); longer inputs are
-// searched needle by needle, with a budget check between needles.
+// maxOverlapScan is the input length past which the Go loops of the
+// module check the budget.
 const maxOverlapScan = 64 << 10
 
 // literals is a compiled match.literals.
 type literals struct {
 	needles    []string
-	ac         *ahocorasick.Automaton
+	ac         *automaton // nil without needles
 	ignoreCase bool
 }
 
@@ -109,74 +107,46 @@ func cachedMatcher[T any](key string, build func() (T, error)) (T, error) {
 
 func newLiterals(needles []string, ignoreCase bool) (*literals, error) {
 	lit := &literals{needles: needles, ignoreCase: ignoreCase}
-	var nonEmpty []string
+	var lowered []string
 	for _, n := range needles {
+		if n == "" {
+			return nil, fmt.Errorf("an empty needle matches everything: leave it out")
+		}
 		if ignoreCase {
 			n = strings.ToLower(n)
 		}
-		if n != "" {
-			nonEmpty = append(nonEmpty, n)
-		}
+		lowered = append(lowered, n)
 	}
-	if len(nonEmpty) != len(needles) {
-		return nil, fmt.Errorf("an empty needle matches everything: leave it out")
+	if len(needles) > 0 {
+		lit.ac = newAutomaton(lowered)
 	}
-	if len(needles) == 0 {
-		return lit, nil
-	}
-	ac, err := ahocorasick.NewBuilder().AddStrings(nonEmpty).Build()
-	if err != nil {
-		return nil, err
-	}
-	lit.ac = ac
 	return lit, nil
 }
 
-// present marks in seen the needles that occur in s.
+// present marks in seen the needles that occur in s, checking the budget
+// every 64 KiB of input.
 func (l *literals) present(vm *VM, L *lua.LState, s string, seen []bool) {
 	if l.ac == nil {
 		return
 	}
-	if len(s) <= maxOverlapScan {
-		for _, m := range l.ac.FindAllOverlapping(bytesOf(s)) {
-			seen[m.PatternID] = true
-		}
-		return
+	var step func()
+	if len(s) > chunk {
+		step = func() { vm.check(L) }
 	}
-	for i, n := range l.needles {
-		vm.check(L)
-		if l.ignoreCase {
-			n = strings.ToLower(n)
-		}
-		seen[i] = strings.Contains(s, n)
-	}
+	l.ac.present(s, seen, step)
 }
 
 // find returns the index of the needle that occurs leftmost (ties: list
 // order), or -1.
 func (l *literals) find(vm *VM, L *lua.LState, s string) int {
-	best, at := -1, len(s)+1
 	if l.ac == nil {
 		return -1
 	}
-	if len(s) <= maxOverlapScan {
-		for _, m := range l.ac.FindAllOverlapping(bytesOf(s)) {
-			if m.Start < at || m.Start == at && m.PatternID < best {
-				best, at = m.PatternID, m.Start
-			}
-		}
-		return best
-	}
-	for i, n := range l.needles {
+	if len(s) > chunk {
 		vm.check(L)
-		if l.ignoreCase {
-			n = strings.ToLower(n)
-		}
-		if j := strings.Index(s, n); j >= 0 && j < at {
-			best, at = i, j
-		}
+		defer vm.check(L)
 	}
-	return best
+	return l.ac.leftmost(s)
 }
 
 // prepare lower-cases s for an ignore_case matcher, charging the copy.
@@ -234,10 +204,11 @@ func (vm *VM) openMatch() *lua.LTable {
 			return 1
 		}
 		s = lit.prepare(vm, L, "match.literals:test", s)
-		if len(s) > maxOverlapScan {
+		if len(s) > chunk {
 			vm.check(L)
+			defer vm.check(L)
 		}
-		L.Push(lua.LBool(lit.ac.IsMatch(bytesOf(s))))
+		L.Push(lua.LBool(lit.ac.isMatch(s)))
 		return 1
 	}))
 	litMethods.RawSetString("find", L.NewFunction(func(L *lua.LState) int {
