@@ -12,10 +12,12 @@ local TARGET_SHAPES = {
   { "Windows command", [[\bcmd(\.exe)?[?\s]*/c\s|\bpowershell(\.exe)?\s+(-[a-z]+\s+)*-(e|enc|encodedcommand|c|command)\b]], { "cmd", "powershell" } },
 }
 -- Shapes that are never part of a normal URL or header, looked for in the
--- target, the user agent and the referer.
+-- target, the user agent and the referer. The reverse shell's needles are
+-- "nc" and "sh" followed by the whitespace \s stands for (space, \t, \n,
+-- \f, \r), not "nc" and "-i" alone, which every other referer holds.
 local ANY_SHAPES = {
   { "shellshock", [[\(\)\s*\{[^}]*;\s*\}\s*;]], { "()" } },
-  { "reverse shell", [[/dev/(tcp|udp)/|\bnc(at)?\s+(-[a-z]*e|-c)\s|\b(ba)?sh\s+-i\b|(=|\s|;|\||`)/bin/(ba|z|da)?sh\b]], { "/dev/", "nc", "-i", "/bin/" } },
+  { "reverse shell", [[/dev/(tcp|udp)/|\bnc(at)?\s+(-[a-z]*e|-c)\s|\b(ba)?sh\s+-i\b|(=|\s|;|\||`)/bin/(ba|z|da)?sh\b]], { "/dev/", "nc ", "nc\t", "nc\n", "nc\f", "nc\r", "ncat", "sh ", "sh\t", "sh\n", "sh\f", "sh\r", "/bin/" } },
   { "PHP code", [[<\?php|\b(system|passthru|shell_exec|popen|proc_open|pcntl_exec)\s*\(\s*['"$]|\beval\s*\(\s*(base64_decode|gzinflate|str_rot13|\$_)|\bassert\s*\(\s*\$_|allow_url_include|auto_prepend_file|php://input]], { "<?php", "system", "passthru", "shell_exec", "popen", "proc_open", "pcntl_exec", "eval", "assert", "allow_url_include", "auto_prepend_file", "php://input" } },
   { "Java expression", [[#_memberaccess|@java\.lang\.runtime@getruntime|java\.lang\.runtime\)?\.getruntime\(|new\s+java\.lang\.processbuilder|class\.module\.classloader]], { "#_memberaccess", "java.lang", "class.module" } },
 }
