@@ -30,7 +30,14 @@ type automaton struct {
 	numNeedl int
 }
 
-func newAutomaton(needles []string) *automaton {
+func newAutomaton(needles []string) *automaton { return buildAutomaton(needles, false) }
+
+// newFoldingAutomaton matches lower-case needles in ASCII text of any case:
+// an upper-case letter is in the class of its lower-case one, so that the
+// text need not be lower-cased (copied) first. Needles must be lower case.
+func newFoldingAutomaton(needles []string) *automaton { return buildAutomaton(needles, true) }
+
+func buildAutomaton(needles []string, fold bool) *automaton {
 	a := &automaton{numNeedl: len(needles), lens: make([]int, len(needles))}
 	// Byte classes: each byte that occurs in a needle gets its own class.
 	a.nclass = 1
@@ -40,6 +47,11 @@ func newAutomaton(needles []string) *automaton {
 				a.classes[n[i]] = uint8(a.nclass)
 				a.nclass++
 			}
+		}
+	}
+	if fold {
+		for c := 'a'; c <= 'z'; c++ {
+			a.classes[c-'a'+'A'] = a.classes[c]
 		}
 	}
 	// The trie, with goto edges in the dense table (-1: none yet).
@@ -136,6 +148,17 @@ func (a *automaton) present(s string, seen []bool, step func()) {
 
 // chunk is how many input bytes present handles between calls of step.
 const chunk = 1 << 16
+
+// isASCII reports whether s is all ASCII (then lower-casing it is ASCII
+// case folding, which a folding automaton does on the fly).
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
 
 // leftmost returns the needle that starts leftmost in s (ties: the lower
 // index), or -1.

@@ -35,6 +35,24 @@ import (
 type matcherDef struct {
 	exact, folded *literals // folded: searched in the case-folded value
 	ignoreCase    bool      // literals with ignore_case: search the lower-cased value
+	// The needles for a lower-cased value, as automata that fold ASCII
+	// case themselves: exact's lower-cased, and folded's.
+	lowerExact, lowerFolded *automaton
+}
+
+func (m *matcherDef) prepare() *matcherDef {
+	lower := func(l *literals) *automaton {
+		if l == nil || l.ac == nil {
+			return nil
+		}
+		ns := make([]string, len(l.needles))
+		for i, n := range l.needles {
+			ns[i] = strings.ToLower(n)
+		}
+		return newFoldingAutomaton(ns)
+	}
+	m.lowerExact, m.lowerFolded = lower(m.exact), lower(m.folded)
+	return m
 }
 
 // containsCond is the matcher test of a Cond (Kind Contains).
@@ -166,7 +184,7 @@ func literalsDef(list *ast.TableExpr, opts []ast.Expr) *matcherDef {
 	if err != nil {
 		return nil
 	}
-	return &matcherDef{exact: lit, ignoreCase: ignoreCase}
+	return (&matcherDef{exact: lit, ignoreCase: ignoreCase}).prepare()
 }
 
 func patternsDef(list *ast.TableExpr) *matcherDef {
@@ -237,7 +255,7 @@ func patternsDef(list *ast.TableExpr) *matcherDef {
 			return nil // an entry without needles: any value may match
 		}
 	}
-	return &matcherDef{exact: ps.exact, folded: ps.folded}
+	return (&matcherDef{exact: ps.exact, folded: ps.folded}).prepare()
 }
 
 // stringFields reads a list constructor of string literals.
@@ -387,24 +405,53 @@ func (c *containsCond) holds(e *event.Event, dec func(string, bool) string) bool
 		// so is :test("") after codec.
 		return false
 	}
-	if c.decode > 0 {
+	// Decoding: nothing to undo in most values; lower-casing is done by
+	// the folding automata on ASCII text, so nothing is copied then.
+	if c.decode > 0 && mayUnescape(s) {
 		if dec != nil {
-			s = dec(s, c.decode == 2)
+			s = dec(s, false)
 		} else {
 			s = unescapeString(s)
-			if c.decode == 2 {
-				s = strings.ToLower(s)
-			}
 		}
 	}
 	m := c.m
-	if m.ignoreCase {
-		s = strings.ToLower(s)
+	if c.decode == 2 || m.ignoreCase {
+		// :test sees the value lower-cased (by codec or by ignore_case).
+		if !isASCII(s) {
+			s = strings.ToLower(s)
+		}
+		if m.lowerExact != nil && m.lowerExact.isMatch(s) {
+			return true
+		}
+		if m.lowerFolded != nil {
+			if !isASCII(s) {
+				s = foldASCII(s)
+			}
+			return m.lowerFolded.isMatch(s)
+		}
+		return false
 	}
 	if m.exact != nil && m.exact.ac != nil && m.exact.ac.isMatch(s) {
 		return true
 	}
-	return m.folded != nil && m.folded.ac != nil && m.folded.ac.isMatch(foldASCII(s))
+	if m.folded == nil || m.folded.ac == nil {
+		return false
+	}
+	if isASCII(s) {
+		return m.lowerFolded.isMatch(s)
+	}
+	return m.folded.ac.isMatch(foldASCII(s))
+}
+
+// mayUnescape reports whether unescapeString could change s.
+func mayUnescape(s string) bool {
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '%', '\\', '+', 0xc0, 0xc1, 0xe0:
+			return true
+		}
+	}
+	return false
 }
 
 // assignedAnywhere reports whether name is the target of an assignment
