@@ -118,7 +118,11 @@ func newLiterals(needles []string, ignoreCase bool) (*literals, error) {
 		lowered = append(lowered, n)
 	}
 	if len(needles) > 0 {
-		lit.ac = newAutomaton(lowered)
+		if ignoreCase {
+			lit.ac = newFoldingAutomaton(lowered)
+		} else {
+			lit.ac = newAutomaton(lowered)
+		}
 	}
 	return lit, nil
 }
@@ -149,9 +153,10 @@ func (l *literals) find(vm *VM, L *lua.LState, s string) int {
 	return l.ac.leftmost(s)
 }
 
-// prepare lower-cases s for an ignore_case matcher, charging the copy.
+// prepare lower-cases s for an ignore_case matcher, charging the copy;
+// ASCII text needs no copy (the automaton folds case itself).
 func (l *literals) prepare(vm *VM, L *lua.LState, fn, s string) string {
-	if !l.ignoreCase {
+	if !l.ignoreCase || isASCII(s) {
 		return s
 	}
 	vm.charge(L, fn, int64(len(s)))

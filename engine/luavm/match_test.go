@@ -189,6 +189,11 @@ function itest(s) return tostring(I:find(s)) end`)
 	if got := callS(t, vm, env.Func("itest"), "Mozilla/5.00 (NIKTO/2.1.6)"); got != "NikTo" {
 		t.Errorf("ignore_case: %s", got)
 	}
+	// Non-ASCII text is lower-cased as string.lower does: the Kelvin sign
+	// is a k.
+	if got := callS(t, vm, env.Func("itest"), "Ni\u212ato"); got != "NikTo" {
+		t.Errorf("ignore_case, Kelvin sign: %s", got)
+	}
 	// Past one overlapping pass: needle by needle, same answers.
 	long := strings.Repeat("x", maxOverlapScan) + "once|"
 	if got := callS(t, vm, env.Func("find"), long); got != "once@4" {
@@ -262,8 +267,9 @@ func TestMatchLimits(t *testing.T) {
 	vm := New(Options{Budget: 50 * time.Millisecond})
 	defer vm.Close()
 	for _, src := range []string{
-		// Lower-casing copies the input each time: the allocation limit stops it.
-		`local I = match.literals({"x"}, {ignore_case = true}) local s = string.rep("A", 1048576)
+		// Lower-casing copies the input each time (non-ASCII text): the
+		// allocation limit stops it.
+		`local I = match.literals({"x"}, {ignore_case = true}) local s = string.rep("\195\137", 524288)
 		 for i = 1, 200 do I:test(s) end`,
 		// Needle by needle over a long input, forever: the budget stops it.
 		`local M = match.literals({"a", "b", "c", "d"}) local s = string.rep("x", 1048576)
