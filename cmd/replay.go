@@ -3,6 +3,7 @@ package cmd
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -37,6 +38,7 @@ func newReplayCmd(app *App) *cobra.Command {
 		failOnAlert, failOnError, quiet, profileRules           bool
 		maxRecord, year                                         int
 	)
+	var push string // --push URL
 	c := &cobra.Command{
 		Use:   "replay [PATH...|-]",
 		Short: "Stream log archives through the detections: alerts, and a Parquet lake",
@@ -134,8 +136,18 @@ failed; 130 interrupted (nothing partial is left in the lake).`,
 				alertsW = bufio.NewWriter(alertsF)
 				defer alertsW.Flush()
 			}
+			var pushed []*engine.Alert
 			opts.OnAlert = func(a *engine.Alert) {
+				if push != "" {
+					pushed = append(pushed, a)
+				}
 				row := replay.AlertRow(a)
+				if len(a.Chain) > 0 {
+					// A correlation alert carries the matches that made it.
+					if chain, err := json.Marshal(a.Chain); err == nil {
+						row = append(append(append(row[:len(row)-1:len(row)-1], `,"chain":`...), chain...), '}')
+					}
+				}
 				if alertsW != nil {
 					alertsW.Write(row)
 					alertsW.WriteByte('\n')
@@ -242,6 +254,11 @@ failed; 130 interrupted (nothing partial is left in the lake).`,
 				}
 				return opErr(runErr)
 			}
+			if push != "" {
+				if err := app.pushAlerts(ctx, c, push, set, pushed); err != nil {
+					return err
+				}
+			}
 			if failedSources > 0 {
 				return &ExitError{Code: ExitOperational, Err: fmt.Errorf("%d source(s) could not be read", failedSources)}
 			}
@@ -268,6 +285,7 @@ failed; 130 interrupted (nothing partial is left in the lake).`,
 	f.Int("workers", 0, "parallel workers (default: all cores; setting workers)")
 	f.StringVar(&format, "format", "pretty", "alerts on stdout: pretty or jsonl")
 	f.StringVar(&alertsFile, "alerts", "", "also write the alerts to this file (JSON lines)")
+	f.StringVar(&push, "push", "", "send the alerts to the alert store of this backend URL (token: PANTHER_API_TOKEN); pushing the same replay again adds nothing")
 	f.StringVar(&lakeDir, "lake", "", "write every event, alert and rule match to the Parquet lake in this folder")
 	f.StringVar(&deadLetter, "dead-letter", "", "write the records that did not parse to this file (JSON lines: file, line, reason, record)")
 	f.StringVar(&label, "label", "", "p_source_label of the events")
@@ -327,7 +345,7 @@ func selectRules(set *engine.Set, ids, filters []string) ([]*engine.Detection, e
 	}
 	var out []*engine.Detection
 	for _, d := range set.Select(flts) {
-		if d.Kind != engine.TypeRule {
+		if d.Kind != engine.TypeRule && d.Kind != engine.TypeCorrelationRule {
 			continue
 		}
 		if len(ids) > 0 {
@@ -436,6 +454,19 @@ func printReplaySummary(w io.Writer, st *replay.Stats, ruleErrors map[string][]s
 				fmt.Fprintf(w, "      %s\n", msg)
 			}
 		}
+	}
+	if len(st.Correlations) > 0 {
+		var held, keys, peak int
+		var dropped, firings int64
+		for _, c := range st.Correlations {
+			held += c.Held
+			keys += c.OpenKeys
+			peak += c.PeakKeys
+			dropped += c.DroppedKeys + c.DroppedMatch
+			firings += c.Firings
+		}
+		fmt.Fprintf(w, "correlations: %d rule(s), %d chain(s) completed; at the end %d match(es) held under %d key(s) (peak %d keys); dropped by the caps: %d\n",
+			len(st.Correlations), firings, held, keys, peak, dropped)
 	}
 	if lakeStats != "" {
 		fmt.Fprintf(w, "lake %s: %s\n", lakeDir, lakeStats)

@@ -13,6 +13,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"panther/alerts/rules"
 	"panther/engine/luavm"
 	"panther/parsers"
 	"panther/parsers/event"
@@ -164,6 +165,8 @@ func Load(sources []Source, opts LoadOptions) *Set {
 			set.Packs = append(set.Packs, r.pack)
 		case r.query != nil:
 			set.Queries = append(set.Queries, r.query)
+		case r.alertRule != nil:
+			set.AlertRules = append(set.AlertRules, r.alertRule)
 		case r.logType != nil:
 			if customReg == reg {
 				customReg = reg.Clone()
@@ -216,6 +219,8 @@ type loaded struct {
 	pack    *Pack
 	query   *Query
 	logType *parsers.LogType
+	// alertRule is an alert rule (AnalysisType: alert_rule).
+	alertRule *AlertRule
 }
 
 func loadFile(src Source, p string, opts LoadOptions, budget *loadBudget) (res loaded) {
@@ -260,9 +265,29 @@ func loadFile(src Source, p string, opts LoadOptions, budget *loadBudget) (res l
 			return res
 		}
 		res.logType = lt
-	case TypeRule, TypeScheduledRule, TypePolicy:
+	case TypeAlertRule:
+		r, probs := rules.Decode(shown, data)
+		for _, p := range probs {
+			diags.add(Diagnostic{File: p.File, Line: p.Line, Column: p.Column, Level: LevelError, Message: p.Message, Hint: p.Hint})
+		}
+		if r != nil {
+			res.alertRule = &AlertRule{ID: r.ID, File: shown, Line: r.Line, Rule: r}
+		}
+	case TypeRule, TypeScheduledRule, TypePolicy, TypeCorrelationRule:
 		d := &Detection{Kind: spec.AnalysisType, ID: spec.RuleID, File: shown, Spec: spec, Enabled: true,
-			Threshold: 1, DedupPeriod: 60 * time.Minute, LogTypes: spec.LogTypes, Tests: spec.Tests}
+			Threshold: 1, DedupPeriod: 60 * time.Minute, LogTypes: spec.LogTypes, Tests: spec.Tests,
+			Correlation: spec.Correlation}
+		if spec.CreateAlert != nil {
+			d.NoAlert = !*spec.CreateAlert
+		}
+		if spec.ThresholdDistinct != "" {
+			d.distinct = newDistinctField(spec.ThresholdDistinct)
+		}
+		for _, g := range spec.GroupBy {
+			if ref, err := ParseFieldRef(g); err == nil {
+				d.groupBy = append(d.groupBy, ref)
+			}
+		}
 		d.Line = idLine("RuleID")
 		if spec.AnalysisType == TypePolicy {
 			d.ID, d.LogTypes, d.Line = spec.PolicyID, spec.ResourceTypes, idLine("PolicyID")
@@ -277,7 +302,9 @@ func loadFile(src Source, p string, opts LoadOptions, budget *loadBudget) (res l
 		if spec.DedupPeriodMinutes != nil {
 			d.DedupPeriod = time.Duration(*spec.DedupPeriodMinutes) * time.Minute
 		}
-		d.LuaFile, d.chunk = loadLua(src, dir, spec.Filename, shown, idLine("Filename"), &diags)
+		if spec.AnalysisType != TypeCorrelationRule || spec.Filename != "" {
+			d.LuaFile, d.chunk = loadLua(src, dir, spec.Filename, shown, idLine("Filename"), &diags)
+		}
 		res.det = d
 	case TypeGlobal:
 		g := &Global{ID: spec.GlobalID, File: shown}

@@ -156,6 +156,13 @@ type FixtureRunner interface {
 	RunFixtures(ctx context.Context, set *Set, d *Detection) []TestResult
 }
 
+// CorrelationTester runs a unit test of a correlation rule (its
+// RuleOutputs through package correlate, which engine cannot import). The
+// FixtureRunner of TestOptions provides it when it implements it.
+type CorrelationTester interface {
+	RunCorrelationTest(set *Set, d *Detection, t *TestSpec, budget time.Duration) TestResult
+}
+
 // TestResult is the outcome of one test.
 type TestResult struct {
 	Detection *Detection
@@ -272,6 +279,10 @@ func RunTests(ctx context.Context, set *Set, opts TestOptions) *TestReport {
 					results[j.slot] = opts.Fixtures.RunFixtures(ctx, set, j.det)
 					continue
 				}
+				if j.det.Kind == TypeCorrelationRule {
+					results[j.slot] = []TestResult{runCorrelationTest(opts, set, j.det, &j.det.Tests[j.index])}
+					continue
+				}
 				prints.Reset()
 				res := runUnitTest(ev, set, j.det, &j.det.Tests[j.index], now(), opts.SlowRule > 0 && !opts.KeepOutputs)
 				res.Prints = prints.String()
@@ -297,11 +308,55 @@ func RunTests(ctx context.Context, set *Set, opts TestOptions) *TestReport {
 			}
 		}
 	}
+	runAlertRuleTests(set, opts, rep)
 	if opts.SlowRule > 0 {
 		rep.Slow = slowDetections(rep.Results, opts.SlowRule)
 	}
 	rep.Elapsed = time.Since(start)
 	return rep
+}
+
+// runAlertRuleTests runs the tests of the alert rules (Go, no Lua), each
+// reported under a Detection of Kind TypeAlertRule.
+func runAlertRuleTests(set *Set, opts TestOptions, rep *TestReport) {
+	if set.AlertRuleSet == nil {
+		return
+	}
+	for _, ar := range set.AlertRules {
+		d := &Detection{Kind: TypeAlertRule, ID: ar.ID, File: ar.File, Line: ar.Line, Enabled: ar.Rule.Enabled,
+			Spec: &Spec{AnalysisType: TypeAlertRule, RuleID: ar.ID, Description: ar.Rule.Description}}
+		keep := true
+		for _, f := range opts.Filters {
+			keep = keep && f.Match(d)
+		}
+		if !keep {
+			continue
+		}
+		idMatch := opts.Run == nil || opts.Run.MatchString(ar.ID)
+		var results []TestResult
+		for _, res := range set.AlertRuleSet.RunTests(ar.Rule) {
+			if !idMatch && !opts.Run.MatchString(res.Test.Name) {
+				continue
+			}
+			results = append(results, TestResult{Detection: d, Test: res.Test.Name, File: ar.File, Line: res.Test.Line,
+				Passed: res.Passed(), Failures: res.Failures})
+		}
+		if !idMatch && len(results) == 0 {
+			continue
+		}
+		rep.Detections = append(rep.Detections, d)
+		if opts.MinimumTests > 0 && len(ar.Rule.Tests) < opts.MinimumTests {
+			rep.BelowMinimum = append(rep.BelowMinimum, fmt.Sprintf("%s (%s): %d tests, fewer than %d", ar.ID, ar.File, len(ar.Rule.Tests), opts.MinimumTests))
+		}
+		for _, r := range results {
+			rep.Results = append(rep.Results, r)
+			if r.Passed {
+				rep.Passed++
+			} else {
+				rep.Failed++
+			}
+		}
+	}
 }
 
 func fixtureNameMatch(d *Detection, re *regexp.Regexp) bool {
@@ -409,6 +464,22 @@ func runUnitTest(ev *Evaluator, set *Set, d *Detection, t *TestSpec, now time.Ti
 		res.Cost = ev.evalCost(d, e)
 	}
 	return res
+}
+
+func runCorrelationTest(opts TestOptions, set *Set, d *Detection, t *TestSpec) TestResult {
+	if ct, ok := opts.Fixtures.(CorrelationTester); ok {
+		return ct.RunCorrelationTest(set, d, t, opts.Budget)
+	}
+	return TestResult{Detection: d, Test: t.Name, File: d.File, Line: t.Line,
+		Failures: []string{"correlation tests need the correlation engine (package correlate): run them with panther test"}}
+}
+
+// CheckExpect checks a test's Expect against a match and returns what did
+// not hold (correlation tests use it on their alert).
+func CheckExpect(ex *ExpectSpec, m *Match) []string {
+	var out []string
+	checkExpect(ex, m, func(format string, args ...any) { out = append(out, fmt.Sprintf(format, args...)) })
+	return out
 }
 
 func mainFunc(d *Detection) string {
