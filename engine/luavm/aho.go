@@ -20,9 +20,12 @@ package luavm
 
 // automaton is a compiled set of needles.
 type automaton struct {
-	classes  [256]uint8 // byte -> class; class 0: bytes in no needle
-	nclass   int
-	trans    []int32 // state*nclass + class -> next state
+	classes [256]uint8 // byte -> class; class 0: bytes in no needle
+	nclass  int
+	trans   []int32 // state*nclass + class -> next state
+	// test is trans for isMatch: the next state premultiplied by nclass,
+	// and -1 for a state where a needle ends (one comparison a byte).
+	test     []int32
 	out      [][]int32
 	hasOut   []bool
 	lens     []int // needle lengths
@@ -110,16 +113,24 @@ func buildAutomaton(needles []string, fold bool) *automaton {
 	for s := range a.out {
 		a.hasOut[s] = len(a.out[s]) > 0
 	}
+	a.test = make([]int32, len(a.trans))
+	for i, next := range a.trans {
+		if a.hasOut[next] {
+			a.test[i] = -1
+		} else {
+			a.test[i] = next * int32(a.nclass)
+		}
+	}
 	return a
 }
 
 // isMatch reports whether any needle occurs in s.
 func (a *automaton) isMatch(s string) bool {
 	st := int32(0)
-	n := int32(a.nclass)
+	t := a.test
 	for i := 0; i < len(s); i++ {
-		st = a.trans[st*n+int32(a.classes[s[i]])]
-		if a.hasOut[st] {
+		st = t[st+int32(a.classes[s[i]])]
+		if st < 0 {
 			return true
 		}
 	}

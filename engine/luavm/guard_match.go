@@ -2,6 +2,7 @@ package luavm
 
 import (
 	"strings"
+	"unsafe"
 
 	"github.com/valyala/fastjson"
 	"github.com/yuin/gopher-lua/ast"
@@ -396,8 +397,10 @@ func (c *containsCond) holds(e *event.Event, dec func(string, bool) string) bool
 	var s string
 	switch {
 	case v != nil && v.Type() == fastjson.TypeString:
+		// Scanned in place, never kept: copied before decoding (the
+		// codec memo keeps its input).
 		b, _ := v.StringBytes()
-		s = string(b)
+		s = unsafe.String(unsafe.SliceData(b), len(b))
 	case v == nil && c.hasDef:
 		s = c.def
 	default:
@@ -408,6 +411,7 @@ func (c *containsCond) holds(e *event.Event, dec func(string, bool) string) bool
 	// Decoding: nothing to undo in most values; lower-casing is done by
 	// the folding automata on ASCII text, so nothing is copied then.
 	if c.decode > 0 && mayUnescape(s) {
+		s = strings.Clone(s)
 		if dec != nil {
 			s = dec(s, false)
 		} else {
