@@ -20,9 +20,11 @@ import (
 	"panther/engine"
 	"panther/engine/enginetest"
 	"panther/engine/replay"
+	"panther/lake"
 	"panther/parsers"
 	"panther/parsers/event"
 	"panther/parsers/input"
+	"panther/parsers/logtypes"
 )
 
 // The verdicts of the shipped detections, held still while they are
@@ -129,7 +131,7 @@ func TestVerdicts(t *testing.T) {
 	if *verdictDetections != "" {
 		src = engine.Source{FS: os.DirFS(*verdictDetections), Root: ".", Display: *verdictDetections}
 	}
-	set := engine.Load([]engine.Source{src}, engine.LoadOptions{})
+	set := engine.Load([]engine.Source{src}, engine.LoadOptions{Registry: logtypes.Default()})
 	if n := set.Diagnostics.Errors(); n > 0 {
 		t.Fatal(set.Diagnostics)
 	}
@@ -209,34 +211,57 @@ func (l *verdictLake) HasSource(string) bool                        { return fal
 func (l *verdictLake) WriteEvent(*event.Event) error                { return nil }
 func (l *verdictLake) SourceDone(string, string, int64, bool) error { return nil }
 
-func (l *verdictLake) WriteRow(table string, _ []parsers.Column, _ time.Time, row []byte) error {
-	v, err := fastjson.ParseBytes(row)
-	if err != nil {
-		return err
+func (l *verdictLake) WriteValues(table string, schema []parsers.Column, _ time.Time, row []lake.Value) error {
+	col := func(name string) any {
+		for i, c := range schema {
+			if c.Name == name && i < len(row) {
+				return row[i].Any()
+			}
+		}
+		return nil
 	}
-	s := func(k string) string { return string(v.GetStringBytes(k)) }
+	s := func(k string) string {
+		switch x := col(k).(type) {
+		case string:
+			return x
+		case time.Time:
+			return x.UTC().Format(time.RFC3339Nano)
+		}
+		return ""
+	}
 	switch table {
 	case "rule_matches":
 		// The event: its file's name, its time and a digest of its own
 		// fields (p_row_id depends on where the file is).
 		h := fnv.New64a()
-		if o, err := v.Get("event").Object(); err == nil {
-			o.Visit(func(k []byte, x *fastjson.Value) {
-				if !bytes.HasPrefix(k, []byte("p_")) {
-					h.Write(k)
-					h.Write(event.AppendValue(nil, x))
-				}
-			})
+		if js, ok := col("event").([]byte); ok {
+			v, err := fastjson.ParseBytes(js)
+			if err != nil {
+				return err
+			}
+			if o, err := v.Object(); err == nil {
+				o.Visit(func(k []byte, x *fastjson.Value) {
+					if !bytes.HasPrefix(k, []byte("p_")) {
+						h.Write(k)
+						h.Write(event.AppendValue(nil, x))
+					}
+				})
+			}
 		}
 		l.rows = append(l.rows, fmt.Sprintf(`{"match":%q,"file":%q,"time":%q,"event":"%016x","title":%q,"dedup":%q,"severity":%q}`,
 			s("p_rule_id"), filepath.Base(s("p_source_file")), s("p_event_time"), h.Sum64(), s("p_title"), s("p_dedup"), s("p_severity")))
 	case "alerts":
 		ctx := "null"
-		if c := v.Get("alert_context"); c != nil {
-			ctx = string(event.AppendValue(nil, c))
+		if js, ok := col("alert_context").([]byte); ok {
+			v, err := fastjson.ParseBytes(js)
+			if err != nil {
+				return err
+			}
+			ctx = string(event.AppendValue(nil, v))
 		}
+		n, _ := col("event_count").(int64)
 		l.rows = append(l.rows, fmt.Sprintf(`{"alert":%q,"title":%q,"dedup":%q,"severity":%q,"first":%q,"last":%q,"count":%d,"context":%s}`,
-			s("rule_id"), s("title"), s("dedup"), s("severity"), s("first_event_time"), s("last_event_time"), v.GetInt64("event_count"), ctx))
+			s("rule_id"), s("title"), s("dedup"), s("severity"), s("first_event_time"), s("last_event_time"), n, ctx))
 	}
 	return nil
 }

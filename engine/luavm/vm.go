@@ -75,7 +75,8 @@ type VM struct {
 	memo         map[memoKey]lua.LValue // codec results for the current event (codec.go)
 }
 
-// New builds a VM with the sandbox of DESIGN.md: base (without dofile,
+// New builds a VM with the sandbox the README's "Detections" section
+// describes: base (without dofile,
 // loadfile, load, loadstring, getfenv, setfenv, module, collectgarbage),
 // string, table, math, and our json, re, net and time modules. Close it
 // when done.
