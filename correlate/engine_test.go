@@ -433,3 +433,26 @@ func TestSameOutputForAnyArrivalOfSources(t *testing.T) {
 		t.Fatalf("A first:\n%s\nB first:\n%s", key(one), key(two))
 	}
 }
+
+// An alert lists the sources of the matches of every firing that joined
+// it, so replay can drop it with a source that broke off.
+func TestAlertSourcesAreThoseOfItsMatches(t *testing.T) {
+	set := tree(t, with(rules(), map[string]string{"corr/seq.yml": seqABC}))
+	r := newRun(t, set, Options{})
+	a, b, c, c2 := match("A", 0, "bob"), match("B", 5, "bob"), match("C", 12, "bob"), match("C", 13, "bob")
+	a.Event.SourceFile = "okta.json"
+	b.Source = "cloudtrail-1.json" // Source wins over the event's
+	b.Event.SourceFile = "ignored.json"
+	c.Event.SourceFile = "cloudtrail-1.json"
+	c2.Event.SourceFile = "cloudtrail-2.json" // a second firing, same alert
+	r.feed(a, b, c, c2).flush()
+	if len(r.alerts) != 1 {
+		t.Fatalf("got %d alerts, want 1", len(r.alerts))
+	}
+	if got := strings.Join(r.alerts[0].Sources, " "); got != "cloudtrail-1.json cloudtrail-2.json okta.json" {
+		t.Errorf("sources %q", got)
+	}
+	if len(r.eng.sources) != 0 || len(r.eng.chains) != 0 {
+		t.Errorf("held after emit: %d sources, %d chains", len(r.eng.sources), len(r.eng.chains))
+	}
+}
