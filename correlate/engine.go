@@ -174,7 +174,9 @@ func compile(d *engine.Detection) (*ruleState, error) {
 		}
 	}
 	for i, s := range rs.steps {
-		rs.byRule[s.RuleID] = append(rs.byRule[s.RuleID], i)
+		for _, id := range s.RuleIDs() {
+			rs.byRule[id] = append(rs.byRule[id], i)
+		}
 	}
 	return rs, nil
 }

@@ -11,14 +11,18 @@ import (
 	"panther/parsers/event"
 )
 
-// tree loads a detections tree from files, failing on any error.
-func tree(t testing.TB, files map[string]string) *engine.Set {
-	t.Helper()
+func mapFS(files map[string]string) fstest.MapFS {
 	fs := fstest.MapFS{}
 	for name, body := range files {
 		fs[name] = &fstest.MapFile{Data: []byte(body)}
 	}
-	set := engine.Load([]engine.Source{{FS: fs, Root: "."}}, engine.LoadOptions{})
+	return fs
+}
+
+// tree loads a detections tree from files, failing on any error.
+func tree(t testing.TB, files map[string]string) *engine.Set {
+	t.Helper()
+	set := engine.Load([]engine.Source{{FS: mapFS(files), Root: "."}}, engine.LoadOptions{})
 	if n := set.Diagnostics.Errors(); n > 0 {
 		t.Fatalf("%d errors:\n%s", n, set.Diagnostics)
 	}
