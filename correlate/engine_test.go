@@ -9,6 +9,7 @@ import (
 
 	"panther/engine"
 	"panther/parsers/event"
+	"panther/parsers/logtypes"
 )
 
 func mapFS(files map[string]string) fstest.MapFS {
@@ -22,7 +23,7 @@ func mapFS(files map[string]string) fstest.MapFS {
 // tree loads a detections tree from files, failing on any error.
 func tree(t testing.TB, files map[string]string) *engine.Set {
 	t.Helper()
-	set := engine.Load([]engine.Source{{FS: mapFS(files), Root: "."}}, engine.LoadOptions{})
+	set := engine.Load([]engine.Source{{FS: mapFS(files), Root: "."}}, engine.LoadOptions{Registry: logtypes.Default()})
 	if n := set.Diagnostics.Errors(); n > 0 {
 		t.Fatalf("%d errors:\n%s", n, set.Diagnostics)
 	}

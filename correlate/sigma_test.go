@@ -8,6 +8,7 @@ import (
 
 	"panther/engine"
 	"panther/parsers/event"
+	"panther/parsers/logtypes"
 )
 
 // sigmaMatch is a match of rule id at t0+min minutes whose event is js.
@@ -129,7 +130,7 @@ func TestSigmaRefused(t *testing.T) {
 		{"  type: temporal\n  rules: [A, B]\n  group-by: [who]\n  timespan: 1h\n  aliases:\n    who: {A: user}\n", `sigma.yml:12:10: error: correlation.aliases.who: no field for rule "B"`},
 		{"  type: temporal\n  rules: [A, Bee]\n  timespan: 1h\n", `sigma.yml:8: error: correlation sigma_corr: step Bee names rule "Bee", which does not exist (did you mean B?)`},
 	} {
-		set := engine.Load([]engine.Source{{FS: mapFS(with(rules(), map[string]string{"corr/sigma.yml": sigmaDoc(c.corr)})), Root: "."}}, engine.LoadOptions{})
+		set := engine.Load([]engine.Source{{FS: mapFS(with(rules(), map[string]string{"corr/sigma.yml": sigmaDoc(c.corr)})), Root: "."}}, engine.LoadOptions{Registry: logtypes.Default()})
 		var msgs []string
 		for _, d := range set.Diagnostics {
 			msgs = append(msgs, d.String())
@@ -140,7 +141,7 @@ func TestSigmaRefused(t *testing.T) {
 		}
 	}
 	// level, like every key, is checked.
-	set := engine.Load([]engine.Source{{FS: mapFS(with(rules(), map[string]string{"corr/sigma.yml": strings.Replace(sigmaDoc("  type: temporal\n  rules: [A, B]\n  timespan: 1h\n"), "level: high", "level: severe", 1)})), Root: "."}}, engine.LoadOptions{})
+	set := engine.Load([]engine.Source{{FS: mapFS(with(rules(), map[string]string{"corr/sigma.yml": strings.Replace(sigmaDoc("  type: temporal\n  rules: [A, B]\n  timespan: 1h\n"), "level: high", "level: severe", 1)})), Root: "."}}, engine.LoadOptions{Registry: logtypes.Default()})
 	if set.Diagnostics.Errors() != 1 || !strings.Contains(set.Diagnostics[0].String(), `sigma.yml:4:8: error: unknown level "severe"`) {
 		t.Errorf("%v", set.Diagnostics)
 	}
