@@ -290,6 +290,11 @@ func loadFile(src Source, p string, opts LoadOptions, budget *loadBudget) (res l
 			}
 		}
 		d.Line = idLine("RuleID")
+		if d.Line == 0 && spec.Correlation != nil && spec.Correlation.Sigma != "" {
+			if d.Line = idLine("name"); d.Line == 0 {
+				d.Line = idLine("id")
+			}
+		}
 		if spec.AnalysisType == TypePolicy {
 			d.ID, d.LogTypes, d.Line = spec.PolicyID, spec.ResourceTypes, idLine("PolicyID")
 		}
