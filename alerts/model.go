@@ -129,6 +129,10 @@ type Alert struct {
 	Notes      []Note     `json:"notes,omitempty"`
 	History    []Change   `json:"history,omitempty"`
 	Deliveries []Delivery `json:"deliveries,omitempty"`
+
+	// The row's own sort columns, without the staged increments
+	// (tallies.go): lists are ordered by them, so cursors hold them.
+	rawTally, rawFirst, rawLast, rawUpdated int64
 }
 
 // Note is a comment on an alert.

@@ -16,20 +16,27 @@ import (
 const alertCols = `id, kind, dedup_key, status, severity, title, rule_id, node, tag, tally, first_seen, last_seen,
 	created_at, updated_at, dedup_ms, acked, ack_by, ack_at, assignee, grp, owner, version, rules_expire`
 
-func scanAlert(sc interface{ Scan(...any) error }, withDetail bool) (*Alert, string, error) {
+// scanAlert reads a row of alertCols (then, withStaged, of stagedCols;
+// then, withDetail, the detail).
+func scanAlert(sc interface{ Scan(...any) error }, withDetail bool, withStaged ...bool) (*Alert, string, error) {
 	a := &Alert{}
 	var first, last, created, updated, dedupMS int64
 	var ackAt, expire sql.NullInt64
 	var raw string
+	var p staged
 	dst := []any{&a.ID, &a.Kind, &a.Key, &a.Status, &a.Severity, &a.Title, &a.RuleID, &a.Node, &a.Tag, &a.Tally,
 		&first, &last, &created, &updated, &dedupMS, &a.Acknowledged, &a.AckBy, &ackAt, &a.Assignee, &a.Group, &a.Owner,
 		&a.Version, &expire}
+	if len(withStaged) > 0 && withStaged[0] {
+		dst = append(dst, &p.delta, &p.n, &p.first, &p.last, &p.at)
+	}
 	if withDetail {
 		dst = append(dst, &raw)
 	}
 	if err := sc.Scan(dst...); err != nil {
 		return nil, "", err
 	}
+	defer a.overlay(p)
 	a.FirstSeen, a.LastSeen, a.CreatedAt, a.UpdatedAt = fromMS(first), fromMS(last), fromMS(created), fromMS(updated)
 	a.DedupPeriod = time.Duration(dedupMS) * time.Millisecond
 	a.AckAt, a.RulesExpire = fromNullMS(ackAt), fromNullMS(expire)
@@ -67,7 +74,7 @@ var GetAll = GetOptions{Notes: true, History: true, Deliveries: true}
 
 // Get returns one alert.
 func (s *Store) Get(ctx context.Context, id int64, o GetOptions) (*Alert, error) {
-	a, raw, err := scanAlert(s.rdb.QueryRowContext(ctx, "SELECT "+alertCols+", detail FROM alerts WHERE id = ?", id), true)
+	a, raw, err := scanAlert(s.rdb.QueryRowContext(ctx, "SELECT "+alertCols+stagedCols+", detail FROM alerts"+stagedJoin+" WHERE id = ?", id), true, true)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrNotFound
 	}
@@ -348,7 +355,7 @@ func (s *Store) List(ctx context.Context, f Filter, p Page) (ListResult, error) 
 	for i, c := range cols {
 		order[i] = c + " " + dir
 	}
-	q := "SELECT " + alertCols + " FROM alerts" + f.index(cols[0]) + " WHERE " + where + " ORDER BY " + strings.Join(order, ", ") + " LIMIT " + strconv.Itoa(limit+1)
+	q := "SELECT " + alertCols + stagedCols + " FROM alerts" + f.index(cols[0]) + stagedJoin + " WHERE " + where + " ORDER BY " + strings.Join(order, ", ") + " LIMIT " + strconv.Itoa(limit+1)
 	rows, err := s.rdb.QueryContext(ctx, q, args...)
 	if err != nil {
 		return ListResult{}, err
@@ -356,7 +363,7 @@ func (s *Store) List(ctx context.Context, f Filter, p Page) (ListResult, error) 
 	defer rows.Close()
 	res := ListResult{Alerts: []*Alert{}}
 	for rows.Next() {
-		a, _, err := scanAlert(rows, false)
+		a, _, err := scanAlert(rows, false, true)
 		if err != nil {
 			return ListResult{}, err
 		}
@@ -378,15 +385,15 @@ func encodeCursor(a *Alert, cols []string) string {
 		var v int64
 		switch c {
 		case "last_seen":
-			v = ms(a.LastSeen)
+			v = a.rawLast
 		case "first_seen":
-			v = ms(a.FirstSeen)
+			v = a.rawFirst
 		case "updated_at":
-			v = ms(a.UpdatedAt)
+			v = a.rawUpdated
 		case "severity":
 			v = int64(a.Severity)
 		case "tally":
-			v = a.Tally
+			v = a.rawTally
 		case "id":
 			v = a.ID
 		}

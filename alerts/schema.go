@@ -105,6 +105,17 @@ var migrations = []string{
 	CREATE INDEX alerts_assignee ON alerts (assignee, status, last_seen, id);
 	CREATE INDEX alerts_group ON alerts (grp, status, last_seen, id);
 	CREATE INDEX alerts_status_severity ON alerts (status, severity, last_seen, id);`,
+
+	// 5: tally increments staged per alert, folded into alerts every
+	// second (tallies.go).
+	`CREATE TABLE tallies (
+		alert_id INTEGER PRIMARY KEY,
+		delta    INTEGER NOT NULL,
+		n_raises INTEGER NOT NULL,
+		min_seen INTEGER NOT NULL,
+		max_seen INTEGER NOT NULL,
+		at_ms    INTEGER NOT NULL
+	);`,
 }
 
 // SchemaVersion is the version Open brings a database to.
