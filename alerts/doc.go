@@ -13,7 +13,8 @@
 // input), then:
 //
 //   - a repeat — same rule and dedup, or same event identifier
-//     (node:severity:summary unless the sender gives one) — of an OPEN or
+//     (node:severity:summary, the console's own severity 0–5, unless the
+//     sender gives one) — of an OPEN or
 //     TRIAGED alert adds to its tally and last_seen;
 //   - a repeat of a RESOLVED alert within its dedup window (from its
 //     first_seen: a status change never resets it) reopens it, and its

@@ -234,7 +234,8 @@ func checkDetection(d *DetectionAlert) error {
 
 // RaiseEvent stores a console event (the ITSM shape): the alert rules run
 // first; then it is tallied by its Identifier, else by
-// node:severity:summary (the severity the sender gave), like a detection
+// node:severity:summary (the console severity 0–5 the sender gave, so
+// clear and indeterminate, both INFO, are two alerts), like a detection
 // alert.
 func (s *Store) RaiseEvent(ctx context.Context, e ConsoleEvent) (Result, error) {
 	if err := checkEvent(&e, s.now()); err != nil {
@@ -260,7 +261,11 @@ func (s *Store) RaiseEvent(ctx context.Context, e ConsoleEvent) (Result, error) 
 	sev, _ := ParseSeverity(f["severity"])
 	key := f["identifier"]
 	if key == "" {
-		key = f["node"] + ":" + strconv.Itoa(int(e.Severity)) + ":" + f["summary"]
+		cs := consoleNumber(e.Severity)
+		if e.ConsoleSeverity != nil {
+			cs = *e.ConsoleSeverity
+		}
+		key = f["node"] + ":" + strconv.Itoa(cs) + ":" + f["summary"]
 	}
 	r := &raise{
 		kind: KindEvent, key: "event\x1f" + key, count: 1, title: clip(f["summary"]), severity: sev,
@@ -296,6 +301,8 @@ func checkEvent(e *ConsoleEvent, now time.Time) error {
 		return &FieldError{Field: "summary", Message: fmt.Sprintf("node, summary, tag and identifier are at most %d bytes", MaxFieldLen)}
 	case e.Severity < SevInfo || e.Severity > SevCritical:
 		return &FieldError{Field: "severity", Message: "out of range"}
+	case e.ConsoleSeverity != nil && (*e.ConsoleSeverity < 0 || *e.ConsoleSeverity > 5):
+		return &FieldError{Field: "severity", Message: "the console's severity is 0 to 5"}
 	case len(e.Fields) > MaxFields:
 		return &FieldError{Field: "fields", Message: fmt.Sprintf("at most %d extra fields", MaxFields)}
 	}

@@ -116,6 +116,22 @@ var migrations = []string{
 		max_seen INTEGER NOT NULL,
 		at_ms    INTEGER NOT NULL
 	);`,
+
+	// 6: console events are keyed by the console's own severity (0–5),
+	// no longer by our rank (0–4), where clear (0) and indeterminate (1)
+	// were one. An old key node:R:summary becomes node:R+1:summary —
+	// rank 0 becomes 1, indeterminate, the default: which of 0 or 1 an
+	// old INFO alert came from is not known (a clear repeat now starts an
+	// alert of its own). Keys of events with an identifier, and keys
+	// that do not have that shape (a node over 4,096 bytes), stay.
+	`UPDATE alerts SET dedup_key = substr(dedup_key, 1, 7 + length(node))
+			|| (CAST(substr(dedup_key, 8 + length(node), 1) AS INTEGER) + 1)
+			|| substr(dedup_key, 9 + length(node))
+		WHERE kind = 'event'
+		AND substr(dedup_key, 1, 7 + length(node)) = 'event' || char(31) || node || ':'
+		AND substr(dedup_key, 8 + length(node), 1) BETWEEN '0' AND '4'
+		AND substr(dedup_key, 9 + length(node), 1) = ':'
+		AND json_extract(detail, '$.fields.identifier') IS NULL;`,
 }
 
 // SchemaVersion is the version Open brings a database to.
