@@ -204,6 +204,24 @@ func BenchmarkStore1M(b *testing.B) {
 		{"open-by-tally", Filter{Status: []Status{StatusOpen}, MinSeverity: &medium}, Page{Sort: "-tally", Limit: 50}},
 		{"last-7-days-medium", Filter{MinSeverity: &medium, From: benchT0.Add(83 * 24 * time.Hour)}, Page{Limit: 50}},
 		{"text", Filter{Text: "user4242 ", Status: []Status{StatusOpen}}, Page{Limit: 50}},
+		// Every sort, and text search by rare and common words, with
+		// the console's usual filters.
+		{"open-triaged-by-tally", Filter{Status: []Status{StatusOpen, StatusTriaged}}, Page{Sort: "-tally", Limit: 50}},
+		{"all-by-tally", Filter{}, Page{Sort: "-tally", Limit: 50}},
+		{"group-open-triaged-by-tally", Filter{Group: "group-03", Status: []Status{StatusOpen, StatusTriaged}}, Page{Sort: "-tally", Limit: 50}},
+		{"open-oldest-first-seen", Filter{Status: []Status{StatusOpen}}, Page{Sort: "first_seen", Limit: 50}},
+		{"open-triaged-by-first-seen", Filter{Status: []Status{StatusOpen, StatusTriaged}, MinSeverity: &high}, Page{Sort: "-first_seen", Limit: 50}},
+		{"recently-updated", Filter{}, Page{Sort: "-updated_at", Limit: 50}},
+		{"open-recently-updated", Filter{Status: []Status{StatusOpen}}, Page{Sort: "-updated_at", Limit: 50}},
+		{"all-by-severity", Filter{}, Page{Sort: "-severity", Limit: 50}},
+		{"node-newest", Filter{Node: "host-0042"}, Page{Limit: 50}},
+		{"rule-by-tally", Filter{RuleID: []string{"Rule.017"}}, Page{Sort: "-tally", Limit: 50}},
+		{"unassigned-unacked-by-id", Filter{Assignee: "-", Unacknowledged: true}, Page{Sort: "id", Limit: 50}},
+		{"text-rare-any-status", Filter{Text: "user4242"}, Page{Limit: 50}},
+		{"text-ip-by-tally", Filter{Text: "198.51.100.77"}, Page{Sort: "-tally", Limit: 50}},
+		{"text-common-open", Filter{Text: "disk", Status: []Status{StatusOpen}}, Page{Limit: 50}},
+		{"text-common-by-severity", Filter{Text: "suspicious activity", MinSeverity: &high}, Page{Sort: "-severity", Limit: 50}},
+		{"text-common-rare-filter", Filter{Text: "disk", Node: "host-0042", Status: []Status{StatusClosed}}, Page{Limit: 50}},
 	}
 	for _, pg := range pages {
 		b.Run("page/"+pg.name, func(b *testing.B) {

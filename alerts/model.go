@@ -158,6 +158,8 @@ type Alert struct {
 	// The row's own sort columns, without the staged increments
 	// (tallies.go): lists are ordered by them, so cursors hold them.
 	rawTally, rawFirst, rawLast, rawUpdated int64
+	// rawKey is the key as stored (and indexed for text search).
+	rawKey string
 }
 
 // Note is a comment on an alert.

@@ -36,6 +36,7 @@ func scanAlert(sc interface{ Scan(...any) error }, withDetail bool, withStaged .
 	if err := sc.Scan(dst...); err != nil {
 		return nil, "", err
 	}
+	a.rawKey = a.Key
 	defer a.overlay(p)
 	a.FirstSeen, a.LastSeen, a.CreatedAt, a.UpdatedAt = fromMS(first), fromMS(last), fromMS(created), fromMS(updated)
 	a.DedupPeriod = time.Duration(dedupMS) * time.Millisecond
@@ -214,9 +215,13 @@ func (f *Filter) where() (string, []any) {
 		conds = append(conds, "acked = 0")
 	}
 	if f.Text != "" {
-		like := "%" + strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(f.Text) + "%"
-		conds = append(conds, `(title LIKE ? ESCAPE '\' OR node LIKE ? ESCAPE '\' OR rule_id LIKE ? ESCAPE '\' OR dedup_key LIKE ? ESCAPE '\')`)
-		args = append(args, like, like, like, like)
+		// Through the full-text index (text.go).
+		if q := parseText(f.Text); len(q) == 0 {
+			conds = append(conds, "0")
+		} else {
+			conds = append(conds, textCond)
+			args = append(args, q.match())
+		}
 	}
 	if !f.From.IsZero() {
 		conds = append(conds, "last_seen >= ?")
@@ -237,20 +242,30 @@ func (f *Filter) where() (string, []any) {
 // (status and severity, say) and then sorts every row it found, where
 // walking the index of the sort key newest first stops after 50 rows
 // (BenchmarkStore1M: 1 s against 2 ms on a million alerts). The choice:
-// an index whose leading columns are filtered on one value each and whose
-// next is the sort key; else, for the time sorts, that sort key's own
-// index, walked in order.
+// a filter on one rule, node or assignee (a few thousand alerts at most:
+// found through its index, then sorted, or in order for last_seen); else
+// an index whose leading column is the one status filtered on and whose
+// next is the sort key; else the sort key's own index, walked in order
+// (schema.go, migration 7: there is one for every sort). Text search
+// plans apart (text.go).
 func (f *Filter) index(sortCol string) string {
 	oneStatus := len(f.Status) == 1
+	narrow := ""
+	switch {
+	case len(f.IDs) > 0 || f.Text != "":
+		return ""
+	case len(f.RuleID) == 1:
+		narrow = " INDEXED BY alerts_rule"
+	case f.Node != "":
+		narrow = " INDEXED BY alerts_node"
+	case f.Assignee != "" && f.Assignee != "-":
+		narrow = " INDEXED BY alerts_assignee"
+	}
 	switch sortCol {
 	case "last_seen":
 		switch {
-		case len(f.IDs) > 0 || f.Text != "" && len(f.RuleID) == 0 && f.Group == "" && f.Assignee == "":
-			return "" // ids: a few rows; text: let SQLite choose
-		case len(f.RuleID) == 1:
-			return " INDEXED BY alerts_rule"
-		case f.Assignee != "" && f.Assignee != "-":
-			return " INDEXED BY alerts_assignee"
+		case narrow != "":
+			return narrow
 		case f.Group != "":
 			return " INDEXED BY alerts_group"
 		case oneStatus && f.MinSeverity == nil:
@@ -259,11 +274,24 @@ func (f *Filter) index(sortCol string) string {
 		return " INDEXED BY alerts_last_seen"
 	case "severity":
 		// Open alerts by severity: walk them worst first, whatever else
-		// filters (a group, an assignee): 50 hits come after a few
-		// thousand rows at worst. A rule's alerts are few: sorted.
-		if oneStatus && len(f.RuleID) == 0 {
+		// filters (a group): 50 hits come after a few thousand rows at
+		// worst.
+		switch {
+		case narrow != "":
+			return narrow
+		case oneStatus:
 			return " INDEXED BY alerts_status_severity"
 		}
+		return " INDEXED BY alerts_severity"
+	case "tally", "first_seen", "updated_at":
+		name := map[string]string{"tally": "tally", "first_seen": "first_seen", "updated_at": "updated"}[sortCol]
+		switch {
+		case narrow != "":
+			return narrow
+		case oneStatus:
+			return " INDEXED BY alerts_status_" + name
+		}
+		return " INDEXED BY alerts_" + name
 	}
 	return ""
 }
@@ -336,18 +364,73 @@ func (s *Store) List(ctx context.Context, f Filter, p Page) (ListResult, error) 
 	if limit > MaxPage {
 		limit = MaxPage
 	}
+	var cursor []int64
+	if p.Cursor != "" {
+		if cursor, err = decodeCursor(p.Cursor, len(cols)); err != nil {
+			return ListResult{}, err
+		}
+	}
+	if q := parseText(f.Text); len(q) > 0 {
+		// A common word: walk the sort order and match in Go (text.go).
+		n, err := s.rarestTerm(ctx, q)
+		if err != nil {
+			return ListResult{}, err
+		}
+		if n > s.textPlanMax {
+			walk := f
+			walk.Text = ""
+			res := ListResult{Alerts: []*Alert{}}
+			read, err := s.listRows(ctx, &walk, cols, desc, cursor, walk.index(cols[0]), walkMax, func(a *Alert) bool {
+				if q.matches(a.Title, a.Node, a.RuleID, a.rawKey) {
+					res.Alerts = append(res.Alerts, a)
+				}
+				return len(res.Alerts) <= limit
+			})
+			if err != nil {
+				return ListResult{}, err
+			}
+			if len(res.Alerts) > limit || read < walkMax {
+				return res.page(limit, cols), nil
+			}
+			// walkMax rows without a page: through the index.
+		}
+	}
+	hint := f.index(cols[0])
+	if f.Text != "" {
+		hint = " NOT INDEXED" // the candidates of the index, by id
+	}
+	res := ListResult{Alerts: []*Alert{}}
+	if _, err := s.listRows(ctx, &f, cols, desc, cursor, hint, limit+1, func(a *Alert) bool {
+		res.Alerts = append(res.Alerts, a)
+		return true
+	}); err != nil {
+		return ListResult{}, err
+	}
+	return res.page(limit, cols), nil
+}
+
+// page cuts a result read one row past the limit, with the cursor of the
+// next page.
+func (res ListResult) page(limit int, cols []string) ListResult {
+	if len(res.Alerts) > limit {
+		res.Alerts = res.Alerts[:limit]
+		res.Next = encodeCursor(res.Alerts[limit-1], cols)
+	}
+	return res
+}
+
+// listRows reads up to max alerts of f in the order of cols, after
+// cursor, through the index hint, handing each to each until it returns
+// false. It returns how many rows it read.
+func (s *Store) listRows(ctx context.Context, f *Filter, cols []string, desc bool, cursor []int64, hint string, max int, each func(*Alert) bool) (int, error) {
 	where, args := f.where()
 	cmp, dir := ">", "ASC"
 	if desc {
 		cmp, dir = "<", "DESC"
 	}
-	if p.Cursor != "" {
-		vals, err := decodeCursor(p.Cursor, len(cols))
-		if err != nil {
-			return ListResult{}, err
-		}
+	if cursor != nil {
 		where += " AND (" + strings.Join(cols, ", ") + ") " + cmp + " (" + strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ") + ")"
-		for _, v := range vals {
+		for _, v := range cursor {
 			args = append(args, v)
 		}
 	}
@@ -355,28 +438,24 @@ func (s *Store) List(ctx context.Context, f Filter, p Page) (ListResult, error) 
 	for i, c := range cols {
 		order[i] = c + " " + dir
 	}
-	q := "SELECT " + alertCols + stagedCols + " FROM alerts" + f.index(cols[0]) + stagedJoin + " WHERE " + where + " ORDER BY " + strings.Join(order, ", ") + " LIMIT " + strconv.Itoa(limit+1)
+	q := "SELECT " + alertCols + stagedCols + " FROM alerts" + hint + stagedJoin + " WHERE " + where + " ORDER BY " + strings.Join(order, ", ") + " LIMIT " + strconv.Itoa(max)
 	rows, err := s.rdb.QueryContext(ctx, q, args...)
 	if err != nil {
-		return ListResult{}, err
+		return 0, err
 	}
 	defer rows.Close()
-	res := ListResult{Alerts: []*Alert{}}
+	n := 0
 	for rows.Next() {
+		n++
 		a, _, err := scanAlert(rows, false, true)
 		if err != nil {
-			return ListResult{}, err
+			return n, err
 		}
-		res.Alerts = append(res.Alerts, a)
+		if !each(a) {
+			return n, nil
+		}
 	}
-	if err := rows.Err(); err != nil {
-		return ListResult{}, err
-	}
-	if len(res.Alerts) > limit {
-		res.Alerts = res.Alerts[:limit]
-		res.Next = encodeCursor(res.Alerts[limit-1], cols)
-	}
-	return res, nil
+	return n, rows.Err()
 }
 
 func encodeCursor(a *Alert, cols []string) string {

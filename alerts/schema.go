@@ -132,6 +132,34 @@ var migrations = []string{
 		AND substr(dedup_key, 8 + length(node), 1) BETWEEN '0' AND '4'
 		AND substr(dedup_key, 9 + length(node), 1) = ':'
 		AND json_extract(detail, '$.fields.identifier') IS NULL;`,
+
+	// 7: an index for every sort List offers, alone and after a status
+	// (Filter.index chooses), one for a node's alerts, and the full-text
+	// index of title, node, rule and key (text.go): FTS4 with the alerts
+	// as its content, kept by triggers, and its word counts.
+	`CREATE INDEX alerts_tally ON alerts (tally, id);
+	CREATE INDEX alerts_status_tally ON alerts (status, tally, id);
+	CREATE INDEX alerts_first_seen ON alerts (first_seen, id);
+	CREATE INDEX alerts_status_first_seen ON alerts (status, first_seen, id);
+	CREATE INDEX alerts_updated ON alerts (updated_at, id);
+	CREATE INDEX alerts_status_updated ON alerts (status, updated_at, id);
+	CREATE INDEX alerts_severity ON alerts (severity, last_seen, id);
+	CREATE INDEX alerts_node ON alerts (node, status, last_seen, id);
+	CREATE VIRTUAL TABLE alerts_text USING fts4(content="alerts", title, node, rule_id, dedup_key);
+	CREATE VIRTUAL TABLE alerts_terms USING fts4aux(alerts_text);
+	INSERT INTO alerts_text (alerts_text) VALUES ('rebuild');
+	CREATE TRIGGER alerts_text_bu BEFORE UPDATE OF title, node, rule_id, dedup_key ON alerts BEGIN
+		DELETE FROM alerts_text WHERE docid = old.id;
+	END;
+	CREATE TRIGGER alerts_text_bd BEFORE DELETE ON alerts BEGIN
+		DELETE FROM alerts_text WHERE docid = old.id;
+	END;
+	CREATE TRIGGER alerts_text_au AFTER UPDATE OF title, node, rule_id, dedup_key ON alerts BEGIN
+		INSERT INTO alerts_text (docid, title, node, rule_id, dedup_key) VALUES (new.id, new.title, new.node, new.rule_id, new.dedup_key);
+	END;
+	CREATE TRIGGER alerts_text_ai AFTER INSERT ON alerts BEGIN
+		INSERT INTO alerts_text (docid, title, node, rule_id, dedup_key) VALUES (new.id, new.title, new.node, new.rule_id, new.dedup_key);
+	END;`,
 }
 
 // SchemaVersion is the version Open brings a database to.

@@ -337,8 +337,11 @@ func TestListFiltersSortsAndCursor(t *testing.T) {
 		{Filter{RuleID: []string{"R1"}}, 10},
 		{Filter{Assignee: "bob"}, 5},
 		{Filter{Assignee: "-"}, 25},
-		{Filter{Text: "alert 1"}, 11}, // 1, 10-19
-		{Filter{Text: "ALERT 2_"}, 0}, // _ is not a wildcard
+		{Filter{Text: "alert 1"}, 11},  // 1, 10-19
+		{Filter{Text: "ALERT 2_"}, 11}, // _ separates words: 2, 20-29
+		{Filter{Text: "lert"}, 0},      // words, not substrings
+		{Filter{Text: "r1:1"}, 5},      // a phrase: the keys R1:1, R1:10, R1:13, R1:16, R1:19
+		{Filter{Text: "%"}, 0},         // no word
 		{Filter{From: t0.Add(10 * time.Minute), To: t0.Add(20 * time.Minute)}, 10},
 		{Filter{Status: []Status{StatusOpen}, Unacknowledged: true, RuleID: []string{"R0"}}, 10},
 	}
@@ -605,6 +608,7 @@ var fixtures = []func(db *sql.DB) error{
 		return err
 	},
 	6: func(db *sql.DB) error { return nil }, // keys rewritten (fixture 1's events)
+	7: func(db *sql.DB) error { return nil }, // indexes and the text index of fixture 1's rows
 }
 
 // TestMigrationsFromEveryVersion builds a database at each earlier
@@ -657,6 +661,10 @@ func TestMigrationsFromEveryVersion(t *testing.T) {
 				}
 			}
 			if v >= 1 {
+				// The old alerts are in the text index.
+				if n, err := s.Count(ctx, Filter{Text: "OLD"}); err != nil || n != 1 {
+					t.Fatalf("text search of an old alert: %d %v", n, err)
+				}
 				// The old events' repeats find them by the console's severity.
 				four, one, zero := 4, 1, 0
 				for _, c := range []struct {
