@@ -162,6 +162,9 @@ type Filter struct {
 	Text string
 	// From and To bound last_seen (from inclusive, to exclusive).
 	From, To time.Time
+
+	// likes is the sieve of a text search that walks (text.go).
+	likes []string
 }
 
 // where builds the SQL condition of a filter.
@@ -222,6 +225,10 @@ func (f *Filter) where() (string, []any) {
 			conds = append(conds, textCond)
 			args = append(args, q.match())
 		}
+	}
+	for _, l := range f.likes {
+		conds = append(conds, "(title LIKE ? OR node LIKE ? OR rule_id LIKE ? OR dedup_key LIKE ?)")
+		args = append(args, l, l, l, l)
 	}
 	if !f.From.IsZero() {
 		conds = append(conds, "last_seen >= ?")
@@ -292,6 +299,11 @@ func (f *Filter) index(sortCol string) string {
 			return " INDEXED BY alerts_status_" + name
 		}
 		return " INDEXED BY alerts_" + name
+	case "id":
+		if narrow != "" {
+			return narrow
+		}
+		return " NOT INDEXED" // the rows in id order
 	}
 	return ""
 }
@@ -372,27 +384,23 @@ func (s *Store) List(ctx context.Context, f Filter, p Page) (ListResult, error) 
 	}
 	if q := parseText(f.Text); len(q) > 0 {
 		// A common word: walk the sort order and match in Go (text.go).
-		n, err := s.rarestTerm(ctx, q)
+		walk, err := s.walkText(ctx, q)
 		if err != nil {
 			return ListResult{}, err
 		}
-		if n > s.textPlanMax {
-			walk := f
-			walk.Text = ""
+		if walk {
+			wf := f
+			wf.Text, wf.likes = "", q.likes()
 			res := ListResult{Alerts: []*Alert{}}
-			read, err := s.listRows(ctx, &walk, cols, desc, cursor, walk.index(cols[0]), walkMax, func(a *Alert) bool {
+			if _, err := s.listRows(ctx, &wf, cols, desc, cursor, wf.index(cols[0]), -1, func(a *Alert) bool {
 				if q.matches(a.Title, a.Node, a.RuleID, a.rawKey) {
 					res.Alerts = append(res.Alerts, a)
 				}
 				return len(res.Alerts) <= limit
-			})
-			if err != nil {
+			}); err != nil {
 				return ListResult{}, err
 			}
-			if len(res.Alerts) > limit || read < walkMax {
-				return res.page(limit, cols), nil
-			}
-			// walkMax rows without a page: through the index.
+			return res.page(limit, cols), nil
 		}
 	}
 	hint := f.index(cols[0])
@@ -438,7 +446,7 @@ func (s *Store) listRows(ctx context.Context, f *Filter, cols []string, desc boo
 	for i, c := range cols {
 		order[i] = c + " " + dir
 	}
-	q := "SELECT " + alertCols + stagedCols + " FROM alerts" + hint + stagedJoin + " WHERE " + where + " ORDER BY " + strings.Join(order, ", ") + " LIMIT " + strconv.Itoa(max)
+	q := "SELECT " + alertCols + stagedCols + " FROM alerts" + hint + stagedJoin + " WHERE " + where + " ORDER BY " + strings.Join(order, ", ") + " LIMIT " + strconv.Itoa(max) // -1: no limit
 	rows, err := s.rdb.QueryContext(ctx, q, args...)
 	if err != nil {
 		return 0, err

@@ -102,8 +102,8 @@ type Store struct {
 	stagedIDs     map[int64]struct{}
 	lastFold      time.Time
 	mayHaveStaged bool
-	// textPlanMax is ftsPlanMax (tests lower it to walk).
-	textPlanMax int64
+	// textPlan forces the plan of text searches ("index", "walk"; tests).
+	textPlan string
 }
 
 // ErrNotFound is an unknown alert, note or delivery.
@@ -187,7 +187,7 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	s := &Store{opts: opts, now: opts.Now, log: opts.Logger, rdb: rdb, wdb: wdb,
 		ops: make(chan *writeOp, 1024), closed: make(chan struct{}), feed: newFeed(4096),
 		wake: make(chan struct{}, 1), hitsSent: map[string]int64{}, toPrepare: map[string]bool{},
-		keys: map[string]*current{}, stagedIDs: map[int64]struct{}{}, textPlanMax: ftsPlanMax}
+		keys: map[string]*current{}, stagedIDs: map[int64]struct{}{}}
 	// Increments staged before a crash are folded now.
 	if err := s.foldNow(); err != nil {
 		s.Close()

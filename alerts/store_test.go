@@ -176,7 +176,7 @@ func TestTransitions(t *testing.T) {
 		{StatusTriaged, StatusOpen}: true, {StatusTriaged, StatusResolved}: true, {StatusTriaged, StatusClosed}: true,
 		{StatusResolved, StatusOpen}: true, {StatusResolved, StatusClosed}: true,
 	}
-	system := map[[2]Status]bool{{StatusResolved, StatusOpen}: true}
+	system := map[[2]Status]bool{{StatusResolved, StatusOpen}: true, {StatusOpen, StatusResolved}: true, {StatusTriaged, StatusResolved}: true}
 	s, _ := openTest(t, Options{})
 	for _, from := range Statuses {
 		for _, to := range Statuses {

@@ -69,8 +69,8 @@ func TestTextPlansAgree(t *testing.T) {
 			for _, sort := range []string{"-last_seen", "tally", "-severity", "first_seen", "id"} {
 				f.Text = q
 				var pages [2][]int64
-				for plan, max := range []int64{ftsPlanMax, -1} {
-					s.textPlanMax = max
+				for plan, force := range []string{"index", "walk"} {
+					s.textPlan = force
 					cursor := ""
 					for range 50 {
 						res, err := s.List(ctx, f, Page{Sort: sort, Limit: 4, Cursor: cursor})
@@ -94,7 +94,7 @@ func TestTextPlansAgree(t *testing.T) {
 			}
 		}
 	}
-	s.textPlanMax = ftsPlanMax
+	s.textPlan = ""
 	if n, _ := s.Count(ctx, Filter{Text: "user12"}); n != 1 { // user12 only (users 0-119)
 		t.Fatalf("user12: %d", n)
 	}

@@ -93,6 +93,7 @@ func (app *App) openAlerts(ctx context.Context, c *cobra.Command, data string, t
 // the API's routes, and the start once the pack store is open.
 func (p *alertsPart) wire(o *serve.Options, ctx context.Context) {
 	o.Alerts = liveSink{p.store}
+	o.Resources.Alerts = alerts.ScanAlerts{Store: p.store}
 	o.Mount = p.api.Mount
 	o.OnPacks = func(ps *server.Store) error { return p.start(ctx, ps) }
 }
