@@ -136,7 +136,7 @@ var migrations = []string{
 	// 7: an index for every sort List offers, alone and after a status
 	// (Filter.index chooses), one for a node's alerts, and the full-text
 	// index of title, node, rule and key (text.go): FTS4 with the alerts
-	// as its content, kept by triggers, and its word counts.
+	// as its content, kept by triggers.
 	`CREATE INDEX alerts_tally ON alerts (tally, id);
 	CREATE INDEX alerts_status_tally ON alerts (status, tally, id);
 	CREATE INDEX alerts_first_seen ON alerts (first_seen, id);
@@ -145,8 +145,7 @@ var migrations = []string{
 	CREATE INDEX alerts_status_updated ON alerts (status, updated_at, id);
 	CREATE INDEX alerts_severity ON alerts (severity, last_seen, id);
 	CREATE INDEX alerts_node ON alerts (node, status, last_seen, id);
-	CREATE VIRTUAL TABLE alerts_text USING fts4(content="alerts", title, node, rule_id, dedup_key);
-	CREATE VIRTUAL TABLE alerts_terms USING fts4aux(alerts_text);
+	CREATE VIRTUAL TABLE alerts_text USING fts4(content="alerts", title, node, rule_id, dedup_key, tokenize=simple delimiters ` + ftsDelimiters() + `);
 	INSERT INTO alerts_text (alerts_text) VALUES ('rebuild');
 	CREATE TRIGGER alerts_text_bu BEFORE UPDATE OF title, node, rule_id, dedup_key ON alerts BEGIN
 		DELETE FROM alerts_text WHERE docid = old.id;

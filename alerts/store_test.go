@@ -337,11 +337,12 @@ func TestListFiltersSortsAndCursor(t *testing.T) {
 		{Filter{RuleID: []string{"R1"}}, 10},
 		{Filter{Assignee: "bob"}, 5},
 		{Filter{Assignee: "-"}, 25},
-		{Filter{Text: "alert 1"}, 11},  // 1, 10-19
-		{Filter{Text: "ALERT 2_"}, 11}, // _ separates words: 2, 20-29
-		{Filter{Text: "lert"}, 0},      // words, not substrings
-		{Filter{Text: "r1:1"}, 5},      // a phrase: the keys R1:1, R1:10, R1:13, R1:16, R1:19
-		{Filter{Text: "%"}, 0},         // no word
+		{Filter{Text: "alert 1"}, 11}, // 1, 10-19
+		{Filter{Text: "ALERT 2"}, 11}, // 2, 20-29
+		{Filter{Text: "ALERT 2_"}, 0}, // _ is a letter of words
+		{Filter{Text: "lert"}, 0},     // words, not substrings
+		{Filter{Text: "r1:1"}, 5},     // a phrase: the keys R1:1, R1:10, R1:13, R1:16, R1:19
+		{Filter{Text: "%"}, 0},        // no word
 		{Filter{From: t0.Add(10 * time.Minute), To: t0.Add(20 * time.Minute)}, 10},
 		{Filter{Status: []Status{StatusOpen}, Unacknowledged: true, RuleID: []string{"R0"}}, 10},
 	}

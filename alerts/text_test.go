@@ -9,19 +9,37 @@ import (
 
 func TestWords(t *testing.T) {
 	for in, want := range map[string]string{
-		"Root login from 198.51.100.7": "root,login,from,198,51,100,7",
+		"Root login from 198.51.100.7": "root,login,from,198.51.100.7",
 		"R1\x1f17":                     "r1,17",
 		"disk /var 93% full":           "disk,var,93,full",
-		"café_Ünïcode":                 "caf\u00e9,\u00dcn\u00efcode", // bytes ≥ 128 are word bytes, not folded
-		"--":                           "",
+		"café_Ünïcode":                 "caf\u00e9_\u00dcn\u00efcode", // bytes ≥ 128 are word bytes, not folded
+		"arn:aws:s3:::b-1/key.txt":     "arn,aws,s3,b-1,key.txt",
+		"--":                           "--",
+		"(!)":                          "",
 	} {
 		got := fmt.Sprint(words(in))
 		if w := fmt.Sprint(splitComma(want)); got != w {
 			t.Errorf("%q: %s, want %s", in, got, w)
 		}
 	}
-	if m := parseText(`bastion 198.51.100.7`).match(); m != `"bastion*" "198* 51* 100* 7*"` {
+	if m := parseText(`bastion 198.51.100.7`).match(); m != `"bastion*" "198.51.100.7*"` {
 		t.Fatal(m)
+	}
+	// The index cuts text as words does.
+	s, _ := openTest(t, Options{})
+	text := "Host-3_a @x 198.51.100.4 arn:aws:s3:::b/k\x1fcaf\u00e9 a'b \"q\" (p) [z]{y}; u=v+w,t!"
+	if _, err := s.wdb.Exec(`INSERT INTO alerts_text (docid, title, node, rule_id, dedup_key) VALUES (1, ?, '', '', '')`, text); err != nil {
+		t.Fatal(err)
+	}
+	ws := words(text)
+	for _, w := range ws {
+		var n int
+		if err := s.rdb.QueryRow(`SELECT count(*) FROM alerts_text WHERE alerts_text MATCH ?`, `"`+w+`"`).Scan(&n); err != nil || n != 1 {
+			t.Errorf("word %q: %d %v", w, n, err)
+		}
+	}
+	if len(ws) != 19 {
+		t.Errorf("%d words: %q", len(ws), ws)
 	}
 }
 

@@ -26,7 +26,10 @@ import (
 // active pack versions. Every check becomes a row of the lake's
 // compliance table (as `panther scan --lake`); a policy that starts
 // failing on a resource raises an alert, one that passes again resolves
-// it (PolicyAlerts: the alert store). The answer comes once the rows are
+// it (PolicyAlerts: the alert store). A document of which no resource
+// could be read is refused (400, with the first problem); items that
+// could not be read are listed in the answer's problems. The answer
+// comes once the rows are
 // committed to the lake and the alerts stored: a 200 means nothing of it
 // is lost. Query parameters: name (the source recorded in the lake;
 // default "ingest"), account and region (for AWS CLI output, which does
@@ -199,14 +202,13 @@ func (s *Service) ingestResources(w http.ResponseWriter, r *http.Request) {
 		sink = scan.NewLakeSink(lk, time.Now())
 	}
 	var changes []scan.Change
-	var inputErr error
+	var firstErr error
 	for _, sc := range scanners {
 		res.Policies += len(sc.Policies())
 		rd := scan.ReadOptions{MaxFileBytes: o.MaxDecompressed, Account: q.Get("account"), Region: q.Get("region"), NoLocalFiles: true,
 			OnError: func(err error) {
-				var ie *scan.InputError
-				if errors.As(err, &ie) && inputErr == nil {
-					inputErr = err
+				if firstErr == nil {
+					firstErr = err
 				}
 				if len(res.Problems) < maxProblems {
 					res.Problems = append(res.Problems, err.Error())
@@ -247,8 +249,8 @@ func (s *Service) ingestResources(w http.ResponseWriter, r *http.Request) {
 			res.Resources = st.Resources
 		}
 	}
-	if inputErr != nil && res.Resources == 0 {
-		ingest.WriteError(w, http.StatusBadRequest, "bad_document", inputErr.Error(),
+	if firstErr != nil && res.Resources == 0 {
+		ingest.WriteError(w, http.StatusBadRequest, "bad_document", firstErr.Error(),
 			"send one document panther scan reads: an AWS Config snapshot, AWS CLI output, a Terraform plan (terraform show -json)")
 		return
 	}
