@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"panther/auth"
 	"panther/engine"
 	"panther/engine/live"
 	"panther/ingest"
@@ -27,13 +28,13 @@ import (
 // compliance table (as `panther scan --lake`); a policy that starts
 // failing on a resource raises an alert, one that passes again resolves
 // it (PolicyAlerts: the alert store). A document of which no resource
-// could be read is refused (400, with the first problem); items that
-// could not be read are listed in the answer's problems. The answer
-// comes once the rows are
-// committed to the lake and the alerts stored: a 200 means nothing of it
-// is lost. Query parameters: name (the source recorded in the lake;
-// default "ingest"), account and region (for AWS CLI output, which does
-// not say them).
+// could be read is refused (400, with the first problem), and so is a
+// token pinned to a log type (403: it sends only that); items that could
+// not be read are listed in the answer's problems. The answer comes once
+// the rows are committed to the lake and the alerts stored: a 200 means
+// nothing of it is lost. Query parameters: name (the source recorded in
+// the lake; default "ingest"), account and region (for AWS CLI output,
+// which does not say them).
 
 // PolicyAlerts keeps the alerts of policy scans (the alert store).
 type PolicyAlerts interface {
@@ -142,6 +143,11 @@ func (l *pipelineLake) flush() error {
 }
 
 func (s *Service) ingestResources(w http.ResponseWriter, r *http.Request) {
+	if id, ok := auth.FromContext(r.Context()); ok && id.LogType != "" {
+		ingest.WriteError(w, http.StatusForbidden, "pinned", fmt.Sprintf("this token is pinned to log type %s: it sends no resources", id.LogType),
+			"use an ingest token that is not pinned to a log type")
+		return
+	}
 	o := s.opts.Resources
 	if o.MaxBody <= 0 {
 		o.MaxBody = 32 << 20

@@ -160,6 +160,7 @@ func TestIngestResources(t *testing.T) {
 	}{
 		{"", buckets("Enabled"), http.StatusUnauthorized, ""},
 		{readToken, buckets("Enabled"), http.StatusForbidden, ""},
+		{pinnedToken, buckets("Enabled"), http.StatusForbidden, "pinned to log type Syslog.RFC3164"},
 		{ingestToken, strings.Repeat(" ", 65<<10) + "[]", http.StatusRequestEntityTooLarge, "limit"},
 		{ingestToken, `{"hello": "world"}`, http.StatusBadRequest, "not an input panther scan reads"},
 		{ingestToken, `{"ResourceType": "AWS.S3.Bukket", "ResourceId": "x"}`, http.StatusBadRequest, "did you mean AWS.S3.Bucket"},
