@@ -108,7 +108,9 @@
 //
 // Under that load no driver wins consistently: the work is SQLite's and
 // the disk's, and the noise is larger than the differences. So the
-// default is chosen on other grounds: mattn/go-sqlite3 builds SQLite's
+// default is chosen on other grounds (and since schema 7 the choice is
+// settled: the text index needs FTS4, which only mattn/go-sqlite3's
+// default build has): mattn/go-sqlite3 builds SQLite's
 // own C (no translation, no WebAssembly runtime), is the most used and
 // longest maintained of the three, and costs nothing new, the binary
 // being cgo already for DuckDB. The store takes a Driver, so another is
