@@ -261,6 +261,9 @@ func (f *Filter) index(sortCol string) string {
 	switch {
 	case len(f.IDs) > 0 || f.Text != "":
 		return ""
+	case len(f.RuleID) == 1 && sortCol == "last_seen" && !oneStatus:
+		// A rule's newest of any status (or some): in order.
+		return " INDEXED BY alerts_rule_seen"
 	case len(f.RuleID) == 1:
 		narrow = " INDEXED BY alerts_rule"
 	case f.Node != "":
@@ -295,6 +298,8 @@ func (f *Filter) index(sortCol string) string {
 		switch {
 		case narrow != "":
 			return narrow
+		case f.Group != "" && !oneStatus && sortCol == "tally":
+			return " INDEXED BY alerts_group_tally" // in order
 		case f.Group != "" && !oneStatus:
 			// A group's alerts of some statuses: a few thousand, sorted
 			// (walking the sort order reads 1 row in 200).

@@ -134,7 +134,8 @@ var migrations = []string{
 		AND json_extract(detail, '$.fields.identifier') IS NULL;`,
 
 	// 7: an index for every sort List offers, alone and after a status
-	// (Filter.index chooses), one for a node's alerts, and the full-text
+	// (Filter.index chooses), one for a node's alerts, a rule's newest of
+	// any status and a group's by tally, and the full-text
 	// index of title, node, rule and key (text.go): FTS4 with the alerts
 	// as its content, kept by triggers.
 	`CREATE INDEX alerts_tally ON alerts (tally, id);
@@ -145,6 +146,8 @@ var migrations = []string{
 	CREATE INDEX alerts_status_updated ON alerts (status, updated_at, id);
 	CREATE INDEX alerts_severity ON alerts (severity, last_seen, id);
 	CREATE INDEX alerts_node ON alerts (node, status, last_seen, id);
+	CREATE INDEX alerts_rule_seen ON alerts (rule_id, last_seen, id);
+	CREATE INDEX alerts_group_tally ON alerts (grp, tally, id);
 	CREATE VIRTUAL TABLE alerts_text USING fts4(content="alerts", title, node, rule_id, dedup_key, tokenize=simple delimiters ` + ftsDelimiters() + `);
 	INSERT INTO alerts_text (alerts_text) VALUES ('rebuild');
 	CREATE TRIGGER alerts_text_bu BEFORE UPDATE OF title, node, rule_id, dedup_key ON alerts BEGIN
