@@ -24,7 +24,9 @@ type SchemaOptions struct {
 
 var severityEnum = []string{"Info", "Low", "Medium", "High", "Critical", "INFO", "LOW", "MEDIUM", "HIGH", "CRITICAL"}
 
-func strKey(name, doc string) schema.Key { return schema.Key{Name: name, Type: schema.String, Doc: doc} }
+func strKey(name, doc string) schema.Key {
+	return schema.Key{Name: name, Type: schema.String, Doc: doc}
+}
 
 func listKey(name, doc string) schema.Key {
 	return schema.Key{Name: name, Type: schema.Array, Doc: doc, Items: &schema.Key{Type: schema.String}}
