@@ -17,9 +17,9 @@
 //	ingest/fw1:TOKEN?log_type=Syslog.RFC5424&label=dmz
 //	                               pinned: events it sends get that log type and label
 //
-// A prefix before the first ':' that is not a role is refused rather than
-// taken as part of a write token, so a typo such as "Raed:..." fails at
-// start instead of granting write.
+// With a ':' in a spec, what precedes it must be a role: a typo such as
+// "Raed:..." or "read1:..." fails at start instead of granting write (a
+// secret holding ':' is written write:SECRET).
 //
 // Roles: read may list and get; write may also change (upload, activate,
 // ack, assign, resolve...) and send events; ingest may only send events.
@@ -189,12 +189,10 @@ func parseSpec(spec string) (Identity, string, error) {
 	roleName, name, named := strings.Cut(head, "/")
 	role, known := ParseRole(roleName)
 	if !known {
-		// A secret may hold ':' only if what precedes it cannot be
-		// mistaken for a role: letters alone are a misspelt role.
-		if isWord(roleName) {
-			return id, "", fmt.Errorf("unknown role %q: use read, write or ingest (ROLE:TOKEN)", roleName)
-		}
-		return id, spec, nil
+		// With a ':' the head must be a role: "read1:..." or "Raed:..."
+		// would otherwise become a write token whose secret is the whole
+		// spec. A secret that holds ':' is written write:SECRET.
+		return id, "", fmt.Errorf("unknown role %q before ':': use read, write or ingest (ROLE:TOKEN; write a token holding ':' as write:TOKEN)", roleName)
 	}
 	id.Role = role
 	if named {
@@ -221,18 +219,6 @@ func parseSpec(spec string) (Identity, string, error) {
 		}
 	}
 	return id, secret, nil
-}
-
-func isWord(s string) bool {
-	if s == "" {
-		return false
-	}
-	for _, r := range s {
-		if !unicode.IsLetter(r) && r != '/' && r != '_' && r != '-' {
-			return false
-		}
-	}
-	return true
 }
 
 func printable(s string) bool {

@@ -47,10 +47,13 @@ func TestParseTokens(t *testing.T) {
 	if _, err := ParseTokens(nil); err == nil || !strings.Contains(err.Error(), "PANTHER_SERVE_TOKENS") {
 		t.Errorf("no token: %v", err)
 	}
-	// A secret holding ':' after a non-word prefix stays a write token.
-	tk, err = ParseTokens([]string{"a1b2c3:d4e5f6a7b8c9d0e1"})
+	// A secret holding ':' is written with its role.
+	tk, err = ParseTokens([]string{"write:a1b2c3:d4e5f6a7b8c9d0e1"})
 	if err != nil || tk.list[0].id.Role != RoleWrite {
 		t.Errorf("colon in secret: %v", err)
+	}
+	if id, aerr := tk.Lookup("a1b2c3:d4e5f6a7b8c9d0e1"); aerr != nil || id.Role != RoleWrite {
+		t.Errorf("colon in secret: %v", aerr)
 	}
 }
 

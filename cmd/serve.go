@@ -152,6 +152,10 @@ log and is processed at the next start.`,
 			if err != nil {
 				return err
 			}
+			checkTimeout, err := cfg.Duration(c, "check-timeout", "serve_check_timeout", 0)
+			if err != nil {
+				return err
+			}
 			var level slog.Level
 			if err := level.UnmarshalText([]byte(cfg.String(c, "log-level", "serve_log_level", "info"))); err != nil {
 				return usageErr("--log-level: debug, info, warn or error")
@@ -169,7 +173,7 @@ log and is processed at the next start.`,
 				Tests:     engine.TestOptions{Budget: lopts.Budget, Fixtures: fixtureRunner(lopts.Budget)},
 				MaxUpload: int64(sizes["max-upload"]),
 				Limits:    packs.Limits{MaxFiles: maxFiles, MaxUncompressed: int64(sizes["max-unzipped"])},
-				Now:       app.Now, Version: Version, ShutdownTimeout: shutdown,
+				Now:       app.Now, Version: Version, ShutdownTimeout: shutdown, CheckTimeout: checkTimeout,
 			}
 			live.Listen, live.TLSCert, live.TLSKey, live.ShutdownTimeout = listen, cert, key, shutdown
 			live.Logger = slog.New(slog.NewJSONHandler(app.IO.ErrOut, &slog.HandlerOptions{Level: level}))
@@ -214,6 +218,7 @@ log and is processed at the next start.`,
 	f.String("max-unzipped", "256MiB", "most bytes a pack may hold unzipped (zip bombs)")
 	f.Int("max-files", packs.DefaultLimits.MaxFiles, "most files a pack may hold")
 	f.Duration("shutdown-timeout", 0, "how long requests in flight may run on at shutdown (default 30s)")
+	f.Duration("check-timeout", 0, "how long the validation and tests of one upload may take in all (default 60s)")
 	f.String("log-level", "info", "debug, info, warn or error")
 	f.String("lake", "", "the lake live events go to (setting serve_lake; default DATA/lake)")
 	f.Bool("no-lake", false, "keep no events: detections and alerts only")

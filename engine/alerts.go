@@ -112,16 +112,26 @@ func (a *Aggregator) AddFrom(m *Match, e *event.Event, fresh bool) string {
 		a.maxT = t
 	}
 	var id string
-	if m.Err != nil {
-		a.ErrorsPerRule[d.ID]++
-		msg := m.Err.Error()
-		id = a.join(a.errors, groupKey{d.ID, msg}, d, t, e, fresh, func(al *Alert) {
+	ruleError := func(msg string) string {
+		return a.join(a.errors, groupKey{d.ID, msg}, d, t, e, fresh, func(al *Alert) {
 			al.Title = "rule error in " + d.ID
 			al.Dedup = msg
 			al.Error = msg
 			al.Severity = d.Severity
 		}, 1)
-	} else if m.Matched && !m.Suppressed {
+	}
+	if m.Err != nil {
+		a.ErrorsPerRule[d.ID]++
+		id = ruleError(m.Err.Error())
+	} else if m.Matched && len(m.AuxErrors) > 0 {
+		// A failed title, dedup, alert_context... is a rule error too
+		// (the alert, if any, goes on with that field's default).
+		a.ErrorsPerRule[d.ID]++
+		for _, fe := range m.AuxErrors {
+			id = ruleError(fe.Error())
+		}
+	}
+	if m.Err == nil && m.Matched && !m.Suppressed {
 		id = a.join(a.open, groupKey{d.ID, m.Dedup}, d, t, e, fresh, func(al *Alert) {
 			al.Title, al.Dedup, al.Severity = m.Title, m.Dedup, m.Severity
 			al.Description, al.Reference, al.Runbook = m.Description, m.Reference, m.Runbook

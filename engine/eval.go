@@ -41,10 +41,26 @@ type Match struct {
 	// Suppressed is set when destinations() returned an empty list.
 	Suppressed bool
 	// AuxErrors are failures of the auxiliary functions; the alert then
-	// uses the default for that field.
+	// uses the default for that field. They are rule errors of the
+	// detection (the Aggregator reports them, replay counts their
+	// timeouts).
 	AuxErrors []FuncError
 	// Outputs holds each function's raw result as JSON (debug only).
 	Outputs map[string]string
+}
+
+// TimedOut reports whether rule() or any auxiliary function ran out of its
+// time budget (what turns a detection off in a replay).
+func (m *Match) TimedOut() bool {
+	if m.Err != nil {
+		return luavm.IsTimeout(m.Err)
+	}
+	for _, fe := range m.AuxErrors {
+		if luavm.IsTimeout(fe.Err) {
+			return true
+		}
+	}
+	return false
 }
 
 // FuncError is a failed auxiliary function.
@@ -332,10 +348,10 @@ func (ev *Evaluator) alertFields(in *instance, ud *lua.LUserData, m *Match) {
 	if v, ok := call("alert_context"); ok {
 		if _, isTable := v.(*lua.LTable); !isTable {
 			m.AuxErrors = append(m.AuxErrors, FuncError{"alert_context", fmt.Errorf("returned a %s; return a table", v.Type())})
-		} else if js, err := ev.vm.ToJSON(nil, v); err != nil {
+		} else if js, err := ev.vm.ToJSONLimit(nil, v, MaxAlertContext); errors.Is(err, luavm.ErrTooLarge) {
+			m.AuxErrors = append(m.AuxErrors, FuncError{"alert_context", fmt.Errorf("result over the %d byte limit", MaxAlertContext)})
+		} else if err != nil {
 			m.AuxErrors = append(m.AuxErrors, FuncError{"alert_context", err})
-		} else if len(js) > MaxAlertContext {
-			m.AuxErrors = append(m.AuxErrors, FuncError{"alert_context", fmt.Errorf("result of %d bytes is over the %d byte limit", len(js), MaxAlertContext)})
 		} else {
 			if len(js) > 0 && js[0] == '[' {
 				m.AuxErrors = append(m.AuxErrors, FuncError{"alert_context", errors.New("returned a list; return a table of named values")})

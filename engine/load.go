@@ -128,6 +128,7 @@ func Load(sources []Source, opts LoadOptions) *Set {
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
+	budget := newLoadBudget()
 	var wg sync.WaitGroup
 	next := make(chan int)
 	for w := 0; w < min(workers, max(len(jobs), 1)); w++ {
@@ -135,7 +136,7 @@ func Load(sources []Source, opts LoadOptions) *Set {
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				results[i] = loadFile(jobs[i].src, jobs[i].path, opts)
+				results[i] = loadFile(jobs[i].src, jobs[i].path, opts, budget)
 			}
 		}()
 	}
@@ -217,12 +218,17 @@ type loaded struct {
 	logType *parsers.LogType
 }
 
-func loadFile(src Source, p string, opts LoadOptions) (res loaded) {
+func loadFile(src Source, p string, opts LoadOptions, budget *loadBudget) (res loaded) {
 	var diags diagList
 	shown := src.show(p)
 	res.file = shown
 	defer func() { res.diags = diags.ds }()
-	data, err := fs.ReadFile(src.FS, p)
+	data, err := readLimited(src.FS, p, MaxSpecBytes)
+	var big *tooBigError
+	if errors.As(err, &big) {
+		diags.errorf(shown, 0, 0, "split it: a spec is at most 2 MiB (the largest shipped one is 14 KB)", "%v", err)
+		return res
+	}
 	if err != nil {
 		diags.errorf(shown, 0, 0, "check the file's permissions", "cannot read: %v", unwrapPathError(err))
 		return res
@@ -231,7 +237,7 @@ func loadFile(src Source, p string, opts LoadOptions) (res loaded) {
 		diags.errorf(shown, line, 0, "save the file as UTF-8", "the file is not valid UTF-8")
 		return res
 	}
-	spec, root := decodeSpec(shown, data, &diags)
+	spec, root := decodeSpec(shown, data, &diags, budget)
 	if spec == nil {
 		return res
 	}
@@ -322,7 +328,7 @@ func loadLua(src Source, dir, name, specFile string, line int, diags *diagList) 
 		diags.errorf(specFile, line, 0, "detections are Lua files", "Filename %s is not a .lua file", name)
 		return shown, nil
 	}
-	data, err := fs.ReadFile(src.FS, p)
+	data, err := readLimited(src.FS, p, MaxLuaBytes)
 	if err != nil {
 		hint := "the path is relative to the spec's folder"
 		if entries, derr := fs.ReadDir(src.FS, dir); derr == nil {

@@ -190,11 +190,22 @@ var mitreRe = regexp.MustCompile(`^TA\d{4}(:T\d{4}(\.\d{3})?)?$`)
 
 // decodeSpec decodes one YAML document strictly. Problems go to diags;
 // the spec is returned when it is usable despite warnings.
-func decodeSpec(file string, data []byte, diags *diagList) (*Spec, *yaml.Node) {
+func decodeSpec(file string, data []byte, diags *diagList, budget *loadBudget) (*Spec, *yaml.Node) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
 		line, msg := yamlErrorLine(err)
 		diags.errorf(file, line, 0, "fix the YAML syntax", "%s", msg)
+		return nil, nil
+	}
+	// Nothing converts the tree (expanding its aliases) before its size
+	// is known (yamlsize.go).
+	size, line, fits := ExpandedSize(&doc, MaxSpecExpanded)
+	if !fits {
+		diags.errorf(file, line, 0, "write the values out, or split the file", "the spec expands to more than %d MiB with its aliases expanded (an alias bomb?)", MaxSpecExpanded>>20)
+		return nil, nil
+	}
+	if !budget.take(size) {
+		diags.errorf(file, 0, 0, "split the pack or the folder", "the specs loaded together expand to more than %d MiB in all", MaxLoadYAML>>20)
 		return nil, nil
 	}
 	if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 {
@@ -567,6 +578,13 @@ func checkValues(file string, root *yaml.Node, s *Spec, diags *diagList) bool {
 				diags.errorf(file, l, c, "write tactic:technique, like TA0005:T1562.008", "MITRE ATT&CK id %q is malformed", id)
 				ok = false
 			}
+		}
+	}
+	if s.AnalysisType == TypePack {
+		if err := CheckPackID(s.PackID); err != nil {
+			l, c := at("PackID")
+			diags.errorf(file, l, c, "a PackID is 1 to 256 printable characters without / or \\", "PackID %q: %v", s.PackID, err)
+			ok = false
 		}
 	}
 	if strings.HasSuffix(s.Filename, ".py") {

@@ -10,6 +10,8 @@ import (
 	"io/fs"
 	"slices"
 	"strings"
+
+	"panther/engine"
 )
 
 // Limits bound what OpenArchive accepts, against zip bombs and archives
@@ -49,6 +51,7 @@ const (
 	KindMissing       = "missing_file"
 	KindDigest        = "digest_mismatch"
 	KindFormatVersion = "format_version"
+	KindBadPackID     = "bad_pack_id"
 )
 
 func (e *ArchiveError) Error() string {
@@ -171,6 +174,9 @@ func OpenArchive(r io.ReaderAt, size int64, lim Limits) (*Archive, error) {
 	}
 	if m.Pack == "" {
 		return nil, archErr(KindManifest, rebuildHint, "%s: no pack ID", ManifestName)
+	}
+	if err := engine.CheckPackID(m.Pack); err != nil {
+		return nil, archErr(KindBadPackID, "a PackID is 1 to 256 printable characters without / or \\, and not . or ..", "%s: pack ID %q cannot be stored: %v", ManifestName, m.Pack, err)
 	}
 	listed := map[string]bool{}
 	for i, lf := range m.Files {

@@ -18,6 +18,11 @@ import (
 // whose Done channel is a plain field, and a single watchdog goroutine
 // checks every VM's call start time a few times per budget and closes the
 // channel of a call that has run too long. A call costs two atomic stores.
+// The watchdog ticks every budget/8, at most every 50 ms, and the
+// built-ins written in Go check the same cancellation (limits.go), so a
+// call ends within about one tick of its budget. (A 10 ms tick was tried:
+// on a loaded machine most ticks then come "late" and do not count, and a
+// 1 s budget stretched to several seconds.)
 // The same watchdog bounds memory: when the Go heap passes the limit while
 // calls are running, the calls that have run for more than one tick are
 // cancelled, and their garbage is collected. See BenchmarkBudget for the

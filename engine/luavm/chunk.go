@@ -34,6 +34,10 @@ func (e *SyntaxError) Error() string {
 
 var lineColRe = regexp.MustCompile(`line:(\d+)\(column:(\d+)\)`)
 
+// rewriteConcats is off only in BenchmarkConcat, to measure what the
+// rewrite costs.
+var rewriteConcats = true
+
 // Compile parses and compiles Lua source once.
 func Compile(name string, src []byte) (*Chunk, error) {
 	stmts, err := parse.Parse(strings.NewReader(string(src)), name)
@@ -43,11 +47,15 @@ func Compile(name string, src []byte) (*Chunk, error) {
 	if errs := checkGlobalWrites(name, stmts); len(errs) > 0 {
 		return nil, errs[0]
 	}
+	guards := findGuards(stmts)
+	if rewriteConcats {
+		rewriteConcat(stmts) // .. under the allocation limit (concat.go)
+	}
 	proto, err := lua.Compile(stmts, name)
 	if err != nil {
 		return nil, syntaxError(name, err, src)
 	}
-	return &Chunk{Name: name, proto: proto, guards: findGuards(stmts)}, nil
+	return &Chunk{Name: name, proto: proto, guards: guards}, nil
 }
 
 // syntaxError turns gopher-lua's parse errors ("name line:3(column:5) near

@@ -21,13 +21,46 @@ const maxDepth = 64
 // arrays (an empty table becomes {}), other tables objects with string
 // keys; event proxies their JSON. Functions, userdata and non-finite
 // numbers are errors, so a rule's alert_context is always plain data.
+// The JSON is at most MaxString bytes.
 func (vm *VM) ToJSON(dst []byte, v lua.LValue) ([]byte, error) {
-	return vm.toJSON(dst, v, 0)
+	return vm.ToJSONLimit(dst, v, MaxString)
 }
 
-func (vm *VM) toJSON(dst []byte, v lua.LValue, depth int) ([]byte, error) {
+// ErrTooLarge is the error of a conversion that would pass its limit.
+var ErrTooLarge = errors.New("too large")
+
+// ToJSONLimit is ToJSON with a limit on the bytes it appends: past it, it
+// stops and returns an error wrapping ErrTooLarge, so converting a huge
+// table costs about the limit, not the table.
+func (vm *VM) ToJSONLimit(dst []byte, v lua.LValue, limit int) ([]byte, error) {
+	enc := jsonEnc{vm: vm, limit: len(dst) + limit}
+	out, err := enc.encode(dst, v, 0)
+	if err == nil && len(out) > enc.limit {
+		err = enc.tooLarge()
+	}
+	return out, err
+}
+
+type jsonEnc struct {
+	vm    *VM
+	limit int
+	nodes int
+}
+
+func (enc *jsonEnc) tooLarge() error {
+	return fmt.Errorf("result over the %d byte limit: %w", enc.limit, ErrTooLarge)
+}
+
+func (enc *jsonEnc) encode(dst []byte, v lua.LValue, depth int) ([]byte, error) {
+	vm := enc.vm
 	if depth > maxDepth {
 		return dst, errors.New("nested more than 64 levels (a cycle?)")
+	}
+	if len(dst) > enc.limit {
+		return dst, enc.tooLarge()
+	}
+	if enc.nodes++; enc.nodes%checkEvery == 0 && vm.spent() {
+		return dst, vm.guard.ctx.Load().Err()
 	}
 	switch x := v.(type) {
 	case *lua.LNilType:
@@ -44,6 +77,16 @@ func (vm *VM) toJSON(dst []byte, v lua.LValue, depth int) ([]byte, error) {
 		}
 		return strconv.AppendFloat(dst, f, 'g', -1, 64), nil
 	case lua.LString:
+		if n := len(dst) + len(x) + 2; n > cap(dst) {
+			// Grow by doubling, not by append's quarter steps: a large
+			// result then costs twice its size, not five times.
+			if n > enc.limit {
+				return dst, enc.tooLarge()
+			}
+			grown := make([]byte, len(dst), max(2*cap(dst), n))
+			copy(grown, dst)
+			dst = grown
+		}
 		return event.AppendString(dst, string(x)), nil
 	case *lua.LUserData:
 		switch p := x.Value.(type) {
@@ -62,7 +105,7 @@ func (vm *VM) toJSON(dst []byte, v lua.LValue, depth int) ([]byte, error) {
 					dst = append(dst, ',')
 				}
 				var err error
-				if dst, err = vm.toJSON(dst, t.RawGetInt(i), depth+1); err != nil {
+				if dst, err = enc.encode(dst, t.RawGetInt(i), depth+1); err != nil {
 					return dst, err
 				}
 			}
@@ -74,7 +117,12 @@ func (vm *VM) toJSON(dst []byte, v lua.LValue, depth int) ([]byte, error) {
 		}
 		var kvs []kv
 		var bad error
+		room := (enc.limit - len(dst)) / 4 // each entry takes at least "k":0,
 		t.ForEach(func(k, v lua.LValue) {
+			if len(kvs) > room {
+				bad = enc.tooLarge()
+				return
+			}
 			switch kk := k.(type) {
 			case lua.LString:
 				kvs = append(kvs, kv{string(kk), v})
@@ -97,7 +145,7 @@ func (vm *VM) toJSON(dst []byte, v lua.LValue, depth int) ([]byte, error) {
 			dst = event.AppendString(dst, e.k)
 			dst = append(dst, ':')
 			var err error
-			if dst, err = vm.toJSON(dst, e.v, depth+1); err != nil {
+			if dst, err = enc.encode(dst, e.v, depth+1); err != nil {
 				return dst, fmt.Errorf("%s: %w", e.k, err)
 			}
 		}
@@ -160,22 +208,26 @@ func (vm *VM) FromGo(v any) lua.LValue {
 	return lua.LString(fmt.Sprint(v))
 }
 
-// fromJSON converts a parsed JSON value to fresh Lua tables (json.decode).
-func (vm *VM) fromJSON(v *fastjson.Value) lua.LValue {
-	L := vm.L
+// fromJSON converts a parsed JSON value to fresh Lua tables (json.decode),
+// charging each table entry to the call and checking its budget.
+func (vm *VM) fromJSON(L *lua.LState, v *fastjson.Value, st *stepper) lua.LValue {
 	switch v.Type() {
 	case fastjson.TypeObject:
 		o, _ := v.Object()
+		vm.charge(L, "json.decode", int64(o.Len())*tableEntryCost)
 		t := L.CreateTable(0, o.Len())
 		o.Visit(func(k []byte, x *fastjson.Value) {
-			t.RawSetString(string(k), vm.fromJSON(x))
+			st.step(1)
+			t.RawSetString(string(k), vm.fromJSON(L, x, st))
 		})
 		return t
 	case fastjson.TypeArray:
 		a, _ := v.Array()
+		vm.charge(L, "json.decode", int64(len(a))*tableEntryCost)
 		t := L.CreateTable(len(a), 0)
 		for _, x := range a {
-			t.Append(vm.fromJSON(x))
+			st.step(1)
+			t.Append(vm.fromJSON(L, x, st))
 		}
 		return t
 	}

@@ -34,30 +34,39 @@ func (vm *VM) openJSON() *lua.LTable {
 	L := vm.L
 	t := L.NewTable()
 	t.RawSetString("encode", L.NewFunction(func(L *lua.LState) int {
-		b, err := vm.ToJSON(nil, L.CheckAny(1))
+		// The buffers of an encoding add up to about twice its result.
+		limit := min(MaxString, (MaxCallAlloc-int(vm.alloc))/2)
+		b, err := vm.ToJSONLimit(nil, L.CheckAny(1), max(limit, 0))
+		vm.check(L)
 		if err != nil {
 			L.RaiseError("json.encode: %s", err.Error())
 		}
+		vm.charge(L, "json.encode", 2*int64(cap(b)))
 		L.Push(lua.LString(b))
 		return 1
 	}))
 	t.RawSetString("decode", L.NewFunction(func(L *lua.LState) int {
+		s := L.CheckString(1)
+		// The parser holds a value (about 64 bytes) per JSON value: bound
+		// their number by the separators before parsing.
+		values := 1 + strings.Count(s, ",") + strings.Count(s, ":") + strings.Count(s, "[") + strings.Count(s, "{")
+		vm.charge(L, "json.decode", int64(len(s))+int64(values)*64)
 		var p fastjson.Parser
-		v, err := p.Parse(L.CheckString(1))
+		v, err := p.Parse(s)
 		if err != nil {
 			L.RaiseError("json.decode: %s", err.Error())
 		}
-		L.Push(vm.fromJSON(v))
+		L.Push(vm.fromJSON(L, v, &stepper{vm: vm, L: L}))
 		return 1
 	}))
 	return t
 }
 
-type regexCache struct{ m map[string]*regexp.Regexp }
+type regexCache struct{ m map[string]*rx }
 
-func newRegexCache() *regexCache { return &regexCache{m: map[string]*regexp.Regexp{}} }
+func newRegexCache() *regexCache { return &regexCache{m: map[string]*rx{}} }
 
-func (vm *VM) regex(L *lua.LState, p string) *regexp.Regexp {
+func (vm *VM) regex(L *lua.LState, p string) *rx {
 	if re, ok := vm.res.m[p]; ok {
 		return re
 	}
@@ -69,21 +78,27 @@ func (vm *VM) regex(L *lua.LState, p string) *regexp.Regexp {
 		// Patterns built from event data would grow the cache forever.
 		clear(vm.res.m)
 	}
-	vm.res.m[p] = re
-	return re
+	r := newRx(re)
+	vm.res.m[p] = r
+	return r
 }
+
+// The re functions search one match at a time under the budget (rx.go)
+// and charge the tables and strings they build.
+const tableEntryCost = 32
 
 func (vm *VM) openRe() *lua.LTable {
 	L := vm.L
 	t := L.NewTable()
 	fn := func(name string, f lua.LGFunction) { t.RawSetString(name, L.NewFunction(f)) }
 	fn("match", func(L *lua.LState) int {
-		L.Push(lua.LBool(vm.regex(L, L.CheckString(1)).MatchString(L.CheckString(2))))
+		re, s := vm.regex(L, L.CheckString(1)), L.CheckString(2)
+		L.Push(lua.LBool(vm.searchFrom(L, re, s, 0) != nil))
 		return 1
 	})
 	fn("find", func(L *lua.LState) int {
 		re, s := vm.regex(L, L.CheckString(1)), L.CheckString(2)
-		loc := re.FindStringIndex(s)
+		loc := vm.searchFrom(L, re, s, 0)
 		if loc == nil {
 			L.Push(lua.LNil)
 			return 1
@@ -94,21 +109,22 @@ func (vm *VM) openRe() *lua.LTable {
 	fn("find_all", func(L *lua.LState) int {
 		re, s, n := vm.regex(L, L.CheckString(1)), L.CheckString(2), L.OptInt(3, -1)
 		out := L.NewTable()
-		for _, m := range re.FindAllString(s, n) {
-			out.Append(lua.LString(m))
-		}
+		vm.eachMatch(L, re, s, n, func(m []int) {
+			vm.charge(L, "re.find_all", tableEntryCost)
+			out.Append(lua.LString(s[m[0]:m[1]]))
+		})
 		L.Push(out)
 		return 1
 	})
 	fn("groups", func(L *lua.LState) int {
 		re, s := vm.regex(L, L.CheckString(1)), L.CheckString(2)
-		m := re.FindStringSubmatchIndex(s)
+		m := vm.searchFrom(L, re, s, 0)
 		if m == nil {
 			L.Push(lua.LNil)
 			return 1
 		}
 		out := L.NewTable()
-		names := re.SubexpNames()
+		names := re.re.SubexpNames()
 		for i := 0; i*2 < len(m); i++ {
 			var v lua.LValue = lua.LNil
 			if m[2*i] >= 0 {
@@ -124,20 +140,45 @@ func (vm *VM) openRe() *lua.LTable {
 	})
 	fn("replace", func(L *lua.LState) int {
 		re := vm.regex(L, L.CheckString(1))
-		L.Push(lua.LString(re.ReplaceAllString(L.CheckString(2), L.CheckString(3))))
+		L.Push(lua.LString(vm.replaceAll(L, re, L.CheckString(2), L.CheckString(3))))
 		return 1
 	})
 	fn("split", func(L *lua.LState) int {
 		re, s, n := vm.regex(L, L.CheckString(1)), L.CheckString(2), L.OptInt(3, -1)
 		out := L.NewTable()
-		for _, part := range re.Split(s, n) {
-			out.Append(lua.LString(part))
+		// Regexp.Split, one match at a time.
+		switch {
+		case n == 0:
+			L.Push(out)
+			return 1
+		case len(re.re.String()) > 0 && len(s) == 0:
+			out.Append(lua.LString(""))
+			L.Push(out)
+			return 1
+		}
+		beg, end, parts := 0, 0, 0
+		vm.eachMatch(L, re, s, n, func(m []int) {
+			if n > 0 && parts == n-1 {
+				return
+			}
+			end = m[0]
+			if m[1] != 0 {
+				vm.charge(L, "re.split", tableEntryCost)
+				out.Append(lua.LString(s[beg:end]))
+				parts++
+			}
+			beg = m[1]
+		})
+		if end != len(s) {
+			out.Append(lua.LString(s[beg:]))
 		}
 		L.Push(out)
 		return 1
 	})
 	fn("quote", func(L *lua.LState) int {
-		L.Push(lua.LString(regexp.QuoteMeta(L.CheckString(1))))
+		s := L.CheckString(1)
+		vm.charge(L, "re.quote", 2*int64(len(s)))
+		L.Push(lua.LString(regexp.QuoteMeta(s)))
 		return 1
 	})
 	return t

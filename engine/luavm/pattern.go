@@ -3,8 +3,6 @@ package luavm
 import (
 	"regexp"
 	"strings"
-
-	lua "github.com/yuin/gopher-lua"
 )
 
 // Lua patterns, compiled once.
@@ -15,28 +13,35 @@ import (
 // cost after the interpreter itself (17% of CPU). We translate a pattern
 // into Go regexp syntax once per VM and keep the compiled expression.
 // Patterns whose meaning RE2 cannot express — %b, %f, back-references,
-// position captures — and any pattern that is not well formed go to
-// gopher-lua's own functions, so behaviour and error messages stay Lua's.
+// position captures — and any pattern that is not well formed go to our
+// own matcher (lpattern.go), which follows Lua 5.1's and observes the
+// budget.
 // Patterns work on bytes and RE2 on UTF-8 runes: the translation only
 // accepts patterns that mean the same either way (ASCII classes, '.' as one
 // byte of ASCII input — see TestLuaPatternsAgreeWithGopherLua and
 // FuzzLuaPatterns, which compare both on every input).
 
 type patternCache struct {
-	m map[string]*regexp.Regexp // nil value: use gopher-lua
+	m   map[string]*rx // nil value: use our matcher (lpattern.go)
+	off bool           // tests: always our matcher
 }
 
-func newPatternCache() *patternCache { return &patternCache{m: map[string]*regexp.Regexp{}} }
+func newPatternCache() *patternCache { return &patternCache{m: map[string]*rx{}} }
 
-// compiled returns the regexp of a Lua pattern, or nil when gopher-lua must
-// handle it.
-func (c *patternCache) compiled(p string) *regexp.Regexp {
+// compiled returns the regexp of a Lua pattern, or nil when our matcher
+// must handle it.
+func (c *patternCache) compiled(p string) *rx {
+	if c.off {
+		return nil
+	}
 	if re, ok := c.m[p]; ok {
 		return re
 	}
-	var re *regexp.Regexp
+	var re *rx
 	if src, ok := translatePattern(p); ok {
-		re, _ = regexp.Compile(src)
+		if r, err := regexp.Compile(src); err == nil {
+			re = newRx(r)
+		}
 	}
 	if len(c.m) > 4096 {
 		clear(c.m)
@@ -51,7 +56,7 @@ var luaClass = map[byte]string{
 }
 
 // translatePattern turns a Lua pattern into Go regexp syntax; false when
-// it uses what RE2 cannot say or is malformed (then gopher-lua reports it).
+// it uses what RE2 cannot say or is malformed (then our matcher reports it).
 func translatePattern(p string) (string, bool) {
 	var b strings.Builder
 	b.WriteString(`(?s)`)
@@ -106,7 +111,7 @@ func translatePattern(p string) (string, bool) {
 					atom = `[` + cls + `]`
 				}
 			case isAlnum(n):
-				return "", false // unknown class: gopher-lua's error
+				return "", false // unknown class: the matcher's error
 			default:
 				atom = regexp.QuoteMeta(string(n))
 			}
@@ -227,57 +232,4 @@ func startIndex(init, n int) int {
 		return 0
 	}
 	return n + init
-}
-
-// patternFunc wraps string.find or string.match with the compiled cache,
-// falling back to gopher-lua's function.
-func (vm *VM) patternFunc(orig *lua.LFunction, find bool) lua.LGFunction {
-	return func(L *lua.LState) int {
-		s := L.CheckString(1)
-		p := L.CheckString(2)
-		init := startIndex(L.OptInt(3, 1), len(s))
-		if find && L.GetTop() >= 4 && lua.LVAsBool(L.Get(4)) {
-			return orig.GFunction(L) // plain find: already a substring search
-		}
-		re := vm.patterns.compiled(p)
-		if re == nil || init > len(s) || !ascii(s) {
-			return orig.GFunction(L)
-		}
-		m := re.FindStringSubmatchIndex(s[init:])
-		if m == nil {
-			L.Push(lua.LNil)
-			return 1
-		}
-		n := 0
-		if find {
-			L.Push(lua.LNumber(init + m[0] + 1))
-			L.Push(lua.LNumber(init + m[1]))
-			n = 2
-		}
-		if len(m) == 2 {
-			if !find {
-				L.Push(lua.LString(s[init+m[0] : init+m[1]]))
-				n++
-			}
-			return n
-		}
-		for k := 2; k < len(m); k += 2 {
-			if m[k] < 0 {
-				L.Push(lua.LNil)
-			} else {
-				L.Push(lua.LString(s[init+m[k] : init+m[k+1]]))
-			}
-			n++
-		}
-		return n
-	}
-}
-
-func ascii(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= 0x80 {
-			return false
-		}
-	}
-	return true
 }

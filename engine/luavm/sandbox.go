@@ -7,9 +7,9 @@ import (
 	lua "github.com/yuin/gopher-lua"
 )
 
-// MaxString bounds the strings string.rep, table.concat and string.format
-// may build in one call: these run in Go, where the time budget cannot
-// interrupt them, so a size limit stands in for it.
+// MaxString bounds any one string a built-in builds (string.rep,
+// table.concat, string.format, gsub, re.replace, json.encode...); what
+// they build in all during one call is bounded by MaxCallAlloc.
 const MaxString = 16 << 20
 
 // baseAllowed are the base functions kept as they are.
@@ -47,25 +47,21 @@ func (vm *VM) buildSandbox() {
 	vm.roMT.RawSetString("__metatable", lua.LString("read-only"))
 	vm.buildProxyMetatables()
 
-	// string: capped rep and format; the same table serves ("x"):method().
+	// string and table: the functions that loop or allocate in Go observe
+	// the budget and the allocation limit (strlib.go); the same string
+	// table serves ("x"):method().
 	str := copyTable(L, g.RawGetString("string").(*lua.LTable))
 	str.RawSetString("__index", lua.LNil) // the library points at itself: no way back to the raw one
-	str.RawSetString("rep", L.NewFunction(strRep))
-	str.RawSetString("find", L.NewFunction(vm.patternFunc(str.RawGetString("find").(*lua.LFunction), true)))
-	str.RawSetString("match", L.NewFunction(vm.patternFunc(str.RawGetString("match").(*lua.LFunction), false)))
-	format := str.RawGetString("format").(*lua.LFunction)
-	str.RawSetString("format", L.NewFunction(func(L *lua.LState) int {
-		for i := 2; i <= L.GetTop(); i++ {
-			if s, ok := L.Get(i).(lua.LString); ok && len(s) > MaxString {
-				L.RaiseError("string.format: argument %d is longer than %d bytes", i, MaxString)
-			}
-		}
-		f := L.CheckString(1)
-		if hasHugeWidth(f) {
-			L.RaiseError("string.format: field width or precision over 999")
-		}
-		return format.GFunction(L)
-	}))
+	str.RawSetString("rep", L.NewFunction(vm.strRep))
+	str.RawSetString("find", L.NewFunction(vm.strFind(true)))
+	str.RawSetString("match", L.NewFunction(vm.strFind(false)))
+	str.RawSetString("gmatch", L.NewFunction(vm.strGmatch))
+	str.RawSetString("gsub", L.NewFunction(vm.strGsub))
+	str.RawSetString("format", L.NewFunction(vm.wrapFormat(str.RawGetString("format").(*lua.LFunction))))
+	for _, name := range []string{"upper", "lower"} {
+		str.RawSetString(name, L.NewFunction(vm.charged("string."+name, str.RawGetString(name).(*lua.LFunction), 3)))
+	}
+	str.RawSetString("reverse", L.NewFunction(vm.charged("string.reverse", str.RawGetString("reverse").(*lua.LFunction), 1)))
 	if smt, ok := L.GetMetatable(lua.LString("")).(*lua.LTable); ok {
 		smt.RawSetString("__index", str)
 		smt.RawSetString("__metatable", lua.LString("string"))
@@ -73,21 +69,7 @@ func (vm *VM) buildSandbox() {
 	s.RawSetString("string", vm.readOnly(str))
 
 	tbl := copyTable(L, g.RawGetString("table").(*lua.LTable))
-	concat := tbl.RawGetString("concat").(*lua.LFunction)
-	tbl.RawSetString("concat", L.NewFunction(func(L *lua.LState) int {
-		if t, ok := L.Get(1).(*lua.LTable); ok {
-			total := 0
-			t.ForEach(func(_, v lua.LValue) {
-				if s, ok := v.(lua.LString); ok {
-					total += len(s)
-				}
-			})
-			if total > MaxString {
-				L.RaiseError("table.concat: result over %d bytes", MaxString)
-			}
-		}
-		return concat.GFunction(L)
-	}))
+	tbl.RawSetString("concat", L.NewFunction(vm.tableConcat))
 	s.RawSetString("table", vm.readOnly(tbl))
 	s.RawSetString("math", vm.readOnly(copyTable(L, g.RawGetString("math").(*lua.LTable))))
 
@@ -100,6 +82,7 @@ func (vm *VM) buildSandbox() {
 	s.RawSetString("rawget", L.NewFunction(vm.luaRawGet))
 	s.RawSetString("rawset", L.NewFunction(vm.luaRawSet))
 	s.RawSetString("print", L.NewFunction(vm.luaPrint))
+	s.RawSetString(concatName, L.NewFunction(vm.luaConcat))
 
 	for name, open := range map[string]func() *lua.LTable{
 		"json": vm.openJSON, "re": vm.openRe, "net": vm.openNet, "time": vm.openTime,
@@ -141,53 +124,6 @@ func (vm *VM) target(t *lua.LTable) *lua.LTable {
 		}
 	}
 	return t
-}
-
-func strRep(L *lua.LState) int {
-	s := L.CheckString(1)
-	n := L.CheckInt(2)
-	sep := L.OptString(3, "")
-	if n <= 0 {
-		L.Push(lua.LString(""))
-		return 1
-	}
-	if size := int64(len(s)+len(sep)) * int64(n); size > MaxString {
-		L.RaiseError("string.rep: result of %d bytes is over the %d byte limit", size, MaxString)
-	}
-	var b strings.Builder
-	for i := 0; i < n; i++ {
-		if i > 0 {
-			b.WriteString(sep)
-		}
-		b.WriteString(s)
-	}
-	L.Push(lua.LString(b.String()))
-	return 1
-}
-
-func hasHugeWidth(f string) bool {
-	for i := 0; i < len(f); i++ {
-		if f[i] != '%' {
-			continue
-		}
-		digits := 0
-		for i++; i < len(f); i++ {
-			c := f[i]
-			if c >= '0' && c <= '9' {
-				digits++
-				if digits > 3 {
-					return true
-				}
-				continue
-			}
-			if c == '.' || c == '-' || c == '+' || c == ' ' || c == '#' {
-				digits = 0
-				continue
-			}
-			break
-		}
-	}
-	return false
 }
 
 func (vm *VM) isProxy(ud *lua.LUserData) bool {

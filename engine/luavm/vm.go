@@ -71,6 +71,7 @@ type VM struct {
 	res          *regexCache
 	nets         *cidrCache
 	patterns     *patternCache
+	alloc        int64 // bytes the built-ins allocated in this call (limits.go)
 }
 
 // New builds a VM with the sandbox of DESIGN.md: base (without dofile,
@@ -139,6 +140,9 @@ func (vm *VM) Call(fn *lua.LFunction, args ...lua.LValue) (lua.LValue, error) {
 		L.Push(a)
 	}
 	outer := vm.depth == 0 && vm.guard != nil
+	if vm.depth == 0 {
+		vm.alloc = 0
+	}
 	vm.depth++
 	if outer {
 		vm.guard.seq.Add(1)

@@ -268,6 +268,9 @@ func decodeExpected(file string, data []byte) (*Expected, error) {
 	if len(root.Content) == 0 {
 		return nil, fmt.Errorf("%s: empty; write `Alerts: []` for a fixture that raises nothing", file)
 	}
+	if err := engine.CheckYAMLSize(file, &root, engine.MaxSpecExpanded); err != nil {
+		return nil, err
+	}
 	doc := root.Content[0]
 	if err := strictKeys(file, doc, expectedKeys); err != nil {
 		return nil, err

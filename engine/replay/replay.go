@@ -35,7 +35,6 @@ import (
 	"time"
 
 	"panther/engine"
-	"panther/engine/luavm"
 	"panther/parsers"
 	"panther/parsers/classifier"
 	"panther/parsers/event"
@@ -540,7 +539,7 @@ func (r *run) evaluate(ctx context.Context, ev *engine.Evaluator, b *batch) {
 				continue
 			}
 			ev.EvaluateInto(d, ud, &m)
-			if m.Err != nil && luavm.IsTimeout(m.Err) {
+			if m.TimedOut() {
 				if n := r.timeouts[d].Add(1); r.opts.DisableAfterTimeouts > 0 && n >= int64(r.opts.DisableAfterTimeouts) {
 					r.disabled[d].Store(true)
 				}

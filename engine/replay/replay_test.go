@@ -225,3 +225,54 @@ func TestReplaySinceUntilAndTimeoutBreaker(t *testing.T) {
 		t.Errorf("alerts: %v", c.alerts)
 	}
 }
+
+// Errors and timeouts of title, dedup, alert_context... are rule errors:
+// counted and reported per detection, and their timeouts turn the
+// detection off. Before, they vanished and the alert took the default.
+func TestReplayOptionalFunctionErrors(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{
+		"title.yml": "AnalysisType: rule\nRuleID: BadTitle\nFilename: title.lua\nLogTypes: [AWS.CloudTrail]\nSeverity: Low\n",
+		"title.lua": `function rule(e) return true end
+function title(e) return e.userIdentity.nothing.here end`,
+		"dedup.yml": "AnalysisType: rule\nRuleID: LoopDedup\nFilename: dedup.lua\nLogTypes: [AWS.CloudTrail]\nSeverity: Low\n",
+		"dedup.lua": `function rule(e) return true end
+function dedup(e) while true do end end`,
+		"ctx.yml": "AnalysisType: rule\nRuleID: BigContext\nFilename: ctx.lua\nLogTypes: [AWS.CloudTrail]\nSeverity: Low\n",
+		"ctx.lua": `function rule(e) return true end
+function alert_context(e) return {blob = string.rep("x", 300 * 1024)} end`,
+	})
+	set := engine.Load([]engine.Source{engine.DirSource(dir)}, engine.LoadOptions{})
+	logs := t.TempDir()
+	var b strings.Builder
+	for m := 0; m < 20; m++ {
+		b.WriteString(ctLine(m, "StopLogging", "z", "Success") + "\n")
+	}
+	writeFiles(t, logs, map[string]string{"x.json": b.String()})
+	st, c := runReplay(t, set, []string{logs}, 2, func(o *Options) {
+		o.Budget = 250 * time.Millisecond
+		o.DisableAfterTimeouts = 3
+	})
+	for id, want := range map[string]int{"BadTitle": 20, "BigContext": 20} {
+		if st.ErrorsPerRule[id] != want {
+			t.Errorf("%s: %d rule errors, want %d", id, st.ErrorsPerRule[id], want)
+		}
+	}
+	if n := st.ErrorsPerRule["LoopDedup"]; n < 3 || n > 4 {
+		t.Errorf("LoopDedup: %d rule errors, want the 3 timeouts that turn it off (one more in flight)", n)
+	}
+	if len(st.Disabled) != 1 || st.Disabled[0] != "LoopDedup" {
+		t.Errorf("disabled: %v", st.Disabled)
+	}
+	joined := strings.Join(c.errs, "\n")
+	for _, want := range []string{"BadTitle|20|title(): ", "LoopDedup|", "dedup(): ", "time budget exceeded",
+		"BigContext|20|alert_context(): result over the 204800 byte limit"} {
+		if !strings.Contains(joined, want) {
+			t.Errorf("rule errors lack %q:\n%s", want, joined)
+		}
+	}
+	// The alerts still go out, with the defaults.
+	if st.AlertsPerRule["BadTitle"] != 1 || st.AlertsPerRule["BigContext"] != 1 {
+		t.Errorf("alerts: %v", st.AlertsPerRule)
+	}
+}

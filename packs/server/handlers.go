@@ -156,19 +156,9 @@ func (s *Server) auth(need auth.Permission, h handlerFunc) http.Handler {
 	})
 }
 
-// validPackID keeps IDs addressable in the API's paths and safe in logs
-// and file names: 1 to 256 printable characters, no slash.
-func validPackID(id string) bool {
-	if id == "" || len(id) > 256 {
-		return false
-	}
-	for _, r := range id {
-		if r < 0x20 || r == 0x7f || r == '/' || r == '\\' {
-			return false
-		}
-	}
-	return true
-}
+// validPackID keeps IDs addressable in the API's paths and safe in logs,
+// terminals and file names (engine.CheckPackID).
+func validPackID(id string) bool { return engine.CheckPackID(id) == nil }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
@@ -279,6 +269,7 @@ func (s *Server) activate(w http.ResponseWriter, r *http.Request, tok auth.Ident
 	}
 	if rollback {
 		var req packs.ActivateRequest
+		_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(min(s.opts.BodyTimeout, 30*time.Second)))
 		body, err := io.ReadAll(io.LimitReader(r.Body, 1<<16))
 		if err != nil {
 			s.fail(w, r, badRequest("", "reading the body: %v", err))
@@ -428,6 +419,20 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request, tok auth.Identit
 		s.fail(w, r, tooLarge)
 		return
 	}
+	select {
+	case s.uploads <- struct{}{}:
+		defer func() { <-s.uploads }()
+	default:
+		w.Header().Set("Retry-After", "1")
+		w.Header().Set("Connection", "close")
+		s.fail(w, r, &apiError{status: http.StatusServiceUnavailable, code: "busy",
+			msg:  fmt.Sprintf("%d uploads are in progress, the server's limit", s.opts.MaxConcurrentUploads),
+			hint: "retry in a moment (panther upload does)"})
+		return
+	}
+	// The body must arrive in time: a trickling client gives up its
+	// connection and its staged file.
+	_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(s.opts.BodyTimeout))
 	staged, err := os.CreateTemp(s.store.tmpDir(), "upload-*.zip")
 	if err != nil {
 		s.fail(w, r, err)
@@ -467,7 +472,7 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request, tok auth.Identit
 	m := arch.Manifest
 	if !validPackID(m.Pack) {
 		s.fail(w, r, &apiError{status: http.StatusUnprocessableEntity, code: "bad_pack_id",
-			msg: fmt.Sprintf("pack ID %q cannot be stored", m.Pack), hint: "a PackID is 1 to 256 printable characters without / or \\"})
+			msg: fmt.Sprintf("pack ID %q cannot be stored", m.Pack), hint: "a PackID is 1 to 256 printable characters without / or \\, and not . or .."})
 		return
 	}
 	if !dryRun && activate && expect == 0 {
@@ -486,10 +491,22 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request, tok auth.Identit
 		s.fail(w, r, badRequest("", "the client went away"))
 		return
 	}
-	res := packs.Check(r.Context(), arch.FS(), m, packs.CheckOptions{Load: s.opts.Load, Tests: s.opts.Tests})
+	ctx, cancel := context.WithTimeout(r.Context(), s.opts.CheckTimeout)
+	res := packs.Check(ctx, arch.FS(), m, packs.CheckOptions{Load: s.opts.Load, Tests: s.opts.Tests})
+	cancel()
 	<-s.checks
 	if err := r.Context().Err(); err != nil {
 		s.fail(w, r, badRequest("", "the client went away: %v", err))
+		return
+	}
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		ran := 0
+		if res.Tests != nil {
+			ran = res.Tests.Passed + res.Tests.Failed
+		}
+		s.fail(w, r, &apiError{status: http.StatusUnprocessableEntity, code: "checks_timeout",
+			msg:  fmt.Sprintf("the checks of pack %q took longer than the server's limit of %s (%d test(s) ran)", m.Pack, s.opts.CheckTimeout, ran),
+			hint: "make the tests faster (`panther test` shows each test's time), or ask the operator to raise --check-timeout"})
 		return
 	}
 	if res.Failed() {

@@ -24,7 +24,12 @@
 //   - Concurrency: bbolt serialises writers, so versions get distinct
 //     numbers and the active pointer always names a stored version; the
 //     heavy validation of concurrent uploads runs in parallel, bounded by
-//     MaxConcurrentChecks.
+//     MaxConcurrentChecks, each upload's tests one at a time and within
+//     CheckTimeout in all, so two packs of spinning tests cannot starve a
+//     third upload.
+//   - Slow clients: a body must arrive within BodyTimeout (a read
+//     deadline set by the handler), headers within ReadHeaderTimeout, and
+//     at most MaxConcurrentUploads uploads are in progress at once.
 //   - Auth: tokens from the operator's configuration, kept as sha256
 //     hashes and compared with crypto/subtle; Authorization: Bearer or
 //     X-API-Key; read tokens get 403 on changes.
@@ -67,8 +72,22 @@ type Options struct {
 	// Limits bound the archive's content (default packs.DefaultLimits).
 	Limits packs.Limits
 	// MaxConcurrentChecks bounds the uploads validated at once (default
-	// GOMAXPROCS); the others wait.
+	// 4 × GOMAXPROCS); the others wait. Each upload runs its tests one at
+	// a time (unless Tests.Parallel says otherwise), so a pack whose tests
+	// spin uses one core, not all of them, and a small upload beside it
+	// still gets a slot and its share of the CPU.
 	MaxConcurrentChecks int
+	// CheckTimeout bounds the validation and tests of one upload in all
+	// (default 60s); past it the upload is refused (422 checks_timeout).
+	CheckTimeout time.Duration
+	// BodyTimeout bounds the reading of a request body (default 2m): a
+	// client that trickles its upload does not hold a connection, a
+	// staged file and a slot for ever.
+	BodyTimeout time.Duration
+	// MaxConcurrentUploads bounds the uploads in progress at once (default
+	// 64); past it an upload is answered 503 at once, before its body is
+	// read.
+	MaxConcurrentUploads int
 	// ShutdownTimeout bounds how long Serve waits for requests in flight
 	// once its context is done (default 30s).
 	ShutdownTimeout time.Duration
@@ -86,10 +105,11 @@ const DefaultMaxUpload = 64 << 20
 
 // Server is the backend.
 type Server struct {
-	opts   Options
-	store  *Store
-	log    *slog.Logger
-	checks chan struct{}
+	opts    Options
+	store   *Store
+	log     *slog.Logger
+	checks  chan struct{}
+	uploads chan struct{}
 }
 
 // testHook is called at named points of an upload; tests of crash safety
@@ -109,7 +129,19 @@ func New(opts Options) (*Server, error) {
 		opts.MaxUpload = DefaultMaxUpload
 	}
 	if opts.MaxConcurrentChecks <= 0 {
-		opts.MaxConcurrentChecks = runtime.GOMAXPROCS(0)
+		opts.MaxConcurrentChecks = 4 * runtime.GOMAXPROCS(0)
+	}
+	if opts.Tests.Parallel <= 0 {
+		opts.Tests.Parallel = 1
+	}
+	if opts.CheckTimeout <= 0 {
+		opts.CheckTimeout = 60 * time.Second
+	}
+	if opts.BodyTimeout <= 0 {
+		opts.BodyTimeout = 2 * time.Minute
+	}
+	if opts.MaxConcurrentUploads <= 0 {
+		opts.MaxConcurrentUploads = 64
 	}
 	if opts.ShutdownTimeout <= 0 {
 		opts.ShutdownTimeout = 30 * time.Second
@@ -125,7 +157,8 @@ func New(opts Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Server{opts: opts, store: st, log: log, checks: make(chan struct{}, opts.MaxConcurrentChecks)}, nil
+	return &Server{opts: opts, store: st, log: log, checks: make(chan struct{}, opts.MaxConcurrentChecks),
+		uploads: make(chan struct{}, opts.MaxConcurrentUploads)}, nil
 }
 
 // Store is the server's storage.

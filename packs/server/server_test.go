@@ -240,6 +240,31 @@ type zipEntry struct {
 }
 
 // rezip copies a built pack's entries and adds extra ones.
+// withManifestPack rewrites the pack ID in the manifest of a built zip.
+func withManifestPack(t *testing.T, b []byte, id string) []byte {
+	t.Helper()
+	zr, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var entries []zipEntry
+	for _, f := range zr.File {
+		rc, _ := f.Open()
+		data, _ := io.ReadAll(rc)
+		rc.Close()
+		if f.Name == packs.ManifestName {
+			var m map[string]any
+			if err := json.Unmarshal(data, &m); err != nil {
+				t.Fatal(err)
+			}
+			m["pack"] = id
+			data, _ = json.Marshal(m)
+		}
+		entries = append(entries, zipEntry{name: f.Name, body: string(data)})
+	}
+	return zipOf(t, entries...)
+}
+
 func rezip(t *testing.T, b []byte, extra ...zipEntry) []byte {
 	t.Helper()
 	zr, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
@@ -296,8 +321,11 @@ func TestBadUploads(t *testing.T) {
 		{"too many files", zipOf(t, many...), 413, packs.KindTooManyFiles, ""},
 		{"zip bomb", zipOf(t, zipEntry{name: "bomb", body: strings.Repeat("0", 2<<20)}), 413, packs.KindTooLarge, ""},
 		{"body too large", bytes.Repeat([]byte("x"), 300<<10), 413, "too_large", ""},
-		{"unaddressable pack ID", buildZip(t, withPack(packTree(4, false), "AnalysisType: pack\nPackID: a/b\nPackDefinition:\n  IDs: [A]\n"), "a/b").Zip,
-			422, "bad_pack_id", ""},
+		{"unaddressable pack ID", withManifestPack(t, good.Zip, "a/b"), 422, "bad_pack_id", ""},
+		{"pack ID ..", withManifestPack(t, good.Zip, ".."), 422, "bad_pack_id", ""},
+		{"pack ID .", withManifestPack(t, good.Zip, "."), 422, "bad_pack_id", ""},
+		{"pack ID with a bidi override", withManifestPack(t, good.Zip, "invoice\u202egpj.exe"), 422, "bad_pack_id", `\\u202e`},
+		{"pack ID with an escape sequence", withManifestPack(t, good.Zip, "p\x1b[31mred"), 422, "bad_pack_id", `\\x1b`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -119,7 +119,7 @@ func NewStream(name string, r io.Reader) (*Stream, error) {
 		}
 		s.r, s.zstd = zr, zr
 	case Bzip2:
-		s.r = bzip2.NewReader(br)
+		s.r = &blockChecked{r: bzip2.NewReader(br)}
 	default:
 		s.r = br
 	}
@@ -215,4 +215,56 @@ func (c *countingReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
 	c.n.Add(int64(n))
 	return n, err
+}
+
+// blockChecked holds back the output of each bzip2 block until the block's
+// checksum has passed. compress/bzip2 hands out a block's bytes as it
+// decodes them and checks the block's CRC only after the last one: a
+// damaged block came out as thousands of lines of garbage ("malformed
+// JSON") before the error. One Read of compress/bzip2 never spans two
+// blocks, and one that returns fewer bytes than asked ends its block; the
+// next Read checks that block's CRC first. So the bytes read since the
+// last block end are released once a later Read succeeds, and a damaged
+// block's bytes are dropped with the error. A block decodes to about 1 MB
+// (900 KB before run-length decoding); past maxHeld bytes (a hostile run
+// length), the held bytes go out unchecked rather than grow memory.
+type blockChecked struct {
+	r     io.Reader
+	held  []byte // bytes of the block(s) not yet checked
+	ready []byte // checked bytes not yet read: a prefix of buf
+	ended bool   // the last read ended a block
+	err   error
+	chunk []byte
+}
+
+const maxHeld = 64 << 20
+
+func (b *blockChecked) Read(p []byte) (int, error) {
+	for len(b.ready) == 0 {
+		if b.err != nil {
+			return 0, b.err
+		}
+		if b.chunk == nil {
+			b.chunk = make([]byte, 64<<10)
+		}
+		n, err := b.r.Read(b.chunk)
+		if err != nil && err != io.EOF {
+			b.held, b.err = nil, err // the damaged block's bytes go
+			continue
+		}
+		if b.ended || err == io.EOF || len(b.held) > maxHeld {
+			// The read after a block end passed the block's checksum
+			// (or the stream's end its own).
+			b.ready, b.held = b.held, nil
+		}
+		b.held = append(b.held, b.chunk[:n]...)
+		b.ended = n < len(b.chunk)
+		if err == io.EOF {
+			b.ready = append(b.ready, b.held...)
+			b.held, b.err = nil, io.EOF
+		}
+	}
+	n := copy(p, b.ready)
+	b.ready = b.ready[n:]
+	return n, nil
 }

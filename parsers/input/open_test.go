@@ -2,7 +2,9 @@ package input
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -166,6 +168,45 @@ func TestOpenDamaged(t *testing.T) {
 				t.Errorf("error at line %d after %d records, want line %d", se.Line, n, n+1)
 			}
 		})
+	}
+}
+
+// A damaged bzip2 block is reported as a corrupt bzip2 stream, and none of
+// its garbage comes out as records (it came out as thousands of malformed
+// JSON lines): the blocks before it come out whole.
+func TestDamagedBzip2Block(t *testing.T) {
+	t.Parallel()
+	// 8000 CloudTrail-shaped lines, bzip2 -1 (100 KB blocks), 32 bytes
+	// flipped in the middle of the file.
+	path := "testdata/damaged-block.jsonl.bz2"
+	s, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	r := NewReader(s, Options{})
+	n, bad := 0, 0
+	for {
+		rec, err2 := r.Next()
+		var re *RecordError
+		if errors.As(err2, &re) {
+			bad++
+			continue
+		}
+		if err = err2; err != nil {
+			break
+		}
+		if !json.Valid(rec.Data) {
+			bad++
+			continue
+		}
+		n++
+	}
+	if !strings.Contains(fmt.Sprint(err), "corrupt bzip2 stream") {
+		t.Errorf("want a corrupt bzip2 stream, got %v", err)
+	}
+	if bad != 0 || n == 0 || n >= 8000 {
+		t.Errorf("%d records and %d malformed ones before the damage; want the records of the good blocks only", n, bad)
 	}
 }
 
