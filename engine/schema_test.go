@@ -110,7 +110,7 @@ func jsonType(t reflect.Type) schema.Type {
 
 func decoderAccepts(file string, data []byte) (bool, string) {
 	var diags diagList
-	s, _ := decodeSpec(file, data, &diags)
+	s, _ := decodeSpec(file, data, &diags, newLoadBudget())
 	return s != nil && diags.ds.Errors() == 0, diagText(diags.ds)
 }
 
