@@ -64,6 +64,9 @@ type Key struct {
 	Values   *Key
 	// AnyRequired: at least one of these keys must be there.
 	AnyRequired []string
+	// AsWritten: the order of Keys is no canonical order (panther fmt
+	// leaves the keys of this mapping as written).
+	AsWritten bool
 }
 
 // Kind is one kind of spec, named by its AnalysisType.

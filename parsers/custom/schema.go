@@ -10,9 +10,9 @@ import (
 // and TestSchemaAgrees holds the two lists together.
 
 var topOrder = []string{
-	"AnalysisType", "LogType", "Description", "Reference", "Format", "Regex", "CSV", "EmptyValues",
-	"TimeField", "TimeFormat", "KeyCase", "Coerce", "AcceptJSON", "Indicators", "Fields", "Required",
-	"Match", "MatchAny", "Exclude", "Classify", "Priority", "Sample",
+	"AnalysisType", "LogType", "Description", "Reference", "Format", "KeyCase", "Coerce", "AcceptJSON",
+	"Regex", "CSV", "EmptyValues", "TimeField", "TimeFormat", "Match", "MatchAny", "Exclude", "Classify",
+	"Priority", "Indicators", "Fields", "Required", "Sample",
 }
 
 // Schema returns the schema of a log type file (AnalysisType: log_type).
@@ -47,7 +47,7 @@ func Schema() schema.Kind {
 		"KeyCase":    {Type: schema.String, Enum: []string{"exact", "fold"}, Doc: "json: fold makes a top-level key equal to a field's name but for case take the field's name."},
 		"Coerce":     {Type: schema.Boolean, Doc: "json: true converts strings that read as a declared bigint, double or boolean (and the reverse for string fields)."},
 		"AcceptJSON": {Type: schema.Boolean, Doc: "regex, csv: true keeps a record that is a JSON object of the fields as the event."},
-		"Indicators": {Type: schema.Object, Keys: indicators, Doc: "Indicator kind to the field paths that feed it."},
+		"Indicators": {Type: schema.Object, Keys: indicators, AsWritten: true, Doc: "Indicator kind to the field paths that feed it."},
 		"Fields": {Type: schema.Array, Doc: "The table schema, and the types of regex/csv values.",
 			Items: &schema.Key{Type: schema.Object, Required: []string{"Name"}, Keys: []schema.Key{
 				{Name: "Name", Type: schema.String, Doc: "The field's name."},
