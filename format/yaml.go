@@ -380,3 +380,22 @@ func sameNode(x, y *yaml.Node, at string) error {
 
 // Equal reports whether formatting changed nothing.
 func Equal(a, b []byte) bool { return bytes.Equal(a, b) }
+
+// ErrSkip is returned by File for files panther fmt does not format.
+var ErrSkip = fmt.Errorf("not a spec or a Lua file")
+
+// File formats one file by its name: a .yml/.yaml spec or a .lua file.
+// Other files, and YAML that is no spec, give ErrSkip.
+func File(name string, data []byte, order Order) ([]byte, error) {
+	switch {
+	case strings.HasSuffix(name, ".lua"):
+		return Lua(data)
+	case strings.HasSuffix(name, ".yml"), strings.HasSuffix(name, ".yaml"):
+		out, err := YAML(data, order)
+		if err == ErrNotSpec {
+			return nil, ErrSkip
+		}
+		return out, err
+	}
+	return nil, ErrSkip
+}

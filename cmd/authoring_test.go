@@ -1,0 +1,129 @@
+package cmd
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestSchemaCmd(t *testing.T) {
+	t.Parallel()
+	out, errOut, code := run(t, t.TempDir(), "schema")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var doc struct {
+		Definitions map[string]struct {
+			Properties map[string]json.RawMessage `json:"properties"`
+		} `json:"definitions"`
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatalf("not JSON: %v", err)
+	}
+	for _, k := range []string{"rule", "scheduled_rule", "policy", "global", "datamodel", "pack", "saved_query", "scheduled_query", "log_type"} {
+		if _, ok := doc.Definitions[k]; !ok {
+			t.Errorf("no definition of %s", k)
+		}
+	}
+	if !strings.Contains(string(doc.Definitions["rule"].Properties["LogTypes"]), `"AWS.CloudTrail"`) {
+		t.Errorf("LogTypes does not list the registry's log types")
+	}
+	out, _, code = run(t, t.TempDir(), "schema", "rule")
+	if code != 0 || !strings.Contains(out, `"const": "rule"`) || strings.Contains(out, "PolicyID") {
+		t.Errorf("schema rule: exit %d\n%.300s", code, out)
+	}
+	if _, errOut, code := run(t, t.TempDir(), "schema", "polcy"); code != ExitUsage || !strings.Contains(errOut, "did you mean policy?") {
+		t.Errorf("unknown kind: exit %d %s", code, errOut)
+	}
+	dir := t.TempDir()
+	file := filepath.Join(dir, "s.json")
+	if _, _, code := run(t, dir, "schema", "-o", file, "global"); code != 0 {
+		t.Fatalf("-o: exit %d", code)
+	}
+	if data, err := os.ReadFile(file); err != nil || !strings.Contains(string(data), "GlobalID") {
+		t.Errorf("-o wrote %q, %v", data, err)
+	}
+}
+
+func TestFmtCmd(t *testing.T) {
+	t.Parallel()
+	messy := "Severity: High\nAnalysisType: rule\nRuleID: X\nFilename: x.lua\nLogTypes: [AWS.CloudTrail]   \nTests:\n  - ExpectedResult: true\n    Name: 'one'\n    Log: {a: 1}\n"
+	tidy := "AnalysisType: rule\nRuleID: X\nFilename: x.lua\nLogTypes: [AWS.CloudTrail]\nSeverity: High\nTests:\n  - Name: \"one\"\n    ExpectedResult: true\n    Log: {a: 1}\n"
+	dir := writeTree(t, map[string]string{
+		"rules/x.yml":                   messy,
+		"rules/x.lua":                   "function rule(e)\nreturn true\nend\n",
+		"rules/fixtures/a.expected.yml": "Alerts:  \n",
+		".github/ci.yml":                "on:  push\n",
+		"notes.yml":                     "a: 1   \n",
+	})
+	out, errOut, code := run(t, dir, "fmt", "--check", dir)
+	if code != ExitFindings || !strings.Contains(out, filepath.Join("rules", "x.yml")) || !strings.Contains(out, "x.lua") || !strings.Contains(errOut, "2 file(s) not formatted") {
+		t.Fatalf("--check: exit %d\n%s\n%s", code, out, errOut)
+	}
+	out, _, code = run(t, dir, "fmt", "--diff", filepath.Join(dir, "rules", "x.lua"))
+	if code != ExitFindings || !strings.Contains(out, "-return true\n+  return true\n") {
+		t.Errorf("--diff: exit %d\n%s", code, out)
+	}
+	if data, _ := os.ReadFile(filepath.Join(dir, "rules", "x.yml")); string(data) != messy {
+		t.Fatal("--check wrote")
+	}
+	if _, _, code := run(t, dir, "fmt", dir); code != 0 {
+		t.Fatalf("fmt: exit %d", code)
+	}
+	if data, _ := os.ReadFile(filepath.Join(dir, "rules", "x.yml")); string(data) != tidy {
+		t.Errorf("formatted:\n%s\nwant:\n%s", data, tidy)
+	}
+	for _, f := range []string{"rules/fixtures/a.expected.yml", ".github/ci.yml", "notes.yml"} {
+		if data, _ := os.ReadFile(filepath.Join(dir, f)); !strings.Contains(string(data), "  ") {
+			t.Errorf("%s was rewritten: %q", f, data)
+		}
+	}
+	if out, _, code := run(t, dir, "fmt", "--check", dir); code != 0 || out != "" {
+		t.Errorf("second --check: exit %d %s", code, out)
+	}
+	bad := writeTree(t, map[string]string{"r.yml": "AnalysisType: rule\nTests: [\n", "r.lua": "x = 'open\n"})
+	_, errOut, code = run(t, bad, "fmt", bad)
+	if code != ExitFindings || !strings.Contains(errOut, "r.yml") || !strings.Contains(errOut, "r.lua: line 1: unfinished string") {
+		t.Errorf("bad files: exit %d %s", code, errOut)
+	}
+}
+
+// TestInitEditor: panther init gives the editor the schema, and the new
+// repository is in canonical form.
+func TestInitEditor(t *testing.T) {
+	t.Parallel()
+	dir := filepath.Join(t.TempDir(), "repo")
+	if _, errOut, code := run(t, t.TempDir(), "init", dir); code != 0 {
+		t.Fatalf("init exit %d %s", code, errOut)
+	}
+	var settings struct {
+		Schemas map[string][]string `json:"yaml.schemas"`
+	}
+	data, err := os.ReadFile(filepath.Join(dir, ".vscode", "settings.json"))
+	if err != nil || json.Unmarshal(data, &settings) != nil {
+		t.Fatalf("settings.json: %v %s", err, data)
+	}
+	globs := settings.Schemas[".panther/schema.json"]
+	if len(globs) == 0 {
+		t.Fatalf("no schema mapping: %s", data)
+	}
+	if m, _ := filepath.Match(globs[0], "rules/console_login_no_mfa.yml"); !m {
+		t.Errorf("%s does not cover the example rule", globs[0])
+	}
+	if m, _ := filepath.Match(globs[0], "rules/fixtures/console_logins.jsonl.expected.yml"); m {
+		t.Errorf("%s covers the fixture expectations", globs[0])
+	}
+	schemaFile, err := os.ReadFile(filepath.Join(dir, ".panther", "schema.json"))
+	if err != nil || !json.Valid(schemaFile) {
+		t.Fatalf("schema.json: %v", err)
+	}
+	spec, _ := os.ReadFile(filepath.Join(dir, "rules", "console_login_no_mfa.yml"))
+	if !strings.HasPrefix(string(spec), "# yaml-language-server: $schema=../.panther/schema.json\n") {
+		t.Errorf("no modeline: %.80s", spec)
+	}
+	if out, _, code := run(t, dir, "fmt", "--check"); code != 0 {
+		t.Errorf("the new repository is not formatted: %s", out)
+	}
+}
