@@ -3,6 +3,7 @@ package cmd
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -136,6 +137,12 @@ failed; 130 interrupted (nothing partial is left in the lake).`,
 			}
 			opts.OnAlert = func(a *engine.Alert) {
 				row := replay.AlertRow(a)
+				if len(a.Chain) > 0 {
+					// A correlation alert carries the matches that made it.
+					if chain, err := json.Marshal(a.Chain); err == nil {
+						row = append(append(append(row[:len(row)-1:len(row)-1], `,"chain":`...), chain...), '}')
+					}
+				}
 				if alertsW != nil {
 					alertsW.Write(row)
 					alertsW.WriteByte('\n')
@@ -323,7 +330,7 @@ func selectRules(set *engine.Set, ids, filters []string) ([]*engine.Detection, e
 	}
 	var out []*engine.Detection
 	for _, d := range set.Select(flts) {
-		if d.Kind != engine.TypeRule {
+		if d.Kind != engine.TypeRule && d.Kind != engine.TypeCorrelationRule {
 			continue
 		}
 		if len(ids) > 0 {
@@ -432,6 +439,19 @@ func printReplaySummary(w io.Writer, st *replay.Stats, ruleErrors map[string][]s
 				fmt.Fprintf(w, "      %s\n", msg)
 			}
 		}
+	}
+	if len(st.Correlations) > 0 {
+		var held, keys, peak int
+		var dropped, firings int64
+		for _, c := range st.Correlations {
+			held += c.Held
+			keys += c.OpenKeys
+			peak += c.PeakKeys
+			dropped += c.DroppedKeys + c.DroppedMatch
+			firings += c.Firings
+		}
+		fmt.Fprintf(w, "correlations: %d rule(s), %d chain(s) completed; at the end %d match(es) held under %d key(s) (peak %d keys); dropped by the caps: %d\n",
+			len(st.Correlations), firings, held, keys, peak, dropped)
 	}
 	if lakeStats != "" {
 		fmt.Fprintf(w, "lake %s: %s\n", lakeDir, lakeStats)

@@ -12,5 +12,5 @@ import "embed"
 
 // FS is the shipped content.
 //
-//go:embed rules policies helpers datamodels queries
+//go:embed rules policies helpers datamodels queries correlations
 var FS embed.FS

@@ -43,6 +43,19 @@ type Alert struct {
 	// source the lake did not have yet), so a re-run does not store the
 	// alert twice.
 	Fresh bool
+	// Chain holds, for a correlation rule's alert, the rule matches that
+	// made it (of its first firing), in event time.
+	Chain []ChainLink
+}
+
+// ChainLink is one rule match of a correlation alert.
+type ChainLink struct {
+	Step    string    `json:"step"`
+	RuleID  string    `json:"rule_id"`
+	Time    time.Time `json:"time"`
+	RowID   string    `json:"p_row_id"`
+	LogType string    `json:"p_log_type,omitempty"`
+	Title   string    `json:"title,omitempty"`
 }
 
 // AlertID is the deterministic id of an alert group.
@@ -62,6 +75,17 @@ type group struct {
 	period    time.Duration
 	threshold int
 	seq       int64 // order of creation, for a stable emission order
+	// distinct holds the values of ThresholdDistinct seen (up to the
+	// threshold), when the rule counts distinct values.
+	distinct map[string]struct{}
+}
+
+// count is what the threshold compares with: events, or distinct values.
+func (g *group) count() int {
+	if g.distinct != nil {
+		return len(g.distinct)
+	}
+	return g.alert.EventCount
 }
 
 // Aggregator turns matches into alerts, in event time. It is fed in a
@@ -84,6 +108,7 @@ type Aggregator struct {
 	seq    int64
 	maxT   time.Time
 	added  int64
+	vals   []string
 	// PerRule counts emitted alerts per detection.
 	PerRule map[string]int
 	// ErrorsPerRule counts rule errors (events) per detection.
@@ -131,7 +156,7 @@ func (a *Aggregator) AddFrom(m *Match, e *event.Event, fresh bool) string {
 			id = ruleError(fe.Error())
 		}
 	}
-	if m.Err == nil && m.Matched && !m.Suppressed {
+	if m.Err == nil && m.Matched && !m.Suppressed && !d.NoAlert {
 		id = a.join(a.open, groupKey{d.ID, m.Dedup}, d, t, e, fresh, func(al *Alert) {
 			al.Title, al.Dedup, al.Severity = m.Title, m.Dedup, m.Severity
 			al.Description, al.Reference, al.Runbook = m.Description, m.Reference, m.Runbook
@@ -163,7 +188,18 @@ func (a *Aggregator) join(groups map[groupKey]*group, k groupKey, d *Detection, 
 			al.Severity = d.Severity
 		}
 		g = &group{alert: al, start: t, period: d.DedupPeriod, threshold: threshold, seq: a.seq}
+		if d.distinct != nil && al.Error == "" {
+			g.distinct = map[string]struct{}{}
+		}
 		groups[k] = g
+	}
+	if g.distinct != nil && len(g.distinct) < g.threshold {
+		a.vals = d.distinct.ref.Values(a.vals[:0], e, nil)
+		for _, v := range a.vals {
+			if len(g.distinct) < g.threshold {
+				g.distinct[v] = struct{}{}
+			}
+		}
 	}
 	al := g.alert
 	al.EventCount++
@@ -181,7 +217,7 @@ func (a *Aggregator) join(groups map[groupKey]*group, k groupKey, d *Detection, 
 	if len(al.Samples) < MaxSamples {
 		al.Samples = append(al.Samples, e.AppendJSON(nil))
 	}
-	if a.Raise != nil && al.Error == "" && al.EventCount >= g.threshold {
+	if a.Raise != nil && al.Error == "" && g.count() >= g.threshold {
 		a.Raise(al)
 	}
 	return al.ID
@@ -209,7 +245,7 @@ func (a *Aggregator) emit(g *group) {
 		}
 		return
 	}
-	if g.alert.EventCount < g.threshold {
+	if g.count() < g.threshold {
 		return
 	}
 	a.PerRule[g.alert.RuleID]++

@@ -169,7 +169,7 @@ func (ev *Evaluator) load(d *Detection) (*instance, error) {
 		mainName = "policy"
 	}
 	in.main = env.Func(mainName)
-	if in.main == nil {
+	if in.main == nil && d.Kind != TypeCorrelationRule {
 		return nil, fmt.Errorf("%s defines no %s(event) function", d.LuaFile, mainName)
 	}
 	for _, name := range auxFuncs {
@@ -177,7 +177,7 @@ func (ev *Evaluator) load(d *Detection) (*instance, error) {
 			in.funcs[name] = f
 		}
 	}
-	if d.Kind != TypePolicy && !ev.opts.NoGuards && !ev.opts.KeepOutputs {
+	if d.Kind == TypeRule && !ev.opts.NoGuards && !ev.opts.KeepOutputs {
 		if in.guard = d.chunk.Guard("rule"); in.guard != nil {
 			for _, c := range in.guard.Conds {
 				in.slots = append(in.slots, ev.guardSlot(c.Path))
@@ -271,6 +271,29 @@ func (ev *Evaluator) EvaluateInto(d *Detection, ud *lua.LUserData, m *Match) {
 	}
 }
 
+// EvaluateCorrelation computes the alert fields of a correlation rule's
+// firing: its optional Lua functions (title, dedup, severity,
+// alert_context, ...) each receive the correlation c, an object that
+// package correlate builds (the key, the matches of each step). Without a
+// Lua file the defaults apply: title = DisplayName or RuleID, dedup = key.
+func (ev *Evaluator) EvaluateCorrelation(d *Detection, c *event.Event, key string) Match {
+	m := Match{Detection: d, Matched: true, Title: d.Title(), Dedup: key, Severity: d.Severity}
+	if d.chunk == nil {
+		return m
+	}
+	in, err := ev.instance(d)
+	if err != nil {
+		m.Err = err
+		return m
+	}
+	ud := ev.vm.NewEvent(c, nil)
+	ev.alertFields(in, ud, &m)
+	if in.funcs["dedup"] == nil {
+		m.Dedup = key // the title is the same for every key
+	}
+	return m
+}
+
 func ruleResult(d *Detection, v lua.LValue) (bool, error) {
 	name := "rule"
 	if d.Kind == TypePolicy {
@@ -334,6 +357,16 @@ func (ev *Evaluator) alertFields(in *instance, ud *lua.LUserData, m *Match) {
 				m.Dedup = string(id)
 			}
 		}
+	}
+	if len(d.groupBy) > 0 {
+		// GroupBy: the alert groups by these fields' values, not the title.
+		e := luavm.EventOf(ud)
+		var parts, vals []string
+		for _, g := range d.groupBy {
+			vals = g.Values(vals[:0], e, nil)
+			parts = append(parts, strings.Join(vals, ","))
+		}
+		m.Dedup = strings.Join(parts, ":")
 	}
 	str("dedup", &m.Dedup)
 	var sev string

@@ -260,9 +260,21 @@ func loadFile(src Source, p string, opts LoadOptions, budget *loadBudget) (res l
 			return res
 		}
 		res.logType = lt
-	case TypeRule, TypeScheduledRule, TypePolicy:
+	case TypeRule, TypeScheduledRule, TypePolicy, TypeCorrelationRule:
 		d := &Detection{Kind: spec.AnalysisType, ID: spec.RuleID, File: shown, Spec: spec, Enabled: true,
-			Threshold: 1, DedupPeriod: 60 * time.Minute, LogTypes: spec.LogTypes, Tests: spec.Tests}
+			Threshold: 1, DedupPeriod: 60 * time.Minute, LogTypes: spec.LogTypes, Tests: spec.Tests,
+			Correlation: spec.Correlation}
+		if spec.CreateAlert != nil {
+			d.NoAlert = !*spec.CreateAlert
+		}
+		if spec.ThresholdDistinct != "" {
+			d.distinct = newDistinctField(spec.ThresholdDistinct)
+		}
+		for _, g := range spec.GroupBy {
+			if ref, err := ParseFieldRef(g); err == nil {
+				d.groupBy = append(d.groupBy, ref)
+			}
+		}
 		d.Line = idLine("RuleID")
 		if spec.AnalysisType == TypePolicy {
 			d.ID, d.LogTypes, d.Line = spec.PolicyID, spec.ResourceTypes, idLine("PolicyID")
@@ -277,7 +289,9 @@ func loadFile(src Source, p string, opts LoadOptions, budget *loadBudget) (res l
 		if spec.DedupPeriodMinutes != nil {
 			d.DedupPeriod = time.Duration(*spec.DedupPeriodMinutes) * time.Minute
 		}
-		d.LuaFile, d.chunk = loadLua(src, dir, spec.Filename, shown, idLine("Filename"), &diags)
+		if spec.AnalysisType != TypeCorrelationRule || spec.Filename != "" {
+			d.LuaFile, d.chunk = loadLua(src, dir, spec.Filename, shown, idLine("Filename"), &diags)
+		}
 		res.det = d
 	case TypeGlobal:
 		g := &Global{ID: spec.GlobalID, File: shown}

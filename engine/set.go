@@ -29,7 +29,16 @@ type Detection struct {
 	DedupPeriod time.Duration
 	LogTypes    []string // rules; ResourceTypes for policies
 	Tests       []TestSpec
-	chunk       *luavm.Chunk
+	// NoAlert is set for a building block rule (CreateAlert: false): its
+	// matches feed rule_matches and correlations, but raise no alert.
+	NoAlert bool
+	// Correlation is the Detection of a correlation rule (Kind
+	// TypeCorrelationRule), run by package correlate.
+	Correlation *Correlation
+	// distinct is ThresholdDistinct compiled; groupBy is GroupBy.
+	distinct *distinctField
+	groupBy  []FieldRef
+	chunk    *luavm.Chunk
 }
 
 // ChunkGuard is rule()'s opening test, when the engine found one (see

@@ -28,7 +28,7 @@ const (
 )
 
 var analysisTypes = []string{TypeRule, TypeScheduledRule, TypePolicy, TypeGlobal, TypeDataModel,
-	TypePack, TypeSavedQuery, TypeScheduledQuery, TypeLogType}
+	TypePack, TypeSavedQuery, TypeScheduledQuery, TypeLogType, TypeCorrelationRule}
 
 // Spec is a decoded YAML spec. One struct serves every analysis type; the
 // keys each type allows are in specKeys, and decoding refuses the others.
@@ -69,6 +69,13 @@ type Spec struct {
 	LookbackWindowSecs *int          `yaml:"LookbackWindowSeconds"`
 	Tests              []TestSpec    `yaml:"-"`
 	Fixtures           []FixtureSpec `yaml:"-"`
+	// ThresholdDistinct makes Threshold count distinct values of this field
+	// path (or p_any_* list) among an alert's events, not events.
+	ThresholdDistinct string `yaml:"ThresholdDistinct"`
+	// GroupBy: field paths whose values make the default dedup string.
+	GroupBy []string `yaml:"GroupBy"`
+	// Correlation is the Detection of a correlation rule.
+	Correlation *Correlation `yaml:"-"`
 }
 
 // MappingSpec is one data model mapping: a name and a Path or a Method.
@@ -95,7 +102,9 @@ type TestSpec struct {
 	Mocks []MockSpec
 	// Expect asserts the outputs of the auxiliary functions (ours).
 	Expect *ExpectSpec
-	Line   int // where the test starts in its YAML file
+	// RuleOutputs are the matches a correlation test feeds (Panther's).
+	RuleOutputs []RuleOutput
+	Line        int // where the test starts in its YAML file
 }
 
 // MockSpec replaces a global (or a helper module's field) for one test.
@@ -130,10 +139,13 @@ type FixtureSpec struct {
 var (
 	ruleKeys = []string{"AnalysisType", "RuleID", "DisplayName", "Enabled", "Filename", "LogTypes",
 		"Severity", "Description", "Runbook", "Reference", "Tags", "Reports", "SummaryAttributes",
-		"DedupPeriodMinutes", "Threshold", "OutputIds", "CreateAlert", "Tests", "Fixtures"}
+		"DedupPeriodMinutes", "Threshold", "OutputIds", "CreateAlert", "Tests", "Fixtures", "ThresholdDistinct", "GroupBy"}
 	specKeys = map[string][]string{
-		TypeRule:          ruleKeys,
-		TypeScheduledRule: append(slices.DeleteFunc(slices.Clone(ruleKeys), func(k string) bool { return k == "LogTypes" }), "ScheduledQueries"),
+		TypeRule: ruleKeys,
+		TypeScheduledRule: append(slices.DeleteFunc(slices.Clone(ruleKeys), func(k string) bool {
+			return k == "LogTypes" || k == "ThresholdDistinct" || k == "GroupBy"
+		}), "ScheduledQueries"),
+		TypeCorrelationRule: correlationKeys,
 		TypePolicy: {"AnalysisType", "PolicyID", "DisplayName", "Enabled", "Filename", "ResourceTypes",
 			"Severity", "Description", "Runbook", "Reference", "Tags", "Reports", "Suppressions",
 			"OutputIds", "Tests"},
@@ -146,16 +158,17 @@ var (
 			"Enabled", "Schedule", "Lookback", "LookbackWindowSeconds"},
 	}
 	requiredKeys = map[string][]string{
-		TypeRule:           {"RuleID", "Filename", "LogTypes", "Severity"},
-		TypeScheduledRule:  {"RuleID", "Filename", "ScheduledQueries", "Severity"},
-		TypePolicy:         {"PolicyID", "Filename", "ResourceTypes", "Severity"},
-		TypeGlobal:         {"GlobalID", "Filename"},
-		TypeDataModel:      {"DataModelID", "LogTypes", "Mappings"},
-		TypePack:           {"PackID", "PackDefinition"},
-		TypeSavedQuery:     {"QueryName", "Query"},
-		TypeScheduledQuery: {"QueryName", "Query", "Schedule"},
+		TypeRule:            {"RuleID", "Filename", "LogTypes", "Severity"},
+		TypeScheduledRule:   {"RuleID", "Filename", "ScheduledQueries", "Severity"},
+		TypePolicy:          {"PolicyID", "Filename", "ResourceTypes", "Severity"},
+		TypeGlobal:          {"GlobalID", "Filename"},
+		TypeDataModel:       {"DataModelID", "LogTypes", "Mappings"},
+		TypePack:            {"PackID", "PackDefinition"},
+		TypeSavedQuery:      {"QueryName", "Query"},
+		TypeScheduledQuery:  {"QueryName", "Query", "Schedule"},
+		TypeCorrelationRule: {"RuleID", "Severity", "Detection"},
 	}
-	testKeys     = []string{"Name", "ExpectedResult", "Log", "Resource", "Mocks", "Expect"}
+	testKeys     = []string{"Name", "ExpectedResult", "Log", "Resource", "Mocks", "Expect", "RuleOutputs"}
 	mockKeys     = []string{"objectName", "returnValue"}
 	expectKeys   = []string{"Title", "Dedup", "Severity", "Description", "Reference", "Runbook", "AlertContext", "Destinations"}
 	mappingKeys  = []string{"Name", "Path", "Method"}
@@ -169,7 +182,6 @@ var (
 		"DynamicSeverities":    "write a severity() function in Lua instead",
 		"AlertTitle":           "write a title() function in Lua instead",
 		"AlertContext":         "write an alert_context() function in Lua instead",
-		"GroupBy":              "write a dedup() function in Lua instead",
 		"OnlyUseBaseRiskScore": "risk scores are not supported",
 	}
 )
@@ -255,7 +267,7 @@ func decodeSpec(file string, data []byte, diags *diagList, budget *loadBudget) (
 	stripped := &yaml.Node{Kind: yaml.MappingNode, Tag: root.Tag, Line: root.Line, Column: root.Column}
 	for i := 0; i+1 < len(root.Content); i += 2 {
 		switch root.Content[i].Value {
-		case "Tests", "Fixtures", "Mappings", "PackDefinition", "Schedule":
+		case "Tests", "Fixtures", "Mappings", "PackDefinition", "Schedule", "Detection":
 			continue
 		}
 		stripped.Content = append(stripped.Content, root.Content[i], root.Content[i+1])
@@ -286,6 +298,10 @@ func decodeSpec(file string, data []byte, diags *diagList, budget *loadBudget) (
 			reportDecodeError(file, err, diags)
 			ok = false
 		}
+	}
+	if n := mapGet(root, "Detection"); n != nil && typ == TypeCorrelationRule {
+		c, good := decodeCorrelation(file, n, diags)
+		s.Correlation, ok = c, ok && good
 	}
 	if n := mapGet(root, "Tests"); n != nil {
 		ok = decodeTests(file, n, s, typ, diags) && ok
@@ -396,6 +412,37 @@ func decodeTests(file string, n *yaml.Node, s *Spec, typ string, diags *diagList
 		} else if err := er.Decode(&t.ExpectedResult); err != nil || er.Tag != "!!bool" {
 			diags.errorf(file, er.Line, er.Column, "", "test %q: ExpectedResult must be true or false, not %q", t.Name, er.Value)
 			ok = false
+		}
+		if ro := mapGet(item, "RuleOutputs"); typ == TypeCorrelationRule || ro != nil {
+			if typ != TypeCorrelationRule {
+				diags.errorf(file, ro.Line, ro.Column, "RuleOutputs are for correlation rules; a rule's test has a Log", "test %q: RuleOutputs in a %s", t.Name, typ)
+				ok = false
+			} else if ro == nil {
+				t.RuleOutputs = []RuleOutput{} // no match at all
+			} else {
+				outs, good := decodeRuleOutputs(file, ro, t.Name, diags)
+				t.RuleOutputs, ok = outs, ok && good
+			}
+			if l := mapGet(item, "Log"); l != nil && typ == TypeCorrelationRule {
+				diags.errorf(file, l.Line, l.Column, "a correlation test lists RuleOutputs: the matches of its steps", "test %q: Log in a correlation test", t.Name)
+				ok = false
+			}
+			if e := mapGet(item, "Expect"); e != nil && checkKeys(file, e, expectKeys, diags, "Expect.") {
+				ex, err := decodeExpect(e)
+				if err != nil {
+					diags.errorf(file, e.Line, e.Column, "", "test %q: Expect: %v", t.Name, err)
+					ok = false
+				}
+				t.Expect = ex
+			} else if e != nil {
+				ok = false
+			}
+			if m := mapGet(item, "Mocks"); m != nil {
+				diags.errorf(file, m.Line, m.Column, "", "test %q: Mocks are not supported in correlation tests", t.Name)
+				ok = false
+			}
+			s.Tests = append(s.Tests, t)
+			continue
 		}
 		logNode := mapGet(item, "Log")
 		if typ == TypePolicy {
@@ -562,6 +609,20 @@ func checkValues(file string, root *yaml.Node, s *Spec, diags *diagList) bool {
 		l, c := at("Threshold")
 		diags.errorf(file, l, c, "Threshold is the number of matching events that raise an alert: 1 or more", "Threshold %d is out of range", *s.Threshold)
 		ok = false
+	}
+	if s.ThresholdDistinct != "" {
+		if _, err := event.ParsePath(s.ThresholdDistinct); err != nil {
+			l, c := at("ThresholdDistinct")
+			diags.errorf(file, l, c, "a field path (sourceIPAddress, userIdentity.arn) or a p_any_* list", "ThresholdDistinct: %v", err)
+			ok = false
+		}
+	}
+	for _, g := range s.GroupBy {
+		if _, err := event.ParsePath(g); err != nil {
+			l, c := at("GroupBy")
+			diags.errorf(file, l, c, "field paths such as sourceIPAddress or userIdentity.arn", "GroupBy: %v", err)
+			ok = false
+		}
 	}
 	if s.DedupPeriodMinutes != nil && (*s.DedupPeriodMinutes < 1 || *s.DedupPeriodMinutes > 7*24*60) {
 		l, c := at("DedupPeriodMinutes")

@@ -152,6 +152,13 @@ type FixtureRunner interface {
 	RunFixtures(ctx context.Context, set *Set, d *Detection) []TestResult
 }
 
+// CorrelationTester runs a unit test of a correlation rule (its
+// RuleOutputs through package correlate, which engine cannot import). The
+// FixtureRunner of TestOptions provides it when it implements it.
+type CorrelationTester interface {
+	RunCorrelationTest(set *Set, d *Detection, t *TestSpec, budget time.Duration) TestResult
+}
+
 // TestResult is the outcome of one test.
 type TestResult struct {
 	Detection *Detection
@@ -260,6 +267,10 @@ func RunTests(ctx context.Context, set *Set, opts TestOptions) *TestReport {
 				}
 				if j.index < 0 {
 					results[j.slot] = opts.Fixtures.RunFixtures(ctx, set, j.det)
+					continue
+				}
+				if j.det.Kind == TypeCorrelationRule {
+					results[j.slot] = []TestResult{runCorrelationTest(opts, set, j.det, &j.det.Tests[j.index])}
 					continue
 				}
 				prints.Reset()
@@ -393,6 +404,22 @@ func runUnitTest(ev *Evaluator, set *Set, d *Detection, t *TestSpec, now time.Ti
 	}
 	res.Passed = len(res.Failures) == 0
 	return res
+}
+
+func runCorrelationTest(opts TestOptions, set *Set, d *Detection, t *TestSpec) TestResult {
+	if ct, ok := opts.Fixtures.(CorrelationTester); ok {
+		return ct.RunCorrelationTest(set, d, t, opts.Budget)
+	}
+	return TestResult{Detection: d, Test: t.Name, File: d.File, Line: t.Line,
+		Failures: []string{"correlation tests need the correlation engine (package correlate): run them with panther test"}}
+}
+
+// CheckExpect checks a test's Expect against a match and returns what did
+// not hold (correlation tests use it on their alert).
+func CheckExpect(ex *ExpectSpec, m *Match) []string {
+	var out []string
+	checkExpect(ex, m, func(format string, args ...any) { out = append(out, fmt.Sprintf(format, args...)) })
+	return out
 }
 
 func mainFunc(d *Detection) string {

@@ -162,6 +162,8 @@ func validate(set *Set, opts LoadOptions) Diagnostics {
 		}
 	}
 
+	validateCorrelations(set, &diags)
+
 	// Load every Lua file once.
 	ev := NewEvaluator(set, EvalOptions{Budget: opts.Budget})
 	defer ev.Close()

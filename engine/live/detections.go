@@ -53,6 +53,10 @@ type Generation struct {
 	// Shadowed lists detections that two active packs hold: the first
 	// pack (by ID) runs it.
 	Shadowed []string
+	// corrs are the enabled correlation rules, per pack set; feedOnly the
+	// rules that run only because a correlation names them.
+	corrs    map[*engine.Set][]*engine.Detection
+	feedOnly map[*engine.Detection]bool
 }
 
 // liveRule is a rule of a generation with the set it runs in.
@@ -119,7 +123,8 @@ func (l *loader) next(ctx context.Context, cur *Generation) (*Generation, error)
 		return nil, nil
 	}
 	l.n++
-	g := &Generation{N: l.n, Loaded: time.Now(), byType: map[string][]liveRule{}, version: map[string]string{}}
+	g := &Generation{N: l.n, Loaded: time.Now(), byType: map[string][]liveRule{}, version: map[string]string{},
+		corrs: map[*engine.Set][]*engine.Detection{}, feedOnly: map[*engine.Detection]bool{}}
 	seen := map[PackRef]bool{}
 	var customs []*parsers.LogType
 	for _, ref := range refs {
@@ -137,6 +142,10 @@ func (l *loader) next(ctx context.Context, cur *Generation) (*Generation, error)
 			customs = append(customs, c.LogType)
 		}
 		for _, d := range p.set.Detections {
+			if d.Kind == engine.TypeCorrelationRule && d.Enabled && d.Correlation != nil {
+				g.corrs[p.set] = append(g.corrs[p.set], d)
+				g.version[d.ID] = ref.String()
+			}
 			if d.Kind != engine.TypeRule || !d.Enabled {
 				continue
 			}
@@ -147,6 +156,21 @@ func (l *loader) next(ctx context.Context, cur *Generation) (*Generation, error)
 			g.version[d.ID] = ref.String()
 			for _, lt := range d.LogTypes {
 				g.byType[lt] = append(g.byType[lt], liveRule{det: d, set: p.set})
+			}
+		}
+	}
+	// The rules a correlation names run for it, alerting or not.
+	for set, cs := range g.corrs {
+		for _, c := range cs {
+			for _, id := range c.Correlation.RuleIDs() {
+				d, ok := set.Detection(id)
+				if !ok || d.Kind != engine.TypeRule || d.Enabled {
+					continue
+				}
+				g.feedOnly[d] = true
+				for _, lt := range d.LogTypes {
+					g.byType[lt] = append(g.byType[lt], liveRule{det: d, set: set})
+				}
 			}
 		}
 	}

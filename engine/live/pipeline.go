@@ -55,6 +55,7 @@ import (
 
 	lua "github.com/yuin/gopher-lua"
 
+	"panther/correlate"
 	"panther/engine"
 	"panther/engine/luavm"
 	"panther/engine/replay"
@@ -471,6 +472,43 @@ func (p *Pipeline) sink(ctx context.Context, order <-chan *job) error {
 		raised[a.ID] = r
 		send(r, true)
 	}
+	// Correlation rules: one engine per pack set of the generation; a new
+	// generation starts them afresh (their state is not carried over).
+	var corrGen *Generation
+	corrs := map[*engine.Set]*correlate.Engine{}
+	closeCorrs := func() {
+		for _, c := range corrs {
+			c.Flush()
+			c.Close()
+		}
+		clear(corrs)
+	}
+	defer closeCorrs()
+	useGen := func(g *Generation) {
+		if g == corrGen {
+			return
+		}
+		closeCorrs()
+		corrGen = g
+		for set, ds := range g.corrs {
+			c, err := correlate.New(correlate.Options{Set: set, Rules: ds, Budget: o.Budget, Lateness: CorrelationLateness,
+				Retention: replay.ReplayLateness,
+				Emit:      agg.Emit, EmitError: agg.EmitError})
+			if err != nil {
+				p.log.Error("correlation rules", "error", err.Error())
+				continue
+			}
+			c.SetRaise(func(a *engine.Alert) {
+				for _, d := range ds {
+					if d.ID == a.RuleID {
+						curDet = d
+					}
+				}
+				agg.Raise(a)
+			})
+			corrs[set] = c
+		}
+	}
 	tick := time.NewTicker(o.Tick)
 	defer tick.Stop()
 	lastCommit := time.Now()
@@ -522,6 +560,9 @@ func (p *Pipeline) sink(ctx context.Context, order <-chan *job) error {
 			// matches accumulate.)
 			if !maxEvent.IsZero() && time.Since(lastEventWall) >= o.Tick {
 				agg.Advance(maxEvent.Add(time.Since(maxEventWall)))
+				for _, c := range corrs {
+					c.AdvanceTo(maxEvent.Add(time.Since(maxEventWall)))
+				}
 			}
 			flushDirty()
 			if time.Since(lastCommit) >= o.CommitInterval {
@@ -540,6 +581,7 @@ func (p *Pipeline) sink(ctx context.Context, order <-chan *job) error {
 			continue
 		}
 		cur = j
+		useGen(j.gen)
 		e := j.e
 		for _, b := range j.bad {
 			met.Rejected.WithLabelValues(e.Input).Inc()
@@ -566,6 +608,9 @@ func (p *Pipeline) sink(ctx context.Context, order <-chan *job) error {
 			if ev.Time.After(maxEvent) {
 				maxEvent, maxEventWall = ev.Time, time.Now()
 			}
+			for _, c := range corrs {
+				c.Observe(ev.Time)
+			}
 			if j.matches != nil {
 				for k := range j.matches[i] {
 					m := &j.matches[i][k]
@@ -573,7 +618,19 @@ func (p *Pipeline) sink(ctx context.Context, order <-chan *job) error {
 						met.RuleErrors.WithLabelValues(m.Detection.ID).Inc()
 					}
 					curDet = m.Detection
-					id := agg.AddFrom(m, ev, true)
+					id := ""
+					if !j.gen.feedOnly[m.Detection] || m.Err != nil {
+						id = agg.AddFrom(m, ev, true)
+					}
+					if m.Matched {
+						for _, c := range corrs {
+							if c.Wants(m.Detection.ID) {
+								cin := correlate.Input{RuleID: m.Detection.ID, Time: ev.Time, RowID: ev.RowID, LogType: ev.LogType,
+									Title: m.Title, Dedup: m.Dedup, AlertContext: m.AlertContext, Event: ev, Fresh: true}
+								c.Add(&cin)
+							}
+						}
+					}
 					if o.Lake != nil && m.Matched {
 						row = replay.MatchRow(row[:0], m, id, ev)
 						if err := o.Lake.WriteRow("rule_matches", replay.MatchSchema, ev.Time, row); err != nil {
@@ -613,6 +670,9 @@ func (p *Pipeline) sink(ctx context.Context, order <-chan *job) error {
 	// Drained: close the windows that the clock has passed, commit.
 	if !maxEvent.IsZero() {
 		agg.Advance(maxEvent.Add(time.Since(maxEventWall)))
+		for _, c := range corrs {
+			c.AdvanceTo(maxEvent.Add(time.Since(maxEventWall)))
+		}
 	}
 	flushDirty()
 	if o.Lake != nil {
@@ -628,6 +688,11 @@ func (p *Pipeline) sink(ctx context.Context, order <-chan *job) error {
 	}
 	return nil
 }
+
+// CorrelationLateness is how long after its window an absence is decided
+// live (by event time, or by the clock when no event comes). Matches are
+// held as long as in replay, so those that arrive out of order still join.
+const CorrelationLateness = 5 * time.Minute
 
 // counter batches the increments of one label pair within an entry.
 type counter struct {

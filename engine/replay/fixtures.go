@@ -15,6 +15,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"panther/correlate"
 	"panther/engine"
 	"panther/parsers"
 	"panther/parsers/input"
@@ -85,6 +86,15 @@ type FixtureRunner struct {
 	Updated func(file, change string)
 
 	mu sync.Mutex
+}
+
+// RunCorrelationTest runs a unit test of a correlation rule
+// (engine.CorrelationTester).
+func (fr *FixtureRunner) RunCorrelationTest(set *engine.Set, d *engine.Detection, t *engine.TestSpec, budget time.Duration) engine.TestResult {
+	if budget == 0 {
+		budget = fr.Budget
+	}
+	return correlate.RunTest(set, d, t, budget)
 }
 
 // RunFixtures runs d's fixture tests.

@@ -30,16 +30,25 @@ import (
 	"io"
 	"os"
 	"runtime"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"panther/correlate"
 	"panther/engine"
 	"panther/parsers"
 	"panther/parsers/classifier"
 	"panther/parsers/event"
 	"panther/parsers/input"
 )
+
+// ReplayLateness is how far out of event-time order a replay lets rule
+// matches arrive and still correlate: an archive is read source by source,
+// and a whole-day file of one log type may come before the hourly files
+// of another. Absences are decided that long after their window, or at
+// the end of the input.
+const ReplayLateness = 24 * time.Hour
 
 // Lake receives what a replay writes to the Parquet lake. lake's
 // writer implements it (through an adapter in the command).
@@ -97,8 +106,16 @@ type Options struct {
 	// LogType, when set, parses every record as that type (no classifier).
 	LogType *parsers.LogType
 	Set     *engine.Set
-	// Rules are the detections to run; nil means every enabled rule.
-	Rules          []*engine.Detection
+	// Rules are the detections to run; nil means every enabled rule and
+	// every enabled correlation rule. A correlation rule among them brings
+	// the rules it names: they run for it (their matches feed it and
+	// rule_matches) but raise no alert unless selected themselves.
+	Rules []*engine.Detection
+	// NoCorrelations leaves correlation rules out.
+	NoCorrelations bool
+	// Correlate tunes the correlation engine (Set, Rules, Emit are set by
+	// Run); zero values are the defaults of package correlate.
+	Correlate      correlate.Options
 	Workers        int // 0 = GOMAXPROCS
 	Since, Until   time.Time
 	MaxRecordBytes int
@@ -141,8 +158,10 @@ type Stats struct {
 	AlertsPerRule map[string]int
 	ErrorsPerRule map[string]int
 	Disabled      []string // detections turned off after timeouts
-	LakeSkipped   int      // sources already in the lake
-	Elapsed       time.Duration
+	// Correlations are the counters of each correlation rule run.
+	Correlations map[string]correlate.RuleStats
+	LakeSkipped  int // sources already in the lake
+	Elapsed      time.Duration
 }
 
 // TotalEvents sums Events.
@@ -197,13 +216,19 @@ func Run(ctx context.Context, opts Options) (*Stats, error) {
 	if opts.DisableAfterTimeouts == 0 {
 		opts.DisableAfterTimeouts = 10
 	}
-	rules := opts.Rules
-	if rules == nil {
-		for _, d := range opts.Set.Detections {
-			if d.Kind == engine.TypeRule && d.Enabled {
-				rules = append(rules, d)
-			}
+	rules, corrs, feedOnly := splitRules(opts)
+	var corr *correlate.Engine
+	if len(corrs) > 0 {
+		co := opts.Correlate
+		co.Set, co.Rules, co.Budget = opts.Set, corrs, opts.Budget
+		if co.Lateness == 0 {
+			co.Lateness = ReplayLateness
 		}
+		var err error
+		if corr, err = correlate.New(co); err != nil {
+			return nil, err
+		}
+		defer corr.Close()
 	}
 	byType := map[string][]*engine.Detection{}
 	for _, d := range rules {
@@ -214,7 +239,7 @@ func Run(ctx context.Context, opts Options) (*Stats, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
-	r := &run{opts: opts, byType: byType, stats: &Stats{Events: map[string]int64{}, Sources: len(opts.Sources)},
+	r := &run{opts: opts, byType: byType, corr: corr, feedOnly: feedOnly, stats: &Stats{Events: map[string]int64{}, Sources: len(opts.Sources)},
 		timeouts: map[*engine.Detection]*atomic.Int64{}, disabled: map[*engine.Detection]*atomic.Bool{}}
 	r.batcher, _ = opts.Lake.(LakeBatcher)
 	for _, d := range rules {
@@ -305,6 +330,8 @@ func Run(ctx context.Context, opts Options) (*Stats, error) {
 
 type run struct {
 	opts        Options
+	corr        *correlate.Engine
+	feedOnly    map[*engine.Detection]bool
 	byType      map[string][]*engine.Detection
 	stats       *Stats
 	totalBytes  int64
@@ -555,7 +582,7 @@ func (r *run) evaluate(ctx context.Context, ev *engine.Evaluator, b *batch) {
 func (r *run) sink(ctx context.Context, sinkQ <-chan job, cancel func()) error {
 	st := r.stats
 	var alerts int64
-	agg := engine.NewAggregator(func(a *engine.Alert) {
+	emit := func(a *engine.Alert) {
 		alerts++
 		if r.opts.Lake != nil && a.Fresh {
 			if err := r.opts.Lake.WriteRow("alerts", AlertSchema, a.FirstEvent, AlertRow(a)); err != nil {
@@ -565,11 +592,21 @@ func (r *run) sink(ctx context.Context, sinkQ <-chan job, cancel func()) error {
 		if r.opts.OnAlert != nil {
 			r.opts.OnAlert(a)
 		}
-	}, func(a *engine.Alert) {
+	}
+	emitError := func(a *engine.Alert) {
 		if r.opts.OnRuleError != nil {
 			r.opts.OnRuleError(a)
 		}
-	})
+	}
+	agg := engine.NewAggregator(emit, emitError)
+	corr := r.corr
+	if corr != nil {
+		corr.SetEmit(emit, func(a *engine.Alert) {
+			agg.ErrorsPerRule[a.RuleID] += a.EventCount
+			emitError(a)
+		})
+	}
+	var cin correlate.Input
 	lastProgress := time.Now()
 	start := lastProgress
 	var row []byte
@@ -605,10 +642,21 @@ func (r *run) sink(ctx context.Context, sinkQ <-chan job, cancel func()) error {
 						r.lakeErr(err)
 					}
 				}
+				if corr != nil {
+					corr.Observe(e.Time)
+				}
 				if b.matches != nil {
 					for k := range b.matches[i] {
 						m := &b.matches[i][k]
-						id := agg.AddFrom(m, e, !b.skipLake)
+						id := ""
+						if !r.feedOnly[m.Detection] || m.Err != nil {
+							id = agg.AddFrom(m, e, !b.skipLake)
+						}
+						if corr != nil && m.Matched && corr.Wants(m.Detection.ID) {
+							cin = correlate.Input{RuleID: m.Detection.ID, Time: e.Time, RowID: e.RowID, LogType: e.LogType,
+								Title: m.Title, Dedup: m.Dedup, AlertContext: m.AlertContext, Event: e, Fresh: !b.skipLake}
+							corr.Add(&cin)
+						}
 						if r.opts.Lake != nil && m.Matched && !b.skipLake {
 							row = MatchRow(row[:0], m, id, e)
 							if err := r.opts.Lake.WriteRow("rule_matches", MatchSchema, e.Time, row); err != nil {
@@ -647,7 +695,16 @@ func (r *run) sink(ctx context.Context, sinkQ <-chan job, cancel func()) error {
 	}
 	if ctx.Err() == nil {
 		agg.Flush()
+		if corr != nil {
+			corr.Flush()
+		}
 		r.finished = true
+	}
+	if corr != nil {
+		st.Correlations = corr.Stats()
+		for id, n := range corr.PerRule() {
+			agg.PerRule[id] += n
+		}
 	}
 	st.Alerts = int(alerts)
 	st.AlertsPerRule = agg.PerRule
@@ -660,6 +717,42 @@ func (r *run) sink(ctx context.Context, sinkQ <-chan job, cancel func()) error {
 		return r.fatal
 	}
 	return nil
+}
+
+// splitRules sorts the detections to run into rules and correlation
+// rules, adding the rules a correlation names that are not selected: they
+// run only to feed it (feedOnly).
+func splitRules(opts Options) (rules, corrs []*engine.Detection, feedOnly map[*engine.Detection]bool) {
+	sel := opts.Rules
+	if sel == nil {
+		for _, d := range opts.Set.Detections {
+			if (d.Kind == engine.TypeRule || d.Kind == engine.TypeCorrelationRule) && d.Enabled {
+				sel = append(sel, d)
+			}
+		}
+	}
+	feedOnly = map[*engine.Detection]bool{}
+	for _, d := range sel {
+		switch d.Kind {
+		case engine.TypeRule:
+			rules = append(rules, d)
+		case engine.TypeCorrelationRule:
+			if !opts.NoCorrelations && d.Correlation != nil {
+				corrs = append(corrs, d)
+			}
+		}
+	}
+	for _, c := range corrs {
+		for _, id := range c.Correlation.RuleIDs() {
+			d, ok := opts.Set.Detection(id)
+			if !ok || d.Kind != engine.TypeRule || slices.Contains(rules, d) {
+				continue
+			}
+			rules = append(rules, d)
+			feedOnly[d] = true
+		}
+	}
+	return rules, corrs, feedOnly
 }
 
 func (r *run) lakeErr(err error) {

@@ -1,0 +1,562 @@
+package correlate
+
+import (
+	"container/heap"
+	"container/list"
+	"fmt"
+	"slices"
+	"sort"
+	"time"
+
+	"panther/engine"
+	"panther/parsers/event"
+)
+
+// Input is one rule match, as the stream hands it over.
+type Input struct {
+	RuleID       string
+	Time         time.Time // the event's p_event_time
+	RowID        string
+	LogType      string
+	Title, Dedup string
+	AlertContext []byte // JSON object, or nil
+	// Event is the matched event; it is read during Add only.
+	Event *event.Event
+	// Fresh is replay's: from a source the lake did not have yet.
+	Fresh bool
+}
+
+// Options configure an Engine.
+type Options struct {
+	Set *engine.Set
+	// Rules are the correlation rules to run (Kind TypeCorrelationRule).
+	Rules []*engine.Detection
+	// MaxKeys caps the keys a rule holds (0: DefaultMaxKeys).
+	MaxKeys int
+	// MaxPerKey caps the matches held under one key (0: DefaultMaxPerKey).
+	MaxPerKey int
+	// MaxHeld caps the matches a rule holds in all (0: DefaultMaxHeld):
+	// past it, the least recently touched keys are dropped.
+	MaxHeld int
+	// Lateness is how far behind the watermark a match may still arrive
+	// and count; absences are decided that long after their window (0:
+	// DefaultLateness; negative: none).
+	Lateness time.Duration
+	// Retention is how long past the lookback window held matches stay
+	// for a late match to join them (0: the lateness). Absences are
+	// decided by Lateness alone, so serve keeps them prompt while still
+	// joining matches that arrive out of order.
+	Retention time.Duration
+	// Budget bounds each Lua call.
+	Budget time.Duration
+	// Emit receives each correlation alert; EmitError each group of errors
+	// of the rules' Lua functions.
+	Emit      func(*engine.Alert)
+	EmitError func(*engine.Alert)
+}
+
+// Defaults of Options.
+const (
+	DefaultMaxKeys   = 10000
+	DefaultMaxPerKey = 1024
+	DefaultMaxHeld   = 50000
+	DefaultLateness  = time.Hour
+)
+
+// Engine runs correlation rules. It is fed by one goroutine, in a
+// deterministic order; it is not safe for concurrent use.
+type Engine struct {
+	opts   Options
+	rules  []*ruleState
+	byRule map[string][]*ruleState
+	agg    *engine.Aggregator
+	ev     *engine.Evaluator
+	seq    uint64
+	wm     time.Time // the watermark: the latest event time seen
+	lastWM time.Time // when pending absences and expiry last ran
+	chains map[string][]engine.ChainLink
+	buf    []string
+	errs   []error
+}
+
+// New compiles the rules. An error names a rule whose fields do not
+// compile (load has refused those already; this is for hand-built rules).
+func New(opts Options) (*Engine, error) {
+	if opts.MaxKeys <= 0 {
+		opts.MaxKeys = DefaultMaxKeys
+	}
+	if opts.MaxPerKey <= 0 {
+		opts.MaxPerKey = DefaultMaxPerKey
+	}
+	if opts.MaxHeld <= 0 {
+		opts.MaxHeld = DefaultMaxHeld
+	}
+	switch {
+	case opts.Lateness == 0:
+		opts.Lateness = DefaultLateness
+	case opts.Lateness < 0:
+		opts.Lateness = 0
+	}
+	e := &Engine{opts: opts, byRule: map[string][]*ruleState{}, chains: map[string][]engine.ChainLink{}}
+	for _, d := range opts.Rules {
+		rs, err := compile(d)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", d.ID, err)
+		}
+		rs.perKey = opts.MaxPerKey
+		for _, s := range rs.steps {
+			rs.perKey = max(rs.perKey, 2*s.MinMatchCount, s.MaxMatchCount+1)
+		}
+		e.rules = append(e.rules, rs)
+		for id := range rs.byRule {
+			e.byRule[id] = append(e.byRule[id], rs)
+		}
+	}
+	e.agg = engine.NewAggregator(e.emit, opts.EmitError)
+	return e, nil
+}
+
+func compile(d *engine.Detection) (*ruleState, error) {
+	c := d.Correlation
+	if c == nil {
+		return nil, fmt.Errorf("not a correlation rule")
+	}
+	rs := &ruleState{d: d, c: c, byRule: map[string][]int{}, entries: map[entryKey]*entry{}, lru: list.New()}
+	ref := func(s string) (engine.FieldRef, error) {
+		f, err := engine.ParseFieldRef(s)
+		if err != nil {
+			return f, fmt.Errorf("field %q: %w", s, err)
+		}
+		return f, nil
+	}
+	if len(c.Sequence) > 0 {
+		rs.steps = c.Sequence
+		rs.inRefs = make([][]engine.FieldRef, len(c.Sequence))
+		rs.outRefs = make([][]engine.FieldRef, len(c.Sequence))
+		for i, t := range c.Transitions {
+			for _, p := range t.Match {
+				from, err := ref(p.From)
+				if err != nil {
+					return nil, err
+				}
+				to, err := ref(p.To)
+				if err != nil {
+					return nil, err
+				}
+				rs.outRefs[i] = append(rs.outRefs[i], from)
+				rs.inRefs[i+1] = append(rs.inRefs[i+1], to)
+			}
+		}
+	} else {
+		rs.steps = c.Group
+		rs.inRefs = make([][]engine.FieldRef, len(c.Group))
+		for _, cr := range c.MatchCriteria {
+			for i, g := range c.Group {
+				f, err := ref(cr.Fields[g.ID])
+				if err != nil {
+					return nil, err
+				}
+				rs.inRefs[i] = append(rs.inRefs[i], f)
+			}
+		}
+		if c.DistinctField != "" {
+			f, err := ref(c.DistinctField)
+			if err != nil {
+				return nil, err
+			}
+			rs.distinct = &f
+		}
+	}
+	for i, s := range rs.steps {
+		rs.byRule[s.RuleID] = append(rs.byRule[s.RuleID], i)
+	}
+	return rs, nil
+}
+
+// SetEmit replaces Options.Emit and Options.EmitError (a caller that
+// builds its outputs after the engine).
+func (e *Engine) SetEmit(emit, emitError func(*engine.Alert)) {
+	e.opts.Emit = emit
+	e.agg.EmitError = emitError
+}
+
+// SetRaise makes the engine hand each correlation alert to raise as soon
+// as it fires (serve's alert store), besides Emit at its window's close.
+func (e *Engine) SetRaise(raise func(*engine.Alert)) {
+	e.agg.Raise = func(a *engine.Alert) {
+		if ch, ok := e.chains[a.ID]; ok && a.Chain == nil {
+			a.Chain = ch
+		}
+		raise(a)
+	}
+}
+
+// RuleIDs are the rules whose matches the engine takes.
+func (e *Engine) RuleIDs() []string {
+	out := make([]string, 0, len(e.byRule))
+	for id := range e.byRule {
+		out = append(out, id)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// Wants reports whether a rule's matches feed a correlation.
+func (e *Engine) Wants(ruleID string) bool { return len(e.byRule[ruleID]) > 0 }
+
+// Observe moves the watermark to t if it is later: call it for every
+// event of the stream (matches or not), so absences can be decided.
+func (e *Engine) Observe(t time.Time) {
+	if t.After(e.wm) {
+		e.wm = t
+		if e.wm.Sub(e.lastWM) >= time.Minute {
+			e.advance(false)
+		}
+	}
+}
+
+// AdvanceTo moves the watermark to t (serve: by the wall clock once no
+// event has come for a while) and decides what it can.
+func (e *Engine) AdvanceTo(t time.Time) {
+	if t.After(e.wm) {
+		e.wm = t
+	}
+	e.advance(false)
+	e.agg.Advance(t)
+}
+
+// Add takes one rule match.
+func (e *Engine) Add(in *Input) {
+	for _, rs := range e.byRule[in.RuleID] {
+		rs.stats.Matches++
+		for _, step := range rs.byRule[in.RuleID] {
+			e.seq++
+			r := &rec{step: step, t: in.Time, seq: e.seq, ruleID: in.RuleID, rowID: in.RowID, logType: in.LogType,
+				title: in.Title, dedup: in.Dedup, ctx: in.AlertContext, fresh: in.Fresh}
+			r.in = keys(rs.inRefs[step], in, e.buf)
+			if rs.outRefs != nil {
+				r.out = keys(rs.outRefs[step], in, e.buf)
+			}
+			if r.in == nil || r.out == nil && rs.outRefs != nil {
+				continue // no key: this match cannot link
+			}
+			if rs.distinct != nil {
+				vals := rs.distinct.Values(e.buf[:0], in.Event, in.AlertContext)
+				if len(vals) == 0 {
+					continue
+				}
+				r.val = vals[0]
+			}
+			if len(rs.c.Sequence) > 0 {
+				e.addSequence(rs, r)
+			} else {
+				e.addGroup(rs, r)
+			}
+		}
+	}
+}
+
+// hold indexes r under each of its keys.
+func (e *Engine) hold(rs *ruleState, r *rec) {
+	seq := len(rs.c.Sequence) > 0
+	for _, k := range r.in {
+		if seq && r.step == 0 {
+			break // the first step has no incoming key
+		}
+		rs.insert(rs.touch(entryKey{r.step, false, k}, e), r, rs.perKey)
+	}
+	if seq && r.step < len(rs.steps)-1 {
+		for _, k := range r.out {
+			rs.insert(rs.touch(entryKey{r.step, true, k}, e), r, rs.perKey)
+		}
+	}
+}
+
+// advance decides the absences whose window has closed and expires old
+// matches. final decides every absence (the end of the input).
+func (e *Engine) advance(final bool) {
+	e.lastWM = e.wm
+	cut := e.wm.Add(-e.opts.Lateness)
+	for _, rs := range e.rules {
+		for rs.pending.Len() > 0 {
+			p := rs.pending[0]
+			if !final && !p.deadline.Before(cut) {
+				break
+			}
+			heap.Pop(&rs.pending)
+			e.decide(rs, p)
+		}
+		rs.stats.Pending = rs.pending.Len()
+		if !final {
+			rs.expire(e.wm.Add(-max(e.opts.Lateness, e.opts.Retention) - rs.c.Lookback))
+		}
+	}
+}
+
+// Flush decides every pending absence and emits every open alert: call it
+// at the end of the input.
+func (e *Engine) Flush() {
+	e.advance(true)
+	e.agg.Flush()
+}
+
+// Close releases the Lua VM.
+func (e *Engine) Close() {
+	if e.ev != nil {
+		e.ev.Close()
+		e.ev = nil
+	}
+}
+
+// Stats returns the counters per correlation rule ID.
+func (e *Engine) Stats() map[string]RuleStats {
+	out := make(map[string]RuleStats, len(e.rules))
+	for _, rs := range e.rules {
+		out[rs.d.ID] = rs.stats
+	}
+	return out
+}
+
+// Totals sums the counters of every rule.
+func (e *Engine) Totals() RuleStats {
+	var t RuleStats
+	for _, rs := range e.rules {
+		s := rs.stats
+		t.Matches += s.Matches
+		t.Firings += s.Firings
+		t.OpenKeys += s.OpenKeys
+		t.PeakKeys += s.PeakKeys
+		t.Held += s.Held
+		t.DroppedKeys += s.DroppedKeys
+		t.DroppedMatch += s.DroppedMatch
+		t.Pending += s.Pending
+		t.Errors += s.Errors
+	}
+	return t
+}
+
+// PerRule counts the alerts emitted per correlation rule.
+func (e *Engine) PerRule() map[string]int { return e.agg.PerRule }
+
+// link is one rec of a chain with the step it stands for.
+type link struct {
+	step string
+	r    *rec
+}
+
+// fire turns a complete chain into a match of the correlation rule.
+func (e *Engine) fire(rs *ruleState, chain []link, key string) {
+	rs.stats.Firings++
+	sort.SliceStable(chain, func(i, j int) bool { return chain[i].r.before(chain[j].r) })
+	last := chain[len(chain)-1].r
+	fresh := false
+	var b []byte
+	b = append(b, `{"rule_id":`...)
+	b = event.AppendString(b, rs.d.ID)
+	b = append(b, `,"key":`...)
+	b = event.AppendString(b, showKey(key))
+	b = append(b, `,"matches":[`...)
+	links := make([]engine.ChainLink, 0, len(chain))
+	for i, l := range chain {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendMatch(b, l)
+		fresh = fresh || l.r.fresh
+		links = append(links, engine.ChainLink{Step: l.step, RuleID: l.r.ruleID, Time: l.r.t, RowID: l.r.rowID, LogType: l.r.logType, Title: l.r.title})
+	}
+	b = append(b, `],"steps":{`...)
+	first := true
+	for _, s := range rs.steps {
+		n := 0
+		for _, l := range chain {
+			if l.step != s.ID {
+				continue
+			}
+			if n == 0 {
+				if !first {
+					b = append(b, ',')
+				}
+				first = false
+				b = event.AppendString(b, s.ID)
+				b = append(b, ":["...)
+			} else {
+				b = append(b, ',')
+			}
+			b = appendMatch(b, l)
+			n++
+		}
+		if n > 0 {
+			b = append(b, ']')
+		}
+	}
+	b = append(b, '}', '}')
+	ce := event.New()
+	defer ce.Release()
+	if err := ce.ParseJSON(b); err != nil {
+		e.errs = append(e.errs, err) // cannot happen: we wrote it
+		return
+	}
+	ce.Time = last.t
+	ce.RowID = last.rowID
+	ce.LogType = "Correlation"
+	m := e.evaluate(rs.d, ce, showKey(key))
+	if m.Err != nil || len(m.AuxErrors) > 0 {
+		rs.stats.Errors++
+		if m.Err == nil {
+			m.Err = m.AuxErrors[0]
+		}
+		m.Matched = false
+	}
+	id := e.agg.AddFrom(&m, ce, fresh)
+	if m.Matched && id != "" {
+		if _, has := e.chains[id]; !has {
+			e.chains[id] = links
+		}
+	}
+}
+
+func appendMatch(b []byte, l link) []byte {
+	r := l.r
+	b = append(b, `{"step":`...)
+	b = event.AppendString(b, l.step)
+	b = append(b, `,"rule_id":`...)
+	b = event.AppendString(b, r.ruleID)
+	b = append(b, `,"p_event_time":"`...)
+	b = r.t.UTC().AppendFormat(b, event.TimeLayout)
+	b = append(b, `","p_row_id":`...)
+	b = event.AppendString(b, r.rowID)
+	if r.logType != "" {
+		b = append(b, `,"p_log_type":`...)
+		b = event.AppendString(b, r.logType)
+	}
+	b = append(b, `,"title":`...)
+	b = event.AppendString(b, r.title)
+	b = append(b, `,"dedup":`...)
+	b = event.AppendString(b, r.dedup)
+	if k := recKey(r); k != "" {
+		b = append(b, `,"key":`...)
+		b = event.AppendString(b, showKey(k))
+	}
+	if r.val != "" {
+		b = append(b, `,"value":`...)
+		b = event.AppendString(b, r.val)
+	}
+	if len(r.ctx) > 0 {
+		b = append(b, `,"alert_context":`...)
+		b = append(b, r.ctx...)
+	}
+	return append(b, '}')
+}
+
+// recKey is the key a match linked on: its incoming key, else its
+// outgoing one (a first step).
+func recKey(r *rec) string {
+	if len(r.in) > 0 && r.in[0] != "" {
+		return r.in[0]
+	}
+	if len(r.out) > 0 {
+		return r.out[0]
+	}
+	return ""
+}
+
+func (e *Engine) evaluate(d *engine.Detection, ce *event.Event, key string) engine.Match {
+	if e.ev == nil {
+		e.ev = engine.NewEvaluator(e.opts.Set, engine.EvalOptions{Budget: e.opts.Budget})
+	}
+	return e.ev.EvaluateCorrelation(d, ce, key)
+}
+
+func (e *Engine) emit(a *engine.Alert) {
+	if ch, ok := e.chains[a.ID]; ok {
+		a.Chain = ch
+		delete(e.chains, a.ID)
+	}
+	var lts []string
+	for _, l := range a.Chain {
+		if l.LogType != "" && !slices.Contains(lts, l.LogType) {
+			lts = append(lts, l.LogType)
+		}
+	}
+	slices.Sort(lts)
+	if len(lts) > 0 {
+		a.LogTypes = lts
+	}
+	if e.opts.Emit != nil {
+		e.opts.Emit(a)
+	}
+}
+
+// pending is a chain that waits for its absence window to close.
+type pending struct {
+	deadline time.Time
+	from     time.Time // the window of the absent step or groups: [from, deadline]
+	key      string
+	chain    []link
+	seq      uint64
+}
+
+type pendingHeap []*pending
+
+func (h pendingHeap) Len() int { return len(h) }
+func (h pendingHeap) Less(i, j int) bool {
+	if !h[i].deadline.Equal(h[j].deadline) {
+		return h[i].deadline.Before(h[j].deadline)
+	}
+	return h[i].seq < h[j].seq
+}
+func (h pendingHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
+func (h *pendingHeap) Push(x any)   { *h = append(*h, x.(*pending)) }
+func (h *pendingHeap) Pop() any {
+	old := *h
+	p := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return p
+}
+
+// schedule adds a pending absence, unless one for the same key and
+// window is waiting already.
+func (e *Engine) schedule(rs *ruleState, p *pending) {
+	for _, q := range rs.pending {
+		if q.key == p.key && q.deadline.Equal(p.deadline) {
+			return
+		}
+	}
+	if rs.pending.Len() >= e.opts.MaxKeys {
+		rs.stats.DroppedKeys++
+		return
+	}
+	e.seq++
+	p.seq = e.seq
+	heap.Push(&rs.pending, p)
+	rs.stats.Pending = rs.pending.Len()
+}
+
+// decide fires a pending chain whose absent step did not match (or
+// matched within MinMatchCount..MaxMatchCount) in its window.
+func (e *Engine) decide(rs *ruleState, p *pending) {
+	for i, s := range rs.steps {
+		if !s.Absence && s.MaxMatchCount == 0 {
+			continue
+		}
+		n := 0
+		for _, r := range rs.list(i, false, p.key) {
+			if !r.t.Before(p.from) && !r.t.After(p.deadline) {
+				n++
+			}
+		}
+		if s.Absence && n > 0 {
+			return
+		}
+		if !s.Absence && (n < s.MinMatchCount || n > s.MaxMatchCount) {
+			return
+		}
+	}
+	e.fire(rs, p.chain, p.key)
+}
+
+// String is for debugging.
+func (l link) String() string {
+	return fmt.Sprintf("%s@%s", l.step, l.r.t.Format(time.RFC3339))
+}

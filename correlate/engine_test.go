@@ -1,0 +1,435 @@
+package correlate
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"panther/engine"
+	"panther/parsers/event"
+)
+
+// tree loads a detections tree from files, failing on any error.
+func tree(t testing.TB, files map[string]string) *engine.Set {
+	t.Helper()
+	fs := fstest.MapFS{}
+	for name, body := range files {
+		fs[name] = &fstest.MapFile{Data: []byte(body)}
+	}
+	set := engine.Load([]engine.Source{{FS: fs, Root: "."}}, engine.LoadOptions{})
+	if n := set.Diagnostics.Errors(); n > 0 {
+		t.Fatalf("%d errors:\n%s", n, set.Diagnostics)
+	}
+	return set
+}
+
+// rules are three plain rules over CloudTrail-shaped events.
+func rules() map[string]string {
+	files := map[string]string{}
+	for _, id := range []string{"A", "B", "C"} {
+		files["rules/"+id+".yml"] = fmt.Sprintf("AnalysisType: rule\nRuleID: %s\nFilename: %s.lua\nLogTypes: [AWS.CloudTrail]\nSeverity: Low\n", id, id)
+		files["rules/"+id+".lua"] = fmt.Sprintf("function rule(event) return event.eventName == %q end\n", id)
+	}
+	return files
+}
+
+func with(files map[string]string, more map[string]string) map[string]string {
+	for k, v := range more {
+		files[k] = v
+	}
+	return files
+}
+
+const seqABC = `AnalysisType: correlation_rule
+RuleID: Seq.ABC
+DisplayName: A then B then C
+Severity: High
+Detection:
+  - Sequence:
+      - ID: first
+        RuleID: A
+      - ID: second
+        RuleID: B
+      - ID: third
+        RuleID: C
+    Transitions:
+      - ID: first to second
+        From: first
+        To: second
+        WithinTimeFrameMinutes: 10
+        Match:
+          - On: user
+      - ID: second to third
+        From: second
+        To: third
+        WithinTimeFrameMinutes: 10
+        Match:
+          - From: user
+            To: p_alert_context.who
+    LookbackWindowMinutes: 30
+`
+
+var t0 = time.Date(2026, 11, 10, 9, 0, 0, 0, time.UTC)
+
+// match builds an Input of rule id at t0+min minutes, the event holding
+// user, the alert context who.
+func match(id string, min float64, user string) *Input {
+	e := event.New()
+	if err := e.ParseJSON([]byte(`{"user":"` + user + `","eventName":"` + id + `"}`)); err != nil {
+		panic(err)
+	}
+	tm := t0.Add(time.Duration(min * float64(time.Minute)))
+	e.Time = tm
+	e.RowID = fmt.Sprintf("%s-%v-%s", id, min, user)
+	e.LogType = "AWS.CloudTrail"
+	return &Input{RuleID: id, Time: tm, RowID: e.RowID, LogType: e.LogType, Title: id + " by " + user, Dedup: user,
+		AlertContext: []byte(`{"who":"` + user + `"}`), Event: e}
+}
+
+type run struct {
+	eng    *Engine
+	alerts []*engine.Alert
+	errs   []string
+}
+
+func newRun(t testing.TB, set *engine.Set, opts Options) *run {
+	t.Helper()
+	r := &run{}
+	opts.Set = set
+	if opts.Rules == nil {
+		for _, d := range set.Detections {
+			if d.Kind == engine.TypeCorrelationRule {
+				opts.Rules = append(opts.Rules, d)
+			}
+		}
+	}
+	opts.Emit = func(a *engine.Alert) { r.alerts = append(r.alerts, a) }
+	opts.EmitError = func(a *engine.Alert) { r.errs = append(r.errs, a.Error) }
+	eng, err := New(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(eng.Close)
+	r.eng = eng
+	return r
+}
+
+func (r *run) feed(ins ...*Input) *run {
+	for _, in := range ins {
+		r.eng.Observe(in.Time)
+		r.eng.Add(in)
+		in.Event.Release()
+	}
+	return r
+}
+
+func (r *run) flush() *run { r.eng.Flush(); return r }
+
+func TestSequenceFiresInAnyArrivalOrder(t *testing.T) {
+	set := tree(t, with(rules(), map[string]string{"corr/seq.yml": seqABC}))
+	inputs := func() []*Input {
+		return []*Input{match("A", 0, "bob"), match("B", 5, "bob"), match("C", 12, "bob")}
+	}
+	for name, order := range map[string][]int{"in order": {0, 1, 2}, "reversed": {2, 1, 0}, "middle first": {1, 2, 0}} {
+		t.Run(name, func(t *testing.T) {
+			ins := inputs()
+			r := newRun(t, set, Options{})
+			for _, i := range order {
+				r.feed(ins[i])
+			}
+			r.flush()
+			if len(r.alerts) != 1 {
+				t.Fatalf("got %d alerts, want 1", len(r.alerts))
+			}
+			a := r.alerts[0]
+			if a.RuleID != "Seq.ABC" || a.Dedup != "bob" || a.Title != "A then B then C" || a.Severity != "HIGH" {
+				t.Errorf("alert %+v", a)
+			}
+			var steps []string
+			for _, l := range a.Chain {
+				steps = append(steps, l.Step+"/"+l.RuleID+"/"+l.RowID)
+			}
+			if got := strings.Join(steps, " "); got != "first/A/A-0-bob second/B/B-5-bob third/C/C-12-bob" {
+				t.Errorf("chain %s", got)
+			}
+			if !a.FirstEvent.Equal(t0.Add(12*time.Minute)) || len(a.LogTypes) != 1 || a.LogTypes[0] != "AWS.CloudTrail" {
+				t.Errorf("first event %s, log types %v", a.FirstEvent, a.LogTypes)
+			}
+		})
+	}
+}
+
+func TestSequenceRefusesWhatDoesNotChain(t *testing.T) {
+	set := tree(t, with(rules(), map[string]string{"corr/seq.yml": seqABC}))
+	cases := map[string][]*Input{
+		"other user at the end":   {match("A", 0, "bob"), match("B", 5, "bob"), match("C", 12, "eve")},
+		"other user in between":   {match("A", 0, "bob"), match("B", 5, "eve"), match("C", 12, "bob")},
+		"too late for the frame":  {match("A", 0, "bob"), match("B", 11, "bob"), match("C", 12, "bob")},
+		"steps out of time order": {match("B", 0, "bob"), match("A", 5, "bob"), match("C", 12, "bob")},
+		"a step missing":          {match("A", 0, "bob"), match("C", 5, "bob")},
+	}
+	for name, ins := range cases {
+		t.Run(name, func(t *testing.T) {
+			r := newRun(t, set, Options{}).feed(ins...).flush()
+			if len(r.alerts) != 0 {
+				t.Fatalf("got %d alerts, want none: %+v", len(r.alerts), r.alerts[0].Chain)
+			}
+		})
+	}
+	// At the edges of both frames (inclusive, as Panther's tests are).
+	r := newRun(t, set, Options{}).feed(match("A", 0, "bob"), match("B", 10, "bob"), match("C", 20, "bob")).flush()
+	if len(r.alerts) != 1 {
+		t.Fatalf("got %d alerts, want 1", len(r.alerts))
+	}
+}
+
+const bruteForce = `AnalysisType: correlation_rule
+RuleID: Seq.Brute
+Severity: High
+Detection:
+  - Sequence:
+      - ID: failures
+        RuleID: A
+        MinMatchCount: 3
+      - ID: success
+        RuleID: B
+    Transitions:
+      - ID: failures then success
+        From: failures
+        To: success
+        WithinTimeFrameMinutes: 5
+        Match:
+          - On: user
+    LookbackWindowMinutes: 15
+`
+
+func TestMinMatchCount(t *testing.T) {
+	set := tree(t, with(rules(), map[string]string{"corr/brute.yml": bruteForce}))
+	two := newRun(t, set, Options{}).feed(match("A", 0, "bob"), match("A", 1, "bob"), match("B", 2, "bob")).flush()
+	if len(two.alerts) != 0 {
+		t.Fatalf("two failures raised %d alerts", len(two.alerts))
+	}
+	three := newRun(t, set, Options{}).feed(match("A", 0, "bob"), match("A", 1, "bob"), match("A", 1.5, "eve"),
+		match("A", 2, "bob"), match("B", 6, "bob")).flush()
+	if len(three.alerts) != 1 || len(three.alerts[0].Chain) != 4 {
+		t.Fatalf("three failures: %d alerts", len(three.alerts))
+	}
+	// Success first in arrival order (another source), failures after.
+	late := newRun(t, set, Options{}).feed(match("B", 6, "bob"), match("A", 0, "bob"), match("A", 1, "bob"), match("A", 2, "bob")).flush()
+	if len(late.alerts) != 1 {
+		t.Fatalf("success read first: %d alerts", len(late.alerts))
+	}
+	// The success is timed from the last failure: 2 + 5 = 7 is the limit.
+	far := newRun(t, set, Options{}).feed(match("A", 0, "bob"), match("A", 1, "bob"), match("A", 2, "bob"), match("B", 7.5, "bob")).flush()
+	if len(far.alerts) != 0 {
+		t.Fatalf("success after the frame: %d alerts", len(far.alerts))
+	}
+}
+
+const absence = `AnalysisType: correlation_rule
+RuleID: Seq.NoB
+Severity: Medium
+Detection:
+  - Sequence:
+      - ID: started
+        RuleID: A
+      - ID: finished
+        RuleID: B
+        Absence: true
+    Transitions:
+      - ID: started NOT FOLLOWED BY finished
+        From: started
+        To: finished
+        WithinTimeFrameMinutes: 10
+        Match:
+          - On: user
+`
+
+func TestAbsenceByWatermark(t *testing.T) {
+	set := tree(t, with(rules(), map[string]string{"corr/absence.yml": absence}))
+	// B for the same user within the window: nothing.
+	r := newRun(t, set, Options{}).feed(match("A", 0, "bob"), match("B", 9, "bob")).flush()
+	if len(r.alerts) != 0 {
+		t.Fatalf("B followed: %d alerts", len(r.alerts))
+	}
+	// B read before A (another source) still counts.
+	r = newRun(t, set, Options{}).feed(match("B", 9, "bob"), match("A", 0, "bob")).flush()
+	if len(r.alerts) != 0 {
+		t.Fatalf("B read first: %d alerts", len(r.alerts))
+	}
+	// B for someone else, or too late: the absence fires.
+	for _, late := range []*Input{match("B", 9, "eve"), match("B", 11, "bob")} {
+		r = newRun(t, set, Options{}).feed(match("A", 0, "bob"), late).flush()
+		if len(r.alerts) != 1 || r.alerts[0].Dedup != "bob" {
+			t.Fatalf("absence not raised (%s)", late.RowID)
+		}
+	}
+	// Decided by the watermark, before the end of the input, once time
+	// has passed the window plus the lateness.
+	r = newRun(t, set, Options{Lateness: 5 * time.Minute}).feed(match("A", 0, "bob"), match("C", 14, "x"))
+	if f := r.eng.Stats()["Seq.NoB"].Firings; f != 0 {
+		t.Fatalf("decided at 14 minutes (window 10 + lateness 5): %d", f)
+	}
+	r.feed(match("C", 16, "x"))
+	if s := r.eng.Stats()["Seq.NoB"]; s.Firings != 1 || s.Pending != 0 {
+		t.Fatalf("not decided at 16 minutes: %+v", s)
+	}
+	// Wall-clock advance (serve) decides it too.
+	r = newRun(t, set, Options{}).feed(match("A", 0, "bob"))
+	r.eng.AdvanceTo(t0.Add(2 * time.Hour))
+	if f := r.eng.Stats()["Seq.NoB"].Firings; f != 1 {
+		t.Fatalf("AdvanceTo did not decide: %d", f)
+	}
+}
+
+const group = `AnalysisType: correlation_rule
+RuleID: Group.AB
+Severity: High
+Filename: group.lua
+Detection:
+  - Group:
+      - ID: a
+        RuleID: A
+      - ID: b
+        RuleID: B
+        MinMatchCount: 2
+    MatchCriteria:
+      user:
+        - GroupID: a
+          Match: user
+        - GroupID: b
+          Match: p_alert_context.who
+    LookbackWindowMinutes: 20
+`
+
+const groupLua = `
+function title(c)
+  return "A and B for " .. c.key .. " (" .. #c.matches .. " matches, first " .. c.matches[1].rule_id .. ")"
+end
+function alert_context(c)
+  return {steps = #c.steps.b, first = c:get("matches", 1, "p_row_id")}
+end
+`
+
+func TestGroupAnyOrderAndLua(t *testing.T) {
+	set := tree(t, with(rules(), map[string]string{"corr/group.yml": group, "corr/group.lua": groupLua}))
+	r := newRun(t, set, Options{}).feed(match("B", 0, "bob"), match("B", 10, "eve"), match("A", 12, "bob"), match("B", 19, "bob")).flush()
+	if len(r.alerts) != 1 {
+		t.Fatalf("got %d alerts", len(r.alerts))
+	}
+	a := r.alerts[0]
+	if a.Title != "A and B for bob (3 matches, first B)" || a.Dedup != "bob" {
+		t.Errorf("title %q dedup %q", a.Title, a.Dedup)
+	}
+	if string(a.AlertContext) != `{"first":"B-0-bob","steps":2}` {
+		t.Errorf("alert context %s", a.AlertContext)
+	}
+	// Spread over more than the lookback: nothing.
+	r = newRun(t, set, Options{}).feed(match("B", 0, "bob"), match("A", 12, "bob"), match("B", 21, "bob")).flush()
+	if len(r.alerts) != 0 {
+		t.Fatalf("spread over 21 minutes: %d alerts", len(r.alerts))
+	}
+}
+
+const groupAbsent = `AnalysisType: correlation_rule
+RuleID: Group.NoB
+Severity: High
+Detection:
+  - Group:
+      - ID: a
+        RuleID: A
+      - ID: b
+        RuleID: B
+        Absence: true
+    MatchCriteria:
+      user:
+        - GroupID: a
+          Match: user
+        - GroupID: b
+          Match: user
+    LookbackWindowMinutes: 20
+`
+
+func TestGroupAbsence(t *testing.T) {
+	set := tree(t, with(rules(), map[string]string{"corr/g.yml": groupAbsent}))
+	for name, c := range map[string]struct {
+		ins  []*Input
+		want int
+	}{
+		"alone":        {[]*Input{match("A", 0, "bob")}, 1},
+		"B after":      {[]*Input{match("A", 0, "bob"), match("B", 5, "bob")}, 0},
+		"B before":     {[]*Input{match("B", 0, "bob"), match("A", 5, "bob")}, 0},
+		"B other user": {[]*Input{match("A", 0, "bob"), match("B", 5, "eve")}, 1},
+		"B long after": {[]*Input{match("A", 0, "bob"), match("B", 25, "bob")}, 1},
+	} {
+		t.Run(name, func(t *testing.T) {
+			r := newRun(t, set, Options{}).feed(c.ins...).flush()
+			if len(r.alerts) != c.want {
+				t.Fatalf("got %d alerts, want %d", len(r.alerts), c.want)
+			}
+		})
+	}
+}
+
+func TestKeysAreBounded(t *testing.T) {
+	set := tree(t, with(rules(), map[string]string{"corr/seq.yml": seqABC}))
+	r := newRun(t, set, Options{MaxKeys: 50})
+	for i := range 1000 {
+		r.feed(match("A", float64(i)/100, fmt.Sprint("user", i)))
+	}
+	s := r.eng.Stats()["Seq.ABC"]
+	if s.OpenKeys != 50 || s.DroppedKeys != 950 || s.PeakKeys != 50 || s.Held != 50 {
+		t.Fatalf("stats %+v", s)
+	}
+	// The newest keys are kept: a chain on the last user still fires.
+	r.feed(match("B", 10, "user999"), match("C", 11, "bob"))
+	r.feed(match("C", 12, "user999")).flush()
+	if len(r.alerts) != 1 || r.alerts[0].Dedup != "user999" {
+		t.Fatalf("the newest key was not kept: %d alerts", len(r.alerts))
+	}
+	// Time expires what the lookback has passed.
+	r = newRun(t, set, Options{Lateness: -1})
+	for i := range 100 {
+		r.feed(match("A", float64(i), fmt.Sprint("user", i)))
+	}
+	if s := r.eng.Stats()["Seq.ABC"]; s.OpenKeys > 40 {
+		t.Fatalf("expiry kept %d keys over 100 minutes of a 30 minute lookback", s.OpenKeys)
+	}
+}
+
+func TestSameOutputForAnyArrivalOfSources(t *testing.T) {
+	// Two "sources" (A's and B's), read one after the other either way:
+	// the alerts are the same.
+	set := tree(t, with(rules(), map[string]string{"corr/brute.yml": bruteForce, "corr/seq.yml": seqABC}))
+	mk := func() (as, bs []*Input) {
+		for i := range 30 {
+			u := fmt.Sprint("u", i%4)
+			as = append(as, match("A", float64(i), u))
+			if i%3 == 0 {
+				bs = append(bs, match("B", float64(i)+0.5, u), match("C", float64(i)+1, u))
+			}
+		}
+		return
+	}
+	key := func(r *run) string {
+		var out []string
+		for _, a := range r.alerts {
+			// How many firings an alert holds depends on the arrival order
+			// (each arrival that completes a chain fires); which chains
+			// fire, and the first of each, does not.
+			out = append(out, fmt.Sprintf("%s %s %s", a.RuleID, a.Dedup, a.FirstEvent.Format(time.TimeOnly)))
+		}
+		return strings.Join(out, "\n")
+	}
+	as, bs := mk()
+	one := newRun(t, set, Options{}).feed(as...).feed(bs...).flush()
+	as, bs = mk()
+	two := newRun(t, set, Options{}).feed(bs...).feed(as...).flush()
+	engine.SortAlerts(one.alerts)
+	engine.SortAlerts(two.alerts)
+	if key(one) != key(two) || len(one.alerts) == 0 {
+		t.Fatalf("A first:\n%s\nB first:\n%s", key(one), key(two))
+	}
+}
