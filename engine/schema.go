@@ -75,6 +75,8 @@ func specDocs(o SchemaOptions) map[string]schema.Key {
 			Doc: "Matches with one dedup string within this many minutes of an alert's first event join it (default 60)."},
 		{Name: "Threshold", Type: schema.Integer, Min: schema.Range(1), Max: schema.Range(1_000_000),
 			Doc: "An alert is raised once this many events match within the dedup period (default 1)."},
+		strKey("ThresholdDistinct", "Threshold counts distinct values of this field path (or p_any_* list) among an alert's events, not events."),
+		listKey("GroupBy", "Field paths whose values make the default dedup string (when there is no dedup())."),
 		listKey("OutputIds", "The destinations an alert goes to, unless destinations() says otherwise."),
 		boolKey("CreateAlert", "false records the matches without raising alerts (a signal for correlation rules)."),
 		listKey("Suppressions", "Resource ids (glob patterns) this policy does not check."),
@@ -104,6 +106,11 @@ func specDocs(o SchemaOptions) map[string]schema.Key {
 		strKey("Tests.Mocks.objectName", "The global, or helper.name, to replace."),
 		{Name: "Tests.Mocks.returnValue", Doc: "What it is replaced with (a mocked function returns it): any YAML value."},
 		{Name: "Tests.Expect", Type: schema.Object, Doc: "The outputs of a matching test (ours): each key given is checked."},
+		{Name: "Tests.RuleOutputs", Type: schema.Array, Doc: "A correlation test: the matches of its steps or groups (Panther's form).",
+			Items: &schema.Key{Type: schema.Object, Required: []string{"ID", "Matches"}}},
+		strKey("Tests.RuleOutputs.ID", "The step or group ID."),
+		{Name: "Tests.RuleOutputs.Matches", Type: schema.Object, Doc: "Field -> value -> the times of its matches.",
+			Values: &schema.Key{Type: schema.Object, Values: &schema.Key{Type: schema.Array}}},
 		strKey("Tests.Expect.Title", "title()'s result (or the default title)."),
 		strKey("Tests.Expect.Dedup", "dedup()'s result (or the default: the title)."),
 		{Name: "Tests.Expect.Severity", Type: schema.String, Enum: severityEnum, Doc: "The alert's severity after severity()."},
@@ -112,6 +119,40 @@ func specDocs(o SchemaOptions) map[string]schema.Key {
 		strKey("Tests.Expect.Runbook", "runbook()'s result."),
 		{Name: "Tests.Expect.AlertContext", Doc: "A subset of alert_context()'s result."},
 		listKey("Tests.Expect.Destinations", "destinations()'s result."),
+		{Name: "Detection", Type: schema.Object, OneOrList: true,
+			Doc: "The correlation (a list of one item in Panther's files): a Sequence with Transitions, or a Group with MatchCriteria."},
+		{Name: "Detection.Sequence", Type: schema.Array, Doc: "Ordered steps: the matches of one rule each.", Items: &schema.Key{Type: schema.Object, Required: []string{"ID", "RuleID"}}},
+		{Name: "Detection.Group", Type: schema.Array, Doc: "Groups matched on one key in any order.", Items: &schema.Key{Type: schema.Object, Required: []string{"ID", "RuleID"}}},
+		{Name: "Detection.Transitions", Type: schema.Array, Doc: "One per pair of consecutive steps: From, To, what they share (Match) and within how long.",
+			Items: &schema.Key{Type: schema.Object, Required: []string{"From", "To", "Match"}}},
+		strKey("Detection.Transitions.ID", "The transition's name, like A FOLLOWED BY B."),
+		strKey("Detection.Transitions.From", "The step ID it starts from."),
+		strKey("Detection.Transitions.To", "The next step's ID."),
+		{Name: "Detection.Transitions.WithinTimeFrameMinutes", Type: schema.Integer, Min: schema.Range(1), Max: schema.Range(90 * 24 * 60),
+			Doc: "The To step happens within this many minutes after the From step (default: the lookback)."},
+		{Name: "Detection.Transitions.Match", Type: schema.Array, Doc: "What the two steps share: On: field, or From: field and To: field.",
+			Items: &schema.Key{Type: schema.Object}},
+		strKey("Detection.Transitions.Match.On", "A field both steps' matches hold with one value (a path, p_any_* or p_alert_context.<path>)."),
+		strKey("Detection.Transitions.Match.From", "The From step's field."),
+		strKey("Detection.Transitions.Match.To", "The To step's field."),
+		{Name: "Detection.MatchCriteria", Type: schema.Object, Doc: "Key name -> per group, the field whose value links the groups.",
+			Values: &schema.Key{Type: schema.Array, Items: &schema.Key{Type: schema.Object, Required: []string{"GroupID", "Match"}}}},
+		strKey("Detection.MatchCriteria.GroupID", "The group's ID."),
+		strKey("Detection.MatchCriteria.Match", "The group's field."),
+		{Name: "Detection.LookbackWindowMinutes", Type: schema.Integer, Min: schema.Range(1), Max: schema.Range(90 * 24 * 60),
+			Doc: "The whole chain fits in this many minutes (default 15)."},
+		{Name: "Detection.Schedule", Doc: "Accepted for compatibility with Panther's format and ignored: correlations run on the stream."},
+		{Name: "Detection.EventEvaluationOrder", Type: schema.String, Enum: []string{"Chronological"}, Doc: "Matches are always taken in event time."},
+		strKey("Detection.Sequence.ID", "The step's name, used by Transitions and RuleOutputs."),
+		strKey("Detection.Sequence.RuleID", "The rule whose matches this step takes."),
+		{Name: "Detection.Sequence.MinMatchCount", Type: schema.Integer, Min: schema.Range(1), Max: schema.Range(10000), Doc: "The step happens when this many matches share its keys (default 1)."},
+		{Name: "Detection.Sequence.MaxMatchCount", Type: schema.Integer, Min: schema.Range(1), Max: schema.Range(10000), Doc: "At most this many (last step only)."},
+		boolKey("Detection.Sequence.Absence", "The step is that no match happens (last step only)."),
+		strKey("Detection.Group.ID", "The group's name, used by MatchCriteria and RuleOutputs."),
+		strKey("Detection.Group.RuleID", "The rule whose matches this group takes."),
+		{Name: "Detection.Group.MinMatchCount", Type: schema.Integer, Min: schema.Range(1), Max: schema.Range(10000), Doc: "The group holds when this many matches share the key (default 1)."},
+		{Name: "Detection.Group.MaxMatchCount", Type: schema.Integer, Min: schema.Range(1), Max: schema.Range(10000), Doc: "At most this many."},
+		boolKey("Detection.Group.Absence", "The group is that no match of the key happens."),
 		{Name: "Fixtures", Type: schema.Array, Doc: "Fixture tests: raw log files replayed through the parser, this detection and the alert logic, compared with <Input>.expected.yml.",
 			Items: &schema.Key{Type: schema.Object, Required: []string{"Input"}}},
 		strKey("Fixtures.Name", "The fixture's name (default: its Input)."),
@@ -129,12 +170,15 @@ func specDocs(o SchemaOptions) map[string]schema.Key {
 // kindOrder is the canonical order of each kind's keys (the shipped
 // library's). It holds exactly the keys of specKeys.
 var kindOrder = map[string][]string{
-	TypeRule: {"AnalysisType", "RuleID", "DisplayName", "Enabled", "Filename", "LogTypes", "Severity",
-		"Threshold", "DedupPeriodMinutes", "Tags", "Reports", "Description", "Runbook", "Reference",
-		"SummaryAttributes", "OutputIds", "CreateAlert", "Fixtures", "Tests"},
-	TypeScheduledRule: {"AnalysisType", "RuleID", "DisplayName", "Enabled", "Filename", "ScheduledQueries",
+	TypeRule: {"AnalysisType", "RuleID", "DisplayName", "Enabled", "CreateAlert", "Filename", "LogTypes", "Severity",
+		"Threshold", "ThresholdDistinct", "DedupPeriodMinutes", "GroupBy", "Tags", "Reports", "Description", "Runbook", "Reference",
+		"SummaryAttributes", "OutputIds", "Fixtures", "Tests"},
+	TypeScheduledRule: {"AnalysisType", "RuleID", "DisplayName", "Enabled", "CreateAlert", "Filename", "ScheduledQueries",
 		"Severity", "Threshold", "DedupPeriodMinutes", "Tags", "Reports", "Description", "Runbook",
-		"Reference", "SummaryAttributes", "OutputIds", "CreateAlert", "Fixtures", "Tests"},
+		"Reference", "SummaryAttributes", "OutputIds", "Fixtures", "Tests"},
+	TypeCorrelationRule: {"AnalysisType", "RuleID", "DisplayName", "Enabled", "Filename", "Severity",
+		"DedupPeriodMinutes", "Tags", "Reports", "Description", "Runbook", "Reference", "OutputIds", "Detection",
+		"Fixtures", "Tests"},
 	TypePolicy: {"AnalysisType", "PolicyID", "DisplayName", "Enabled", "Filename", "ResourceTypes",
 		"Severity", "Suppressions", "Tags", "Reports", "Description", "Runbook", "Reference", "OutputIds", "Tests"},
 	TypeGlobal:    {"AnalysisType", "GlobalID", "Filename", "Description", "Tags"},
@@ -149,32 +193,44 @@ var kindOrder = map[string][]string{
 // nestedOrder is the canonical order of the keys of nested mappings, by
 // path; each holds exactly the keys of the decoder's list for it.
 var nestedOrder = map[string][]string{
-	"Tests":          {"Name", "ExpectedResult", "Mocks", "Log", "Resource", "Expect"},
-	"Tests.Mocks":    {"objectName", "returnValue"},
-	"Tests.Expect":   {"Title", "Dedup", "Severity", "Description", "Reference", "Runbook", "AlertContext", "Destinations"},
-	"Mappings":       {"Name", "Path", "Method"},
-	"Fixtures":       {"Name", "Input", "LogType", "Expected"},
-	"Schedule":       {"RateMinutes", "CronExpression", "TimeoutMinutes"},
-	"PackDefinition": {"IDs"},
+	"Tests":             {"Name", "ExpectedResult", "Mocks", "Log", "Resource", "RuleOutputs", "Expect"},
+	"Tests.RuleOutputs": {"ID", "Matches"},
+	"Detection": {"Sequence", "Group", "Transitions", "MatchCriteria", "LookbackWindowMinutes", "Schedule",
+		"EventEvaluationOrder"},
+	"Detection.Sequence":          {"ID", "RuleID", "MinMatchCount", "MaxMatchCount", "Absence"},
+	"Detection.Group":             {"ID", "RuleID", "MinMatchCount", "MaxMatchCount", "Absence"},
+	"Detection.Transitions":       {"ID", "From", "To", "WithinTimeFrameMinutes", "Match"},
+	"Detection.Transitions.Match": {"On", "From", "To"},
+	"Detection.MatchCriteria":     {"GroupID", "Match"},
+	"Tests.Mocks":                 {"objectName", "returnValue"},
+	"Tests.Expect":                {"Title", "Dedup", "Severity", "Description", "Reference", "Runbook", "AlertContext", "Destinations"},
+	"Mappings":                    {"Name", "Path", "Method"},
+	"Fixtures":                    {"Name", "Input", "LogType", "Expected"},
+	"Schedule":                    {"RateMinutes", "CronExpression", "TimeoutMinutes"},
+	"PackDefinition":              {"IDs"},
 }
 
 // decoderNested is the decoder's list for each nested path.
 func decoderNested() map[string][]string {
 	return map[string][]string{
-		"Tests": testKeys, "Tests.Mocks": mockKeys, "Tests.Expect": expectKeys, "Mappings": mappingKeys,
+		"Tests.RuleOutputs": ruleOutputKeys, "Detection": detectionKeys, "Detection.Sequence": stepKeys,
+		"Detection.Group": stepKeys, "Detection.Transitions": transitionKeys, "Detection.Transitions.Match": pairKeys,
+		"Detection.MatchCriteria": criterionKeys,
+		"Tests":                   testKeys, "Tests.Mocks": mockKeys, "Tests.Expect": expectKeys, "Mappings": mappingKeys,
 		"Fixtures": fixtureKeys, "Schedule": scheduleKeys, "PackDefinition": packDefKeys,
 	}
 }
 
 var kindDocs = map[string][2]string{
-	TypeRule:           {"Rule", "A streaming detection: rule(event) in Lua over the events of its LogTypes."},
-	TypeScheduledRule:  {"Scheduled rule", "A detection over the rows of scheduled queries."},
-	TypePolicy:         {"Policy", "A cloud security policy: policy(resource) in Lua over resources of its ResourceTypes (panther scan)."},
-	TypeGlobal:         {"Helper", "A Lua module that detections load with require(GlobalID)."},
-	TypeDataModel:      {"Data model", "One name for one idea across log types: event:udm(\"Name\")."},
-	TypePack:           {"Pack", "A set of detections built into a zip and uploaded to the backend."},
-	TypeSavedQuery:     {"Saved query", "A SQL query over the lake, run by name with panther search --query."},
-	TypeScheduledQuery: {"Scheduled query", "A SQL query over the lake run on a schedule; scheduled rules read its rows."},
+	TypeRule:            {"Rule", "A streaming detection: rule(event) in Lua over the events of its LogTypes."},
+	TypeCorrelationRule: {"Correlation rule", "An alert from a chain of rule matches in event time: a Sequence of steps, or a Group (Panther's format)."},
+	TypeScheduledRule:   {"Scheduled rule", "A detection over the rows of scheduled queries."},
+	TypePolicy:          {"Policy", "A cloud security policy: policy(resource) in Lua over resources of its ResourceTypes (panther scan)."},
+	TypeGlobal:          {"Helper", "A Lua module that detections load with require(GlobalID)."},
+	TypeDataModel:       {"Data model", "One name for one idea across log types: event:udm(\"Name\")."},
+	TypePack:            {"Pack", "A set of detections built into a zip and uploaded to the backend."},
+	TypeSavedQuery:      {"Saved query", "A SQL query over the lake, run by name with panther search --query."},
+	TypeScheduledQuery:  {"Scheduled query", "A SQL query over the lake run on a schedule; scheduled rules read its rows."},
 }
 
 // Schemas returns the schema of every kind of spec a detections
@@ -199,9 +255,11 @@ func SpecSchemas(o SchemaOptions) []schema.Kind {
 		}
 		if tests := schema.Find(k.Keys, "Tests"); tests != nil {
 			// A rule's test has a Log; a policy's a Resource (or a Log).
-			if typ == TypePolicy {
+			switch typ {
+			case TypePolicy:
 				tests.Items.AnyRequired = []string{"Log", "Resource"}
-			} else {
+			case TypeCorrelationRule:
+			default:
 				tests.Items.Required = append(slices.Clone(tests.Items.Required), "Log")
 			}
 		}
@@ -219,10 +277,15 @@ func fill(docs map[string]schema.Key, path string) schema.Key {
 		return k
 	}
 	target := &k
-	if k.Items != nil {
-		it := *k.Items
-		k.Items = &it
-		target = k.Items
+	if k.Values != nil { // free keys, each holding a list of mappings (MatchCriteria)
+		v := *k.Values
+		k.Values = &v
+		target = k.Values
+	}
+	if target.Items != nil {
+		it := *target.Items
+		target.Items = &it
+		target = target.Items
 	}
 	for _, name := range order {
 		target.Keys = append(target.Keys, fill(docs, path+"."+name))
