@@ -38,6 +38,7 @@ func newReplayCmd(app *App) *cobra.Command {
 		failOnAlert, failOnError, quiet                         bool
 		maxRecord, year                                         int
 	)
+	var push string // --push URL
 	c := &cobra.Command{
 		Use:   "replay [PATH...|-]",
 		Short: "Stream log archives through the detections: alerts, and a Parquet lake",
@@ -135,7 +136,11 @@ failed; 130 interrupted (nothing partial is left in the lake).`,
 				alertsW = bufio.NewWriter(alertsF)
 				defer alertsW.Flush()
 			}
+			var pushed []*engine.Alert
 			opts.OnAlert = func(a *engine.Alert) {
+				if push != "" {
+					pushed = append(pushed, a)
+				}
 				row := replay.AlertRow(a)
 				if len(a.Chain) > 0 {
 					// A correlation alert carries the matches that made it.
@@ -246,6 +251,11 @@ failed; 130 interrupted (nothing partial is left in the lake).`,
 				}
 				return opErr(runErr)
 			}
+			if push != "" {
+				if err := app.pushAlerts(ctx, c, push, set, pushed); err != nil {
+					return err
+				}
+			}
 			if failedSources > 0 {
 				return &ExitError{Code: ExitOperational, Err: fmt.Errorf("%d source(s) could not be read", failedSources)}
 			}
@@ -272,6 +282,7 @@ failed; 130 interrupted (nothing partial is left in the lake).`,
 	f.Int("workers", 0, "parallel workers (default: all cores; setting workers)")
 	f.StringVar(&format, "format", "pretty", "alerts on stdout: pretty or jsonl")
 	f.StringVar(&alertsFile, "alerts", "", "also write the alerts to this file (JSON lines)")
+	f.StringVar(&push, "push", "", "send the alerts to the alert store of this backend URL (token: PANTHER_API_TOKEN); pushing the same replay again adds nothing")
 	f.StringVar(&lakeDir, "lake", "", "write every event, alert and rule match to the Parquet lake in this folder")
 	f.StringVar(&deadLetter, "dead-letter", "", "write the records that did not parse to this file (JSON lines: file, line, reason, record)")
 	f.StringVar(&label, "label", "", "p_source_label of the events")

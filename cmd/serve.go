@@ -104,6 +104,11 @@ logs and history, and ingest/NAME:TOKEN?log_type=X&label=Y pins what it
 sends. They are kept hashed. Clients send Authorization: Bearer TOKEN or
 X-API-Key: TOKEN.
 
+The alert store lives in DIR/alerts.db (SQLite): its API is under
+/api/v1/alerts and /api/v1/events (see docs/alerts.md); --alert-rules adds
+folders of alert rules to those of the active packs, --destinations names
+where alerts are sent.
+
 Logs are JSON lines on stderr. SIGINT or SIGTERM stop gracefully: no new
 events, requests in flight finish (up to --shutdown-timeout), what was
 received is processed and committed to the lake. A second signal stops at
@@ -203,6 +208,12 @@ log and is processed at the next start.`,
 			if os.Getenv("GOMEMLIMIT") == "" {
 				debug.SetMemoryLimit(ServeMemoryLimit)
 			}
+			al, err := app.openAlerts(abort, c, data, tokens, lopts, live.Logger)
+			if err != nil {
+				return err
+			}
+			defer al.close()
+			al.wire(&live, stop)
 			if err := serve.Run(stop, abort, live); err != nil {
 				return opErr(err)
 			}
@@ -231,6 +242,7 @@ log and is processed at the next start.`,
 	f.String("max-queue", "64MiB", "bytes of events received and not processed before inputs are refused or paused (setting serve_max_queue)")
 	f.String("max-record-bytes", "16MiB", "largest record of an ingest body")
 	f.Int("workers", 0, "pipeline workers (default: one per core)")
+	alertsFlags(c)
 	luaTimeoutFlag(c)
 	return c
 }

@@ -40,6 +40,8 @@ Exit code 1 when there is any error (warnings do not count).`,
 				return err
 			}
 			set := engine.Load(srcs, opts)
+			set.Diagnostics = append(set.Diagnostics, set.AlertRuleTestDiagnostics()...)
+			set.Diagnostics.Sort()
 			out := app.IO.Out
 			stats := map[string]int{
 				"detections": len(set.Detections), "globals": len(set.Globals), "data_models": len(set.DataModels),
@@ -59,8 +61,8 @@ Exit code 1 when there is any error (warnings do not count).`,
 			default:
 				report.Diagnostics(out, set.Diagnostics, app.IO.Color)
 				errs := set.Diagnostics.Errors()
-				fmt.Fprintf(out, "%d detections, %d helpers, %d data models, %d packs, %d queries: %d errors, %d warnings\n",
-					len(set.Detections), len(set.Globals), len(set.DataModels), len(set.Packs), len(set.Queries),
+				fmt.Fprintf(out, "%d detections, %d helpers, %d data models, %d packs, %d queries, %d alert rules: %d errors, %d warnings\n",
+					len(set.Detections), len(set.Globals), len(set.DataModels), len(set.Packs), len(set.Queries), len(set.AlertRules),
 					errs, len(set.Diagnostics)-errs)
 			}
 			if set.Diagnostics.Errors() > 0 {

@@ -12,5 +12,5 @@ import "embed"
 
 // FS is the shipped content.
 //
-//go:embed rules policies helpers datamodels queries correlations
+//go:embed rules policies helpers datamodels queries correlations alert_rules
 var FS embed.FS

@@ -13,6 +13,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"panther/alerts/rules"
 	"panther/engine/luavm"
 	"panther/parsers"
 	"panther/parsers/event"
@@ -167,6 +168,8 @@ func Load(sources []Source, opts LoadOptions) *Set {
 			set.Packs = append(set.Packs, r.pack)
 		case r.query != nil:
 			set.Queries = append(set.Queries, r.query)
+		case r.alertRule != nil:
+			set.AlertRules = append(set.AlertRules, r.alertRule)
 		case r.logType != nil:
 			if customReg == reg {
 				customReg = reg.Clone()
@@ -219,6 +222,8 @@ type loaded struct {
 	pack    *Pack
 	query   *Query
 	logType *parsers.LogType
+	// alertRule is an alert rule (AnalysisType: alert_rule).
+	alertRule *AlertRule
 }
 
 func loadFile(src Source, p string, opts LoadOptions, budget *loadBudget) (res loaded) {
@@ -263,6 +268,14 @@ func loadFile(src Source, p string, opts LoadOptions, budget *loadBudget) (res l
 			return res
 		}
 		res.logType = lt
+	case TypeAlertRule:
+		r, probs := rules.Decode(shown, data)
+		for _, p := range probs {
+			diags.add(Diagnostic{File: p.File, Line: p.Line, Column: p.Column, Level: LevelError, Message: p.Message, Hint: p.Hint})
+		}
+		if r != nil {
+			res.alertRule = &AlertRule{ID: r.ID, File: shown, Line: r.Line, Rule: r}
+		}
 	case TypeRule, TypeScheduledRule, TypePolicy, TypeCorrelationRule:
 		d := &Detection{Kind: spec.AnalysisType, ID: spec.RuleID, File: shown, Spec: spec, Enabled: true,
 			Threshold: 1, DedupPeriod: 60 * time.Minute, LogTypes: spec.LogTypes, Tests: spec.Tests,

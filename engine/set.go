@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"panther/alerts/rules"
 	"panther/engine/luavm"
 	"panther/parsers"
 	"panther/parsers/event"
@@ -110,16 +111,28 @@ type CustomLogType struct {
 	LogType *parsers.LogType
 }
 
+// AlertRule is an alert rule of the tree (AnalysisType: alert_rule): what
+// the alert store applies to alerts and console events (alerts/rules).
+type AlertRule struct {
+	ID   string
+	File string
+	Line int
+	Rule *rules.Rule
+}
+
 // Set is everything loaded from one or more detection trees.
 type Set struct {
-	Detections  []*Detection // sorted by ID
-	Globals     []*Global
-	DataModels  []*DataModel
-	Packs       []*Pack
-	Queries     []*Query
-	LogTypes    []CustomLogType
-	Registry    *parsers.Registry // built-in and custom log types
-	Diagnostics Diagnostics
+	Detections []*Detection // sorted by ID
+	Globals    []*Global
+	DataModels []*DataModel
+	Packs      []*Pack
+	Queries    []*Query
+	LogTypes   []CustomLogType
+	AlertRules []*AlertRule
+	// AlertRuleSet links the alert rules (shared schedules, order).
+	AlertRuleSet *rules.Set
+	Registry     *parsers.Registry // built-in and custom log types
+	Diagnostics  Diagnostics
 	// Files are the spec files read, in order (for pack builds).
 	Files []string
 	// Internal is what net.is_internal calls ours (nil: the private ranges).
@@ -133,6 +146,7 @@ type Set struct {
 	queries   map[string]*Query
 	packs     map[string]*Pack
 	byLogType map[string][]*Detection
+	alertRule map[string]*AlertRule
 }
 
 func (s *Set) index() {
@@ -143,6 +157,13 @@ func (s *Set) index() {
 	s.queries = map[string]*Query{}
 	s.packs = map[string]*Pack{}
 	s.byLogType = map[string][]*Detection{}
+	s.alertRule = map[string]*AlertRule{}
+	slices.SortStableFunc(s.AlertRules, func(a, b *AlertRule) int { return strings.Compare(a.ID, b.ID) })
+	for _, r := range s.AlertRules {
+		if _, dup := s.alertRule[r.ID]; !dup {
+			s.alertRule[r.ID] = r
+		}
+	}
 	slices.SortStableFunc(s.Detections, func(a, b *Detection) int { return strings.Compare(a.ID, b.ID) })
 	for _, d := range s.Detections {
 		if _, dup := s.byID[d.ID]; !dup {
@@ -187,6 +208,12 @@ func (s *Set) index() {
 func (s *Set) Detection(id string) (*Detection, bool) {
 	d, ok := s.byID[id]
 	return d, ok
+}
+
+// AlertRule finds an alert rule by AlertRuleID.
+func (s *Set) AlertRule(id string) (*AlertRule, bool) {
+	r, ok := s.alertRule[id]
+	return r, ok
 }
 
 // Global finds a helper by GlobalID.

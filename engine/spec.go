@@ -25,10 +25,13 @@ const (
 	TypeSavedQuery     = "saved_query"
 	TypeScheduledQuery = "scheduled_query"
 	TypeLogType        = "log_type"
+	// TypeAlertRule is an alert rule of the alert store (package
+	// alerts/rules decodes it).
+	TypeAlertRule = "alert_rule"
 )
 
 var analysisTypes = []string{TypeRule, TypeScheduledRule, TypePolicy, TypeGlobal, TypeDataModel,
-	TypePack, TypeSavedQuery, TypeScheduledQuery, TypeLogType, TypeCorrelationRule}
+	TypePack, TypeSavedQuery, TypeScheduledQuery, TypeLogType, TypeCorrelationRule, TypeAlertRule}
 
 // Spec is a decoded YAML spec. One struct serves every analysis type; the
 // keys each type allows are in specKeys, and decoding refuses the others.
@@ -252,8 +255,8 @@ func decodeSpec(file string, data []byte, diags *diagList, budget *loadBudget) (
 		diags.errorf(file, at.Line, at.Column, hint, "unknown AnalysisType %q", typ)
 		return nil, nil
 	}
-	if typ == TypeLogType {
-		return &Spec{AnalysisType: typ}, root
+	if typ == TypeLogType || typ == TypeAlertRule {
+		return &Spec{AnalysisType: typ}, root // decoded by their own packages
 	}
 	ok := checkKeys(file, root, specKeys[typ], diags, "")
 	for _, req := range requiredKeys[typ] {

@@ -298,8 +298,52 @@ func RunTests(ctx context.Context, set *Set, opts TestOptions) *TestReport {
 			}
 		}
 	}
+	runAlertRuleTests(set, opts, rep)
 	rep.Elapsed = time.Since(start)
 	return rep
+}
+
+// runAlertRuleTests runs the tests of the alert rules (Go, no Lua), each
+// reported under a Detection of Kind TypeAlertRule.
+func runAlertRuleTests(set *Set, opts TestOptions, rep *TestReport) {
+	if set.AlertRuleSet == nil {
+		return
+	}
+	for _, ar := range set.AlertRules {
+		d := &Detection{Kind: TypeAlertRule, ID: ar.ID, File: ar.File, Line: ar.Line, Enabled: ar.Rule.Enabled,
+			Spec: &Spec{AnalysisType: TypeAlertRule, RuleID: ar.ID, Description: ar.Rule.Description}}
+		keep := true
+		for _, f := range opts.Filters {
+			keep = keep && f.Match(d)
+		}
+		if !keep {
+			continue
+		}
+		idMatch := opts.Run == nil || opts.Run.MatchString(ar.ID)
+		var results []TestResult
+		for _, res := range set.AlertRuleSet.RunTests(ar.Rule) {
+			if !idMatch && !opts.Run.MatchString(res.Test.Name) {
+				continue
+			}
+			results = append(results, TestResult{Detection: d, Test: res.Test.Name, File: ar.File, Line: res.Test.Line,
+				Passed: res.Passed(), Failures: res.Failures})
+		}
+		if !idMatch && len(results) == 0 {
+			continue
+		}
+		rep.Detections = append(rep.Detections, d)
+		if opts.MinimumTests > 0 && len(ar.Rule.Tests) < opts.MinimumTests {
+			rep.BelowMinimum = append(rep.BelowMinimum, fmt.Sprintf("%s (%s): %d tests, fewer than %d", ar.ID, ar.File, len(ar.Rule.Tests), opts.MinimumTests))
+		}
+		for _, r := range results {
+			rep.Results = append(rep.Results, r)
+			if r.Passed {
+				rep.Passed++
+			} else {
+				rep.Failed++
+			}
+		}
+	}
 }
 
 func fixtureNameMatch(d *Detection, re *regexp.Regexp) bool {

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"panther/alerts/rules"
 	"panther/engine/luavm"
 	"panther/parsers"
 )
@@ -146,6 +147,9 @@ func validate(set *Set, opts LoadOptions) Diagnostics {
 	for _, q := range set.Queries {
 		add(q.Name)
 	}
+	for _, r := range set.AlertRules {
+		add(r.ID)
+	}
 	for _, p := range set.Packs {
 		if len(p.IDs) == 0 {
 			diags.errorf(p.File, 0, 0, "list detection IDs under PackDefinition.IDs", "pack %s is empty", p.ID)
@@ -154,7 +158,7 @@ func validate(set *Set, opts LoadOptions) Diagnostics {
 			if allIDs[id] {
 				continue
 			}
-			hint := "pack IDs name detections, globals, data models or queries"
+			hint := "pack IDs name detections, globals, data models, queries or alert rules"
 			if n := parsers.Nearest(id, idList); n != "" {
 				hint = "did you mean " + n + "?"
 			}
@@ -163,6 +167,7 @@ func validate(set *Set, opts LoadOptions) Diagnostics {
 	}
 
 	validateCorrelations(set, &diags)
+	validateAlertRules(set, &diags)
 
 	// Load every Lua file once.
 	ev := NewEvaluator(set, EvalOptions{Budget: opts.Budget})
@@ -246,4 +251,43 @@ func (s *Set) ValidateIDs(ids []string) []string {
 	}
 	slices.Sort(bad)
 	return bad
+}
+
+// validateAlertRules links the alert rules (schedules, duplicate IDs) and
+// refuses a rule that applies to none of its tests' inputs.
+func validateAlertRules(set *Set, diags *diagList) {
+	list := make([]*rules.Rule, 0, len(set.AlertRules))
+	for _, r := range set.AlertRules {
+		list = append(list, r.Rule)
+	}
+	rs, probs := rules.NewSet(list)
+	for _, p := range probs {
+		diags.add(Diagnostic{File: p.File, Line: p.Line, Level: LevelError, Message: p.Message, Hint: p.Hint})
+	}
+	set.AlertRuleSet = rs
+	for _, r := range set.AlertRules {
+		if len(r.Rule.Tests) > 0 && rs.Unmatched(r.Rule) {
+			diags.errorf(r.File, r.Line, 0, "add a test whose Input the rule applies to, or fix When/Unless",
+				"alert rule %s applies to none of its tests' inputs", r.ID)
+		}
+	}
+}
+
+// AlertRuleTestDiagnostics runs the tests of the alert rules (Go, quick)
+// and returns each failure as an error at the test's line: `panther
+// validate` reports them; `panther test` reports them as test results.
+func (s *Set) AlertRuleTestDiagnostics() Diagnostics {
+	var out Diagnostics
+	if s.AlertRuleSet == nil {
+		return nil
+	}
+	for _, ar := range s.AlertRules {
+		for _, res := range s.AlertRuleSet.RunTests(ar.Rule) {
+			for _, f := range res.Failures {
+				out = append(out, Diagnostic{File: ar.File, Line: res.Test.Line, Level: LevelError,
+					Message: fmt.Sprintf("alert rule %s, test %q: %s", ar.ID, res.Test.Name, f)})
+			}
+		}
+	}
+	return out
 }

@@ -80,6 +80,9 @@ func Build(set *engine.Set, packID string, opts BuildOptions) (*Built, error) {
 	for _, lt := range c.LogTypes {
 		m.LogTypes = append(m.LogTypes, lt.LogType.Name)
 	}
+	for _, ar := range c.AlertRules {
+		m.AlertRules = append(m.AlertRules, ar.ID)
+	}
 	contents := make([][]byte, len(c.Files))
 	for i, f := range c.Files {
 		data, err := set.ReadFile(f)

@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -372,4 +373,38 @@ func BenchmarkPackBuild500(b *testing.B) {
 	}
 	b.ReportMetric(float64((packstest.CPUTime()-cpu).Milliseconds())/float64(b.N), "cpu-ms/op")
 	b.ReportMetric(float64(size), "zip-bytes")
+}
+
+// TestAlertRulesArePacked: a pack may name alert rules; their specs go in
+// the zip, the manifest lists them, and the zip alone loads and tests them.
+func TestAlertRulesArePacked(t *testing.T) {
+	t.Parallel()
+	tree := map[string]string{
+		"alert_rules/drop.yml": "AnalysisType: alert_rule\nAlertRuleID: Drop.Ping\nWhen: {equals: {tag: ping}}\nThen: [{discard: true}]\n" +
+			"Tests:\n  - Name: ping\n    Input: {tag: ping}\n    Discarded: true\n",
+		"alert_rules/other.yml": "AnalysisType: alert_rule\nAlertRuleID: Not.Packed\nThen: [{group: g}]\n",
+		"p.yml":                 "AnalysisType: pack\nPackID: P\nPackDefinition:\n  IDs: [Drop.Ping]\n",
+	}
+	dir := writeTree(t, tree)
+	set := engine.Load([]engine.Source{engine.DirSource(dir)}, engine.LoadOptions{})
+	if len(set.Diagnostics) > 0 {
+		t.Fatal(set.Diagnostics)
+	}
+	c, err := Closure(set, "P")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.AlertRules) != 1 || c.AlertRules[0].ID != "Drop.Ping" {
+		t.Fatalf("%+v", c.AlertRules)
+	}
+	if got := strings.Join(c.Files, ","); !strings.HasSuffix(got, "alert_rules/drop.yml,"+filepath.ToSlash(dir)+"/p.yml") || strings.Contains(got, "other.yml") {
+		t.Fatalf("files %s", got)
+	}
+	b, err := Build(set, "P", BuildOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(b.Manifest.AlertRules) != "[Drop.Ping]" {
+		t.Fatalf("manifest %+v", b.Manifest)
+	}
 }

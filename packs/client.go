@@ -163,6 +163,24 @@ func (c *Client) Download(ctx context.Context, pack string, version int, etag st
 	return resp.body, resp.header.Get("ETag"), false, nil
 }
 
+// JSON sends a request with a JSON body (in, unless nil) under the
+// client's retries and decodes a 2xx answer into out (unless nil): the
+// other parts of the backend's API (alerts) use it.
+func (c *Client) JSON(ctx context.Context, method, path string, in, out any) error {
+	var body *reqBody
+	h := http.Header{}
+	if in != nil {
+		b, err := json.Marshal(in)
+		if err != nil {
+			return err
+		}
+		body = &reqBody{bytes.NewReader(b), int64(len(b))}
+		h.Set("Content-Type", "application/json")
+	}
+	_, err := c.do(ctx, method, path, body, h, out)
+	return err
+}
+
 func packPath(pack string) string { return "/api/v1/packs/" + url.PathEscape(pack) }
 
 func etagOfVersion(v int) string { return `"` + strconv.Itoa(v) + `"` }

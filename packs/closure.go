@@ -19,6 +19,7 @@ type Contents struct {
 	DataModels []*engine.DataModel // sorted by ID
 	Queries    []*engine.Query     // sorted by name
 	LogTypes   []engine.CustomLogType
+	AlertRules []*engine.AlertRule // sorted by ID
 	// Files are the files of all of the above, as the set shows them,
 	// sorted and unique: specs, Lua files and fixture files.
 	Files []string
@@ -129,9 +130,16 @@ func Closure(set *engine.Set, packID string) (*Contents, error) {
 			addQuery(q)
 			continue
 		}
-		problems = append(problems, fmt.Sprintf("%s: pack %s names %q, which is not a detection, helper, data model or query", p.File, p.ID, id))
+		if ar, ok := set.AlertRule(id); ok {
+			if !slices.Contains(c.AlertRules, ar) {
+				c.AlertRules = append(c.AlertRules, ar)
+				addFile(ar.File)
+			}
+			continue
+		}
+		problems = append(problems, fmt.Sprintf("%s: pack %s names %q, which is not a detection, helper, data model, query or alert rule", p.File, p.ID, id))
 	}
-	if len(c.Detections) == 0 && len(problems) == 0 {
+	if len(c.Detections) == 0 && len(c.AlertRules) == 0 && len(problems) == 0 {
 		problems = append(problems, fmt.Sprintf("%s: pack %s names no detection", p.File, p.ID))
 	}
 	slices.SortFunc(c.Detections, func(a, b *engine.Detection) int { return strings.Compare(a.ID, b.ID) })
@@ -223,6 +231,7 @@ func Closure(set *engine.Set, packID string) (*Contents, error) {
 	slices.SortFunc(c.Globals, func(a, b *engine.Global) int { return strings.Compare(a.ID, b.ID) })
 	slices.SortFunc(c.DataModels, func(a, b *engine.DataModel) int { return strings.Compare(a.ID, b.ID) })
 	slices.SortFunc(c.Queries, func(a, b *engine.Query) int { return strings.Compare(a.Name, b.Name) })
+	slices.SortFunc(c.AlertRules, func(a, b *engine.AlertRule) int { return strings.Compare(a.ID, b.ID) })
 	for f := range files {
 		c.Files = append(c.Files, f)
 	}

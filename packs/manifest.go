@@ -33,6 +33,7 @@ type Manifest struct {
 	DataModels  []string `json:"data_models,omitempty"`
 	Queries     []string `json:"queries,omitempty"`
 	LogTypes    []string `json:"log_types,omitempty"`
+	AlertRules  []string `json:"alert_rules,omitempty"`
 	Files       []File   `json:"files"`
 }
 

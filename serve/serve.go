@@ -60,6 +60,12 @@ type Options struct {
 	MaxRecordBytes  int
 	Workers         int
 	Alerts          live.AlertSink // nil: the alerts are logged
+	// Mount adds other parts' routes (the alert store's API).
+	Mount func(mux *http.ServeMux)
+	// OnPacks, when set, is called with the pack store once it is open,
+	// before anything runs (the alert store loads the active packs' alert
+	// rules from it); an error stops the start.
+	OnPacks         func(*server.Store) error
 	Logger          *slog.Logger
 	ShutdownTimeout time.Duration
 	// Ready, when set, is called once everything listens, with the API's
@@ -100,6 +106,11 @@ func Run(stop, abort context.Context, opts Options) (err error) {
 		return err
 	}
 	defer s.packs.Close()
+	if opts.OnPacks != nil {
+		if err := opts.OnPacks(s.packs.Store()); err != nil {
+			return err
+		}
+	}
 	data := opts.Packs.DataDir
 	s.journal, err = ingest.OpenJournal(filepath.Join(data, "wal"), ingest.JournalOptions{MaxQueueBytes: opts.MaxQueueBytes})
 	if err != nil {
@@ -311,6 +322,9 @@ func (s *Service) mount(mux *http.ServeMux) {
 	mux.Handle("GET /api/v1/status", req(auth.Read, s.status))
 	mux.Handle("GET /api/v1/deadletters", req(auth.Read, s.deadLetters))
 	mux.Handle("GET /metrics", req(auth.Read, promhttp.HandlerFor(s.metrics.Registry, promhttp.HandlerOpts{}).ServeHTTP))
+	if s.opts.Mount != nil {
+		s.opts.Mount(mux)
+	}
 }
 
 // StatusBody is GET /api/v1/status.

@@ -1,0 +1,115 @@
+package cmd
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"panther/alerts"
+	"panther/alerts/api"
+	"panther/alerts/destinations"
+	"panther/alerts/rulesource"
+	"panther/auth"
+	"panther/engine"
+	"panther/engine/live"
+	"panther/packs/server"
+	"panther/serve"
+)
+
+// alertsFlags adds the alert store's flags to serve.
+func alertsFlags(c *cobra.Command) {
+	f := c.Flags()
+	f.StringArray("alert-rules", nil, "a folder of alert rules (AnalysisType: alert_rule) applied besides those of the active packs (repeatable; setting serve_alert_rules)")
+	f.String("destinations", "", "the destinations file: webhook, slack, teams, pagerduty, email, defaults per severity, retries (setting serve_destinations)")
+	if f.Lookup("lake") == nil { // serve's lake, when serve writes one, is the one to read
+		f.String("lake", "", "the lake whose rows GET /api/v1/alerts/{id}/events reads (setting lake)")
+	}
+}
+
+// alertsPart is the alert store of serve: its API is mounted into the
+// pack server's mux; Start runs what works in the background.
+type alertsPart struct {
+	store *alerts.Store
+	api   *api.API
+	start func(ctx context.Context, packs *server.Store) error
+}
+
+func (app *App) openAlerts(ctx context.Context, c *cobra.Command, data string, tokens *auth.Tokens, lopts engine.LoadOptions, log *slog.Logger) (*alertsPart, error) {
+	cfg := &destinations.Config{Retry: destinations.DefaultRetry}
+	if file := app.cfg.String(c, "destinations", "serve_destinations", ""); file != "" {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			return nil, usageErr("--destinations: %v", err)
+		}
+		getenv := app.Getenv
+		if getenv == nil {
+			getenv = os.Getenv
+		}
+		if cfg, err = destinations.Load(file, b, getenv); err != nil {
+			return nil, usageErr("%v", err)
+		}
+	}
+	st, err := alerts.Open(ctx, alerts.Options{Path: filepath.Join(data, "alerts.db"), Now: app.Now, Logger: log, Routing: cfg.Routing()})
+	if err != nil {
+		return nil, opErr(err)
+	}
+	lakeDir := app.cfg.String(c, "lake", "serve_lake", "")
+	if noLake, _ := c.Flags().GetBool("no-lake"); noLake {
+		lakeDir = ""
+	} else if lakeDir == "" && c.Flags().Lookup("no-lake") != nil {
+		lakeDir = filepath.Join(data, "lake") // serve's default lake
+	}
+	a := api.New(api.Options{Store: st, Tokens: tokens, Lake: lakeDir, Registry: lopts.Registry,
+		Logger: log, Done: ctx.Done(), Now: app.Now})
+	dirs := app.cfg.Paths(c, "alert-rules", "serve_alert_rules")
+	part := &alertsPart{store: st, api: a}
+	part.start = func(ctx context.Context, packs *server.Store) error {
+		loader := &rulesource.Loader{Packs: packs, Dirs: dirs, Options: lopts, Logger: log}
+		if err := loader.Watch(ctx, st, time.Second); err != nil {
+			return usageErr("%v", err)
+		}
+		disp, err := destinations.New(st, cfg, log)
+		if err != nil {
+			return usageErr("%v", err)
+		}
+		go st.Run(ctx)
+		go func() {
+			if err := disp.Run(ctx); err != nil {
+				log.Error("destinations stopped", "error", err.Error())
+			}
+		}()
+		log.Info("alert store", "path", filepath.Join(data, "alerts.db"), "destinations", len(cfg.Destinations))
+		return nil
+	}
+	return part, nil
+}
+
+// wire plugs the alert store into the service: the pipeline's alerts,
+// the API's routes, and the start once the pack store is open.
+func (p *alertsPart) wire(o *serve.Options, ctx context.Context) {
+	o.Alerts = liveSink{p.store}
+	o.Mount = p.api.Mount
+	o.OnPacks = func(ps *server.Store) error { return p.start(ctx, ps) }
+}
+
+// liveSink hands the live pipeline's alerts to the store.
+type liveSink struct{ st *alerts.Store }
+
+func (s liveSink) RaiseDetection(ctx context.Context, a live.DetectionAlert) error {
+	d := alerts.FromEngine(&a.Alert, nil, a.PackVersion)
+	d.DedupPeriod = a.DedupPeriod
+	_, err := s.st.RaiseDetection(ctx, d)
+	return err
+}
+
+func (p *alertsPart) close() error {
+	if err := p.store.Close(); err != nil {
+		return fmt.Errorf("alert store: %w", err)
+	}
+	return nil
+}
