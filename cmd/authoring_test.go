@@ -22,7 +22,7 @@ func TestSchemaCmd(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &doc); err != nil {
 		t.Fatalf("not JSON: %v", err)
 	}
-	for _, k := range []string{"rule", "scheduled_rule", "policy", "global", "datamodel", "pack", "saved_query", "scheduled_query", "log_type"} {
+	for _, k := range []string{"rule", "scheduled_rule", "policy", "global", "datamodel", "pack", "saved_query", "scheduled_query", "log_type", "correlation_rule", "alert_rule"} {
 		if _, ok := doc.Definitions[k]; !ok {
 			t.Errorf("no definition of %s", k)
 		}

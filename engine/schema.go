@@ -3,6 +3,7 @@ package engine
 import (
 	"slices"
 
+	"panther/alerts/rules"
 	"panther/parsers/custom"
 	"panther/schema"
 )
@@ -236,7 +237,7 @@ var kindDocs = map[string][2]string{
 // Schemas returns the schema of every kind of spec a detections
 // repository holds, the engine's and those decoded by other packages.
 func Schemas(o SchemaOptions) []schema.Kind {
-	return append(SpecSchemas(o), custom.Schema())
+	return append(SpecSchemas(o), custom.Schema(), rules.Schema())
 }
 
 // SpecSchemas returns the schema of each detection kind (every

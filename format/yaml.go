@@ -268,21 +268,51 @@ func (f *yamlFile) child(key string, v *yaml.Node, path []string, from, to int) 
 }
 
 // requote turns single-quoted one-line scalars into double-quoted ones
-// where the text needs no escape there.
-func (f *yamlFile) requote(n *yaml.Node) {
-	if n.Kind == yaml.ScalarNode && n.Style == yaml.SingleQuotedStyle && !strings.ContainsAny(n.Value, "\\\"\n") {
-		l, c := n.Line-1, n.Column-1
-		if l < len(f.lines) && c < len(f.lines[l]) && f.lines[l][c] == '\'' {
-			line := f.lines[l]
-			quoted := "'" + strings.ReplaceAll(n.Value, "'", "''") + "'"
-			if strings.HasPrefix(line[c:], quoted) && isPrintable(n.Value) {
-				f.lines[l] = line[:c] + `"` + n.Value + `"` + line[c+len(quoted):]
-			}
+// where the text needs no escape there, unless a single-quoted scalar
+// that needs its quotes shares the line (a flow mapping stays uniform).
+func (f *yamlFile) requote(root *yaml.Node) {
+	var singles []*yaml.Node
+	var walk func(n *yaml.Node)
+	walk = func(n *yaml.Node) {
+		if n.Kind == yaml.ScalarNode && n.Style == yaml.SingleQuotedStyle {
+			singles = append(singles, n)
+		}
+		for _, c := range n.Content {
+			walk(c)
 		}
 	}
-	for _, c := range n.Content {
-		f.requote(c)
+	walk(root)
+	keep := map[int]bool{}
+	for _, n := range singles {
+		if !convertible(n) {
+			keep[n.Line] = true
+		}
 	}
+	// Right to left on a line, so that columns stay valid.
+	slices.SortFunc(singles, func(a, b *yaml.Node) int {
+		if a.Line != b.Line {
+			return a.Line - b.Line
+		}
+		return b.Column - a.Column
+	})
+	for _, n := range singles {
+		if keep[n.Line] || !convertible(n) {
+			continue
+		}
+		l, c := n.Line-1, n.Column-1
+		if l >= len(f.lines) || c >= len(f.lines[l]) || f.lines[l][c] != '\'' {
+			continue
+		}
+		line := f.lines[l]
+		quoted := "'" + strings.ReplaceAll(n.Value, "'", "''") + "'"
+		if strings.HasPrefix(line[c:], quoted) {
+			f.lines[l] = line[:c] + `"` + n.Value + `"` + line[c+len(quoted):]
+		}
+	}
+}
+
+func convertible(n *yaml.Node) bool {
+	return !strings.ContainsAny(n.Value, "\\\"\n") && isPrintable(n.Value)
 }
 
 func isPrintable(s string) bool {

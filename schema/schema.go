@@ -67,6 +67,13 @@ type Key struct {
 	// AsWritten: the order of Keys is no canonical order (panther fmt
 	// leaves the keys of this mapping as written).
 	AsWritten bool
+	// AnyOf: the value is one of these (Type and the rest unused).
+	AnyOf []Key
+	// Ref names a definition of the kind (Kind.Defs), for recursive
+	// shapes such as an alert rule's selectors.
+	Ref string
+	// MinKeys: an Object has at least this many keys.
+	MinKeys int
 }
 
 // Kind is one kind of spec, named by its AnalysisType.
@@ -77,6 +84,8 @@ type Kind struct {
 	// Keys of the spec in canonical order, AnalysisType first.
 	Keys     []Key
 	Required []string
+	// Defs are shapes that keys refer to by name (Key.Ref).
+	Defs []Key
 }
 
 // Range returns a pointer to n, for Key.Min and Key.Max.
@@ -133,10 +142,16 @@ func Document(id, title string, kinds []Kind) ([]byte, error) {
 		k := kinds[0]
 		doc = append(doc, member{"description", k.Doc})
 		doc = append(doc, kindBody(k)...)
+		if len(k.Defs) > 0 {
+			doc = append(doc, member{"definitions", kindDefs(k)})
+		}
 		return marshal(doc)
 	}
 	names := make([]string, len(kinds))
 	defs := obj{}
+	for _, k := range kinds {
+		defs = append(defs, kindDefs(k)...)
+	}
 	var branches []any
 	for i, k := range kinds {
 		names[i] = k.Name
@@ -161,6 +176,14 @@ func Document(id, title string, kinds []Kind) ([]byte, error) {
 	return marshal(doc)
 }
 
+func kindDefs(k Kind) obj {
+	var out obj
+	for _, d := range k.Defs {
+		out = append(out, member{k.Name + "." + d.Name, keySchema(d, k.Name)})
+	}
+	return out
+}
+
 func kindBody(k Kind) obj {
 	props := obj{}
 	for _, key := range k.Keys {
@@ -168,7 +191,7 @@ func kindBody(k Kind) obj {
 			props = append(props, member{key.Name, obj{{"description", key.Doc}, {"const", k.Name}}})
 			continue
 		}
-		props = append(props, member{key.Name, keySchema(key)})
+		props = append(props, member{key.Name, keySchema(key, k.Name)})
 	}
 	body := obj{{"type", "object"}}
 	if len(k.Required) > 0 {
@@ -177,19 +200,31 @@ func kindBody(k Kind) obj {
 	return append(body, member{"properties", props}, member{"additionalProperties", false})
 }
 
-func keySchema(k Key) obj {
+func keySchema(k Key, kind string) obj {
 	o := obj{}
 	if k.Doc != "" {
 		o = append(o, member{"description", k.Doc})
 	}
-	one := typeSchema(k)
+	if k.Ref != "" {
+		// $ref's siblings are ignored in draft-07: the description stays
+		// outside, the reference inside an allOf.
+		return append(o, member{"allOf", []any{obj{{"$ref", "#/definitions/" + kind + "." + k.Ref}}}})
+	}
+	if len(k.AnyOf) > 0 {
+		var alts []any
+		for _, a := range k.AnyOf {
+			alts = append(alts, keySchema(a, kind))
+		}
+		return append(o, member{"anyOf", alts})
+	}
+	one := typeSchema(k, kind)
 	if !k.OneOrList {
 		return append(o, one...)
 	}
 	return append(o, member{"anyOf", []any{one, obj{{"type", "array"}, {"items", one}}}})
 }
 
-func typeSchema(k Key) obj {
+func typeSchema(k Key, kind string) obj {
 	o := obj{}
 	switch {
 	case len(k.Enum) > 0 && k.Open:
@@ -214,7 +249,10 @@ func typeSchema(k Key) obj {
 		o = append(o, member{"maximum", *k.Max})
 	}
 	if k.Items != nil {
-		o = append(o, member{"items", keySchema(*k.Items)})
+		o = append(o, member{"items", keySchema(*k.Items, kind)})
+	}
+	if k.MinKeys > 0 {
+		o = append(o, member{"minProperties", k.MinKeys})
 	}
 	if k.Type == Object && (len(k.Keys) > 0 || k.Values != nil) {
 		if len(k.Required) > 0 {
@@ -230,12 +268,12 @@ func typeSchema(k Key) obj {
 		if len(k.Keys) > 0 {
 			props := obj{}
 			for _, sub := range k.Keys {
-				props = append(props, member{sub.Name, keySchema(sub)})
+				props = append(props, member{sub.Name, keySchema(sub, kind)})
 			}
 			o = append(o, member{"properties", props})
 		}
 		if k.Values != nil {
-			o = append(o, member{"additionalProperties", keySchema(*k.Values)})
+			o = append(o, member{"additionalProperties", keySchema(*k.Values, kind)})
 		} else {
 			o = append(o, member{"additionalProperties", false})
 		}
