@@ -127,3 +127,25 @@ func TestInitEditor(t *testing.T) {
 		t.Errorf("the new repository is not formatted: %s", out)
 	}
 }
+
+// docs/reference is what the code generates (make docs writes it): a
+// command, flag, spec key, Lua function or log type added without make
+// docs fails here.
+func TestReferenceDocsCurrent(t *testing.T) {
+	out, errOut, code := run(t, t.TempDir(), "docs", "--check", "--out", filepath.Join("..", "docs", "reference"))
+	if code != 0 {
+		t.Fatalf("exit %d: %s%s", code, out, errOut)
+	}
+	// --check sees a stale file.
+	dir := t.TempDir()
+	if _, errOut, code := run(t, dir, "docs", "--out", dir); code != 0 {
+		t.Fatal(errOut)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "lua.md"), []byte("old"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, errOut, code = run(t, dir, "docs", "--check", "--out", dir)
+	if code != ExitFindings || !strings.Contains(errOut, "[lua.md]") || !strings.Contains(errOut, "make docs") {
+		t.Errorf("a stale file: exit %d, %s", code, errOut)
+	}
+}
