@@ -149,3 +149,46 @@ func TestReferenceDocsCurrent(t *testing.T) {
 		t.Errorf("a stale file: exit %d, %s", code, errOut)
 	}
 }
+
+func TestExplainCmd(t *testing.T) {
+	t.Parallel()
+	rules := writeTree(t, map[string]string{
+		"r.yml": "AnalysisType: rule\nRuleID: T.Stop\nEnabled: true\nFilename: r.lua\nLogTypes: [AWS.CloudTrail]\nSeverity: High\n",
+		"r.lua": "function rule(e) return e.eventName == \"StopLogging\" end\nfunction title(e) return \"stopped \" .. e.eventSource end\n",
+	})
+	line := `{"eventVersion":"1.08","eventTime":"2024-03-01T12:00:00Z","eventSource":"cloudtrail.amazonaws.com","eventName":"StopLogging","awsRegion":"us-east-1","userIdentity":{"type":"Root"},"recipientAccountId":"123456789012"}`
+	out, errOut, code := run(t, rules, "explain", "--detections", rules, line)
+	if code != 0 || !strings.Contains(out, "log type: AWS.CloudTrail") || !strings.Contains(out, "T.Stop  MATCH") ||
+		!strings.Contains(out, `title "stopped cloudtrail.amazonaws.com"`) {
+		t.Fatalf("exit %d\n%s%s", code, out, errOut)
+	}
+	file := filepath.Join(rules, "in.jsonl")
+	os.WriteFile(file, []byte(`{"a":1}`+"\n"+line+"\n"), 0o644)
+	out, errOut, code = run(t, rules, "explain", "--detections", rules, "--file", file, "--line", "2", "--format", "json")
+	var rep struct {
+		LogType string `json:"log_type"`
+		Rules   []struct {
+			ID      string `json:"id"`
+			Matched bool   `json:"matched"`
+		} `json:"rules"`
+	}
+	if code != 0 || json.Unmarshal([]byte(out), &rep) != nil || rep.LogType != "AWS.CloudTrail" || len(rep.Rules) != 1 || !rep.Rules[0].Matched {
+		t.Errorf("--line 2 --format json: exit %d\n%s%s", code, out, errOut)
+	}
+	for _, tc := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"--file", file}, ExitUsage, "has 2 lines: explain takes one record; pick one with --line N"},
+		{[]string{"--file", file, "--line", "3"}, ExitUsage, "--line 3: " + file + " has 2 lines"},
+		{[]string{"not a log line"}, ExitFindings, "no event: no log type takes the line"},
+		{[]string{"--log-type", "AWS.CloudTrial", line}, ExitUsage, "did you mean AWS.CloudTrail"},
+		{[]string{"--rule", "T.Other", line}, ExitOK, "T.Other is not an enabled rule of AWS.CloudTrail"},
+	} {
+		out, errOut, code := run(t, rules, append([]string{"explain", "--detections", rules}, tc.args...)...)
+		if code != tc.code || !strings.Contains(out+errOut, tc.want) {
+			t.Errorf("%v: exit %d, want %d and %q\n%s%s", tc.args, code, tc.code, tc.want, out, errOut)
+		}
+	}
+}

@@ -72,8 +72,15 @@ func (r *Report) WriteText(w io.Writer) error {
 	b.WriteByte('\n')
 	c := r.Counts()
 	fmt.Fprintf(&b, "rules of %s: %d, %d matched, %d with errors, %d guards failed\n", r.LogType, c.Rules, c.Matched, c.Errors, c.GuardFailed)
-	for _, x := range r.Rules {
-		writeRule(&b, &x)
+	// What needs reading first: errors, then matches, then the rest.
+	for pass := 0; pass < 3; pass++ {
+		for _, x := range r.Rules {
+			m := &x.Match
+			bad := m.Err != nil || len(m.AuxErrors) > 0
+			if pass == 0 && bad || pass == 1 && !bad && m.Matched || pass == 2 && !bad && !m.Matched {
+				writeRule(&b, &x)
+			}
+		}
 	}
 	_, err := w.Write(b.Bytes())
 	return err
