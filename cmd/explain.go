@@ -29,6 +29,7 @@ type explainOptions struct {
 	LogType string
 	Rules   []string
 	Format  string
+	Verbose bool
 	Year    int
 	Paths   []string
 
@@ -100,6 +101,7 @@ Exit codes: 0 explained; 1 no log type took the record, or a rule erred.`,
 	f.StringVar(&opts.LogType, "log-type", "", "the record's log type (default: classify it)")
 	f.StringArrayVar(&opts.Rules, "rule", nil, "show only this rule (repeatable)")
 	f.StringVar(&opts.Format, "format", "text", "text or json")
+	f.BoolVarP(&opts.Verbose, "verbose", "v", false, "give each family tried its reason (text)")
 	f.StringArrayVar(&opts.Paths, "detections", nil, "detection trees (default: the detections setting, else the shipped set)")
 	yearFlag(f, &opts.Year)
 	luaTimeoutFlag(c)
@@ -198,7 +200,7 @@ func explainRun(opts *explainOptions) error {
 		if _, err := opts.IO.Out.Write(append(b, '\n')); err != nil {
 			return opErr(err)
 		}
-	} else if err := rep.WriteText(opts.IO.Out); err != nil {
+	} else if err := rep.WriteText(opts.IO.Out, opts.Verbose); err != nil {
 		return opErr(err)
 	}
 	if rep.LogType == "" && !rep.Header || rep.Counts().Errors > 0 {

@@ -141,10 +141,11 @@ func TestExplain(t *testing.T) {
 	}
 
 	var text bytes.Buffer
-	if err := rep.WriteText(&text); err != nil {
+	if err := rep.WriteText(&text, false); err != nil {
 		t.Fatal(err)
 	}
 	for _, want := range []string{
+		"families tried, by priority then name; AWS.CloudTrail took it as AWS.CloudTrail\n  their parser refused the line (",
 		"log type: AWS.CloudTrail",
 		"rules of AWS.CloudTrail: 3, 1 matched, 1 with errors, 1 guards failed",
 		"T.Stop  MATCH",
@@ -174,7 +175,7 @@ func TestExplainNoType(t *testing.T) {
 		t.Fatalf("%+v", rep)
 	}
 	var text bytes.Buffer
-	rep.WriteText(&text)
+	rep.WriteText(&text, true)
 	if bytes.Contains(text.Bytes(), []byte("\x1b")) || !strings.Contains(text.String(), "no event:") {
 		t.Errorf("text:\n%s", text.String())
 	}

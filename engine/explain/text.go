@@ -7,6 +7,8 @@ import (
 	"io"
 	"strconv"
 	"strings"
+
+	"panther/parsers/classifier"
 )
 
 // auxOrder is the order the functions run in (engine's), rule first.
@@ -35,21 +37,13 @@ func (r *Report) Counts() Counts {
 }
 
 // WriteText writes r for a terminal. Everything from the log is quoted
-// (strconv.Quote), so a line cannot write control sequences.
-func (r *Report) WriteText(w io.Writer) error {
+// (strconv.Quote) where it holds control characters, so a line cannot
+// write terminal sequences. Without verbose, the families passed over are
+// named by outcome on a few lines; with it, each with its reason.
+func (r *Report) WriteText(w io.Writer, verbose bool) error {
 	var b bytes.Buffer
 	if len(r.Attempts) > 0 {
-		b.WriteString("classification (families by priority, then name):\n")
-		for i, a := range r.Attempts {
-			fmt.Fprintf(&b, "  %2d. %-28s %s", i+1, a.Family, a.Outcome)
-			if a.LogType != "" {
-				fmt.Fprintf(&b, " %s", a.LogType)
-			}
-			if a.Err != nil {
-				fmt.Fprintf(&b, ": %s", oneLine(a.Err.Error()))
-			}
-			b.WriteByte('\n')
-		}
+		writeAttempts(&b, r.Attempts, verbose)
 	}
 	switch {
 	case r.Header:
@@ -231,4 +225,47 @@ func (r *Report) MarshalJSON() ([]byte, error) {
 		out.Rules = append(out.Rules, o)
 	}
 	return json.Marshal(out)
+}
+
+// writeAttempts tells how the type was chosen.
+func writeAttempts(b *bytes.Buffer, attempts []classifier.Attempt, verbose bool) {
+	last := attempts[len(attempts)-1]
+	took := "none took it"
+	switch last.Outcome {
+	case "chosen":
+		took = last.Family + " took it as " + last.LogType
+	case "header":
+		took = last.Family + " took it as a header line"
+	}
+	fmt.Fprintf(b, "classification: %d families tried, by priority then name; %s\n", len(attempts), took)
+	if verbose {
+		for i, a := range attempts {
+			fmt.Fprintf(b, "  %2d. %-28s %s", i+1, a.Family, a.Outcome)
+			if a.LogType != "" {
+				fmt.Fprintf(b, " %s", a.LogType)
+			}
+			if a.Err != nil {
+				fmt.Fprintf(b, ": %s", oneLine(a.Err.Error()))
+			}
+			b.WriteByte('\n')
+		}
+		return
+	}
+	groups := map[string][]string{}
+	for _, a := range attempts {
+		if a.Outcome == "not detected" || a.Outcome == "parse error" {
+			groups[a.Outcome] = append(groups[a.Outcome], a.Family)
+		}
+	}
+	for _, g := range []struct{ outcome, say string }{
+		{"parse error", "their parser refused the line"},
+		{"not detected", "parsed, but not their kind of event (their Detect said no)"},
+	} {
+		if names := groups[g.outcome]; len(names) > 0 {
+			fmt.Fprintf(b, "  %s (%d): %s\n", g.say, len(names), strings.Join(names, ", "))
+		}
+	}
+	if last.Outcome != "chosen" && last.Outcome != "header" || len(attempts) > 1 {
+		b.WriteString("  (--verbose gives each family's reason)\n")
+	}
 }
