@@ -22,6 +22,7 @@ func newTestCmd(app *App) *cobra.Command {
 		failuresOnly bool
 		verbose      bool
 		update       bool
+		cover        coverageOptions
 	)
 	c := &cobra.Command{
 		Use:   "test [PATH...]",
@@ -48,6 +49,9 @@ fails, a file does not load, or a detection has fewer than --minimum-tests.`,
 		RunE: func(c *cobra.Command, args []string) error {
 			if !slices.Contains(report.Formats, format) {
 				return usageErr("--format %q: one of %v", format, report.Formats)
+			}
+			if err := cover.check(c); err != nil {
+				return err
 			}
 			opts := engine.TestOptions{Now: app.Now}
 			for _, f := range app.cfg.Strings(c, "filter", "filter", nil) {
@@ -89,6 +93,7 @@ fails, a file does not load, or a detection has fewer than --minimum-tests.`,
 				fmt.Fprintf(app.IO.ErrOut, "updated %s:\n%s\n", file, strings.TrimRight(change, "\n"))
 			}
 			opts.Fixtures = fr
+			lopts.Coverage = cover.On
 			set := engine.Load(srcs, lopts)
 			rep := engine.RunTests(c.Context(), set, opts)
 			if err := c.Context().Err(); err != nil {
@@ -112,10 +117,14 @@ fails, a file does not load, or a detection has fewer than --minimum-tests.`,
 			if len(rep.Detections) == 0 && (len(opts.Filters) > 0 || opts.Run != nil) {
 				fmt.Fprintln(app.IO.ErrOut, "panther: no detection matches the filters")
 			}
+			var coverErr error
+			if cover.On {
+				coverErr = writeCoverage(out, app.IO.ErrOut, set, rep.Detections, cover)
+			}
 			if rep.Failed > 0 || set.Diagnostics.Errors() > 0 || len(rep.BelowMinimum) > 0 {
 				return findings()
 			}
-			return nil
+			return coverErr
 		},
 	}
 	f := c.Flags()
@@ -127,6 +136,7 @@ fails, a file does not load, or a detection has fewer than --minimum-tests.`,
 	f.BoolVarP(&verbose, "verbose", "v", false, "list every passing test")
 	f.Int("parallel", 0, "tests run at once (default: all cores)")
 	f.BoolVar(&update, "update", false, "write the alerts fixture tests raise into their expected files (read the diff before committing)")
+	coverageFlags(c, &cover)
 	luaTimeoutFlag(c)
 	return c
 }
