@@ -52,7 +52,7 @@ OPEN → TRIAGED → RESOLVED → CLOSED.`,
 	}
 	opts := func(c *cobra.Command) *AlertsOptions {
 		return &AlertsOptions{IO: app.IO, Now: app.Now, Client: func() (*api.Client, error) {
-			pc, err := app.packClient(c)
+			pc, err := packClient(app)
 			if err != nil {
 				return nil, err
 			}

@@ -79,15 +79,8 @@ Exit codes: 0 explained; 1 no log type took the record, or a rule erred.`,
 				return err
 			}
 			opts.Load = func() (*engine.Set, time.Duration, error) {
-				srcs, err := app.detectionSources(c, opts.Paths)
-				if err != nil {
-					return nil, 0, err
-				}
-				lopts, err := app.loadOptions(c)
-				if err != nil {
-					return nil, 0, err
-				}
-				return engine.Load(srcs, lopts), lopts.Budget, nil
+				set, err := app.loadDetections(opts.Paths)
+				return set, app.settings().LuaTimeout, err
 			}
 			if runF != nil {
 				return runF(opts)
@@ -102,8 +95,8 @@ Exit codes: 0 explained; 1 no log type took the record, or a rule erred.`,
 	f.StringArrayVar(&opts.Rules, "rule", nil, "show only this rule (repeatable)")
 	f.StringVar(&opts.Format, "format", "text", "text or json")
 	f.BoolVarP(&opts.Verbose, "verbose", "v", false, "give each family tried its reason (text)")
-	f.StringArrayVar(&opts.Paths, "detections", nil, "detection trees (default: the detections setting, else the shipped set)")
 	yearFlag(f, &opts.Year)
+	detectionsFlag(c)
 	luaTimeoutFlag(c)
 	return c
 }

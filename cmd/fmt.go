@@ -53,7 +53,7 @@ the exit code is 1, for CI.`,
 		RunE: func(c *cobra.Command, args []string) error {
 			opts.Paths = args
 			if len(opts.Paths) == 0 {
-				opts.Paths = app.cfg.Paths(nil, "", "detections")
+				opts.Paths = app.settings().Detections
 			}
 			if len(opts.Paths) == 0 {
 				opts.Paths = []string{"."}
@@ -75,7 +75,11 @@ func fmtRun(opts *fmtOptions) error {
 	for _, p := range opts.Paths {
 		st, err := os.Stat(p)
 		if err != nil {
-			return usageErr("%s: %v", p, unwrapPathErr(err))
+			var pe *fs.PathError
+			if errors.As(err, &pe) {
+				err = pe.Err
+			}
+			return usageErr("%s: %v", p, err)
 		}
 		if !st.IsDir() {
 			files = append(files, p)

@@ -26,7 +26,8 @@ func coverageFlags(c *cobra.Command, o *coverageOptions) {
 	f.BoolVar(&o.On, "coverage", false, "report the Lua lines the tests ran, per file and in total (with --run ONE_ID: its listing)")
 	f.StringVar(&o.Format, "coverage-format", "table", "coverage output: table, lcov or json")
 	f.StringVar(&o.Out, "coverage-out", "", "write the coverage to `FILE` (default: stdout, after the tests)")
-	f.Float64Var(&o.Minimum, "minimum-coverage", 0, "fail when the total line coverage is under this percent (implies --coverage)")
+	f.Float64Var(&o.Minimum, "minimum-coverage", 0, "fail when the total line coverage is under this percent (implies --coverage; setting minimum_coverage)")
+	bindSetting(c, "minimum-coverage", "minimum_coverage")
 }
 
 // check validates the flags; --minimum-coverage or a format imply --coverage.

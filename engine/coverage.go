@@ -14,7 +14,7 @@ type FileCoverage struct {
 	luavm.LineCoverage
 	// IDs are the detections, helpers or data models whose Filename it is.
 	IDs  []string
-	Kind string // TypeRule, TypeGlobal, TypeDataModel, ...
+	Kind Kind // TypeRule, TypeGlobal, TypeDataModel, ...
 }
 
 // Coverage returns the coverage of every Lua file of the set so far,
@@ -22,7 +22,7 @@ type FileCoverage struct {
 // sharing a file add up their counts.
 func (s *Set) Coverage() []FileCoverage {
 	byFile := map[string]*FileCoverage{}
-	add := func(id, kind string, c *luavm.Chunk) {
+	add := func(id string, kind Kind, c *luavm.Chunk) {
 		if c == nil {
 			return
 		}

@@ -170,7 +170,7 @@ func specDocs(o SchemaOptions) map[string]schema.Key {
 
 // kindOrder is the canonical order of each kind's keys (the shipped
 // library's). It holds exactly the keys of specKeys.
-var kindOrder = map[string][]string{
+var kindOrder = map[Kind][]string{
 	TypeRule: {"AnalysisType", "RuleID", "DisplayName", "Enabled", "CreateAlert", "Filename", "LogTypes", "Severity",
 		"Threshold", "ThresholdDistinct", "DedupPeriodMinutes", "GroupBy", "Tags", "Reports", "Description", "Runbook", "Reference",
 		"SummaryAttributes", "OutputIds", "Fixtures", "Tests"},
@@ -222,7 +222,7 @@ func decoderNested() map[string][]string {
 	}
 }
 
-var kindDocs = map[string][2]string{
+var kindDocs = map[Kind][2]string{
 	TypeRule:            {"Rule", "A streaming detection: rule(event) in Lua over the events of its LogTypes."},
 	TypeCorrelationRule: {"Correlation rule", "An alert from a chain of rule matches in event time: a Sequence of steps, or a Group (Panther's format)."},
 	TypeScheduledRule:   {"Scheduled rule", "A detection over the rows of scheduled queries."},
@@ -245,12 +245,13 @@ func Schemas(o SchemaOptions) []schema.Kind {
 func SpecSchemas(o SchemaOptions) []schema.Kind {
 	docs := specDocs(o)
 	var out []schema.Kind
-	for _, typ := range analysisTypes {
+	for _, name := range analysisTypes {
+		typ := Kind(name)
 		order, ok := kindOrder[typ]
 		if !ok {
 			continue // decoded by another package (log_type)
 		}
-		k := schema.Kind{Name: typ, Title: kindDocs[typ][0], Doc: kindDocs[typ][1], Required: slices.Clone(requiredKeys[typ])}
+		k := schema.Kind{Name: name, Title: kindDocs[typ][0], Doc: kindDocs[typ][1], Required: slices.Clone(requiredKeys[typ])}
 		for _, name := range order {
 			k.Keys = append(k.Keys, fill(docs, name))
 		}

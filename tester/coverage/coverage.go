@@ -107,7 +107,7 @@ func JSON(w io.Writer, files []engine.FileCoverage) error {
 		} `json:"total"`
 	}{Files: []jsonFile{}}
 	for _, f := range files {
-		jf := jsonFile{File: f.File, Kind: f.Kind, IDs: f.IDs, Lines: len(f.Lines), Covered: f.Covered(),
+		jf := jsonFile{File: f.File, Kind: string(f.Kind), IDs: f.IDs, Lines: len(f.Lines), Covered: f.Covered(),
 			Uncovered: []int{}, Hits: map[string]uint64{}}
 		jf.Percent = round1(Totals{Lines: jf.Lines, Covered: jf.Covered}.Percent())
 		for i, l := range f.Lines {

@@ -1,4 +1,4 @@
-package replay
+package tester
 
 import (
 	"bytes"
@@ -8,16 +8,19 @@ import (
 	"io/fs"
 	"os"
 	"path"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"gopkg.in/yaml.v3"
 
-	"panther/correlate"
 	"panther/engine"
+	"panther/engine/replay"
 	"panther/parsers"
+	"panther/parsers/decode"
 	"panther/parsers/input"
 )
 
@@ -75,40 +78,33 @@ var (
 	alertKeys    = []string{"RuleID", "Title", "Dedup", "Severity", "EventCount", "FirstEventTime", "LastEventTime"}
 )
 
-// FixtureRunner implements engine.FixtureRunner.
-type FixtureRunner struct {
-	// Update writes the observed alerts into the expected files.
-	Update bool
-	// Budget per Lua call.
-	Budget time.Duration
-	// Updated receives a line per expected file written by Update, with
-	// what changed.
-	Updated func(file, change string)
-
-	mu sync.Mutex
+// fixtures runs the fixture tests of a run.
+type fixtures struct {
+	update  bool
+	updated func(file, change string)
+	budget  time.Duration
+	mu      sync.Mutex // around updated
 }
 
-// RunCorrelationTest runs a unit test of a correlation rule
-// (engine.CorrelationTester).
-func (fr *FixtureRunner) RunCorrelationTest(set *engine.Set, d *engine.Detection, t *engine.TestSpec, budget time.Duration) engine.TestResult {
-	if budget == 0 {
-		budget = fr.Budget
-	}
-	return correlate.RunTest(set, d, t, budget)
-}
+// fixtureName is a fixture test's name in results.
+func fixtureName(f engine.FixtureSpec) string { return "fixture: " + f.Name }
 
-// RunFixtures runs d's fixture tests.
-func (fr *FixtureRunner) RunFixtures(ctx context.Context, set *engine.Set, d *engine.Detection) []engine.TestResult {
-	var out []engine.TestResult
+// run runs d's fixture tests: all of them when d's ID matches the --run
+// expression (or there is none), else those whose name matches.
+func (fr *fixtures) run(ctx context.Context, set *engine.Set, d *engine.Detection, only *regexp.Regexp) []Result {
+	var out []Result
 	for _, f := range d.Spec.Fixtures {
+		if only != nil && !only.MatchString(d.ID) && !only.MatchString(fixtureName(f)) && !only.MatchString(f.Name) {
+			continue
+		}
 		out = append(out, fr.runOne(ctx, set, d, f))
 	}
 	return out
 }
 
-func (fr *FixtureRunner) runOne(ctx context.Context, set *engine.Set, d *engine.Detection, f engine.FixtureSpec) (res engine.TestResult) {
+func (fr *fixtures) runOne(ctx context.Context, set *engine.Set, d *engine.Detection, f engine.FixtureSpec) (res Result) {
 	start := time.Now()
-	res = engine.TestResult{Detection: d, Test: "fixture: " + f.Name, Fixture: true, File: d.File, Line: f.Line}
+	res = Result{Detection: d, Test: fixtureName(f), Fixture: true, File: d.File, Line: f.Line}
 	defer func() {
 		res.Duration = time.Since(start)
 		res.Passed = len(res.Failures) == 0
@@ -127,12 +123,12 @@ func (fr *FixtureRunner) runOne(ctx context.Context, set *engine.Set, d *engine.
 	switch {
 	case err == nil:
 		exp, err = decodeExpected(expPath, expData)
-		if err != nil && !fr.Update {
+		if err != nil && !fr.update {
 			fail("%v", err)
 			return res
 		}
 	case errors.Is(err, fs.ErrNotExist) || strings.Contains(err.Error(), "not a file of the loaded detections"):
-		if !fr.Update {
+		if !fr.update {
 			fail("%s does not exist: run `panther test --update` to write the alerts this fixture raises into it, then read it before committing", expPath)
 			return res
 		}
@@ -162,7 +158,7 @@ func (fr *FixtureRunner) runOne(ctx context.Context, set *engine.Set, d *engine.
 			}
 		}
 	}
-	opts := Options{Set: set, Registry: set.Registry, Rules: rules, Workers: 1, Budget: fr.Budget,
+	opts := replay.Options{Set: set, Registry: set.Registry, Rules: rules, Workers: 1, Budget: fr.budget,
 		Sources: []input.Source{{Path: inputPath, Size: -1}}, Open: set.Open,
 		// A fixed clock: formats without a year (RFC 3164 syslog) then land
 		// in the same year whenever the test runs (2029, or 2030 for
@@ -184,9 +180,9 @@ func (fr *FixtureRunner) runOne(ctx context.Context, set *engine.Set, d *engine.
 	var bad []string
 	var srcErr error
 	opts.OnAlert = func(a *engine.Alert) { got = append(got, a) }
-	opts.OnBadRecord = func(b BadRecord) { bad = append(bad, fmt.Sprintf("%s:%d: %s", b.File, b.Line, b.Reason)) }
+	opts.OnBadRecord = func(b *decode.BadRecord) { bad = append(bad, b.String()) }
 	opts.OnSourceError = func(err error) { srcErr = err }
-	st, err := Run(ctx, opts)
+	st, err := replay.Run(ctx, opts)
 	if err != nil {
 		fail("%v", err)
 		return res
@@ -215,12 +211,12 @@ func (fr *FixtureRunner) runOne(ctx context.Context, set *engine.Set, d *engine.
 			Severity: a.Severity, EventCount: a.EventCount,
 			FirstEventTime: a.FirstEvent.UTC().Format(time.RFC3339Nano), LastEventTime: a.LastEvent.UTC().Format(time.RFC3339Nano)})
 	}
-	if fr.Update {
+	if fr.update {
 		fr.write(set, d, f, expPath, inputPath, exp, &observed, fail)
 		return res
 	}
 	if diff := diffAlerts(exp.Alerts, observed.Alerts); diff != "" {
-		fail("the alerts differ from %s (- expected, + got):", expPath)
+		fail("the alerts differ from %s:", expPath)
 		res.Diff = diff
 	}
 	return res
@@ -233,7 +229,7 @@ func firstN(l []string, n int) []string {
 	return l
 }
 
-func (fr *FixtureRunner) write(set *engine.Set, d *engine.Detection, f engine.FixtureSpec, expPath, inputPath string, old *Expected, observed *Expected, fail func(string, ...any)) {
+func (fr *fixtures) write(set *engine.Set, d *engine.Detection, f engine.FixtureSpec, expPath, inputPath string, old *Expected, observed *Expected, fail func(string, ...any)) {
 	osPath, ok := set.OSPath(expPath)
 	if !ok {
 		fail("cannot update %s: it is in the detections embedded in the binary; run panther test --update on a checkout (panther test detections packs --update)", expPath)
@@ -259,13 +255,13 @@ func (fr *FixtureRunner) write(set *engine.Set, d *engine.Detection, f engine.Fi
 		fail("writing %s: %v", osPath, err)
 		return
 	}
-	if fr.Updated != nil {
+	if fr.updated != nil {
 		fr.mu.Lock()
 		defer fr.mu.Unlock()
 		if old == nil {
 			change = fmt.Sprintf("created with %d alert(s)", len(observed.Alerts))
 		}
-		fr.Updated(osPath, change)
+		fr.updated(osPath, change)
 	}
 }
 
@@ -329,56 +325,59 @@ func strictKeys(file string, n *yaml.Node, known []string) error {
 	return nil
 }
 
-// diffAlerts is a line diff of two alert lists, one alert per line.
+// diffAlerts compares two alert lists and says what differs, field by
+// field: alerts of one detection and dedup string are paired in order;
+// for each pair the fields that differ are named with both values, and an
+// alert without a pair is missing (expected, not raised) or unexpected
+// (raised, not expected). "" when the lists are the same.
 func diffAlerts(want, got []ExpectedAlert) string {
-	line := func(a ExpectedAlert) string {
-		return fmt.Sprintf("%s dedup=%q title=%q severity=%s events=%d first=%s last=%s",
-			a.RuleID, a.Dedup, a.Title, a.Severity, a.EventCount, a.FirstEventTime, a.LastEventTime)
+	type key struct{ rule, dedup string }
+	byKey := map[key][]int{} // got alerts by key, in order
+	for i, a := range got {
+		k := key{a.RuleID, a.Dedup}
+		byKey[k] = append(byKey[k], i)
 	}
-	var w, g []string
-	for _, a := range want {
-		w = append(w, line(a))
-	}
-	for _, a := range got {
-		g = append(g, line(a))
-	}
-	if slices.Equal(w, g) {
-		return ""
-	}
-	return lcsDiff(w, g)
-}
-
-// lcsDiff is a minimal line diff (longest common subsequence).
-func lcsDiff(a, b []string) string {
-	n, m := len(a), len(b)
-	lcs := make([][]int, n+1)
-	for i := range lcs {
-		lcs[i] = make([]int, m+1)
-	}
-	for i := n - 1; i >= 0; i-- {
-		for j := m - 1; j >= 0; j-- {
-			if a[i] == b[j] {
-				lcs[i][j] = lcs[i+1][j+1] + 1
-			} else {
-				lcs[i][j] = max(lcs[i+1][j], lcs[i][j+1])
-			}
+	paired := make([]bool, len(got))
+	var out strings.Builder
+	for _, w := range want {
+		k := key{w.RuleID, w.Dedup}
+		if len(byKey[k]) == 0 {
+			fmt.Fprintf(&out, "missing: %s (expected, not raised)\n", alertLine(w))
+			continue
+		}
+		gi := byKey[k][0]
+		byKey[k] = byKey[k][1:]
+		paired[gi] = true
+		if fields := alertFieldDiff(w, got[gi]); fields != "" {
+			fmt.Fprintf(&out, "%s dedup=%q first=%s: %s\n", w.RuleID, w.Dedup, w.FirstEventTime, fields)
 		}
 	}
-	var out strings.Builder
-	i, j := 0, 0
-	for i < n || j < m {
-		switch {
-		case i < n && j < m && a[i] == b[j]:
-			out.WriteString("  " + a[i] + "\n")
-			i++
-			j++
-		case j < m && (i == n || lcs[i][j+1] >= lcs[i+1][j]):
-			out.WriteString("+ " + b[j] + "\n")
-			j++
-		default:
-			out.WriteString("- " + a[i] + "\n")
-			i++
+	for i, g := range got {
+		if !paired[i] {
+			fmt.Fprintf(&out, "unexpected: %s (raised, not expected)\n", alertLine(g))
 		}
 	}
 	return out.String()
+}
+
+// alertFieldDiff names the fields of two alerts that differ, with both
+// values: "EventCount expected 4, got 3; LastEventTime expected ..., got ...".
+func alertFieldDiff(w, g ExpectedAlert) string {
+	var parts []string
+	field := func(name, want, got string) {
+		if want != got {
+			parts = append(parts, fmt.Sprintf("%s expected %s, got %s", name, want, got))
+		}
+	}
+	field("Title", strconv.Quote(w.Title), strconv.Quote(g.Title))
+	field("Severity", w.Severity, g.Severity)
+	field("EventCount", strconv.Itoa(w.EventCount), strconv.Itoa(g.EventCount))
+	field("FirstEventTime", w.FirstEventTime, g.FirstEventTime)
+	field("LastEventTime", w.LastEventTime, g.LastEventTime)
+	return strings.Join(parts, "; ")
+}
+
+func alertLine(a ExpectedAlert) string {
+	return fmt.Sprintf("%s dedup=%q title=%q severity=%s events=%d first=%s last=%s",
+		a.RuleID, a.Dedup, a.Title, a.Severity, a.EventCount, a.FirstEventTime, a.LastEventTime)
 }

@@ -1,14 +1,35 @@
-package replay
+package tester
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"panther/engine"
 )
+
+// rulesDir holds a rule with a threshold (3 failed logins per user in 10
+// minutes).
+func rulesDir(t testing.TB) string {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{
+		"brute.yml": "AnalysisType: rule\nRuleID: Brute\nFilename: brute.lua\nLogTypes: [AWS.CloudTrail]\nSeverity: High\nThreshold: 3\nDedupPeriodMinutes: 10\n",
+		"brute.lua": `function rule(e) return e.eventName == "ConsoleLogin" and e:get("responseElements", "ConsoleLogin") == "Failure" end
+function dedup(e) return e:get("userIdentity", "userName") or "?" end
+function title(e) return "failed logins for " .. dedup(e) end`,
+	})
+	return dir
+}
+
+func ctLine(min int, name, user, result string) string {
+	t := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(min) * time.Minute)
+	return fmt.Sprintf(`{"eventVersion":"1.08","eventTime":%q,"eventSource":"signin.amazonaws.com","eventName":%q,"sourceIPAddress":"198.51.100.%d","userIdentity":{"type":"IAMUser","userName":%q},"responseElements":{"ConsoleLogin":%q}}`,
+		t.Format(time.RFC3339), name, min%200, user, result)
+}
 
 func fixtureTree(t *testing.T, expected string) (string, *engine.Set) {
 	t.Helper()
@@ -29,16 +50,16 @@ func fixtureTree(t *testing.T, expected string) (string, *engine.Set) {
 		files["fixtures/bursts.jsonl.expected.yml"] = expected
 	}
 	writeFiles(t, dir, files)
-	set := engine.Load([]engine.Source{engine.DirSource(dir)}, engine.LoadOptions{})
+	set := loadDir(t, dir)
 	if set.Diagnostics.Errors() > 0 {
 		t.Fatal(set.Diagnostics)
 	}
 	return dir, set
 }
 
-func runFixtures(t *testing.T, set *engine.Set, fr *FixtureRunner) engine.TestResult {
+func runFixtures(t *testing.T, set *engine.Set, fr *fixtures) Result {
 	d, _ := set.Detection("Brute")
-	res := fr.RunFixtures(context.Background(), set, d)
+	res := fr.run(context.Background(), set, d, nil)
 	if len(res) != 1 {
 		t.Fatalf("%d results", len(res))
 	}
@@ -64,27 +85,38 @@ const goodExpected = `Alerts:
 
 func TestFixturePasses(t *testing.T) {
 	_, set := fixtureTree(t, goodExpected)
-	if r := runFixtures(t, set, &FixtureRunner{}); !r.Passed || !r.Fixture {
+	if r := runFixtures(t, set, &fixtures{}); !r.Passed || !r.Fixture {
 		t.Errorf("%+v %s", r.Failures, r.Diff)
 	}
 }
 
+// A fixture diff names the fields that differ, with both values, and the
+// alerts missing or unexpected.
 func TestFixtureDiff(t *testing.T) {
 	_, set := fixtureTree(t, strings.Replace(goodExpected, "EventCount: 3\n    FirstEventTime: \"2024-01-01T01:10", "EventCount: 4\n    FirstEventTime: \"2024-01-01T01:10", 1))
-	r := runFixtures(t, set, &FixtureRunner{})
-	if r.Passed || !strings.Contains(r.Diff, "- Brute dedup=\"alice\"") || !strings.Contains(r.Diff, "events=4") || !strings.Contains(r.Diff, "+ Brute") {
-		t.Errorf("diff:\n%s\n%v", r.Diff, r.Failures)
+	r := runFixtures(t, set, &fixtures{})
+	want := "Brute dedup=\"alice\" first=2024-01-01T01:10:00Z: EventCount expected 4, got 3\n"
+	if r.Passed || r.Diff != want {
+		t.Errorf("diff:\n%s\nwant:\n%s\n%v", r.Diff, want, r.Failures)
+	}
+	_, set = fixtureTree(t, strings.Replace(goodExpected, "Dedup: alice\n    Severity: HIGH\n    EventCount: 3\n    FirstEventTime: \"2024-01-01T01:10",
+		"Dedup: bob\n    Severity: HIGH\n    EventCount: 3\n    FirstEventTime: \"2024-01-01T01:10", 1))
+	r = runFixtures(t, set, &fixtures{})
+	for _, w := range []string{`missing: Brute dedup="bob"`, `unexpected: Brute dedup="alice" title="failed logins for alice" severity=HIGH events=3 first=2024-01-01T01:10:00Z`} {
+		if !strings.Contains(r.Diff, w) {
+			t.Errorf("diff lacks %q:\n%s", w, r.Diff)
+		}
 	}
 }
 
 func TestFixtureMissingExpectedAndUpdate(t *testing.T) {
 	dir, set := fixtureTree(t, "")
-	r := runFixtures(t, set, &FixtureRunner{})
+	r := runFixtures(t, set, &fixtures{})
 	if r.Passed || !strings.Contains(r.Failures[0], "does not exist: run `panther test --update`") {
 		t.Fatalf("%v", r.Failures)
 	}
 	var updated []string
-	r = runFixtures(t, set, &FixtureRunner{Update: true, Updated: func(f, c string) { updated = append(updated, f+": "+c) }})
+	r = runFixtures(t, set, &fixtures{update: true, updated: func(f, c string) { updated = append(updated, f+": "+c) }})
 	if !r.Passed || len(updated) != 1 || !strings.Contains(updated[0], "created with 2 alert(s)") {
 		t.Fatalf("update: %v %v", r.Failures, updated)
 	}
@@ -96,12 +128,12 @@ func TestFixtureMissingExpectedAndUpdate(t *testing.T) {
 		t.Errorf("written:\n%s", data)
 	}
 	// The written file now passes, and a second update changes nothing.
-	set = engine.Load([]engine.Source{engine.DirSource(dir)}, engine.LoadOptions{})
-	if r := runFixtures(t, set, &FixtureRunner{}); !r.Passed {
+	set = loadDir(t, dir)
+	if r := runFixtures(t, set, &fixtures{}); !r.Passed {
 		t.Errorf("after update: %v %s", r.Failures, r.Diff)
 	}
 	updated = nil
-	runFixtures(t, set, &FixtureRunner{Update: true, Updated: func(f, c string) { updated = append(updated, f) }})
+	runFixtures(t, set, &fixtures{update: true, updated: func(f, c string) { updated = append(updated, f) }})
 	if len(updated) != 0 {
 		t.Errorf("an unchanged fixture was rewritten: %v", updated)
 	}
@@ -120,9 +152,9 @@ func TestFixtureBadInput(t *testing.T) {
 				spec, _ := os.ReadFile(filepath.Join(dir, "brute.yml"))
 				os.WriteFile(filepath.Join(dir, "brute.yml"), []byte(strings.Replace(string(spec), "fixtures/bursts.jsonl", c.spec, 1)), 0o644)
 				os.WriteFile(filepath.Join(dir, c.spec+".expected.yml"), []byte(c.expected), 0o644)
-				set = engine.Load([]engine.Source{engine.DirSource(dir)}, engine.LoadOptions{})
+				set = loadDir(t, dir)
 			}
-			r := runFixtures(t, set, &FixtureRunner{})
+			r := runFixtures(t, set, &fixtures{})
 			if r.Passed || !strings.Contains(strings.Join(r.Failures, "\n"), c.want) {
 				t.Errorf("want %q in %v", c.want, r.Failures)
 			}
@@ -140,9 +172,9 @@ func TestFixtureYearlessTimesAreStable(t *testing.T) {
 		"fixtures/auth.log":              "Mar  5 14:02:01 web1 sshd[812]: Accepted publickey for deploy from 10.0.0.5 port 51234 ssh2: ED25519 SHA256:abc\n",
 		"fixtures/auth.log.expected.yml": "Alerts:\n  - {RuleID: Sshd, Title: Sshd, Dedup: Sshd, Severity: LOW, EventCount: 1, FirstEventTime: \"2029-03-05T14:02:01Z\", LastEventTime: \"2029-03-05T14:02:01Z\"}\n",
 	})
-	set := engine.Load([]engine.Source{engine.DirSource(dir)}, engine.LoadOptions{})
+	set := loadDir(t, dir)
 	d, _ := set.Detection("Sshd")
-	res := (&FixtureRunner{}).RunFixtures(context.Background(), set, d)
+	res := (&fixtures{}).run(context.Background(), set, d, nil)
 	if len(res) != 1 || !res[0].Passed {
 		t.Errorf("%+v %s", res[0].Failures, res[0].Diff)
 	}
