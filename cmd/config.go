@@ -29,13 +29,11 @@ import (
 // found on a search path of the working folder and its parents; the result
 // is decoded into this struct with unknown keys refused.
 type Settings struct {
-	Detections   []string `mapstructure:"detections"`
-	Filter       []string `mapstructure:"filter"`
-	MinimumTests int      `mapstructure:"minimum_tests"`
-	// MinimumCoverage is panther test's floor of Lua line coverage (%).
-	MinimumCoverage float64       `mapstructure:"minimum_coverage"`
-	Parallel        int           `mapstructure:"parallel"`
-	LuaTimeout      time.Duration `mapstructure:"lua_timeout"`
+	Detections   []string      `mapstructure:"detections"`
+	Filter       []string      `mapstructure:"filter"`
+	MinimumTests int           `mapstructure:"minimum_tests"`
+	Parallel     int           `mapstructure:"parallel"`
+	LuaTimeout   time.Duration `mapstructure:"lua_timeout"`
 	// InternalNetworks are the networks net.is_internal calls ours.
 	InternalNetworks []string      `mapstructure:"internal_networks"`
 	Workers          int           `mapstructure:"workers"`
@@ -71,6 +69,9 @@ type Settings struct {
 	// The alert store of serve.
 	ServeAlertRules   []string `mapstructure:"serve_alert_rules"`
 	ServeDestinations string   `mapstructure:"serve_destinations"`
+
+	// MinimumCoverage is panther test's floor of Lua line coverage (%).
+	MinimumCoverage float64 `mapstructure:"minimum_coverage"`
 }
 
 // settingDefaults are the defaults of the settings that have one besides
