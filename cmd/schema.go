@@ -32,9 +32,9 @@ func newCmdSchema(app *App, runF func(*schemaOptions) error) *cobra.Command {
 		Long: `Print the JSON Schema (draft-07) of every kind of spec — rule, scheduled_rule,
 policy, global, datamodel, pack, saved_query, scheduled_query, correlation_rule,
 log_type, alert_rule — or of one KIND. It is generated from the definitions
-the strict decoder checks keys against, so what it accepts is what panther validate accepts; its
-enums list the severities, the log types and the resource types of this
-build.
+the strict decoder checks keys against, so what it accepts is what panther
+validate accepts; its enums list the severities, the log types and the
+resource types of this build.
 
 The YAML language server (VS Code's YAML extension, and the editors that
 use it) completes keys, enums and descriptions from it. panther init writes
