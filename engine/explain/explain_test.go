@@ -66,7 +66,9 @@ Severity: Low
 
 const stopLine = `{"eventVersion":"1.08","eventTime":"2024-03-01T12:00:00Z","eventSource":"cloudtrail.amazonaws.com","eventName":"StopLogging","awsRegion":"us-east-1","sourceIPAddress":"198.51.100.7","userIdentity":{"type":"IAMUser","userName":"alice"},"requestParameters":{"name":"main"},"recipientAccountId":"123456789012"}`
 
-func load(t *testing.T) *engine.Set {
+func load(t *testing.T) *engine.Set { return loadF(t) }
+
+func loadF(t testing.TB) *engine.Set {
 	t.Helper()
 	dir := t.TempDir()
 	for name, body := range tree {
@@ -199,4 +201,31 @@ func TestExplainNamedType(t *testing.T) {
 	if _, err := Explain(set, set.Registry, bytes.Repeat([]byte("x"), MaxLine+1), Options{}); err == nil {
 		t.Error("a line over MaxLine explained")
 	}
+}
+
+// Whatever the line, explain neither fails nor lets a control character
+// of the log reach the terminal, and its JSON is valid.
+func FuzzExplain(f *testing.F) {
+	set := loadF(f)
+	for _, s := range []string{stopLine, "", "\x1b[2J\x1b[H", `{"eventSource":"\u001b[31m","eventName":"StopLogging","userIdentity":{"userName":"\u001b]0;x\u0007"}}`,
+		"<13>Jan  1 00:00:00 host sshd[1]: \x1b[31mFailed password", "#fields\tts\tuid", `{"a":` + strings.Repeat("[", 100)} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, line string) {
+		rep, err := Explain(set, set.Registry, []byte(line), Options{Now: time.Unix(1700000000, 0)})
+		if err != nil {
+			return // over MaxLine
+		}
+		var text bytes.Buffer
+		if err := rep.WriteText(&text, true); err != nil {
+			t.Fatal(err)
+		}
+		if i := bytes.IndexFunc(text.Bytes(), func(r rune) bool { return r < ' ' && r != '\n' || r == 0x7f }); i >= 0 {
+			t.Fatalf("a control character in the text at %d:\n%q", i, text.String())
+		}
+		js, err := json.Marshal(rep)
+		if err != nil || !json.Valid(js) {
+			t.Fatalf("json: %v", err)
+		}
+	})
 }
