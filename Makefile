@@ -8,7 +8,7 @@ LDFLAGS := -X panther/cmd.Version=$(VERSION) -X panther/cmd.Commit=$(COMMIT)
 BENCH   ?= .
 COUNT   ?= 1
 
-.PHONY: help build test bench lint run fuzz clean
+.PHONY: help build test bench lint run fuzz clean docs
 
 help: ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-7s %s\n", $$1, $$2}'
@@ -34,3 +34,6 @@ fuzz: ## fuzz one target for a while: make fuzz PKG=./parsers/aws FUZZ=FuzzCloud
 
 clean: ## remove build output
 	rm -rf bin
+
+docs: ## write docs/reference from the code (commands, spec keys, Lua modules, log types); make test checks it is current
+	$(GO) run ./cmd/panther docs --out docs/reference
