@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"os"
 	"path/filepath"
 	"time"
@@ -15,9 +16,11 @@ import (
 	"panther/alerts/destinations"
 	"panther/alerts/rulesource"
 	"panther/auth"
+	"panther/console"
 	"panther/engine"
 	"panther/engine/live"
 	"panther/packs/server"
+	queryapi "panther/query/api"
 	"panther/serve"
 )
 
@@ -36,7 +39,12 @@ func alertsFlags(c *cobra.Command) {
 type alertsPart struct {
 	store *alerts.Store
 	api   *api.API
-	start func(ctx context.Context, packs *server.Store) error
+	// The console and what it needs besides the alert API: sign-in
+	// sessions and search over HTTP.
+	sessions *auth.Sessions
+	search   *queryapi.API
+	console  *console.Console
+	start    func(ctx context.Context, packs *server.Store) error
 }
 
 func (app *App) openAlerts(ctx context.Context, c *cobra.Command, data string, tokens *auth.Tokens, lopts engine.LoadOptions, log *slog.Logger) (*alertsPart, error) {
@@ -67,7 +75,14 @@ func (app *App) openAlerts(ctx context.Context, c *cobra.Command, data string, t
 	a := api.New(api.Options{Store: st, Tokens: tokens, Lake: lakeDir, Registry: lopts.Registry,
 		Logger: log, Done: ctx.Done(), Now: app.Now})
 	dirs := app.cfg.Paths(c, "alert-rules", "serve_alert_rules")
-	part := &alertsPart{store: st, api: a}
+	con, err := console.New()
+	if err != nil {
+		st.Close()
+		return nil, opErr(err)
+	}
+	part := &alertsPart{store: st, api: a, console: con,
+		sessions: auth.NewSessions(tokens, auth.SessionOptions{}),
+		search:   queryapi.New(queryapi.Options{Lake: lakeDir, Registry: lopts.Registry, Tokens: tokens, Logger: log, Now: app.Now})}
 	part.start = func(ctx context.Context, packs *server.Store) error {
 		loader := &rulesource.Loader{Packs: packs, Dirs: dirs, Options: lopts, Logger: log}
 		if err := loader.Watch(ctx, st, time.Second); err != nil {
@@ -93,7 +108,12 @@ func (app *App) openAlerts(ctx context.Context, c *cobra.Command, data string, t
 // the API's routes, and the start once the pack store is open.
 func (p *alertsPart) wire(o *serve.Options, ctx context.Context) {
 	o.Alerts = liveSink{p.store}
-	o.Mount = p.api.Mount
+	o.Mount = func(mux *http.ServeMux) {
+		p.api.Mount(mux)
+		p.sessions.Mount(mux)
+		p.search.Mount(mux)
+		p.console.Mount(mux)
+	}
 	o.OnPacks = func(ps *server.Store) error { return p.start(ctx, ps) }
 }
 

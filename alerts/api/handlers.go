@@ -173,11 +173,15 @@ func (a *API) list(w http.ResponseWriter, r *http.Request, id auth.Identity) {
 			return
 		}
 	}
+	// The change feed's position before the list is read: a client that
+	// follows the stream from it (?after=) misses no change to the list.
+	seq := a.store.LastSeq()
 	res, err := a.store.List(r.Context(), f, p)
 	if err != nil {
 		a.fail(w, r, err)
 		return
 	}
+	w.Header().Set("X-Alert-Seq", strconv.FormatInt(seq, 10))
 	writeJSON(w, http.StatusOK, res)
 }
 
