@@ -1,11 +1,13 @@
 package console_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"net"
 	"net/http"
-	"net/http/httptest"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -20,7 +22,13 @@ import (
 	alertsapi "panther/alerts/api"
 	"panther/auth"
 	"panther/console"
+	"panther/engine"
+	"panther/engine/live"
+	"panther/packs"
+	"panther/packs/server"
+	"panther/parsers/logtypes"
 	queryapi "panther/query/api"
+	"panther/serve"
 )
 
 // The browser tests drive Debian's Chromium (package chromium) through
@@ -30,9 +38,10 @@ import (
 // (.ci/run sets it after installing chromium), where they fail.
 
 const (
-	writeToken = "write-token-0123456789abcdef"
-	readToken  = "read-token-0123456789abcdef0"
-	xss        = `<img src=x onerror="window.__xss=1">`
+	writeToken  = "write-token-0123456789abcdef"
+	readToken   = "read-token-0123456789abcdef0"
+	ingestToken = "ingest-token-0123456789abcdef"
+	xss         = `<img src=x onerror="window.__xss=1">`
 )
 
 var browser struct {
@@ -101,19 +110,34 @@ func tab(t *testing.T) context.Context {
 		t.Fatalf("starting Chromium %s: %v", path, browser.err)
 	}
 	ctx, cancel := chromedp.NewContext(browser.ctx, chromedp.WithNewBrowserContext())
-	ctx, cancelT := context.WithTimeout(ctx, 90*time.Second)
-	t.Cleanup(func() { cancelT(); cancel() })
+	t.Cleanup(cancel)
+	// The first run opens the tab, which lives as long as the context of
+	// that run: it gets no timeout (each later step has its own).
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("opening a tab: %v", err)
+	}
 	return ctx
 }
 
-// env is a console over a real alert store on 127.0.0.1.
+// env is `panther serve` on 127.0.0.1 as the serve command composes it
+// (pack store, live ingest into a lake, the alert store's API, sessions,
+// search, the console), with alerts in the store, events in the lake, a
+// pack with two versions and a dead letter — payloads in all of them.
 type env struct {
 	url   string
 	store *alerts.Store
 	ids   map[string]int64 // by title
 }
 
-var t0 = time.Date(2026, 11, 10, 9, 0, 0, 0, time.UTC)
+// liveSink hands the pipeline's alerts to the store (as cmd does).
+type liveSink struct{ st *alerts.Store }
+
+func (s liveSink) RaiseDetection(ctx context.Context, a live.DetectionAlert) error {
+	d := alerts.FromEngine(&a.Alert, nil, a.PackVersion)
+	d.DedupPeriod = a.DedupPeriod
+	_, err := s.st.RaiseDetection(ctx, d)
+	return err
+}
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
@@ -124,7 +148,7 @@ func newEnv(t *testing.T) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	tokens, err := auth.ParseTokens([]string{"write/alice:" + writeToken, "read/rita:" + readToken})
+	tokens, err := auth.ParseTokens([]string{"write/alice:" + writeToken, "read/rita:" + readToken, "ingest/fw:" + ingestToken})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -133,15 +157,41 @@ func newEnv(t *testing.T) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	done := make(chan struct{})
-	mux := http.NewServeMux()
-	alertsapi.New(alertsapi.Options{Store: st, Tokens: tokens, Lake: filepath.Join(dir, "lake"), Done: done}).Mount(mux)
-	sessions.Mount(mux)
-	queryapi.New(queryapi.Options{Lake: filepath.Join(dir, "lake"), Tokens: tokens}).Mount(mux)
-	con.Mount(mux)
-	srv := httptest.NewServer(mux)
-	t.Cleanup(func() { close(done); srv.Close() })
-	e := &env{url: srv.URL, store: st, ids: map[string]int64{}}
+	reg := logtypes.Default()
+	lake := filepath.Join(dir, "lake")
+	stop, cancel := context.WithCancel(ctx)
+	ready := make(chan string, 1)
+	opts := serve.Options{
+		Packs:    server.Options{DataDir: dir, Tokens: tokens, Load: engine.LoadOptions{Registry: reg}},
+		Listen:   "127.0.0.1:0",
+		Registry: reg, Lake: lake, CommitInterval: 100 * time.Millisecond,
+		Alerts: liveSink{st},
+		Mount: func(mux *http.ServeMux) {
+			alertsapi.New(alertsapi.Options{Store: st, Tokens: tokens, Lake: lake, Registry: reg, Done: stop.Done()}).Mount(mux)
+			sessions.Mount(mux)
+			queryapi.New(queryapi.Options{Lake: lake, Registry: reg, Tokens: tokens, Queries: func() []queryapi.SavedQuery {
+				return []queryapi.SavedQuery{{Name: "Console logins", SQL: "SELECT p_event_time, sourceIPAddress FROM aws_cloudtrail WHERE eventName = 'ConsoleLogin'", Lookback: "7d"}}
+			}}).Mount(mux)
+			con.Mount(mux)
+		},
+		Ready: func(a net.Addr, _ *serve.Service) { ready <- "http://" + a.String() },
+	}
+	done := make(chan error, 1)
+	go func() { done <- serve.Run(stop, ctx, opts) }()
+	e := &env{store: st, ids: map[string]int64{}}
+	select {
+	case e.url = <-ready:
+	case err := <-done:
+		t.Fatalf("serve: %v", err)
+	}
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+		}
+	})
+
 	now := time.Now().UTC()
 	raise := func(d alerts.DetectionAlert) {
 		d.GroupID = d.Title
@@ -162,8 +212,9 @@ func newEnv(t *testing.T) *env {
 		Description: "The root user signed in.", Runbook: "Call the account owner.", Reference: "https://docs.example.com/root"})
 	raise(alerts.DetectionAlert{RuleID: "SSH.BruteForce", Title: "SSH brute force on bastion-1", Dedup: "bastion-1", Severity: alerts.SevMedium})
 	raise(alerts.DetectionAlert{RuleID: "SSH.BruteForce", Title: "SSH brute force on web-2", Dedup: "web-2", Severity: alerts.SevLow})
-	// Everything from a log is a payload here: title, dedup, context keys
-	// and values, sample fields, description, runbook, reference.
+	// Everything from a log is a payload here: title, rule, dedup,
+	// context keys and values, sample fields, description, runbook,
+	// reference.
 	raise(alerts.DetectionAlert{RuleID: "Evil." + xss, Title: xss, Dedup: xss, Severity: alerts.SevCritical,
 		AlertContext: json.RawMessage(fmt.Sprintf(`{%q: %q}`, xss, xss)),
 		Samples:      []json.RawMessage{json.RawMessage(fmt.Sprintf(`{%q: %q, "p_any_ip_addresses": [%q]}`, xss, xss, xss))},
@@ -172,7 +223,62 @@ func newEnv(t *testing.T) *env {
 		Fields: map[string]string{xss: xss}}); err != nil {
 		t.Fatal(err)
 	}
+	e.ingest(t)
 	return e
+}
+
+// ingest sends CloudTrail events (one of them with payloads) and a broken
+// record through the live pipeline, and waits until the lake holds them.
+func (e *env) ingest(t *testing.T) {
+	t.Helper()
+	at := time.Now().UTC().Add(-30 * time.Minute).Format(time.RFC3339)
+	rec := func(name, ip, user string) string {
+		b, _ := json.Marshal(map[string]any{"eventVersion": "1.08", "eventTime": at, "eventSource": "signin.amazonaws.com", "eventName": name,
+			"awsRegion": "us-east-1", "sourceIPAddress": ip, "userAgent": xss, "eventID": name + ip, "eventType": "AwsConsoleSignIn",
+			"recipientAccountId": "123456789012", "userIdentity": map[string]any{"type": "IAMUser", "userName": user,
+				"arn": "arn:aws:iam::123456789012:user/" + user, "accountId": "123456789012"}})
+		return string(b)
+	}
+	body := strings.Join([]string{rec("ConsoleLogin", "203.0.113.7", "mallory"), rec("ConsoleLogin", "198.51.100.4", "alice"),
+		rec("GetCallerIdentity", "203.0.113.7", "mallory"), `{"eventName": ` + xss}, "\n")
+	req, _ := http.NewRequest("POST", e.url+"/api/v1/ingest?log_type=AWS.CloudTrail", strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+ingestToken)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var acc struct{ Seq uint64 }
+	json.NewDecoder(resp.Body).Decode(&acc)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusAccepted {
+		t.Fatalf("ingest: %d", resp.StatusCode)
+	}
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		var st serve.StatusBody
+		if err := getJSON(e.url+"/api/v1/status", &st); err != nil {
+			t.Fatal(err)
+		}
+		if st.Detections.Committed >= acc.Seq {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the lake did not commit entry %d: %+v", acc.Seq, st.Detections)
+		}
+	}
+}
+
+func getJSON(url string, v any) error {
+	req, _ := http.NewRequest("GET", url, nil)
+	req.Header.Set("Authorization", "Bearer "+readToken)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != 200 {
+		return fmt.Errorf("GET %s: %s", url, resp.Status)
+	}
+	return json.NewDecoder(resp.Body).Decode(v)
 }
 
 func (e *env) get(t *testing.T, title string) *alerts.Alert {
@@ -195,22 +301,22 @@ func (e *env) signIn(token string) chromedp.Action[chromedp.Void] {
 	)
 }
 
-// do runs steps; a failure names the page it happened on.
+// do runs steps; a failure names the page it happened on and its text.
 func do(t *testing.T, ctx context.Context, steps ...chromedp.Action[chromedp.Void]) {
 	t.Helper()
-	if err := chromedp.Do(ctx, steps...); err != nil {
-		loc, _ := chromedp.Run(ctx, chromedp.Location())
-		t.Fatalf("%v (at %s)", err, loc)
-	}
+	value(t, ctx, chromedp.Steps(steps...))
 }
 
-// value runs an action that returns a value.
+// value runs an action that returns a value, for at most 20 seconds.
 func value[T any](t *testing.T, ctx context.Context, a chromedp.Action[T]) T {
 	t.Helper()
-	v, err := chromedp.Run(ctx, a)
+	sctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	v, err := chromedp.Run(sctx, a)
 	if err != nil {
 		loc, _ := chromedp.Run(ctx, chromedp.Location())
-		t.Fatalf("%v (at %s)", err, loc)
+		text, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector('main') ? document.querySelector('main').innerText : ''`))
+		t.Fatalf("%v\nat %s:\n%s", err, loc, text)
 	}
 	return v
 }
@@ -335,4 +441,138 @@ func TestConsoleReadRole(t *testing.T) {
 	if a := e.get(t, "Root login from 203.0.113.7"); a.Acknowledged {
 		t.Error("the read role changed an alert")
 	}
+	// Packs: history and diff, but no activation or rollback.
+	e.uploadPack(t)
+	do(t, ctx, chromedp.Navigate(e.url+"/packs/P"), chromedp.WaitVisible("table.versions"))
+	if n := count(t, ctx, "#rollback, button.activate"); n != 0 || count(t, ctx, "button.diff") != 1 {
+		t.Errorf("read role: %d pack change buttons", n)
+	}
+	status = js[int](t, ctx, `fetch('/api/v1/session').then(r => r.json()).then(s => fetch('/api/v1/packs/P/rollback',
+		{method: 'POST', body: '{}', headers: {'X-CSRF-Token': s.csrf_token}})).then(r => r.status)`)
+	if status != http.StatusForbidden {
+		t.Errorf("read role rollback: %v", status)
+	}
+}
+
+// uploadPack stores two versions of pack P (rule B added in the second),
+// the second active.
+func (e *env) uploadPack(t *testing.T) {
+	t.Helper()
+	c := &packs.Client{BaseURL: e.url, Token: writeToken}
+	for v, ids := range []string{"[A]", "[A, B]"} {
+		dir := t.TempDir()
+		files := map[string]string{
+			"rules/a.yml": "AnalysisType: rule\nRuleID: A\nFilename: a.lua\nLogTypes: [AWS.CloudTrail]\nSeverity: Low\nDescription: " + fmt.Sprintf("%q", xss) + "\n",
+			"rules/a.lua": fmt.Sprintf("-- version %d\nfunction rule(e) return e.eventName == 'StopLogging' end\n", v+1),
+			"rules/b.yml": "AnalysisType: rule\nRuleID: B\nFilename: b.lua\nLogTypes: [AWS.CloudTrail]\nSeverity: Low\n",
+			"rules/b.lua": "function rule(e) return false end\n",
+			"packs/p.yml": "AnalysisType: pack\nPackID: P\nDisplayName: " + fmt.Sprintf("%q", "Pack "+xss) + "\nPackDefinition:\n  IDs: " + ids + "\n",
+		}
+		for name, body := range files {
+			p := filepath.Join(dir, name)
+			if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		set := engine.Load([]engine.Source{engine.DirSource(dir)}, engine.LoadOptions{})
+		b, err := packs.Build(set, "P", packs.BuildOptions{ToolVersion: "test"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.Upload(context.Background(), bytes.NewReader(b.Zip), int64(len(b.Zip)), packs.UploadOptions{}); err != nil {
+			t.Fatalf("upload version %d: %v", v+1, err)
+		}
+	}
+}
+
+func TestConsoleSearchDashboardPacksIngest(t *testing.T) {
+	e := newEnv(t)
+	e.uploadPack(t)
+	ctx := tab(t)
+	do(t, ctx, e.signIn(writeToken))
+
+	// Indicator search across every table.
+	do(t, ctx, chromedp.Navigate(e.url+"/search?kind=ip&value=203.0.113.7&since=24h"), chromedp.WaitVisible(".ind-table"))
+	if got := value(t, ctx, chromedp.Text(".ind-table h2")); got != "aws_cloudtrail (2 rows)" {
+		t.Errorf("indicator search: %q", got)
+	}
+	noXSS(t, ctx, "indicator search")
+
+	// SQL, with the table's name offered as it is typed.
+	do(t, ctx, chromedp.Navigate(e.url+"/search"), chromedp.WaitVisible("#sql"), chromedp.Clear("#sql"),
+		chromedp.SendKeys("#sql", "SELECT eventName, count(*) AS n, max(userAgent) AS ua FROM aws_cl"), chromedp.WaitVisible("#suggest button"))
+	if got := value(t, ctx, chromedp.Text("#suggest button")); got != "aws_cloudtrail" {
+		t.Errorf("completion: %q", got)
+	}
+	do(t, ctx, chromedp.Click("#suggest button"), chromedp.SendKeys("#sql", " GROUP BY 1 ORDER BY 1"), chromedp.Click("#run-sql"), chromedp.WaitVisible("#row-count"))
+	if got, cell := value(t, ctx, chromedp.Text("#row-count")), value(t, ctx, chromedp.Text("table.grid tbody tr td")); got != "2 rows" || cell != "ConsoleLogin" {
+		t.Errorf("SQL search: %q, first cell %q", got, cell)
+	}
+	if loc := value(t, ctx, chromedp.Location()); !strings.Contains(loc, "sql=SELECT") {
+		t.Errorf("the search is not in the URL: %s", loc)
+	}
+	noXSS(t, ctx, "SQL search")
+
+	// The CSV download is the same search from the API, with the session.
+	csv := js[string](t, ctx, `fetch(document.querySelector('#dl-csv').href).then(r => r.text())`)
+	if !strings.HasPrefix(csv, "eventName,n,ua\n") || !strings.Contains(csv, "ConsoleLogin,2,") {
+		t.Errorf("CSV download:\n%s", csv)
+	}
+
+	// An error is shown at its position.
+	do(t, ctx, chromedp.Navigate(e.url+"/search?since=24h&sql="+url.QueryEscape("SELECT 1\nFROM aws_cloudtrail WHERE nope = 1")), chromedp.WaitVisible("#search-error"))
+	if got := value(t, ctx, chromedp.Text("#search-error")); !strings.Contains(got, "(line 2, column") {
+		t.Errorf("SQL error: %q", got)
+	}
+
+	// A saved query runs by name; a long search is cancelled.
+	do(t, ctx, chromedp.Navigate(e.url+"/search?query="+url.QueryEscape("Console logins")), chromedp.WaitVisible("#row-count"))
+	if got := value(t, ctx, chromedp.Text("#row-count")); got != "2 rows" {
+		t.Errorf("saved query: %q", got)
+	}
+	do(t, ctx, chromedp.Navigate(e.url+"/search?since=1h&sql="+url.QueryEscape("SELECT sum(hash(i)) FROM range(100000000000) t(i)")),
+		chromedp.WaitVisible("#cancel"), chromedp.Click("#cancel"), chromedp.WaitVisible("#cancelled"))
+
+	// Dashboard.
+	do(t, ctx, chromedp.Navigate(e.url+"/dashboard"), chromedp.WaitVisible("#chart-series"), chromedp.WaitVisible("#stat-events"))
+	if total, events := value(t, ctx, chromedp.Text("#stat-total .big")), value(t, ctx, chromedp.Text("#stat-events .big")); total != "5" || events != "3" {
+		t.Errorf("dashboard: %s alerts, %s events", total, events)
+	}
+	if n := count(t, ctx, "#top-rules tr"); n != 3 {
+		t.Errorf("dashboard: %d noisy rules", n)
+	}
+	noXSS(t, ctx, "dashboard")
+
+	// Packs: history, diff, roll back.
+	do(t, ctx, chromedp.Navigate(e.url+"/packs"), chromedp.WaitVisible("table.packs"), chromedp.WaitVisible("#detections table"))
+	noXSS(t, ctx, "packs")
+	do(t, ctx, chromedp.Click("table.packs a"), chromedp.WaitVisible("table.versions"), chromedp.Click("button.diff"), chromedp.WaitVisible("#diff table"))
+	if got := value(t, ctx, chromedp.Text("#diff tbody")); !strings.Contains(got, "added\tB") {
+		t.Errorf("diff: %q", got)
+	}
+	do(t, ctx, chromedp.Click("#rollback"))
+	var p struct{ Active int }
+	for deadline := time.Now().Add(10 * time.Second); p.Active != 1 && time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if err := getJSON(e.url+"/api/v1/packs/P", &p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if p.Active != 1 {
+		t.Errorf("after the rollback: %+v", p)
+	}
+	do(t, ctx, chromedp.Navigate(e.url+"/packs/P"), chromedp.WaitVisible("#active"))
+	if got := value(t, ctx, chromedp.Text("#active")); got != "version 1" {
+		t.Errorf("after the rollback the page says %q", got)
+	}
+	noXSS(t, ctx, "pack")
+
+	// Ingest: inputs, the pipeline, the dead letter shown as text.
+	do(t, ctx, chromedp.Navigate(e.url+"/ingest"), chromedp.WaitVisible("#pipeline"), chromedp.WaitVisible("table.dead"))
+	if got := value(t, ctx, chromedp.Text("table.dead tbody")); !strings.Contains(got, xss) {
+		t.Errorf("dead letters: %q", got)
+	}
+	noXSS(t, ctx, "ingest")
 }

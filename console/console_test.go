@@ -12,7 +12,7 @@ import (
 	"panther/console"
 )
 
-func server(t *testing.T) *httptest.Server {
+func pages(t *testing.T) *httptest.Server {
 	t.Helper()
 	c, err := console.New()
 	if err != nil {
@@ -50,7 +50,7 @@ var assetRef = regexp.MustCompile(`(?:src|href)="(/static/[^"]+)"`)
 // style; its first load (page and assets, compressed) is within 300 KB.
 func TestPagesCSPAndWeight(t *testing.T) {
 	t.Parallel()
-	srv := server(t)
+	srv := pages(t)
 	resp, _ := fetch(t, srv.URL+"/", false)
 	if resp.StatusCode != http.StatusFound || resp.Header.Get("Location") != "/alerts" {
 		t.Errorf("/: %d %s", resp.StatusCode, resp.Header.Get("Location"))

@@ -457,8 +457,287 @@
     return wrap;
   }
 
+  // ---- search ---------------------------------------------------------------
+  const KINDS = ['ip', 'domain', 'username', 'email', 'hash', 'aws_account_id', 'aws_arn', 'aws_instance_id', 'trace_id'];
+  let running = null; // the AbortController of the search in flight
+
+  function grid(cols, rows) {
+    return h('div', { class: 'scroll' }, h('table', { class: 'grid' },
+      h('thead', {}, h('tr', {}, cols.map((c) => h('th', { scope: 'col', title: c.type || '' }, c.name)))),
+      h('tbody', {}, rows.map((r) => h('tr', {}, r.map((v) => h('td', {}, display(v))))))));
+  }
+
+  async function searchScreen() {
+    const params = new URLSearchParams(location.search);
+    const range = h('fieldset', { id: 'range' }, h('legend', {}, 'Time'),
+      h('select', { id: 's-since', 'aria-label': 'time range' }, [['1h', 'last hour'], ['24h', 'last 24 h'], ['7d', 'last 7 days'], ['30d', 'last 30 days'], ['', 'from … to']]
+        .map(([v, t]) => h('option', { value: v, selected: (params.get('since') || (params.get('from') ? '' : '7d')) === v }, t))),
+      h('input', { id: 's-from', 'aria-label': 'from (RFC 3339 or a date)', placeholder: 'from 2026-11-10', size: 20, value: params.get('from') || '' }),
+      h('input', { id: 's-to', 'aria-label': 'to (RFC 3339 or a date)', placeholder: 'to', size: 20, value: params.get('to') || '' }),
+      h('label', { class: 'check' }, 'timeout ', h('select', { id: 's-timeout' }, ['10s', '30s', '60s', '5m'].map((v) => h('option', { value: v, selected: (params.get('timeout') || '60s') === v }, v)))));
+    const rangeParams = () => {
+      const since = $('#s-since').value;
+      const p = { timeout: $('#s-timeout').value };
+      if (since) p.since = since; else { p.from = $('#s-from').value.trim(); p.to = $('#s-to').value.trim(); }
+      return p;
+    };
+    const sql = h('textarea', { id: 'sql', rows: 6, 'aria-label': 'SQL', spellcheck: 'false', autocomplete: 'off', 'aria-autocomplete': 'list', 'aria-controls': 'suggest' },
+      params.get('sql') || 'SELECT p_event_time, p_log_type, * FROM aws_cloudtrail ORDER BY p_event_time DESC LIMIT 100');
+    const suggest = h('div', { class: 'suggest', id: 'suggest', role: 'listbox', hidden: true });
+    const sqlForm = h('form', { id: 'sql-form', 'aria-label': 'SQL search', onsubmit: (ev) => {
+      ev.preventDefault(); location.assign('/search?' + q(Object.assign({ sql: sql.value }, rangeParams())));
+    } }, h('label', { for: 'sql' }, 'SQL (read-only; tables and columns are offered as you type)'), sql, suggest,
+    h('div', { class: 'bar' }, h('button', { type: 'submit', class: 'primary', id: 'run-sql' }, 'Run'), h('span', { class: 'muted' }, 'Ctrl+Enter runs')));
+    sql.addEventListener('keydown', (ev) => { if (ev.key === 'Enter' && (ev.ctrlKey || ev.metaKey)) { ev.preventDefault(); sqlForm.requestSubmit(); } });
+    const kind = h('select', { id: 'ind-kind', 'aria-label': 'indicator kind' }, KINDS.map((k) => h('option', { value: k, selected: params.get('kind') === k }, k)));
+    const val = h('input', { id: 'ind-value', 'aria-label': 'indicator value', size: 28, value: params.get('value') || '', placeholder: '203.0.113.7' });
+    const indForm = h('form', { id: 'ind-form', class: 'bar', 'aria-label': 'Indicator search', onsubmit: (ev) => {
+      ev.preventDefault(); if (!val.value.trim()) return;
+      location.assign('/search?' + q(Object.assign({ kind: kind.value, value: val.value.trim() }, rangeParams())));
+    } }, h('strong', {}, 'Indicator across every table:'), kind, val, h('button', { type: 'submit', id: 'run-ind' }, 'Search'));
+    const saved = h('details', { id: 'saved' }, h('summary', {}, 'Saved queries'), h('div', {}, 'Loading…'));
+    const out = h('div', { id: 'results' });
+    $('#screen').replaceChildren(range, indForm, sqlForm, saved, out);
+
+    // Completion: the tables and columns of the lake.
+    let words = [];
+    api('GET', '/api/v1/search/tables').then((r) => {
+      const set = new Set();
+      for (const t of r.data || []) { set.add(t.table); for (const c of t.columns || []) set.add(c.name); }
+      words = Array.from(set).sort();
+    }).catch(() => {});
+    const wordAt = () => { const m = /[A-Za-z_][A-Za-z0-9_]*$/.exec(sql.value.slice(0, sql.selectionStart)); return m ? m[0] : ''; };
+    sql.addEventListener('input', () => {
+      const w = wordAt();
+      const hits = w.length ? words.filter((x) => x.toLowerCase().startsWith(w.toLowerCase()) && x !== w).slice(0, 12) : [];
+      suggest.replaceChildren(...hits.map((x) => h('button', { type: 'button', role: 'option', onclick: () => {
+        const pos = sql.selectionStart, wl = wordAt().length;
+        sql.setRangeText(x, pos - wl, pos, 'end'); suggest.hidden = true; sql.focus();
+      } }, x)));
+      suggest.hidden = !hits.length;
+    });
+
+    api('GET', '/api/v1/search/queries').then((r) => {
+      const list = r.data || [];
+      saved.lastChild.replaceChildren(list.length ? h('ul', { class: 'plain' }, list.map((s) => h('li', {},
+        h('a', { href: '/search?' + q({ query: s.name }) }, s.name), s.lookback ? h('span', { class: 'muted' }, ' (' + s.lookback + ')') : '',
+        s.description ? h('div', { class: 'muted' }, s.description) : ''))) : h('p', { class: 'muted' }, 'No saved query.'));
+    }).catch((e) => saved.lastChild.replaceChildren(h('p', { class: 'error' }, e.message)));
+
+    const req = {};
+    for (const k of ['sql', 'kind', 'value', 'query', 'since', 'from', 'to', 'timeout']) if (params.get(k)) req[k] = params.get(k);
+    if (!req.sql && !req.value && !req.query) return;
+    if (!req.since && !req.from && !req.to && !req.query) req.since = '7d';
+    const ctl = new AbortController();
+    running = ctl;
+    const cancel = h('button', { type: 'button', id: 'cancel', onclick: () => ctl.abort() }, 'Cancel');
+    out.replaceChildren(h('p', { class: 'bar' }, h('span', { id: 'running' }, 'Running…'), cancel));
+    const dl = (format) => '/api/v1/search?' + q(Object.assign({}, req, { format, limit: 10000 }));
+    const downloads = h('span', { class: 'bar' }, 'Download: ', h('a', { href: dl('csv'), id: 'dl-csv', download: 'search.csv' }, 'CSV'),
+      h('a', { href: dl('jsonl'), id: 'dl-json', download: 'search.jsonl' }, 'JSON lines'));
+    try {
+      const r = (await api('GET', '/api/v1/search?' + q(req), undefined, { signal: ctl.signal })).data;
+      const info = h('p', { class: 'muted', id: 'search-info' }, r.range ? 'range ' + r.range + ' · ' : '', r.elapsed_ms + ' ms', r.truncated ? ' · cut at the row limit' : '');
+      if (r.tables) {
+        out.replaceChildren(info, downloads, h('div', {}, r.tables.length ? r.tables.map((t) => h('section', { class: 'ind-table' }, h('h2', {}, t.table, ' ', h('span', { class: 'muted' }, '(' + t.count + ' rows)')),
+          grid(t.columns, t.rows))) : h('p', { id: 'no-rows' }, 'Found nowhere in this range.')));
+      } else {
+        out.replaceChildren(info, downloads, h('p', { class: 'muted', id: 'row-count' }, r.rows.length + ' rows'), grid(r.columns, r.rows));
+      }
+    } catch (e) {
+      if (e.name === 'AbortError') return out.replaceChildren(h('p', { id: 'cancelled' }, 'Cancelled.'));
+      const d = e.detail || {};
+      const parts = [h('p', { class: 'error', id: 'search-error' }, e.message, d.line ? ' (line ' + d.line + ', column ' + d.column + ')' : '')];
+      if (d.line && req.sql) {
+        const line = req.sql.split('\n')[d.line - 1] || '';
+        parts.push(h('pre', { id: 'error-at' }, line + '\n' + ' '.repeat(Math.max(0, (d.column || 1) - 1)) + '^'));
+        // Put the cursor where the error is.
+        const lines = req.sql.split('\n'); let off = 0;
+        for (let i = 0; i < d.line - 1; i++) off += lines[i].length + 1;
+        sql.focus(); sql.setSelectionRange(off + (d.column || 1) - 1, off + (d.column || 1) - 1);
+      }
+      out.replaceChildren(...parts);
+    } finally { running = null; }
+  }
+
+  // ---- dashboard ------------------------------------------------------------
+  function barChart(series, bucket) {
+    // Stacked bars by severity; each bar has a <title> with its numbers,
+    // and the legend names the colours.
+    const W = 900, H = 180, pad = 30;
+    const totals = series.map((b) => b.counts.reduce((x, y) => x + y, 0));
+    const max = Math.max(1, ...totals);
+    const bw = (W - pad) / Math.max(1, series.length);
+    const svg = h('svg:svg', { viewBox: `0 0 ${W} ${H + 20}`, width: '100%', role: 'img', 'aria-label': 'alerts over time by severity, one bar per ' + bucket, id: 'chart-series' });
+    svg.append(h('svg:line', { x1: pad, y1: H, x2: W, y2: H, class: 'axis' }), h('svg:text', { x: 0, y: 10 }, String(max)), h('svg:text', { x: 0, y: H }, '0'));
+    series.forEach((b, i) => {
+      let y = H;
+      const g = h('svg:g', {}, h('svg:title', {}, new Date(b.at).toISOString() + ': ' + SEVERITIES.map((s, k) => s.toLowerCase() + ' ' + b.counts[k]).join(', ')));
+      b.counts.forEach((c, k) => {
+        if (!c) return;
+        const hh = (c / max) * (H - 10);
+        y -= hh;
+        g.append(h('svg:rect', { x: pad + i * bw + 1, y, width: Math.max(1, bw - 2), height: hh, class: 'bar-' + SEVERITIES[k] }));
+      });
+      svg.append(g);
+    });
+    if (series.length) {
+      svg.append(h('svg:text', { x: pad, y: H + 15 }, new Date(series[0].at).toISOString().slice(0, 16).replace('T', ' ')),
+        h('svg:text', { x: W - 110, y: H + 15 }, new Date(series[series.length - 1].at).toISOString().slice(0, 16).replace('T', ' ')));
+    }
+    return h('figure', {}, svg, h('figcaption', { class: 'bar' }, SEVERITIES.map((s) => h('span', { class: 'sev sev-' + s }, s.toLowerCase()))));
+  }
+  function hbars(items, label, value, id) {
+    const max = Math.max(1, ...items.map(value));
+    return h('table', { id }, h('tbody', {}, items.map((it) => h('tr', {}, h('td', {}, label(it)), h('td', { class: 'num' }, String(value(it))),
+      h('td', { class: 'barcell' }, h('svg:svg', { viewBox: '0 0 100 10', width: '160', height: '10', 'aria-hidden': 'true' },
+        h('svg:rect', { x: 0, y: 0, height: 10, width: Math.max(1, 100 * value(it) / max), class: 'hbar' })))))));
+  }
+  const dur = (s) => (!s ? '—' : s < 90 ? Math.round(s) + ' s' : s < 5400 ? Math.round(s / 60) + ' min' : (s / 3600).toFixed(1) + ' h');
+
+  // metrics reads Prometheus text into {name: [{labels, value}]}.
+  function metrics(text) {
+    const out = {};
+    for (const line of text.split('\n')) {
+      const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{([^}]*)\})?\s+(\S+)/.exec(line);
+      if (!m) continue;
+      const labels = {};
+      for (const l of (m[3] || '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)) labels[l[1]] = l[2];
+      (out[m[1]] = out[m[1]] || []).push({ labels, value: Number(m[4]) });
+    }
+    return out;
+  }
+
+  async function dashboardScreen() {
+    const params = new URLSearchParams(location.search);
+    const from = params.get('from') || '7d';
+    const pick = h('form', { class: 'bar', onsubmit: (ev) => { ev.preventDefault(); location.assign('/dashboard?' + q({ from: $('#d-from').value })); } },
+      h('label', { for: 'd-from' }, 'Range'), h('select', { id: 'd-from' }, [['24h', 'last 24 h'], ['7d', 'last 7 days'], ['30d', 'last 30 days']]
+        .map(([v, t]) => h('option', { value: v, selected: v === from }, t))), h('button', { type: 'submit' }, 'Show'));
+    $('#screen').replaceChildren(pick, h('div', { id: 'dash' }, 'Loading…'));
+    const bucket = from === '24h' ? '1h' : from === '7d' ? '6h' : '24h';
+    let st;
+    try { st = (await api('GET', '/api/v1/alerts/stats?' + q({ from, bucket, top: 10 }))).data; } catch (e) { return fail(e); }
+    const stat = (label, v, id) => h('div', { class: 'stat', id }, h('div', { class: 'big' }, v), h('div', { class: 'muted' }, label));
+    const ingest = h('section', { id: 'dash-ingest' }, h('h2', {}, 'Ingest'), h('p', { class: 'muted' }, 'Loading…'));
+    $('#dash').replaceChildren(
+      h('div', { class: 'stats' }, stat('alerts', String(st.total), 'stat-total'),
+        STATUSES.map((s) => stat(s.toLowerCase(), String((st.by_status || {})[s] || 0), 'stat-' + s)),
+        stat('mean time to acknowledge (' + st.acked + ')', dur(st.mtta_seconds), 'stat-mtta'),
+        stat('mean time to resolve (' + st.resolved + ')', dur(st.mttr_seconds), 'stat-mttr')),
+      h('h2', {}, 'Alerts over time'), barChart(st.series || [], st.bucket),
+      h('div', { class: 'grid2' },
+        h('section', {}, h('h2', {}, 'Noisiest rules'), (st.rules || []).length ? hbars(st.rules, (r) => h('a', { href: '/alerts?' + q({ rule: r.rule_id, status: STATUSES.join(',') }) }, r.rule_id), (r) => r.alerts, 'top-rules') : h('p', { class: 'muted' }, 'None.')),
+        h('section', {}, h('h2', {}, 'Top entities'), (st.entities || []).length ? hbars(st.entities, (e) => h('a', { href: '/alerts?' + q({ q: e.entity, status: STATUSES.join(',') }) }, e.entity), (e) => e.alerts, 'top-entities') : h('p', { class: 'muted' }, 'None.'))),
+      ingest);
+    try {
+      const m = metrics((await api('GET', '/metrics', undefined, { headers: { Accept: 'text/plain' } })).data);
+      const byType = (m.panther_events_parsed_total || []).reduce((acc, x) => { acc[x.labels.log_type] = (acc[x.labels.log_type] || 0) + x.value; return acc; }, {});
+      const sum = (n) => (m[n] || []).reduce((a, x) => a + x.value, 0);
+      const types = Object.entries(byType).sort((a, b) => b[1] - a[1]);
+      const ruleErr = (m.panther_rule_errors_total || []).filter((x) => x.value > 0);
+      ingest.replaceChildren(h('h2', {}, 'Ingest (since the server started)'),
+        h('div', { class: 'stats' }, stat('events parsed', String(sum('panther_events_parsed_total')), 'stat-events'),
+          stat('parse errors (dead letters)', String(sum('panther_events_rejected_total')), 'stat-rejected'),
+          stat('rule errors', String(sum('panther_rule_errors_total')), 'stat-rule-errors')),
+        h('div', { class: 'grid2' }, h('section', {}, h('h3', {}, 'Events per log type'), types.length ? hbars(types, (t) => t[0], (t) => t[1], 'by-log-type') : h('p', { class: 'muted' }, 'None yet.')),
+          h('section', {}, h('h3', {}, 'Rule errors'), ruleErr.length ? hbars(ruleErr, (x) => x.labels.rule, (x) => x.value, 'rule-errors') : h('p', { class: 'muted' }, 'None.'))),
+        h('p', {}, h('a', { href: '/ingest' }, 'Rates, inputs and dead letters →')));
+    } catch (e) { ingest.replaceChildren(h('h2', {}, 'Ingest'), h('p', { class: 'muted' }, 'No ingest metrics here: ' + e.message)); }
+  }
+
+  // ---- packs ----------------------------------------------------------------
+  async function packsScreen() {
+    let list;
+    try { list = (await api('GET', '/api/v1/packs')).data; } catch (e) { return fail(e); }
+    list = Array.isArray(list) ? list : list.packs || [];
+    const rules = h('section', { id: 'detections' }, h('h2', {}, 'Detections (last 7 days)'), h('p', { class: 'muted' }, 'Loading…'));
+    $('#screen').replaceChildren(list.length ? table([
+      { label: 'Pack', cell: (p) => h('a', { href: '/packs/' + encodeURIComponent(p.id) }, p.id) }, { label: 'Name', cell: (p) => p.display_name || '' },
+      { label: 'Active version', num: true, cell: (p) => (p.active ? String(p.active) : 'none') }, { label: 'Versions', num: true, cell: (p) => String(p.versions) },
+      { label: 'Detections', num: true, cell: (p) => String(p.detections) }, { label: 'Updated', cell: (p) => when(p.updated) }], list, { class: 'packs' })
+      : h('p', { class: 'muted' }, 'No pack uploaded yet: panther upload sends one.'), rules);
+    try {
+      const st = (await api('GET', '/api/v1/alerts/stats?' + q({ from: '7d', top: 1000 }))).data;
+      rules.replaceChildren(h('h2', {}, 'Detections (last 7 days)'), (st.rules || []).length ? table([
+        { label: 'Rule', cell: (r) => h('a', { href: '/alerts?' + q({ rule: r.rule_id, status: STATUSES.join(',') }) }, r.rule_id) },
+        { label: 'Alerts', num: true, cell: (r) => String(r.alerts) }, { label: 'Events', num: true, cell: (r) => String(r.tally) },
+        { label: 'Open', num: true, cell: (r) => String(r.open) }, { label: 'Last alert', cell: (r) => when(r.last_seen) }], st.rules) : h('p', { class: 'muted' }, 'No alert in 7 days.'));
+    } catch (e) { rules.replaceChildren(h('p', { class: 'error' }, e.message)); }
+  }
+
+  async function packScreen() {
+    const id = decodeURIComponent(location.pathname.split('/').pop());
+    let p, etag;
+    try { const r = await api('GET', '/api/v1/packs/' + encodeURIComponent(id)); p = r.data; etag = r.headers.get('ETag'); } catch (e) { return fail(e); }
+    $('#title').replaceChildren('Pack ', h('span', { id: 'pack-id' }, p.id), p.display_name ? ' — ' + p.display_name : '');
+    const change = async (path, body, done) => {
+      try {
+        await api('POST', '/api/v1/packs/' + encodeURIComponent(p.id) + path, body, { headers: etag ? { 'If-Match': etag } : {} });
+        say(done, 'ok'); setTimeout(() => location.reload(), 200);
+      } catch (e) { fail(e); }
+    };
+    const versions = p.version_list || [];
+    const bar = h('div', { class: 'bar', id: 'pack-actions' }, h('span', {}, 'Active: ', h('strong', { id: 'active' }, p.active ? 'version ' + p.active : 'none')));
+    if (canWrite() && p.rollback_to) bar.append(h('button', { type: 'button', id: 'rollback', onclick: () => change('/rollback', {}, 'Rolled back to version ' + p.rollback_to) }, 'Roll back to version ' + p.rollback_to));
+    const diff = h('section', { id: 'diff' });
+    const showDiff = (a, b) => {
+      // What changed from version a to version b, by detection fingerprint.
+      const da = a.detections || {}, db = b.detections || {};
+      const rows = [];
+      for (const k of new Set([...Object.keys(da), ...Object.keys(db)])) {
+        if (!(k in da)) rows.push(['added', k]); else if (!(k in db)) rows.push(['removed', k]); else if (da[k] !== db[k]) rows.push(['changed', k]);
+      }
+      rows.sort((x, y) => (x[1] < y[1] ? -1 : 1));
+      diff.replaceChildren(h('h2', {}, 'Version ' + a.version + ' → ' + b.version),
+        rows.length ? table([{ label: 'Change', cell: (r) => r[0] }, { label: 'Detection', cell: (r) => r[1] }], rows) : h('p', { class: 'muted' }, 'Same detections.'));
+    };
+    const hist = table([{ label: 'Version', num: true, cell: (v) => String(v.version) }, { label: 'Active', cell: (v) => (v.active ? 'active' : '') },
+      { label: 'Uploaded', cell: (v) => exact(v.created) }, { label: 'By', cell: (v) => v.created_by }, { label: 'Detections', num: true, cell: (v) => String(Object.keys(v.detections || {}).length) },
+      { label: 'Tests', num: true, cell: (v) => String(v.tests) }, { label: 'Digest', cell: (v) => (v.digest || '').slice(0, 19) },
+      { label: '', cell: (v) => [
+        versions.find((x) => x.version < v.version) ? h('button', { type: 'button', class: 'diff', onclick: () => showDiff(versions.find((x) => x.version < v.version), v) }, 'Diff') : '',
+        canWrite() && !v.active ? h('button', { type: 'button', class: 'activate', 'data-version': v.version, onclick: () => change('/versions/' + v.version + '/activate', undefined, 'Version ' + v.version + ' active') }, 'Activate') : '',
+        h('a', { href: '/api/v1/packs/' + encodeURIComponent(p.id) + '/versions/' + v.version + '/download' }, 'zip')] }], versions, { class: 'versions' });
+    $('#screen').replaceChildren(bar, h('h2', {}, 'History'), hist, diff);
+  }
+
+  // ---- ingest ---------------------------------------------------------------
+  async function ingestScreen() {
+    const box = h('div', { id: 'ingest' }, 'Loading…');
+    $('#screen').replaceChildren(box);
+    let st;
+    try { st = (await api('GET', '/api/v1/status')).data; } catch (e) { return fail(e); }
+    const d = st.detections || {};
+    const kv = (pairs, id) => h('dl', { class: 'kv', id }, pairs.map(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]));
+    const rate = h('p', { id: 'rate', class: 'muted' }, 'Measuring events/s…');
+    const dead = h('section', {}, h('h2', {}, 'Rejected records (dead letters)'), h('div', { id: 'dead' }, 'Loading…'));
+    box.replaceChildren(h('div', { class: 'grid2' },
+      h('section', {}, h('h2', {}, 'Pipeline'), rate, kv([['Up', st.uptime], ['Events', String(d.events)], ['Alerts', String(d.alerts)], ['Lag', (d.lag_seconds || 0).toFixed(1) + ' s'],
+        ['Processed entry', String(d.processed_seq)], ['Committed to the lake (last commit)', String(d.committed_seq)], ['Read back at start', String(d.recovered_entries)],
+        ['Queue', st.queue_entries + ' entries, ' + st.queue_bytes + ' bytes'], ['Journal', st.wal_segments + ' segments, ' + st.wal_bytes + ' bytes'],
+        ['Rules running', String(d.rules)], ['Packs', (d.packs || []).map((p) => p.pack + '@' + p.version).join(', ') || 'none'],
+        ['Disabled after timeouts', (d.disabled_after_timeouts || []).join(', ') || 'none']], 'pipeline')),
+      h('section', {}, h('h2', {}, 'Inputs'), table([{ label: 'Name', cell: (i) => i.name }, { label: 'Network', cell: (i) => i.network }, { label: 'Address', cell: (i) => i.addr }], st.inputs || [], { class: 'inputs' }))),
+    dead);
+    // The rate: two samples of the event count a few seconds apart.
+    setTimeout(async () => {
+      try {
+        const st2 = (await api('GET', '/api/v1/status')).data;
+        rate.textContent = (((st2.detections || {}).events - d.events) / 5).toFixed(1) + ' events/s over the last 5 s';
+      } catch (e) { rate.textContent = ''; }
+    }, 5000);
+    try {
+      const r = (await api('GET', '/api/v1/deadletters?limit=100')).data;
+      const list = r.dead_letters || [];
+      $('#dead').replaceChildren(h('p', { class: 'muted' }, r.total + ' in all; the last ' + list.length + ':'),
+        list.length ? table([{ label: 'Where', cell: (x) => [x.input, x.source, x.line ? 'line ' + x.line : ''].filter(Boolean).join(' · ') },
+          { label: 'Reason', cell: (x) => x.reason || '' }, { label: 'Record', cell: (x) => h('code', { class: 'text' }, x.record || (x.record_base64 ? 'base64: ' + x.record_base64 : x.size + ' bytes')) }], list, { class: 'dead' }) : '');
+    } catch (e) { $('#dead').replaceChildren(h('p', { class: 'error' }, e.message)); }
+  }
+
   // ---- boot -----------------------------------------------------------------
-  const SCREENS = { alerts: alertsScreen, alert: alertScreen };
+  const SCREENS = { alerts: alertsScreen, alert: alertScreen, search: searchScreen, dashboard: dashboardScreen, packs: packsScreen, pack: packScreen, ingest: ingestScreen };
   async function boot() {
     theme();
     const screen = document.body.dataset.screen;
