@@ -2,7 +2,8 @@
 GO      ?= go
 BIN     := bin/panther
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
-LDFLAGS := -X panther/cmd.Version=$(VERSION)
+COMMIT  ?= $(shell git rev-parse --short HEAD 2>/dev/null)
+LDFLAGS := -X panther/cmd.Version=$(VERSION) -X panther/cmd.Commit=$(COMMIT)
 # Benchmarks: make bench BENCH=Replay COUNT=5
 BENCH   ?= .
 COUNT   ?= 1
@@ -28,7 +29,7 @@ lint: ## gofmt and go vet
 	$(GO) vet ./...
 
 run: build ## build, then run the main job on the shipped detections and samples
-	$(BIN) replay testdata/samples --lake lake
+	$(BIN) replay testdata/samples --lake out/lake
 
 fuzz: ## fuzz one target for a while: make fuzz PKG=./parsers/aws FUZZ=FuzzCloudTrail TIME=60s
 	$(GO) test -run '^$$' -fuzz '$(FUZZ)' -fuzztime $(or $(TIME),60s) $(PKG)

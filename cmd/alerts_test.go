@@ -63,6 +63,11 @@ func runAlertsCLI(t *testing.T, env map[string]string, stdin string, args ...str
 	t.Helper()
 	var out, errOut bytes.Buffer
 	dir := t.TempDir()
+	// Settings (PANTHER_API_TOKEN, ...) come from the process environment
+	// through viper; the others through Getenv.
+	for _, k := range []string{"PANTHER_API_TOKEN", "PANTHER_API_URL"} {
+		t.Setenv(k, env[k])
+	}
 	app := &App{IO: TestIO(strings.NewReader(stdin), &out, &errOut), Now: time.Now,
 		Getenv: func(k string) string { return env[k] }, WorkDir: dir, ConfigDir: filepath.Join(dir, "none")}
 	code := Execute(context.Background(), app, args)

@@ -1,16 +1,14 @@
 package cmd
 
 import (
-	"os"
-	"time"
-
 	"github.com/spf13/cobra"
 
 	"panther/detections"
 	"panther/engine"
 	"panther/engine/luavm"
-	"panther/engine/replay"
 	"panther/packs"
+	"panther/parsers/custom"
+	"panther/parsers/logtypes"
 	"panther/scan"
 )
 
@@ -22,58 +20,51 @@ func ShippedSources() []engine.Source {
 	}
 }
 
-// detectionSources resolves where detections come from: the arguments,
-// else the `detections` setting (PANTHER_DETECTIONS, .panther.yml), else
-// the shipped set. A path that does not exist is a usage error.
-func (app *App) detectionSources(c *cobra.Command, args []string) ([]engine.Source, error) {
-	paths := args
-	if len(paths) == 0 {
-		paths = app.cfg.Paths(nil, "", "detections")
-	}
-	if len(paths) == 0 {
-		return ShippedSources(), nil
-	}
-	var out []engine.Source
-	for _, p := range paths {
-		if _, err := os.Stat(p); err != nil {
-			return nil, usageErr("detections path %s: %v", p, unwrapPathErr(err))
-		}
-		out = append(out, engine.DirSource(p))
-	}
-	return out, nil
-}
-
-// loadOptions are the engine options every command uses.
-func (app *App) loadOptions(c *cobra.Command) (engine.LoadOptions, error) {
-	budget, err := app.cfg.Duration(c, "lua-timeout", "lua_timeout", 0)
-	if err != nil {
-		return engine.LoadOptions{}, err
-	}
-	internal, err := luavm.ParseNetworks(app.cfg.Strings(c, "internal-networks", "internal_networks", nil))
+// loadOptions are the engine options every command uses: the built-in log
+// types, custom ones from the trees, the resource types of policies, the
+// Lua budget, the internal networks.
+func (app *App) loadOptions() (engine.LoadOptions, error) {
+	s := app.settings()
+	internal, err := luavm.ParseNetworks(s.InternalNetworks)
 	if err != nil {
 		return engine.LoadOptions{}, usageErr("setting internal_networks: %v", err)
 	}
-	return engine.LoadOptions{Budget: budget, DecodeLogType: decodeLogType, Internal: internal, ResourceTypes: scan.TypeNames()}, nil
+	return engine.LoadOptions{Budget: s.LuaTimeout, Registry: logtypes.Default(), DecodeLogType: custom.Decode,
+		Internal: internal, ResourceTypes: scan.TypeNames()}, nil
+}
+
+// loadDetections loads the detections of paths, else of the detections
+// setting, else the shipped ones (engine.LoadPaths). A path that does not
+// exist is a usage error.
+func (app *App) loadDetections(paths []string) (*engine.Set, error) {
+	if len(paths) == 0 {
+		paths = app.settings().Detections
+	}
+	opts, err := app.loadOptions()
+	if err != nil {
+		return nil, err
+	}
+	set, err := engine.LoadPaths(paths, ShippedSources(), opts)
+	if err != nil {
+		return nil, usageErr("%v", err)
+	}
+	return set, nil
 }
 
 // luaTimeoutFlag adds the flags of the engine's settings to a command:
-// --lua-timeout and --internal-networks.
+// --lua-timeout (setting lua_timeout) and --internal-networks (setting
+// internal_networks).
 func luaTimeoutFlag(c *cobra.Command) {
 	c.Flags().Duration("lua-timeout", 0, "time budget of each Lua call (default 1s; setting lua_timeout)")
 	c.Flags().StringSlice("internal-networks", nil, "the networks that are ours, for net.is_internal and the detections that tell "+
 		"internal from internet addresses: CIDRs, \"!CIDR\" to leave one out, \"private\" for the private ranges "+
 		"(default private; setting internal_networks)")
+	bindSetting(c, "lua-timeout", "lua_timeout")
+	bindSetting(c, "internal-networks", "internal_networks")
 }
 
-func unwrapPathErr(err error) error {
-	if pe, ok := err.(*os.PathError); ok {
-		return pe.Err
-	}
-	return err
-}
-
-// fixtureRunner is the runner of fixture tests every command uses (test,
-// pack build, serve): the replay pipeline, under the Lua budget.
-func fixtureRunner(budget time.Duration) *replay.FixtureRunner {
-	return &replay.FixtureRunner{Budget: budget}
+// detectionsFlag adds --detections (setting detections) to a command.
+func detectionsFlag(c *cobra.Command) {
+	c.Flags().StringArray("detections", nil, "detection trees (default: the detections setting, else the shipped set)")
+	bindSetting(c, "detections", "detections")
 }

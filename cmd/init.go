@@ -27,10 +27,17 @@ func initTarget(p string) string {
 	return p
 }
 
-func init() { register(newInitCmd) }
+func init() { register(func(app *App) *cobra.Command { return newCmdInit(app, nil) }) }
 
-func newInitCmd(app *App) *cobra.Command {
-	var force bool
+// initOptions are the settings of `panther init`.
+type initOptions struct {
+	IO    *IOStreams
+	Dir   string
+	Force bool
+}
+
+func newCmdInit(app *App, runF func(*initOptions) error) *cobra.Command {
+	opts := &initOptions{IO: app.IO}
 	c := &cobra.Command{
 		Use:   "init DIR",
 		Short: "Create a new detections repository",
@@ -41,46 +48,53 @@ are then left alone).`,
 		Example: "  panther init my-detections && cd my-detections && panther test",
 		Args:    cobra.ExactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
-			dir := args[0]
-			entries, err := os.ReadDir(dir)
-			switch {
-			case err == nil && len(entries) > 0 && !force:
-				return usageErr("%s is not empty; choose a new folder, or --force to add the missing files", dir)
-			case err != nil && !errors.Is(err, fs.ErrNotExist):
-				return opErr(err)
+			opts.Dir = args[0]
+			if runF != nil {
+				return runF(opts)
 			}
-			var created []string
-			err = fs.WalkDir(initRepo, "initrepo", func(p string, d fs.DirEntry, err error) error {
-				if err != nil || d.IsDir() {
-					return err
-				}
-				target := filepath.Join(dir, initTarget(p))
-				if _, err := os.Stat(target); err == nil {
-					return nil
-				}
-				data, err := initRepo.ReadFile(p)
-				if err != nil {
-					return err
-				}
-				if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
-					return err
-				}
-				if err := os.WriteFile(target, data, 0o644); err != nil {
-					return err
-				}
-				created = append(created, target)
-				return nil
-			})
-			if err != nil {
-				return opErr(err)
-			}
-			for _, f := range created {
-				fmt.Fprintf(app.IO.Out, "created %s\n", f)
-			}
-			fmt.Fprintf(app.IO.Out, "\nNext: cd %s && panther test\n", dir)
-			return nil
+			return initRun(opts)
 		},
 	}
-	c.Flags().BoolVar(&force, "force", false, "add the missing files to a folder that is not empty")
+	c.Flags().BoolVar(&opts.Force, "force", false, "add the missing files to a folder that is not empty")
 	return c
+}
+
+func initRun(opts *initOptions) error {
+	entries, err := os.ReadDir(opts.Dir)
+	switch {
+	case err == nil && len(entries) > 0 && !opts.Force:
+		return usageErr("%s is not empty; choose a new folder, or --force to add the missing files", opts.Dir)
+	case err != nil && !errors.Is(err, fs.ErrNotExist):
+		return opErr(err)
+	}
+	var created []string
+	err = fs.WalkDir(initRepo, "initrepo", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		target := filepath.Join(opts.Dir, initTarget(p))
+		if _, err := os.Stat(target); err == nil {
+			return nil
+		}
+		data, err := initRepo.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
+			return err
+		}
+		if err := os.WriteFile(target, data, 0o644); err != nil {
+			return err
+		}
+		created = append(created, target)
+		return nil
+	})
+	if err != nil {
+		return opErr(err)
+	}
+	for _, f := range created {
+		fmt.Fprintf(opts.IO.Out, "created %s\n", f)
+	}
+	_, err = fmt.Fprintf(opts.IO.Out, "\nNext: cd %s && panther test\n", opts.Dir)
+	return opErr(err)
 }

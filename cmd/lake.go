@@ -19,8 +19,8 @@ type lakeWriter struct {
 	label string
 }
 
-func openLake(ctx context.Context, dir string, reg *parsers.Registry, app *App) (*lakeWriter, error) {
-	w, err := lake.Open(ctx, dir, reg, lake.Options{Now: app.Now})
+func openLake(ctx context.Context, dir string, reg *parsers.Registry, now func() time.Time) (*lakeWriter, error) {
+	w, err := lake.Open(ctx, dir, reg, lake.Options{Now: now})
 	if err != nil {
 		return nil, err
 	}
@@ -33,11 +33,24 @@ func (l *lakeWriter) WriteBatch(b replay.LakeBatch) error {
 	return l.w.WriteBatch(b.(*lake.Batch))
 }
 func (l *lakeWriter) WriteEvent(e *event.Event) error { return l.w.WriteEvent(e) }
-func (l *lakeWriter) WriteRow(table string, schema []parsers.Column, t time.Time, row []byte) error {
-	return l.w.WriteRow(table, schema, t, row)
+func (l *lakeWriter) WriteValues(table string, schema []parsers.Column, t time.Time, row []lake.Value) error {
+	return l.w.WriteValues(table, schema, t, row)
 }
 func (l *lakeWriter) SourceDone(path, digest string, events int64, failed bool) error {
 	return l.w.SourceDone(lake.SourceInfo{Digest: digest, File: path, Label: l.label, Failed: failed})
+}
+
+// finish closes the lake after a run (or aborts it after a failed one) and
+// says what was written.
+func (l *lakeWriter) finish(runErr error) (string, error) {
+	if runErr != nil {
+		l.w.Abort()
+		return "", runErr
+	}
+	if err := l.w.Close(); err != nil {
+		return "", fmt.Errorf("lake: %w", err)
+	}
+	return l.summary(), nil
 }
 
 func (l *lakeWriter) summary() string {

@@ -16,11 +16,18 @@ import (
 	"panther/parsers/logtypes"
 )
 
-func init() { register(newLogTypesCmd) }
+func init() { register(func(app *App) *cobra.Command { return newCmdLogTypes(app, nil) }) }
 
-func newLogTypesCmd(app *App) *cobra.Command {
-	var format string
-	var schemas []string
+// logTypesOptions are the settings of `panther logtypes`.
+type logTypesOptions struct {
+	IO      *IOStreams
+	Names   []string
+	Format  string
+	Schemas []string
+}
+
+func newCmdLogTypes(app *App, runF func(*logTypesOptions) error) *cobra.Command {
+	opts := &logTypesOptions{IO: app.IO}
 	c := &cobra.Command{
 		Use:   "logtypes [NAME...]",
 		Short: "List the log types, or show the schema of some",
@@ -31,49 +38,56 @@ and which fields feed which p_any_* indicator list.`,
 		Example: `  panther logtypes
   panther logtypes AWS.CloudTrail Zeek.DNS
   panther logtypes --format json | jq -r '.[].name'`,
+		ValidArgsFunction: completeLogTypes,
 		RunE: func(c *cobra.Command, args []string) error {
-			if format != "table" && format != "json" {
-				return usageErr("--format %q: one of table, json", format)
+			opts.Names = args
+			if opts.Format != "table" && opts.Format != "json" {
+				return usageErr("--format %q: one of table, json", opts.Format)
 			}
-			reg, err := registryWith(schemas)
-			if err != nil {
-				return err
+			if runF != nil {
+				return runF(opts)
 			}
-			types := reg.All()
-			if len(args) > 0 {
-				types = types[:0]
-				for _, name := range args {
-					lt, ok := reg.Lookup(name)
-					if !ok {
-						return unknownLogType(reg, name)
-					}
-					types = append(types, lt)
-				}
-			}
-			w := app.IO.Out
-			switch {
-			case format == "json":
-				enc := json.NewEncoder(w)
-				enc.SetIndent("", "  ")
-				if err := enc.Encode(describeAll(types)); err != nil {
-					return opErr(err)
-				}
-			case len(args) == 0:
-				listLogTypes(w, types)
-			default:
-				for i, lt := range types {
-					if i > 0 {
-						fmt.Fprintln(w)
-					}
-					showLogType(w, lt)
-				}
-			}
-			return nil
+			return logTypesRun(opts)
 		},
 	}
-	c.Flags().StringVar(&format, "format", "table", "output: table or json")
-	schemaFlag(c, &schemas)
+	c.Flags().StringVar(&opts.Format, "format", "table", "output: table or json")
+	schemaFlag(c, &opts.Schemas)
 	return c
+}
+
+func logTypesRun(opts *logTypesOptions) error {
+	reg, err := registryWith(opts.Schemas)
+	if err != nil {
+		return err
+	}
+	types := reg.All()
+	if len(opts.Names) > 0 {
+		types = types[:0]
+		for _, name := range opts.Names {
+			lt, ok := reg.Lookup(name)
+			if !ok {
+				return unknownLogType(reg, name)
+			}
+			types = append(types, lt)
+		}
+	}
+	out := newOutput("stdout", opts.IO.Out)
+	switch {
+	case opts.Format == "json":
+		enc := json.NewEncoder(out)
+		enc.SetIndent("", "  ")
+		enc.Encode(describeAll(types))
+	case len(opts.Names) == 0:
+		listLogTypes(out, types)
+	default:
+		for i, lt := range types {
+			if i > 0 {
+				fmt.Fprintln(out)
+			}
+			showLogType(out, lt)
+		}
+	}
+	return out.Close()
 }
 
 // schemaFlag adds --schema, the custom log type files a command adds to the

@@ -1,7 +1,6 @@
 package cmd
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -12,17 +11,19 @@ import (
 	"slices"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"panther/engine"
-	"panther/engine/report"
+	"panther/internal/durable"
 	"panther/packs"
+	"panther/tester"
 )
 
-func init() { register(newPackCmd) }
+func init() { register(newCmdPack) }
 
-func newPackCmd(app *App) *cobra.Command {
+func newCmdPack(app *App) *cobra.Command {
 	c := &cobra.Command{
 		Use:   "pack",
 		Short: "Build, verify and list rule packs; manage them on the backend",
@@ -34,90 +35,62 @@ digest — after validating it and running its tests on their own.
 "panther upload" sends it to the backend ("panther serve"); "pack remote"
 manages the versions stored there.`,
 	}
-	c.AddCommand(newPackBuildCmd(app), newPackVerifyCmd(app), newPackListCmd(app), newPackRemoteCmd(app))
+	c.AddCommand(newCmdPackBuild(app, nil), newCmdPackVerify(app, nil), newCmdPackList(app, nil), newPackRemoteCmd(app))
 	return c
 }
 
-// builtPack is a pack built and checked in memory.
-type builtPack struct {
-	*packs.Built
-	Tests int // tests passed
-}
-
-// buildPacks builds the packs ids ("all" for every pack) of the detection
-// sources, validating and testing each. Failures are printed to out; the
-// packs that passed are returned, and failed says whether any did not.
-func (app *App) buildPacks(c *cobra.Command, args, ids []string, skipTests bool, out io.Writer) (built []builtPack, failed bool, err error) {
-	srcs, err := app.detectionSources(c, args)
+// buildPacks builds and checks the packs ids ("all" or none for every
+// pack) of the detections (packs.BuildAll), printing each failure to out;
+// failed says whether any pack failed.
+func buildPacks(ctx context.Context, set *engine.Set, ids []string, budget time.Duration, now func() time.Time,
+	skipTests bool, out io.Writer, color bool) (built []packs.Checked, failed bool, err error) {
+	checked, err := packs.BuildAll(ctx, set, ids, packs.BuildOptions{ToolVersion: Version},
+		packs.CheckOptions{Load: loadOptionsOf(set), Tests: tester.Options{Budget: budget, Now: now}, SkipTests: skipTests})
 	if err != nil {
-		return nil, false, err
-	}
-	lopts, err := app.loadOptions(c)
-	if err != nil {
-		return nil, false, err
-	}
-	set := engine.Load(srcs, lopts)
-	var all []string
-	for _, p := range set.Packs {
-		all = append(all, p.ID)
-	}
-	slices.Sort(all)
-	if len(ids) == 0 || slices.Contains(ids, "all") {
-		ids = all
-		if len(ids) == 0 {
-			if set.Diagnostics.Errors() > 0 {
-				report.Diagnostics(out, set.Diagnostics, app.IO.Color)
+		if set.Diagnostics.Errors() > 0 {
+			// The pack's spec may be among the files that did not load.
+			tester.Diagnostics(out, set.Diagnostics, color)
+			if errors.Is(err, packs.ErrNoPacks) {
 				return nil, true, nil
 			}
-			return nil, false, usageErr("no pack in the detections: a pack is a spec with AnalysisType: pack, PackID and PackDefinition.IDs")
 		}
-	}
-	for _, id := range ids {
-		if _, ok := set.Pack(id); !ok {
-			if set.Diagnostics.Errors() > 0 {
-				// The pack's spec may be among the files that did not load.
-				report.Diagnostics(out, set.Diagnostics, app.IO.Color)
-			}
-			_, err := packs.Closure(set, id)
-			return nil, false, usageErr("%v", err)
-		}
-	}
-	topts := engine.TestOptions{Budget: lopts.Budget, Now: app.Now, Fixtures: fixtureRunner(lopts.Budget)}
-	for _, id := range ids {
-		b, err := packs.Build(set, id, packs.BuildOptions{ToolVersion: Version})
-		if err != nil {
-			fmt.Fprintf(out, "%v\n", err)
-			failed = true
-			continue
-		}
-		arch, err := packs.OpenArchive(bytes.NewReader(b.Zip), int64(len(b.Zip)), packs.Limits{})
-		if err != nil {
-			return nil, false, fmt.Errorf("pack %s: the archive just built does not verify: %w", id, err)
-		}
-		res := packs.Check(c.Context(), arch.FS(), b.Manifest, packs.CheckOptions{Load: lopts, Tests: topts, SkipTests: skipTests, Display: b.Root})
-		if err := c.Context().Err(); err != nil {
+		if errors.Is(err, context.Canceled) {
 			return nil, false, err
 		}
-		if res.Failed() {
-			failed = true
-			fmt.Fprintf(out, "pack %s: %s\n", id, res.Summary())
-			for _, p := range res.Problems {
-				fmt.Fprintf(out, "  %s\n", p)
-			}
-			rep := res.Tests
-			if rep == nil {
-				rep = &engine.TestReport{}
-			}
-			report.Pretty(out, rep, res.Set.Diagnostics, report.Options{Color: app.IO.Color, ShowFailuresOnly: true})
+		return nil, false, usageErr("%v", err)
+	}
+	for _, c := range checked {
+		switch {
+		case c.Err != nil:
+			fmt.Fprintf(out, "%v\n", c.Err)
+		case c.Check.Failed():
+			fmt.Fprintf(out, "pack %s: %s\n", c.ID, c.Check.Summary())
+			printCheckFailure(out, c.Check, color)
+		default:
+			built = append(built, c)
 			continue
 		}
-		n := 0
-		if res.Tests != nil {
-			n = res.Tests.Passed
-		}
-		built = append(built, builtPack{Built: b, Tests: n})
+		failed = true
 	}
 	return built, failed, nil
+}
+
+// loadOptionsOf are the load options a pack is checked with: those the
+// detections were loaded with.
+func loadOptionsOf(set *engine.Set) engine.LoadOptions { return set.LoadOptions }
+
+// printCheckFailure shows why a pack failed its checks: the problems, the
+// load errors and the failed tests.
+func printCheckFailure(out io.Writer, res *packs.CheckResult, color bool) {
+	for _, p := range res.Problems {
+		fmt.Fprintf(out, "  %s\n", p)
+	}
+	rep := res.Tests
+	if rep == nil {
+		rep = &tester.Report{}
+	}
+	rep.Diagnostics = res.Set.Diagnostics
+	tester.Pretty{W: out, Color: color, ShowFailuresOnly: true}.Report(rep.Stream())
 }
 
 // packFileName is the zip's name: the PackID with anything unusual in a
@@ -132,31 +105,6 @@ func packFileName(id string) string {
 	}, id) + ".zip"
 }
 
-// writeFileAtomic writes data to path through a temporary file and a
-// rename, so a reader never sees half a zip.
-func writeFileAtomic(path string, data []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(f.Name())
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	if err := os.Chmod(f.Name(), 0o644); err != nil {
-		return err
-	}
-	return os.Rename(f.Name(), path)
-}
-
 func plural(n int, one string) string {
 	if n == 1 {
 		return fmt.Sprintf("%d %s", n, one)
@@ -167,13 +115,23 @@ func plural(n int, one string) string {
 	return fmt.Sprintf("%d %ss", n, one)
 }
 
-func newPackBuildCmd(app *App) *cobra.Command {
-	var (
-		ids       []string
-		outDir    string
-		skipTests bool
-		format    string
-	)
+// packBuildOptions are the settings of `panther pack build`.
+type packBuildOptions struct {
+	IO     *IOStreams
+	Now    func() time.Time
+	Ctx    context.Context
+	Load   func(paths []string) (*engine.Set, error)
+	Budget time.Duration
+
+	Paths     []string
+	IDs       []string
+	OutDir    string
+	SkipTests bool
+	Format    string
+}
+
+func newCmdPackBuild(app *App, runF func(*packBuildOptions) error) *cobra.Command {
+	opts := &packBuildOptions{IO: app.IO, Now: app.Now}
 	c := &cobra.Command{
 		Use:   "build [PATH...]",
 		Short: "Validate, test and write packs as deterministic zips",
@@ -192,72 +150,101 @@ Exit code 1 when a pack fails validation or tests, or cannot be built.`,
   panther pack build rules/ --pack AWS.Core -o dist
   panther pack build --skip-tests --format json`,
 		RunE: func(c *cobra.Command, args []string) error {
-			if format != "pretty" && format != "json" {
-				return usageErr("--format %q: pretty or json", format)
+			opts.Ctx, opts.Paths, opts.Load, opts.Budget = c.Context(), args, app.loadDetections, app.settings().LuaTimeout
+			if opts.Format != "pretty" && opts.Format != "json" {
+				return usageErr("--format %q: pretty or json", opts.Format)
 			}
-			built, failed, err := app.buildPacks(c, args, ids, skipTests, app.IO.Out)
-			if err != nil {
-				return opErr(err)
+			if runF != nil {
+				return runF(opts)
 			}
-			if len(built) > 0 {
-				if err := os.MkdirAll(outDir, 0o755); err != nil {
-					return opErr(fmt.Errorf("output folder: %w", err))
-				}
-			}
-			type item struct {
-				Pack       string `json:"pack"`
-				File       string `json:"file"`
-				Digest     string `json:"digest"`
-				Bytes      int    `json:"bytes"`
-				Files      int    `json:"files"`
-				Detections int    `json:"detections"`
-				Tests      int    `json:"tests_passed"`
-			}
-			var items []item
-			for _, b := range built {
-				path := filepath.Join(outDir, packFileName(b.Manifest.Pack))
-				if err := writeFileAtomic(path, b.Zip); err != nil {
-					return opErr(fmt.Errorf("pack %s: %w", b.Manifest.Pack, err))
-				}
-				m := b.Manifest
-				items = append(items, item{Pack: m.Pack, File: path, Digest: m.Digest, Bytes: len(b.Zip), Files: len(m.Files), Detections: len(m.Detections), Tests: b.Tests})
-				if format == "pretty" {
-					tests := plural(b.Tests, "test") + " passed"
-					if skipTests {
-						tests = "tests skipped"
-					}
-					fmt.Fprintf(app.IO.Out, "built %s: %s, %s, %s, %s, %s; %s; digest %s\n", path,
-						plural(len(m.Detections), "detection"), plural(len(m.Helpers), "helper"), plural(len(m.DataModels), "data model"),
-						plural(len(m.Queries), "query"), plural(len(m.Files), "file"), tests, m.Digest)
-				}
-			}
-			if format == "json" {
-				if items == nil {
-					items = []item{}
-				}
-				enc := json.NewEncoder(app.IO.Out)
-				enc.SetIndent("", "  ")
-				if err := enc.Encode(items); err != nil {
-					return opErr(err)
-				}
-			}
-			if failed {
-				return findings()
-			}
-			return nil
+			return packBuildRun(opts)
 		},
 	}
 	f := c.Flags()
-	f.StringSliceVar(&ids, "pack", nil, "PackIDs to build, or all (default all; repeatable)")
-	f.StringVarP(&outDir, "output", "o", "dist", "folder the zips are written to")
-	f.BoolVar(&skipTests, "skip-tests", false, "validate only; do not run the tests (the backend runs them anyway)")
-	f.StringVar(&format, "format", "pretty", "output: pretty or json")
+	f.StringSliceVar(&opts.IDs, "pack", nil, "PackIDs to build, or all (default all; repeatable)")
+	f.StringVarP(&opts.OutDir, "output", "o", "dist", "folder the zips are written to")
+	f.BoolVar(&opts.SkipTests, "skip-tests", false, "validate only; do not run the tests (the backend runs them anyway)")
+	f.StringVar(&opts.Format, "format", "pretty", "output: pretty or json")
+	_ = c.RegisterFlagCompletionFunc("pack", completePackIDs(app))
 	luaTimeoutFlag(c)
 	return c
 }
 
-func newPackVerifyCmd(app *App) *cobra.Command {
-	var test bool
+// packBuildItem is a built pack in --format json.
+type packBuildItem struct {
+	Pack       string `json:"pack"`
+	File       string `json:"file"`
+	Digest     string `json:"digest"`
+	Bytes      int    `json:"bytes"`
+	Files      int    `json:"files"`
+	Detections int    `json:"detections"`
+	Tests      int    `json:"tests_passed"`
+}
+
+func packBuildRun(opts *packBuildOptions) error {
+	set, err := opts.Load(opts.Paths)
+	if err != nil {
+		return err
+	}
+	built, failed, err := buildPacks(opts.Ctx, set, opts.IDs, opts.Budget, opts.Now, opts.SkipTests, opts.IO.Out, opts.IO.Color)
+	if err != nil {
+		return err
+	}
+	if len(built) > 0 {
+		if err := os.MkdirAll(opts.OutDir, 0o755); err != nil {
+			return opErr(fmt.Errorf("output folder: %w", err))
+		}
+	}
+	items := []packBuildItem{}
+	for _, b := range built {
+		m := b.Built.Manifest
+		path := filepath.Join(opts.OutDir, packFileName(m.Pack))
+		if err := durable.WriteFile(path, b.Built.Zip, 0o644); err != nil {
+			return opErr(fmt.Errorf("pack %s: %w", m.Pack, err))
+		}
+		items = append(items, packBuildItem{Pack: m.Pack, File: path, Digest: m.Digest, Bytes: len(b.Built.Zip), Files: len(m.Files),
+			Detections: len(m.Detections), Tests: b.Tests()})
+		if opts.Format == "pretty" {
+			tests := plural(b.Tests(), "test") + " passed"
+			if opts.SkipTests {
+				tests = "tests skipped"
+			}
+			fmt.Fprintf(opts.IO.Out, "built %s: %s, %s, %s, %s, %s; %s; digest %s\n", path,
+				plural(len(m.Detections), "detection"), plural(len(m.Helpers), "helper"), plural(len(m.DataModels), "data model"),
+				plural(len(m.Queries), "query"), plural(len(m.Files), "file"), tests, m.Digest)
+		}
+	}
+	if opts.Format == "json" {
+		if err := printJSON(opts.IO.Out, items); err != nil {
+			return err
+		}
+	}
+	if failed {
+		return findings()
+	}
+	return nil
+}
+
+// printJSON writes v as indented JSON.
+func printJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return opErr(enc.Encode(v))
+}
+
+// packVerifyOptions are the settings of `panther pack verify`.
+type packVerifyOptions struct {
+	IO     *IOStreams
+	Now    func() time.Time
+	Ctx    context.Context
+	Load   engine.LoadOptions
+	Budget time.Duration
+	Files  []string
+	Test   bool
+}
+
+func newCmdPackVerify(app *App, runF func(*packVerifyOptions) error) *cobra.Command {
+	opts := &packVerifyOptions{IO: app.IO, Now: app.Now}
 	c := &cobra.Command{
 		Use:   "verify FILE...",
 		Short: "Check pack zips against their manifests",
@@ -271,55 +258,64 @@ Exit code 1 when a file does not verify.`,
   panther pack verify --test dist/PantherCore.zip`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
-			lopts, err := app.loadOptions(c)
-			if err != nil {
+			opts.Ctx, opts.Files, opts.Budget = c.Context(), args, app.settings().LuaTimeout
+			var err error
+			if opts.Load, err = app.loadOptions(); err != nil {
 				return err
 			}
-			bad := false
-			for _, file := range args {
-				arch, zf, _, err := openArchiveFile(file)
-				if err != nil {
-					var ae *packs.ArchiveError
-					if errors.As(err, &ae) {
-						fmt.Fprintf(app.IO.Out, "%s: FAIL: %v\n", file, err)
-						bad = true
-						continue
-					}
-					return opErr(err)
-				}
-				m := arch.Manifest
-				line := fmt.Sprintf("%s: ok: pack %s, %s, %s, digest %s", file, m.Pack, plural(len(m.Detections), "detection"), plural(len(m.Files), "file"), m.Digest)
-				if test {
-					res := packs.Check(c.Context(), arch.FS(), m, packs.CheckOptions{Load: lopts,
-						Tests: engine.TestOptions{Budget: lopts.Budget, Now: app.Now, Fixtures: fixtureRunner(lopts.Budget)}, Display: file})
-					if res.Failed() {
-						fmt.Fprintf(app.IO.Out, "%s: FAIL: %s\n", file, res.Summary())
-						for _, p := range res.Problems {
-							fmt.Fprintf(app.IO.Out, "  %s\n", p)
-						}
-						rep := res.Tests
-						if rep == nil {
-							rep = &engine.TestReport{}
-						}
-						report.Pretty(app.IO.Out, rep, res.Set.Diagnostics, report.Options{Color: app.IO.Color, ShowFailuresOnly: true})
-						bad = true
-						zf.Close()
-						continue
-					}
-					line += fmt.Sprintf(", %s passed", plural(res.Tests.Passed, "test"))
-				}
-				zf.Close()
-				fmt.Fprintln(app.IO.Out, line)
+			if runF != nil {
+				return runF(opts)
 			}
-			if bad {
-				return findings()
-			}
-			return nil
+			return packVerifyRun(opts)
 		},
 	}
-	c.Flags().BoolVar(&test, "test", false, "also validate the pack and run its tests")
+	c.Flags().BoolVar(&opts.Test, "test", false, "also validate the pack and run its tests")
 	luaTimeoutFlag(c)
 	return c
+}
+
+func packVerifyRun(opts *packVerifyOptions) error {
+	bad := false
+	for _, file := range opts.Files {
+		ok, err := verifyOne(opts, file)
+		if err != nil {
+			return err
+		}
+		bad = bad || !ok
+	}
+	if bad {
+		return findings()
+	}
+	return nil
+}
+
+// verifyOne verifies one zip and prints its line; an error only for what
+// stops the command (a file that cannot be read).
+func verifyOne(opts *packVerifyOptions, file string) (bool, error) {
+	arch, zf, _, err := openArchiveFile(file)
+	if err != nil {
+		var ae *packs.ArchiveError
+		if errors.As(err, &ae) {
+			fmt.Fprintf(opts.IO.Out, "%s: FAIL: %v\n", file, err)
+			return false, nil
+		}
+		return false, opErr(err)
+	}
+	defer zf.Close()
+	m := arch.Manifest
+	line := fmt.Sprintf("%s: ok: pack %s, %s, %s, digest %s", file, m.Pack, plural(len(m.Detections), "detection"), plural(len(m.Files), "file"), m.Digest)
+	if opts.Test {
+		res := packs.Check(opts.Ctx, arch.FS(), m, packs.CheckOptions{Load: opts.Load,
+			Tests: tester.Options{Budget: opts.Budget, Now: opts.Now}, Display: file})
+		if res.Failed() {
+			fmt.Fprintf(opts.IO.Out, "%s: FAIL: %s\n", file, res.Summary())
+			printCheckFailure(opts.IO.Out, res, opts.IO.Color)
+			return false, nil
+		}
+		line += fmt.Sprintf(", %s passed", plural(res.Tests.Passed, "test"))
+	}
+	_, err = fmt.Fprintln(opts.IO.Out, line)
+	return true, opErr(err)
 }
 
 // openArchiveFile opens and verifies a pack zip on disk. The caller closes
@@ -346,60 +342,72 @@ func openArchiveFile(file string) (*packs.Archive, *os.File, int64, error) {
 	return arch, f, st.Size(), nil
 }
 
-func newPackListCmd(app *App) *cobra.Command {
-	var format string
+// packListOptions are the settings of `panther pack list`.
+type packListOptions struct {
+	IO     *IOStreams
+	Load   func(paths []string) (*engine.Set, error)
+	Paths  []string
+	Format string
+}
+
+func newCmdPackList(app *App, runF func(*packListOptions) error) *cobra.Command {
+	opts := &packListOptions{IO: app.IO}
 	c := &cobra.Command{
 		Use:   "list [PATH...]",
 		Short: "List the packs of the detections",
 		Example: `  panther pack list
   panther pack list rules/ --format json`,
 		RunE: func(c *cobra.Command, args []string) error {
-			if format != "pretty" && format != "json" {
-				return usageErr("--format %q: pretty or json", format)
+			opts.Paths, opts.Load = args, app.loadDetections
+			if opts.Format != "pretty" && opts.Format != "json" {
+				return usageErr("--format %q: pretty or json", opts.Format)
 			}
-			srcs, err := app.detectionSources(c, args)
-			if err != nil {
-				return err
+			if runF != nil {
+				return runF(opts)
 			}
-			lopts, err := app.loadOptions(c)
-			if err != nil {
-				return err
-			}
-			set := engine.Load(srcs, lopts)
-			type item struct {
-				ID          string   `json:"id"`
-				DisplayName string   `json:"display_name,omitempty"`
-				File        string   `json:"file"`
-				IDs         []string `json:"ids"`
-			}
-			items := []item{}
-			for _, p := range set.Packs {
-				items = append(items, item{ID: p.ID, DisplayName: p.DisplayName, File: p.File, IDs: p.IDs})
-			}
-			slices.SortFunc(items, func(a, b item) int { return strings.Compare(a.ID, b.ID) })
-			if format == "json" {
-				enc := json.NewEncoder(app.IO.Out)
-				enc.SetIndent("", "  ")
-				return opErr(enc.Encode(items))
-			}
-			if len(items) == 0 {
-				fmt.Fprintln(app.IO.Out, "no packs")
-			} else {
-				tw := tabwriter.NewWriter(app.IO.Out, 0, 0, 2, ' ', 0)
-				fmt.Fprintln(tw, "PACK\tIDS\tNAME\tFILE")
-				for _, it := range items {
-					fmt.Fprintf(tw, "%s\t%d\t%s\t%s\n", it.ID, len(it.IDs), it.DisplayName, it.File)
-				}
-				tw.Flush()
-			}
-			if n := set.Diagnostics.Errors(); n > 0 {
-				fmt.Fprintf(app.IO.ErrOut, "panther: %s in the detections; `panther validate` shows them\n", plural(n, "error"))
-			}
-			return nil
+			return packListRun(opts)
 		},
 	}
-	c.Flags().StringVar(&format, "format", "pretty", "output: pretty or json")
+	c.Flags().StringVar(&opts.Format, "format", "pretty", "output: pretty or json")
 	return c
+}
+
+// packListItem is a pack in `pack list --format json`.
+type packListItem struct {
+	ID          string   `json:"id"`
+	DisplayName string   `json:"display_name,omitempty"`
+	File        string   `json:"file"`
+	IDs         []string `json:"ids"`
+}
+
+func packListRun(opts *packListOptions) error {
+	set, err := opts.Load(opts.Paths)
+	if err != nil {
+		return err
+	}
+	items := []packListItem{}
+	for _, p := range set.Packs {
+		items = append(items, packListItem{ID: p.ID, DisplayName: p.DisplayName, File: p.File, IDs: p.IDs})
+	}
+	slices.SortFunc(items, func(a, b packListItem) int { return strings.Compare(a.ID, b.ID) })
+	if opts.Format == "json" {
+		return printJSON(opts.IO.Out, items)
+	}
+	out := newOutput("stdout", opts.IO.Out)
+	if len(items) == 0 {
+		fmt.Fprintln(out, "no packs")
+	} else {
+		tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "PACK\tIDS\tNAME\tFILE")
+		for _, it := range items {
+			fmt.Fprintf(tw, "%s\t%d\t%s\t%s\n", it.ID, len(it.IDs), it.DisplayName, it.File)
+		}
+		tw.Flush()
+	}
+	if n := set.Diagnostics.Errors(); n > 0 {
+		fmt.Fprintf(opts.IO.ErrOut, "panther: %s in the detections; `panther validate` shows them\n", plural(n, "error"))
+	}
+	return out.Close()
 }
 
 // ctxOf is the command's context, never nil.

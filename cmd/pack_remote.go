@@ -2,7 +2,7 @@ package cmd
 
 import (
 	"bytes"
-	"encoding/json"
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -14,6 +14,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"panther/internal/durable"
 	"panther/packs"
 )
 
@@ -27,8 +28,51 @@ api_url and api_token in the config file). Changes are made only if the pack's
 active version is still the one just read: a concurrent change is a 409
 conflict, never a silent overwrite.`,
 	}
-	c.AddCommand(newRemoteListCmd(app), newRemoteGetCmd(app), newRemoteActivateCmd(app), newRemoteRollbackCmd(app),
-		newRemoteDeleteCmd(app), newRemoteDownloadCmd(app))
+	c.AddCommand(newCmdRemoteList(app, nil), newCmdRemoteGet(app, nil), newCmdRemoteActivate(app, nil),
+		newCmdRemoteRollback(app, nil), newCmdRemoteDelete(app, nil), newCmdRemoteDownload(app, nil))
+	return c
+}
+
+// remoteOptions are the settings of the `pack remote` commands: the
+// backend's client, the pack, and what each command takes.
+type remoteOptions struct {
+	IO     *IOStreams
+	Ctx    context.Context
+	Client func() (*packs.Client, error)
+
+	Pack    string
+	Version int
+	To      int    // rollback --to
+	Yes     bool   // delete --yes
+	Output  string // download -o
+	Format  string
+}
+
+// newRemoteCmd builds one `pack remote` command: the flags of the backend,
+// PACK (when it takes one), and run.
+func newRemoteCmd(app *App, c *cobra.Command, runF, run func(*remoteOptions) error, opts *remoteOptions) *cobra.Command {
+	c.RunE = func(cmd *cobra.Command, args []string) error {
+		opts.Ctx = ctxOf(cmd)
+		opts.Client = func() (*packs.Client, error) { return packClient(app) }
+		if len(args) > 0 {
+			opts.Pack = args[0]
+		}
+		if len(args) > 1 {
+			v, err := strconv.Atoi(args[1])
+			if err != nil || v < 1 {
+				return usageErr("VERSION %q: a version number (1, 2, ...)", args[1])
+			}
+			opts.Version = v
+		}
+		if opts.Format != "" && opts.Format != "pretty" && opts.Format != "json" {
+			return usageErr("--format %q: pretty or json", opts.Format)
+		}
+		if runF != nil {
+			return runF(opts)
+		}
+		return run(opts)
+	}
+	remoteFlags(c)
 	return c
 }
 
@@ -36,56 +80,38 @@ func formatFlag(c *cobra.Command, p *string) {
 	c.Flags().StringVar(p, "format", "pretty", "output: pretty or json")
 }
 
-func checkFormat(f string) error {
-	if f != "pretty" && f != "json" {
-		return usageErr("--format %q: pretty or json", f)
-	}
-	return nil
+func newCmdRemoteList(app *App, runF func(*remoteOptions) error) *cobra.Command {
+	opts := &remoteOptions{IO: app.IO}
+	c := &cobra.Command{Use: "list", Short: "List the packs on the backend", Args: cobra.NoArgs}
+	formatFlag(c, &opts.Format)
+	return newRemoteCmd(app, c, runF, remoteListRun, opts)
 }
 
-func (app *App) printJSON(v any) error {
-	enc := json.NewEncoder(app.IO.Out)
-	enc.SetIndent("", "  ")
-	return opErr(enc.Encode(v))
-}
-
-func newRemoteListCmd(app *App) *cobra.Command {
-	var format string
-	c := &cobra.Command{
-		Use:   "list",
-		Short: "List the packs on the backend",
-		Args:  cobra.NoArgs,
-		RunE: func(c *cobra.Command, _ []string) error {
-			if err := checkFormat(format); err != nil {
-				return err
-			}
-			client, err := app.packClient(c)
-			if err != nil {
-				return err
-			}
-			list, err := client.List(ctxOf(c))
-			if err != nil {
-				return app.remoteErr(err, app.IO.Out)
-			}
-			if format == "json" {
-				return app.printJSON(list)
-			}
-			if len(list) == 0 {
-				fmt.Fprintln(app.IO.Out, "no packs on the backend")
-				return nil
-			}
-			tw := tabwriter.NewWriter(app.IO.Out, 0, 0, 2, ' ', 0)
-			fmt.Fprintln(tw, "PACK\tACTIVE\tVERSIONS\tDETECTIONS\tDIGEST\tUPDATED")
-			for _, p := range list {
-				fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%s\t%s\n", p.ID, activeName(p.Active), p.Versions, p.Detections,
-					packs.ShortDigest(p.Digest), p.Updated.UTC().Format(time.RFC3339))
-			}
-			return opErr(tw.Flush())
-		},
+func remoteListRun(opts *remoteOptions) error {
+	client, err := opts.Client()
+	if err != nil {
+		return err
 	}
-	formatFlag(c, &format)
-	remoteFlags(c)
-	return c
+	list, err := client.List(opts.Ctx)
+	if err != nil {
+		return remoteErr(err, opts.IO.Out)
+	}
+	if opts.Format == "json" {
+		return printJSON(opts.IO.Out, list)
+	}
+	out := newOutput("stdout", opts.IO.Out)
+	if len(list) == 0 {
+		fmt.Fprintln(out, "no packs on the backend")
+		return out.Close()
+	}
+	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "PACK\tACTIVE\tVERSIONS\tDETECTIONS\tDIGEST\tUPDATED")
+	for _, p := range list {
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%s\t%s\n", p.ID, activeName(p.Active), p.Versions, p.Detections,
+			packs.ShortDigest(p.Digest), p.Updated.UTC().Format(time.RFC3339))
+	}
+	tw.Flush()
+	return out.Close()
 }
 
 func activeName(v int) string {
@@ -95,77 +121,75 @@ func activeName(v int) string {
 	return strconv.Itoa(v)
 }
 
-func newRemoteGetCmd(app *App) *cobra.Command {
-	var (
-		format  string
-		version int
-	)
-	c := &cobra.Command{
-		Use:   "get PACK",
-		Short: "Show a pack's versions, or one version's detections",
-		Args:  cobra.ExactArgs(1),
-		RunE: func(c *cobra.Command, args []string) error {
-			if err := checkFormat(format); err != nil {
-				return err
-			}
-			client, err := app.packClient(c)
-			if err != nil {
-				return err
-			}
-			info, err := client.Get(ctxOf(c), args[0])
-			if err != nil {
-				return app.remoteErr(err, app.IO.Out)
-			}
-			if version > 0 {
-				i := slices.IndexFunc(info.List, func(v packs.Version) bool { return v.Version == version })
-				if i < 0 {
-					return &ExitError{Code: ExitOperational, Err: fmt.Errorf("pack %s has no version %d (versions: %s)", args[0], version, versionList(info))}
-				}
-				v := info.List[i]
-				if format == "json" {
-					return app.printJSON(v)
-				}
-				state := ""
-				if v.Active {
-					state = " (active)"
-				}
-				fmt.Fprintf(app.IO.Out, "%s version %d%s\n  digest   %s\n  zip      %d bytes, %d files, sha256 %s\n  created  %s by token %s (tool %s)\n  tests    %d passed on upload\n  detections:\n",
-					v.Pack, v.Version, state, v.Digest, v.Size, v.Files, v.Blob, v.Created.UTC().Format(time.RFC3339), v.CreatedBy, v.ToolVersion, v.Tests)
-				var ids []string
-				for id := range v.Detections {
-					ids = append(ids, id)
-				}
-				slices.Sort(ids)
-				for _, id := range ids {
-					fmt.Fprintf(app.IO.Out, "    %s\n", id)
-				}
-				return nil
-			}
-			if format == "json" {
-				return app.printJSON(info)
-			}
-			name := info.ID
-			if info.DisplayName != "" {
-				name += " — " + info.DisplayName
-			}
-			fmt.Fprintf(app.IO.Out, "%s\nactive: %s; rollback goes to: %s\n", name, activeName(info.Active), activeName(info.RollbackTo))
-			tw := tabwriter.NewWriter(app.IO.Out, 0, 0, 2, ' ', 0)
-			fmt.Fprintln(tw, "VERSION\tACTIVE\tDIGEST\tDETECTIONS\tTESTS\tCREATED\tBY")
-			for _, v := range info.List {
-				mark := ""
-				if v.Active {
-					mark = "*"
-				}
-				fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%d\t%s\t%s\n", v.Version, mark, packs.ShortDigest(v.Digest), len(v.Detections), v.Tests,
-					v.Created.UTC().Format(time.RFC3339), v.CreatedBy)
-			}
-			return opErr(tw.Flush())
-		},
+func newCmdRemoteGet(app *App, runF func(*remoteOptions) error) *cobra.Command {
+	opts := &remoteOptions{IO: app.IO}
+	c := &cobra.Command{Use: "get PACK", Short: "Show a pack's versions, or one version's detections", Args: cobra.ExactArgs(1)}
+	formatFlag(c, &opts.Format)
+	c.Flags().IntVar(&opts.Version, "version", 0, "show this version's details")
+	return newRemoteCmd(app, c, runF, remoteGetRun, opts)
+}
+
+func remoteGetRun(opts *remoteOptions) error {
+	client, err := opts.Client()
+	if err != nil {
+		return err
 	}
-	formatFlag(c, &format)
-	c.Flags().IntVar(&version, "version", 0, "show this version's details")
-	remoteFlags(c)
-	return c
+	info, err := client.Get(opts.Ctx, opts.Pack)
+	if err != nil {
+		return remoteErr(err, opts.IO.Out)
+	}
+	if opts.Version > 0 {
+		return printVersion(opts, info)
+	}
+	if opts.Format == "json" {
+		return printJSON(opts.IO.Out, info)
+	}
+	out := newOutput("stdout", opts.IO.Out)
+	name := info.ID
+	if info.DisplayName != "" {
+		name += " — " + info.DisplayName
+	}
+	fmt.Fprintf(out, "%s\nactive: %s; rollback goes to: %s\n", name, activeName(info.Active), activeName(info.RollbackTo))
+	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "VERSION\tACTIVE\tDIGEST\tDETECTIONS\tTESTS\tCREATED\tBY")
+	for _, v := range info.List {
+		mark := ""
+		if v.Active {
+			mark = "*"
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%d\t%s\t%s\n", v.Version, mark, packs.ShortDigest(v.Digest), len(v.Detections), v.Tests,
+			v.Created.UTC().Format(time.RFC3339), v.CreatedBy)
+	}
+	tw.Flush()
+	return out.Close()
+}
+
+// printVersion shows one version of a pack (get --version N).
+func printVersion(opts *remoteOptions, info *packs.PackInfo) error {
+	i := slices.IndexFunc(info.List, func(v packs.Version) bool { return v.Version == opts.Version })
+	if i < 0 {
+		return &ExitError{Code: ExitOperational, Err: fmt.Errorf("pack %s has no version %d (versions: %s)", opts.Pack, opts.Version, versionList(info))}
+	}
+	v := info.List[i]
+	if opts.Format == "json" {
+		return printJSON(opts.IO.Out, v)
+	}
+	out := newOutput("stdout", opts.IO.Out)
+	state := ""
+	if v.Active {
+		state = " (active)"
+	}
+	fmt.Fprintf(out, "%s version %d%s\n  digest   %s\n  zip      %d bytes, %d files, sha256 %s\n  created  %s by token %s (tool %s)\n  tests    %d passed on upload\n  detections:\n",
+		v.Pack, v.Version, state, v.Digest, v.Size, v.Files, v.Blob, v.Created.UTC().Format(time.RFC3339), v.CreatedBy, v.ToolVersion, v.Tests)
+	var ids []string
+	for id := range v.Detections {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	for _, id := range ids {
+		fmt.Fprintf(out, "    %s\n", id)
+	}
+	return out.Close()
 }
 
 func versionList(info *packs.PackInfo) string {
@@ -182,75 +206,61 @@ func versionList(info *packs.PackInfo) string {
 	return b.String()
 }
 
-func newRemoteActivateCmd(app *App) *cobra.Command {
-	c := &cobra.Command{
-		Use:   "activate PACK VERSION",
-		Short: "Make a stored version the active one",
-		Args:  cobra.ExactArgs(2),
-		RunE: func(c *cobra.Command, args []string) error {
-			v, err := strconv.Atoi(args[1])
-			if err != nil || v < 1 {
-				return usageErr("VERSION %q: a version number (1, 2, ...)", args[1])
-			}
-			client, err := app.packClient(c)
-			if err != nil {
-				return err
-			}
-			info, err := client.Get(ctxOf(c), args[0])
-			if err != nil {
-				return app.remoteErr(err, app.IO.Out)
-			}
-			after, err := client.Activate(ctxOf(c), args[0], v, info.Active)
-			if err != nil {
-				return app.remoteErr(err, app.IO.Out)
-			}
-			fmt.Fprintf(app.IO.Out, "%s: version %d is active (was %s)\n", args[0], after.Active, activeName(info.Active))
-			return nil
-		},
-	}
-	remoteFlags(c)
-	return c
+func newCmdRemoteActivate(app *App, runF func(*remoteOptions) error) *cobra.Command {
+	opts := &remoteOptions{IO: app.IO}
+	c := &cobra.Command{Use: "activate PACK VERSION", Short: "Make a stored version the active one", Args: cobra.ExactArgs(2)}
+	return newRemoteCmd(app, c, runF, remoteActivateRun, opts)
 }
 
-func newRemoteRollbackCmd(app *App) *cobra.Command {
-	var to int
-	c := &cobra.Command{
-		Use:   "rollback PACK",
-		Short: "Activate the version that was active before the current one (or --to N)",
-		Args:  cobra.ExactArgs(1),
-		RunE: func(c *cobra.Command, args []string) error {
-			client, err := app.packClient(c)
-			if err != nil {
-				return err
-			}
-			info, err := client.Get(ctxOf(c), args[0])
-			if err != nil {
-				return app.remoteErr(err, app.IO.Out)
-			}
-			target := to
-			if target == 0 {
-				// Name the target: a retried request then activates the
-				// same version instead of rolling back twice.
-				target = info.RollbackTo
-			}
-			after, err := client.Rollback(ctxOf(c), args[0], target, info.Active)
-			if err != nil {
-				return app.remoteErr(err, app.IO.Out)
-			}
-			fmt.Fprintf(app.IO.Out, "%s: rolled back from version %s to version %d\n", args[0], activeName(info.Active), after.Active)
-			return nil
-		},
+func remoteActivateRun(opts *remoteOptions) error {
+	client, err := opts.Client()
+	if err != nil {
+		return err
 	}
-	c.Flags().IntVar(&to, "to", 0, "the version to activate (default: the one active before the current)")
-	remoteFlags(c)
-	return c
+	info, err := client.Get(opts.Ctx, opts.Pack)
+	if err != nil {
+		return remoteErr(err, opts.IO.Out)
+	}
+	after, err := client.Activate(opts.Ctx, opts.Pack, opts.Version, info.Active)
+	if err != nil {
+		return remoteErr(err, opts.IO.Out)
+	}
+	_, err = fmt.Fprintf(opts.IO.Out, "%s: version %d is active (was %s)\n", opts.Pack, after.Active, activeName(info.Active))
+	return opErr(err)
 }
 
-func newRemoteDeleteCmd(app *App) *cobra.Command {
-	var (
-		version int
-		yes     bool
-	)
+func newCmdRemoteRollback(app *App, runF func(*remoteOptions) error) *cobra.Command {
+	opts := &remoteOptions{IO: app.IO}
+	c := &cobra.Command{Use: "rollback PACK", Short: "Activate the version that was active before the current one (or --to N)", Args: cobra.ExactArgs(1)}
+	c.Flags().IntVar(&opts.To, "to", 0, "the version to activate (default: the one active before the current)")
+	return newRemoteCmd(app, c, runF, remoteRollbackRun, opts)
+}
+
+func remoteRollbackRun(opts *remoteOptions) error {
+	client, err := opts.Client()
+	if err != nil {
+		return err
+	}
+	info, err := client.Get(opts.Ctx, opts.Pack)
+	if err != nil {
+		return remoteErr(err, opts.IO.Out)
+	}
+	target := opts.To
+	if target == 0 {
+		// Name the target: a retried request then activates the same
+		// version instead of rolling back twice.
+		target = info.RollbackTo
+	}
+	after, err := client.Rollback(opts.Ctx, opts.Pack, target, info.Active)
+	if err != nil {
+		return remoteErr(err, opts.IO.Out)
+	}
+	_, err = fmt.Fprintf(opts.IO.Out, "%s: rolled back from version %s to version %d\n", opts.Pack, activeName(info.Active), after.Active)
+	return opErr(err)
+}
+
+func newCmdRemoteDelete(app *App, runF func(*remoteOptions) error) *cobra.Command {
+	opts := &remoteOptions{IO: app.IO}
 	c := &cobra.Command{
 		Use:   "delete PACK",
 		Short: "Delete a stored version (--version N), or the whole pack (--yes)",
@@ -258,72 +268,66 @@ func newRemoteDeleteCmd(app *App) *cobra.Command {
 back or activate another first), or the whole pack with every version
 (--yes, required because it cannot be undone).`,
 		Args: cobra.ExactArgs(1),
-		RunE: func(c *cobra.Command, args []string) error {
-			if version == 0 && !yes {
-				return usageErr("deleting pack %s removes all its versions: add --yes, or --version N to delete one", args[0])
-			}
-			client, err := app.packClient(c)
-			if err != nil {
-				return err
-			}
-			if err := client.Delete(ctxOf(c), args[0], version); err != nil {
-				return app.remoteErr(err, app.IO.Out)
-			}
-			if version > 0 {
-				fmt.Fprintf(app.IO.Out, "%s: deleted version %d\n", args[0], version)
-			} else {
-				fmt.Fprintf(app.IO.Out, "%s: deleted the pack and all its versions\n", args[0])
-			}
-			return nil
-		},
 	}
-	c.Flags().IntVar(&version, "version", 0, "delete this version only")
-	c.Flags().BoolVar(&yes, "yes", false, "confirm deleting the whole pack")
-	remoteFlags(c)
-	return c
+	c.Flags().IntVar(&opts.Version, "version", 0, "delete this version only")
+	c.Flags().BoolVar(&opts.Yes, "yes", false, "confirm deleting the whole pack")
+	return newRemoteCmd(app, c, runF, remoteDeleteRun, opts)
 }
 
-func newRemoteDownloadCmd(app *App) *cobra.Command {
-	var (
-		version int
-		out     string
-	)
-	c := &cobra.Command{
-		Use:   "download PACK",
-		Short: "Download the active version (or --version N) and verify it",
-		Args:  cobra.ExactArgs(1),
-		RunE: func(c *cobra.Command, args []string) error {
-			client, err := app.packClient(c)
-			if err != nil {
-				return err
-			}
-			data, _, _, err := client.Download(ctxOf(c), args[0], version, "")
-			if err != nil {
-				return app.remoteErr(err, app.IO.Out)
-			}
-			arch, err := packs.OpenArchive(bytes.NewReader(data), int64(len(data)), packs.Limits{})
-			if err != nil {
-				return &ExitError{Code: ExitOperational, Err: fmt.Errorf("the downloaded zip does not verify: %v", err)}
-			}
-			if out == "-" {
-				_, err := io.Copy(app.IO.Out, bytes.NewReader(data))
-				return opErr(err)
-			}
-			if out == "" {
-				out = packFileName(arch.Manifest.Pack)
-			}
-			if st, err := os.Stat(out); err == nil && st.IsDir() {
-				out = filepath.Join(out, packFileName(arch.Manifest.Pack))
-			}
-			if err := writeFileAtomic(out, data); err != nil {
-				return opErr(err)
-			}
-			fmt.Fprintf(app.IO.ErrOut, "wrote %s: pack %s, digest %s\n", out, arch.Manifest.Pack, arch.Manifest.Digest)
-			return nil
-		},
+func remoteDeleteRun(opts *remoteOptions) error {
+	if opts.Version == 0 && !opts.Yes {
+		return usageErr("deleting pack %s removes all its versions: add --yes, or --version N to delete one", opts.Pack)
 	}
-	c.Flags().IntVar(&version, "version", 0, "download this version (default: the active one)")
-	c.Flags().StringVarP(&out, "output", "o", "", "file or folder to write (default ./<PackID>.zip; - for stdout)")
-	remoteFlags(c)
-	return c
+	client, err := opts.Client()
+	if err != nil {
+		return err
+	}
+	if err := client.Delete(opts.Ctx, opts.Pack, opts.Version); err != nil {
+		return remoteErr(err, opts.IO.Out)
+	}
+	if opts.Version > 0 {
+		_, err = fmt.Fprintf(opts.IO.Out, "%s: deleted version %d\n", opts.Pack, opts.Version)
+	} else {
+		_, err = fmt.Fprintf(opts.IO.Out, "%s: deleted the pack and all its versions\n", opts.Pack)
+	}
+	return opErr(err)
+}
+
+func newCmdRemoteDownload(app *App, runF func(*remoteOptions) error) *cobra.Command {
+	opts := &remoteOptions{IO: app.IO}
+	c := &cobra.Command{Use: "download PACK", Short: "Download the active version (or --version N) and verify it", Args: cobra.ExactArgs(1)}
+	c.Flags().IntVar(&opts.Version, "version", 0, "download this version (default: the active one)")
+	c.Flags().StringVarP(&opts.Output, "output", "o", "", "file or folder to write (default ./<PackID>.zip; - for stdout)")
+	return newRemoteCmd(app, c, runF, remoteDownloadRun, opts)
+}
+
+func remoteDownloadRun(opts *remoteOptions) error {
+	client, err := opts.Client()
+	if err != nil {
+		return err
+	}
+	data, _, _, err := client.Download(opts.Ctx, opts.Pack, opts.Version, "")
+	if err != nil {
+		return remoteErr(err, opts.IO.Out)
+	}
+	arch, err := packs.OpenArchive(bytes.NewReader(data), int64(len(data)), packs.Limits{})
+	if err != nil {
+		return &ExitError{Code: ExitOperational, Err: fmt.Errorf("the downloaded zip does not verify: %v", err)}
+	}
+	out := opts.Output
+	if out == "-" {
+		_, err := io.Copy(opts.IO.Out, bytes.NewReader(data))
+		return opErr(err)
+	}
+	if out == "" {
+		out = packFileName(arch.Manifest.Pack)
+	}
+	if st, err := os.Stat(out); err == nil && st.IsDir() {
+		out = filepath.Join(out, packFileName(arch.Manifest.Pack))
+	}
+	if err := durable.WriteFile(out, data, 0o644); err != nil {
+		return opErr(err)
+	}
+	fmt.Fprintf(opts.IO.ErrOut, "wrote %s: pack %s, digest %s\n", out, arch.Manifest.Pack, arch.Manifest.Digest)
+	return nil
 }

@@ -18,8 +18,10 @@ import (
 	"time"
 
 	"panther/auth"
+	"panther/engine"
 	"panther/packs"
 	"panther/packs/server"
+	"panther/parsers/logtypes"
 )
 
 const (
@@ -27,14 +29,19 @@ const (
 	packReadToken  = "cli-read-token-0123456789"
 )
 
-// runEnv runs the CLI in-process with an environment of its own.
-func runEnv(t testing.TB, dir string, env map[string]string, args ...string) (stdout, stderr string, code int) {
+// runEnv runs the CLI in-process with these PANTHER_ variables set in the
+// environment (viper reads it), so the test and its parents must not be
+// parallel.
+func runEnv(t *testing.T, dir string, env map[string]string, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
+	for k, v := range env {
+		t.Setenv(k, v)
+	}
 	var out, errOut bytes.Buffer
 	app := &App{
 		IO:        TestIO(strings.NewReader(""), &out, &errOut),
 		Now:       time.Now,
-		Getenv:    func(k string) string { return env[k] },
+		Getenv:    func(k string) string { return "" },
 		WorkDir:   dir,
 		ConfigDir: filepath.Join(dir, ".no-user-config"),
 	}
@@ -177,7 +184,8 @@ func backend(t *testing.T, configure func(*server.Options)) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	opts := server.Options{DataDir: t.TempDir(), Tokens: tokens, Logger: slog.New(slog.DiscardHandler)}
+	opts := server.Options{DataDir: t.TempDir(), Tokens: tokens, Logger: slog.New(slog.DiscardHandler),
+		Load: engine.LoadOptions{Registry: logtypes.Default()}}
 	if configure != nil {
 		configure(&opts)
 	}
@@ -199,7 +207,6 @@ func backend(t *testing.T, configure func(*server.Options)) string {
 // TestUploadAndRemote drives upload, dry run, rollback and delete through
 // the CLI against a real server.
 func TestUploadAndRemote(t *testing.T) {
-	t.Parallel()
 	url := backend(t, nil)
 	env := map[string]string{"PANTHER_API_URL": url, "PANTHER_API_TOKEN": packWriteToken}
 	repo := packRepo(t, "v1", false)
@@ -221,11 +228,29 @@ func TestUploadAndRemote(t *testing.T) {
 	if code != 0 || !strings.HasPrefix(stdout, "P: unchanged: version 1 has this content") {
 		t.Errorf("idempotent upload: exit %d\n%s", code, stdout)
 	}
-	// Version 2 from a built zip file.
+	// Version 2 from a built zip file; its dry run says, per changed
+	// detection, what changed.
 	repo2 := packRepo(t, "v2", false)
+	os.WriteFile(filepath.Join(repo2, "rules/a.yml"), []byte(strings.Replace(readFile(t, filepath.Join(repo2, "rules/a.yml")),
+		"Severity: High", "Severity: Critical", 1)+"  - Name: added\n    ExpectedResult: false\n    Log: {eventName: Other}\n"), 0o644)
 	dist := t.TempDir()
 	if _, _, code := runEnv(t, repo2, nil, "pack", "build", repo2, "-o", dist); code != 0 {
 		t.Fatal("build v2")
+	}
+	stdout, _, code = runEnv(t, repo2, env, "upload", filepath.Join(dist, "P.zip"), "--dry-run")
+	if code != 0 || !strings.Contains(stdout, "\n  A: spec Severity; Lua +1 -1 lines; tests added: \"added\"\n") {
+		t.Errorf("dry run of v2: exit %d\n%s", code, stdout)
+	}
+	stdout, _, _ = runEnv(t, repo2, env, "upload", filepath.Join(dist, "P.zip"), "--dry-run", "--format", "json")
+	var dry []struct {
+		Changes []struct {
+			ID       string
+			SpecKeys []string `json:"spec_keys"`
+			LuaAdded int      `json:"lua_lines_added"`
+		}
+	}
+	if err := json.Unmarshal([]byte(stdout), &dry); err != nil || len(dry) != 1 || len(dry[0].Changes) != 1 || dry[0].Changes[0].SpecKeys[0] != "Severity" {
+		t.Errorf("dry run json: %v\n%s", err, stdout)
 	}
 	stdout, _, code = runEnv(t, repo2, env, "upload", filepath.Join(dist, "P.zip"))
 	if code != 0 || !strings.Contains(stdout, "P: stored version 2 (active)") || !strings.Contains(stdout, "  changed: A\n") {
@@ -241,7 +266,7 @@ func TestUploadAndRemote(t *testing.T) {
 		t.Errorf("remote list: exit %d\n%s", code, stdout)
 	}
 	stdout, _, code = runEnv(t, repo, env, "pack", "remote", "get", "P")
-	if code != 0 || !strings.Contains(stdout, "P — The P pack\nactive: 2; rollback goes to: 1\n") || !regexp.MustCompile(`(?m)^2\s+\*\s+[0-9a-f]{12}\s+2\s+3\s`).MatchString(stdout) {
+	if code != 0 || !strings.Contains(stdout, "P — The P pack\nactive: 2; rollback goes to: 1\n") || !regexp.MustCompile(`(?m)^2\s+\*\s+[0-9a-f]{12}\s+2\s+4\s`).MatchString(stdout) {
 		t.Errorf("remote get: exit %d\n%s", code, stdout)
 	}
 	stdout, _, code = runEnv(t, repo, env, "pack", "remote", "rollback", "P")
@@ -274,9 +299,45 @@ func TestUploadAndRemote(t *testing.T) {
 	}
 }
 
+func readFile(t *testing.T, p string) string {
+	t.Helper()
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// upload --format json stays JSON when the upload fails: the error, with
+// the server's failed tests, or what failed here.
+func TestUploadJSONOnFailure(t *testing.T) {
+	url := backend(t, nil)
+	env := map[string]string{"PANTHER_API_URL": url, "PANTHER_API_TOKEN": packWriteToken}
+	failing := packRepo(t, "v1", true)
+	good := packRepo(t, "v1", false)
+	for _, tc := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"upload", "--detections", failing, "--skip-tests", "--format", "json"}, ExitFindings, "stop"},
+		{[]string{"upload", "--detections", failing, "--format", "json"}, ExitFindings, "rule() returned true, expected false"},
+		{[]string{"upload", "--detections", good, "--format", "json", "--api-url", "http://127.0.0.1:1", "--retries", "1"}, ExitOperational, "cannot reach the backend"},
+	} {
+		stdout, _, code := runEnv(t, failing, env, tc.args...)
+		var doc uploadFailure
+		if err := json.Unmarshal([]byte(stdout), &doc); err != nil || code != tc.code || doc.Error.Message == "" {
+			t.Errorf("%v: exit %d, %v:\n%s", tc.args, code, err, stdout)
+			continue
+		}
+		if !strings.Contains(stdout, tc.want) {
+			t.Errorf("%v: the JSON lacks %q:\n%s", tc.args, tc.want, stdout)
+		}
+	}
+}
+
 // TestUploadErrors: each failure names what to do, with its exit code.
 func TestUploadErrors(t *testing.T) {
-	t.Parallel()
 	url := backend(t, nil)
 	repo := packRepo(t, "v1", false)
 	failing := packRepo(t, "v1", true)
@@ -315,7 +376,6 @@ func TestUploadErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
 			stdout, stderr, code := runEnv(t, repo, tt.env, tt.args...)
 			if code != tt.code || !strings.Contains(stderr, tt.stderr) || !strings.Contains(stdout, tt.stdout) {
 				t.Errorf("exit %d (want %d)\nstdout:\n%s\nstderr:\n%s\nwant stderr %q, stdout %q", code, tt.code, stdout, stderr, tt.stderr, tt.stdout)
@@ -343,7 +403,6 @@ func (l *lockedBuffer) String() string {
 
 // TestServeCommand runs `panther serve` itself until interrupted.
 func TestServeCommand(t *testing.T) {
-	t.Parallel()
 	dir := t.TempDir()
 	if _, stderr, code := runEnv(t, dir, nil, "serve", "--data", dir); code != ExitUsage || !strings.Contains(stderr, "PANTHER_SERVE_TOKENS") {
 		t.Errorf("no tokens: exit %d %s", code, stderr)
@@ -358,8 +417,11 @@ func TestServeCommand(t *testing.T) {
 
 	logs := &lockedBuffer{}
 	var out bytes.Buffer
+	for k, v := range env {
+		t.Setenv(k, v)
+	}
 	app := &App{IO: TestIO(strings.NewReader(""), &out, logs), Now: time.Now,
-		Getenv: func(k string) string { return env[k] }, WorkDir: dir, ConfigDir: filepath.Join(dir, "none")}
+		Getenv: func(k string) string { return "" }, WorkDir: dir, ConfigDir: filepath.Join(dir, "none")}
 	ctx, cancel := context.WithCancel(context.Background())
 	codec := make(chan int, 1)
 	go func() {

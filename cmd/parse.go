@@ -1,28 +1,32 @@
 package cmd
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/spf13/cobra"
 
 	"panther/parsers"
-	"panther/parsers/classifier"
+	"panther/parsers/decode"
 	"panther/parsers/input"
 )
 
-func init() { register(newParseCmd) }
+func init() { register(func(app *App) *cobra.Command { return newCmdParse(app, nil) }) }
 
 // parseOptions are the settings of `panther parse`.
 type parseOptions struct {
+	IO  *IOStreams
+	Now func() time.Time
+	Ctx context.Context
+
+	Inputs         []string
 	LogType        string
 	Label          string
 	MaxRecordBytes int
@@ -33,12 +37,7 @@ type parseOptions struct {
 	Year           int
 }
 
-func newParseCmd(app *App) *cobra.Command {
-	var opts parseOptions
-	c := &cobra.Command{
-		Use:   "parse [FILE|DIR|GLOB|-]...",
-		Short: "Parse raw logs into normalised events (one JSON object a line)",
-		Long: `Read raw logs, find their log type (or use --log-type), normalise them and
+const parseLong = `Read raw logs, find their log type (or use --log-type), normalise them and
 print one JSON object per event on stdout, with the standard p_ fields.
 
 Inputs are files, directories (read recursively in name order, hidden files
@@ -53,28 +52,42 @@ the last one that matched being tried first. A record that cannot be
 parsed is reported on stderr as file:line: reason, and the rest goes on.
 
 Dead letters (--dead-letter FILE) are JSON Lines, one object per rejected
-record: {"file", "line", "reason", "record"} where record is the raw record
-as text; "record_base64" replaces it when the record is not valid UTF-8, and
-"size" replaces it when the record was too large to keep. Extract them with
+record: {"file", "line", "offset", "reason", "record"} where offset is the
+record's position in its file (counting rejected records) and record the raw
+record as text; "record_base64" replaces it when the record is not valid
+UTF-8, and "size" replaces it when the record was too large to keep. Extract
+them with
   jq -r .record FILE | panther parse --log-type T
 
 Exit codes: 0 every record parsed; 1 some records were rejected (including a
 malformed JSON file, whose rest is rejected); 2 usage error (unknown log
 type, bad flag); 3 an input could not be read (missing or unreadable file,
-truncated or corrupt gzip/zstd/bzip2 data).`,
+truncated or corrupt gzip/zstd/bzip2 data).`
+
+func newCmdParse(app *App, runF func(*parseOptions) error) *cobra.Command {
+	opts := &parseOptions{IO: app.IO, Now: app.Now}
+	c := &cobra.Command{
+		Use:   "parse [FILE|DIR|GLOB|-]...",
+		Short: "Parse raw logs into normalised events (one JSON object a line)",
+		Long:  parseLong,
 		Example: `  panther parse cloudtrail/2024/*.json.gz
   zcat app.log.gz | panther parse --log-type Syslog.RFC5424 --label prod
   panther parse logs/ --quiet --summary --dead-letter bad.jsonl > events.jsonl`,
 		RunE: func(c *cobra.Command, args []string) error {
-			size, err := parseSize(app.cfg.String(c, "max-record-bytes", "max_record_bytes", "16MiB"))
-			if err != nil {
-				return usageErr("--max-record-bytes: %v", err)
+			opts.Ctx, opts.Inputs = c.Context(), args
+			if len(opts.Inputs) == 0 {
+				opts.Inputs = []string{"-"}
 			}
-			opts.MaxRecordBytes = size
+			if err := sizeFlag("max-record-bytes", app.settings().MaxRecordBytes, &opts.MaxRecordBytes); err != nil {
+				return err
+			}
 			if err := checkYear(opts.Year); err != nil {
 				return err
 			}
-			return runParse(c.Context(), app, opts, args)
+			if runF != nil {
+				return runF(opts)
+			}
+			return parseRun(opts)
 		},
 	}
 	f := c.Flags()
@@ -84,112 +97,112 @@ truncated or corrupt gzip/zstd/bzip2 data).`,
 	f.StringVar(&opts.DeadLetter, "dead-letter", "", "write rejected records to this file (JSON Lines)")
 	f.BoolVarP(&opts.Quiet, "quiet", "q", false, "do not report each rejected record, only the totals")
 	f.BoolVar(&opts.Summary, "summary", false, "print counts per log type on stderr at the end")
+	bindSetting(c, "max-record-bytes", "max_record_bytes")
 	schemaFlag(c, &opts.Schemas)
 	yearFlag(f, &opts.Year)
+	_ = c.RegisterFlagCompletionFunc("log-type", completeLogTypes)
 	return c
 }
 
-// parseSize reads a byte count: 1048576, 512KiB, 16MiB, 1GiB (K, M, G are
-// binary too; KB, MB, GB decimal).
-func parseSize(s string) (int, error) {
-	s = strings.TrimSpace(s)
-	num := strings.TrimRightFunc(s, func(r rune) bool { return r < '0' || r > '9' })
-	unit := strings.TrimSpace(s[len(num):])
-	n, err := strconv.ParseInt(num, 10, 64)
-	mult := map[string]int64{"": 1, "B": 1, "K": 1 << 10, "KiB": 1 << 10, "M": 1 << 20, "MiB": 1 << 20, "G": 1 << 30, "GiB": 1 << 30,
-		"KB": 1e3, "MB": 1e6, "GB": 1e9}[unit]
-	if err != nil || mult == 0 || n <= 0 || n > (1<<31-1)/mult {
-		return 0, fmt.Errorf("%q is not a size between 1 byte and 2 GiB (like 16MiB)", s)
-	}
-	return int(n * mult), nil
-}
-
-// parseRun is one `panther parse`: its output and its counts.
-type parseRun struct {
-	app    *App
-	opts   parseOptions
-	reg    *parsers.Registry
-	out    *bufio.Writer
-	dead   *bufio.Writer
+// parser is one `panther parse`: its outputs and its counts.
+type parser struct {
+	opts   *parseOptions
+	out    *output
+	dead   *output
 	buf    []byte
 	counts map[string]int64 // events per log type
+	stats  decode.Stats
 
-	records, events, headers, rejected int64
-	inputs, badInputs                  int
+	inputs, badInputs int
 }
 
-func runParse(ctx context.Context, app *App, opts parseOptions, args []string) error {
+func parseRun(opts *parseOptions) (err error) {
 	reg, err := registryWith(opts.Schemas)
 	if err != nil {
 		return err
 	}
-	var fixed *parsers.LogType
+	dopts := decode.Options{Registry: reg, Label: opts.Label, MaxRecordBytes: opts.MaxRecordBytes, Now: opts.Now, Year: opts.Year}
 	if opts.LogType != "" {
 		lt, ok := reg.Lookup(opts.LogType)
 		if !ok {
 			return unknownLogType(reg, opts.LogType)
 		}
-		fixed = lt
+		dopts.LogType = lt
 	}
-	if len(args) == 0 {
-		args = []string{"-"}
-	}
-	p := &parseRun{app: app, opts: opts, reg: reg, counts: map[string]int64{},
-		out: bufio.NewWriterSize(app.IO.Out, 256<<10)}
+	p := &parser{opts: opts, counts: map[string]int64{}, out: newOutput("events to stdout", opts.IO.Out)}
+	defer func() { err = firstErr(err, p.out.Close()) }()
 	if opts.DeadLetter != "" {
-		f, err := os.Create(opts.DeadLetter)
-		if err != nil {
-			return opErr(fmt.Errorf("--dead-letter: %w", err))
-		}
-		defer f.Close()
-		p.dead = bufio.NewWriterSize(f, 64<<10)
-	}
-
-	srcs, errs := input.Expand(args)
-	for _, err := range errs {
-		p.badInputs++
-		p.sourceError(err)
-	}
-	var cls *classifier.Classifier
-	for _, src := range srcs {
-		p.inputs++
-		switch {
-		case fixed != nil:
-			cls = classifier.NewFixed(reg, fixed)
-			cls.SetYear(opts.Year)
-		case cls == nil:
-			cls = classifier.New(reg)
-			cls.SetYear(opts.Year)
-		default:
-			cls = cls.Fork() // keep the order learned on the previous files
-		}
-		if err := p.source(ctx, src.Path, cls); err != nil {
-			p.out.Flush()
+		if p.dead, err = createOutput("dead-letter", opts.DeadLetter); err != nil {
 			return err
 		}
+		defer func() { err = firstErr(err, p.dead.Close()) }()
+		dopts.KeepBadRecords = true
 	}
-	if err := p.out.Flush(); err != nil {
-		return opErr(fmt.Errorf("writing events: %w", err))
+	srcs, errs := input.Expand(opts.Inputs)
+	for _, err := range errs {
+		p.badInputs++
+		p.reportf("%v", err)
 	}
-	if p.dead != nil {
-		if err := p.dead.Flush(); err != nil {
-			return opErr(fmt.Errorf("--dead-letter: %w", err))
-		}
+	if err := p.sources(decode.New(dopts), srcs); err != nil {
+		return err
 	}
 	if opts.Summary {
 		p.summary()
 	}
+	return p.exit(len(errs))
+}
+
+// firstErr is the error a command ends with, of two: the first, unless
+// the second is an operational failure (an output that could not be
+// written) and the first only findings (exit 1): a full disk must not hide
+// behind rejected records.
+func firstErr(a, b error) error {
+	var ea, eb *ExitError
+	switch {
+	case a == nil:
+		return b
+	case b == nil:
+		return a
+	case errors.As(a, &ea) && ea.Code == ExitFindings && errors.As(b, &eb) && eb.Code == ExitOperational:
+		return b
+	}
+	return a
+}
+
+// sources parses each source in turn, the classifier keeping what it
+// learned from one file to the next.
+func (p *parser) sources(dec *decode.Decoder, srcs []input.Source) error {
+	var src *decode.Source
+	for _, in := range srcs {
+		p.inputs++
+		if src == nil {
+			src = dec.Source(in.Path)
+		} else {
+			src = src.Fork(in.Path)
+		}
+		err := p.source(src)
+		p.stats = p.stats.Add(src.Stats())
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// exit is the command's outcome: 3 when an input could not be read, 1 when
+// records were rejected.
+func (p *parser) exit(expandErrs int) error {
 	var msgs []string
 	if p.badInputs > 0 {
-		msgs = append(msgs, fmt.Sprintf("%d of %d inputs could not be read (completely)", p.badInputs, p.inputs+len(errs)))
+		msgs = append(msgs, fmt.Sprintf("%d of %d inputs could not be read (completely)", p.badInputs, p.inputs+expandErrs))
 	}
-	if p.rejected > 0 {
-		msgs = append(msgs, fmt.Sprintf("%d of %d records rejected", p.rejected, p.records))
+	if p.stats.Rejected > 0 {
+		msgs = append(msgs, fmt.Sprintf("%d of %d records rejected", p.stats.Rejected, p.stats.Records))
 	}
 	switch {
 	case p.badInputs > 0:
 		return &ExitError{Code: ExitOperational, Err: errors.New(strings.Join(msgs, "; "))}
-	case p.rejected > 0:
+	case p.stats.Rejected > 0:
 		return &ExitError{Code: ExitFindings, Err: errors.New(strings.Join(msgs, "; "))}
 	}
 	return nil
@@ -198,105 +211,65 @@ func runParse(ctx context.Context, app *App, opts parseOptions, args []string) e
 // source parses one input to its end. Only a failure to write the output,
 // or an interruption, is returned: problems of the input are reported and
 // counted.
-func (p *parseRun) source(ctx context.Context, path string, cls *classifier.Classifier) error {
-	var s *input.Stream
+func (p *parser) source(src *decode.Source) error {
+	var st *decode.Stream
 	var err error
-	if path == "-" {
-		s, err = input.NewStream("-", p.app.IO.In)
+	if src.Name() == "-" {
+		st, err = src.NewStream(p.opts.IO.In)
 	} else {
-		s, err = input.Open(path)
+		st, err = src.Open(src.Name())
 	}
 	if err != nil {
 		p.badInputs++
-		p.sourceError(err)
+		p.reportf("%v", err)
 		return nil
 	}
-	defer s.Close()
-	r := input.NewReader(s, input.Options{MaxRecordBytes: p.opts.MaxRecordBytes})
-	src := parsers.Source{File: path, Label: p.opts.Label}
+	defer st.Close()
 	for n := 0; ; n++ {
-		if n&255 == 0 && ctx.Err() != nil {
-			return ctx.Err()
+		if n&255 == 0 && p.opts.Ctx.Err() != nil {
+			return p.opts.Ctx.Err()
 		}
-		rec, err := r.Next()
-		if err != nil {
-			if err == io.EOF || p.readError(path, err) {
-				break
-			}
-			continue
-		}
-		p.records++
-		e, lt, err := cls.Classify(rec.Data)
-		if err == nil && e == nil {
-			p.headers++
-			continue
-		}
-		if err == nil {
-			e.Line = rec.Line
-			err = p.reg.Normalise(lt, e, src, rec.Ordinal, p.app.Now())
+		it, err := st.Next()
+		if err == io.EOF {
+			return nil
 		}
 		if err != nil {
-			if e != nil {
-				e.Release()
-			}
-			p.reject(path, rec.Line, err, rec.Data, 0)
+			p.badInputs++
+			p.reportf("%v", err)
+			return nil
+		}
+		if it.Bad != nil {
+			p.reject(it.Bad)
 			continue
 		}
-		p.events++
+		e := it.Event
 		p.counts[e.LogType]++
 		p.buf = e.AppendJSON(p.buf[:0])
 		p.buf = append(p.buf, '\n')
 		e.Release()
 		if _, err := p.out.Write(p.buf); err != nil {
-			return opErr(fmt.Errorf("writing events: %w", err))
+			return p.out.Err()
 		}
 	}
-	return nil
-}
-
-// readError handles an error of the reader: a rejected record (go on), or
-// the end of the source (stop: true), counted as a rejection when the
-// source is malformed JSON and as an unreadable input otherwise.
-func (p *parseRun) readError(path string, err error) (stop bool) {
-	var re *input.RecordError
-	var se *input.SourceError
-	switch {
-	case errors.As(err, &re):
-		p.records++
-		p.reject(path, re.Line, re.Err, nil, re.Size)
-		return false
-	case errors.Is(err, input.ErrMalformedJSON) && errors.As(err, &se):
-		// The rest of the file is lost: a rejection, not an I/O error.
-		p.records++
-		p.rejected++
-		p.reportf("%v", err)
-		p.deadLetter(path, se.Line, se.Err, nil, 0)
-	default:
-		p.badInputs++
-		p.sourceError(err)
-	}
-	return true
 }
 
 // reject reports one rejected record and writes its dead letter.
-func (p *parseRun) reject(file string, line int, reason error, raw []byte, size int64) {
-	p.rejected++
+func (p *parser) reject(b *decode.BadRecord) {
 	if !p.opts.Quiet {
-		p.reportf("%s:%d: %v", file, line, reason)
+		p.reportf("%s", b)
 	}
-	p.deadLetter(file, line, reason, raw, size)
-}
-
-func (p *parseRun) sourceError(err error) {
-	p.reportf("%v", err)
+	if p.dead != nil {
+		p.buf = b.AppendJSON(p.buf[:0])
+		p.dead.Write(p.buf) // a write error shows at Close
+	}
 }
 
 // reportf writes one line on stderr. Reasons may quote log data: control
 // characters and invalid UTF-8 are escaped, so a hostile log line cannot
 // drive the terminal (escape sequences) or forge report lines.
-func (p *parseRun) reportf(format string, args ...any) {
+func (p *parser) reportf(format string, args ...any) {
 	msg := fmt.Sprintf(format, args...)
-	fmt.Fprintln(p.app.IO.ErrOut, printable(msg))
+	fmt.Fprintln(p.opts.IO.ErrOut, printable(msg))
 }
 
 // printable escapes control characters (but tab) and invalid UTF-8 as Go
@@ -324,19 +297,10 @@ func printable(s string) string {
 
 func isControl(r rune) bool { return r < 0x20 && r != '\t' || r >= 0x7f && r < 0xa0 }
 
-// deadLetter writes one rejected record to --dead-letter.
-func (p *parseRun) deadLetter(file string, line int, reason error, raw []byte, size int64) {
-	if p.dead == nil {
-		return
-	}
-	p.buf = appendDeadLetter(p.buf[:0], file, line, reason.Error(), raw, size)
-	p.dead.Write(p.buf) // a write error shows at the final Flush
-}
-
-func (p *parseRun) summary() {
-	w := p.app.IO.ErrOut
+func (p *parser) summary() {
+	w := p.opts.IO.ErrOut
 	fmt.Fprintf(w, "%d inputs, %d records: %d events, %d headers, %d rejected\n",
-		p.inputs, p.records, p.events, p.headers, p.rejected)
+		p.inputs, p.stats.Records, p.stats.Events, p.stats.Headers, p.stats.Rejected)
 	names := make([]string, 0, len(p.counts))
 	width := 0
 	for k := range p.counts {

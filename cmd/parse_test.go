@@ -274,10 +274,10 @@ func TestParseDeadLetter(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := fmt.Sprintf(`{"file":%q,"line":1,"reason":"record of %d bytes exceeds the 32 bytes limit","size":%d}
-{"file":%q,"line":2,"reason":"cannot parse JSON: unexpected value found: \"not json\"; unparsed tail: \"not json\"","record":"not json"}
-{"file":%q,"line":3,"reason":"cannot parse JSON: a record must be a JSON object, starting with '{'","record_base64":"Ymlu/w=="}
-{"file":%q,"line":4,"reason":"record of 40 bytes exceeds the 32 bytes limit","size":40}
+	want := fmt.Sprintf(`{"file":%q,"line":1,"offset":1,"reason":"record of %d bytes exceeds the 32 bytes limit","size":%d}
+{"file":%q,"line":2,"offset":2,"reason":"cannot parse JSON: unexpected value found: \"not json\"; unparsed tail: \"not json\"","record":"not json"}
+{"file":%q,"line":3,"offset":3,"reason":"cannot parse JSON: a record must be a JSON object, starting with '{'","record_base64":"Ymlu/w=="}
+{"file":%q,"line":4,"offset":4,"reason":"record of 40 bytes exceeds the 32 bytes limit","size":40}
 `, in, len(goodLine), len(goodLine), in, in, in)
 	if string(got) != want {
 		t.Errorf("dead letters\n%s\nwant\n%s", got, want)

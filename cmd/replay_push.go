@@ -3,12 +3,11 @@ package cmd
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
 	"time"
-
-	"github.com/spf13/cobra"
 
 	"panther/alerts"
 	"panther/alerts/api"
@@ -22,17 +21,17 @@ const pushBatch = 500
 // pushAlerts sends a replay's alerts to the alert store of a backend.
 // Each carries the engine's deterministic alert id, so the same replay
 // pushed twice adds nothing: the store answers "unchanged".
-func (app *App) pushAlerts(ctx context.Context, c *cobra.Command, raw string, set *engine.Set, list []*engine.Alert) error {
+func pushAlerts(ctx context.Context, errOut io.Writer, raw, token string, set *engine.Set, list []*engine.Alert) error {
 	u, err := url.Parse(strings.TrimSpace(raw))
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return usageErr("--push %q: give the backend's http:// or https:// URL", raw)
 	}
-	token := strings.TrimSpace(app.cfg.String(c, "", "api_token", ""))
+	token = strings.TrimSpace(token)
 	if token == "" {
 		return usageErr("--push needs an API token (ingest or write): set PANTHER_API_TOKEN (or api_token in the config)")
 	}
 	if u.Scheme == "http" && !isLoopback(u.Hostname()) {
-		fmt.Fprintf(app.IO.ErrOut, "panther: warning: %s is plain HTTP: the API token travels unencrypted\n", raw)
+		fmt.Fprintf(errOut, "panther: warning: %s is plain HTTP: the API token travels unencrypted\n", raw)
 	}
 	cl := &api.Client{Client: packs.Client{BaseURL: strings.TrimRight(u.String(), "/"), Token: token,
 		HTTP: &http.Client{Timeout: 2 * time.Minute}, UserAgent: "panther/" + Version}}
@@ -52,7 +51,7 @@ func (app *App) pushAlerts(ctx context.Context, c *cobra.Command, raw string, se
 			counts[r.Action]++
 		}
 	}
-	fmt.Fprintf(app.IO.ErrOut, "pushed %d alerts to %s: %d created, %d tallied, %d reopened, %d unchanged, %d discarded by alert rules\n",
+	fmt.Fprintf(errOut, "pushed %d alerts to %s: %d created, %d tallied, %d reopened, %d unchanged, %d discarded by alert rules\n",
 		len(list), u.Host, counts["created"], counts["tallied"], counts["reopened"], counts["unchanged"], counts["discarded"])
 	return nil
 }

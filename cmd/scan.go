@@ -17,6 +17,7 @@ import (
 	"panther/parsers"
 	"panther/parsers/input"
 	"panther/scan"
+	"panther/tester"
 )
 
 func init() { register(func(app *App) *cobra.Command { return NewCmdScan(app, nil) }) }
@@ -29,7 +30,8 @@ type ScanOptions struct {
 	Ctx context.Context
 
 	Inputs       []string
-	Detections   []engine.Source
+	Paths        []string // detections
+	LoadSet      func(paths []string) (*engine.Set, error)
 	Load         engine.LoadOptions
 	Policies     []string
 	Filters      []string
@@ -45,16 +47,7 @@ type ScanOptions struct {
 	Verbose      bool
 }
 
-// NewCmdScan builds `panther scan`; runF replaces scanRun in tests of the
-// flags.
-func NewCmdScan(app *App, runF func(*ScanOptions) error) *cobra.Command {
-	opts := &ScanOptions{IO: app.IO, Now: app.Now}
-	var detections []string
-	var maxFile string
-	c := &cobra.Command{
-		Use:   "scan [PATH...|-]",
-		Short: "Check cloud resources against policies: AWS Config, AWS CLI output, Terraform plans",
-		Long: `Run the policies (AnalysisType: policy) on cloud resources: AWS Config
+const scanLong = `Run the policies (AnalysisType: policy) on cloud resources: AWS Config
 snapshots and history files (as delivered to S3) and aws configservice output,
 AWS CLI describe/get output, Terraform plans (terraform show -json), and
 resources in Panther's shape. Files, folders, globs and - for stdin; gzip,
@@ -72,7 +65,17 @@ See docs/scan.md for what each input gives, and panther resourcetypes for
 the resource types and their fields.
 
 Exit codes: 0 ok; 1 when a policy at or above --fail-on fails, or a policy
-errors; 2 usage; 3 when an input could not be read or the lake failed.`,
+errors; 2 usage; 3 when an input could not be read or the lake failed.`
+
+// NewCmdScan builds `panther scan`; runF replaces scanRun in tests of the
+// flags.
+func NewCmdScan(app *App, runF func(*ScanOptions) error) *cobra.Command {
+	opts := &ScanOptions{IO: app.IO, Now: app.Now}
+	var maxFile string
+	c := &cobra.Command{
+		Use:   "scan [PATH...|-]",
+		Short: "Check cloud resources against policies: AWS Config, AWS CLI output, Terraform plans",
+		Long:  scanLong,
 		Example: `  panther scan 123456789012_Config_eu-west-1_ConfigSnapshot_*.json.gz
   terraform show -json plan.out > plan.json && panther scan plan.json --format sarif > scan.sarif
   aws iam get-credential-report > cred.json && panther scan cred.json --fail-on high
@@ -102,15 +105,9 @@ errors; 2 usage; 3 when an input could not be read or the lake failed.`,
 				}
 				opts.MaxFileBytes = int64(n)
 			}
-			srcs, err := app.detectionSources(c, detections)
-			if err != nil {
-				return err
-			}
-			opts.Detections = srcs
-			if opts.Load, err = app.loadOptions(c); err != nil {
-				return err
-			}
-			if opts.Workers, err = app.cfg.Int(c, "workers", "workers", 0); err != nil {
+			opts.Paths, opts.Workers, opts.LoadSet = app.settings().Detections, app.settings().Workers, app.loadDetections
+			var err error
+			if opts.Load, err = app.loadOptions(); err != nil {
 				return err
 			}
 			if runF != nil {
@@ -119,8 +116,15 @@ errors; 2 usage; 3 when an input could not be read or the lake failed.`,
 			return scanRun(opts)
 		},
 	}
+	scanFlags(c, opts, &maxFile)
+	luaTimeoutFlag(c)
+	return c
+}
+
+// scanFlags adds the flags of `panther scan`.
+func scanFlags(c *cobra.Command, opts *ScanOptions, maxFile *string) {
 	f := c.Flags()
-	f.StringArrayVar(&detections, "detections", nil, "detection trees (default: the detections setting, else the shipped set)")
+	detectionsFlag(c)
 	f.StringArrayVar(&opts.Policies, "policy", nil, "run only this policy, even if disabled (repeatable)")
 	f.StringArrayVar(&opts.Filters, "filter", nil, "run only policies matching Key=V1,V2 or Key!=V (repeatable, as panther test)")
 	f.StringVar(&opts.Format, "format", "pretty", "output: pretty, json, junit or sarif")
@@ -129,45 +133,26 @@ errors; 2 usage; 3 when an input could not be read or the lake failed.`,
 	f.StringVar(&opts.Account, "account", "", "AccountId of inputs that do not carry it (most AWS CLI output)")
 	f.StringVar(&opts.Region, "region", "", "Region of inputs that do not carry it (most AWS CLI output, Terraform plans without a provider region)")
 	f.StringVar(&opts.TerraformDir, "terraform-dir", "", "where the .tf files of the plans are, to locate resources (default: each plan's folder)")
-	f.StringVar(&maxFile, "max-file-size", "", "largest input, decompressed (default 512MiB); one input is in memory at a time")
+	f.StringVar(maxFile, "max-file-size", "", "largest input, decompressed (default 512MiB); one input is in memory at a time")
 	f.Int("workers", 0, "parallel workers (default: all cores; setting workers)")
+	bindSetting(c, "workers", "workers")
 	f.IntVar(&opts.MaxPerPolicy, "max-per-policy", 20, "resources listed under each failing policy in pretty output (-1: all)")
 	f.BoolVarP(&opts.Verbose, "verbose", "v", false, "also list the policies that passed")
-	luaTimeoutFlag(c)
-	return c
 }
 
-// selectPolicies applies --policy and --filter; nil means every enabled
-// policy.
+// selectPolicies applies --policy and --filter (tester.Select); nil means
+// every enabled policy.
 func selectPolicies(set *engine.Set, ids, filters []string) ([]*engine.Detection, error) {
 	if len(ids) == 0 && len(filters) == 0 {
 		return nil, nil
 	}
-	if bad := set.ValidateIDs(ids); len(bad) > 0 {
-		return nil, usageErr("--policy: %s", strings.Join(bad, "; "))
+	flts, err := tester.ParseFilters(filters)
+	if err != nil {
+		return nil, usageErr("%v", err)
 	}
-	var flts []engine.Filter
-	for _, f := range filters {
-		flt, err := engine.ParseFilter(f)
-		if err != nil {
-			return nil, usageErr("%v", err)
-		}
-		flts = append(flts, flt)
-	}
-	var out []*engine.Detection
-	for _, d := range set.Select(flts) {
-		if d.Kind != engine.TypePolicy {
-			continue
-		}
-		if len(ids) > 0 {
-			if slices.Contains(ids, d.ID) {
-				out = append(out, d)
-			}
-			continue
-		}
-		if d.Enabled {
-			out = append(out, d)
-		}
+	out, err := tester.Select(set, tester.Selection{Kinds: []engine.Kind{engine.TypePolicy}, IDs: ids, Filters: flts})
+	if err != nil {
+		return nil, usageErr("--policy: %v", err)
 	}
 	if len(out) == 0 {
 		return nil, usageErr("no policy matches --policy/--filter")
@@ -180,35 +165,15 @@ func scanRun(opts *ScanOptions) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	errOut := opts.IO.ErrOut
-	set := engine.Load(opts.Detections, opts.Load)
-	if n := set.Diagnostics.Errors(); n > 0 {
-		for _, d := range set.Diagnostics {
-			if d.Level == engine.LevelError {
-				fmt.Fprintln(errOut, d.String())
-			}
-		}
-		fmt.Fprintf(errOut, "panther: %d problem(s) in the detections; the rest run\n", n)
-	}
-	policies, err := selectPolicies(set, opts.Policies, opts.Filters)
+	sc, rep, err := scanSetUp(opts)
 	if err != nil {
 		return err
 	}
-	sc := scan.NewScanner(set, scan.Options{Policies: policies, Workers: opts.Workers, Budget: opts.Load.Budget})
-	if len(sc.Policies()) == 0 {
-		return usageErr("no policy to run: the detections hold no enabled policy (AnalysisType: policy)")
-	}
-	rep, err := scan.NewReporter(opts.Format, opts.IO.Out, scan.ReportOptions{Color: opts.IO.Color, Verbose: opts.Verbose,
-		MaxPerPolicy: opts.MaxPerPolicy, ToolVersion: Version})
-	if err != nil {
-		return usageErr("%v", err)
-	}
-
 	inputErrors := 0
 	srcs, expandErrs := input.Expand(opts.Inputs)
 	for _, e := range expandErrs {
 		inputErrors++
-		fmt.Fprintln(errOut, "panther: "+e.Error())
+		fmt.Fprintln(opts.IO.ErrOut, "panther: "+e.Error())
 	}
 	now := opts.Now().UTC()
 	rd := scan.NewReader(scan.ReadOptions{MaxFileBytes: opts.MaxFileBytes, Account: opts.Account, Region: opts.Region,
@@ -218,9 +183,8 @@ func scanRun(opts *ScanOptions) error {
 			if errors.As(err, &ie) {
 				inputErrors++
 			}
-			fmt.Fprintln(errOut, "panther: "+err.Error())
+			fmt.Fprintln(opts.IO.ErrOut, "panther: "+err.Error())
 		}})
-
 	var lw *lake.Writer
 	var sink *scan.LakeSink
 	if opts.Lake != "" {
@@ -238,11 +202,52 @@ func scanRun(opts *ScanOptions) error {
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(50)
 	}
+	sum, err := scanEvaluate(ctx, sc, rep, rd, srcs, sink, lw)
+	if err != nil {
+		return err
+	}
+	return scanEnd(opts, rep, sum, sink, rd.Stats().Resources, inputErrors)
+}
+
+// scanSetUp loads the detections and makes the scanner and the reporter.
+func scanSetUp(opts *ScanOptions) (*scan.Scanner, scan.Reporter, error) {
+	set, err := opts.LoadSet(opts.Paths)
+	if err != nil {
+		return nil, nil, err
+	}
+	if n := set.Diagnostics.Errors(); n > 0 {
+		for _, d := range set.Diagnostics {
+			if d.Level == engine.LevelError {
+				fmt.Fprintln(opts.IO.ErrOut, d.String())
+			}
+		}
+		fmt.Fprintf(opts.IO.ErrOut, "panther: %d problem(s) in the detections; the rest run\n", n)
+	}
+	policies, err := selectPolicies(set, opts.Policies, opts.Filters)
+	if err != nil {
+		return nil, nil, err
+	}
+	sc := scan.NewScanner(set, scan.Options{Policies: policies, Workers: opts.Workers, Budget: opts.Load.Budget})
+	if len(sc.Policies()) == 0 {
+		return nil, nil, usageErr("no policy to run: the detections hold no enabled policy (AnalysisType: policy)")
+	}
+	rep, err := scan.NewReporter(opts.Format, opts.IO.Out, scan.ReportOptions{Color: opts.IO.Color, Verbose: opts.Verbose,
+		MaxPerPolicy: opts.MaxPerPolicy, ToolVersion: Version})
+	if err != nil {
+		return nil, nil, usageErr("%v", err)
+	}
+	return sc, rep, nil
+}
+
+// scanEvaluate runs the policies over the sources, into the reporter and
+// the lake.
+func scanEvaluate(ctx context.Context, sc *scan.Scanner, rep scan.Reporter, rd *scan.Reader, srcs []input.Source,
+	sink *scan.LakeSink, lw *lake.Writer) (*scan.Summary, error) {
 	sum := scan.NewSummary()
 	sum.Policies = len(sc.Policies())
 	start := time.Now()
 	if err := rep.Start(sc.Policies()); err != nil {
-		return opErr(err)
+		return nil, opErr(err)
 	}
 	runErr := sc.Run(ctx, func(feed scan.Emit) error {
 		return rd.ReadSources(ctx, srcs, feed)
@@ -270,10 +275,16 @@ func scanRun(opts *ScanOptions) error {
 	}
 	if runErr != nil {
 		if errors.Is(runErr, context.Canceled) {
-			return runErr
+			return nil, runErr
 		}
-		return opErr(runErr)
+		return nil, opErr(runErr)
 	}
+	return sum, nil
+}
+
+// scanEnd reports the end of a scan and its exit code.
+func scanEnd(opts *ScanOptions, rep scan.Reporter, sum *scan.Summary, sink *scan.LakeSink, resources, inputErrors int) error {
+	errOut := opts.IO.ErrOut
 	if err := rep.End(sum); err != nil {
 		return opErr(err)
 	}
@@ -287,8 +298,7 @@ func scanRun(opts *ScanOptions) error {
 		}
 		fmt.Fprintln(errOut, msg)
 	}
-	st := rd.Stats()
-	if st.Resources == 0 && inputErrors == 0 {
+	if resources == 0 && inputErrors == 0 {
 		fmt.Fprintln(errOut, "panther: the inputs hold no resource of a type panther scan knows (panther resourcetypes lists them)")
 	}
 	if inputErrors > 0 {

@@ -7,112 +7,106 @@ import (
 	"strings"
 	"time"
 
-	"github.com/spf13/cobra"
-
 	"panther/engine"
 	"panther/engine/replay"
 	"panther/engine/scheduled"
 	"panther/parsers"
 	"panther/query"
 	"panther/query/format"
+	"panther/tester"
 )
 
 // searchDetections loads the detections for --query and --scheduled. Errors
 // in unrelated specs do not stop a search: they are counted on stderr.
-func (app *App) searchDetections(c *cobra.Command) (*engine.Set, engine.LoadOptions, error) {
-	paths, _ := c.Flags().GetStringArray("detections")
-	srcs, err := app.detectionSources(c, paths)
+func searchDetections(o *searchOptions) (*engine.Set, error) {
+	set, err := o.Load(o.Paths)
 	if err != nil {
-		return nil, engine.LoadOptions{}, err
+		return nil, err
 	}
-	opts, err := app.loadOptions(c)
-	if err != nil {
-		return nil, opts, err
-	}
-	set := engine.Load(srcs, opts)
 	if n := set.Diagnostics.Errors(); n > 0 {
-		app.warnf("the detections have %d errors (panther validate lists them)", n)
+		o.warnf("the detections have %d errors (panther validate lists them)", n)
 	}
-	return set, opts, nil
+	return set, nil
 }
 
 // runSavedQuery runs a saved or scheduled query by its QueryName.
-func (app *App) runSavedQuery(c *cobra.Command, o searchOptions, name string) error {
-	set, _, err := app.searchDetections(c)
+func runSavedQuery(o *searchOptions) error {
+	set, err := searchDetections(o)
 	if err != nil {
 		return err
 	}
-	sq, ok := set.Query(name)
+	sq, ok := set.Query(o.Query)
 	if !ok {
 		names := make([]string, 0, len(set.Queries))
 		for _, q := range set.Queries {
 			names = append(names, q.Name)
 		}
-		hint := ""
-		if n := parsers.Nearest(name, names); n != "" {
-			hint = fmt.Sprintf(" (did you mean %q?)", n)
-		}
-		return usageErr("--query: no saved or scheduled query named %q%s", name, hint)
+		return usageErr("--query: no saved or scheduled query named %q%s", o.Query, closeOnes(o.Query, names))
 	}
-	if o.Range == (query.RangeFlags{}) && sq.Spec != nil && sq.Spec.LookbackWindowSecs != nil && *sq.Spec.LookbackWindowSecs > 0 &&
+	if !o.RangeGiven && sq.Spec != nil && sq.Spec.LookbackWindowSecs != nil && *sq.Spec.LookbackWindowSecs > 0 &&
 		(sq.Spec.Lookback == nil || *sq.Spec.Lookback) {
-		o.Range.Since = fmt.Sprintf("%ds", *sq.Spec.LookbackWindowSecs)
+		o.Range = query.TimeRange{From: o.Now().UTC().Add(-time.Duration(*sq.Spec.LookbackWindowSecs) * time.Second)}
 	}
-	return app.withEngine(c, o, func(ctx context.Context, e *query.Engine) error {
-		return app.runSQL(ctx, e, o, sq.SQL)
-	})
+	return withEngine(o, func(ctx context.Context, e *query.Engine) error { return runSQL(ctx, e, o, sq.SQL) })
+}
+
+// closeOnes lists the names close to name (by edit distance, or holding it
+// without regard to case), the closest first: "; close ones: "a", "b"", or
+// "" when none is.
+func closeOnes(name string, names []string) string {
+	type scored struct {
+		name string
+		d    int
+	}
+	var close []scored
+	low := strings.ToLower(name)
+	for _, n := range names {
+		d := parsers.EditDistance(low, strings.ToLower(n))
+		if d <= max(2, len(name)/3) || strings.Contains(strings.ToLower(n), low) || strings.Contains(low, strings.ToLower(n)) {
+			close = append(close, scored{n, d})
+		}
+	}
+	slices.SortStableFunc(close, func(a, b scored) int { return a.d - b.d })
+	if len(close) == 0 {
+		return ""
+	}
+	var quoted []string
+	for i, c := range close {
+		if i == 5 {
+			break
+		}
+		quoted = append(quoted, fmt.Sprintf("%q", c.name))
+	}
+	return "; close ones: " + strings.Join(quoted, ", ")
 }
 
 // runScheduled runs the scheduled rules and prints their alerts.
-func (app *App) runScheduled(c *cobra.Command, o searchOptions) error {
-	set, lopts, err := app.searchDetections(c)
+func runScheduled(o *searchOptions) error {
+	set, err := searchDetections(o)
 	if err != nil {
 		return err
 	}
-	ids, _ := c.Flags().GetStringArray("rule")
-	rules := scheduled.Rules(set)
-	if len(ids) > 0 {
-		rules = nil
-		for _, id := range ids {
-			d, ok := set.Detection(id)
-			if !ok || d.Kind != engine.TypeScheduledRule {
-				var names []string
-				for _, r := range set.Detections {
-					if r.Kind == engine.TypeScheduledRule {
-						names = append(names, r.ID)
-					}
-				}
-				hint := ""
-				if n := parsers.Nearest(id, names); n != "" {
-					hint = fmt.Sprintf(" (did you mean %s?)", n)
-				}
-				return usageErr("--rule: %s is not a scheduled rule of the detections%s", id, hint)
-			}
-			rules = append(rules, d) // named explicitly: run even if disabled
-		}
+	rules, err := tester.Select(set, tester.Selection{Kinds: []engine.Kind{engine.TypeScheduledRule}, IDs: o.Rules})
+	if err != nil {
+		return usageErr("--rule: %v", err)
 	}
 	if len(rules) == 0 {
-		app.warnf("no enabled scheduled rule in the detections")
+		o.warnf("no enabled scheduled rule in the detections")
 		return nil
 	}
-	failOnAlert, _ := c.Flags().GetBool("fail-on-alert")
 	var res *scheduled.Result
-	err = app.withEngine(c, o, func(ctx context.Context, e *query.Engine) error {
-		now := app.Now
-		if now == nil {
-			now = time.Now
-		}
+	err = withEngine(o, func(ctx context.Context, e *query.Engine) error {
 		var err error
 		res, err = scheduled.Run(ctx, e, set, scheduled.Options{
-			Rules: rules, Range: e.Range(), Lookback: o.Range == (query.RangeFlags{}),
-			Eval: engine.EvalOptions{Budget: lopts.Budget}, Now: now(),
+			Rules: rules, Range: e.Range(), Lookback: !o.RangeGiven,
+			Eval: engine.EvalOptions{Budget: o.Budget}, Now: o.Now(),
 		})
 		return err
 	})
 	if err != nil {
 		return err
 	}
-	if err := app.writeAlerts(o, res.Alerts); err != nil {
+	if err := writeAlerts(o, res.Alerts); err != nil {
 		return err
 	}
 	rows, queries := 0, map[string]bool{}
@@ -123,11 +117,11 @@ func (app *App) runScheduled(c *cobra.Command, o searchOptions) error {
 		}
 	}
 	for _, a := range res.RuleErrors {
-		fmt.Fprintf(app.IO.ErrOut, "panther: rule error in %s (%d events): %s\n", a.RuleID, a.EventCount, a.Error)
+		fmt.Fprintf(o.IO.ErrOut, "panther: rule error in %s (%d events): %s\n", a.RuleID, a.EventCount, printable(a.Error))
 	}
-	fmt.Fprintf(app.IO.ErrOut, "scheduled rules: %d, queries: %d, rows: %d, alerts: %d, rule errors: %d\n",
+	fmt.Fprintf(o.IO.ErrOut, "scheduled rules: %d, queries: %d, rows: %d, alerts: %d, rule errors: %d\n",
 		len(res.Rules), len(queries), rows, len(res.Alerts), len(res.RuleErrors))
-	if failOnAlert && len(res.Alerts) > 0 {
+	if o.FailOnAlert && len(res.Alerts) > 0 {
 		return findings()
 	}
 	return nil
@@ -135,33 +129,32 @@ func (app *App) runScheduled(c *cobra.Command, o searchOptions) error {
 
 // writeAlerts prints alerts: json and jsonl as replay writes them (the
 // alerts table's columns), table and csv as one line each.
-func (app *App) writeAlerts(o searchOptions, alerts []*engine.Alert) error {
+func writeAlerts(o *searchOptions, alerts []*engine.Alert) error {
 	switch o.Format {
 	case format.JSONL, format.JSON:
-		var b strings.Builder
+		out := newOutput("stdout", o.IO.Out)
 		if o.Format == format.JSON {
-			b.WriteString("[")
+			out.Write([]byte("["))
 		}
 		for i, a := range alerts {
 			if o.Format == format.JSON && i > 0 {
-				b.WriteString(",")
+				out.Write([]byte(","))
 			}
 			if o.Format == format.JSON {
-				b.WriteString("\n")
+				out.Write([]byte("\n"))
 			}
-			b.Write(replay.AlertRow(a))
+			out.Write(replay.AlertRow(a))
 			if o.Format == format.JSONL {
-				b.WriteString("\n")
+				out.Write([]byte("\n"))
 			}
 		}
 		if o.Format == format.JSON {
 			if len(alerts) > 0 {
-				b.WriteString("\n")
+				out.Write([]byte("\n"))
 			}
-			b.WriteString("]\n")
+			out.Write([]byte("]\n"))
 		}
-		_, err := fmt.Fprint(app.IO.Out, b.String())
-		return opErr(err)
+		return out.Close()
 	}
 	cols := []query.Column{{Name: "first_event_time", Type: "TIMESTAMP"}, {Name: "rule_id", Type: "VARCHAR"},
 		{Name: "severity", Type: "VARCHAR"}, {Name: "title", Type: "VARCHAR"}, {Name: "dedup", Type: "VARCHAR"},
@@ -170,5 +163,5 @@ func (app *App) writeAlerts(o searchOptions, alerts []*engine.Alert) error {
 	for i, a := range alerts {
 		rows[i] = []any{a.FirstEvent.UTC(), a.RuleID, a.Severity, a.Title, a.Dedup, int64(a.EventCount), a.LastEvent.UTC()}
 	}
-	return app.writeRows(o, cols, slices.Clip(rows))
+	return writeRows(o, cols, slices.Clip(rows))
 }

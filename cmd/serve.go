@@ -6,7 +6,6 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
-	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -17,72 +16,28 @@ import (
 	"panther/engine"
 	"panther/packs"
 	"panther/packs/server"
-	"panther/parsers/logtypes"
 	"panther/serve"
+	"panther/tester"
 )
+
+func init() { register(func(app *App) *cobra.Command { return newCmdServe(app, nil) }) }
 
 // ServeMemoryLimit is the soft memory limit `panther serve` runs with
 // when GOMEMLIMIT is not set.
 const ServeMemoryLimit = 400 << 20
 
-// liveOptions reads the settings of the live service.
-func liveOptions(app *App, c *cobra.Command) (serve.Options, error) {
-	cfg := app.cfg
-	var o serve.Options
-	o.Lake = cfg.String(c, "lake", "serve_lake", "")
-	nolake, err := cfg.Bool(c, "no-lake", "serve_no_lake", false)
-	if err != nil {
-		return o, err
-	}
-	o.NoLake = nolake
-	if o.CommitInterval, err = cfg.Duration(c, "commit-interval", "serve_commit_interval", 10*time.Second); err != nil {
-		return o, err
-	}
-	if o.CommitInterval < 100*time.Millisecond {
-		return o, usageErr("--commit-interval: at least 100ms")
-	}
-	for _, spec := range cfg.Strings(c, "syslog", "serve_syslog", nil) {
-		l, err := serve.ParseSyslog(spec)
-		if err != nil {
-			return o, usageErr("--syslog: %v", err)
-		}
-		o.Syslog = append(o.Syslog, l)
-	}
-	for _, spec := range cfg.Strings(c, "kafka", "serve_kafka", nil) {
-		k, err := serve.ParseKafka(spec)
-		if err != nil {
-			return o, usageErr("--kafka: %v", err)
-		}
-		o.Kafka = append(o.Kafka, k)
-	}
-	for flag, dst := range map[string]*int64{"max-body": &o.HTTPIngest.MaxBody, "max-decompressed": &o.HTTPIngest.MaxDecompressed, "max-queue": &o.MaxQueueBytes} {
-		def := c.Flags().Lookup(flag).DefValue
-		n, err := parseSize(cfg.String(c, flag, "serve_"+strings.ReplaceAll(flag, "-", "_"), def))
-		if err != nil {
-			return o, usageErr("--%s: %v", flag, err)
-		}
-		*dst = int64(n)
-	}
-	if o.MaxRecordBytes, err = parseSize(cfg.String(c, "max-record-bytes", "max_record_bytes", "16MiB")); err != nil {
-		return o, usageErr("--max-record-bytes: %v", err)
-	}
-	rate := cfg.String(c, "ingest-rate", "serve_ingest_rate", "0")
-	if o.HTTPIngest.RatePerToken, err = strconv.ParseFloat(rate, 64); err != nil || o.HTTPIngest.RatePerToken < 0 {
-		return o, usageErr("--ingest-rate: %q is not a number of requests a second", rate)
-	}
-	if o.Workers, err = cfg.Int(c, "workers", "workers", 0); err != nil {
-		return o, err
-	}
-	return o, nil
+// serveOptions are the settings of `panther serve`.
+type serveOptions struct {
+	IO     *IOStreams
+	Now    func() time.Time
+	Getenv func(string) string // for the secrets of --destinations
+	Ctx    context.Context
+
+	Settings Settings
+	Load     engine.LoadOptions
 }
 
-func init() { register(newServeCmd) }
-
-func newServeCmd(app *App) *cobra.Command {
-	c := &cobra.Command{
-		Use:   "serve",
-		Short: "Run the backend: the pack store, live ingest and live detection",
-		Long: `Run the backend: an HTTP JSON API under /api/v1 (see the README and
+const serveLong = `Run the backend: an HTTP JSON API under /api/v1 (see the README and
 docs/serve.md) that stores pack versions — validated and tested with the same
 code as "panther test", one active per pack, crash-safe in DIR — and runs the
 active versions on live events:
@@ -113,7 +68,17 @@ Logs are JSON lines on stderr. SIGINT or SIGTERM stop gracefully: no new
 events, requests in flight finish (up to --shutdown-timeout), what was
 received is processed and committed to the lake. A second signal stops at
 once; what was acknowledged and not yet in the lake is in the write-ahead
-log and is processed at the next start.`,
+log and is processed at the next start.`
+
+func newCmdServe(app *App, runF func(*serveOptions) error) *cobra.Command {
+	opts := &serveOptions{IO: app.IO, Now: app.Now, Getenv: app.Getenv}
+	if opts.Getenv == nil {
+		opts.Getenv = os.Getenv
+	}
+	c := &cobra.Command{
+		Use:   "serve",
+		Short: "Run the backend: the pack store, live ingest and live detection",
+		Long:  serveLong,
 		Example: `  export PANTHER_SERVE_TOKENS="write:$(openssl rand -hex 32),read:$(openssl rand -hex 32),ingest/fw:$(openssl rand -hex 32)"
   panther serve --data /var/lib/panther --listen 127.0.0.1:8080
   panther serve --data ./data --listen :8443 --tls-cert cert.pem --tls-key key.pem \
@@ -122,104 +87,24 @@ log and is processed at the next start.`,
       'http://127.0.0.1:8080/api/v1/ingest?log_type=AWS.CloudTrail'`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			cfg := app.cfg
-			data := cfg.String(c, "data", "serve_data", "")
-			if data == "" {
-				return usageErr("no data folder: give --data DIR (or serve_data in the config file), where pack versions are stored")
-			}
-			listen := cfg.String(c, "listen", "serve_listen", "127.0.0.1:8080")
-			cert := cfg.String(c, "tls-cert", "serve_tls_cert", "")
-			key := cfg.String(c, "tls-key", "serve_tls_key", "")
-			if (cert == "") != (key == "") {
-				return usageErr("TLS needs both --tls-cert and --tls-key")
-			}
-			var specs []string
-			for _, s := range cfg.Strings(nil, "", "serve_tokens", nil) {
-				specs = append(specs, strings.Split(s, ",")...)
-			}
-			tokens, err := auth.ParseTokens(specs)
-			if err != nil {
-				return usageErr("%v", err)
-			}
-			sizes := map[string]int{}
-			for flag, def := range map[string]string{"max-upload": "64MiB", "max-unzipped": "256MiB"} {
-				n, err := parseSize(cfg.String(c, flag, "serve_"+strings.ReplaceAll(flag, "-", "_"), def))
-				if err != nil {
-					return usageErr("--%s: %v", flag, err)
-				}
-				sizes[flag] = n
-			}
-			maxFiles, err := cfg.Int(c, "max-files", "serve_max_files", packs.DefaultLimits.MaxFiles)
-			if err != nil {
+			opts.Ctx, opts.Settings = ctxOf(c), *app.settings()
+			var err error
+			if opts.Load, err = app.loadOptions(); err != nil {
 				return err
 			}
-			shutdown, err := cfg.Duration(c, "shutdown-timeout", "serve_shutdown_timeout", 0)
-			if err != nil {
-				return err
+			if runF != nil {
+				return runF(opts)
 			}
-			checkTimeout, err := cfg.Duration(c, "check-timeout", "serve_check_timeout", 0)
-			if err != nil {
-				return err
-			}
-			var level slog.Level
-			if err := level.UnmarshalText([]byte(cfg.String(c, "log-level", "serve_log_level", "info"))); err != nil {
-				return usageErr("--log-level: debug, info, warn or error")
-			}
-			lopts, err := app.loadOptions(c)
-			if err != nil {
-				return err
-			}
-			live, err := liveOptions(app, c)
-			if err != nil {
-				return err
-			}
-			live.Packs = server.Options{
-				DataDir: data, Tokens: tokens, Load: lopts,
-				Tests:     engine.TestOptions{Budget: lopts.Budget, Fixtures: fixtureRunner(lopts.Budget)},
-				MaxUpload: int64(sizes["max-upload"]),
-				Limits:    packs.Limits{MaxFiles: maxFiles, MaxUncompressed: int64(sizes["max-unzipped"])},
-				Now:       app.Now, Version: Version, ShutdownTimeout: shutdown, CheckTimeout: checkTimeout,
-			}
-			live.Listen, live.TLSCert, live.TLSKey, live.ShutdownTimeout = listen, cert, key, shutdown
-			live.Logger = slog.New(slog.NewJSONHandler(app.IO.ErrOut, &slog.HandlerOptions{Level: level}))
-			live.Registry = lopts.Registry
-			if live.Registry == nil {
-				live.Registry = logtypes.Default()
-			}
-			// A first signal stops gracefully (drain, commit); a second
-			// aborts, keeping what is durable.
-			stop := ctxOf(c)
-			abort, cancel := context.WithCancel(context.Background())
-			defer cancel()
-			go func() {
-				<-stop.Done()
-				sig := make(chan os.Signal, 1)
-				signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
-				defer signal.Stop(sig)
-				select {
-				case <-sig:
-					cancel()
-				case <-abort.Done():
-				}
-			}()
-			// A soft memory limit keeps the service's peak under the 500 MB
-			// its issue sets (the queues and the lake bound what is live;
-			// the limit bounds the garbage). GOMEMLIMIT still wins.
-			if os.Getenv("GOMEMLIMIT") == "" {
-				debug.SetMemoryLimit(ServeMemoryLimit)
-			}
-			al, err := app.openAlerts(abort, c, data, tokens, lopts, live.Logger)
-			if err != nil {
-				return err
-			}
-			defer al.close()
-			al.wire(&live, stop)
-			if err := serve.Run(stop, abort, live); err != nil {
-				return opErr(err)
-			}
-			return nil
+			return serveRun(opts)
 		},
 	}
+	serveFlags(c)
+	luaTimeoutFlag(c)
+	return c
+}
+
+// serveFlags adds the flags of `panther serve`, each bound to its setting.
+func serveFlags(c *cobra.Command) {
 	f := c.Flags()
 	f.String("data", "", "folder of the database and the pack zips (setting serve_data)")
 	f.String("listen", "127.0.0.1:8080", "address to listen on; :8080 for every interface (setting serve_listen)")
@@ -243,6 +128,137 @@ log and is processed at the next start.`,
 	f.String("max-record-bytes", "16MiB", "largest record of an ingest body")
 	f.Int("workers", 0, "pipeline workers (default: one per core)")
 	alertsFlags(c)
-	luaTimeoutFlag(c)
-	return c
+	for flag, key := range map[string]string{"data": "serve_data", "listen": "serve_listen", "tls-cert": "serve_tls_cert",
+		"tls-key": "serve_tls_key", "max-upload": "serve_max_upload", "max-unzipped": "serve_max_unzipped",
+		"max-files": "serve_max_files", "shutdown-timeout": "serve_shutdown_timeout", "log-level": "serve_log_level",
+		"lake": "serve_lake", "no-lake": "serve_no_lake", "commit-interval": "serve_commit_interval", "syslog": "serve_syslog",
+		"kafka": "serve_kafka", "max-body": "serve_max_body", "max-decompressed": "serve_max_decompressed",
+		"ingest-rate": "serve_ingest_rate", "max-queue": "serve_max_queue", "max-record-bytes": "max_record_bytes",
+		"workers": "workers", "check-timeout": "serve_check_timeout", "alert-rules": "serve_alert_rules",
+		"destinations": "serve_destinations"} {
+		bindSetting(c, flag, key)
+	}
+}
+
+// packsOptions turns the settings into the pack store's options.
+func packsOptions(opts *serveOptions) (server.Options, error) {
+	s := opts.Settings
+	var so server.Options
+	if s.ServeData == "" {
+		return so, usageErr("no data folder: give --data DIR (or serve_data in the config file), where pack versions are stored")
+	}
+	if (s.ServeTLSCert == "") != (s.ServeTLSKey == "") {
+		return so, usageErr("TLS needs both --tls-cert and --tls-key")
+	}
+	var specs []string
+	for _, t := range s.ServeTokens {
+		specs = append(specs, strings.Split(t, ",")...)
+	}
+	tokens, err := auth.ParseTokens(specs)
+	if err != nil {
+		return so, usageErr("%v", err)
+	}
+	var maxUpload, maxUnzipped int
+	if err := sizeFlag("max-upload", s.ServeMaxUpload, &maxUpload); err != nil {
+		return so, err
+	}
+	if err := sizeFlag("max-unzipped", s.ServeMaxUnzip, &maxUnzipped); err != nil {
+		return so, err
+	}
+	return server.Options{
+		DataDir: s.ServeData, Tokens: tokens, Load: opts.Load,
+		Tests:     tester.Options{Budget: s.LuaTimeout},
+		MaxUpload: int64(maxUpload),
+		Limits:    packs.Limits{MaxFiles: s.ServeMaxFiles, MaxUncompressed: int64(maxUnzipped)},
+		Now:       opts.Now, Version: Version, ShutdownTimeout: s.ServeShutdown, CheckTimeout: s.ServeCheck,
+	}, nil
+}
+
+// liveOptions turns the settings into the live service's options.
+func liveOptions(opts *serveOptions) (serve.Options, error) {
+	s := opts.Settings
+	o := serve.Options{Lake: s.ServeLake, NoLake: s.ServeNoLake, CommitInterval: s.ServeCommit, Workers: s.Workers,
+		Listen: s.ServeListen, TLSCert: s.ServeTLSCert, TLSKey: s.ServeTLSKey, ShutdownTimeout: s.ServeShutdown,
+		Registry: opts.Load.Registry}
+	if o.CommitInterval < 100*time.Millisecond {
+		return o, usageErr("--commit-interval: at least 100ms")
+	}
+	for _, spec := range s.ServeSyslog {
+		l, err := serve.ParseSyslog(spec)
+		if err != nil {
+			return o, usageErr("--syslog: %v", err)
+		}
+		o.Syslog = append(o.Syslog, l)
+	}
+	for _, spec := range s.ServeKafka {
+		k, err := serve.ParseKafka(spec)
+		if err != nil {
+			return o, usageErr("--kafka: %v", err)
+		}
+		o.Kafka = append(o.Kafka, k)
+	}
+	var body, decompressed, queue int
+	for _, f := range []struct {
+		flag, v string
+		dst     *int
+	}{{"max-body", s.ServeMaxBody, &body}, {"max-decompressed", s.ServeMaxDecomp, &decompressed},
+		{"max-queue", s.ServeMaxQueue, &queue}, {"max-record-bytes", s.MaxRecordBytes, &o.MaxRecordBytes}} {
+		if err := sizeFlag(f.flag, f.v, f.dst); err != nil {
+			return o, err
+		}
+	}
+	o.HTTPIngest.MaxBody, o.HTTPIngest.MaxDecompressed, o.MaxQueueBytes = int64(body), int64(decompressed), int64(queue)
+	if o.HTTPIngest.RatePerToken = s.ServeIngestRate; o.HTTPIngest.RatePerToken < 0 {
+		return o, usageErr("--ingest-rate: %v is not a number of requests a second", s.ServeIngestRate)
+	}
+	return o, nil
+}
+
+func serveRun(opts *serveOptions) error {
+	po, err := packsOptions(opts)
+	if err != nil {
+		return err
+	}
+	live, err := liveOptions(opts)
+	if err != nil {
+		return err
+	}
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(opts.Settings.ServeLogLevel)); err != nil {
+		return usageErr("--log-level: debug, info, warn or error")
+	}
+	live.Packs = po
+	live.Logger = slog.New(slog.NewJSONHandler(opts.IO.ErrOut, &slog.HandlerOptions{Level: level}))
+	// A first signal stops gracefully (drain, commit); a second aborts,
+	// keeping what is durable.
+	stop := opts.Ctx
+	abort, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		<-stop.Done()
+		sig := make(chan os.Signal, 1)
+		signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+		defer signal.Stop(sig)
+		select {
+		case <-sig:
+			cancel()
+		case <-abort.Done():
+		}
+	}()
+	// A soft memory limit keeps the service's peak under the 500 MB its
+	// issue sets (the queues and the lake bound what is live; the limit
+	// bounds the garbage). GOMEMLIMIT still wins.
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(ServeMemoryLimit)
+	}
+	al, err := openAlerts(abort, opts, po.Tokens, live.Logger)
+	if err != nil {
+		return err
+	}
+	defer al.close()
+	al.wire(&live, stop)
+	if err := serve.Run(stop, abort, live); err != nil {
+		return opErr(err)
+	}
+	return nil
 }

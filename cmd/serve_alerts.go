@@ -17,7 +17,6 @@ import (
 	"panther/alerts/rulesource"
 	"panther/auth"
 	"panther/console"
-	"panther/engine"
 	"panther/engine/live"
 	"panther/packs/server"
 	queryapi "panther/query/api"
@@ -29,9 +28,6 @@ func alertsFlags(c *cobra.Command) {
 	f := c.Flags()
 	f.StringArray("alert-rules", nil, "a folder of alert rules (AnalysisType: alert_rule) applied besides those of the active packs (repeatable; setting serve_alert_rules)")
 	f.String("destinations", "", "the destinations file: webhook, slack, teams, pagerduty, email, defaults per severity, retries (setting serve_destinations)")
-	if f.Lookup("lake") == nil { // serve's lake, when serve writes one, is the one to read
-		f.String("lake", "", "the lake whose rows GET /api/v1/alerts/{id}/events reads (setting lake)")
-	}
 }
 
 // alertsPart is the alert store of serve: its API is mounted into the
@@ -47,34 +43,33 @@ type alertsPart struct {
 	start    func(ctx context.Context, packs *server.Store) error
 }
 
-func (app *App) openAlerts(ctx context.Context, c *cobra.Command, data string, tokens *auth.Tokens, lopts engine.LoadOptions, log *slog.Logger) (*alertsPart, error) {
+// openAlerts opens the alert store of serve in its data folder, with its
+// destinations and alert rules.
+func openAlerts(ctx context.Context, opts *serveOptions, tokens *auth.Tokens, log *slog.Logger) (*alertsPart, error) {
+	s, lopts, data := &opts.Settings, opts.Load, opts.Settings.ServeData
 	cfg := &destinations.Config{Retry: destinations.DefaultRetry}
-	if file := app.cfg.String(c, "destinations", "serve_destinations", ""); file != "" {
+	if file := s.ServeDestinations; file != "" {
 		b, err := os.ReadFile(file)
 		if err != nil {
 			return nil, usageErr("--destinations: %v", err)
 		}
-		getenv := app.Getenv
-		if getenv == nil {
-			getenv = os.Getenv
-		}
-		if cfg, err = destinations.Load(file, b, getenv); err != nil {
+		if cfg, err = destinations.Load(file, b, opts.Getenv); err != nil {
 			return nil, usageErr("%v", err)
 		}
 	}
-	st, err := alerts.Open(ctx, alerts.Options{Path: filepath.Join(data, "alerts.db"), Now: app.Now, Logger: log, Routing: cfg.Routing()})
+	st, err := alerts.Open(ctx, alerts.Options{Path: filepath.Join(data, "alerts.db"), Now: opts.Now, Logger: log, Routing: cfg.Routing()})
 	if err != nil {
 		return nil, opErr(err)
 	}
-	lakeDir := app.cfg.String(c, "lake", "serve_lake", "")
-	if noLake, _ := c.Flags().GetBool("no-lake"); noLake {
+	lakeDir := s.ServeLake
+	if s.ServeNoLake {
 		lakeDir = ""
-	} else if lakeDir == "" && c.Flags().Lookup("no-lake") != nil {
+	} else if lakeDir == "" {
 		lakeDir = filepath.Join(data, "lake") // serve's default lake
 	}
 	a := api.New(api.Options{Store: st, Tokens: tokens, Lake: lakeDir, Registry: lopts.Registry,
-		Logger: log, Done: ctx.Done(), Now: app.Now})
-	dirs := app.cfg.Paths(c, "alert-rules", "serve_alert_rules")
+		Logger: log, Done: ctx.Done(), Now: opts.Now})
+	dirs := s.ServeAlertRules
 	con, err := console.New()
 	if err != nil {
 		st.Close()
@@ -82,7 +77,7 @@ func (app *App) openAlerts(ctx context.Context, c *cobra.Command, data string, t
 	}
 	part := &alertsPart{store: st, api: a, console: con,
 		sessions: auth.NewSessions(tokens, auth.SessionOptions{}),
-		search:   queryapi.New(queryapi.Options{Lake: lakeDir, Registry: lopts.Registry, Tokens: tokens, Logger: log, Now: app.Now})}
+		search:   queryapi.New(queryapi.Options{Lake: lakeDir, Registry: lopts.Registry, Tokens: tokens, Logger: log, Now: opts.Now})}
 	part.start = func(ctx context.Context, packs *server.Store) error {
 		loader := &rulesource.Loader{Packs: packs, Dirs: dirs, Options: lopts, Logger: log}
 		if err := loader.Watch(ctx, st, time.Second); err != nil {

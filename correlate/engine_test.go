@@ -9,6 +9,7 @@ import (
 
 	"panther/engine"
 	"panther/parsers/event"
+	"panther/parsers/logtypes"
 )
 
 // tree loads a detections tree from files, failing on any error.
@@ -18,7 +19,7 @@ func tree(t testing.TB, files map[string]string) *engine.Set {
 	for name, body := range files {
 		fs[name] = &fstest.MapFile{Data: []byte(body)}
 	}
-	set := engine.Load([]engine.Source{{FS: fs, Root: "."}}, engine.LoadOptions{})
+	set := engine.Load([]engine.Source{{FS: fs, Root: "."}}, engine.LoadOptions{Registry: logtypes.Default()})
 	if n := set.Diagnostics.Errors(); n > 0 {
 		t.Fatalf("%d errors:\n%s", n, set.Diagnostics)
 	}

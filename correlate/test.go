@@ -14,40 +14,28 @@ import (
 // RunTest runs one unit test of a correlation rule, as Panther writes
 // them: each RuleOutputs entry names a step (or group) and the times at
 // which its rule matched with a field holding a value. The matches go
-// through a fresh Engine in time order (ties in the order written), the
-// input ends, and the test passes when an alert was raised exactly when
-// ExpectedResult says so; Expect (ours) checks the first alert's title,
-// dedup, severity and alert_context.
+// through a fresh Engine in time order (ties in the order written) and the
+// input ends. RunTest returns the alerts raised and the errors of the
+// rule's Lua functions; the test runner (package tester) checks them
+// against ExpectedResult and Expect.
 //
 // A field written p_alert_context.x is set in the match's alert context,
 // any other in its event. An integer time is minutes after
 // engine.OutputBase.
-func RunTest(set *engine.Set, d *engine.Detection, t *engine.TestSpec, budget time.Duration) (res engine.TestResult) {
-	start := time.Now()
-	res = engine.TestResult{Detection: d, Test: t.Name, File: d.File, Line: t.Line}
-	defer func() {
-		res.Duration = time.Since(start)
-		res.Passed = len(res.Failures) == 0
-	}()
-	fail := func(format string, args ...any) { res.Failures = append(res.Failures, fmt.Sprintf(format, args...)) }
+func RunTest(set *engine.Set, d *engine.Detection, t *engine.TestSpec, budget time.Duration) (alerts []*engine.Alert, luaErrs []string, err error) {
 	if d.Correlation == nil {
-		fail("%s has no Detection", d.ID)
-		return res
+		return nil, nil, fmt.Errorf("%s has no Detection", d.ID)
 	}
-	var alerts []*engine.Alert
-	var errs []string
 	eng, err := New(Options{Set: set, Rules: []*engine.Detection{d}, Budget: budget,
 		Emit:      func(a *engine.Alert) { alerts = append(alerts, a) },
-		EmitError: func(a *engine.Alert) { errs = append(errs, a.Error) }})
+		EmitError: func(a *engine.Alert) { luaErrs = append(luaErrs, a.Error) }})
 	if err != nil {
-		fail("%v", err)
-		return res
+		return nil, nil, err
 	}
 	defer eng.Close()
 	inputs, err := testInputs(d, t)
 	if err != nil {
-		fail("%v", err)
-		return res
+		return nil, nil, err
 	}
 	for _, in := range inputs {
 		eng.Observe(in.Time)
@@ -55,27 +43,7 @@ func RunTest(set *engine.Set, d *engine.Detection, t *engine.TestSpec, budget ti
 		in.Event.Release()
 	}
 	eng.Flush()
-	for _, e := range errs {
-		fail("error in the rule's Lua functions: %s", e)
-	}
-	got := len(alerts) > 0
-	if got != t.ExpectedResult {
-		fail("the correlation raised %d alert(s), expected %v", len(alerts), t.ExpectedResult)
-	}
-	if t.Expect != nil {
-		if !got {
-			fail("Expect is checked on alerts, but this test raised none")
-		} else {
-			a := alerts[0]
-			m := &engine.Match{Detection: d, Matched: true, Title: a.Title, Dedup: a.Dedup, Severity: a.Severity,
-				Description: a.Description, Reference: a.Reference, Runbook: a.Runbook, AlertContext: a.AlertContext,
-				Destinations: a.Destinations}
-			for _, f := range engine.CheckExpect(t.Expect, m) {
-				fail("%s", f)
-			}
-		}
-	}
-	return res
+	return alerts, luaErrs, nil
 }
 
 // testInputs turns RuleOutputs into matches, sorted by time. Values of

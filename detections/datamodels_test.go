@@ -32,7 +32,7 @@ func TestDeclaredDataModels(t *testing.T) {
 	}
 	// A probe rule over every declared type: its alert context is the
 	// value of every name of the event's data model.
-	shipped := engine.Load(cmd.ShippedSources(), engine.LoadOptions{})
+	shipped := engine.Load(cmd.ShippedSources(), engine.LoadOptions{Registry: logtypes.Default()})
 	var table strings.Builder
 	for _, name := range names {
 		model, ok := shipped.DataModelFor(name)
@@ -58,7 +58,7 @@ function alert_context(event)
 end
 `)},
 	}
-	set := engine.Load(append(cmd.ShippedSources(), engine.Source{FS: probe, Root: ".", Display: "probe"}), engine.LoadOptions{})
+	set := engine.Load(append(cmd.ShippedSources(), engine.Source{FS: probe, Root: ".", Display: "probe"}), engine.LoadOptions{Registry: logtypes.Default()})
 	for _, d := range set.Diagnostics {
 		t.Errorf("%s", d)
 	}

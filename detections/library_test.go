@@ -7,18 +7,19 @@ import (
 
 	"panther/cmd"
 	"panther/engine"
-	"panther/engine/replay"
+	"panther/parsers/logtypes"
+	"panther/tester"
 )
 
 // The shipped library meets the bar of the detections issue: it loads
 // without a warning, every test passes, and every detection carries what a
 // responder needs.
 func TestShippedLibrary(t *testing.T) {
-	set := engine.Load(cmd.ShippedSources(), engine.LoadOptions{})
+	set := engine.Load(cmd.ShippedSources(), engine.LoadOptions{Registry: logtypes.Default()})
 	for _, d := range set.Diagnostics {
 		t.Errorf("%s", d)
 	}
-	rep := engine.RunTests(context.Background(), set, engine.TestOptions{MinimumTests: 2, Fixtures: &replay.FixtureRunner{}})
+	rep := tester.Run(context.Background(), set, tester.Options{MinimumTests: 2}).Collect()
 	for _, r := range rep.Results {
 		if !r.Passed {
 			t.Errorf("%s / %s: %s %s", r.Detection.ID, r.Test, strings.Join(r.Failures, "; "), r.Diff)

@@ -15,7 +15,7 @@ import (
 
 // TypeCorrelationRule is a correlation rule: Panther's format, run over the
 // stream of rule matches in event time by package correlate.
-const TypeCorrelationRule = "correlation_rule"
+const TypeCorrelationRule Kind = "correlation_rule"
 
 // DefaultLookback is LookbackWindowMinutes when a correlation omits it
 // (Panther's default).

@@ -17,7 +17,6 @@ import (
 	"panther/engine/luavm"
 	"panther/parsers"
 	"panther/parsers/event"
-	"panther/parsers/logtypes"
 )
 
 // Source is a tree of detections: a folder of a file system.
@@ -62,7 +61,9 @@ func (s Source) rel(shown string) (string, bool) {
 
 // LoadOptions configure Load.
 type LoadOptions struct {
-	// Registry holds the built-in log types; nil means logtypes.Default().
+	// Registry holds the log types rules may name (the caller's choice,
+	// usually logtypes.Default()); custom log types of the tree are added to
+	// a clone of it. Nil is an empty registry: every log type is unknown.
 	Registry *parsers.Registry
 	// DecodeLogType compiles a custom log type spec (AnalysisType:
 	// log_type); nil makes such files an error.
@@ -86,7 +87,7 @@ type LoadOptions struct {
 func Load(sources []Source, opts LoadOptions) *Set {
 	reg := opts.Registry
 	if reg == nil {
-		reg = logtypes.Default()
+		reg, _ = parsers.NewRegistry()
 	}
 	type job struct {
 		src  Source
@@ -147,7 +148,7 @@ func Load(sources []Source, opts LoadOptions) *Set {
 	close(next)
 	wg.Wait()
 
-	set := &Set{sources: sources, Internal: opts.Internal}
+	set := &Set{sources: sources, LoadOptions: opts, Internal: opts.Internal}
 	customReg := reg
 	for _, r := range results {
 		diags.ds = append(diags.ds, r.diags...)

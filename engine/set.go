@@ -18,7 +18,7 @@ import (
 
 // Detection is a rule, scheduled rule or policy, loaded and compiled.
 type Detection struct {
-	Kind        string // TypeRule, TypeScheduledRule or TypePolicy
+	Kind        Kind // TypeRule, TypeScheduledRule or TypePolicy
 	ID          string
 	File        string // the YAML spec
 	Line        int    // of the ID key
@@ -135,6 +135,12 @@ type Set struct {
 	Diagnostics  Diagnostics
 	// Files are the spec files read, in order (for pack builds).
 	Files []string
+	// LoadOptions are the options the set was loaded with: a pack of it
+	// is checked with the same (registry, custom log types, budget).
+	LoadOptions LoadOptions
+	// Origin says where the set came from, for summaries (LoadPaths):
+	// "rules (12 detections)", "shipped library (109 detections)".
+	Origin string
 	// Internal is what net.is_internal calls ours (nil: the private ranges).
 	Internal *luavm.Networks
 

@@ -14,29 +14,33 @@ import (
 	"panther/parsers/event"
 )
 
+// Kind is what a spec is: its AnalysisType.
+type Kind string
+
 // Analysis types.
 const (
-	TypeRule           = "rule"
-	TypeScheduledRule  = "scheduled_rule"
-	TypePolicy         = "policy"
-	TypeGlobal         = "global"
-	TypeDataModel      = "datamodel"
-	TypePack           = "pack"
-	TypeSavedQuery     = "saved_query"
-	TypeScheduledQuery = "scheduled_query"
-	TypeLogType        = "log_type"
+	TypeRule           Kind = "rule"
+	TypeScheduledRule  Kind = "scheduled_rule"
+	TypePolicy         Kind = "policy"
+	TypeGlobal         Kind = "global"
+	TypeDataModel      Kind = "datamodel"
+	TypePack           Kind = "pack"
+	TypeSavedQuery     Kind = "saved_query"
+	TypeScheduledQuery Kind = "scheduled_query"
+	TypeLogType        Kind = "log_type"
 	// TypeAlertRule is an alert rule of the alert store (package
 	// alerts/rules decodes it).
-	TypeAlertRule = "alert_rule"
+	TypeAlertRule Kind = "alert_rule"
 )
 
-var analysisTypes = []string{TypeRule, TypeScheduledRule, TypePolicy, TypeGlobal, TypeDataModel,
-	TypePack, TypeSavedQuery, TypeScheduledQuery, TypeLogType, TypeCorrelationRule, TypeAlertRule}
+var analysisTypes = []string{string(TypeRule), string(TypeScheduledRule), string(TypePolicy), string(TypeGlobal),
+	string(TypeDataModel), string(TypePack), string(TypeSavedQuery), string(TypeScheduledQuery), string(TypeLogType),
+	string(TypeCorrelationRule), string(TypeAlertRule)}
 
 // Spec is a decoded YAML spec. One struct serves every analysis type; the
 // keys each type allows are in specKeys, and decoding refuses the others.
 type Spec struct {
-	AnalysisType       string              `yaml:"AnalysisType"`
+	AnalysisType       Kind                `yaml:"AnalysisType"`
 	RuleID             string              `yaml:"RuleID"`
 	PolicyID           string              `yaml:"PolicyID"`
 	GlobalID           string              `yaml:"GlobalID"`
@@ -143,7 +147,7 @@ var (
 	ruleKeys = []string{"AnalysisType", "RuleID", "DisplayName", "Enabled", "Filename", "LogTypes",
 		"Severity", "Description", "Runbook", "Reference", "Tags", "Reports", "SummaryAttributes",
 		"DedupPeriodMinutes", "Threshold", "OutputIds", "CreateAlert", "Tests", "Fixtures", "ThresholdDistinct", "GroupBy"}
-	specKeys = map[string][]string{
+	specKeys = map[Kind][]string{
 		TypeRule: ruleKeys,
 		TypeScheduledRule: append(slices.DeleteFunc(slices.Clone(ruleKeys), func(k string) bool {
 			return k == "LogTypes" || k == "ThresholdDistinct" || k == "GroupBy"
@@ -160,7 +164,7 @@ var (
 		TypeScheduledQuery: {"AnalysisType", "QueryName", "Query", "Description", "Tags", "DisplayName",
 			"Enabled", "Schedule", "Lookback", "LookbackWindowSeconds"},
 	}
-	requiredKeys = map[string][]string{
+	requiredKeys = map[Kind][]string{
 		TypeRule:            {"RuleID", "Filename", "LogTypes", "Severity"},
 		TypeScheduledRule:   {"RuleID", "Filename", "ScheduledQueries", "Severity"},
 		TypePolicy:          {"PolicyID", "Filename", "ResourceTypes", "Severity"},
@@ -246,10 +250,10 @@ func decodeSpec(file string, data []byte, diags *diagList, budget *loadBudget) (
 		diags.warnf(file, root.Line, root.Column, hint+" if it is one", "not a panther spec (no AnalysisType): skipped")
 		return nil, nil
 	}
-	typ := at.Value
-	if !slices.Contains(analysisTypes, typ) {
+	typ := Kind(at.Value)
+	if !slices.Contains(analysisTypes, at.Value) {
 		hint := "one of " + strings.Join(analysisTypes, ", ")
-		if n := parsers.Nearest(typ, analysisTypes); n != "" {
+		if n := parsers.Nearest(at.Value, analysisTypes); n != "" {
 			hint = "did you mean " + n + "?"
 		}
 		diags.errorf(file, at.Line, at.Column, hint, "unknown AnalysisType %q", typ)
@@ -383,7 +387,7 @@ func decodeMappings(file string, n *yaml.Node, s *Spec, diags *diagList) bool {
 	return ok
 }
 
-func decodeTests(file string, n *yaml.Node, s *Spec, typ string, diags *diagList) bool {
+func decodeTests(file string, n *yaml.Node, s *Spec, typ Kind, diags *diagList) bool {
 	if n.Kind != yaml.SequenceNode {
 		diags.errorf(file, n.Line, n.Column, "", "Tests: expected a list, found %s", kindName(n))
 		return false

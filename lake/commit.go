@@ -13,6 +13,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"panther/internal/durable"
 )
 
 // The lake's own folders: hidden from Hive-style readers (names starting
@@ -382,40 +384,12 @@ func readLedger(dir string) (map[string]bool, error) {
 
 // writeAtomic writes data to path through a synced temporary file and a
 // rename, then syncs the directory: readers see all of it or nothing.
-func writeAtomic(path string, data []byte) error {
-	tmp := filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".tmp")
-	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
-	if err != nil {
-		return err
-	}
-	_, err = f.Write(data)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	return syncDir(filepath.Dir(path))
-}
+func writeAtomic(path string, data []byte) error { return durable.WriteFile(path, data, 0o644) }
 
-func syncFile(path string) error {
-	f, err := os.Open(path)
-	if err != nil {
-		return err
-	}
-	err = f.Sync()
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	return err
-}
+func syncFile(path string) error { return durable.SyncFile(path) }
+
+// syncDir makes the entries of a directory (renames, new files) durable.
+func syncDir(dir string) error { return durable.SyncDir(dir) }
 
 // mkdirAllSync creates d (below root) and syncs the parent of every
 // directory it created, so that a new partition survives a power cut.

@@ -11,6 +11,7 @@ import (
 	"github.com/valyala/fastjson"
 
 	"panther/parsers"
+	"panther/parsers/event"
 )
 
 // kind is a column type, compiled from parsers.Type.
@@ -279,87 +280,7 @@ func doubleOf(v *fastjson.Value, num []byte) (float64, bool) {
 
 // validNumber reports whether b is a number in JSON's grammar. fastjson
 // accepts more (nan, inf, 01, 1., +1), which no JSON reader after it does.
-func validNumber(b []byte) bool {
-	i := 0
-	if i < len(b) && b[i] == '-' {
-		i++
-	}
-	switch {
-	case i < len(b) && b[i] == '0':
-		i++
-	case i < len(b) && b[i] >= '1' && b[i] <= '9':
-		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
-			i++
-		}
-	default:
-		return false
-	}
-	if i < len(b) && b[i] == '.' {
-		i++
-		if i >= len(b) || b[i] < '0' || b[i] > '9' {
-			return false
-		}
-		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
-			i++
-		}
-	}
-	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
-		i++
-		if i < len(b) && (b[i] == '+' || b[i] == '-') {
-			i++
-		}
-		if i >= len(b) || b[i] < '0' || b[i] > '9' {
-			return false
-		}
-		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
-			i++
-		}
-	}
-	return i == len(b)
-}
-
-// appendValue appends v as JSON that every reader accepts: strings through
-// event.AppendString (valid UTF-8), and numbers outside JSON's grammar
-// (fastjson reads nan, inf, 01...) or outside a double's range as strings of
-// their text, so that p_extra and json columns never hold invalid JSON.
-func appendValue(dst []byte, v *fastjson.Value) []byte {
-	switch v.Type() {
-	case fastjson.TypeObject:
-		o, _ := v.Object()
-		dst = append(dst, '{')
-		o.Visit(func(k []byte, x *fastjson.Value) {
-			dst = appendMember(dst, b2s(k))
-			dst = appendValue(dst, x)
-		})
-		return append(dst, '}')
-	case fastjson.TypeArray:
-		a, _ := v.Array()
-		dst = append(dst, '[')
-		for i, x := range a {
-			if i > 0 {
-				dst = append(dst, ',')
-			}
-			dst = appendValue(dst, x)
-		}
-		return append(dst, ']')
-	case fastjson.TypeString:
-		b, _ := v.StringBytes()
-		return appendString(dst, b2s(b))
-	case fastjson.TypeNumber:
-		mark := len(dst)
-		dst = v.MarshalTo(dst)
-		raw := dst[mark:]
-		if validNumber(raw) {
-			if f, err := strconv.ParseFloat(b2s(raw), 64); err == nil && !math.IsInf(f, 0) {
-				return dst
-			}
-		}
-		s := string(raw)
-		return appendString(dst[:mark], s)
-	default:
-		return v.MarshalTo(dst)
-	}
-}
+func validNumber(b []byte) bool { return event.ValidNumber(b) }
 
 // Timestamps are stored with microseconds, the precision of Parquet's and
 // DuckDB's TIMESTAMP, between years 1 and 9999.

@@ -9,6 +9,3 @@ type lockFile struct{}
 func lockLake(string) (*lockFile, error) { return &lockFile{}, nil }
 
 func (*lockFile) release() {}
-
-// syncDir is a no-op: Windows offers no way to sync a directory.
-func syncDir(string) error { return nil }

@@ -48,19 +48,3 @@ func (l *lockFile) release() {
 	l.f.Close()
 	l.f = nil
 }
-
-// syncDir makes the entries of a directory (renames, new files) durable.
-func syncDir(dir string) error {
-	f, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	err = f.Sync()
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if errors.Is(err, syscall.EINVAL) || errors.Is(err, syscall.ENOTSUP) {
-		return nil // file systems that cannot sync a directory
-	}
-	return err
-}

@@ -358,20 +358,9 @@ func (w *Writer) WriteRow(tableName string, schema []parsers.Column, t time.Time
 	if err := w.usable(); err != nil {
 		return err
 	}
-	tb, ok := w.rowTables[tableName]
-	if !ok {
-		if tableName == "logs" {
-			return fmt.Errorf("lake: table name %q is reserved for the log tables' folder", tableName)
-		}
-		var err error
-		if tb, err = compileTable(tableName, tableName, schema, false, nil); err != nil {
-			return fmt.Errorf("lake: %w", err)
-		}
-		w.mu.Lock() // Stats reads rowTables from any goroutine
-		w.rowTables[tableName] = tb
-		w.mu.Unlock()
-	} else if !sameSchema(tb, schema) {
-		return fmt.Errorf("lake: table %s: WriteRow with another schema than earlier in this run", tableName)
+	tb, err := w.rowTable(tableName, schema)
+	if err != nil {
+		return err
 	}
 	if t.IsZero() || !validTime(t) {
 		return fmt.Errorf("lake: table %s: row time %v is outside years 1-9999", tableName, t)

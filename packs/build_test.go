@@ -15,9 +15,13 @@ import (
 
 	"panther/detections"
 	"panther/engine"
-	"panther/engine/replay"
 	"panther/packs/packstest"
+	"panther/parsers/logtypes"
+	"panther/tester"
 )
+
+// testLoad loads with the built-in log types, as the CLI does.
+var testLoad = engine.LoadOptions{Registry: logtypes.Default()}
 
 func writeTree(t testing.TB, files map[string]string) string {
 	t.Helper()
@@ -101,7 +105,7 @@ Tests:
 
 func loadDir(t testing.TB, dir string) *engine.Set {
 	t.Helper()
-	set := engine.Load([]engine.Source{engine.DirSource(dir)}, engine.LoadOptions{})
+	set := engine.Load([]engine.Source{engine.DirSource(dir)}, engine.LoadOptions{Registry: logtypes.Default()})
 	if n := set.Diagnostics.Errors(); n > 0 {
 		t.Fatalf("the test tree has %d errors: %v", n, set.Diagnostics)
 	}
@@ -152,7 +156,7 @@ func TestClosureProblems(t *testing.T) {
 		"p.yml":   "AnalysisType: pack\nPackID: P\nPackDefinition:\n  IDs: [A]\n",
 	}
 	dir := writeTree(t, tree)
-	set := engine.Load([]engine.Source{engine.DirSource(dir)}, engine.LoadOptions{})
+	set := engine.Load([]engine.Source{engine.DirSource(dir)}, engine.LoadOptions{Registry: logtypes.Default()})
 	_, err := Build(set, "P", BuildOptions{})
 	if err == nil {
 		t.Fatal("built a pack whose requires cannot be resolved")
@@ -242,8 +246,7 @@ func TestBuiltPackStandsAlone(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fixtures := &replay.FixtureRunner{}
-	res := Check(context.Background(), arch.FS(), arch.Manifest, CheckOptions{Tests: engine.TestOptions{Fixtures: fixtures}})
+	res := Check(context.Background(), arch.FS(), arch.Manifest, CheckOptions{Load: testLoad})
 	if res.Failed() || res.Tests == nil || res.Tests.Passed != 4 {
 		t.Fatalf("check of the zip: %s %v %+v", res.Summary(), res.Set.Diagnostics, res.Tests)
 	}
@@ -255,7 +258,7 @@ func TestBuiltPackStandsAlone(t *testing.T) {
 		os.WriteFile(p, data, 0o644)
 	}
 	unzipped := loadDir(t, out)
-	rep := engine.RunTests(context.Background(), unzipped, engine.TestOptions{Fixtures: fixtures})
+	rep := tester.Run(context.Background(), unzipped, tester.Options{}).Collect()
 	if rep.Failed != 0 || rep.Passed != 4 || len(unzipped.Detections) != 2 {
 		t.Fatalf("unzipped pack: %d passed, %d failed, %d detections", rep.Passed, rep.Failed, len(unzipped.Detections))
 	}
@@ -263,8 +266,8 @@ func TestBuiltPackStandsAlone(t *testing.T) {
 	// expected file, and tests fail, so the checks above can fail.
 	for _, f := range []string{"helpers/h2.yml", "rules/fixtures/stop.jsonl.expected.yml"} {
 		os.Rename(filepath.Join(out, f), filepath.Join(out, f+".away"))
-		broken := engine.Load([]engine.Source{engine.DirSource(out)}, engine.LoadOptions{})
-		rep = engine.RunTests(context.Background(), broken, engine.TestOptions{Fixtures: fixtures})
+		broken := engine.Load([]engine.Source{engine.DirSource(out)}, engine.LoadOptions{Registry: logtypes.Default()})
+		rep = tester.Run(context.Background(), broken, tester.Options{}).Collect()
 		if rep.Failed == 0 && broken.Diagnostics.Errors() == 0 {
 			t.Errorf("a pack without %s still passes: the test above proves nothing", f)
 		}
@@ -288,7 +291,7 @@ func readEntry(f *zip.File) ([]byte, error) {
 func TestShippedPacks(t *testing.T) {
 	t.Parallel()
 	srcs := []engine.Source{{FS: detections.FS, Root: ".", Display: "detections"}, {FS: FS, Root: ".", Display: "packs"}}
-	set := engine.Load(srcs, engine.LoadOptions{})
+	set := engine.Load(srcs, engine.LoadOptions{Registry: logtypes.Default()})
 	if len(set.Packs) == 0 {
 		t.Fatal("no shipped pack")
 	}
@@ -304,7 +307,7 @@ func TestShippedPacks(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		res := Check(context.Background(), arch.FS(), arch.Manifest, CheckOptions{Display: b.Root})
+		res := Check(context.Background(), arch.FS(), arch.Manifest, CheckOptions{Load: testLoad, Display: b.Root})
 		if res.Failed() {
 			t.Errorf("%s: %s %v", p.ID, res.Summary(), res.Set.Diagnostics)
 		}
@@ -356,7 +359,7 @@ func BenchmarkPackBuild500(b *testing.B) {
 	var size int
 	cpu := packstest.CPUTime()
 	for i := 0; i < b.N; i++ {
-		set := engine.Load([]engine.Source{engine.DirSource(dir)}, engine.LoadOptions{})
+		set := engine.Load([]engine.Source{engine.DirSource(dir)}, engine.LoadOptions{Registry: logtypes.Default()})
 		built, err := Build(set, packstest.CorpusPack, BuildOptions{})
 		if err != nil {
 			b.Fatal(err)
@@ -365,7 +368,7 @@ func BenchmarkPackBuild500(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		res := Check(context.Background(), arch.FS(), arch.Manifest, CheckOptions{Display: built.Root})
+		res := Check(context.Background(), arch.FS(), arch.Manifest, CheckOptions{Load: testLoad, Display: built.Root})
 		if res.Failed() || res.Tests.Passed != 2000 {
 			b.Fatalf("%s", res.Summary())
 		}

@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"panther/engine"
+	"panther/tester"
 )
 
 // CheckOptions configure Check.
@@ -14,7 +15,7 @@ type CheckOptions struct {
 	Load engine.LoadOptions
 	// Tests are the options of the test run; Filters and Run are ignored
 	// (every detection of the pack runs).
-	Tests engine.TestOptions
+	Tests tester.Options
 	// SkipTests validates only.
 	SkipTests bool
 	// Display is how the archive's paths are shown (Built.Root).
@@ -25,7 +26,7 @@ type CheckOptions struct {
 type CheckResult struct {
 	Set *engine.Set
 	// Tests is nil when the tests were skipped or validation failed.
-	Tests *engine.TestReport
+	Tests *tester.Report
 	// Problems are pack-level problems: the pack spec missing from the
 	// archive, detections it holds that the pack does not name, a manifest
 	// that does not describe the content.
@@ -90,7 +91,7 @@ func Check(ctx context.Context, fsys fs.FS, m *Manifest, opts CheckOptions) *Che
 	}
 	topts := opts.Tests
 	topts.Filters, topts.Run = nil, nil
-	res.Tests = engine.RunTests(ctx, set, topts)
+	res.Tests = tester.Run(ctx, set, topts).Collect()
 	return res
 }
 

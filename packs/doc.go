@@ -28,7 +28,7 @@
 //     so it is stable across tool versions and zip libraries; idempotent
 //     uploads key on it.
 //   - Checks. Check loads an archive exactly as `panther validate` and
-//     `panther test` load a folder (engine.Load, engine.RunTests): the CLI
+//     `panther test` load a folder (engine.Load, tester.Run): the CLI
 //     runs it before writing a zip, the server before accepting one.
 //   - Safety. OpenArchive refuses zip bombs (entry count and declared
 //     unzipped size, which archive/zip enforces while reading), paths that

@@ -15,6 +15,7 @@ package parsers
 import (
 	"fmt"
 	"strings"
+	"sync"
 
 	"panther/parsers/event"
 )
@@ -83,6 +84,8 @@ type LogType struct {
 
 	times      []compiledTime
 	indicators []compiledIndicator
+	compiled   bool
+	compileErr error
 }
 
 // TimeField says where an event's time is and how it is written.
@@ -125,8 +128,25 @@ func (lt *LogType) FamilyName() string {
 	return lt.Name
 }
 
-// compile checks the declarations of lt and prepares them for Normalise.
+// compileMu serialises compile: a LogType is shared by every registry that
+// holds it (the tests build registries in parallel, serve one per pack
+// generation), so it is compiled once, and a registry that finds it
+// compiled reads what the first compile wrote after taking the lock.
+var compileMu sync.Mutex
+
+// compile checks the declarations of lt and prepares them for Normalise,
+// once.
 func (lt *LogType) compile() error {
+	compileMu.Lock()
+	defer compileMu.Unlock()
+	if !lt.compiled {
+		lt.compiled = true
+		lt.compileErr = lt.compileDeclarations()
+	}
+	return lt.compileErr
+}
+
+func (lt *LogType) compileDeclarations() error {
 	if lt.Name == "" {
 		return fmt.Errorf("log type without a name")
 	}

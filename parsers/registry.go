@@ -177,7 +177,7 @@ func Nearest(name string, candidates []string) string {
 	best, bestD := "", 1<<30
 	lname := strings.ToLower(name)
 	for _, c := range candidates {
-		d := editDistance(lname, strings.ToLower(c))
+		d := EditDistance(lname, strings.ToLower(c))
 		if d < bestD {
 			best, bestD = c, d
 		}
@@ -188,7 +188,8 @@ func Nearest(name string, candidates []string) string {
 	return best
 }
 
-func editDistance(a, b string) int {
+// EditDistance is the Levenshtein distance of two strings, in bytes.
+func EditDistance(a, b string) int {
 	prev := make([]int, len(b)+1)
 	cur := make([]int, len(b)+1)
 	for j := range prev {

@@ -16,6 +16,7 @@ import (
 	"panther/engine"
 	"panther/packs"
 	"panther/parsers/input"
+	"panther/parsers/logtypes"
 	"panther/scan"
 )
 
@@ -33,7 +34,7 @@ func shipped(t testing.TB) *engine.Set {
 		shippedSet = engine.Load([]engine.Source{
 			{FS: detections.FS, Root: ".", Display: "detections"},
 			{FS: packs.FS, Root: ".", Display: "packs"},
-		}, engine.LoadOptions{ResourceTypes: scan.TypeNames()})
+		}, engine.LoadOptions{Registry: logtypes.Default(), ResourceTypes: scan.TypeNames()})
 	})
 	for _, d := range shippedSet.Diagnostics {
 		t.Fatalf("shipped detections: %s", d)

@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"panther/engine"
+	"panther/parsers/logtypes"
 )
 
 // testPolicies writes a detections tree of small policies and loads it.
@@ -39,7 +40,7 @@ function dedup(r) return "public:" .. r.Name end`)
 	write("broken.lua", `function policy(r) if r.VpcId == "vpc-err" then error("boom") end return r.VpcId ~= "vpc-nil" and true or nil end`)
 	write("off.yml", "AnalysisType: policy\nPolicyID: Test.Disabled\nEnabled: false\nFilename: off.lua\nResourceTypes: [AWS.S3.Bucket]\nSeverity: Info\n")
 	write("off.lua", `function policy(r) return false end`)
-	set := engine.Load([]engine.Source{engine.DirSource(dir)}, engine.LoadOptions{ResourceTypes: TypeNames()})
+	set := engine.Load([]engine.Source{engine.DirSource(dir)}, engine.LoadOptions{Registry: logtypes.Default(), ResourceTypes: TypeNames()})
 	for _, d := range set.Diagnostics {
 		t.Fatalf("%s", d)
 	}

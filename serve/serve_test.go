@@ -153,7 +153,7 @@ func (v *svc) upload(fsys fs.FS) {
 	if err := os.CopyFS(dir, fsys); err != nil {
 		v.t.Fatal(err)
 	}
-	set := engine.Load([]engine.Source{engine.DirSource(dir)}, engine.LoadOptions{})
+	set := engine.Load([]engine.Source{engine.DirSource(dir)}, engine.LoadOptions{Registry: logtypes.Default()})
 	if set.Diagnostics.Errors() > 0 {
 		v.t.Fatalf("%v", set.Diagnostics)
 	}

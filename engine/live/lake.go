@@ -81,6 +81,11 @@ func (l *Lake) WriteRow(table string, schema []parsers.Column, t time.Time, row 
 	return l.w.WriteRow(table, schema, t, row)
 }
 
+// WriteValues writes a typed row of the rule_matches (or alerts) table.
+func (l *Lake) WriteValues(table string, schema []parsers.Column, t time.Time, row []lake.Value) error {
+	return l.w.WriteValues(table, schema, t, row)
+}
+
 // EntryDone says that every event of an entry was written.
 func (l *Lake) EntryDone(source string) error {
 	return l.w.SourceDone(lake.SourceInfo{File: source})

@@ -60,6 +60,7 @@ import (
 	"panther/engine/luavm"
 	"panther/engine/replay"
 	"panther/ingest"
+	"panther/lake"
 	"panther/parsers"
 	"panther/parsers/event"
 )
@@ -513,7 +514,8 @@ func (p *Pipeline) sink(ctx context.Context, order <-chan *job) error {
 	defer tick.Stop()
 	lastCommit := time.Now()
 	var maxEvent, maxEventWall, lastEventWall time.Time
-	var row []byte
+	matchRow := make([]lake.Value, len(replay.MatchSchema))
+	var js []byte
 	var cs counters
 	var fatal error
 	commit := func() {
@@ -632,8 +634,8 @@ func (p *Pipeline) sink(ctx context.Context, order <-chan *job) error {
 						}
 					}
 					if o.Lake != nil && m.Matched {
-						row = replay.MatchRow(row[:0], m, id, ev)
-						if err := o.Lake.WriteRow("rule_matches", replay.MatchSchema, ev.Time, row); err != nil {
+						js = replay.MatchValues(matchRow, js, m, id, ev)
+						if err := o.Lake.WriteValues("rule_matches", replay.MatchSchema, ev.Time, matchRow); err != nil {
 							fatal = fmt.Errorf("lake: %w", err)
 						}
 					}

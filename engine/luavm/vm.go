@@ -74,7 +74,8 @@ type VM struct {
 	alloc        int64 // bytes the built-ins allocated in this call (limits.go)
 }
 
-// New builds a VM with the sandbox of DESIGN.md: base (without dofile,
+// New builds a VM with the sandbox the README's "Detections" section
+// describes: base (without dofile,
 // loadfile, load, loadstring, getfenv, setfenv, module, collectgarbage),
 // string, table, math, and our json, re, net and time modules. Close it
 // when done.

@@ -12,6 +12,7 @@ import (
 	"panther/engine/replay"
 	"panther/parsers"
 	"panther/parsers/input"
+	"panther/parsers/logtypes"
 )
 
 // corpus returns the generated CloudTrail archive (PANTHER_BENCH_GZ_MB
@@ -25,7 +26,7 @@ func corpus(b *testing.B) string {
 }
 
 func shipped(b *testing.B) *engine.Set {
-	set := engine.Load([]engine.Source{{FS: detections.FS, Root: ".", Display: "detections"}}, engine.LoadOptions{})
+	set := engine.Load([]engine.Source{{FS: detections.FS, Root: ".", Display: "detections"}}, engine.LoadOptions{Registry: logtypes.Default()})
 	if set.Diagnostics.Errors() > 0 {
 		b.Fatal(set.Diagnostics)
 	}

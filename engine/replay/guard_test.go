@@ -10,13 +10,14 @@ import (
 	"panther/parsers/classifier"
 	"panther/parsers/event"
 	"panther/parsers/input"
+	"panther/parsers/logtypes"
 )
 
 // Guards change nothing: every shipped rule gives the same verdict (match,
 // no match, or the same error) with and without its guard, on every test
 // event of every detection of its log types and on generated CloudTrail.
 func TestGuardsChangeNothing(t *testing.T) {
-	set := engine.Load([]engine.Source{{FS: detections.FS, Root: ".", Display: "detections"}}, engine.LoadOptions{})
+	set := engine.Load([]engine.Source{{FS: detections.FS, Root: ".", Display: "detections"}}, engine.LoadOptions{Registry: logtypes.Default()})
 	if set.Diagnostics.Errors() > 0 {
 		t.Fatal(set.Diagnostics)
 	}

@@ -6,9 +6,10 @@
 // The pipeline, and why it is shaped so:
 //
 //	dispatcher ─► readers (one per open source, up to Workers at once):
-//	              decompress, split, classify, parse, normalise — in record
-//	              order, since parsers keep per-source state (Zeek headers)
-//	              and the classifier learns per source
+//	              the decode step (package parsers/decode: decompress,
+//	              split, classify, parse, normalise) — in record order,
+//	              since parsers keep per-source state (Zeek headers) and
+//	              the classifier learns per source
 //	          ─► evaluators (Workers goroutines, one Lua VM each): the rules
 //	              of each event's log type, batch by batch
 //	          ─► sink (one goroutine): takes batches back in source order and
@@ -37,8 +38,9 @@ import (
 
 	"panther/correlate"
 	"panther/engine"
+	"panther/lake"
 	"panther/parsers"
-	"panther/parsers/classifier"
+	"panther/parsers/decode"
 	"panther/parsers/event"
 	"panther/parsers/input"
 )
@@ -59,8 +61,9 @@ type Lake interface {
 	// WriteEvent writes one normalised event (called in order, from one
 	// goroutine; the event is released after the call).
 	WriteEvent(e *event.Event) error
-	// WriteRow writes a row of the alerts or rule_matches table.
-	WriteRow(table string, schema []parsers.Column, t time.Time, row []byte) error
+	// WriteValues writes a typed row of the alerts (AlertSchema) or
+	// rule_matches (MatchSchema) table.
+	WriteValues(table string, schema []parsers.Column, t time.Time, row []lake.Value) error
 	// SourceDone says that every event of a source has been written, or,
 	// with failed, that the source broke off and its rows must not stay.
 	SourceDone(path, digest string, events int64, failed bool) error
@@ -79,15 +82,6 @@ type LakeBatcher interface {
 // LakeBatch holds encoded rows; Add copies what it needs of the event.
 type LakeBatch interface {
 	Add(e *event.Event)
-}
-
-// BadRecord is a record that could not be parsed.
-type BadRecord struct {
-	File   string
-	Line   int
-	Reason string
-	Data   []byte // the raw record (a copy; nil when too large to keep)
-	Size   int64  // the record's size when it was too large to keep
 }
 
 // Progress is a snapshot of a run, for progress bars.
@@ -137,11 +131,11 @@ type Options struct {
 
 	OnAlert       func(*engine.Alert)
 	OnRuleError   func(*engine.Alert)
-	OnBadRecord   func(BadRecord)
+	OnBadRecord   func(*decode.BadRecord)
 	OnSourceError func(error)
 	OnProgress    func(Progress)
-	// KeepBadRecords copies the raw bad records into BadRecord.Data (for a
-	// dead-letter file).
+	// KeepBadRecords copies the raw bad records into decode.BadRecord.Data
+	// (for a dead-letter file).
 	KeepBadRecords bool
 }
 
@@ -183,8 +177,9 @@ type batch struct {
 	src      int
 	events   []*event.Event
 	matches  [][]engine.Match // per event: the matches and rule errors
-	bad      []BadRecord
+	bad      []*decode.BadRecord
 	filtered int
+	records  int64 // records read for the batch (bad ones and headers included)
 	rawBytes int64 // bytes of the source read when the batch closed
 	last     bool
 	srcErr   error
@@ -212,6 +207,9 @@ func Run(ctx context.Context, opts Options) (*Stats, error) {
 	}
 	if opts.Registry == nil {
 		opts.Registry = opts.Set.Registry
+	}
+	if opts.Registry == nil || len(opts.Registry.All()) == 0 {
+		return nil, errors.New("replay: no log types (Options.Registry and the set's registry are nil or empty)")
 	}
 	if opts.DisableAfterTimeouts == 0 {
 		opts.DisableAfterTimeouts = 10
@@ -242,6 +240,8 @@ func Run(ctx context.Context, opts Options) (*Stats, error) {
 	r := &run{opts: opts, byType: byType, corr: corr, feedOnly: feedOnly, stats: &Stats{Events: map[string]int64{}, Sources: len(opts.Sources)},
 		timeouts: map[*engine.Detection]*atomic.Int64{}, disabled: map[*engine.Detection]*atomic.Bool{}}
 	r.batcher, _ = opts.Lake.(LakeBatcher)
+	r.dec = decode.New(decode.Options{Registry: opts.Registry, LogType: opts.LogType, Label: opts.Label,
+		MaxRecordBytes: opts.MaxRecordBytes, Now: opts.Now, KeepBadRecords: opts.KeepBadRecords, Year: opts.Year})
 	for _, d := range rules {
 		r.timeouts[d] = new(atomic.Int64)
 		r.disabled[d] = new(atomic.Bool)
@@ -342,6 +342,7 @@ type run struct {
 	fatal       error // a lake failure: ends the run
 	batcher     LakeBatcher
 	lakeBatches sync.Pool // of LakeBatch
+	dec         *decode.Decoder
 }
 
 func releaseAll(b *batch) {
@@ -387,10 +388,12 @@ func (r *run) read(ctx context.Context, j job, evalQ chan<- *batch) {
 		digest = d
 		skipLake = r.opts.Lake.HasSource(digest)
 	}
-	var stream *input.Stream
+	var stream *decode.Stream
 	var err error
 	var hasher *hashingReader
-	if src.Path == "-" {
+	dsrc := r.dec.Source(src.Path)
+	switch {
+	case src.Path == "-":
 		in := r.opts.Stdin
 		if in == nil {
 			in = os.Stdin
@@ -399,15 +402,15 @@ func (r *run) read(ctx context.Context, j job, evalQ chan<- *batch) {
 			hasher = &hashingReader{r: in, h: sha256.New()}
 			in = hasher
 		}
-		stream, err = input.NewStream("-", in)
-	} else if r.opts.Open != nil {
+		stream, err = dsrc.NewStream(in)
+	case r.opts.Open != nil:
 		var rc io.ReadCloser
 		if rc, err = r.opts.Open(src.Path); err == nil {
 			defer rc.Close()
-			stream, err = input.NewStream(src.Path, rc)
+			stream, err = dsrc.NewStream(rc)
 		}
-	} else {
-		stream, err = input.Open(src.Path)
+	default:
+		stream, err = dsrc.Open(src.Path)
 	}
 	if err != nil {
 		var se *input.SourceError
@@ -418,60 +421,25 @@ func (r *run) read(ctx context.Context, j job, evalQ chan<- *batch) {
 		return
 	}
 	defer stream.Close()
-	rd := input.NewReader(stream, input.Options{MaxRecordBytes: r.opts.MaxRecordBytes})
-	var cls *classifier.Classifier
-	if r.opts.LogType != nil {
-		cls = classifier.NewFixed(r.opts.Registry, r.opts.LogType)
-	} else {
-		cls = classifier.New(r.opts.Registry)
-	}
-	cls.Now = r.opts.Now
-	cls.SetYear(r.opts.Year)
-	psrc := parsers.Source{File: src.Path, Label: r.opts.Label}
-	var lastRaw int64
+	var lastRaw, records int64
 	size := 0
-	now := r.opts.Now()
-	count := 0
 	for {
 		if ctx.Err() != nil {
 			return
 		}
-		rec, err := rd.Next()
+		it, err := stream.Next()
 		if err == io.EOF {
 			break
 		}
 		if err != nil {
-			var re *input.RecordError
-			if errors.As(err, &re) {
-				cur.bad = append(cur.bad, BadRecord{File: src.Path, Line: re.Line, Reason: re.Err.Error(), Size: re.Size})
-				continue
-			}
 			cur.srcErr = err
 			break
 		}
-		r.stats.addRecords(1)
-		e, lt, cerr := cls.Classify(rec.Data)
-		if cerr != nil {
-			bad := BadRecord{File: src.Path, Line: rec.Line, Reason: cerr.Error()}
-			if r.opts.KeepBadRecords {
-				bad.Data = append([]byte(nil), rec.Data...)
-			}
-			cur.bad = append(cur.bad, bad)
+		if it.Bad != nil {
+			cur.bad = append(cur.bad, it.Bad)
 			continue
 		}
-		if e == nil {
-			continue // a header
-		}
-		if count%batchEvents == 0 {
-			now = r.opts.Now()
-		}
-		count++
-		if nerr := r.opts.Registry.Normalise(lt, e, psrc, rec.Ordinal, now); nerr != nil {
-			e.Release()
-			cur.bad = append(cur.bad, BadRecord{File: src.Path, Line: rec.Line, Reason: nerr.Error()})
-			continue
-		}
-		e.Line = rec.Line
+		e := it.Event
 		if (!r.opts.Since.IsZero() && e.Time.Before(r.opts.Since)) || (!r.opts.Until.IsZero() && !e.Time.Before(r.opts.Until)) {
 			e.Release()
 			cur.filtered++
@@ -485,11 +453,13 @@ func (r *run) read(ctx context.Context, j job, evalQ chan<- *batch) {
 			}
 			cur.lake.Add(e)
 		}
-		size += len(rec.Data)
+		size += it.Size
 		if len(cur.events) >= batchEvents || size >= batchBytes {
 			raw := stream.RawBytes()
 			cur.rawBytes = raw - lastRaw
 			lastRaw = raw
+			n := stream.Stats().Records
+			cur.records, records = n-records, n
 			cur.skipLake = skipLake
 			if !send(cur) {
 				return
@@ -500,6 +470,7 @@ func (r *run) read(ctx context.Context, j job, evalQ chan<- *batch) {
 	}
 	raw := stream.RawBytes()
 	cur.rawBytes = raw - lastRaw
+	cur.records = stream.Stats().Records - records
 	cur.last = true
 	cur.skipLake = skipLake
 	if hasher != nil {
@@ -546,8 +517,6 @@ func fileDigest(path string) (string, error) {
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
-func (s *Stats) addRecords(n int64) { atomic.AddInt64(&s.Records, n) }
-
 // evaluate runs the rules of each event's log type over a batch.
 func (r *run) evaluate(ctx context.Context, ev *engine.Evaluator, b *batch) {
 	if len(b.events) == 0 || ctx.Err() != nil {
@@ -585,7 +554,7 @@ func (r *run) sink(ctx context.Context, sinkQ <-chan job, cancel func()) error {
 	emit := func(a *engine.Alert) {
 		alerts++
 		if r.opts.Lake != nil && a.Fresh {
-			if err := r.opts.Lake.WriteRow("alerts", AlertSchema, a.FirstEvent, AlertRow(a)); err != nil {
+			if err := r.opts.Lake.WriteValues("alerts", AlertSchema, a.FirstEvent, AlertValues(a)); err != nil {
 				r.lakeErr(err)
 			}
 		}
@@ -609,7 +578,8 @@ func (r *run) sink(ctx context.Context, sinkQ <-chan job, cancel func()) error {
 	var cin correlate.Input
 	lastProgress := time.Now()
 	start := lastProgress
-	var row []byte
+	row := make([]lake.Value, len(MatchSchema))
+	var js []byte
 	for j := range sinkQ {
 		var srcEvents int64
 		for b := range j.order {
@@ -625,6 +595,7 @@ func (r *run) sink(ctx context.Context, sinkQ <-chan job, cancel func()) error {
 				}
 			}
 			st.Filtered += int64(b.filtered)
+			st.Records += b.records
 			st.Bytes += b.rawBytes
 			r.doneBytes.Add(b.rawBytes)
 			if b.lake != nil {
@@ -658,8 +629,8 @@ func (r *run) sink(ctx context.Context, sinkQ <-chan job, cancel func()) error {
 							corr.Add(&cin)
 						}
 						if r.opts.Lake != nil && m.Matched && !b.skipLake {
-							row = MatchRow(row[:0], m, id, e)
-							if err := r.opts.Lake.WriteRow("rule_matches", MatchSchema, e.Time, row); err != nil {
+							js = MatchValues(row, js, m, id, e)
+							if err := r.opts.Lake.WriteValues("rule_matches", MatchSchema, e.Time, row); err != nil {
 								r.lakeErr(err)
 							}
 						}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"panther/engine"
+	"panther/parsers/decode"
 	"panther/parsers/input"
 	"panther/parsers/logtypes"
 )
@@ -85,8 +86,8 @@ func runReplay(t testing.TB, set *engine.Set, sources []string, workers int, twe
 		OnRuleError: func(a *engine.Alert) {
 			c.errs = append(c.errs, fmt.Sprintf("%s|%d|%s", a.RuleID, a.EventCount, a.Error))
 		},
-		OnBadRecord: func(b BadRecord) {
-			c.bad = append(c.bad, fmt.Sprintf("%s:%d: %s", filepath.Base(b.File), b.Line, b.Reason))
+		OnBadRecord: func(b *decode.BadRecord) {
+			c.bad = append(c.bad, fmt.Sprintf("%s:%d: %s", filepath.Base(b.Source), b.Line, b.Reason))
 		},
 		OnSourceError: func(err error) { c.srcErr = append(c.srcErr, err.Error()) },
 	}
@@ -171,7 +172,7 @@ func TestReplayAlertsDeterministic(t *testing.T) {
 }
 
 func TestReplayBadSources(t *testing.T) {
-	set := engine.Load([]engine.Source{engine.DirSource(rulesDir(t))}, engine.LoadOptions{})
+	set := engine.Load([]engine.Source{engine.DirSource(rulesDir(t))}, engine.LoadOptions{Registry: logtypes.Default()})
 	logs := t.TempDir()
 	full := gz(t, strings.Repeat(ctLine(1, "StopLogging", "x", "Success")+"\n", 2000))
 	writeFiles(t, logs, map[string]string{
@@ -202,7 +203,7 @@ func TestReplaySinceUntilAndTimeoutBreaker(t *testing.T) {
 		"loop.yml": "AnalysisType: rule\nRuleID: Loop\nFilename: loop.lua\nLogTypes: [AWS.CloudTrail]\nSeverity: Low\n",
 		"loop.lua": "function rule(e) while true do end end",
 	})
-	set := engine.Load([]engine.Source{engine.DirSource(dir)}, engine.LoadOptions{})
+	set := engine.Load([]engine.Source{engine.DirSource(dir)}, engine.LoadOptions{Registry: logtypes.Default()})
 	logs := t.TempDir()
 	var b strings.Builder
 	for m := 0; m < 100; m++ {
@@ -242,7 +243,7 @@ function dedup(e) while true do end end`,
 		"ctx.lua": `function rule(e) return true end
 function alert_context(e) return {blob = string.rep("x", 300 * 1024)} end`,
 	})
-	set := engine.Load([]engine.Source{engine.DirSource(dir)}, engine.LoadOptions{})
+	set := engine.Load([]engine.Source{engine.DirSource(dir)}, engine.LoadOptions{Registry: logtypes.Default()})
 	logs := t.TempDir()
 	var b strings.Builder
 	for m := 0; m < 20; m++ {

@@ -4,6 +4,7 @@ import (
 	"strconv"
 
 	"panther/engine"
+	"panther/lake"
 	"panther/parsers"
 	"panther/parsers/event"
 )
@@ -112,31 +113,57 @@ func AlertRow(a *engine.Alert) []byte {
 	b = append(b, `,"event_count":`...)
 	b = strconv.AppendInt(b, int64(a.EventCount), 10)
 	b = appendList(b, "log_types", a.LogTypes)
-	b = append(b, `,"samples":[`...)
-	for i, s := range a.Samples {
+	b = append(b, `,"samples":`...)
+	b = appendSamples(b, a.Samples)
+	b = appendKV(b, "p_source_file", a.SourceFile)
+	return append(b, '}')
+}
+
+// AlertValues is an alert as a typed row of AlertSchema, for the lake.
+func AlertValues(a *engine.Alert) []lake.Value {
+	text := func(s string) lake.Value {
+		if s == "" {
+			return lake.Null // as AlertRow leaves it out
+		}
+		return lake.String(s)
+	}
+	logTypes := a.LogTypes
+	if logTypes == nil {
+		logTypes = []string{}
+	}
+	return []lake.Value{
+		lake.Time(a.FirstEvent), lake.String(a.ID), lake.String(a.RuleID), lake.String(a.Severity),
+		lake.String(a.Title), lake.String(a.Dedup), text(a.Description), text(a.Reference), text(a.Runbook),
+		lake.Strings(a.Destinations), lake.JSON(a.AlertContext), lake.Time(a.FirstEvent), lake.Time(a.LastEvent),
+		lake.Int(int64(a.EventCount)), lake.Strings(logTypes), lake.JSON(appendSamples(nil, a.Samples)),
+		lake.String(a.SourceFile),
+	}
+}
+
+func appendSamples(b []byte, samples [][]byte) []byte {
+	b = append(b, '[')
+	for i, s := range samples {
 		if i > 0 {
 			b = append(b, ',')
 		}
 		b = append(b, s...)
 	}
-	b = append(b, ']')
-	b = appendKV(b, "p_source_file", a.SourceFile)
-	return append(b, '}')
+	return append(b, ']')
 }
 
-// MatchRow appends a rule match as a JSON object of MatchSchema.
-func MatchRow(b []byte, m *engine.Match, alertID string, e *event.Event) []byte {
-	b = append(b, '{')
-	b = appendKV(b, "p_event_time", e.Time.UTC().Format(tsLayout))
-	b = appendKV(b, "p_rule_id", m.Detection.ID)
-	b = appendKV(b, "p_alert_id", alertID)
-	b = appendKV(b, "p_severity", m.Severity)
-	b = appendKV(b, "p_title", m.Title)
-	b = appendKV(b, "p_dedup", m.Dedup)
-	b = appendKV(b, "p_log_type", e.LogType)
-	b = appendKV(b, "p_row_id", e.RowID)
-	b = appendKV(b, "p_source_file", e.SourceFile)
-	b = append(b, `,"event":`...)
-	b = e.AppendJSON(b)
-	return append(b, '}')
+// MatchValues fills row (of len(MatchSchema)) with a rule match, for the
+// lake; js is scratch space for the event's JSON, returned for reuse.
+func MatchValues(row []lake.Value, js []byte, m *engine.Match, alertID string, e *event.Event) []byte {
+	js = e.AppendJSON(js[:0])
+	row[0] = lake.Time(e.Time)
+	row[1] = lake.String(m.Detection.ID)
+	row[2] = lake.String(alertID)
+	row[3] = lake.String(m.Severity)
+	row[4] = lake.String(m.Title)
+	row[5] = lake.String(m.Dedup)
+	row[6] = lake.String(e.LogType)
+	row[7] = lake.String(e.RowID)
+	row[8] = lake.String(e.SourceFile)
+	row[9] = lake.JSON(js)
+	return js
 }

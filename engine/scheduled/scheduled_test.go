@@ -93,7 +93,7 @@ func setup(t *testing.T) (*query.Engine, *engine.Set) {
 	t.Helper()
 	lake := t.TempDir()
 	querytest.WriteT(t, lake, "logs/aws_cloudtrail", querytest.CloudTrailSQL(480, start, 48*time.Hour))
-	set := engine.Load([]engine.Source{engine.DirSource(WriteDetections(t, t.TempDir()))}, engine.LoadOptions{})
+	set := engine.Load([]engine.Source{engine.DirSource(WriteDetections(t, t.TempDir()))}, engine.LoadOptions{Registry: logtypes.Default()})
 	if n := set.Diagnostics.Errors(); n > 0 {
 		t.Fatalf("detections: %v", set.Diagnostics)
 	}

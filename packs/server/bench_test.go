@@ -14,6 +14,7 @@ import (
 	"panther/engine"
 	"panther/packs"
 	"panther/packs/packstest"
+	"panther/parsers/logtypes"
 )
 
 // BenchmarkUpload500 is one upload of a 500-detection pack (2,000 tests)
@@ -67,7 +68,7 @@ func corpusZip(b *testing.B) *packs.Built {
 			corpus.err = err
 			return
 		}
-		set := engine.Load([]engine.Source{engine.DirSource(dir)}, engine.LoadOptions{})
+		set := engine.Load([]engine.Source{engine.DirSource(dir)}, engine.LoadOptions{Registry: logtypes.Default()})
 		corpus.built, corpus.err = packs.Build(set, packstest.CorpusPack, packs.BuildOptions{})
 	})
 	if corpus.err != nil {

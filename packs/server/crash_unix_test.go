@@ -48,7 +48,7 @@ func runChild() int {
 		fmt.Fprintln(os.Stderr, err)
 		return 2
 	}
-	srv, err := New(Options{DataDir: os.Getenv("PANTHER_CHILD_DATA"), Tokens: tokens,
+	srv, err := New(Options{DataDir: os.Getenv("PANTHER_CHILD_DATA"), Tokens: tokens, Load: testLoad,
 		Logger: slog.New(slog.NewJSONHandler(os.Stderr, nil))})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)

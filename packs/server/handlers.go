@@ -169,16 +169,32 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	_ = enc.Encode(v)
 }
 
-// fail answers an error. Store errors carry their status; anything else is
-// a 500, logged with its detail and answered without it.
-func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+// apiErrorOf is what the API answers for err; nil for an internal error.
+// The store's refusals are 404 (ErrNotFound) and 409 (ErrConflict).
+func apiErrorOf(err error) *apiError {
 	var ae *apiError
-	var se *storeError
+	if errors.As(err, &ae) {
+		return ae
+	}
+	var se *StoreError
+	hint := ""
+	if errors.As(err, &se) {
+		hint = se.Hint
+	}
 	switch {
-	case errors.As(err, &ae):
-	case errors.As(err, &se):
-		ae = &apiError{status: se.status, code: se.code, msg: se.msg, hint: se.hint}
-	default:
+	case errors.Is(err, ErrNotFound):
+		return &apiError{status: http.StatusNotFound, code: "not_found", msg: err.Error(), hint: hint}
+	case errors.Is(err, ErrConflict):
+		return &apiError{status: http.StatusConflict, code: "conflict", msg: err.Error(), hint: hint}
+	}
+	return nil
+}
+
+// fail answers an error (apiErrorOf); anything else is a 500, logged with
+// its detail and answered without it.
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	ae := apiErrorOf(err)
+	if ae == nil {
 		s.log.Error("internal error", "method", r.Method, "path", r.URL.Path, "error", err.Error())
 		ae = &apiError{status: http.StatusInternalServerError, code: "internal", msg: "internal error; the server's log has the detail",
 			hint: "retry; if it persists, tell the server's operator"}
@@ -543,7 +559,7 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request, tok auth.Identit
 			}
 		}
 		if expect > 0 && active != expect {
-			s.fail(w, r, &storeError{status: 409, code: "conflict", msg: fmt.Sprintf("the active version of %s is %d, not %d", m.Pack, active, expect)})
+			s.fail(w, r, conflict("", "the active version of %s is %d, not %d", m.Pack, active, expect))
 			return
 		}
 		writeJSON(w, http.StatusOK, out)

@@ -19,7 +19,11 @@ import (
 	"panther/auth"
 	"panther/engine"
 	"panther/packs"
+	"panther/parsers/logtypes"
 )
+
+// testLoad loads with the built-in log types, as the CLI does.
+var testLoad = engine.LoadOptions{Registry: logtypes.Default()}
 
 const (
 	writeToken = "write-token-0123456789abcdef"
@@ -59,7 +63,7 @@ func startServer(t testing.TB, configure func(*Options)) *testServer {
 		t.Fatal(err)
 	}
 	logs := &syncBuffer{}
-	opts := Options{DataDir: t.TempDir(), Tokens: tokens, Logger: slog.New(slog.NewJSONHandler(logs, nil)), Version: "test"}
+	opts := Options{DataDir: t.TempDir(), Tokens: tokens, Load: testLoad, Logger: slog.New(slog.NewJSONHandler(logs, nil)), Version: "test"}
 	if configure != nil {
 		configure(&opts)
 	}
@@ -147,7 +151,7 @@ func writeTree(t testing.TB, files map[string]string) string {
 // must).
 func buildZip(t testing.TB, files map[string]string, id string) *packs.Built {
 	t.Helper()
-	set := engine.Load([]engine.Source{engine.DirSource(writeTree(t, files))}, engine.LoadOptions{})
+	set := engine.Load([]engine.Source{engine.DirSource(writeTree(t, files))}, engine.LoadOptions{Registry: logtypes.Default()})
 	b, err := packs.Build(set, id, packs.BuildOptions{ToolVersion: "test"})
 	if err != nil {
 		t.Fatal(err)

@@ -6,7 +6,7 @@
 //   - A version is accepted only after the very checks of the CLI: the
 //     archive is opened with packs.OpenArchive (zip bomb, zip slip,
 //     symlinks, duplicates, manifest hashes and digest) and its content
-//     runs through packs.Check (engine.Load and engine.RunTests, the code
+//     runs through packs.Check (engine.Load and tester.Run, the code
 //     behind `panther validate` and `panther test`).
 //   - Storage survives a crash at any point with the previous active
 //     version intact (see Store): an embedded bbolt database holds
@@ -56,6 +56,7 @@ import (
 	"panther/auth"
 	"panther/engine"
 	"panther/packs"
+	"panther/tester"
 )
 
 // Options configure a Server.
@@ -66,7 +67,7 @@ type Options struct {
 	// Load and Tests are the engine options of the checks (the CLI passes
 	// its own, so the server validates as `panther test` does).
 	Load  engine.LoadOptions
-	Tests engine.TestOptions
+	Tests tester.Options
 	// MaxUpload is the largest request body accepted (default 64 MiB).
 	MaxUpload int64
 	// Limits bound the archive's content (default packs.DefaultLimits).

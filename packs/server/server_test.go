@@ -588,7 +588,7 @@ func TestTLS(t *testing.T) {
 	dir := t.TempDir()
 	certFile, keyFile, pool := selfSigned(t, dir)
 	tokens, _ := auth.ParseTokens([]string{writeToken})
-	srv, err := New(Options{DataDir: filepath.Join(dir, "data"), Tokens: tokens})
+	srv, err := New(Options{DataDir: filepath.Join(dir, "data"), Tokens: tokens, Load: testLoad})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -607,7 +607,7 @@ func TestTLS(t *testing.T) {
 		t.Error("plain HTTP to a TLS server worked")
 	}
 	// A bad key pair is an error at start, naming the problem.
-	srv2, _ := New(Options{DataDir: filepath.Join(dir, "data2"), Tokens: tokens})
+	srv2, _ := New(Options{DataDir: filepath.Join(dir, "data2"), Tokens: tokens, Load: testLoad})
 	ln2, _ := net.Listen("tcp", "127.0.0.1:0")
 	if err := srv2.Serve(context.Background(), ln2, certFile, certFile); err == nil || !strings.Contains(err.Error(), "TLS certificate and key") {
 		t.Errorf("bad key: %v", err)

@@ -11,8 +11,8 @@ import (
 	"testing"
 	"time"
 
-	"panther/engine"
 	"panther/packs"
+	"panther/tester"
 )
 
 // spinPack is pack S: one rule whose 60 tests each spin until their budget.
@@ -36,7 +36,7 @@ func spinPack() map[string]string {
 func TestSpinningUploadsDoNotStarveOthers(t *testing.T) {
 	t.Parallel()
 	ts := startServer(t, func(o *Options) {
-		o.Tests = engine.TestOptions{Budget: 200 * time.Millisecond}
+		o.Tests = tester.Options{Budget: 200 * time.Millisecond}
 		o.CheckTimeout = 4 * time.Second
 	})
 	c := ts.client(writeToken)

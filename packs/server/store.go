@@ -14,6 +14,7 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
+	"panther/internal/durable"
 	"panther/packs"
 )
 
@@ -73,22 +74,34 @@ type AuditEntry struct {
 	Detail  string    `json:"detail,omitempty"`
 }
 
-// storeError is an error with an HTTP meaning.
-type storeError struct {
-	status int
-	code   string
-	msg    string
-	hint   string
+// What the store refuses, as plain errors: the API's handlers map them to
+// HTTP (404, 409), and any other caller (the console, a command) may test
+// them with errors.Is.
+var (
+	// ErrNotFound: no such pack or version.
+	ErrNotFound = errors.New("not found")
+	// ErrConflict: the pack is not in the state the request expects (the
+	// active version changed, a version in use cannot be deleted).
+	ErrConflict = errors.New("conflict")
+)
+
+// StoreError is a refusal of the store: Kind (ErrNotFound or ErrConflict,
+// which errors.Is matches) with what happened and what to do.
+type StoreError struct {
+	Kind error
+	Msg  string
+	Hint string
 }
 
-func (e *storeError) Error() string { return e.msg }
+func (e *StoreError) Error() string { return e.Msg }
+func (e *StoreError) Unwrap() error { return e.Kind }
 
 func notFound(format string, args ...any) error {
-	return &storeError{status: 404, code: "not_found", msg: fmt.Sprintf(format, args...), hint: "`panther pack remote list` shows the packs and `panther pack remote get ID` their versions"}
+	return &StoreError{Kind: ErrNotFound, Msg: fmt.Sprintf(format, args...), Hint: "`panther pack remote list` shows the packs and `panther pack remote get ID` their versions"}
 }
 
 func conflict(hint, format string, args ...any) error {
-	return &storeError{status: 409, code: "conflict", msg: fmt.Sprintf(format, args...), hint: hint}
+	return &StoreError{Kind: ErrConflict, Msg: fmt.Sprintf(format, args...), Hint: hint}
 }
 
 // OpenStore opens (creating) the store in dir, and removes what a crash
@@ -222,14 +235,7 @@ func (s *Store) putBlob(staged, sum string) error {
 }
 
 // syncDir makes a rename in dir durable.
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
-}
+func syncDir(dir string) error { return durable.SyncDir(dir) }
 
 func be64(v int) []byte {
 	b := make([]byte, 8)
@@ -367,8 +373,7 @@ func (s *Store) HasDigest(pack, digest string) bool {
 func (s *Store) ActiveFingerprints(pack string) (map[string]string, error) {
 	v, err := s.Active(pack)
 	if err != nil {
-		var se *storeError
-		if errors.As(err, &se) && se.status == 404 {
+		if errors.Is(err, ErrNotFound) {
 			return nil, nil
 		}
 		return nil, err

@@ -2,8 +2,9 @@
 // consumer (the detection engine, the lake writer, `panther parse`) reads.
 //
 // An event is a JSON object — the source's own fields — plus the standard
-// `p_` fields of DESIGN.md, kept apart in typed Go fields so that they cost
-// nothing to read and cannot be confused with source data.
+// `p_` fields (the README's "Log types and parsing"), kept apart in typed
+// Go fields so that they cost nothing to read and cannot be confused with
+// source data.
 //
 // The object is held as a github.com/valyala/fastjson tree. We chose it from
 // measurements, not taste: parsing the CloudTrail events of Panther's public

@@ -17,7 +17,9 @@ import (
 	"time"
 
 	"panther/parsers"
+	"panther/parsers/decode"
 	"panther/parsers/event"
+	inputpkg "panther/parsers/input"
 )
 
 // Update rewrites golden files instead of comparing: go test -run X -update.
@@ -43,36 +45,28 @@ func Registry(t testing.TB, types ...*parsers.LogType) *parsers.Registry {
 	return r
 }
 
-// Parse runs lt's parser over the lines of input (one parser for the whole
-// input, as for one source) and normalises each event with reg. Blank lines
-// are skipped, as the input layer does.
+// Parse decodes the lines of input as lt (one source, through the decode
+// step every reader of logs uses: parsers/decode) and normalises each event
+// with reg. Blank lines are skipped, as the input layer does.
 func Parse(t testing.TB, reg *parsers.Registry, lt *parsers.LogType, input []byte) Result {
 	t.Helper()
 	var res Result
-	p := lt.NewParser()
-	sc := bufio.NewScanner(bytes.NewReader(input))
-	sc.Buffer(make([]byte, 64*1024), 64<<20)
-	line := 0
-	for sc.Scan() {
-		line++
-		rec := sc.Bytes()
-		if len(bytes.TrimSpace(rec)) == 0 {
-			continue
-		}
-		e := event.New()
-		ok, err := p.Parse(rec, e)
-		if err == nil && ok {
-			err = reg.Normalise(lt, e, parsers.Source{File: "fixture"}, int64(line), ParseTime)
-		}
-		switch {
-		case err != nil:
-			res.Errors = append(res.Errors, fmt.Sprintf("line %d: %v", line, err))
-		case ok:
-			res.Events = append(res.Events, e.AppendJSON(nil))
-		}
-		e.Release()
+	dec := decode.New(decode.Options{Registry: reg, LogType: lt, Mode: inputpkg.ModeLines, MaxRecordBytes: 64 << 20,
+		Now: func() time.Time { return ParseTime }})
+	st, err := dec.Source("fixture").NewStream(bytes.NewReader(input))
+	if err != nil {
+		t.Fatal(err)
 	}
-	if err := sc.Err(); err != nil {
+	err = st.Each(func(it decode.Item) error {
+		if it.Bad != nil {
+			res.Errors = append(res.Errors, fmt.Sprintf("line %d: %s", it.Bad.Line, it.Bad.Reason))
+			return nil
+		}
+		res.Events = append(res.Events, it.Event.AppendJSON(nil))
+		it.Event.Release()
+		return nil
+	})
+	if err != nil {
 		t.Fatal(err)
 	}
 	return res
@@ -182,9 +176,10 @@ func SeedLines(t testing.TB, files ...string) [][]byte {
 	return out
 }
 
-// Bench measures parse + normalise of the records on one goroutine, the
-// way the pipeline does it: one parser for the stream, one pooled event a
-// record. It reports MB/s (of record bytes) and events/s.
+// Bench measures the decode step on the records, one goroutine, the way
+// the pipeline runs it: one source for the stream (its parser state kept),
+// parse + normalise each record into a pooled event (decode.Source.Record).
+// It reports MB/s (of record bytes) and events/s.
 func Bench(b *testing.B, reg *parsers.Registry, lt *parsers.LogType, records [][]byte) {
 	var size int64
 	for _, r := range records {
@@ -193,24 +188,20 @@ func Bench(b *testing.B, reg *parsers.Registry, lt *parsers.LogType, records [][
 	b.SetBytes(size)
 	b.ReportAllocs()
 	now := time.Now()
-	src := parsers.Source{File: "bench"}
+	dec := decode.New(decode.Options{Registry: reg, LogType: lt, Now: func() time.Time { return now }})
 	events := 0
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		p := lt.NewParser()
+		src := dec.Source("bench")
 		for j, r := range records {
-			e := event.New()
-			ok, err := p.Parse(r, e)
-			if err != nil {
-				b.Fatalf("record %d: %v", j, err)
+			it := src.Record(r, j+1, int64(j+1))
+			if it.Bad != nil {
+				b.Fatalf("record %d: %s", j, it.Bad.Reason)
 			}
-			if ok {
-				if err := reg.Normalise(lt, e, src, int64(j), now); err != nil {
-					b.Fatal(err)
-				}
+			if it.Event != nil {
 				events++
+				it.Event.Release()
 			}
-			e.Release()
 		}
 	}
 	b.ReportMetric(float64(events)/b.Elapsed().Seconds(), "events/s")

@@ -1,5 +1,5 @@
 // Package querytest builds Parquet lakes for the tests and benchmarks of
-// package query and of `panther search`, in the layout of DESIGN.md:
+// package query and of `panther search`, in the layout of package lake:
 // <lake>/logs/<table>/year=YYYY/month=MM/day=DD/hour=HH/*.parquet, ZSTD.
 // It writes with DuckDB's COPY ... PARTITION_BY, so a test lake needs no
 // replay pipeline.
