@@ -17,6 +17,8 @@ build: ## build bin/panther
 	CGO_ENABLED=1 $(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/panther
 
 test: lint ## gofmt and go vet, then the whole test suite (fuzz seed corpora included)
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || command -v google-chrome >/dev/null 2>&1 || \
+		echo "NOTE: no Chromium found: the console's browser tests will be SKIPPED (apt-get install -y chromium to run them)"
 	$(GO) test -count=1 -timeout 15m ./...
 
 bench: ## run the benchmarks (BENCH=regexp COUNT=n)
