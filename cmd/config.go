@@ -41,6 +41,8 @@ type Settings struct {
 	MaxRecordBytes   string        `mapstructure:"max_record_bytes"`
 	SearchFormat     string        `mapstructure:"search_format"`
 	SearchTimeout    time.Duration `mapstructure:"search_timeout"`
+	SearchMemLimit   string        `mapstructure:"search_memory_limit"`
+	SearchTempLimit  string        `mapstructure:"search_temp_limit"`
 	APIURL           string        `mapstructure:"api_url"`
 	APIToken         string        `mapstructure:"api_token"`
 	APIRetries       int           `mapstructure:"api_retries"`

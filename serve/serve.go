@@ -135,6 +135,7 @@ func Run(stop, abort context.Context, opts Options) (err error) {
 		if lk, err = live.OpenLake(abort, dir, opts.Registry, lake.Options{}); err != nil {
 			return err
 		}
+		lk.Maintain(10*time.Minute, time.Hour, 0, func(err error) { log.Warn("lake compaction", "error", err.Error()) })
 	}
 	sink := opts.Alerts
 	if sink == nil {

@@ -683,11 +683,6 @@ func (p *Pipeline) sink(ctx context.Context, order <-chan *job) error {
 		}
 		p.events.Add(int64(len(j.events)))
 		releaseJob(j)
-		if o.Lake != nil {
-			if err := o.Lake.EntryDone(e.Source); err != nil {
-				fatal = fmt.Errorf("lake: %w", err)
-			}
-		}
 		p.processed.Store(e.Seq)
 		lag := time.Since(e.Received)
 		p.lastLag.Store(int64(lag))

@@ -64,6 +64,10 @@ type Lake interface {
 	// WriteValues writes a typed row of the alerts (AlertSchema) or
 	// rule_matches (MatchSchema) table.
 	WriteValues(table string, schema []parsers.Column, t time.Time, row []lake.Value) error
+	// WriteValuesOnce writes a typed row unless the lake holds one of that
+	// table and key already: an alert, by its id, is written once however
+	// many replays (incremental ones too) raise it.
+	WriteValuesOnce(table, key string, schema []parsers.Column, t time.Time, row []lake.Value) error
 	// SourceDone says that every event of a source has been written, or,
 	// with failed, that the source broke off and its rows must not stay.
 	SourceDone(path, digest string, events int64, failed bool) error
@@ -579,7 +583,7 @@ func (r *run) sink(ctx context.Context, sinkQ <-chan job, cancel func()) error {
 	st := r.stats
 	var alerts int64
 	store := func(a *engine.Alert) {
-		if err := r.opts.Lake.WriteValues("alerts", AlertSchema, a.FirstEvent, AlertValues(a)); err != nil {
+		if err := r.opts.Lake.WriteValuesOnce("alerts", a.ID, AlertSchema, a.FirstEvent, AlertValues(a)); err != nil {
 			r.lakeErr(err)
 		}
 	}
