@@ -45,6 +45,19 @@ var ModuleDocs = []ModuleDoc{
 			{"is_internal", "net.is_internal(ip)", "boolean", "whether ip is in the internal_networks setting (.panther.yml; default: the private ranges): your networks, public ranges included."},
 			{"in_cidr", "net.in_cidr(ip, cidr)", "boolean", "whether ip is in cidr, which may be one CIDR (or address) or a list of them. Raises an error for a CIDR that does not parse."},
 		}},
+	{Name: "match", Doc: "Matchers compiled once in Go (and shared by every worker) for what rules of web and network logs wrote as Lua loops: many substrings or patterns against one field, a value in a long list, a name under one of many domains. Build them at the top of the file; a rule that opens with one of their :test calls gets a guard the engine checks in Go (docs/detection-performance.md).",
+		Funcs: []FuncDoc{
+			{"literals", "match.literals(list [, {ignore_case = true}])", "matcher", "a matcher of the plain substrings in list, found in one Aho-Corasick pass: m:test(s) whether one occurs in s, m:first(s) the first in list order that does (and its 1-based index), m:find(s) the leftmost, m:all(s) every one that occurs, in list order. Anything but a string is matched as \"\"."},
+			{"patterns", "match.patterns(list)", "matcher", "a matcher of Go regexps, each an expression or {name, pattern, needles}: the regexp runs only on inputs holding one of its needles (given, or read off the expression when it requires literals). m:test(s), m:first(s) the name (or position) of the first entry in list order that matches, m:all(s) the names of those that match."},
+			{"set", "match.set(list [, {ignore_case = true, suffix = true}])", "matcher", "an exact lookup of the strings in list: m:has(s) is the entry s is, or with suffix the longest entry s is or is a name under (\"a.b.example.com\" is under \"example.com\"); nil when none."},
+		}},
+	{Name: "codec", Doc: "Decoding what clients and servers encode, for matching. Every function returns \"\" for anything but a string (nil included) and never raises; the results are kept for the event being evaluated, so the rules of one event decode a field once.",
+		Funcs: []FuncDoc{
+			{"unescape", "codec.unescape(s [, lower])", "string", "s with %XX, %u00XX, \\xHH, '+' and the overlong UTF-8 forms of '.', '/' and '\\' undone, three rounds (double encoding), lower-cased when lower is true."},
+			{"url_decode", "codec.url_decode(s)", "string", "s with %XX undone once and '+' as a space."},
+			{"html_unescape", "codec.html_unescape(s)", "string", "s with HTML character references (&amp;lt; &amp;#39; ...) undone."},
+			{"path", "codec.path(s)", "string", "the request path as a server resolves it: query and fragment dropped, unescaped, backslashes as slashes, '.' and '..' segments resolved and repeated slashes collapsed."},
+		}},
 	{Name: "time", Doc: "Times as seconds since the epoch (numbers, fractions kept), in UTC.",
 		Funcs: []FuncDoc{
 			{"now", "time.now()", "number", "the current time; in tests, fixtures and policy scans the run's fixed clock, so results repeat."},

@@ -12,7 +12,8 @@ import (
 func TestModuleDocs(t *testing.T) {
 	vm := New(Options{})
 	defer vm.Close()
-	open := map[string]func() *lua.LTable{"json": vm.openJSON, "re": vm.openRe, "net": vm.openNet, "time": vm.openTime}
+	open := map[string]func() *lua.LTable{"json": vm.openJSON, "re": vm.openRe, "net": vm.openNet, "time": vm.openTime,
+		"match": vm.openMatch, "codec": vm.openCodec}
 	documented := map[string]bool{}
 	for _, m := range ModuleDocs {
 		documented[m.Name] = true
