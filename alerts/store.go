@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -392,12 +393,20 @@ func (s *Store) writer() {
 			return
 		}
 	more:
-		for len(batch) < maxBatch {
+		for yielded := false; len(batch) < maxBatch; {
 			select {
 			case op := <-s.ops:
 				batch = append(batch, op)
 			default:
-				break more
+				if yielded {
+					break more
+				}
+				// Let the callers the last commit answered send their
+				// next write, so that it shares this commit: with 8
+				// callers, 8,500 → 29,500 repeats a second on a loaded
+				// machine (BenchmarkStore1M/tally, README).
+				runtime.Gosched()
+				yielded = true
 			}
 		}
 		s.commit(batch)
