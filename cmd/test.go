@@ -35,6 +35,7 @@ type testOptions struct {
 	Update           bool
 	Strict           bool
 	SlowRule         time.Duration // --slow-rule: warn about detections whose test events cost more
+	Coverage         coverageOptions
 }
 
 const testLong = `Run every test of every detection under the paths (default: the detections
@@ -75,6 +76,16 @@ func newCmdTest(app *App, runF func(*testOptions) error) *cobra.Command {
 			s := app.settings()
 			opts.Ctx, opts.Paths, opts.Load, opts.Budget = c.Context(), args, app.loadDetections, s.LuaTimeout
 			opts.MinimumTests, opts.Parallel = s.MinimumTests, s.Parallel
+			opts.Coverage.Minimum = s.MinimumCoverage
+			if err := opts.Coverage.check(c); err != nil {
+				return err
+			}
+			if opts.Coverage.On {
+				opts.Load = func(paths []string) (*engine.Set, error) { return app.loadDetectionsWith(paths, true) }
+				// Timing a test event runs it several times more: the
+				// line counts would count those runs too.
+				opts.SlowRule = 0
+			}
 			if !slices.Contains(tester.Formats, format) {
 				return usageErr("--format %q: one of %s", format, strings.Join(tester.Formats, ", "))
 			}
@@ -111,6 +122,7 @@ func newCmdTest(app *App, runF func(*testOptions) error) *cobra.Command {
 	bindSetting(c, "filter", "filter")
 	bindSetting(c, "minimum-tests", "minimum_tests")
 	bindSetting(c, "parallel", "parallel")
+	coverageFlags(c, &opts.Coverage)
 	luaTimeoutFlag(c)
 	return c
 }
@@ -145,8 +157,12 @@ func testRun(opts *testOptions) error {
 	if len(res.Detections) == 0 && (len(opts.Filters) > 0 || opts.Run != nil) {
 		fmt.Fprintln(opts.IO.ErrOut, "panther: no detection matches the filters")
 	}
+	var coverErr error
+	if opts.Coverage.On {
+		coverErr = writeCoverage(opts.IO.Out, opts.IO.ErrOut, set, res.Detections, opts.Coverage)
+	}
 	if !res.OK() {
 		return findings()
 	}
-	return nil
+	return coverErr
 }

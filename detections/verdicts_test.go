@@ -211,6 +211,10 @@ func (l *verdictLake) HasSource(string) bool                        { return fal
 func (l *verdictLake) WriteEvent(*event.Event) error                { return nil }
 func (l *verdictLake) SourceDone(string, string, int64, bool) error { return nil }
 
+func (l *verdictLake) WriteValuesOnce(table, _ string, schema []parsers.Column, t time.Time, row []lake.Value) error {
+	return l.WriteValues(table, schema, t, row)
+}
+
 func (l *verdictLake) WriteValues(table string, schema []parsers.Column, _ time.Time, row []lake.Value) error {
 	col := func(name string) any {
 		for i, c := range schema {

@@ -303,6 +303,9 @@ func (vm *VM) load(chunk *Chunk, req *Requirer) (*Env, error) {
 	if req != nil {
 		e.vars.RawSetString("require", L.NewFunction(req.require))
 	}
+	if chunk.cover != nil {
+		e.vars.RawSetString(coverName, L.NewFunction(chunk.cover.fn))
+	}
 	fn := L.NewFunctionFromProto(chunk.proto)
 	fn.Env = e.env
 	ret, err := vm.Call(fn)
@@ -333,7 +336,7 @@ func (e *Env) Globals() []string {
 	var out []string
 	e.vars.ForEach(func(k, v lua.LValue) {
 		s, ok := k.(lua.LString)
-		if !ok || s == "_G" || s == "require" || e.vm.sandbox.RawGetString(string(s)) == v {
+		if !ok || s == "_G" || s == "require" || s == coverName || e.vm.sandbox.RawGetString(string(s)) == v {
 			return
 		}
 		out = append(out, string(s))

@@ -64,6 +64,10 @@ type Lake interface {
 	// WriteValues writes a typed row of the alerts (AlertSchema) or
 	// rule_matches (MatchSchema) table.
 	WriteValues(table string, schema []parsers.Column, t time.Time, row []lake.Value) error
+	// WriteValuesOnce writes a typed row unless the lake holds one of that
+	// table and key already: an alert, by its id, is written once however
+	// many replays (incremental ones too) raise it.
+	WriteValuesOnce(table, key string, schema []parsers.Column, t time.Time, row []lake.Value) error
 	// SourceDone says that every event of a source has been written, or,
 	// with failed, that the source broke off and its rows must not stay.
 	SourceDone(path, digest string, events int64, failed bool) error
@@ -578,11 +582,21 @@ func (r *run) evaluate(ctx context.Context, ev *engine.Evaluator, b *batch, prof
 func (r *run) sink(ctx context.Context, sinkQ <-chan job, cancel func()) error {
 	st := r.stats
 	var alerts int64
+	store := func(a *engine.Alert) {
+		if err := r.opts.Lake.WriteValuesOnce("alerts", a.ID, AlertSchema, a.FirstEvent, AlertValues(a)); err != nil {
+			r.lakeErr(err)
+		}
+	}
+	// A correlation alert is stored once every source its matches came
+	// from was read whole, and not if one broke off: held until then.
+	srcs := &sourceStates{state: map[string]sourceState{}}
 	emit := func(a *engine.Alert) {
 		alerts++
 		if r.opts.Lake != nil && a.Fresh {
-			if err := r.opts.Lake.WriteValues("alerts", AlertSchema, a.FirstEvent, AlertValues(a)); err != nil {
-				r.lakeErr(err)
+			if a.Sources == nil {
+				store(a)
+			} else {
+				srcs.hold(a, store)
 			}
 		}
 		if r.opts.OnAlert != nil {
@@ -679,6 +693,7 @@ func (r *run) sink(ctx context.Context, sinkQ <-chan job, cancel func()) error {
 					} else if err := r.opts.Lake.SourceDone(r.opts.Sources[b.src].Path, b.digest, srcEvents, b.srcErr != nil); err != nil {
 						r.lakeErr(err)
 					}
+					srcs.done(r.opts.Sources[b.src].Path, b.srcErr != nil, store)
 				}
 			}
 			if r.fatal != nil {
