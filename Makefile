@@ -12,7 +12,7 @@ BENCH   ?= .
 COUNT   ?= 1
 BENCHTAGS ?=
 
-.PHONY: help build test bench lint run fuzz clean
+.PHONY: help build test bench lint run fuzz clean docs
 
 help: ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-7s %s\n", $$1, $$2}'
@@ -21,6 +21,8 @@ build: ## build bin/panther
 	CGO_ENABLED=1 $(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/panther
 
 test: lint ## gofmt and go vet, then the whole test suite (fuzz seed corpora included)
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || command -v google-chrome >/dev/null 2>&1 || \
+		echo "NOTE: no Chromium found: the console's browser tests will be SKIPPED (apt-get install -y chromium to run them)"
 	$(GO) test -count=1 -timeout 15m ./...
 
 bench: ## run the benchmarks (BENCH=regexp COUNT=n)
@@ -39,3 +41,6 @@ fuzz: ## fuzz one target for a while: make fuzz PKG=./parsers/aws FUZZ=FuzzCloud
 
 clean: ## remove build output
 	rm -rf bin
+
+docs: ## write docs/reference from the code (commands, spec keys, Lua modules, log types); make test checks it is current
+	$(GO) run ./cmd/panther docs --out docs/reference

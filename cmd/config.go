@@ -71,6 +71,9 @@ type Settings struct {
 	// The alert store of serve.
 	ServeAlertRules   []string `mapstructure:"serve_alert_rules"`
 	ServeDestinations string   `mapstructure:"serve_destinations"`
+
+	// MinimumCoverage is panther test's floor of Lua line coverage (%).
+	MinimumCoverage float64 `mapstructure:"minimum_coverage"`
 }
 
 // settingDefaults are the defaults of the settings that have one besides
