@@ -4,11 +4,13 @@ BIN     := bin/panther
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 COMMIT  ?= $(shell git rev-parse --short HEAD 2>/dev/null)
 LDFLAGS := -X panther/cmd.Version=$(VERSION) -X panther/cmd.Commit=$(COMMIT)
-# Benchmarks: make bench BENCH=Replay COUNT=5. The lake_pqarrow tag builds the
-# Parquet writer the lake's is compared with (see lake/candidate_pqarrow.go).
+# Benchmarks: make bench BENCH=Replay COUNT=5. BENCHTAGS=lake_pqarrow builds
+# the Parquet writer the lake's is compared with into the test binaries
+# (lake/candidate_pqarrow.go; it then writes every in-process lake):
+# make bench BENCH=ParquetWriters BENCHTAGS=lake_pqarrow.
 BENCH   ?= .
 COUNT   ?= 1
-BENCHTAGS ?= lake_pqarrow
+BENCHTAGS ?=
 
 .PHONY: help build test bench lint run fuzz clean docs
 
