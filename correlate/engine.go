@@ -109,7 +109,7 @@ func New(opts Options) (*Engine, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", d.ID, err)
 		}
-		rs.perKey = opts.MaxPerKey
+		rs.perKey, rs.maxHeld = opts.MaxPerKey, opts.MaxHeld
 		for _, s := range rs.steps {
 			rs.perKey = max(rs.perKey, 2*s.MinMatchCount, s.MaxMatchCount+1)
 		}
@@ -342,6 +342,8 @@ func (e *Engine) Totals() RuleStats {
 		t.DroppedMatch += s.DroppedMatch
 		t.Pending += s.Pending
 		t.Errors += s.Errors
+		t.StateBytes += s.StateBytes
+		t.PeakStateBytes += s.PeakStateBytes // an upper bound of the peak of the sum
 	}
 	return t
 }

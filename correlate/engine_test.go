@@ -402,6 +402,24 @@ func TestKeysAreBounded(t *testing.T) {
 	if s := r.eng.Stats()["Seq.ABC"]; s.OpenKeys > 40 {
 		t.Fatalf("expiry kept %d keys over 100 minutes of a 30 minute lookback", s.OpenKeys)
 	}
+	// The matches held in all are capped too: the least recently touched
+	// keys go. A's of 10 users, 30 each, under a cap of 100 matches.
+	r = newRun(t, set, Options{MaxHeld: 100})
+	for i := range 300 {
+		r.feed(match("A", float64(i)/100, fmt.Sprint("user", i/30)))
+	}
+	s = r.eng.Stats()["Seq.ABC"]
+	if s.Held > 100 || s.Held < 70 || s.DroppedKeys != 7 || s.OpenKeys != 3 {
+		t.Fatalf("MaxHeld 100: stats %+v", s)
+	}
+	// StateBytes follows what is held, and returns to zero with it.
+	if s.StateBytes < int64(s.Held)*recOverhead || s.StateBytes > int64(s.Held)*1024 {
+		t.Errorf("state bytes %d for %d matches", s.StateBytes, s.Held)
+	}
+	r.eng.AdvanceTo(t0.Add(48 * time.Hour))
+	if s := r.eng.Stats()["Seq.ABC"]; s.Held != 0 || s.OpenKeys != 0 || s.StateBytes != 0 {
+		t.Errorf("after expiry: %+v", s)
+	}
 }
 
 func TestSameOutputForAnyArrivalOfSources(t *testing.T) {

@@ -61,8 +61,8 @@ type ruleState struct {
 	byRule   map[string][]int
 	distinct *engine.FieldRef
 	// perKey is the cap on matches a key holds: the engine's, or more for
-	// a step that counts more.
-	perKey int
+	// a step that counts more; maxHeld the cap on matches held in all.
+	perKey, maxHeld int
 
 	entries map[entryKey]*entry
 	lru     *list.List // of *entry, most recently touched at the front
@@ -82,6 +82,30 @@ type RuleStats struct {
 	DroppedMatch int64 // matches dropped by the per-key cap
 	Pending      int   // absences waiting for their window to close
 	Errors       int64 // errors of the rule's Lua functions
+	// StateBytes estimates the memory the rule holds: its keys and the
+	// matches under them (a match held under two keys counts twice, so
+	// the estimate errs high). Bounded by the caps on keys and matches.
+	StateBytes int64
+	// PeakStateBytes is the most StateBytes has been.
+	PeakStateBytes int64
+}
+
+// Sizes, for StateBytes: a rec, an entry with its map and list cells.
+const (
+	recOverhead   = 240
+	entryOverhead = 160
+)
+
+// recBytes estimates what a held match costs (its reference included).
+func recBytes(r *rec) int64 {
+	n := recOverhead + len(r.rowID) + len(r.title) + len(r.dedup) + len(r.ctx) + len(r.val) + len(r.src)
+	for _, k := range r.in {
+		n += 16 + len(k)
+	}
+	for _, k := range r.out {
+		n += 16 + len(k)
+	}
+	return int64(n)
 }
 
 func (rs *ruleState) touch(k entryKey, now *Engine) *entry {
@@ -92,6 +116,7 @@ func (rs *ruleState) touch(k entryKey, now *Engine) *entry {
 	en := &entry{k: k}
 	en.elem = rs.lru.PushFront(en)
 	rs.entries[k] = en
+	rs.stats.StateBytes += entryOverhead + int64(len(k.key))
 	if len(rs.entries) > now.opts.MaxKeys {
 		old := rs.lru.Back().Value.(*entry)
 		rs.drop(old)
@@ -106,10 +131,16 @@ func (rs *ruleState) drop(en *entry) {
 	rs.lru.Remove(en.elem)
 	delete(rs.entries, en.k)
 	rs.stats.Held -= len(en.recs)
+	rs.stats.StateBytes -= entryOverhead + int64(len(en.k.key))
+	for _, r := range en.recs {
+		rs.stats.StateBytes -= recBytes(r)
+	}
 	rs.stats.OpenKeys = len(rs.entries)
 }
 
-// insert adds r to an entry, in time order, within the per-key cap.
+// insert adds r to an entry, in time order, within the per-key cap and
+// the rule's cap on matches held (past it, the least recently touched
+// keys go).
 func (rs *ruleState) insert(en *entry, r *rec, maxPer int) {
 	i := len(en.recs)
 	for i > 0 && r.before(en.recs[i-1]) {
@@ -117,10 +148,21 @@ func (rs *ruleState) insert(en *entry, r *rec, maxPer int) {
 	}
 	en.recs = slices.Insert(en.recs, i, r)
 	rs.stats.Held++
+	rs.stats.StateBytes += recBytes(r)
+	rs.stats.PeakStateBytes = max(rs.stats.PeakStateBytes, rs.stats.StateBytes)
 	if len(en.recs) > maxPer {
+		rs.stats.StateBytes -= recBytes(en.recs[0])
 		en.recs = slices.Delete(en.recs, 0, 1)
 		rs.stats.Held--
 		rs.stats.DroppedMatch++
+	}
+	for rs.stats.Held > rs.maxHeld {
+		old := rs.lru.Back().Value.(*entry)
+		if old == en {
+			break
+		}
+		rs.drop(old)
+		rs.stats.DroppedKeys++
 	}
 }
 
@@ -141,6 +183,9 @@ func (rs *ruleState) expire(horizon time.Time) {
 			n++
 		}
 		if n > 0 {
+			for _, r := range en.recs[:n] {
+				rs.stats.StateBytes -= recBytes(r)
+			}
 			en.recs = slices.Delete(en.recs, 0, n)
 			rs.stats.Held -= n
 		}

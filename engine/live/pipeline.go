@@ -510,6 +510,22 @@ func (p *Pipeline) sink(ctx context.Context, order <-chan *job) error {
 			corrs[set] = c
 		}
 	}
+	// reportCorrs puts the correlation state in the metrics (once a tick:
+	// the engines are the sink's alone).
+	reportCorrs := func() {
+		var t correlate.RuleStats
+		for _, c := range corrs {
+			s := c.Totals()
+			t.Held += s.Held
+			t.OpenKeys += s.OpenKeys
+			t.StateBytes += s.StateBytes
+			t.DroppedKeys += s.DroppedKeys + s.DroppedMatch
+		}
+		met.CorrelationHeld.Set(float64(t.Held))
+		met.CorrelationKeys.Set(float64(t.OpenKeys))
+		met.CorrelationBytes.Set(float64(t.StateBytes))
+		met.CorrelationDropped.Set(float64(t.DroppedKeys))
+	}
 	tick := time.NewTicker(o.Tick)
 	defer tick.Stop()
 	lastCommit := time.Now()
@@ -566,6 +582,7 @@ func (p *Pipeline) sink(ctx context.Context, order <-chan *job) error {
 					c.AdvanceTo(maxEvent.Add(time.Since(maxEventWall)))
 				}
 			}
+			reportCorrs()
 			flushDirty()
 			if time.Since(lastCommit) >= o.CommitInterval {
 				commit()
@@ -676,6 +693,7 @@ func (p *Pipeline) sink(ctx context.Context, order <-chan *job) error {
 			c.AdvanceTo(maxEvent.Add(time.Since(maxEventWall)))
 		}
 	}
+	reportCorrs()
 	flushDirty()
 	if o.Lake != nil {
 		seq := p.processed.Load()
