@@ -127,7 +127,7 @@ func compile(d *engine.Detection) (*ruleState, error) {
 	if c == nil {
 		return nil, fmt.Errorf("not a correlation rule")
 	}
-	rs := &ruleState{d: d, c: c, byRule: map[string][]int{}, entries: map[entryKey]*entry{}, lru: list.New()}
+	rs := &ruleState{d: d, c: c, byRule: map[string][]int{}, entries: map[entryKey]*entry{}, lru: list.New(), fired: map[string]span{}}
 	ref := func(s string) (engine.FieldRef, error) {
 		f, err := engine.ParseFieldRef(s)
 		if err != nil {
@@ -342,6 +342,7 @@ func (e *Engine) Totals() RuleStats {
 		t.DroppedMatch += s.DroppedMatch
 		t.Pending += s.Pending
 		t.Errors += s.Errors
+		t.Refires += s.Refires
 		t.StateBytes += s.StateBytes
 		t.PeakStateBytes += s.PeakStateBytes // an upper bound of the peak of the sum
 	}
@@ -359,9 +360,14 @@ type link struct {
 
 // fire turns a complete chain into a match of the correlation rule.
 func (e *Engine) fire(rs *ruleState, chain []link, key string) {
-	rs.stats.Firings++
 	sort.SliceStable(chain, func(i, j int) bool { return chain[i].r.before(chain[j].r) })
 	last := chain[len(chain)-1].r
+	if rs.quiet(key, last.t) {
+		rs.stats.Refires++
+		return
+	}
+	rs.firedAt(key, last.t, e.opts.MaxKeys)
+	rs.stats.Firings++
 	fresh := false
 	var b []byte
 	b = append(b, `{"rule_id":`...)

@@ -462,18 +462,27 @@ func TestSameOutputForAnyArrivalOfSources(t *testing.T) {
 func TestAlertSourcesAreThoseOfItsMatches(t *testing.T) {
 	set := tree(t, with(rules(), map[string]string{"corr/seq.yml": seqABC}))
 	r := newRun(t, set, Options{})
-	a, b, c, c2 := match("A", 0, "bob"), match("B", 5, "bob"), match("C", 12, "bob"), match("C", 13, "bob")
+	a, b, c := match("A", 0, "bob"), match("B", 5, "bob"), match("C", 12, "bob")
+	c1 := match("C", 13, "bob") // completes the chain again within the lookback: not a firing
+	// A second firing, a lookback later, within the alert's dedup period.
+	a2, b2, c2 := match("A", 40, "bob"), match("B", 45, "bob"), match("C", 52, "bob")
 	a.Event.SourceFile = "okta.json"
 	b.Source = "cloudtrail-1.json" // Source wins over the event's
 	b.Event.SourceFile = "ignored.json"
 	c.Event.SourceFile = "cloudtrail-1.json"
-	c2.Event.SourceFile = "cloudtrail-2.json" // a second firing, same alert
-	r.feed(a, b, c, c2).flush()
+	c1.Event.SourceFile = "not-a-firing.json"
+	for _, in := range []*Input{a2, b2, c2} {
+		in.Event.SourceFile = "cloudtrail-2.json"
+	}
+	r.feed(a, b, c, c1, a2, b2, c2).flush()
 	if len(r.alerts) != 1 {
 		t.Fatalf("got %d alerts, want 1", len(r.alerts))
 	}
-	if got := strings.Join(r.alerts[0].Sources, " "); got != "cloudtrail-1.json cloudtrail-2.json okta.json" {
-		t.Errorf("sources %q", got)
+	if got := strings.Join(r.alerts[0].Sources, " "); got != "cloudtrail-1.json cloudtrail-2.json okta.json" || r.alerts[0].EventCount != 2 {
+		t.Errorf("sources %q, %d firings", got, r.alerts[0].EventCount)
+	}
+	if st := r.eng.Stats()["Seq.ABC"]; st.Firings != 2 || st.Refires != 1 {
+		t.Errorf("stats %+v", st)
 	}
 	if len(r.eng.sources) != 0 || len(r.eng.chains) != 0 {
 		t.Errorf("held after emit: %d sources, %d chains", len(r.eng.sources), len(r.eng.chains))

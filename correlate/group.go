@@ -23,6 +23,10 @@ func (e *Engine) addGroup(rs *ruleState, r *rec) {
 		waits = waits || s.Absence || s.MaxMatchCount > 0
 	}
 	for _, k := range r.in {
+		if !waits && rs.quiet(k, r.t) {
+			rs.stats.Refires++
+			continue // fired for this key within a window: no search
+		}
 		// Candidate windows [s, s+w] holding r: s from the present groups'
 		// matches in [r.t-w, r.t], earliest first.
 		var starts []time.Time

@@ -67,6 +67,10 @@ type ruleState struct {
 	entries map[entryKey]*entry
 	lru     *list.List // of *entry, most recently touched at the front
 	pending pendingHeap
+	// fired is, per key, the span of its firings (the time of each
+	// firing's last match): a key fires at most once a lookback window
+	// (see quiet).
+	fired map[string]span
 
 	stats RuleStats
 }
@@ -82,6 +86,7 @@ type RuleStats struct {
 	DroppedMatch int64 // matches dropped by the per-key cap
 	Pending      int   // absences waiting for their window to close
 	Errors       int64 // errors of the rule's Lua functions
+	Refires      int64 // chains completed again for a key within a lookback window of its firing: not fired
 	// StateBytes estimates the memory the rule holds: its keys and the
 	// matches under them (a match held under two keys counts twice, so
 	// the estimate errs high). Bounded by the caps on keys and matches.
@@ -94,6 +99,7 @@ type RuleStats struct {
 const (
 	recOverhead   = 240
 	entryOverhead = 160
+	firedOverhead = 64
 )
 
 // recBytes estimates what a held match costs (its reference included).
@@ -173,8 +179,49 @@ func (rs *ruleState) list(step int, out bool, key string) []*rec {
 	return nil
 }
 
+// quiet reports whether key fired within a lookback window of t (either
+// side: inputs are not in time order). A chain that completes again then
+// is the same incident, not a new firing: without this, every match
+// after a count is reached (a value_count, a group with MinMatchCount)
+// would fire again and run the correlation's alert logic.
+// A chain that completes before the first firing (it arrived late) does
+// fire, so the alert's first event is the earliest whatever the arrival
+// order.
+func (rs *ruleState) quiet(key string, t time.Time) bool {
+	sp, ok := rs.fired[key]
+	return ok && !t.Before(sp.lo) && t.Sub(sp.hi) < rs.c.Lookback
+}
+
+// span is the first and last firing of a key.
+type span struct{ lo, hi time.Time }
+
+// firedAt records a firing of key at t.
+func (rs *ruleState) firedAt(key string, t time.Time, maxKeys int) {
+	sp, ok := rs.fired[key]
+	if !ok {
+		if len(rs.fired) >= maxKeys {
+			return // bounded like the keys; a key not recorded may fire again
+		}
+		rs.stats.StateBytes += firedOverhead + int64(len(key))
+		sp = span{t, t}
+	}
+	if t.Before(sp.lo) {
+		sp.lo = t
+	}
+	if t.After(sp.hi) {
+		sp.hi = t
+	}
+	rs.fired[key] = sp
+}
+
 // expire drops the matches older than horizon, and keys left empty.
 func (rs *ruleState) expire(horizon time.Time) {
+	for k, sp := range rs.fired {
+		if sp.hi.Add(rs.c.Lookback).Before(horizon) {
+			delete(rs.fired, k)
+			rs.stats.StateBytes -= firedOverhead + int64(len(k))
+		}
+	}
 	for el := rs.lru.Back(); el != nil; {
 		prev := el.Prev()
 		en := el.Value.(*entry)
