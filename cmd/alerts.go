@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -293,7 +295,13 @@ func alertsShowRun(ctx context.Context, o *AlertsShowOptions) error {
 	if o.Format == "json" {
 		return writeJSONOut(o.IO.Out, a)
 	}
-	w := o.IO.Out
+	printAlertDetail(o.IO.Out, a)
+	return nil
+}
+
+// printAlertDetail writes an alert as `alerts show` does: its fields, then
+// its notes, history and deliveries. Everything from a log is text.
+func printAlertDetail(w io.Writer, a *alerts.Alert) {
 	fmt.Fprintf(w, "#%d [%s] %s\n", a.ID, a.Severity, text(a.Title, 0))
 	row := func(k, v string) {
 		if v != "" {
@@ -315,8 +323,8 @@ func alertsShowRun(ctx context.Context, o *AlertsShowOptions) error {
 	row("owner", a.Owner)
 	row("log types", strings.Join(a.LogTypes, ", "))
 	row("destinations", strings.Join(a.Destinations, ", "))
-	for k, v := range a.Fields {
-		row(k, v)
+	for _, k := range slices.Sorted(maps.Keys(a.Fields)) {
+		row(k, a.Fields[k])
 	}
 	if len(a.AlertContext) > 0 {
 		row("context", string(a.AlertContext))
@@ -324,6 +332,11 @@ func alertsShowRun(ctx context.Context, o *AlertsShowOptions) error {
 	if a.Runbook != "" {
 		fmt.Fprintf(w, "runbook:\n  %s\n", strings.ReplaceAll(text(strings.TrimSpace(a.Runbook), 0), "  ", "\n  "))
 	}
+	printAlertTrail(w, a)
+}
+
+// printAlertTrail writes the notes, history and deliveries of an alert.
+func printAlertTrail(w io.Writer, a *alerts.Alert) {
 	if len(a.Notes) > 0 {
 		fmt.Fprintln(w, "notes:")
 		for _, n := range a.Notes {
@@ -356,7 +369,6 @@ func alertsShowRun(ctx context.Context, o *AlertsShowOptions) error {
 			fmt.Fprintln(w, line)
 		}
 	}
-	return nil
 }
 
 func parseIDs(args []string) ([]int64, error) {

@@ -2,14 +2,13 @@ package live
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"io"
 	"time"
 
 	"panther/ingest"
 	"panther/parsers"
-	"panther/parsers/classifier"
+	"panther/parsers/decode"
 	"panther/parsers/event"
 	"panther/parsers/input"
 )
@@ -35,105 +34,101 @@ const maxOrdinal = 1<<24 - 1
 // log, the same whenever the entry is decoded again.
 func rowOrdinal(seq uint64, ordinal int64) int64 { return int64(seq)<<24 | ordinal }
 
-// decoder turns entries into normalised events: the replay's decode step
-// (open → reader → classify → skip header → normalise → bad record) over
-// one entry. One per worker.
+// decoder turns entries into normalised events through parsers/decode,
+// the one decode step replay, parse and the tests use: an entry of records
+// (syslog lines, Kafka records) goes record by record through
+// Source.Record, an entry that is a whole body (an HTTP request) through a
+// Stream. One per worker.
 type decoder struct {
 	maxRecord int
-	template  map[*parsers.Registry]*classifier.Classifier
+	reg       *parsers.Registry
+	// templates are never-used sources, one per forced log type ("" for
+	// the classifier) of reg: each entry's source continues from one, so
+	// the classifier is built once, and every entry starts from the same
+	// order whichever worker decodes it (the output does not depend on
+	// the order entries reach the workers).
+	templates map[string]*decode.Source
+	now       time.Time // the receive time of the entry being decoded
+}
+
+// source returns the decode source of an entry: its name, label, forced
+// log type, receive time, and the offset base that makes p_row_id unique
+// over the whole log.
+func (d *decoder) source(reg *parsers.Registry, lt *parsers.LogType, e *ingest.Entry) *decode.Source {
+	if reg != d.reg || d.templates == nil {
+		d.reg, d.templates = reg, map[string]*decode.Source{} // one registry at a time
+	}
+	opts := decode.Options{Registry: reg, LogType: lt, Label: e.Label, MaxRecordBytes: d.maxRecord,
+		Now: func() time.Time { return d.now }, KeepBadRecords: true, OffsetBase: rowOrdinal(e.Seq, 0)}
+	key := ""
+	if lt != nil {
+		key = lt.Name
+	}
+	t := d.templates[key]
+	if t == nil {
+		t = decode.New(opts).Source("")
+		d.templates[key] = t
+	}
+	return decode.New(opts).Continue(t, e.Source)
 }
 
 // decode calls emit with each event of e (in record order) and bad with
 // each record that could not be parsed.
 func (d *decoder) decode(reg *parsers.Registry, e *ingest.Entry, emit func(*event.Event), bad func(BadRecord)) error {
-	var cls *classifier.Classifier
+	var lt *parsers.LogType
 	if e.LogType != "" {
-		lt, ok := reg.Lookup(e.LogType)
-		if !ok {
+		var ok bool
+		if lt, ok = reg.Lookup(e.LogType); !ok {
 			bad(BadRecord{Reason: fmt.Sprintf("unknown log type %q", e.LogType)})
 			return nil
 		}
-		cls = classifier.NewFixed(reg, lt)
-	} else {
-		if d.template == nil {
-			d.template = map[*parsers.Registry]*classifier.Classifier{}
-		}
-		t := d.template[reg]
-		if t == nil {
-			clear(d.template) // one registry at a time
-			t = classifier.New(reg)
-			d.template[reg] = t
-		}
-		cls = t.Fork()
 	}
-	now := e.Received
-	cls.Now = func() time.Time { return now }
-	src := parsers.Source{File: e.Source, Label: e.Label}
-	var ordinal int64
-	one := func(rec []byte, line int) {
-		ordinal++
-		if ordinal > maxOrdinal {
-			bad(BadRecord{Line: line, Reason: fmt.Sprintf("more than %d records in one entry", maxOrdinal), Size: int64(len(rec))})
-			return
+	d.now = e.Received
+	src := d.source(reg, lt, e)
+	one := func(it decode.Item) {
+		switch {
+		case it.Bad != nil:
+			bad(BadRecord{Line: it.Bad.Line, Reason: it.Bad.Reason, Data: it.Bad.Data, Size: it.Bad.Size})
+		case it.Event != nil:
+			emit(it.Event)
 		}
-		ev, lt, err := cls.Classify(rec)
-		if err != nil {
-			bad(BadRecord{Line: line, Reason: err.Error(), Data: rec})
-			return
-		}
-		if ev == nil {
-			return // a header
-		}
-		ev.Line = line
-		if err := reg.Normalise(lt, ev, src, rowOrdinal(e.Seq, ordinal), now); err != nil {
-			ev.Release()
-			bad(BadRecord{Line: line, Reason: err.Error(), Data: rec})
-			return
-		}
-		emit(ev)
 	}
 	switch e.Kind {
 	case ingest.Records:
-		line := 0
+		var line int
 		return ingest.EachRecord(e.Data, func(rec []byte) error {
 			line++
-			if d.maxRecord > 0 && len(rec) > d.maxRecord {
-				ordinal++
+			switch {
+			case line > maxOrdinal:
+				bad(BadRecord{Line: line, Reason: fmt.Sprintf("more than %d records in one entry", maxOrdinal), Size: int64(len(rec))})
+			case d.maxRecord > 0 && len(rec) > d.maxRecord:
 				bad(BadRecord{Line: line, Reason: fmt.Sprintf("record of %d bytes exceeds the %s limit", len(rec), input.FormatSize(int64(d.maxRecord))), Size: int64(len(rec))})
-				return nil
+			default:
+				one(src.Record(rec, line, rowOrdinal(e.Seq, int64(line))))
 			}
-			one(rec, line)
 			return nil
 		})
 	case ingest.Stream:
-		var body io.Reader = bytes.NewReader(e.Data)
+		body := e.Data
 		if e.Plain != nil {
-			body = bytes.NewReader(e.Plain)
+			body = e.Plain
 		}
-		stream, err := input.NewStream(e.Source, body)
+		st, err := src.NewStream(bytes.NewReader(body))
 		if err != nil {
 			bad(BadRecord{Reason: err.Error()})
 			return nil
 		}
-		defer stream.Close()
-		rd := input.NewReader(stream, input.Options{MaxRecordBytes: d.maxRecord})
+		defer st.Close()
 		for {
-			rec, err := rd.Next()
+			it, err := st.Next()
 			if err == io.EOF {
 				return nil
 			}
 			if err != nil {
-				var re *input.RecordError
-				if errors.As(err, &re) {
-					ordinal = re.Ordinal
-					bad(BadRecord{Line: re.Line, Reason: re.Err.Error(), Size: re.Size})
-					continue
-				}
 				bad(BadRecord{Reason: err.Error()})
 				return nil
 			}
-			ordinal = rec.Ordinal - 1
-			one(rec.Data, rec.Line)
+			one(it)
 		}
 	}
 	return fmt.Errorf("entry %d: unknown kind %d", e.Seq, e.Kind)
