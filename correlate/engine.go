@@ -4,6 +4,7 @@ import (
 	"container/heap"
 	"container/list"
 	"fmt"
+	"reflect"
 	"slices"
 	"sort"
 	"time"
@@ -179,6 +180,32 @@ func compile(d *engine.Detection) (*ruleState, error) {
 		}
 	}
 	return rs, nil
+}
+
+// Adopt takes over, from engines being replaced (serve's hot swap of the
+// active packs), the state of every rule that is here with the same
+// definition: the matches it holds, its absences waiting for their window,
+// when each key last fired, its counters, and the watermark. Chains in
+// progress then survive an activation that keeps their rule. A rule whose
+// definition changed starts afresh (its keys may mean something else).
+// The old engines must not be used afterwards, but for Flush and Close.
+func (e *Engine) Adopt(olds ...*Engine) {
+	for _, old := range olds {
+		if old.wm.After(e.wm) {
+			e.wm, e.lastWM = old.wm, old.lastWM
+		}
+		for _, rs := range e.rules {
+			for j, o := range old.rules {
+				if o.d.ID != rs.d.ID || !reflect.DeepEqual(o.c, rs.c) {
+					continue
+				}
+				rs.entries, rs.lru, rs.pending, rs.fired, rs.stats = o.entries, o.lru, o.pending, o.fired, o.stats
+				// The old rule is left empty: its Flush decides nothing
+				// that moved here.
+				old.rules[j] = &ruleState{d: o.d, c: o.c, byRule: o.byRule, entries: map[entryKey]*entry{}, lru: list.New(), fired: map[string]span{}}
+			}
+		}
+	}
 }
 
 // SetEmit replaces Options.Emit and Options.EmitError (a caller that

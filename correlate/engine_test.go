@@ -488,3 +488,34 @@ func TestAlertSourcesAreThoseOfItsMatches(t *testing.T) {
 		t.Errorf("held after emit: %d sources, %d chains", len(r.eng.sources), len(r.eng.chains))
 	}
 }
+
+// serve's hot swap: a new engine adopts the state of the rules that keep
+// their definition, so a chain in progress completes across the swap; a
+// rule whose definition changed starts afresh.
+func TestAdoptKeepsChainsAcrossASwap(t *testing.T) {
+	set := tree(t, with(rules(), map[string]string{"corr/seq.yml": seqABC}))
+	changed := tree(t, with(rules(), map[string]string{"corr/seq.yml": strings.Replace(seqABC, "LookbackWindowMinutes: 30", "LookbackWindowMinutes: 40", 1)}))
+	for _, c := range []struct {
+		name  string
+		next  *engine.Set
+		fires bool
+	}{{"same rule", set, true}, {"rule changed", changed, false}} {
+		t.Run(c.name, func(t *testing.T) {
+			old := newRun(t, set, Options{})
+			old.feed(match("A", 0, "bob"), match("B", 5, "bob"))
+			r := newRun(t, c.next, Options{})
+			r.eng.Adopt(old.eng)
+			old.flush() // the old engine's close: nothing of the chain is left there
+			r.feed(match("C", 12, "bob")).flush()
+			if len(old.alerts) != 0 {
+				t.Errorf("the old engine fired %d alerts", len(old.alerts))
+			}
+			if fired := len(r.alerts) == 1 && r.alerts[0].Dedup == "bob"; fired != c.fires {
+				t.Errorf("fired %v (%d alerts), want %v", fired, len(r.alerts), c.fires)
+			}
+			if st := r.eng.Stats()["Seq.ABC"]; c.fires && st.Matches != 3 {
+				t.Errorf("counters not carried over: %+v", st)
+			}
+		})
+	}
+}

@@ -474,7 +474,9 @@ func (p *Pipeline) sink(ctx context.Context, order <-chan *job) error {
 		send(r, true)
 	}
 	// Correlation rules: one engine per pack set of the generation; a new
-	// generation starts them afresh (their state is not carried over).
+	// generation's engines adopt the state of the rules that keep their
+	// definition (chains in progress survive an activation), the others
+	// start afresh.
 	var corrGen *Generation
 	corrs := map[*engine.Set]*correlate.Engine{}
 	closeCorrs := func() {
@@ -489,7 +491,17 @@ func (p *Pipeline) sink(ctx context.Context, order <-chan *job) error {
 		if g == corrGen {
 			return
 		}
-		closeCorrs()
+		olds := make([]*correlate.Engine, 0, len(corrs))
+		for _, c := range corrs {
+			olds = append(olds, c)
+		}
+		defer func() {
+			for _, c := range olds {
+				c.Flush() // what did not move: open alerts, rules gone or changed
+				c.Close()
+			}
+		}()
+		clear(corrs)
 		corrGen = g
 		for set, ds := range g.corrs {
 			c, err := correlate.New(correlate.Options{Set: set, Rules: ds, Budget: o.Budget, Lateness: CorrelationLateness,
@@ -507,6 +519,7 @@ func (p *Pipeline) sink(ctx context.Context, order <-chan *job) error {
 				}
 				agg.Raise(a)
 			})
+			c.Adopt(olds...)
 			corrs[set] = c
 		}
 	}
