@@ -128,7 +128,7 @@ func compile(d *engine.Detection) (*ruleState, error) {
 	if c == nil {
 		return nil, fmt.Errorf("not a correlation rule")
 	}
-	rs := &ruleState{d: d, c: c, byRule: map[string][]int{}, entries: map[entryKey]*entry{}, lru: list.New(), fired: map[string]span{}}
+	rs := &ruleState{d: d, c: c, byRule: map[string][]int{}, entries: map[entryKey]*entry{}, lru: list.New(), fired: map[string]span{}, waiting: map[pendingKey]struct{}{}}
 	ref := func(s string) (engine.FieldRef, error) {
 		f, err := engine.ParseFieldRef(s)
 		if err != nil {
@@ -199,10 +199,10 @@ func (e *Engine) Adopt(olds ...*Engine) {
 				if o.d.ID != rs.d.ID || !reflect.DeepEqual(o.c, rs.c) {
 					continue
 				}
-				rs.entries, rs.lru, rs.pending, rs.fired, rs.stats = o.entries, o.lru, o.pending, o.fired, o.stats
+				rs.entries, rs.lru, rs.pending, rs.waiting, rs.fired, rs.stats, rs.expired = o.entries, o.lru, o.pending, o.waiting, o.fired, o.stats, o.expired
 				// The old rule is left empty: its Flush decides nothing
 				// that moved here.
-				old.rules[j] = &ruleState{d: o.d, c: o.c, byRule: o.byRule, entries: map[entryKey]*entry{}, lru: list.New(), fired: map[string]span{}}
+				old.rules[j] = &ruleState{d: o.d, c: o.c, byRule: o.byRule, entries: map[entryKey]*entry{}, lru: list.New(), fired: map[string]span{}, waiting: map[pendingKey]struct{}{}}
 			}
 		}
 	}
@@ -322,11 +322,16 @@ func (e *Engine) advance(final bool) {
 				break
 			}
 			heap.Pop(&rs.pending)
+			delete(rs.waiting, pendingKey{p.key, p.deadline.UnixNano()})
 			e.decide(rs, p)
 		}
 		rs.stats.Pending = rs.pending.Len()
-		if !final {
-			rs.expire(e.wm.Add(-max(e.opts.Lateness, e.opts.Retention) - rs.c.Lookback))
+		// Expiry walks every key: it runs once the horizon has moved by an
+		// eighth of the lookback (at least a minute), which holds matches
+		// that much longer at most.
+		if h := e.wm.Add(-max(e.opts.Lateness, e.opts.Retention) - rs.c.Lookback); !final && h.Sub(rs.expired) >= max(time.Minute, rs.c.Lookback/8) {
+			rs.expire(h)
+			rs.expired = h
 		}
 	}
 }
@@ -581,10 +586,9 @@ func (h *pendingHeap) Pop() any {
 // schedule adds a pending absence, unless one for the same key and
 // window is waiting already.
 func (e *Engine) schedule(rs *ruleState, p *pending) {
-	for _, q := range rs.pending {
-		if q.key == p.key && q.deadline.Equal(p.deadline) {
-			return
-		}
+	pk := pendingKey{p.key, p.deadline.UnixNano()}
+	if _, dup := rs.waiting[pk]; dup {
+		return
 	}
 	if rs.pending.Len() >= e.opts.MaxKeys {
 		rs.stats.DroppedKeys++
@@ -593,7 +597,14 @@ func (e *Engine) schedule(rs *ruleState, p *pending) {
 	e.seq++
 	p.seq = e.seq
 	heap.Push(&rs.pending, p)
+	rs.waiting[pk] = struct{}{}
 	rs.stats.Pending = rs.pending.Len()
+}
+
+// pendingKey identifies a pending absence: its key and window.
+type pendingKey struct {
+	key      string
+	deadline int64
 }
 
 // decide fires a pending chain whose absent step did not match (or

@@ -67,6 +67,8 @@ type ruleState struct {
 	entries map[entryKey]*entry
 	lru     *list.List // of *entry, most recently touched at the front
 	pending pendingHeap
+	waiting map[pendingKey]struct{} // the pending absences, for schedule's check
+	expired time.Time               // the horizon of the last expiry
 	// fired is, per key, the span of its firings (the time of each
 	// firing's last match): a key fires at most once a lookback window
 	// (see quiet).
