@@ -481,7 +481,9 @@ func (p *Pipeline) sink(ctx context.Context, order <-chan *job) error {
 		send(r, true)
 	}
 	// Correlation rules: one engine per pack set of the generation; a new
-	// generation starts them afresh (their state is not carried over).
+	// generation's engines adopt the state of the rules that keep their
+	// definition (chains in progress survive an activation), the others
+	// start afresh.
 	var corrGen *Generation
 	corrs := map[*engine.Set]*correlate.Engine{}
 	closeCorrs := func() {
@@ -496,7 +498,17 @@ func (p *Pipeline) sink(ctx context.Context, order <-chan *job) error {
 		if g == corrGen {
 			return
 		}
-		closeCorrs()
+		olds := make([]*correlate.Engine, 0, len(corrs))
+		for _, c := range corrs {
+			olds = append(olds, c)
+		}
+		defer func() {
+			for _, c := range olds {
+				c.Flush() // what did not move: open alerts, rules gone or changed
+				c.Close()
+			}
+		}()
+		clear(corrs)
 		corrGen = g
 		for set, ds := range g.corrs {
 			c, err := correlate.New(correlate.Options{Set: set, Rules: ds, Budget: o.Budget, Lateness: CorrelationLateness,
@@ -514,8 +526,25 @@ func (p *Pipeline) sink(ctx context.Context, order <-chan *job) error {
 				}
 				agg.Raise(a)
 			})
+			c.Adopt(olds...)
 			corrs[set] = c
 		}
+	}
+	// reportCorrs puts the correlation state in the metrics (once a tick:
+	// the engines are the sink's alone).
+	reportCorrs := func() {
+		var t correlate.RuleStats
+		for _, c := range corrs {
+			s := c.Totals()
+			t.Held += s.Held
+			t.OpenKeys += s.OpenKeys
+			t.StateBytes += s.StateBytes
+			t.DroppedKeys += s.DroppedKeys + s.DroppedMatch
+		}
+		met.CorrelationHeld.Set(float64(t.Held))
+		met.CorrelationKeys.Set(float64(t.OpenKeys))
+		met.CorrelationBytes.Set(float64(t.StateBytes))
+		met.CorrelationDropped.Set(float64(t.DroppedKeys))
 	}
 	tick := time.NewTicker(o.Tick)
 	defer tick.Stop()
@@ -581,6 +610,7 @@ func (p *Pipeline) sink(ctx context.Context, order <-chan *job) error {
 					c.AdvanceTo(maxEvent.Add(time.Since(maxEventWall)))
 				}
 			}
+			reportCorrs()
 			flushDirty()
 			if time.Since(lastCommit) >= o.CommitInterval {
 				commit()
@@ -706,6 +736,7 @@ func (p *Pipeline) sink(ctx context.Context, order <-chan *job) error {
 			c.AdvanceTo(maxEvent.Add(time.Since(maxEventWall)))
 		}
 	}
+	reportCorrs()
 	flushDirty()
 	if o.Lake != nil {
 		seq := p.processed.Load()
