@@ -139,6 +139,9 @@ func (id Identity) Can(p Permission) bool { return id.Role.Allows(p) }
 // Tokens are the accepted API tokens, kept only as sha256 hashes.
 type Tokens struct {
 	list []token
+	// sessions, when set (NewSessions), let a request without a token
+	// header authenticate with a console session cookie.
+	sessions *Sessions
 }
 
 type token struct {
@@ -261,11 +264,18 @@ func Secret(r *http.Request) (string, *Error) {
 	return strings.TrimSpace(r.Header.Get("X-Api-Token")), nil
 }
 
-// Authenticate finds the identity of a request's token.
+// Authenticate finds the identity of a request's token or, without a
+// token header, of its console session (see Sessions: a change made with a
+// session must carry the session's CSRF token).
 func (t *Tokens) Authenticate(r *http.Request) (Identity, *Error) {
 	secret, err := Secret(r)
 	if err != nil {
 		return Identity{}, err
+	}
+	if secret == "" && t.sessions != nil {
+		if id, aerr, found := t.sessions.fromCookie(r); found {
+			return id, aerr
+		}
 	}
 	if secret == "" {
 		return Identity{}, &Error{Status: http.StatusUnauthorized, Code: "unauthenticated",

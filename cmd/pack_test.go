@@ -451,6 +451,13 @@ func TestServeCommand(t *testing.T) {
 	if h.Status != "ok" {
 		t.Errorf("health: %+v", h)
 	}
+	// The console is served beside the API, and a token signs in to it.
+	if resp, err := http.Get(url + "/alerts"); err != nil || resp.StatusCode != 200 || resp.Header.Get("Content-Security-Policy") == "" {
+		t.Errorf("console: %v %v", err, resp)
+	}
+	if resp, err := http.Post(url+"/api/v1/session", "application/json", strings.NewReader(`{"token":"`+packWriteToken+`"}`)); err != nil || resp.StatusCode != 201 {
+		t.Errorf("sign in: %v %v", err, resp)
+	}
 	repo := packRepo(t, "v1", false)
 	cenv := map[string]string{"PANTHER_API_URL": url, "PANTHER_API_TOKEN": packWriteToken}
 	if stdout, stderr, code := runEnv(t, repo, cenv, "upload", "--detections", repo); code != 0 {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"os"
 	"path/filepath"
 	"time"
@@ -15,8 +16,10 @@ import (
 	"panther/alerts/destinations"
 	"panther/alerts/rulesource"
 	"panther/auth"
+	"panther/console"
 	"panther/engine/live"
 	"panther/packs/server"
+	queryapi "panther/query/api"
 	"panther/serve"
 )
 
@@ -32,7 +35,12 @@ func alertsFlags(c *cobra.Command) {
 type alertsPart struct {
 	store *alerts.Store
 	api   *api.API
-	start func(ctx context.Context, packs *server.Store) error
+	// The console and what it needs besides the alert API: sign-in
+	// sessions and search over HTTP.
+	sessions *auth.Sessions
+	search   *queryapi.API
+	console  *console.Console
+	start    func(ctx context.Context, packs *server.Store) error
 }
 
 // openAlerts opens the alert store of serve in its data folder, with its
@@ -62,7 +70,14 @@ func openAlerts(ctx context.Context, opts *serveOptions, tokens *auth.Tokens, lo
 	a := api.New(api.Options{Store: st, Tokens: tokens, Lake: lakeDir, Registry: lopts.Registry,
 		Logger: log, Done: ctx.Done(), Now: opts.Now})
 	dirs := s.ServeAlertRules
-	part := &alertsPart{store: st, api: a}
+	con, err := console.New()
+	if err != nil {
+		st.Close()
+		return nil, opErr(err)
+	}
+	part := &alertsPart{store: st, api: a, console: con,
+		sessions: auth.NewSessions(tokens, auth.SessionOptions{}),
+		search:   queryapi.New(queryapi.Options{Lake: lakeDir, Registry: lopts.Registry, Tokens: tokens, Logger: log, Now: opts.Now})}
 	part.start = func(ctx context.Context, packs *server.Store) error {
 		loader := &rulesource.Loader{Packs: packs, Dirs: dirs, Options: lopts, Logger: log}
 		if err := loader.Watch(ctx, st, time.Second); err != nil {
@@ -88,7 +103,13 @@ func openAlerts(ctx context.Context, opts *serveOptions, tokens *auth.Tokens, lo
 // the API's routes, and the start once the pack store is open.
 func (p *alertsPart) wire(o *serve.Options, ctx context.Context) {
 	o.Alerts = liveSink{p.store}
-	o.Mount = p.api.Mount
+	o.Resources.Alerts = alerts.ScanAlerts{Store: p.store}
+	o.Mount = func(mux *http.ServeMux) {
+		p.api.Mount(mux)
+		p.sessions.Mount(mux)
+		p.search.Mount(mux)
+		p.console.Mount(mux)
+	}
 	o.OnPacks = func(ps *server.Store) error { return p.start(ctx, ps) }
 }
 

@@ -88,6 +88,7 @@ func (a *API) Mount(mux *http.ServeMux) {
 	}
 	route("GET /api/v1/alerts", auth.Read, a.list)
 	route("GET /api/v1/alerts/stream", auth.Read, a.stream)
+	route("GET /api/v1/alerts/stats", auth.Read, a.stats)
 	route("GET /api/v1/alerts/{id}", auth.Read, a.get)
 	route("PATCH /api/v1/alerts/{id}", auth.Change, a.patch)
 	route("GET /api/v1/alerts/{id}/history", auth.Read, a.history)

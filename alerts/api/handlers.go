@@ -173,11 +173,15 @@ func (a *API) list(w http.ResponseWriter, r *http.Request, id auth.Identity) {
 			return
 		}
 	}
+	// The change feed's position before the list is read: a client that
+	// follows the stream from it (?after=) misses no change to the list.
+	seq := a.store.LastSeq()
 	res, err := a.store.List(r.Context(), f, p)
 	if err != nil {
 		a.fail(w, r, err)
 		return
 	}
+	w.Header().Set("X-Alert-Seq", strconv.FormatInt(seq, 10))
 	writeJSON(w, http.StatusOK, res)
 }
 
@@ -421,4 +425,49 @@ func (a *API) rules(w http.ResponseWriter, r *http.Request, _ auth.Identity) {
 		out = append(out, info)
 	}
 	writeJSON(w, http.StatusOK, out)
+}
+
+// stats is GET /api/v1/alerts/stats: the console's dashboard. from and
+// to as the list's (default: the last 7 days), bucket a duration (default
+// 1h, widened to at most alerts.MaxBuckets buckets), top (1–1,000).
+func (a *API) stats(w http.ResponseWriter, r *http.Request, _ auth.Identity) {
+	q := r.URL.Query()
+	for k := range q {
+		if k != "from" && k != "to" && k != "bucket" && k != "top" {
+			a.fail(w, r, badRequest("parameters: from, to, bucket, top", "unknown parameter %q", k))
+			return
+		}
+	}
+	now := a.opts.Now()
+	var o alerts.StatsOptions
+	var err error
+	if o.From, err = parseWhen(q.Get("from"), "from", now); err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	if o.To, err = parseWhen(q.Get("to"), "to", now); err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	if o.To.IsZero() {
+		o.To = now
+	}
+	if s := q.Get("bucket"); s != "" {
+		if o.Bucket, err = time.ParseDuration(s); err != nil || o.Bucket < time.Minute {
+			a.fail(w, r, badRequest("a duration of at least 1m: 5m, 1h, 24h", "bucket=%q", s))
+			return
+		}
+	}
+	if s := q.Get("top"); s != "" {
+		if o.Top, err = strconv.Atoi(s); err != nil || o.Top < 1 || o.Top > 1000 {
+			a.fail(w, r, badRequest("", "top is 1 to 1000"))
+			return
+		}
+	}
+	st, err := a.store.Stats(r.Context(), o)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, st)
 }
