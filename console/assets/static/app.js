@@ -677,10 +677,18 @@
       : h('p', { class: 'muted' }, 'No pack uploaded yet: panther upload sends one.'), rules);
     try {
       const st = (await api('GET', '/api/v1/alerts/stats?' + q({ from: '7d', top: 1000 }))).data;
+      // Rule errors since the server started, from /metrics (absent: none known).
+      const errs = {};
+      try {
+        const m = metrics((await api('GET', '/metrics', undefined, { headers: { Accept: 'text/plain' } })).data);
+        for (const x of m.panther_rule_errors_total || []) errs[x.labels.rule] = (errs[x.labels.rule] || 0) + x.value;
+      } catch (e) { /* no metrics here */ }
+      for (const id of Object.keys(errs)) if (!(st.rules || []).some((r) => r.rule_id === id)) (st.rules = st.rules || []).push({ rule_id: id, alerts: 0, tally: 0, open: 0 });
       rules.replaceChildren(h('h2', {}, 'Detections (last 7 days)'), (st.rules || []).length ? table([
         { label: 'Rule', cell: (r) => h('a', { href: '/alerts?' + q({ rule: r.rule_id, status: STATUSES.join(',') }) }, r.rule_id) },
         { label: 'Alerts', num: true, cell: (r) => String(r.alerts) }, { label: 'Events', num: true, cell: (r) => String(r.tally) },
-        { label: 'Open', num: true, cell: (r) => String(r.open) }, { label: 'Last alert', cell: (r) => when(r.last_seen) }], st.rules) : h('p', { class: 'muted' }, 'No alert in 7 days.'));
+        { label: 'Open', num: true, cell: (r) => String(r.open) }, { label: 'Rule errors', num: true, cell: (r) => String(errs[r.rule_id] || 0) },
+        { label: 'Last alert', cell: (r) => when(r.last_seen) }], st.rules) : h('p', { class: 'muted' }, 'No alert in 7 days.'));
     } catch (e) { rules.replaceChildren(h('p', { class: 'error' }, e.message)); }
   }
 
