@@ -4,11 +4,13 @@ BIN     := bin/panther
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 COMMIT  ?= $(shell git rev-parse --short HEAD 2>/dev/null)
 LDFLAGS := -X panther/cmd.Version=$(VERSION) -X panther/cmd.Commit=$(COMMIT)
-# Benchmarks: make bench BENCH=Replay COUNT=5
+# Benchmarks: make bench BENCH=Replay COUNT=5. The lake_pqarrow tag builds the
+# Parquet writer the lake's is compared with (see lake/candidate_pqarrow.go).
 BENCH   ?= .
 COUNT   ?= 1
+BENCHTAGS ?= lake_pqarrow
 
-.PHONY: help build test bench lint run demo screenshots fuzz clean
+.PHONY: help build test bench lint run demo screenshots fuzz clean docs
 
 help: ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-7s %s\n", $$1, $$2}'
@@ -22,11 +24,12 @@ test: lint ## gofmt and go vet, then the whole test suite (fuzz seed corpora inc
 	$(GO) test -count=1 -timeout 15m ./...
 
 bench: ## run the benchmarks (BENCH=regexp COUNT=n)
-	$(GO) test -run '^$$' -bench '$(BENCH)' -benchmem -count $(COUNT) -timeout 60m ./...
+	$(GO) test -tags '$(BENCHTAGS)' -run '^$$' -bench '$(BENCH)' -benchmem -count $(COUNT) -timeout 60m ./...
 
 lint: ## gofmt and go vet
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
+	$(GO) vet -tags lake_pqarrow ./lake/
 
 run: build ## build, then run the main job on the shipped detections and samples
 	$(BIN) replay testdata/samples --lake out/lake
@@ -44,3 +47,6 @@ fuzz: ## fuzz one target for a while: make fuzz PKG=./parsers/aws FUZZ=FuzzCloud
 
 clean: ## remove build output
 	rm -rf bin
+
+docs: ## write docs/reference from the code (commands, spec keys, Lua modules, log types); make test checks it is current
+	$(GO) run ./cmd/panther docs --out docs/reference

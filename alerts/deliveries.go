@@ -75,7 +75,7 @@ type Job struct {
 // after that), and comes with its alert.
 func (s *Store) Claim(ctx context.Context, destination string, limit int, lease time.Duration) ([]Job, error) {
 	var ids []int64
-	err := s.write(ctx, func(tx *wtx, _ *writeOp) error {
+	err := s.writeKind(ctx, opNoAlerts, func(tx *wtx, _ *writeOp) error {
 		ids = ids[:0]
 		now := s.now()
 		rows, err := tx.Query(`SELECT id FROM deliveries WHERE destination = ? AND status = 'pending' AND next_at <= ?
@@ -132,7 +132,7 @@ type Attempt struct {
 // RecordAttempt records a try of a delivery: sent, due again at
 // a.Retry, or dead.
 func (s *Store) RecordAttempt(ctx context.Context, id int64, a Attempt) error {
-	return s.write(ctx, func(tx *wtx, op *writeOp) error {
+	return s.writeKind(ctx, opNoAlerts, func(tx *wtx, op *writeOp) error {
 		now := s.now()
 		var alertID int64
 		var status string
@@ -169,7 +169,7 @@ func (s *Store) RecordAttempt(ctx context.Context, id int64, a Attempt) error {
 // reason resend, and records who asked in the alert's history.
 func (s *Store) Resend(ctx context.Context, id int64, actor Actor) (Delivery, error) {
 	var newID int64
-	err := s.write(ctx, func(tx *wtx, op *writeOp) error {
+	err := s.writeKind(ctx, opNoAlerts, func(tx *wtx, op *writeOp) error {
 		now := s.now()
 		var alertID int64
 		var dest, status string
@@ -207,7 +207,7 @@ func (s *Store) Resend(ctx context.Context, id int64, actor Actor) (Delivery, er
 // exist), so they show in the dead-letter list instead of waiting forever.
 func (s *Store) AbandonUnknown(ctx context.Context, known []string) (int64, error) {
 	var n int64
-	err := s.write(ctx, func(tx *wtx, _ *writeOp) error {
+	err := s.writeKind(ctx, opNoAlerts, func(tx *wtx, _ *writeOp) error {
 		q := "UPDATE deliveries SET status = 'dead', last_error = 'no destination of this name is configured', next_at = NULL, updated_at = ? WHERE status = 'pending'"
 		args := []any{ms(s.now())}
 		if len(known) > 0 {

@@ -120,7 +120,7 @@ func (s *Store) flushHits(ctx context.Context) {
 		}
 		sqltx.Commit()
 	default:
-		if err := s.write(ctx, func(tx *wtx, _ *writeOp) error { return write(tx) }); err != nil {
+		if err := s.writeKind(ctx, opNoAlerts, func(tx *wtx, _ *writeOp) error { return write(tx) }); err != nil {
 			s.log.Warn("alert rule hit counts not saved", "error", err.Error())
 		}
 	}

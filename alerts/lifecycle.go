@@ -18,10 +18,10 @@ import (
 //
 //	from      to        person  system  notes
 //	OPEN      TRIAGED   yes     -       someone is on it
-//	OPEN      RESOLVED  yes     -
+//	OPEN      RESOLVED  yes     yes     the system: a policy passes again on the resource
 //	OPEN      CLOSED    yes     -
 //	TRIAGED   OPEN      yes     -       back to the queue
-//	TRIAGED   RESOLVED  yes     -
+//	TRIAGED   RESOLVED  yes     yes     (the same)
 //	TRIAGED   CLOSED    yes     -
 //	RESOLVED  OPEN      yes     yes     reopen: by hand, or a repeat within the dedup window
 //	RESOLVED  CLOSED    yes     -
@@ -37,10 +37,10 @@ var transitions = []struct {
 	system   bool
 }{
 	{StatusOpen, StatusTriaged, true, false},
-	{StatusOpen, StatusResolved, true, false},
+	{StatusOpen, StatusResolved, true, true},
 	{StatusOpen, StatusClosed, true, false},
 	{StatusTriaged, StatusOpen, true, false},
-	{StatusTriaged, StatusResolved, true, false},
+	{StatusTriaged, StatusResolved, true, true},
 	{StatusTriaged, StatusClosed, true, false},
 	{StatusResolved, StatusOpen, true, true},
 	{StatusResolved, StatusClosed, true, false},

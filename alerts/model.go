@@ -2,6 +2,8 @@ package alerts
 
 import (
 	"encoding/json"
+	"strconv"
+	"strings"
 	"time"
 
 	"panther/alerts/rules"
@@ -68,6 +70,29 @@ func ParseSeverity(s string) (Severity, bool) {
 	return Severity(r), ok
 }
 
+// ParseConsoleSeverity reads what an agent sends as a severity: the
+// rank, and the console's own number 0–5 — the number given, or the one
+// of a console name (clear 0, indeterminate 1, warning 2, minor 3, major
+// 4, critical 5), or for our names the number they map from (INFO is 1).
+func ParseConsoleSeverity(s string) (Severity, int, bool) {
+	sev, ok := ParseSeverity(s)
+	if !ok {
+		return 0, 0, false
+	}
+	t := strings.ToLower(strings.TrimSpace(s))
+	if n, err := strconv.Atoi(t); err == nil {
+		return sev, n, true
+	}
+	if t == "clear" {
+		return sev, 0, true
+	}
+	return sev, consoleNumber(sev), true
+}
+
+// consoleNumber is the console's number of a rank: INFO is 1
+// (indeterminate), LOW 2, ... CRITICAL 5.
+func consoleNumber(s Severity) int { return int(s) + 1 }
+
 // Alert is one alert of the store: a detection's alert or a console event,
 // with its lifecycle.
 type Alert struct {
@@ -129,6 +154,12 @@ type Alert struct {
 	Notes      []Note     `json:"notes,omitempty"`
 	History    []Change   `json:"history,omitempty"`
 	Deliveries []Delivery `json:"deliveries,omitempty"`
+
+	// The row's own sort columns, without the staged increments
+	// (tallies.go): lists are ordered by them, so cursors hold them.
+	rawTally, rawFirst, rawLast, rawUpdated int64
+	// rawKey is the key as stored (and indexed for text search).
+	rawKey string
 }
 
 // Note is a comment on an alert.
@@ -226,7 +257,14 @@ type ConsoleEvent struct {
 	Summary  string
 	Severity Severity
 	Tag      string
-	// Identifier, when set, is the dedup key; else node:severity:summary.
+	// ConsoleSeverity is the severity as the console numbers it, 0–5
+	// (0 clear, 1 indeterminate, ... 5 critical), when the sender gave
+	// one (a number or a console name: ParseConsoleSeverity); nil takes
+	// it from Severity (INFO is 1, indeterminate). The default key uses
+	// it, so that clear (0) and indeterminate (1), both INFO, stay apart.
+	ConsoleSeverity *int
+	// Identifier, when set, is the dedup key; else
+	// node:console severity:summary.
 	Identifier string
 	// Fields are the other string fields.
 	Fields map[string]string

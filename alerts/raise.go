@@ -116,7 +116,7 @@ func (s *Store) RaiseDetections(ctx context.Context, list []DetectionAlert) ([]R
 		}
 		prepared[i], out[i] = r, res
 	}
-	err := s.write(ctx, func(tx *wtx, op *writeOp) error {
+	err := s.writeKind(ctx, opRaise, func(tx *wtx, op *writeOp) error {
 		for i, r := range prepared {
 			if r == nil {
 				continue // discarded by a rule
@@ -234,7 +234,8 @@ func checkDetection(d *DetectionAlert) error {
 
 // RaiseEvent stores a console event (the ITSM shape): the alert rules run
 // first; then it is tallied by its Identifier, else by
-// node:severity:summary (the severity the sender gave), like a detection
+// node:severity:summary (the console severity 0–5 the sender gave, so
+// clear and indeterminate, both INFO, are two alerts), like a detection
 // alert.
 func (s *Store) RaiseEvent(ctx context.Context, e ConsoleEvent) (Result, error) {
 	if err := checkEvent(&e, s.now()); err != nil {
@@ -260,7 +261,11 @@ func (s *Store) RaiseEvent(ctx context.Context, e ConsoleEvent) (Result, error) 
 	sev, _ := ParseSeverity(f["severity"])
 	key := f["identifier"]
 	if key == "" {
-		key = f["node"] + ":" + strconv.Itoa(int(e.Severity)) + ":" + f["summary"]
+		cs := consoleNumber(e.Severity)
+		if e.ConsoleSeverity != nil {
+			cs = *e.ConsoleSeverity
+		}
+		key = f["node"] + ":" + strconv.Itoa(cs) + ":" + f["summary"]
 	}
 	r := &raise{
 		kind: KindEvent, key: "event\x1f" + key, count: 1, title: clip(f["summary"]), severity: sev,
@@ -296,6 +301,8 @@ func checkEvent(e *ConsoleEvent, now time.Time) error {
 		return &FieldError{Field: "summary", Message: fmt.Sprintf("node, summary, tag and identifier are at most %d bytes", MaxFieldLen)}
 	case e.Severity < SevInfo || e.Severity > SevCritical:
 		return &FieldError{Field: "severity", Message: "out of range"}
+	case e.ConsoleSeverity != nil && (*e.ConsoleSeverity < 0 || *e.ConsoleSeverity > 5):
+		return &FieldError{Field: "severity", Message: "the console's severity is 0 to 5"}
 	case len(e.Fields) > MaxFields:
 		return &FieldError{Field: "fields", Message: fmt.Sprintf("at most %d extra fields", MaxFields)}
 	}
@@ -393,7 +400,7 @@ type current struct {
 // raise stores r in one write.
 func (s *Store) raise(ctx context.Context, r *raise) (Result, error) {
 	var res Result
-	err := s.write(ctx, func(tx *wtx, op *writeOp) error {
+	err := s.writeKind(ctx, opRaise, func(tx *wtx, op *writeOp) error {
 		var err error
 		res, err = s.raiseTx(tx, op, r)
 		return err
@@ -428,35 +435,44 @@ func (s *Store) raiseTx(tx *wtx, op *writeOp, r *raise) (Result, error) {
 		}
 		var c current
 		found := false
-		if cached, ok := tx.keys[r.key]; ok {
+		if cached, ok := s.keys[r.key]; ok {
 			c, found = *cached, true
 		} else {
-			err := tx.QueryRow(`SELECT id, status, severity, tally, first_seen, last_seen, dedup_ms, version
-				FROM alerts WHERE dedup_key = ? ORDER BY id DESC LIMIT 1`, r.key).
-				Scan(&c.id, &c.status, &c.severity, &c.tally, &c.first, &c.last, &c.dedup, &c.version)
+			// The alert as it stands: its row plus what is staged for it.
+			var p staged
+			err := tx.QueryRow(`SELECT id, status, severity, tally, first_seen, last_seen, dedup_ms, version, updated_at`+stagedCols+`
+				FROM alerts`+stagedJoin+` WHERE dedup_key = ? ORDER BY id DESC LIMIT 1`, r.key).
+				Scan(&c.id, &c.status, &c.severity, &c.tally, &c.first, &c.last, &c.dedup, &c.version, new(int64),
+					&p.delta, &p.n, &p.first, &p.last, &p.at)
 			found = err == nil
 			if err != nil && !errors.Is(err, sql.ErrNoRows) {
 				return err
+			}
+			if q := tx.pending[c.id]; found && q != nil {
+				p.add(*q)
+			}
+			if found && p.n > 0 {
+				c.tally += p.delta
+				c.version += p.n
+				c.first, c.last = min(c.first, p.first), max(c.last, p.last)
 			}
 		}
 		var err error
 		switch {
 		case found && active(c.status) && r.severity <= c.severity && !(newGroup && r.kind == KindDetection && len(r.det.Samples) > 0):
 			// A plain repeat: counted at the end of the batch.
-			tx.addTally(c.id, delta, ms(r.first), ms(r.seen))
+			tx.addTally(c.id, delta, ms(r.first), ms(r.seen), ms(now))
 			c.first, c.last = min(c.first, ms(r.first)), max(c.last, ms(r.seen))
 			c.version++
 			op.post = append(op.post, Event{AlertID: c.id, Action: "tallied", Version: c.version, Status: c.status, At: now})
 			res.Action = "tallied"
 		case found && active(c.status):
-			if err = tx.flushTallies(c.id, ms(now)); err == nil {
-				err = s.tally(tx, op, r, &c, delta, newGroup, now, false)
-			}
+			// Staged increments of c stay staged: the UPDATE of tally
+			// adds to the row, the fold adds them later.
+			err = s.tally(tx, op, r, &c, delta, newGroup, now, false)
 			res.Action = "tallied"
 		case found && c.status == StatusResolved && r.seen.Sub(fromMS(c.first)) < time.Duration(c.dedup)*time.Millisecond:
-			if err = tx.flushTallies(c.id, ms(now)); err == nil {
-				err = s.tally(tx, op, r, &c, delta, newGroup, now, true)
-			}
+			err = s.tally(tx, op, r, &c, delta, newGroup, now, true)
 			res.Action = "reopened"
 		default:
 			c = current{status: StatusOpen, severity: r.severity, first: ms(r.first), last: ms(r.seen), dedup: r.dedup.Milliseconds(), version: 1}
@@ -469,11 +485,8 @@ func (s *Store) raiseTx(tx *wtx, op *writeOp, r *raise) (Result, error) {
 		}
 		c.tally += delta
 		res.AlertID, res.Tally = c.id, c.tally
-		if tx.keys == nil {
-			tx.keys = map[string]*current{}
-		}
 		cached := c
-		tx.keys[r.key] = &cached
+		s.keys[r.key] = &cached
 		if r.groupID != "" {
 			if _, err := tx.Exec(`INSERT INTO sources (group_id, alert_id, events) VALUES (?, ?, ?)
 				ON CONFLICT (group_id) DO UPDATE SET events = excluded.events`, r.groupID, c.id, r.count); err != nil {

@@ -16,20 +16,28 @@ import (
 const alertCols = `id, kind, dedup_key, status, severity, title, rule_id, node, tag, tally, first_seen, last_seen,
 	created_at, updated_at, dedup_ms, acked, ack_by, ack_at, assignee, grp, owner, version, rules_expire`
 
-func scanAlert(sc interface{ Scan(...any) error }, withDetail bool) (*Alert, string, error) {
+// scanAlert reads a row of alertCols (then, withStaged, of stagedCols;
+// then, withDetail, the detail).
+func scanAlert(sc interface{ Scan(...any) error }, withDetail bool, withStaged ...bool) (*Alert, string, error) {
 	a := &Alert{}
 	var first, last, created, updated, dedupMS int64
 	var ackAt, expire sql.NullInt64
 	var raw string
+	var p staged
 	dst := []any{&a.ID, &a.Kind, &a.Key, &a.Status, &a.Severity, &a.Title, &a.RuleID, &a.Node, &a.Tag, &a.Tally,
 		&first, &last, &created, &updated, &dedupMS, &a.Acknowledged, &a.AckBy, &ackAt, &a.Assignee, &a.Group, &a.Owner,
 		&a.Version, &expire}
+	if len(withStaged) > 0 && withStaged[0] {
+		dst = append(dst, &p.delta, &p.n, &p.first, &p.last, &p.at)
+	}
 	if withDetail {
 		dst = append(dst, &raw)
 	}
 	if err := sc.Scan(dst...); err != nil {
 		return nil, "", err
 	}
+	a.rawKey = a.Key
+	defer a.overlay(p)
 	a.FirstSeen, a.LastSeen, a.CreatedAt, a.UpdatedAt = fromMS(first), fromMS(last), fromMS(created), fromMS(updated)
 	a.DedupPeriod = time.Duration(dedupMS) * time.Millisecond
 	a.AckAt, a.RulesExpire = fromNullMS(ackAt), fromNullMS(expire)
@@ -67,7 +75,7 @@ var GetAll = GetOptions{Notes: true, History: true, Deliveries: true}
 
 // Get returns one alert.
 func (s *Store) Get(ctx context.Context, id int64, o GetOptions) (*Alert, error) {
-	a, raw, err := scanAlert(s.rdb.QueryRowContext(ctx, "SELECT "+alertCols+", detail FROM alerts WHERE id = ?", id), true)
+	a, raw, err := scanAlert(s.rdb.QueryRowContext(ctx, "SELECT "+alertCols+stagedCols+", detail FROM alerts"+stagedJoin+" WHERE id = ?", id), true, true)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrNotFound
 	}
@@ -154,6 +162,9 @@ type Filter struct {
 	Text string
 	// From and To bound last_seen (from inclusive, to exclusive).
 	From, To time.Time
+
+	// likes is the sieve of a text search that walks (text.go).
+	likes []string
 }
 
 // where builds the SQL condition of a filter.
@@ -207,9 +218,17 @@ func (f *Filter) where() (string, []any) {
 		conds = append(conds, "acked = 0")
 	}
 	if f.Text != "" {
-		like := "%" + strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(f.Text) + "%"
-		conds = append(conds, `(title LIKE ? ESCAPE '\' OR node LIKE ? ESCAPE '\' OR rule_id LIKE ? ESCAPE '\' OR dedup_key LIKE ? ESCAPE '\')`)
-		args = append(args, like, like, like, like)
+		// Through the full-text index (text.go).
+		if q := parseText(f.Text); len(q) == 0 {
+			conds = append(conds, "0")
+		} else {
+			conds = append(conds, textCond)
+			args = append(args, q.match())
+		}
+	}
+	for _, l := range f.likes {
+		conds = append(conds, "(title LIKE ? OR node LIKE ? OR rule_id LIKE ? OR dedup_key LIKE ?)")
+		args = append(args, l, l, l, l)
 	}
 	if !f.From.IsZero() {
 		conds = append(conds, "last_seen >= ?")
@@ -230,20 +249,33 @@ func (f *Filter) where() (string, []any) {
 // (status and severity, say) and then sorts every row it found, where
 // walking the index of the sort key newest first stops after 50 rows
 // (BenchmarkStore1M: 1 s against 2 ms on a million alerts). The choice:
-// an index whose leading columns are filtered on one value each and whose
-// next is the sort key; else, for the time sorts, that sort key's own
-// index, walked in order.
+// a filter on one rule, node or assignee (a few thousand alerts at most:
+// found through its index, then sorted, or in order for last_seen); else
+// an index whose leading column is the one status filtered on and whose
+// next is the sort key; else the sort key's own index, walked in order
+// (schema.go, migration 7: there is one for every sort). Text search
+// plans apart (text.go).
 func (f *Filter) index(sortCol string) string {
 	oneStatus := len(f.Status) == 1
+	narrow := ""
+	switch {
+	case len(f.IDs) > 0 || f.Text != "":
+		return ""
+	case len(f.RuleID) == 1 && sortCol == "last_seen" && !oneStatus:
+		// A rule's newest of any status (or some): in order.
+		return " INDEXED BY alerts_rule_seen"
+	case len(f.RuleID) == 1:
+		narrow = " INDEXED BY alerts_rule"
+	case f.Node != "":
+		narrow = " INDEXED BY alerts_node"
+	case f.Assignee != "" && f.Assignee != "-":
+		narrow = " INDEXED BY alerts_assignee"
+	}
 	switch sortCol {
 	case "last_seen":
 		switch {
-		case len(f.IDs) > 0 || f.Text != "" && len(f.RuleID) == 0 && f.Group == "" && f.Assignee == "":
-			return "" // ids: a few rows; text: let SQLite choose
-		case len(f.RuleID) == 1:
-			return " INDEXED BY alerts_rule"
-		case f.Assignee != "" && f.Assignee != "-":
-			return " INDEXED BY alerts_assignee"
+		case narrow != "":
+			return narrow
 		case f.Group != "":
 			return " INDEXED BY alerts_group"
 		case oneStatus && f.MinSeverity == nil:
@@ -252,11 +284,35 @@ func (f *Filter) index(sortCol string) string {
 		return " INDEXED BY alerts_last_seen"
 	case "severity":
 		// Open alerts by severity: walk them worst first, whatever else
-		// filters (a group, an assignee): 50 hits come after a few
-		// thousand rows at worst. A rule's alerts are few: sorted.
-		if oneStatus && len(f.RuleID) == 0 {
+		// filters (a group): 50 hits come after a few thousand rows at
+		// worst.
+		switch {
+		case narrow != "":
+			return narrow
+		case oneStatus:
 			return " INDEXED BY alerts_status_severity"
 		}
+		return " INDEXED BY alerts_severity"
+	case "tally", "first_seen", "updated_at":
+		name := map[string]string{"tally": "tally", "first_seen": "first_seen", "updated_at": "updated"}[sortCol]
+		switch {
+		case narrow != "":
+			return narrow
+		case f.Group != "" && !oneStatus && sortCol == "tally":
+			return " INDEXED BY alerts_group_tally" // in order
+		case f.Group != "" && !oneStatus:
+			// A group's alerts of some statuses: a few thousand, sorted
+			// (walking the sort order reads 1 row in 200).
+			return " INDEXED BY alerts_group"
+		case oneStatus:
+			return " INDEXED BY alerts_status_" + name
+		}
+		return " INDEXED BY alerts_" + name
+	case "id":
+		if narrow != "" {
+			return narrow
+		}
+		return " NOT INDEXED" // the rows in id order
 	}
 	return ""
 }
@@ -329,18 +385,69 @@ func (s *Store) List(ctx context.Context, f Filter, p Page) (ListResult, error) 
 	if limit > MaxPage {
 		limit = MaxPage
 	}
+	var cursor []int64
+	if p.Cursor != "" {
+		if cursor, err = decodeCursor(p.Cursor, len(cols)); err != nil {
+			return ListResult{}, err
+		}
+	}
+	if q := parseText(f.Text); len(q) > 0 {
+		// A common word: walk the sort order and match in Go (text.go).
+		walk, err := s.walkText(ctx, q)
+		if err != nil {
+			return ListResult{}, err
+		}
+		if walk {
+			wf := f
+			wf.Text, wf.likes = "", q.likes()
+			res := ListResult{Alerts: []*Alert{}}
+			if _, err := s.listRows(ctx, &wf, cols, desc, cursor, wf.index(cols[0]), -1, func(a *Alert) bool {
+				if q.matches(a.Title, a.Node, a.RuleID, a.rawKey) {
+					res.Alerts = append(res.Alerts, a)
+				}
+				return len(res.Alerts) <= limit
+			}); err != nil {
+				return ListResult{}, err
+			}
+			return res.page(limit, cols), nil
+		}
+	}
+	hint := f.index(cols[0])
+	if f.Text != "" {
+		hint = " NOT INDEXED" // the candidates of the index, by id
+	}
+	res := ListResult{Alerts: []*Alert{}}
+	if _, err := s.listRows(ctx, &f, cols, desc, cursor, hint, limit+1, func(a *Alert) bool {
+		res.Alerts = append(res.Alerts, a)
+		return true
+	}); err != nil {
+		return ListResult{}, err
+	}
+	return res.page(limit, cols), nil
+}
+
+// page cuts a result read one row past the limit, with the cursor of the
+// next page.
+func (res ListResult) page(limit int, cols []string) ListResult {
+	if len(res.Alerts) > limit {
+		res.Alerts = res.Alerts[:limit]
+		res.Next = encodeCursor(res.Alerts[limit-1], cols)
+	}
+	return res
+}
+
+// listRows reads up to max alerts of f in the order of cols, after
+// cursor, through the index hint, handing each to each until it returns
+// false. It returns how many rows it read.
+func (s *Store) listRows(ctx context.Context, f *Filter, cols []string, desc bool, cursor []int64, hint string, max int, each func(*Alert) bool) (int, error) {
 	where, args := f.where()
 	cmp, dir := ">", "ASC"
 	if desc {
 		cmp, dir = "<", "DESC"
 	}
-	if p.Cursor != "" {
-		vals, err := decodeCursor(p.Cursor, len(cols))
-		if err != nil {
-			return ListResult{}, err
-		}
+	if cursor != nil {
 		where += " AND (" + strings.Join(cols, ", ") + ") " + cmp + " (" + strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ") + ")"
-		for _, v := range vals {
+		for _, v := range cursor {
 			args = append(args, v)
 		}
 	}
@@ -348,28 +455,24 @@ func (s *Store) List(ctx context.Context, f Filter, p Page) (ListResult, error) 
 	for i, c := range cols {
 		order[i] = c + " " + dir
 	}
-	q := "SELECT " + alertCols + " FROM alerts" + f.index(cols[0]) + " WHERE " + where + " ORDER BY " + strings.Join(order, ", ") + " LIMIT " + strconv.Itoa(limit+1)
+	q := "SELECT " + alertCols + stagedCols + " FROM alerts" + hint + stagedJoin + " WHERE " + where + " ORDER BY " + strings.Join(order, ", ") + " LIMIT " + strconv.Itoa(max) // -1: no limit
 	rows, err := s.rdb.QueryContext(ctx, q, args...)
 	if err != nil {
-		return ListResult{}, err
+		return 0, err
 	}
 	defer rows.Close()
-	res := ListResult{Alerts: []*Alert{}}
+	n := 0
 	for rows.Next() {
-		a, _, err := scanAlert(rows, false)
+		n++
+		a, _, err := scanAlert(rows, false, true)
 		if err != nil {
-			return ListResult{}, err
+			return n, err
 		}
-		res.Alerts = append(res.Alerts, a)
+		if !each(a) {
+			return n, nil
+		}
 	}
-	if err := rows.Err(); err != nil {
-		return ListResult{}, err
-	}
-	if len(res.Alerts) > limit {
-		res.Alerts = res.Alerts[:limit]
-		res.Next = encodeCursor(res.Alerts[limit-1], cols)
-	}
-	return res, nil
+	return n, rows.Err()
 }
 
 func encodeCursor(a *Alert, cols []string) string {
@@ -378,15 +481,15 @@ func encodeCursor(a *Alert, cols []string) string {
 		var v int64
 		switch c {
 		case "last_seen":
-			v = ms(a.LastSeen)
+			v = a.rawLast
 		case "first_seen":
-			v = ms(a.FirstSeen)
+			v = a.rawFirst
 		case "updated_at":
-			v = ms(a.UpdatedAt)
+			v = a.rawUpdated
 		case "severity":
 			v = int64(a.Severity)
 		case "tally":
-			v = a.Tally
+			v = a.rawTally
 		case "id":
 			v = a.ID
 		}

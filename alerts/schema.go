@@ -105,6 +105,63 @@ var migrations = []string{
 	CREATE INDEX alerts_assignee ON alerts (assignee, status, last_seen, id);
 	CREATE INDEX alerts_group ON alerts (grp, status, last_seen, id);
 	CREATE INDEX alerts_status_severity ON alerts (status, severity, last_seen, id);`,
+
+	// 5: tally increments staged per alert, folded into alerts every
+	// second (tallies.go).
+	`CREATE TABLE tallies (
+		alert_id INTEGER PRIMARY KEY,
+		delta    INTEGER NOT NULL,
+		n_raises INTEGER NOT NULL,
+		min_seen INTEGER NOT NULL,
+		max_seen INTEGER NOT NULL,
+		at_ms    INTEGER NOT NULL
+	);`,
+
+	// 6: console events are keyed by the console's own severity (0–5),
+	// no longer by our rank (0–4), where clear (0) and indeterminate (1)
+	// were one. An old key node:R:summary becomes node:R+1:summary —
+	// rank 0 becomes 1, indeterminate, the default: which of 0 or 1 an
+	// old INFO alert came from is not known (a clear repeat now starts an
+	// alert of its own). Keys of events with an identifier, and keys
+	// that do not have that shape (a node over 4,096 bytes), stay.
+	`UPDATE alerts SET dedup_key = substr(dedup_key, 1, 7 + length(node))
+			|| (CAST(substr(dedup_key, 8 + length(node), 1) AS INTEGER) + 1)
+			|| substr(dedup_key, 9 + length(node))
+		WHERE kind = 'event'
+		AND substr(dedup_key, 1, 7 + length(node)) = 'event' || char(31) || node || ':'
+		AND substr(dedup_key, 8 + length(node), 1) BETWEEN '0' AND '4'
+		AND substr(dedup_key, 9 + length(node), 1) = ':'
+		AND json_extract(detail, '$.fields.identifier') IS NULL;`,
+
+	// 7: an index for every sort List offers, alone and after a status
+	// (Filter.index chooses), one for a node's alerts, a rule's newest of
+	// any status and a group's by tally, and the full-text
+	// index of title, node, rule and key (text.go): FTS4 with the alerts
+	// as its content, kept by triggers.
+	`CREATE INDEX alerts_tally ON alerts (tally, id);
+	CREATE INDEX alerts_status_tally ON alerts (status, tally, id);
+	CREATE INDEX alerts_first_seen ON alerts (first_seen, id);
+	CREATE INDEX alerts_status_first_seen ON alerts (status, first_seen, id);
+	CREATE INDEX alerts_updated ON alerts (updated_at, id);
+	CREATE INDEX alerts_status_updated ON alerts (status, updated_at, id);
+	CREATE INDEX alerts_severity ON alerts (severity, last_seen, id);
+	CREATE INDEX alerts_node ON alerts (node, status, last_seen, id);
+	CREATE INDEX alerts_rule_seen ON alerts (rule_id, last_seen, id);
+	CREATE INDEX alerts_group_tally ON alerts (grp, tally, id);
+	CREATE VIRTUAL TABLE alerts_text USING fts4(content="alerts", title, node, rule_id, dedup_key, tokenize=simple delimiters ` + ftsDelimiters() + `);
+	INSERT INTO alerts_text (alerts_text) VALUES ('rebuild');
+	CREATE TRIGGER alerts_text_bu BEFORE UPDATE OF title, node, rule_id, dedup_key ON alerts BEGIN
+		DELETE FROM alerts_text WHERE docid = old.id;
+	END;
+	CREATE TRIGGER alerts_text_bd BEFORE DELETE ON alerts BEGIN
+		DELETE FROM alerts_text WHERE docid = old.id;
+	END;
+	CREATE TRIGGER alerts_text_au AFTER UPDATE OF title, node, rule_id, dedup_key ON alerts BEGIN
+		INSERT INTO alerts_text (docid, title, node, rule_id, dedup_key) VALUES (new.id, new.title, new.node, new.rule_id, new.dedup_key);
+	END;
+	CREATE TRIGGER alerts_text_ai AFTER INSERT ON alerts BEGIN
+		INSERT INTO alerts_text (docid, title, node, rule_id, dedup_key) VALUES (new.id, new.title, new.node, new.rule_id, new.dedup_key);
+	END;`,
 }
 
 // SchemaVersion is the version Open brings a database to.

@@ -176,7 +176,7 @@ func TestTransitions(t *testing.T) {
 		{StatusTriaged, StatusOpen}: true, {StatusTriaged, StatusResolved}: true, {StatusTriaged, StatusClosed}: true,
 		{StatusResolved, StatusOpen}: true, {StatusResolved, StatusClosed}: true,
 	}
-	system := map[[2]Status]bool{{StatusResolved, StatusOpen}: true}
+	system := map[[2]Status]bool{{StatusResolved, StatusOpen}: true, {StatusOpen, StatusResolved}: true, {StatusTriaged, StatusResolved}: true}
 	s, _ := openTest(t, Options{})
 	for _, from := range Statuses {
 		for _, to := range Statuses {
@@ -285,7 +285,27 @@ func TestEventsTallyByNodeSeveritySummary(t *testing.T) {
 		t.Fatalf("%+v %+v %+v %+v %+v", r1, r2, r3, r4, r5)
 	}
 	a := get(t, s, r1.AlertID)
-	if a.Kind != KindEvent || a.Node != "db1" || a.Tag != "disk" || a.Fields["mount"] != "/var" || a.Key != "db1:3:disk full" {
+	if a.Kind != KindEvent || a.Node != "db1" || a.Tag != "disk" || a.Fields["mount"] != "/var" || a.Key != "db1:4:disk full" {
+		t.Fatalf("%+v", a)
+	}
+	// Clear (0) and indeterminate (1) are both INFO, and two alerts; a
+	// name is keyed by its console number.
+	var ids []int64
+	for _, sev := range []string{"0", "1", "clear", "indeterminate", "info", "warning"} {
+		rank, cs, ok := ParseConsoleSeverity(sev)
+		if !ok {
+			t.Fatal(sev)
+		}
+		r, err := s.RaiseEvent(ctx, ConsoleEvent{Node: "db2", Summary: "replication", Severity: rank, ConsoleSeverity: &cs})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, r.AlertID)
+	}
+	if ids[0] == ids[1] || ids[2] != ids[0] || ids[3] != ids[1] || ids[4] != ids[1] || ids[5] == ids[1] || ids[5] == ids[0] {
+		t.Fatalf("alerts of 0, 1, clear, indeterminate, info, warning: %v", ids)
+	}
+	if a := get(t, s, ids[0]); a.Key != "db2:0:replication" || a.Severity != SevInfo {
 		t.Fatalf("%+v", a)
 	}
 	for _, bad := range []ConsoleEvent{{Summary: "x"}, {Node: "x"}, {Node: "n", Summary: strings.Repeat("x", MaxFieldLen+1)}} {
@@ -318,7 +338,11 @@ func TestListFiltersSortsAndCursor(t *testing.T) {
 		{Filter{Assignee: "bob"}, 5},
 		{Filter{Assignee: "-"}, 25},
 		{Filter{Text: "alert 1"}, 11}, // 1, 10-19
-		{Filter{Text: "ALERT 2_"}, 0}, // _ is not a wildcard
+		{Filter{Text: "ALERT 2"}, 11}, // 2, 20-29
+		{Filter{Text: "ALERT 2_"}, 0}, // _ is a letter of words
+		{Filter{Text: "lert"}, 0},     // words, not substrings
+		{Filter{Text: "r1:1"}, 5},     // a phrase: the keys R1:1, R1:10, R1:13, R1:16, R1:19
+		{Filter{Text: "%"}, 0},        // no word
 		{Filter{From: t0.Add(10 * time.Minute), To: t0.Add(20 * time.Minute)}, 10},
 		{Filter{Status: []Status{StatusOpen}, Unacknowledged: true, RuleID: []string{"R0"}}, 10},
 	}
@@ -551,7 +575,23 @@ var fixtures = []func(db *sql.DB) error{
 			VALUES ('detection', 'R'||char(31)||'d', 'OPEN', 3, 'old alert', 'R', 4, 1000, 2000, 1000, 2000, 3600000, '{"dedup":"d"}');
 			INSERT INTO history (alert_id, at, who, by_kind, what, to_v) VALUES (1, 1000, 'R', 'system', 'created', 'OPEN');
 			INSERT INTO notes (alert_id, at, author, text) VALUES (1, 1500, 'alice', 'an old note');`)
-		return err
+		if err != nil {
+			return err
+		}
+		// Console events keyed by rank (before migration 6): major (4)
+		// was HIGH, rank 3; clear and indeterminate were rank 0; one
+		// with an identifier.
+		for _, e := range []struct{ key, node, sev, detail string }{
+			{"web1:3:disk full", "web1", "3", `{}`},
+			{"web1:0:heartbeat", "web1", "0", `{}`},
+			{"ident-1", "web1", "3", `{"fields":{"identifier":"ident-1"}}`},
+		} {
+			if _, err := db.Exec(`INSERT INTO alerts (kind, dedup_key, status, severity, title, node, tally, first_seen, last_seen, created_at, updated_at, dedup_ms, detail)
+				VALUES ('event', 'event'||char(31)||?, 'OPEN', ?, 'x', ?, 1, 1000, 2000, 1000, 2000, 3600000, ?)`, e.key, e.sev, e.node, e.detail); err != nil {
+				return err
+			}
+		}
+		return nil
 	},
 	2: func(db *sql.DB) error {
 		_, err := db.Exec(`INSERT INTO sources (group_id, alert_id, events) VALUES ('g-old', 1, 4);
@@ -563,6 +603,13 @@ var fixtures = []func(db *sql.DB) error{
 		return err
 	},
 	4: func(db *sql.DB) error { return nil }, // indexes only
+	// A crash left increments staged: Open folds them into the alert.
+	5: func(db *sql.DB) error {
+		_, err := db.Exec(`INSERT INTO tallies (alert_id, delta, n_raises, min_seen, max_seen, at_ms) VALUES (1, 3, 3, 500, 9000, 9000)`)
+		return err
+	},
+	6: func(db *sql.DB) error { return nil }, // keys rewritten (fixture 1's events)
+	7: func(db *sql.DB) error { return nil }, // indexes and the text index of fixture 1's rows
 }
 
 // TestMigrationsFromEveryVersion builds a database at each earlier
@@ -591,7 +638,16 @@ func TestMigrationsFromEveryVersion(t *testing.T) {
 			s, _ := openTest(t, Options{Path: path})
 			if v >= 1 {
 				a := get(t, s, 1)
-				if a.Title != "old alert" || a.Tally != 4 || len(a.Notes) != 1 || len(a.History) != 1 || a.Dedup != "d" {
+				tally := int64(4)
+				if v >= 5 {
+					tally = 7
+					var n int
+					s.rdb.QueryRow("SELECT count(*) FROM tallies").Scan(&n)
+					if n != 0 || ms(a.FirstSeen) != 500 || ms(a.LastSeen) != 9000 {
+						t.Fatalf("not folded at open: %d staged rows, %+v", n, a)
+					}
+				}
+				if a.Title != "old alert" || a.Tally != tally || len(a.Notes) != 1 || len(a.History) != 1 || a.Dedup != "d" {
 					t.Fatalf("%+v", a)
 				}
 			}
@@ -603,6 +659,30 @@ func TestMigrationsFromEveryVersion(t *testing.T) {
 			if v >= 3 {
 				if dead, _ := s.DeadLetters(ctx, 10); len(dead) != 1 {
 					t.Fatalf("dead %v", dead)
+				}
+			}
+			if v >= 1 {
+				// The old alerts are in the text index.
+				if n, err := s.Count(ctx, Filter{Text: "OLD"}); err != nil || n != 1 {
+					t.Fatalf("text search of an old alert: %d %v", n, err)
+				}
+				// The old events' repeats find them by the console's severity.
+				four, one, zero := 4, 1, 0
+				for _, c := range []struct {
+					ev   ConsoleEvent
+					want string
+					id   int64
+				}{
+					{ConsoleEvent{Node: "web1", Summary: "disk full", Severity: SevHigh, ConsoleSeverity: &four}, "tallied", 2},
+					{ConsoleEvent{Node: "web1", Summary: "heartbeat", Severity: SevInfo, ConsoleSeverity: &one}, "tallied", 3},
+					{ConsoleEvent{Node: "web1", Summary: "heartbeat", Severity: SevInfo}, "tallied", 3},
+					{ConsoleEvent{Node: "web1", Summary: "heartbeat", Severity: SevInfo, ConsoleSeverity: &zero}, "created", 5},
+					{ConsoleEvent{Node: "web1", Summary: "other", Identifier: "ident-1", Severity: SevHigh}, "tallied", 4},
+				} {
+					r, err := s.RaiseEvent(ctx, c.ev)
+					if err != nil || r.Action != c.want || r.AlertID != c.id {
+						t.Fatalf("%+v: %+v %v, want %s %d", c.ev, r, err, c.want, c.id)
+					}
 				}
 			}
 			r := mustRaise(t, s, DetectionAlert{RuleID: "R", Dedup: "d", FirstEvent: t0, Severity: SevCritical})

@@ -119,7 +119,7 @@ func NewCmdAlertsList(opts func(*cobra.Command) *AlertsOptions, runF func(*Alert
 	f.StringVar(&o.Filter.Assignee, "assignee", "", "assigned to this name (- for unassigned)")
 	f.BoolVar(&o.Filter.Mine, "mine", false, "assigned to me (the token's name)")
 	f.BoolVar(&o.Filter.Unacknowledged, "unacked", false, "not acknowledged")
-	f.StringVarP(&o.Filter.Q, "query", "q", "", "text in the title, node, rule or key")
+	f.StringVarP(&o.Filter.Q, "query", "q", "", "words (or their beginnings: an address, a host, a user) in the title, node, rule or key")
 	f.StringVar(&o.Filter.From, "since", "", "last seen at or after: RFC 3339, a date, or a duration ago (24h, 7d)")
 	f.StringVar(&o.Filter.To, "until", "", "last seen before")
 	f.StringVar(&o.Sort, "sort", "-last_seen", "last_seen, first_seen, severity, tally, id, updated_at; - for descending")

@@ -41,6 +41,8 @@ type Settings struct {
 	MaxRecordBytes   string        `mapstructure:"max_record_bytes"`
 	SearchFormat     string        `mapstructure:"search_format"`
 	SearchTimeout    time.Duration `mapstructure:"search_timeout"`
+	SearchMemLimit   string        `mapstructure:"search_memory_limit"`
+	SearchTempLimit  string        `mapstructure:"search_temp_limit"`
 	APIURL           string        `mapstructure:"api_url"`
 	APIToken         string        `mapstructure:"api_token"`
 	APIRetries       int           `mapstructure:"api_retries"`
@@ -69,6 +71,9 @@ type Settings struct {
 	// The alert store of serve.
 	ServeAlertRules   []string `mapstructure:"serve_alert_rules"`
 	ServeDestinations string   `mapstructure:"serve_destinations"`
+
+	// MinimumCoverage is panther test's floor of Lua line coverage (%).
+	MinimumCoverage float64 `mapstructure:"minimum_coverage"`
 }
 
 // settingDefaults are the defaults of the settings that have one besides

@@ -37,6 +37,12 @@ func (app *App) loadOptions() (engine.LoadOptions, error) {
 // setting, else the shipped ones (engine.LoadPaths). A path that does not
 // exist is a usage error.
 func (app *App) loadDetections(paths []string) (*engine.Set, error) {
+	return app.loadDetectionsWith(paths, false)
+}
+
+// loadDetectionsWith is loadDetections, with the Lua compiled to count
+// the lines that run when coverage is set (panther test --coverage).
+func (app *App) loadDetectionsWith(paths []string, coverage bool) (*engine.Set, error) {
 	if len(paths) == 0 {
 		paths = app.settings().Detections
 	}
@@ -44,6 +50,7 @@ func (app *App) loadDetections(paths []string) (*engine.Set, error) {
 	if err != nil {
 		return nil, err
 	}
+	opts.Coverage = coverage
 	set, err := engine.LoadPaths(paths, ShippedSources(), opts)
 	if err != nil {
 		return nil, usageErr("%v", err)

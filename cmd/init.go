@@ -23,6 +23,8 @@ func initTarget(p string) string {
 		return ".panther.yml"
 	case strings.HasPrefix(p, "github/"):
 		return filepath.Join(".github", "workflows", strings.TrimPrefix(p, "github/"))
+	case strings.HasPrefix(p, "vscode/"):
+		return filepath.Join(".vscode", strings.TrimPrefix(p, "vscode/"))
 	}
 	return p
 }
@@ -42,8 +44,11 @@ func newCmdInit(app *App, runF func(*initOptions) error) *cobra.Command {
 		Use:   "init DIR",
 		Short: "Create a new detections repository",
 		Long: `Create DIR with an example rule and its tests, a helper module, a
-.panther.yml and a GitHub Actions workflow that runs panther validate and
-panther test. DIR must not exist or be empty (or give --force; existing files
+.panther.yml, a GitHub Actions workflow that runs panther validate, panther
+fmt --check and panther test, and the JSON Schema of the specs
+(.panther/schema.json, from panther schema) with a .vscode/settings.json
+that gives it to the YAML language server: keys, enums and descriptions
+complete in the editor. DIR must not exist or be empty (or give --force; existing files
 are then left alone).`,
 		Example: "  panther init my-detections && cd my-detections && panther test",
 		Args:    cobra.ExactArgs(1),
@@ -92,9 +97,33 @@ func initRun(opts *initOptions) error {
 	if err != nil {
 		return opErr(err)
 	}
+	// The schema of this build, for the editor (.vscode/settings.json
+	// and the specs' modelines point at it).
+	if f, err := initSchema(opts.Dir); err != nil {
+		return opErr(err)
+	} else if f != "" {
+		created = append(created, f)
+	}
 	for _, f := range created {
 		fmt.Fprintf(opts.IO.Out, "created %s\n", f)
 	}
 	_, err = fmt.Fprintf(opts.IO.Out, "\nNext: cd %s && panther test\n", opts.Dir)
 	return opErr(err)
+}
+
+// initSchema writes DIR/.panther/schema.json unless it is there; it returns
+// the file written, if any.
+func initSchema(dir string) (string, error) {
+	target := filepath.Join(dir, ".panther", "schema.json")
+	if _, err := os.Stat(target); err == nil {
+		return "", nil
+	}
+	doc, err := schemaDocument("")
+	if err != nil {
+		return "", err
+	}
+	if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
+		return "", err
+	}
+	return target, os.WriteFile(target, doc, 0o644)
 }

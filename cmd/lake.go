@@ -36,6 +36,10 @@ func (l *lakeWriter) WriteEvent(e *event.Event) error { return l.w.WriteEvent(e)
 func (l *lakeWriter) WriteValues(table string, schema []parsers.Column, t time.Time, row []lake.Value) error {
 	return l.w.WriteValues(table, schema, t, row)
 }
+func (l *lakeWriter) WriteValuesOnce(table, key string, schema []parsers.Column, t time.Time, row []lake.Value) error {
+	_, err := l.w.WriteValuesOnce(table, key, schema, t, row)
+	return err
+}
 func (l *lakeWriter) SourceDone(path, digest string, events int64, failed bool) error {
 	return l.w.SourceDone(lake.SourceInfo{Digest: digest, File: path, Label: l.label, Failed: failed})
 }

@@ -52,6 +52,7 @@ type replayOptions struct {
 	FailOnAlert    bool
 	FailOnError    bool
 	Quiet          bool
+	ProfileRules   bool // --profile-rules: each detection's cost after the summary
 	Year           int
 	Push           string // --push: a backend's URL
 	APIToken       string // the token --push sends
@@ -144,6 +145,7 @@ func replayFlags(app *App, c *cobra.Command, opts *replayOptions, since, until, 
 	f.BoolVar(&opts.FailOnAlert, "fail-on-alert", false, "exit 1 when any alert is raised")
 	f.BoolVar(&opts.FailOnError, "fail-on-error", false, "exit 1 on rule errors or unparsed records")
 	f.BoolVarP(&opts.Quiet, "quiet", "q", false, "no progress bar, no per-record errors, no summary")
+	f.BoolVar(&opts.ProfileRules, "profile-rules", false, "print each detection's calls, matches, errors and CPU time per event, the costliest first")
 	yearFlag(f, &opts.Year)
 	bindSetting(c, "filter", "filter")
 	bindSetting(c, "workers", "workers")
@@ -208,6 +210,9 @@ func replayRun(opts *replayOptions) (err error) {
 	if !opts.Quiet || runErr != nil {
 		printReplaySummary(opts.IO.ErrOut, st, r.ruleErrors, r.shown, lakeStats, opts.LakeDir)
 	}
+	if opts.ProfileRules && st != nil {
+		printRuleProfile(opts.IO.ErrOut, st)
+	}
 	if runErr == nil && opts.Push != "" {
 		if err := pushAlerts(opts.Ctx, opts.IO.ErrOut, opts.Push, opts.APIToken, set, r.pushed); err != nil {
 			return err
@@ -227,7 +232,8 @@ func replayOptionsOf(opts *replayOptions, set *engine.Set) (replay.Options, erro
 		fmt.Fprintf(opts.IO.ErrOut, "panther: %d problem(s) in the detections; the rest run\n", n)
 	}
 	ro := replay.Options{Set: set, Registry: set.Registry, Budget: opts.Budget, Label: opts.Label, Workers: opts.Workers,
-		MaxRecordBytes: opts.MaxRecordBytes, Now: opts.Now, Stdin: opts.IO.In, Since: opts.Since, Until: opts.Until, Year: opts.Year}
+		MaxRecordBytes: opts.MaxRecordBytes, Now: opts.Now, Stdin: opts.IO.In, Since: opts.Since, Until: opts.Until, Year: opts.Year,
+		ProfileRules: opts.ProfileRules}
 	if opts.LogType != "" {
 		lt, ok := set.Registry.Lookup(opts.LogType)
 		if !ok {
@@ -509,4 +515,32 @@ func printCorrelations(w io.Writer, st *replay.Stats) {
 	}
 	fmt.Fprintf(w, "correlations: %d rule(s), %d chain(s) completed; at the end %d match(es) held under %d key(s) (peak %d keys); dropped by the caps: %d\n",
 		len(st.Correlations), firings, held, keys, peak, dropped)
+}
+
+// printRuleProfile is the table of --profile-rules: what each detection
+// cost, the costliest first.
+func printRuleProfile(w io.Writer, st *replay.Stats) {
+	var total time.Duration
+	for _, p := range st.Profile {
+		total += p.CPU
+	}
+	events := st.TotalEvents()
+	fmt.Fprintf(w, "\ndetections: %.2fs CPU in all", total.Seconds())
+	if events > 0 {
+		fmt.Fprintf(w, ", %.2f µs per event replayed", float64(total.Microseconds())/float64(events))
+	}
+	fmt.Fprintln(w, " (the costliest first; guard: events rejected in Go before Lua ran)")
+	fmt.Fprintf(w, "  %-44s %10s %7s %10s %8s %7s %11s %7s\n", "detection", "events", "guard", "calls", "matches", "errors", "µs/event", "share")
+	for _, p := range st.Profile {
+		guard := "-"
+		if p.Events > 0 && p.Skipped > 0 {
+			guard = fmt.Sprintf("%.0f%%", 100*float64(p.Skipped)/float64(p.Events))
+		}
+		share := 0.0
+		if total > 0 {
+			share = 100 * float64(p.CPU) / float64(total)
+		}
+		fmt.Fprintf(w, "  %-44s %10d %7s %10d %8d %7d %11.2f %6.1f%%\n", p.ID, p.Events, guard, p.Calls(), p.Matches, p.Errors,
+			float64(p.PerEvent().Nanoseconds())/1e3, share)
+	}
 }

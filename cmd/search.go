@@ -36,6 +36,8 @@ type searchOptions struct {
 	Limit        int
 	Timeout      time.Duration
 	SkipBadFiles bool
+	// MemoryLimit and TempLimit bound DuckDB (query.Options).
+	MemoryLimit, TempLimit string
 
 	// The main command's modes: one of them.
 	SQL         string // or "-" for stdin
@@ -144,7 +146,11 @@ func newCmdSearch(app *App, runF func(*searchOptions) error) *cobra.Command {
 	pf.Bool("skip-bad-files", false, "leave out unreadable Parquet files with a warning instead of failing")
 	bindSetting(c, "lake", "lake")
 	bindSetting(c, "format", "search_format")
+	pf.String("memory-limit", "", "memory DuckDB may use, e.g. 4GB (setting search_memory_limit; default "+query.DefaultMemoryLimit+")")
+	pf.String("temp-limit", "", "disk DuckDB may spill to beyond it (setting search_temp_limit; default "+query.DefaultTempLimit+")")
 	bindSetting(c, "timeout", "search_timeout")
+	bindSetting(c, "memory-limit", "search_memory_limit")
+	bindSetting(c, "temp-limit", "search_temp_limit")
 	for _, f := range indicatorFlags {
 		c.Flags().StringSlice(f.flag, nil, "find events with this "+f.help+" in any table")
 	}
@@ -196,6 +202,14 @@ func searchFlags(app *App, c *cobra.Command, o *searchOptions) error {
 	}
 	o.Timeout = s.SearchTimeout
 	o.SkipBadFiles, _ = c.Flags().GetBool("skip-bad-files")
+	o.MemoryLimit, o.TempLimit = s.SearchMemLimit, s.SearchTempLimit
+	for flag, v := range map[string]string{"--memory-limit": o.MemoryLimit, "--temp-limit": o.TempLimit} {
+		if v != "" {
+			if err := query.CheckSize(v); err != nil {
+				return usageErr("%s: %v", flag, err)
+			}
+		}
+	}
 	return nil
 }
 
@@ -363,6 +377,7 @@ func withEngine(o *searchOptions, f func(context.Context, *query.Engine) error) 
 	e, err := query.Open(ctx, query.Options{
 		Lake: o.Lake, Range: o.Range, Registry: logtypes.Default(),
 		SkipBadFiles: o.SkipBadFiles, Warn: func(s string) { o.warnf("%s", s) },
+		MemoryLimit: o.MemoryLimit, TempLimit: o.TempLimit,
 	})
 	if err != nil {
 		return searchErr(err, o)

@@ -263,6 +263,11 @@ func TestSearchErrors(t *testing.T) {
 			err: "panther: table \"nope\" is not in the lake (tables: aws_cloudtrail)\n"},
 		{name: "ddl without engine", args: []string{"search", "ddl", "--lake", lake}, code: 2,
 			err: "panther: ddl needs --engine (one of athena, trino, spark)\n"},
+		{name: "bad memory limit", args: []string{"search", "--lake", lake, "--memory-limit", "lots", "SELECT 1"}, code: 2,
+			err: "panther: --memory-limit: size \"lots\": a number and a unit (B, KB, MB, GB, TB, KiB, MiB, GiB, TiB), e.g. 2GB\n"},
+		{name: "over the memory limit", args: []string{"search", "--lake", lake, "--memory-limit", "64MB", "--temp-limit", "16MB",
+			"SELECT length(string_agg(repeat('x', 4000), '')) FROM range(100000)"}, code: 3,
+			err: "panther: the query needs more memory than search may use (memory limit 64MB, temporary files 16MB): narrow the time range (--since, --from/--to), read fewer columns or rows, or raise --memory-limit or --temp-limit (DuckDB: Out of Memory Error: …)\n"},
 		{name: "timeout", args: []string{"search", "--lake", lake, "--timeout", "200ms", "SELECT sum(a.range * b.range) FROM range(100000000) a, range(100000) b"}, code: 3,
 			err: "panther: query cancelled after --timeout 200ms: narrow the time range (--since, --until) or raise --timeout\n"},
 	}

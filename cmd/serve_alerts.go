@@ -106,6 +106,7 @@ func openAlerts(ctx context.Context, opts *serveOptions, tokens *auth.Tokens, lo
 // the API's routes, and the start once the pack store is open.
 func (p *alertsPart) wire(o *serve.Options, ctx context.Context) {
 	o.Alerts = liveSink{p.store}
+	o.Resources.Alerts = alerts.ScanAlerts{Store: p.store}
 	o.Mount = func(mux *http.ServeMux) {
 		p.api.Mount(mux)
 		p.sessions.Mount(mux)

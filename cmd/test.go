@@ -34,6 +34,8 @@ type testOptions struct {
 	Verbose          bool
 	Update           bool
 	Strict           bool
+	SlowRule         time.Duration // --slow-rule: warn about detections whose test events cost more
+	Coverage         coverageOptions
 }
 
 const testLong = `Run every test of every detection under the paths (default: the detections
@@ -50,6 +52,10 @@ schema does not have is a warning naming the nearest field (an error with
 Fixture tests (Fixtures: in a spec) replay raw log files through the real
 parsers and the alert logic (dedup windows, thresholds) and compare the alerts
 with an expected file; --update writes what they raise into those files.
+
+Each passing test's event is also timed (the fastest of a few runs): a
+detection whose test events cost over --slow-rule gets a warning on stderr,
+since it would hold a replay back (see docs/detection-performance.md).
 
 The summary names the detections that ran, then counts tests: "N passed, N
 failed". Exit code 1 when a test fails, a file does not load, or a detection
@@ -70,6 +76,16 @@ func newCmdTest(app *App, runF func(*testOptions) error) *cobra.Command {
 			s := app.settings()
 			opts.Ctx, opts.Paths, opts.Load, opts.Budget = c.Context(), args, app.loadDetections, s.LuaTimeout
 			opts.MinimumTests, opts.Parallel = s.MinimumTests, s.Parallel
+			opts.Coverage.Minimum = s.MinimumCoverage
+			if err := opts.Coverage.check(c); err != nil {
+				return err
+			}
+			if opts.Coverage.On {
+				opts.Load = func(paths []string) (*engine.Set, error) { return app.loadDetectionsWith(paths, true) }
+				// Timing a test event runs it several times more: the
+				// line counts would count those runs too.
+				opts.SlowRule = 0
+			}
 			if !slices.Contains(tester.Formats, format) {
 				return usageErr("--format %q: one of %s", format, strings.Join(tester.Formats, ", "))
 			}
@@ -100,11 +116,13 @@ func newCmdTest(app *App, runF func(*testOptions) error) *cobra.Command {
 	f.BoolVar(&opts.ShowFailuresOnly, "show-failures-only", false, "print only failing tests")
 	f.BoolVarP(&opts.Verbose, "verbose", "v", false, "list every passing test")
 	f.Int("parallel", 0, "tests run at once (default: all cores)")
+	f.DurationVar(&opts.SlowRule, "slow-rule", 500*time.Microsecond, "warn about detections whose test events cost more than this each (0: do not time them)")
 	f.BoolVar(&opts.Update, "update", false, "write the alerts fixture tests raise into their expected files (read the diff before committing)")
 	f.BoolVar(&opts.Strict, "strict", false, "a Log key its log type's schema does not have is an error, not a warning")
 	bindSetting(c, "filter", "filter")
 	bindSetting(c, "minimum-tests", "minimum_tests")
 	bindSetting(c, "parallel", "parallel")
+	coverageFlags(c, &opts.Coverage)
 	luaTimeoutFlag(c)
 	return c
 }
@@ -122,7 +140,7 @@ func testRun(opts *testOptions) error {
 		return usageErr("--format: %v", err)
 	}
 	res := tester.Run(opts.Ctx, set, tester.Options{Filters: opts.Filters, Run: opts.Run, MinimumTests: opts.MinimumTests,
-		Parallel: opts.Parallel, Budget: opts.Budget, Now: opts.Now, Update: opts.Update,
+		Parallel: opts.Parallel, Budget: opts.Budget, Now: opts.Now, Update: opts.Update, SlowRule: opts.SlowRule,
 		Updated: func(file, change string) {
 			fmt.Fprintf(opts.IO.ErrOut, "updated %s:\n%s\n", file, strings.TrimRight(change, "\n"))
 		}})
@@ -132,11 +150,19 @@ func testRun(opts *testOptions) error {
 	if err := opts.Ctx.Err(); err != nil {
 		return err
 	}
+	for _, sd := range res.Slow() {
+		fmt.Fprintf(opts.IO.ErrOut, "panther: warning: %s (%s) costs %s an event on test %q, over --slow-rule %s: a replay running it does at most %s events/s a core; docs/detection-performance.md shows the fast idioms\n",
+			sd.Detection.ID, sd.Detection.File, sd.Cost.Round(time.Microsecond), printable(sd.Test), opts.SlowRule, human(float64(time.Second)/float64(sd.Cost)))
+	}
 	if len(res.Detections) == 0 && (len(opts.Filters) > 0 || opts.Run != nil) {
 		fmt.Fprintln(opts.IO.ErrOut, "panther: no detection matches the filters")
+	}
+	var coverErr error
+	if opts.Coverage.On {
+		coverErr = writeCoverage(opts.IO.Out, opts.IO.ErrOut, set, res.Detections, opts.Coverage)
 	}
 	if !res.OK() {
 		return findings()
 	}
-	return nil
+	return coverErr
 }

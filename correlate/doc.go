@@ -2,7 +2,8 @@
 // matches, in event time: Panther's Sequence (ordered steps linked by
 // transitions), Group (several rules matched on one key, in any order),
 // Absence (a step or group that must not match), and Sigma v2 correlation
-// documents mapped onto the same two shapes (sigma.go).
+// documents, which package engine decodes onto the same two shapes
+// (engine/sigma.go).
 //
 // What it consumes: every match of the rules a correlation names — the
 // stream that feeds rule_matches — whether or not those rules raise alerts

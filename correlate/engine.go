@@ -24,6 +24,9 @@ type Input struct {
 	Event *event.Event
 	// Fresh is replay's: from a source the lake did not have yet.
 	Fresh bool
+	// Source is the match's source (p_source_file; empty: the Event's).
+	// A correlation alert lists the sources of its matches (Alert.Sources).
+	Source string
 }
 
 // Options configure an Engine.
@@ -75,8 +78,11 @@ type Engine struct {
 	wm     time.Time // the watermark: the latest event time seen
 	lastWM time.Time // when pending absences and expiry last ran
 	chains map[string][]engine.ChainLink
-	buf    []string
-	errs   []error
+	// sources are the sources of the matches of each alert not yet
+	// emitted (Alert.Sources), by alert ID.
+	sources map[string][]string
+	buf     []string
+	errs    []error
 }
 
 // New compiles the rules. An error names a rule whose fields do not
@@ -97,7 +103,7 @@ func New(opts Options) (*Engine, error) {
 	case opts.Lateness < 0:
 		opts.Lateness = 0
 	}
-	e := &Engine{opts: opts, byRule: map[string][]*ruleState{}, chains: map[string][]engine.ChainLink{}}
+	e := &Engine{opts: opts, byRule: map[string][]*ruleState{}, chains: map[string][]engine.ChainLink{}, sources: map[string][]string{}}
 	for _, d := range opts.Rules {
 		rs, err := compile(d)
 		if err != nil {
@@ -168,7 +174,9 @@ func compile(d *engine.Detection) (*ruleState, error) {
 		}
 	}
 	for i, s := range rs.steps {
-		rs.byRule[s.RuleID] = append(rs.byRule[s.RuleID], i)
+		for _, id := range s.RuleIDs() {
+			rs.byRule[id] = append(rs.byRule[id], i)
+		}
 	}
 	return rs, nil
 }
@@ -232,7 +240,10 @@ func (e *Engine) Add(in *Input) {
 		for _, step := range rs.byRule[in.RuleID] {
 			e.seq++
 			r := &rec{step: step, t: in.Time, seq: e.seq, ruleID: in.RuleID, rowID: in.RowID, logType: in.LogType,
-				title: in.Title, dedup: in.Dedup, ctx: in.AlertContext, fresh: in.Fresh}
+				title: in.Title, dedup: in.Dedup, ctx: in.AlertContext, fresh: in.Fresh, src: in.Source}
+			if r.src == "" && in.Event != nil {
+				r.src = in.Event.SourceFile
+			}
 			r.in = keys(rs.inRefs[step], in, e.buf)
 			if rs.outRefs != nil {
 				r.out = keys(rs.outRefs[step], in, e.buf)
@@ -409,10 +420,23 @@ func (e *Engine) fire(rs *ruleState, chain []link, key string) {
 		m.Matched = false
 	}
 	id := e.agg.AddFrom(&m, ce, fresh)
-	if m.Matched && id != "" {
-		if _, has := e.chains[id]; !has {
-			e.chains[id] = links
+	if !m.Matched || id == "" {
+		return
+	}
+	if _, has := e.chains[id]; !has {
+		e.chains[id] = links
+	}
+	srcs := e.sources[id]
+	for _, l := range chain {
+		if l.r.src == "" {
+			continue
 		}
+		if i, found := slices.BinarySearch(srcs, l.r.src); !found {
+			srcs = slices.Insert(srcs, i, l.r.src)
+		}
+	}
+	if srcs != nil {
+		e.sources[id] = srcs
 	}
 }
 
@@ -472,6 +496,10 @@ func (e *Engine) emit(a *engine.Alert) {
 	if ch, ok := e.chains[a.ID]; ok {
 		a.Chain = ch
 		delete(e.chains, a.ID)
+	}
+	if srcs, ok := e.sources[a.ID]; ok {
+		a.Sources = srcs
+		delete(e.sources, a.ID)
 	}
 	var lts []string
 	for _, l := range a.Chain {

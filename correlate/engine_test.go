@@ -12,14 +12,18 @@ import (
 	"panther/parsers/logtypes"
 )
 
-// tree loads a detections tree from files, failing on any error.
-func tree(t testing.TB, files map[string]string) *engine.Set {
-	t.Helper()
+func mapFS(files map[string]string) fstest.MapFS {
 	fs := fstest.MapFS{}
 	for name, body := range files {
 		fs[name] = &fstest.MapFile{Data: []byte(body)}
 	}
-	set := engine.Load([]engine.Source{{FS: fs, Root: "."}}, engine.LoadOptions{Registry: logtypes.Default()})
+	return fs
+}
+
+// tree loads a detections tree from files, failing on any error.
+func tree(t testing.TB, files map[string]string) *engine.Set {
+	t.Helper()
+	set := engine.Load([]engine.Source{{FS: mapFS(files), Root: "."}}, engine.LoadOptions{Registry: logtypes.Default()})
 	if n := set.Diagnostics.Errors(); n > 0 {
 		t.Fatalf("%d errors:\n%s", n, set.Diagnostics)
 	}
@@ -432,5 +436,28 @@ func TestSameOutputForAnyArrivalOfSources(t *testing.T) {
 	engine.SortAlerts(two.alerts)
 	if key(one) != key(two) || len(one.alerts) == 0 {
 		t.Fatalf("A first:\n%s\nB first:\n%s", key(one), key(two))
+	}
+}
+
+// An alert lists the sources of the matches of every firing that joined
+// it, so replay can drop it with a source that broke off.
+func TestAlertSourcesAreThoseOfItsMatches(t *testing.T) {
+	set := tree(t, with(rules(), map[string]string{"corr/seq.yml": seqABC}))
+	r := newRun(t, set, Options{})
+	a, b, c, c2 := match("A", 0, "bob"), match("B", 5, "bob"), match("C", 12, "bob"), match("C", 13, "bob")
+	a.Event.SourceFile = "okta.json"
+	b.Source = "cloudtrail-1.json" // Source wins over the event's
+	b.Event.SourceFile = "ignored.json"
+	c.Event.SourceFile = "cloudtrail-1.json"
+	c2.Event.SourceFile = "cloudtrail-2.json" // a second firing, same alert
+	r.feed(a, b, c, c2).flush()
+	if len(r.alerts) != 1 {
+		t.Fatalf("got %d alerts, want 1", len(r.alerts))
+	}
+	if got := strings.Join(r.alerts[0].Sources, " "); got != "cloudtrail-1.json cloudtrail-2.json okta.json" {
+		t.Errorf("sources %q", got)
+	}
+	if len(r.eng.sources) != 0 || len(r.eng.chains) != 0 {
+		t.Errorf("held after emit: %d sources, %d chains", len(r.eng.sources), len(r.eng.chains))
 	}
 }

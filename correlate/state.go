@@ -23,6 +23,7 @@ type rec struct {
 	in, out []string // key strings: incoming / outgoing transition (sequence), key (group)
 	val     string   // the distinct field's value (Sigma value_count)
 	fresh   bool
+	src     string // the match's source (p_source_file)
 }
 
 // before orders recs by time, then arrival.

@@ -74,6 +74,9 @@ func TestShippedLibrary(t *testing.T) {
 		if pos == 0 || neg == 0 {
 			t.Errorf("%s: needs a true and a false test (has %d and %d)", d.ID, pos, neg)
 		}
+		if d.Kind == engine.TypeCorrelationRule && len(s.Fixtures) == 0 {
+			t.Errorf("%s: a correlation rule needs a fixture test over raw logs that fires its chain", d.ID)
+		}
 		if (d.Threshold > 1 || d.DedupPeriod.Minutes() != 60) && len(s.Fixtures) == 0 {
 			t.Errorf("%s: Threshold %d / DedupPeriodMinutes %.0f: needs a fixture test proving the counting", d.ID, d.Threshold, d.DedupPeriod.Minutes())
 		}

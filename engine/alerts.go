@@ -46,6 +46,12 @@ type Alert struct {
 	// Chain holds, for a correlation rule's alert, the rule matches that
 	// made it (of its first firing), in event time.
 	Chain []ChainLink
+	// Sources are, for a correlation rule's alert, the sources
+	// (p_source_file) of every match of every firing that joined it,
+	// sorted: replay stores the alert in the lake only once each of them
+	// was read whole, so a source that broke off takes the correlation
+	// alerts it fed along, as it takes its events and matches.
+	Sources []string
 }
 
 // ChainLink is one rule match of a correlation alert.

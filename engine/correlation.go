@@ -43,12 +43,20 @@ type Correlation struct {
 // CorrelationStep is a step of a Sequence or a group of a Group: matches
 // of one rule. MaxMatchCount 0 means no maximum; Absence means "no match".
 type CorrelationStep struct {
-	ID            string
-	RuleID        string
+	ID     string
+	RuleID string
+	// MoreRuleIDs are further rules whose matches the step takes, counted
+	// with RuleID's (a Sigma event_count or value_count over several rules).
+	MoreRuleIDs   []string
 	MinMatchCount int
 	MaxMatchCount int
 	Absence       bool
 	Line          int
+}
+
+// RuleIDs are the rules whose matches the step takes.
+func (s CorrelationStep) RuleIDs() []string {
+	return append([]string{s.RuleID}, s.MoreRuleIDs...)
 }
 
 // Transition links two consecutive steps of a Sequence.
@@ -106,8 +114,10 @@ func (c *Correlation) IsAbsenceLast() bool {
 func (c *Correlation) RuleIDs() []string {
 	var out []string
 	for _, s := range append(slices.Clone(c.Sequence), c.Group...) {
-		if !slices.Contains(out, s.RuleID) {
-			out = append(out, s.RuleID)
+		for _, id := range s.RuleIDs() {
+			if !slices.Contains(out, id) {
+				out = append(out, id)
+			}
 		}
 	}
 	slices.Sort(out)
@@ -540,14 +550,16 @@ func validateCorrelations(set *Set, diags *diagList) {
 		var stepIDs []string
 		for _, s := range append(slices.Clone(c.Sequence), c.Group...) {
 			stepIDs = append(stepIDs, s.ID)
-			if other, ok := set.Detection(s.RuleID); ok && other.Kind == TypeRule {
-				continue
+			for _, id := range s.RuleIDs() {
+				if other, ok := set.Detection(id); ok && other.Kind == TypeRule {
+					continue
+				}
+				hint := "a step takes the matches of a rule (AnalysisType: rule) of the tree"
+				if n := parsers.Nearest(id, ruleIDs); n != "" {
+					hint = "did you mean " + n + "?"
+				}
+				diags.errorf(d.File, s.Line, 0, hint, "correlation %s: step %s names rule %q, which does not exist", d.ID, s.ID, id)
 			}
-			hint := "a step takes the matches of a rule (AnalysisType: rule) of the tree"
-			if n := parsers.Nearest(s.RuleID, ruleIDs); n != "" {
-				hint = "did you mean " + n + "?"
-			}
-			diags.errorf(d.File, s.Line, 0, hint, "correlation %s: step %s names rule %q, which does not exist", d.ID, s.ID, s.RuleID)
 		}
 		for _, t := range d.Tests {
 			for _, ro := range t.RuleOutputs {

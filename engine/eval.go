@@ -4,11 +4,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
 
+	"github.com/valyala/fastjson"
 	lua "github.com/yuin/gopher-lua"
 
 	"panther/engine/luavm"
@@ -31,6 +31,9 @@ var auxFuncs = []string{"title", "dedup", "severity", "alert_context", "descript
 type Match struct {
 	Detection *Detection
 	Matched   bool
+	// Skipped says that rule()'s opening test, checked in Go (a guard),
+	// rejected the event: Lua was not called.
+	Skipped bool
 	// Err is a rule error: rule() (or policy()) failed or timed out.
 	Err error
 	// The alert fields, when Matched, with defaults applied.
@@ -109,8 +112,8 @@ type Evaluator struct {
 
 	guardPaths map[string]int
 	guardEvent *event.Event
-	guardVals  []string
-	guardHave  []int8 // 0 not read, 1 a string, 2 none
+	guardVals  []*fastjson.Value // per slot, read once per event
+	guardHave  []bool
 }
 
 // NewEvaluator makes an evaluator; detections load on first use.
@@ -180,7 +183,11 @@ func (ev *Evaluator) load(d *Detection) (*instance, error) {
 	if d.Kind == TypeRule && !ev.opts.NoGuards && !ev.opts.KeepOutputs {
 		if in.guard = d.chunk.Guard("rule"); in.guard != nil {
 			for _, c := range in.guard.Conds {
-				in.slots = append(in.slots, ev.guardSlot(c.Path))
+				slot := -1 // AnyOf, Contains: read each time
+				if c.Kind != luavm.AnyOf && c.Kind != luavm.Contains {
+					slot = ev.guardSlot(c.Path)
+				}
+				in.slots = append(in.slots, slot)
 			}
 		}
 	}
@@ -204,8 +211,8 @@ func (ev *Evaluator) guardSlot(path []string) int {
 	}
 	i := len(ev.guardPaths)
 	ev.guardPaths[key] = i
-	ev.guardVals = append(ev.guardVals, "")
-	ev.guardHave = append(ev.guardHave, 0)
+	ev.guardVals = append(ev.guardVals, nil)
+	ev.guardHave = append(ev.guardHave, false)
 	return i
 }
 
@@ -216,15 +223,17 @@ func (ev *Evaluator) guardPasses(in *instance, e *event.Event) bool {
 	}
 	for i := range in.guard.Conds {
 		c, slot := &in.guard.Conds[i], in.slots[i]
-		if ev.guardHave[slot] == 0 {
-			v, ok := c.Value(e)
-			ev.guardVals[slot] = v
-			ev.guardHave[slot] = 2
-			if ok {
-				ev.guardHave[slot] = 1
+		if slot < 0 {
+			if !c.HoldsWith(e, ev.vm.Unescape) {
+				return false
 			}
+			continue
 		}
-		if ev.guardHave[slot] == 2 || !slices.Contains(c.Values, ev.guardVals[slot]) {
+		if !ev.guardHave[slot] {
+			ev.guardVals[slot] = c.Value(e)
+			ev.guardHave[slot] = true
+		}
+		if !c.Holds(ev.guardVals[slot]) {
 			return false
 		}
 	}
@@ -249,6 +258,7 @@ func (ev *Evaluator) EvaluateInto(d *Detection, ud *lua.LUserData, m *Match) {
 	}
 	if in.guard != nil {
 		if e := luavm.EventOf(ud); e != nil && !ev.guardPasses(in, e) {
+			m.Skipped = true
 			return // rule() would return false at its first statement
 		}
 	}

@@ -78,6 +78,9 @@ type LoadOptions struct {
 	// ResourceTypes are the resource types policies may name (package
 	// scan's); nil leaves ResourceTypes unchecked.
 	ResourceTypes []string
+	// Coverage compiles the Lua files to count the lines that run
+	// (Set.Coverage); for panther test --coverage only.
+	Coverage bool
 }
 
 // Load reads every spec under the sources. It never stops at a bad file:
@@ -290,6 +293,11 @@ func loadFile(src Source, p string, opts LoadOptions, budget *loadBudget) (res l
 			}
 		}
 		d.Line = idLine("RuleID")
+		if d.Line == 0 && spec.Correlation != nil && spec.Correlation.Sigma != "" {
+			if d.Line = idLine("name"); d.Line == 0 {
+				d.Line = idLine("id")
+			}
+		}
 		if spec.AnalysisType == TypePolicy {
 			d.ID, d.LogTypes, d.Line = spec.PolicyID, spec.ResourceTypes, idLine("PolicyID")
 		}
@@ -304,12 +312,12 @@ func loadFile(src Source, p string, opts LoadOptions, budget *loadBudget) (res l
 			d.DedupPeriod = time.Duration(*spec.DedupPeriodMinutes) * time.Minute
 		}
 		if spec.AnalysisType != TypeCorrelationRule || spec.Filename != "" {
-			d.LuaFile, d.chunk = loadLua(src, dir, spec.Filename, shown, idLine("Filename"), &diags)
+			d.LuaFile, d.chunk = loadLua(src, dir, spec.Filename, shown, idLine("Filename"), &diags, opts.Coverage)
 		}
 		res.det = d
 	case TypeGlobal:
 		g := &Global{ID: spec.GlobalID, File: shown}
-		g.LuaFile, g.chunk = loadLua(src, dir, spec.Filename, shown, idLine("Filename"), &diags)
+		g.LuaFile, g.chunk = loadLua(src, dir, spec.Filename, shown, idLine("Filename"), &diags, opts.Coverage)
 		res.global = g
 	case TypeDataModel:
 		m := &DataModel{ID: spec.DataModelID, File: shown, Enabled: true, LogTypes: spec.LogTypes}
@@ -317,7 +325,7 @@ func loadFile(src Source, p string, opts LoadOptions, budget *loadBudget) (res l
 			m.Enabled = *spec.Enabled
 		}
 		if spec.Filename != "" {
-			m.LuaFile, m.chunk = loadLua(src, dir, spec.Filename, shown, idLine("Filename"), &diags)
+			m.LuaFile, m.chunk = loadLua(src, dir, spec.Filename, shown, idLine("Filename"), &diags, opts.Coverage)
 		}
 		for _, ms := range spec.Mappings {
 			mp := Mapping{Name: ms.Name, Method: ms.Method, Line: ms.Line}
@@ -345,7 +353,7 @@ func loadFile(src Source, p string, opts LoadOptions, budget *loadBudget) (res l
 }
 
 // loadLua reads and compiles the Lua file a spec names.
-func loadLua(src Source, dir, name, specFile string, line int, diags *diagList) (string, *luavm.Chunk) {
+func loadLua(src Source, dir, name, specFile string, line int, diags *diagList, cover bool) (string, *luavm.Chunk) {
 	if name == "" {
 		diags.errorf(specFile, line, 0, "add Filename: the .lua file beside the spec", "missing Filename")
 		return "", nil
@@ -377,7 +385,7 @@ func loadLua(src Source, dir, name, specFile string, line int, diags *diagList) 
 		diags.errorf(shown, l, 0, "save the file as UTF-8", "the file is not valid UTF-8")
 		return shown, nil
 	}
-	chunk, err := luavm.Compile(shown, data)
+	chunk, err := luavm.CompileWith(shown, data, luavm.CompileOptions{Coverage: cover})
 	if err != nil {
 		diags.add(diagFromError(shown, err))
 		return shown, nil

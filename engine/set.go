@@ -307,6 +307,43 @@ func (s *Set) OSPath(shown string) (string, bool) {
 	return "", false
 }
 
+// FixtureInputs lists the files a fixture's Input names: the file itself,
+// or, for a folder (a chain across log types needs one file per source),
+// every file in it, in name order, as replay reads a folder.
+func (s *Set) FixtureInputs(shown string) ([]string, error) {
+	for _, src := range s.sources {
+		rel, ok := src.rel(shown)
+		if !ok {
+			continue
+		}
+		st, err := fs.Stat(src.FS, rel)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if !st.IsDir() {
+			return []string{shown}, nil
+		}
+		ents, err := fs.ReadDir(src.FS, rel)
+		if err != nil {
+			return nil, err
+		}
+		var out []string
+		for _, e := range ents {
+			if !e.IsDir() && !strings.HasPrefix(e.Name(), ".") && !strings.HasSuffix(e.Name(), ".expected.yml") {
+				out = append(out, shown+"/"+e.Name())
+			}
+		}
+		if len(out) == 0 {
+			return nil, fmt.Errorf("%s: a folder without files", shown)
+		}
+		return out, nil
+	}
+	return nil, fmt.Errorf("%s: %w", shown, fs.ErrNotExist)
+}
+
 // Open opens a shown path of the set for reading (fixture inputs).
 func (s *Set) Open(shown string) (io.ReadCloser, error) {
 	for _, src := range s.sources {

@@ -236,6 +236,9 @@ func decodeSpec(file string, data []byte, diags *diagList, budget *loadBudget) (
 		diags.errorf(file, root.Line, root.Column, "a spec is a mapping of keys such as AnalysisType and RuleID", "expected a mapping, found %s", kindName(root))
 		return nil, nil
 	}
+	if isSigmaCorrelation(root) {
+		return decodeSigma(file, root, diags)
+	}
 	at := mapGet(root, "AnalysisType")
 	if at == nil {
 		hint := "add AnalysisType: rule (or policy, global, datamodel, pack, saved_query, ...)"

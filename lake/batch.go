@@ -50,7 +50,7 @@ func (w *Writer) NewBatch() *Batch { return &Batch{w: w} }
 // would refuse (unknown log type, no time) makes WriteBatch return the
 // error; the events after it are still encoded.
 func (b *Batch) Add(e *event.Event) {
-	t, ok := b.w.logTables[e.LogType] // filled by Open, read-only after
+	t, ok := (*b.w.logTables.Load())[e.LogType]
 	if !ok {
 		b.fail(fmt.Errorf("lake: event of log type %q, which the registry given to lake.Open does not hold", e.LogType))
 		return
@@ -77,7 +77,7 @@ func (b *Batch) Add(e *event.Event) {
 			}
 		}
 		if p == nil {
-			b.parts = append(b.parts, batchPart{t: t, rows: newRowBuf(t, b.w.chunks)})
+			b.parts = append(b.parts, batchPart{t: t, rows: b.w.newRowBuf(t)})
 			p = &b.parts[len(b.parts)-1]
 		}
 		p.hour, p.ts, p.srcs = hour, ts, p.srcs[:0]
@@ -150,6 +150,12 @@ func (w *Writer) writePart(p *batchPart) error {
 
 // appendRows appends the rows of src (a row buffer of the same table).
 func (r *rowBuf) appendRows(src *rowBuf) {
+	if src.arrow != nil {
+		r.arrow.take(src.arrow)
+		r.rows += src.rows
+		r.bytes += src.bytes
+		return
+	}
 	for i := range r.cols {
 		c, sc := &r.cols[i], &src.cols[i]
 		c.vals = appendPooled(r.pool, c.vals, sc.vals)

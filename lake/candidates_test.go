@@ -157,3 +157,34 @@ func goValue(c *ctype, v *fastjson.Value) any {
 	}
 	return nil
 }
+
+// BenchmarkParquetWriters compares the Parquet writers on the same events
+// (benchRecords: 40,000 synthetic CloudTrail records, parsed and
+// normalised as the pipeline does, written with WriteEvent, SourceDone
+// every 1,000 and Close; run it with -benchtime 40000x, as
+// BenchmarkWriteCloudTrail): ours with dictionary pages for strings and
+// without, and arrow-go's pqarrow with dictionary encoding on, through the
+// same Writer (candidate_pqarrow.go, built with the lake_pqarrow tag,
+// which `make bench` sets). Subtract parse-only's cpu-ns/op for the
+// lake's cost per event. The decision it informs is in the package doc.
+//
+//	go test -tags lake_pqarrow -run '^$' -bench ParquetWriters -benchtime 40000x -count 3 ./lake/
+func BenchmarkParquetWriters(b *testing.B) {
+	for _, bc := range []struct {
+		name string
+		lake bool
+		opts Options
+	}{
+		{"parse-only", false, Options{}},
+		{"ours", true, Options{format: formatOurs}},
+		{"ours-plain-strings", true, Options{format: formatOurs, PlainStrings: true}},
+		{"pqarrow-dict", true, Options{format: formatArrow}},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			if bc.opts.format == formatArrow && !candidateBuilt {
+				b.Skip("the pqarrow candidate is built with -tags lake_pqarrow (make bench sets it)")
+			}
+			benchWrite(b, bc.lake, bc.opts)
+		})
+	}
+}

@@ -1,7 +1,6 @@
 package lake
 
 import (
-	"bufio"
 	"bytes"
 	"cmp"
 	"encoding/json"
@@ -34,6 +33,19 @@ type epoch struct {
 	// committed: they failed, or were never reported done.
 	dropped map[string]bool
 	files   []stagedFile
+	// keys are the keyed rows written (WriteRowOnce), with the source
+	// they belong to (dropped with it).
+	keys []keyedRow
+	// streams are the offset ranges of unbounded sources written
+	// (Writer.Advance), by stream.
+	streams map[string]*ledgerEntry
+	sealed  time.Time       // when the writer sealed it
+	waiters []chan struct{} // closed once it is committed (or dropped)
+}
+
+// keyedRow is a row written with WriteRowOnce.
+type keyedRow struct {
+	key, source string
 }
 
 // stagedFile is a finished Parquet file waiting in staging for its commit.
@@ -50,17 +62,6 @@ type stagedFile struct {
 	sources map[string]int64 // rows of each source (p_source_file)
 }
 
-// ledgerEntry is one committed source, a line of a _sources/*.jsonl file.
-type ledgerEntry struct {
-	Digest    string    `json:"digest"`
-	File      string    `json:"file,omitempty"`
-	Label     string    `json:"label,omitempty"`
-	Bytes     int64     `json:"bytes,omitempty"`
-	Rows      int64     `json:"rows"`
-	Run       string    `json:"run,omitempty"`
-	Committed time.Time `json:"committed,omitzero"`
-}
-
 // manifest is a commit about to happen: written and synced before the
 // first rename, removed after the ledger is written. Whoever finds one
 // (the next Open) completes it.
@@ -69,6 +70,9 @@ type manifest struct {
 	Epoch   int           `json:"epoch"`
 	Files   []stagedFile  `json:"files"`
 	Sources []ledgerEntry `json:"sources"`
+	// Remove are files (relative to the lake) that the change replaces:
+	// a compaction's inputs, removed once its output is in place.
+	Remove []string `json:"remove,omitempty"`
 }
 
 const manifestSuffix = ".commit.json"
@@ -94,6 +98,19 @@ func (e *epoch) drop(w *Writer, file string) {
 // that shares them with other sources is copied without them, by DuckDB:
 // a rare path), then every file gets its final name.
 func (w *Writer) compact(e *epoch) error {
+	for _, k := range e.keys {
+		if k.source == "" || !e.dropped[k.source] {
+			e.sources = append(e.sources, ledgerEntry{Key: k.key, Rows: 1})
+		}
+	}
+	names := make([]string, 0, len(e.streams))
+	for n := range e.streams {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	for _, n := range names {
+		e.sources = append(e.sources, *e.streams[n])
+	}
 	kept := e.files[:0]
 	for _, f := range e.files {
 		drop := droppedRows(e, f)
@@ -167,20 +184,42 @@ func droppedRows(e *epoch, f stagedFile) int64 {
 func (w *Writer) committer() {
 	defer w.committed.Done()
 	for e := range w.commitQ {
-		if w.failure() != nil {
-			continue
-		}
-		if err := w.compact(e); err != nil {
-			w.setFailed(err)
-			continue
-		}
-		if len(e.files) == 0 && len(e.sources) == 0 {
-			continue
-		}
-		if err := w.commit(e); err != nil {
-			w.setFailed(err)
+		w.commitEpoch(e)
+		for _, c := range e.waiters {
+			close(c)
 		}
 	}
+}
+
+// commitEpoch commits e (unless the writer failed) and tells OnCommit.
+func (w *Writer) commitEpoch(e *epoch) {
+	if w.failure() != nil {
+		return
+	}
+	err := w.compact(e)
+	if err == nil && len(e.files) == 0 && len(e.sources) == 0 {
+		return
+	}
+	if err == nil {
+		err = w.commit(e)
+	}
+	if err != nil {
+		w.setFailed(err)
+	}
+	if w.onCommit == nil {
+		return
+	}
+	info := CommitInfo{Epoch: e.id, Files: len(e.files), Duration: time.Since(e.sealed), Err: err}
+	for _, f := range e.files {
+		info.Rows += f.Rows
+	}
+	if len(e.streams) > 0 {
+		info.Positions = map[string]int64{}
+		for n, r := range e.streams {
+			info.Positions[n] = r.To
+		}
+	}
+	w.onCommit(info)
 }
 
 // commit makes an epoch visible: sync the files, write the manifest, rename
@@ -234,9 +273,21 @@ func (w *Writer) commit(e *epoch) error {
 	w.mu.Unlock()
 	w.srcMu.Lock()
 	for _, s := range e.sources {
-		w.ledger[s.Digest] = true
+		w.ledger.add(s)
 	}
+	if len(e.sources) > 0 {
+		w.ledgerFiles++
+	}
+	merge := w.ledgerFiles > mergeLedgerFiles
 	w.srcMu.Unlock()
+	if merge {
+		if err := mergeLedger(w.dir, fmt.Sprintf("%s-%06d", w.run, e.id)); err != nil {
+			return err
+		}
+		w.srcMu.Lock()
+		w.ledgerFiles = 1
+		w.srcMu.Unlock()
+	}
 	return nil
 }
 
@@ -263,11 +314,8 @@ func applyManifest(dir, mpath string, m *manifest, fault func(op, path string) e
 			}
 			return fmt.Errorf("lake: commit %s: %s is neither in staging nor in place (remove the manifest to give up this commit, then replay its sources)", mpath, f.To)
 		}
-		if err := mkdirAllSync(dir, filepath.Dir(to)); err != nil {
-			return fmt.Errorf("lake: creating %s: %w", filepath.Dir(to), err)
-		}
-		if err := os.Rename(from, to); err != nil {
-			return fmt.Errorf("lake: moving %s into place: %w", to, err)
+		if err := renameInto(dir, from, to); err != nil {
+			return err
 		}
 		dirs[filepath.Dir(to)] = true
 	}
@@ -297,6 +345,31 @@ func applyManifest(dir, mpath string, m *manifest, fault func(op, path string) e
 			return fmt.Errorf("lake: writing the source ledger %s: %w", lpath, err)
 		}
 	}
+	for _, r := range m.Remove {
+		p := filepath.Join(dir, filepath.FromSlash(r))
+		if err := at("remove", p); err != nil {
+			return fmt.Errorf("lake: removing %s: %w", p, err)
+		}
+		if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("lake: removing %s: %w", p, err)
+		}
+		dirs[filepath.Dir(p)] = true
+	}
+	if len(m.Remove) > 0 {
+		for d := range dirs {
+			if err := syncDir(d); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				return fmt.Errorf("lake: syncing %s: %w", d, err)
+			}
+		}
+	}
+	// Readers that listed the lake while this change was under way see
+	// the generation change and list again (snapshot.go).
+	if err := at("generation", mpath); err != nil {
+		return fmt.Errorf("lake: %w", err)
+	}
+	if err := writeGeneration(dir, fmt.Sprintf("%s-%06d", m.Run, m.Epoch)); err != nil {
+		return fmt.Errorf("lake: writing %s: %w", filepath.Join(dir, generationFile), err)
+	}
 	if err := at("done", mpath); err != nil {
 		return fmt.Errorf("lake: removing commit manifest %s: %w", mpath, err)
 	}
@@ -304,6 +377,25 @@ func applyManifest(dir, mpath string, m *manifest, fault func(op, path string) e
 		return fmt.Errorf("lake: removing commit manifest %s: %w", mpath, err)
 	}
 	return syncDir(filepath.Dir(mpath))
+}
+
+// renameInto renames from to to, creating to's folders. A retention run
+// of the same lake (Live.Prune) may remove an empty partition folder at
+// that moment: the folders are then made again.
+func renameInto(dir, from, to string) error {
+	for try := 0; ; try++ {
+		if err := mkdirAllSync(dir, filepath.Dir(to)); err != nil {
+			return fmt.Errorf("lake: creating %s: %w", filepath.Dir(to), err)
+		}
+		err := os.Rename(from, to)
+		if err == nil {
+			return nil
+		}
+		if _, serr := os.Stat(filepath.Dir(to)); try < 3 && errors.Is(serr, fs.ErrNotExist) {
+			continue
+		}
+		return fmt.Errorf("lake: moving %s into place: %w", to, err)
+	}
 }
 
 // recoverLake completes the commits that interrupted runs left (their
@@ -349,37 +441,6 @@ func recoverLake(dir string, fault func(op, path string) error) error {
 		}
 	}
 	return nil
-}
-
-// readLedger returns the digests of the committed sources.
-func readLedger(dir string) (map[string]bool, error) {
-	out := map[string]bool{}
-	files, err := filepath.Glob(filepath.Join(dir, sourcesDir, "*.jsonl"))
-	if err != nil {
-		return nil, err
-	}
-	for _, f := range files {
-		data, err := os.ReadFile(f)
-		if err != nil {
-			return nil, fmt.Errorf("lake: reading the source ledger: %w", err)
-		}
-		sc := bufio.NewScanner(bytes.NewReader(data))
-		sc.Buffer(nil, 1<<20)
-		for n := 1; sc.Scan(); n++ {
-			if len(bytes.TrimSpace(sc.Bytes())) == 0 {
-				continue
-			}
-			var e ledgerEntry
-			if err := json.Unmarshal(sc.Bytes(), &e); err != nil || e.Digest == "" {
-				return nil, fmt.Errorf("lake: source ledger %s:%d is damaged (%v); fix or remove that line", f, n, err)
-			}
-			out[e.Digest] = true
-		}
-		if err := sc.Err(); err != nil {
-			return nil, fmt.Errorf("lake: reading %s: %w", f, err)
-		}
-	}
-	return out, nil
 }
 
 // writeAtomic writes data to path through a synced temporary file and a

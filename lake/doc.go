@@ -1,17 +1,21 @@
-// Package lake writes the Parquet lake that `panther replay --lake` fills
-// and `panther search` reads: a Writer takes normalised events (and rows of
-// the alerts and rule_matches tables) and makes them ZSTD Parquet files,
-// partitioned by hour of p_event_time, that appear all at once or not at
-// all, exactly once per source even when a replay is run twice or killed.
+// Package lake is the Parquet lake that `panther replay --lake` and
+// `panther serve` fill, `panther search` reads and `panther lake`
+// maintains: its layout and the one lister of it (list.go), what a reader
+// may see while it changes (snapshot.go), the writer (a Writer for
+// replays, a Live for serve), the two-phase commit and the ledger that
+// make every row appear once, all at once or not at all, and compaction
+// and retention. The Parquet encoder is fenced off in internal/parquet.
+// docs/lake.md is the tour; this doc holds the rules.
 //
 // # Layout
 //
 //	<lake>/logs/<table>/year=YYYY/month=MM/day=DD/hour=HH/<run>-<seq>-<schema>.parquet
 //	<lake>/alerts/year=YYYY/month=MM/day=DD/hour=HH/<run>-<seq>-<schema>.parquet
 //	<lake>/rule_matches/year=.../<run>-<seq>-<schema>.parquet
-//	<lake>/_sources/<run>-<epoch>.jsonl      the ledger of committed sources
+//	<lake>/_sources/<run>-<epoch>.jsonl      the ledger (ledger.go)
 //	<lake>/.staging/<run>/                   rows and files not committed yet
-//	<lake>/.staging/<run>-<epoch>.commit.json a commit under way
+//	<lake>/.staging/<run>-<epoch>.commit.json a change under way (commit, compaction, retention)
+//	<lake>/.generation                       the last change completed (snapshot.go)
 //	<lake>/.lock                             held by the one writer (flock)
 //
 // <table> is parsers.TableName of the log type; WriteRow tables (alerts,
@@ -64,11 +68,13 @@
 //
 // # How rows become Parquet
 //
-// The package writes Parquet itself (parquet.go, thrift.go): the subset the
-// lake needs, every column optional, PLAIN values, RLE/bit-packed levels,
-// ZSTD pages (github.com/klauspost/compress, level 1 by default), min/max
-// and null-count statistics in the footer, and the LIST and JSON logical
-// types. WriteEvent encodes an event at once into the column buffers of
+// The package writes Parquet with its own encoder (internal/parquet): the
+// subset the lake needs, every column optional, PLAIN values or
+// dictionary pages for string columns whose values repeat, RLE/bit-packed
+// levels, ZSTD pages (github.com/klauspost/compress, level 1 by default),
+// min/max and null-count statistics in the footer, the LIST and JSON
+// logical types, and a created_by parquet-java parses ("panther version
+// <Options.Version> (build <vcs revision>)"). WriteEvent encodes an event at once into the column buffers of
 // its partition (table and hour): record shredding as in the Dremel paper,
 // definition and repetition levels per leaf column, with the value rules
 // above (rows.go). A Batch does the same on another goroutine, for
@@ -96,23 +102,27 @@
 //
 // The result is about one file per hour and table when the input comes in
 // time order, more when it goes back in time (a commit finishes every open
-// file; an hour revisited after it starts a new one). Nothing merges files
-// after the fact: see the README's limitations.
+// file; an hour revisited after it starts a new one), and one per commit
+// for a Live (every ten seconds): Compact merges a partition's files
+// (compact.go).
 //
-// Why not a library. We measured, on the same events (numbers under
-// "Measurements"): staging NDJSON and having DuckDB convert it (this
-// package's first version) cost 13-20 µs of CPU per CloudTrail event and
-// 430-690 MB of peak memory; github.com/parquet-go/parquet-go v0.32.0,
-// shredding fastjson values into typed columns, 22-24 µs; Arrow builders
-// and pqarrow (github.com/apache/arrow-go/v18, already in the module graph
-// through duckdb-go) about 10 µs and 9 KB of garbage per event; DuckDB's
-// Appender 30-36 µs. Writing the format directly costs 6-7 µs, half of it
-// off the pipeline's goroutines. The files are checked by two readers that
-// are not ours: arrow-go's in the tests of encode_test.go (type by type,
-// value by value), and DuckDB's, which search uses, in writer_test.go.
-// DuckDB still serves one rare path: when a source fails after some of its
-// rows were written into files shared with other sources, those files are
-// copied without its rows at the commit (filter.go).
+// Why not a library. Issue 13 asked for the choice to be made again on
+// numbers that can be re-run: arrow-go's pqarrow (already in the module
+// graph through duckdb-go) with dictionary encoding on, through this very
+// writer (candidate_pqarrow.go, built with the lake_pqarrow tag), against
+// ours, on the same events and end to end; pqarrow would have been taken
+// within 15%. It was not: see "Measurements". Earlier candidates, measured
+// in a scratch module: staging NDJSON for DuckDB to convert (this
+// package's first version) 13-20 µs of CPU per CloudTrail event and
+// 430-690 MB of peak memory; github.com/parquet-go/parquet-go v0.32.0
+// 22-24 µs; DuckDB's Appender 30-36 µs (BenchmarkCandidateAppender). The
+// files are checked by two readers that are not ours: arrow-go's in the
+// tests of encode_test.go (type by type, value by value) and of
+// internal/parquet (the footer statistics against the values), and
+// DuckDB's, which search uses, in writer_test.go. DuckDB still serves two
+// rare paths: when a source fails after some of its rows were written
+// into files shared with other sources, those files are copied without
+// its rows at the commit (filter.go); and compaction (compact.go).
 //
 // # Atomic visibility and idempotency
 //
@@ -129,10 +139,13 @@
 //     from this point the commit will happen;
 //  3. rename each file into place, sync the directories;
 //  4. write the ledger _sources/<run>-<epoch>.jsonl (one JSON object a line:
-//     digest, file, label, bytes, rows, run, committed), atomically;
-//  5. remove the manifest.
+//     a source's digest, a keyed row, or a stream's offset range; see
+//     ledger.go), atomically;
+//  5. write the generation (.generation), then remove the manifest.
 //
-// Open takes the lake's lock, rolls every manifest it finds forward (steps
+// Compactions and retention runs are changes of the same kind, whose
+// manifests also name the files they remove (after the renames). Open
+// takes the lake's lock, rolls every manifest it finds forward (steps
 // 3-5 are idempotent: a file already renamed is skipped), then deletes
 // everything else under .staging: the rows and files of epochs that never
 // reached step 2. So whatever moment a run is killed at, the lake holds
@@ -155,15 +168,34 @@
 // source reported done without a digest (nothing to
 // recognise it by) is committed but not recorded. Events without a
 // p_source_file are always committed, and rows of WriteRow tables with the
-// epoch they are written in. A reader may see some files of an epoch a
-// moment before the others (renames are atomic one by one); it never sees
-// part of a file.
+// epoch they are written in. WriteRowOnce writes a row of a key (an
+// alert by its id) once per lake: the key goes into the ledger with the
+// row, so two incremental replays that both raise an alert store it once.
+//
+// Renames are atomic one by one, not as a whole: a plain listing of the
+// folders in the middle of a commit shows part of its epoch, and after a
+// crash there, until the next writer. Snapshot, the listing search uses,
+// never does: with the manifests and the generation it takes each change
+// under way as done or as not begun (see snapshot.go). It never shows part
+// of a file either.
 //
 // Abort (for Ctrl-C) drops the epoch in progress; the committed ones stay,
 // and the next replay completes the rest. Any error (a full disk, a file
 // that cannot be written) stops the writer: it is returned with the path
 // and the cause by the call that meets it and by Close, nothing partial becomes visible,
 // and Close or Abort remove the staging files.
+//
+// # Live: serve's writer
+//
+// A Live (live.go) is a long-lived Writer for unbounded sources: its
+// rows are committed every CommitInterval (10 s), so that search sees an
+// event about that long after it was written, and its idempotency is by
+// offsets: Write(stream, to, events...) says that the stream (a
+// write-ahead log, a Kafka partition) reached offset to, each commit
+// records the ranges with the rows, and Position(stream) is where to read
+// the stream again after a crash. Its methods may be called from any
+// goroutine. Compact and Prune run beside its commits (serve's background
+// compaction of hours that stopped receiving, and its retention).
 //
 // # Measurements
 //

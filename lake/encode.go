@@ -5,6 +5,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 	"unsafe"
 
@@ -47,7 +48,7 @@ type ctype struct {
 	def, rep uint8
 	leaf     int
 	lo, hi   int
-	next     []int16 // kStruct: see fieldAfter
+	next     []atomic.Int32 // kStruct: see fieldAfter
 }
 
 type cfield struct {
@@ -122,6 +123,7 @@ func compileType(t *parsers.Type) (*ctype, error) {
 			c.fields = append(c.fields, newField(f.Name, ft))
 			c.index[f.Name] = i
 		}
+		c.next = make([]atomic.Int32, len(c.fields)+1) // 0: no guess; else field+1
 	default:
 		return nil, fmt.Errorf("unknown type kind %q", t.Kind)
 	}
@@ -140,20 +142,15 @@ func (c *ctype) field(k []byte) int {
 // an object: it tries first the field that came after prev last time, as
 // the events of a log type list their fields in about the same order (a
 // string comparison instead of a map lookup, a fifth of the encoder's
-// time). One goroutine at a time may use it: it learns.
+// time). It learns, from the goroutines of every Batch at once: the
+// guesses are atomic (a load is a plain load; a store happens on a miss).
 func (c *ctype) fieldAfter(k []byte, prev int) int {
-	if c.next == nil {
-		c.next = make([]int16, len(c.fields)+1)
-		for i := range c.next {
-			c.next[i] = -1
-		}
-	}
-	if h := c.next[prev+1]; h >= 0 && c.fields[h].name == b2s(k) {
-		return int(h)
+	if h := c.next[prev+1].Load(); h > 0 && c.fields[h-1].name == b2s(k) {
+		return int(h - 1)
 	}
 	i := c.field(k)
 	if i >= 0 {
-		c.next[prev+1] = int16(i)
+		c.next[prev+1].Store(int32(i + 1))
 	}
 	return i
 }

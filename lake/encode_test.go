@@ -18,6 +18,7 @@ import (
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 	"github.com/valyala/fastjson"
 
+	"panther/lake/internal/parquet"
 	"panther/parsers"
 	"panther/parsers/event"
 )
@@ -58,15 +59,18 @@ func renderRows(t testing.TB, tb *table, r *rowBuf) []string {
 // group (or one a rowBuf when more are given).
 func writeTestFile(t testing.TB, tb *table, path string, rs ...*rowBuf) {
 	t.Helper()
-	o := &outFile{path: path, t: tb}
-	pw := newPageWriter(1)
-	defer pw.zstd.Close()
+	o := parquet.NewFile(path, tb.schema)
+	pw, err := parquet.NewEncoder(parquet.Options{CreatedBy: createdBy("test")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pw.Close()
 	for _, r := range rs {
-		if err := pw.writeGroup(o, r); err != nil {
+		if err := pw.WriteRowGroup(o, r.rows, r.columns()); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if _, err := pw.finish(o); err != nil {
+	if _, err := pw.Finish(o); err != nil {
 		t.Fatal(err)
 	}
 }

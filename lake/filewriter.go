@@ -1,5 +1,7 @@
 package lake
 
+import "panther/lake/internal/parquet"
+
 // The file writer is a goroutine that turns the rows WriteEvent gathered
 // into Parquet row groups: splitting them into pages, compressing and
 // writing take about as much CPU as gathering them, and run beside the
@@ -39,7 +41,8 @@ func (w *Writer) landed(n int64) {
 // epoch into; or pass the epoch seal on to the committer, its files being
 // all written.
 type fileJob struct {
-	out   *outFile
+	out   *parquet.File
+	t     *table // of out
 	rows  *rowBuf
 	park  bool
 	close bool
@@ -55,33 +58,50 @@ func (w *Writer) send(j fileJob) { w.fileQ <- j }
 func (w *Writer) fileWriter() {
 	defer w.committed.Done()
 	defer close(w.commitQ)
-	pw := newPageWriter(w.opts.CompressionLevel)
-	defer pw.zstd.Close()
+	pw, err := parquet.NewEncoder(w.encoderOptions())
+	if err != nil {
+		w.setFailed(err) // Open checked the options
+	} else {
+		defer pw.Close()
+	}
 	for j := range w.fileQ {
 		switch {
 		case j.seal != nil:
 			w.commitQ <- j.seal
 		case j.rows != nil:
 			if w.failure() == nil {
-				if err := pw.writeGroup(j.out, j.rows); err != nil {
+				var err error
+				if j.rows.arrow != nil {
+					err = w.arrowWriteGroup(j.out, j.t, j.rows)
+				} else {
+					err = pw.WriteRowGroup(j.out, j.rows.rows, j.rows.columns())
+				}
+				if err != nil {
 					w.setFailed(err)
 				}
 			}
 			n := j.rows.bytes
-			w.recycle(j.out.t, j.rows)
+			w.recycle(j.t, j.rows)
 			w.landed(n)
 		case j.park:
-			if w.failure() == nil {
-				if err := j.out.park(); err != nil {
+			if w.failure() == nil && w.opts.format != formatArrow {
+				if err := j.out.Park(); err != nil {
 					w.setFailed(err)
 				}
 			}
 		case j.close:
 			if w.failure() != nil || j.into == nil {
-				j.out.discard()
+				j.out.Discard()
+				w.arrowDiscard(j.out)
 				continue
 			}
-			size, err := pw.finish(j.out)
+			var size int64
+			var err error
+			if w.opts.format == formatArrow {
+				size, err = w.arrowFinish(j.out)
+			} else {
+				size, err = pw.Finish(j.out)
+			}
 			if err != nil {
 				w.setFailed(err)
 				continue
@@ -119,5 +139,14 @@ func (w *Writer) rowBuf(t *table) *rowBuf {
 		w.spare[t] = l[:len(l)-1]
 		return r
 	}
-	return newRowBuf(t, w.chunks)
+	return w.newRowBuf(t)
+}
+
+// newRowBuf returns a new row buffer for t.
+func (w *Writer) newRowBuf(t *table) *rowBuf {
+	r := newRowBuf(t, w.chunks)
+	if w.opts.format == formatArrow {
+		r.arrow = w.newArrowRows(t)
+	}
+	return r
 }

@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"panther/parsers"
 	"panther/parsers/aws"
 )
 
@@ -26,8 +27,9 @@ import (
 const (
 	childEnv   = "PANTHER_LAKE_TEST_CHILD"
 	crashEnv   = "PANTHER_LAKE_TEST_CRASH"
-	childSrcs  = 40  // sources in the child's replay
-	childPer   = 100 // events a source
+	commitEnv  = "PANTHER_LAKE_TEST_COMMIT" // Options.CommitBytes of the child
+	childSrcs  = 40                         // sources in the child's replay
+	childPer   = 100                        // events a source
 	childStart = "2024-03-01T00:00:00Z"
 )
 
@@ -61,7 +63,13 @@ func childMain(dir, crash string) int {
 		fmt.Fprintln(os.Stderr, err)
 		return 2
 	}
+	if crash == "live" {
+		return childLive(dir, reg)
+	}
 	opts := Options{FileBytes: 64 << 10, CommitBytes: 1}
+	if c, err := strconv.ParseInt(os.Getenv(commitEnv), 10, 64); err == nil {
+		opts.CommitBytes = c
+	}
 	if crash == "fsize" {
 		// A real I/O error from the kernel: files may not grow past 64 KiB
 		// (EFBIG instead of SIGXFSZ), and staged files would (row groups
@@ -134,10 +142,10 @@ func runChild(t *testing.T, dir, crash string, kill func(*exec.Cmd)) (killed boo
 	return killed
 }
 
-func startChild(t *testing.T, dir, crash string, kill func(*exec.Cmd)) (killed bool, stderrText string, err error) {
+func startChild(t *testing.T, dir, crash string, kill func(*exec.Cmd), env ...string) (killed bool, stderrText string, err error) {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), childEnv+"="+dir, crashEnv+"="+crash)
+	cmd.Env = append(append(os.Environ(), childEnv+"="+dir, crashEnv+"="+crash), env...)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -286,11 +294,11 @@ func checkConsistent(t *testing.T, dir string) int {
 }
 
 func ledgerHas(t *testing.T, dir, digest string) bool {
-	l, err := readLedger(dir)
+	l, _, err := readLedger(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return l[digest]
+	return l.digests[digest]
 }
 
 // A replay killed at random moments, again and again, leaves only whole
@@ -313,6 +321,7 @@ func TestKillRandom(t *testing.T) {
 		if killed {
 			kills++
 			checkVisible(t, dir)
+			checkSnapshot(t, dir)
 		}
 		done := checkConsistent(t, dir)
 		t.Logf("lake %d round %d: killed=%v after %v, %d sources committed", lakes, round, killed, delay, done)
@@ -343,15 +352,16 @@ func TestKillAtCommitSteps(t *testing.T) {
 	}
 	t.Parallel()
 	for _, crash := range []string{
-		"write:3",    // while writing row groups
-		"close:2",    // while finishing a file
-		"sync:2",     // before the manifest
-		"manifest:3", // the manifest not written
-		"rename:1",   // manifest written, nothing renamed
-		"rename:8",   // part of the files renamed
-		"ledger:2",   // files in place, no ledger
-		"done:4",     // ledger written, manifest still there
-		"cleanup:1",  // all committed, staging not removed
+		"write:3",      // while writing row groups
+		"close:2",      // while finishing a file
+		"sync:2",       // before the manifest
+		"manifest:3",   // the manifest not written
+		"rename:1",     // manifest written, nothing renamed
+		"rename:8",     // part of the files renamed
+		"ledger:2",     // files in place, no ledger
+		"generation:2", // ledger written, generation not
+		"done:4",       // ledger written, manifest still there
+		"cleanup:1",    // all committed, staging not removed
 	} {
 		t.Run(strings.ReplaceAll(crash, ":", "_"), func(t *testing.T) {
 			t.Parallel()
@@ -360,6 +370,7 @@ func TestKillAtCommitSteps(t *testing.T) {
 				t.Fatalf("the child was not killed at %s", crash)
 			}
 			checkVisible(t, dir)
+			checkSnapshot(t, dir)
 			before := checkConsistent(t, dir)
 			if runChild(t, dir, "", nil) {
 				t.Fatal("child killed without a crash point")
@@ -368,5 +379,261 @@ func TestKillAtCommitSteps(t *testing.T) {
 				t.Errorf("%d sources committed at the end, want %d (%d after the crash)", done, childSrcs, before)
 			}
 		})
+	}
+}
+
+// checkSnapshot checks what a search sees right after a kill, before any
+// recovery (Snapshot's listing): whole epochs only. Every source it shows
+// has all its rows; it shows every source of the ledger; and of a commit
+// under way (its manifest still in staging) it shows all the sources or
+// none.
+func checkSnapshot(t *testing.T, dir string) {
+	t.Helper()
+	snap, err := Snapshot(dir, time.Time{}, time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	visible := map[string]int{}
+	for _, tf := range snap {
+		if tf.Name != "aws_cloudtrail" || len(tf.Files()) == 0 {
+			continue
+		}
+		rows, err := openDuck(t).Query("SELECT p_source_file, count(*) FROM read_parquet(" + sqlList(tf.Files()) + ") GROUP BY 1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var f string
+			var n int
+			if err := rows.Scan(&f, &n); err != nil {
+				t.Fatal(err)
+			}
+			visible[f] = n
+		}
+		rows.Close()
+	}
+	led, _, err := readLedger(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ledger := led.digests
+	pending, err := pendingChanges(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fileOf := map[string]string{} // digest -> p_source_file
+	for i := 0; i < childSrcs; i++ {
+		_, info := childSource(i)
+		fileOf[info.Digest] = info.File
+	}
+	for f, n := range visible {
+		if n != childPer {
+			t.Errorf("search sees %d rows of %s, want %d (part of an epoch)", n, f, childPer)
+		}
+	}
+	inPending := map[string]bool{}
+	for _, m := range pending {
+		shown := 0
+		for _, s := range m.Sources {
+			inPending[s.File] = true
+			if visible[s.File] > 0 {
+				shown++
+			}
+		}
+		if shown != 0 && shown != len(m.Sources) {
+			t.Errorf("search sees %d of the %d sources of the commit under way (%s-%d)", shown, len(m.Sources), m.Run, m.Epoch)
+		}
+	}
+	for d := range ledger {
+		if visible[fileOf[d]] == 0 {
+			t.Errorf("source %s is in the ledger, search does not see it", fileOf[d])
+		}
+	}
+	for f := range visible {
+		var d string
+		fmt.Sscanf(f, "s3://trail/%s", &d)
+		committed := false
+		for dig := range ledger {
+			committed = committed || fileOf[dig] == f
+		}
+		if !committed && !inPending[f] {
+			t.Errorf("search sees %s, which no commit holds", f)
+		}
+	}
+}
+
+// A commit of many files killed between its renames (the live backend
+// commits every few seconds, so this is common there): search shows the
+// lake as before the commit, never part of it; the next writer completes
+// it.
+func TestKillBetweenRenames(t *testing.T) {
+	if testing.Short() {
+		t.Skip("re-runs the test binary")
+	}
+	t.Parallel()
+	// Epochs of about ten sources: a hundred minutes of events, files in
+	// two or three hour partitions.
+	const commit = "PANTHER_LAKE_TEST_COMMIT=1000000"
+	for _, n := range []int{1, 3, 6} {
+		t.Run(strconv.Itoa(n), func(t *testing.T) {
+			t.Parallel()
+			dir := t.TempDir()
+			killed, stderr, err := startChild(t, dir, "rename:"+strconv.Itoa(n), nil, commit)
+			if err != nil || !killed {
+				t.Fatalf("the child was not killed at rename %d: %v\n%s", n, err, stderr)
+			}
+			pending, err := pendingChanges(dir)
+			if err != nil || len(pending) != 1 || len(pending[0].Files) < 2 {
+				t.Fatalf("%d commits under way (%v); want one of several files", len(pending), err)
+			}
+			checkSnapshot(t, dir)
+			before := checkConsistent(t, dir)
+			if _, stderr, err := startChild(t, dir, "", nil, commit); err != nil {
+				t.Fatalf("child: %v\n%s", err, stderr)
+			}
+			if done := checkConsistent(t, dir); done != childSrcs {
+				t.Errorf("%d sources committed at the end, want %d (%d after the crash)", done, childSrcs, before)
+			}
+		})
+	}
+}
+
+// childLive writes the child's sources as one stream ("wal", offset
+// i*childPer+j for event j of source i) through a Live that commits every
+// 20 ms, from the stream's Position on, as serve does after a restart.
+func childLive(dir string, reg *parsers.Registry) int {
+	l, err := OpenLive(context.Background(), dir, reg, LiveOptions{Options: Options{FileBytes: 64 << 10}, CommitInterval: 20 * time.Millisecond})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 3
+	}
+	pos := l.Position("wal")
+	for i := int(pos) / childPer; i < childSrcs; i++ {
+		recs, info := childSource(i)
+		evs, err := parseRecords(reg, aws.CloudTrail, info.File, recs)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 2
+		}
+		for j := 0; j < childPer; j += 25 {
+			off := int64(i*childPer + j)
+			if off+25 <= pos {
+				continue
+			}
+			chunk := evs[j : j+25]
+			if off < pos {
+				chunk = chunk[pos-off:]
+			}
+			if err := l.Write("wal", off+25, chunk...); err != nil {
+				fmt.Fprintln(os.Stderr, err)
+				return 3
+			}
+			fmt.Printf("wrote %d\n", off+25)
+		}
+		for _, e := range evs {
+			e.Release()
+		}
+	}
+	if err := l.Close(); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 3
+	}
+	fmt.Println("closed")
+	return 0
+}
+
+// checkLiveSnapshot checks what a search sees right after a Live was
+// killed: a prefix of the stream that ends where a commit ends (the
+// committed position, or the end of the commit under way when all its
+// files are in place), never part of a commit. It returns the count.
+func checkLiveSnapshot(t *testing.T, dir string) int64 {
+	t.Helper()
+	led, _, err := readLedger(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pending, err := pendingChanges(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ends := map[int64]bool{led.streams["wal"]: true}
+	for _, m := range pending {
+		for _, s := range m.Sources {
+			if s.Stream == "wal" {
+				ends[s.To] = true
+			}
+		}
+	}
+	snap, err := Snapshot(dir, time.Time{}, time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	per := map[string]int64{}
+	var total int64
+	for _, tf := range snap {
+		if tf.Name != "aws_cloudtrail" || len(tf.Files()) == 0 {
+			continue
+		}
+		rows, err := openDuck(t).Query("SELECT p_source_file, count(*) FROM read_parquet(" + sqlList(tf.Files()) + ") GROUP BY 1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var f string
+			var n int64
+			rows.Scan(&f, &n)
+			per[f] = n
+			total += n
+		}
+		rows.Close()
+	}
+	if !ends[total] {
+		t.Errorf("search sees %d events of the stream; commits end at %v", total, ends)
+	}
+	for i := 0; i < childSrcs; i++ {
+		_, info := childSource(i)
+		want := min(max(total-int64(i*childPer), 0), childPer)
+		if per[info.File] != want {
+			t.Errorf("search sees %d events of %s, want %d (a prefix of %d)", per[info.File], info.File, want, total)
+		}
+	}
+	return total
+}
+
+// A Live killed at random moments (kill -9) and restarted from its
+// Position, again and again: search only ever sees a prefix of the stream
+// that ends at a commit, and at the end every offset is in the lake once.
+func TestKillLive(t *testing.T) {
+	if testing.Short() {
+		t.Skip("re-runs the test binary many times")
+	}
+	t.Parallel()
+	dir := t.TempDir()
+	r := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 2))
+	kills := 0
+	for round := 0; round < 12 && kills < 6; round++ {
+		delay := time.Duration(r.IntN(400)) * time.Millisecond
+		killed := runChild(t, dir, "live", func(cmd *exec.Cmd) {
+			time.Sleep(delay)
+			cmd.Process.Signal(syscall.SIGKILL)
+		})
+		if !killed {
+			break
+		}
+		kills++
+		seen := checkLiveSnapshot(t, dir)
+		t.Logf("round %d: killed after %v, search saw %d events", round, delay, seen)
+		if t.Failed() {
+			return
+		}
+	}
+	if runChild(t, dir, "live", nil) {
+		t.Fatal("child killed without a kill")
+	}
+	db := openDuck(t)
+	n := queryInt(t, db, "SELECT count(*) FROM "+readAll(dir, "aws_cloudtrail"))
+	d := queryInt(t, db, "SELECT count(DISTINCT p_row_id) FROM "+readAll(dir, "aws_cloudtrail"))
+	if n != childSrcs*childPer || d != n {
+		t.Errorf("%d rows (%d distinct) after %d kills, want %d", n, d, kills, childSrcs*childPer)
 	}
 }

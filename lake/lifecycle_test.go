@@ -19,7 +19,7 @@ import (
 )
 
 // visibleFiles lists the Parquet files a reader sees, relative to dir.
-func visibleFiles(t *testing.T, dir string) []string {
+func visibleFiles(t testing.TB, dir string) []string {
 	t.Helper()
 	var out []string
 	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
@@ -514,7 +514,12 @@ func TestList(t *testing.T) {
 		"logs/aws_cloudtrail/year=2024/month=02/day=28/hour=22/.x.parquet",
 		"logs/aws_cloudtrail/year=2024/month=02/day=28/hour=22/notes.txt",
 		"logs/aws_cloudtrail/other/y.parquet",
+		"logs/aws_cloudtrail/year=2024/month=02/day=28/hour=99/x.parquet", // not an hour
+		"logs/aws_cloudtrail/year=2024/month=02/day=30/hour=01/x.parquet", // not a day
+		"logs/aws_cloudtrail/year=2024/month=3/day=1/hour=5/x.parquet",    // unpadded is read too
 		"logs/_hidden/year=2024/month=02/day=28/hour=22/z.parquet",
+		"logs/Bad-Name/year=2024/month=02/day=28/hour=22/z.parquet",
+		"internal/parquet/x.parquet", // a folder that is not a table
 		"empty_dir/readme",
 	} {
 		p := filepath.Join(dir, filepath.FromSlash(junk))
@@ -538,20 +543,43 @@ func TestList(t *testing.T) {
 		"aws_cloudtrail true 2024-02-28T22 1",
 		"aws_cloudtrail true 2024-02-28T23 1",
 		"aws_cloudtrail true 2024-02-29T00 1",
+		"aws_cloudtrail true 2024-03-01T05 1",
 		"rule_matches false 2024-02-28T22 1",
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("List:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 	ct := tables[0]
-	if n := len(ct.FilesBetween(time.Date(2024, 2, 28, 23, 59, 0, 0, time.UTC), time.Time{})); n != 2 {
-		t.Errorf("FilesBetween(23:59, open): %d files, want 2", n)
+	if n := len(ct.FilesBetween(time.Date(2024, 2, 28, 23, 59, 0, 0, time.UTC), time.Time{})); n != 3 {
+		t.Errorf("FilesBetween(23:59, open): %d files, want 3", n)
+	}
+	for _, c := range []struct {
+		from, to time.Time
+		hours    int
+	}{
+		{time.Date(2024, 2, 28, 23, 59, 59, 0, time.UTC), time.Time{}, 3}, // from inside an hour keeps it
+		{time.Time{}, time.Date(2024, 2, 29, 0, 0, 0, 0, time.UTC), 2},    // to is exclusive
+		{time.Date(2024, 2, 28, 23, 0, 0, 0, time.UTC), time.Date(2024, 2, 28, 23, 30, 0, 0, time.UTC), 1},
+		{time.Date(2024, 2, 29, 0, 30, 0, 0, time.UTC), time.Date(2024, 3, 1, 5, 0, 1, 0, time.UTC), 2}, // a month boundary
+		{time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC), time.Time{}, 0},
+	} {
+		parts, err := ct.Table.Partitions(c.from, c.to)
+		if err != nil || len(parts) != c.hours {
+			t.Errorf("Partitions(%v, %v): %d hours (%v), want %d", c.from, c.to, len(parts), err, c.hours)
+		}
 	}
 	if n := len(ct.FilesBetween(time.Time{}, time.Date(2024, 2, 28, 23, 0, 0, 0, time.UTC))); n != 1 {
 		t.Errorf("FilesBetween(open, 23:00): %d files, want 1", n)
 	}
-	if _, err := List(filepath.Join(dir, "missing")); err == nil {
-		t.Error("List of a missing lake: no error")
+	var le *LakeError
+	if _, err := List(filepath.Join(dir, "missing")); !errors.As(err, &le) {
+		t.Errorf("List of a missing lake: %v, want a *LakeError", err)
+	}
+	if _, err := Tables(filepath.Join(dir, "logs", "aws_cloudtrail", "year=2024", "month=02", "day=28", "hour=22", ".x.parquet")); !errors.As(err, &le) {
+		t.Errorf("Tables of a file: %v, want a *LakeError", err)
+	}
+	if tables, err := Tables(t.TempDir()); err != nil || len(tables) != 0 {
+		t.Errorf("Tables of an empty lake: %v, %v; want none and no error", tables, err)
 	}
 }
 
@@ -716,5 +744,53 @@ func TestManyPartitions(t *testing.T) {
 				t.Errorf("stats %+v", st)
 			}
 		})
+	}
+}
+
+// WriteRowOnce writes a row of a key once per lake: not again in the same
+// run, nor in a later one once committed; a keyed row dropped with its
+// source leaves no key, so a later run writes it.
+func TestWriteRowOnce(t *testing.T) {
+	t.Parallel()
+	reg := testRegistry(t)
+	dir := t.TempDir()
+	schema := []parsers.Column{{Name: "id", Type: "string"}, {Name: "p_source_file", Type: "string"}}
+	at := time.Date(2024, 3, 1, 10, 0, 0, 0, time.UTC)
+	write := func(w *Writer, key, src string) bool {
+		t.Helper()
+		ok, err := w.WriteRowOnce("alerts", key, schema, at, []byte(`{"id":"`+key+`","p_source_file":"`+src+`"}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ok
+	}
+	w := mustOpen(t, dir, reg, Options{})
+	if !write(w, "a", "s1") || write(w, "a", "s1") || !write(w, "b", "bad") {
+		t.Error("first run: a once, b once")
+	}
+	if err := w.SourceDone(SourceInfo{Digest: "d1", File: "s1"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.SourceDone(SourceInfo{Digest: "d2", File: "bad", Failed: true}); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	w = mustOpen(t, dir, reg, Options{})
+	if write(w, "a", "s1") {
+		t.Error("second run wrote a again")
+	}
+	if !write(w, "b", "s3") {
+		t.Error("second run did not write b, whose first row was dropped with its source")
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if got := queryInt(t, openDuck(t), "SELECT count(*) FROM "+readAll(dir, "alerts")); got != 2 {
+		t.Errorf("%d alert rows, want 2", got)
+	}
+	if _, err := w.WriteRowOnce("alerts", "", schema, at, []byte(`{}`)); err == nil {
+		t.Error("WriteRowOnce without a key: no error")
 	}
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/valyala/fastjson"
 
+	"panther/lake/internal/parquet"
 	"panther/parsers/event"
 )
 
@@ -57,18 +58,39 @@ type rowBuf struct {
 	rows int
 	// bytes is what the rows take in memory: values and levels.
 	bytes int64
+	// arrow holds the rows instead when the writer uses the pqarrow
+	// candidate (candidate_pqarrow.go; benchmarks only).
+	arrow *arrowRows
 }
 
 func newRowBuf(t *table, p *chunkPool) *rowBuf {
-	r := &rowBuf{pool: p, cols: make([]column, len(t.leaves))}
-	for i, l := range t.leaves {
-		r.cols[i].repeated = l.maxRep > 0
+	leaves := t.schema.Leaves()
+	r := &rowBuf{pool: p, cols: make([]column, len(leaves))}
+	for i, l := range leaves {
+		r.cols[i].repeated = l.MaxRep > 0
 	}
 	return r
 }
 
+// columns are r's columns as the Parquet encoder takes them (views of
+// r's buffers).
+func (r *rowBuf) columns() []parquet.ColumnData {
+	out := make([]parquet.ColumnData, len(r.cols))
+	for i := range r.cols {
+		c := &r.cols[i]
+		out[i] = parquet.ColumnData{Values: c.vals, Defs: c.defs}
+		if c.repeated {
+			out[i].Reps = c.reps
+		}
+	}
+	return out
+}
+
 // reset empties r, keeping its buffers.
 func (r *rowBuf) reset() {
+	if r.arrow != nil {
+		r.arrow.reset()
+	}
 	for i := range r.cols {
 		c := &r.cols[i]
 		c.vals, c.defs, c.reps = c.vals[:0], c.defs[:0], c.reps[:0]
@@ -78,6 +100,9 @@ func (r *rowBuf) reset() {
 
 // free gives r's chunks back to the pool.
 func (r *rowBuf) free() {
+	if r.arrow != nil {
+		r.arrow.free()
+	}
 	for i := range r.cols {
 		c := &r.cols[i]
 		r.pool.put(c.vals)
@@ -123,6 +148,10 @@ type encoder struct {
 
 // appendEvent appends e as a row of log table t.
 func (enc *encoder) appendEvent(r *rowBuf, t *table, e *event.Event) {
+	if r.arrow != nil {
+		enc.arrowEvent(r, t, e)
+		return
+	}
 	enc.n = 0
 	extra := append(enc.extra[:0], '{')
 	var o *fastjson.Object
@@ -179,6 +208,10 @@ func (enc *encoder) appendEvent(r *rowBuf, t *table, e *event.Event) {
 
 // appendRow appends the JSON object o as a row of WriteRow table t.
 func (enc *encoder) appendRow(r *rowBuf, t *table, o *fastjson.Object) {
+	if r.arrow != nil {
+		enc.arrowRow(r, t, o)
+		return
+	}
 	enc.n = 0
 	extra := append(enc.extra[:0], '{')
 	extra = enc.members(r, t.root, o, extra, 0)

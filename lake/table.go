@@ -2,13 +2,13 @@ package lake
 
 import (
 	"fmt"
-	"hash/fnv"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"sync/atomic"
 	"time"
 
+	"panther/lake/internal/parquet"
 	"panther/parsers"
 	"panther/parsers/event"
 )
@@ -22,14 +22,12 @@ type table struct {
 	// log tables, which are written from the event's typed fields).
 	root *ctype
 	logs bool // a log table: has the standard p_ columns
-	// columns is every column in file order, ctypes their types, leaves
-	// the leaf columns of the Parquet file, footer the schema part of its
-	// footer.
+	// columns is every column in file order, ctypes their types, schema
+	// the Parquet schema of its files.
 	columns []parsers.Column
 	ctypes  []*ctype
-	leaves  []leaf
-	schema  []byte
-	// fingerprint names the schema in file names (SchemaFingerprint).
+	schema  *parquet.Schema
+	// fingerprint names the schema in file names (see FileFingerprint).
 	fingerprint string
 	// std says what fills each column after the declared ones: an event's
 	// typed field (log tables), p_extra.
@@ -145,6 +143,7 @@ func compileTable(name, rel string, decl []parsers.Column, logs bool, lt *parser
 		t.columns = append(t.columns, parsers.Column{Name: c.Name, Type: c.Type, Description: c.Description})
 		t.ctypes = append(t.ctypes, ct)
 	}
+	t.root.next = make([]atomic.Int32, len(t.root.fields)+1)
 	std := []parsers.Column{{Name: "p_extra", Type: "json", Description: "fields not in the schema"}}
 	if logs {
 		std = parsers.StandardColumns()
@@ -168,15 +167,21 @@ func compileTable(name, rel string, decl []parsers.Column, logs bool, lt *parser
 	}
 	t.srcCol = -1
 	t.root.def = 0
+	nodes := make([]parquet.Node, len(t.columns))
+	leaves := 0
 	for i, c := range t.columns {
 		if c.Name == event.FieldSourceFile && t.ctypes[i].kind == kString {
 			t.srcCol = i
 		}
-		t.leaves = layout(t.leaves, t.ctypes[i], 0, 0, []string{c.Name})
+		layout(&leaves, t.ctypes[i], 0, 0)
+		nodes[i] = node(c.Name, t.ctypes[i])
 	}
-	t.rowOverhead = int64(len(t.leaves))
-	t.schema = schemaElements(t)
-	t.fingerprint = SchemaFingerprint(t.schema)
+	var err error
+	if t.schema, err = parquet.NewSchema(nodes); err != nil {
+		return nil, fmt.Errorf("table %s: %w", name, err)
+	}
+	t.rowOverhead = int64(leaves)
+	t.fingerprint = t.schema.Fingerprint()
 	return t, nil
 }
 
@@ -203,20 +208,12 @@ func eventTime(e *event.Event) (time.Time, bool) {
 	return time.Time{}, false
 }
 
-// SchemaFingerprint is the 8 hex digits (FNV-1a, 32 bits) of a file's
-// schema as its footer holds it: column names, types, nesting. The writer
-// ends every file name with it (<run>-<seq>-<fingerprint>.parquet), so that
-// a reader can tell from a listing alone that the files of a table share
-// one schema, and read them without union_by_name, whose binding reads
-// every footer first (search does: see query's package doc).
-func SchemaFingerprint(schema []byte) string {
-	h := fnv.New32a()
-	h.Write(schema)
-	return fmt.Sprintf("%08x", h.Sum32())
-}
-
 // FileFingerprint returns the schema fingerprint a lake file's name ends
-// with, and false for a name without one (a file of another writer, or of
+// with (<run>-<seq>-<fingerprint>.parquet: 8 hex digits of the schema as
+// the footer holds it, column names, types, nesting; files whose names end
+// with the same one have the same columns and types, so a reader can tell
+// from a listing alone that it may read them without union_by_name, whose
+// binding reads every footer first: search does, see query's package doc), and false for a name without one (a file of another writer, or of
 // a lake written before fingerprints).
 func FileFingerprint(name string) (string, bool) {
 	base, ok := strings.CutSuffix(filepath.Base(name), ".parquet")

@@ -193,3 +193,22 @@ func (enc *encoder) appendValues(r *rowBuf, t *table, row []Value) {
 	r.rows++
 	r.bytes += enc.n + t.rowOverhead
 }
+
+// Any is v as a Go value — nil (NULL), string, time.Time, int64, []string
+// or []byte (JSON text) — for code that reads the rows a replay writes
+// without a lake (tests).
+func (v Value) Any() any {
+	switch v.kind {
+	case vString:
+		return v.s
+	case vTime:
+		return v.t
+	case vInt:
+		return v.n
+	case vStrings:
+		return v.list
+	case vJSON:
+		return v.bytes
+	}
+	return nil
+}

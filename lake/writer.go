@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"sync"
@@ -18,6 +19,7 @@ import (
 
 	"github.com/valyala/fastjson"
 
+	"panther/lake/internal/parquet"
 	"panther/parsers"
 	"panther/parsers/event"
 )
@@ -41,6 +43,13 @@ type Options struct {
 	MemoryBytes int64
 	// CompressionLevel is the ZSTD level of the Parquet files (default 1).
 	CompressionLevel int
+	// PlainStrings turns off the dictionary encoding of string columns
+	// (benchmarks compare both).
+	PlainStrings bool
+	// Version is the writer's version in the files' created_by
+	// ("panther version <Version> (build <vcs revision>)"); default: the
+	// main module's version from the build information.
+	Version string
 	// MaxOpenFiles bounds the Parquet files open at once, one a partition
 	// (table and hour) that wrote a row group (default 64). When one more
 	// is needed, the least recently used file is finished and that
@@ -49,6 +58,11 @@ type Options struct {
 	MaxOpenFiles int
 	// Now is the clock (run ids, ledger times); default time.Now.
 	Now func() time.Time
+
+	// format is the Parquet writer: ours, or the arrow-go pqarrow
+	// candidate that the benchmarks compare it with (built with the
+	// lake_pqarrow tag only: candidate_pqarrow.go).
+	format format
 
 	// fault, when set, is called before each filesystem step (op is
 	// "write", "close", "rewrite", "sync", "manifest", "rename",
@@ -93,7 +107,23 @@ func (o *Options) defaults() {
 	if o.rowGroupRows <= 0 {
 		o.rowGroupRows = defaultRowGroupRows
 	}
+	if o.format == formatDefault {
+		o.format = defaultFormat
+	}
 }
+
+// format is a Parquet writer.
+type format uint8
+
+const (
+	formatDefault format = iota
+	formatOurs           // lake/internal/parquet
+	formatArrow          // arrow-go's pqarrow (candidate_pqarrow.go)
+)
+
+// defaultFormat is ours; a build with the lake_pqarrow tag makes it the
+// candidate, so that the replay benchmark can run both binaries.
+var defaultFormat = formatOurs
 
 // SourceInfo describes one input source that the pipeline has fully
 // written (SourceDone).
@@ -142,7 +172,9 @@ type Writer struct {
 	lock  *lockFile
 	ctx   context.Context
 
-	logTables map[string]*table // by log type name
+	// logTables are the log tables by log type name: replaced whole
+	// (Live.SetRegistry), read by Batch.Add on other goroutines.
+	logTables atomic.Pointer[map[string]*table]
 	rowTables map[string]*table // WriteRow tables by name
 	lastType  string
 	lastTable *table
@@ -166,13 +198,18 @@ type Writer struct {
 
 	cur         *epoch
 	epochs      int
+	live        bool             // used by a Live: no source accounting
+	onCommit    func(CommitInfo) // Live: told after each commit
+	streamPos   map[string]int64 // Live: each stream's last offset written
 	openSources map[string]int64 // p_source_file -> rows this epoch, source not done
 	lastSource  string
 	lastRows    int64
 
-	srcMu   sync.Mutex
-	ledger  map[string]bool // digests in the lake's ledger
-	pending map[string]bool // digests done in this run
+	srcMu       sync.Mutex
+	ledger      *ledger         // what the lake's ledger holds
+	ledgerFiles int             // how many files it is in
+	pending     map[string]bool // digests done in this run
+	pendingKeys map[string]bool // keyed rows written in this run
 
 	fileQ     chan fileJob // to the file writer
 	flightMu  sync.Mutex
@@ -204,11 +241,11 @@ type streamKey struct {
 type stream struct {
 	key     streamKey
 	path    string
-	rows    *rowBuf  // rows not written yet; nil when there are none
-	out     *outFile // nil until the first row group is sent
-	open    bool     // out has a descriptor open (see MaxOpenFiles)
-	nrows   int64    // rows of this file, written or not
-	bytes   int64    // bytes of those rows
+	rows    *rowBuf       // rows not written yet; nil when there are none
+	out     *parquet.File // nil until the first row group is sent
+	open    bool          // out has a descriptor open (see MaxOpenFiles)
+	nrows   int64         // rows of this file, written or not
+	bytes   int64         // bytes of those rows
 	lastUse uint64
 	// sources counts the rows of each source (p_source_file) in the file,
 	// so that the rows of a source that fails can be taken out; the rows
@@ -249,6 +286,9 @@ func (s *stream) flushSources() {
 // Cancelling ctx stops a commit's rewrite of files (see Writer.Close).
 func Open(ctx context.Context, dir string, reg *parsers.Registry, opts Options) (*Writer, error) {
 	opts.defaults()
+	if _, _, _, ok := parquet.ParseCreatedBy(createdBy(opts.Version)); !ok {
+		return nil, fmt.Errorf("lake %s: version %q does not make a valid created_by", dir, opts.Version)
+	}
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return nil, fmt.Errorf("lake %s: %w", dir, err)
@@ -261,23 +301,24 @@ func Open(ctx context.Context, dir string, reg *parsers.Registry, opts Options) 
 		opts:        opts,
 		reg:         reg,
 		ctx:         ctx,
-		logTables:   map[string]*table{},
 		rowTables:   map[string]*table{},
 		streams:     map[streamKey]*stream{},
 		spare:       map[*table][]*rowBuf{},
 		chunks:      newChunkPool(),
 		openSources: map[string]int64{},
-		ledger:      map[string]bool{},
 		pending:     map[string]bool{},
+		pendingKeys: map[string]bool{},
 		stats:       map[string]*TableStats{},
 	}
+	logTables := map[string]*table{}
 	for _, lt := range reg.All() {
 		t, err := logTable(lt)
 		if err != nil {
 			return nil, fmt.Errorf("lake %s: %w", dir, err)
 		}
-		w.logTables[lt.Name] = t
+		logTables[lt.Name] = t
 	}
+	w.logTables.Store(&logTables)
 	if w.lock, err = lockLake(abs); err != nil {
 		return nil, err
 	}
@@ -288,12 +329,18 @@ func Open(ctx context.Context, dir string, reg *parsers.Registry, opts Options) 
 	if err := recoverLake(abs, opts.fault); err != nil {
 		return fail(err)
 	}
-	if w.ledger, err = readLedger(abs); err != nil {
-		return fail(err)
-	}
 	var rnd [4]byte
 	_, _ = rand.Read(rnd[:])
 	w.run = opts.Now().UTC().Format("20060102T150405Z") + "-" + hex.EncodeToString(rnd[:])
+	if w.ledger, w.ledgerFiles, err = readLedger(abs); err != nil {
+		return fail(err)
+	}
+	if w.ledgerFiles > mergeLedgerFiles {
+		if err := mergeLedger(abs, w.run); err != nil {
+			return fail(err)
+		}
+		w.ledgerFiles = 1
+	}
 	w.stage = filepath.Join(abs, stagingDir, w.run)
 	if err := os.MkdirAll(w.stage, 0o755); err != nil {
 		return fail(fmt.Errorf("lake %s: cannot create the staging directory: %w", dir, err))
@@ -318,7 +365,7 @@ func (w *Writer) WriteEvent(e *event.Event) error {
 	t := w.lastTable
 	if e.LogType != w.lastType || t == nil {
 		var ok bool
-		if t, ok = w.logTables[e.LogType]; !ok {
+		if t, ok = (*w.logTables.Load())[e.LogType]; !ok {
 			return fmt.Errorf("lake: event of log type %q, which the registry given to lake.Open does not hold", e.LogType)
 		}
 		w.lastType, w.lastTable = e.LogType, t
@@ -506,12 +553,12 @@ func (w *Writer) flush(s *stream) error {
 		return fmt.Errorf("lake: writing %s: %w", s.path, err)
 	}
 	if s.out == nil {
-		s.out = &outFile{path: s.path, t: s.key.t}
+		s.out = parquet.NewFile(s.path, s.key.t.schema)
 	}
 	if !s.open {
 		if w.openFiles >= w.opts.MaxOpenFiles {
 			p := w.lru(true)
-			w.send(fileJob{out: p.out, park: true})
+			w.send(fileJob{out: p.out, t: p.key.t, park: true})
 			p.open = false
 			w.openFiles--
 			w.parks++
@@ -522,7 +569,7 @@ func (w *Writer) flush(s *stream) error {
 	w.inMemory -= r.bytes
 	s.rows = nil
 	w.toFlight(r.bytes)
-	w.send(fileJob{out: s.out, rows: r})
+	w.send(fileJob{out: s.out, t: s.key.t, rows: r})
 	return nil
 }
 
@@ -560,7 +607,7 @@ func (w *Writer) cut(s *stream) error {
 	}
 	s.flushSources()
 	from, _ := filepath.Rel(w.dir, s.path)
-	w.send(fileJob{out: s.out, close: true, into: w.cur, file: stagedFile{From: filepath.ToSlash(from), Table: s.key.t.name,
+	w.send(fileJob{out: s.out, t: s.key.t, close: true, into: w.cur, file: stagedFile{From: filepath.ToSlash(from), Table: s.key.t.name,
 		Rows: s.nrows, table: s.key.t, hour: s.key.hour, sources: s.sources}})
 	s.out = nil
 	return nil
@@ -579,6 +626,10 @@ func (w *Writer) drop(s *stream) {
 }
 
 func (w *Writer) flushSourceRows() {
+	if w.live {
+		w.lastRows = 0 // Live: rows belong to offset ranges, not to sources
+		return
+	}
 	if w.lastSource != "" && w.lastRows > 0 {
 		w.openSources[w.lastSource] += w.lastRows
 	}
@@ -600,7 +651,7 @@ func (w *Writer) SourceDone(src SourceInfo) error {
 	rows := w.openSources[src.File]
 	delete(w.openSources, src.File)
 	if src.Failed {
-		if rows > 0 {
+		if rows > 0 || slices.ContainsFunc(w.cur.keys, func(k keyedRow) bool { return k.source == src.File }) {
 			w.cur.drop(w, src.File)
 		}
 	} else if src.Digest != "" {
@@ -635,7 +686,67 @@ func (w *Writer) HasSource(digest string) bool {
 	}
 	w.srcMu.Lock()
 	defer w.srcMu.Unlock()
-	return w.ledger[digest] || w.pending[digest]
+	return w.ledger.digests[digest] || w.pending[digest]
+}
+
+// WriteRowOnce is WriteRow for a row that must be in the lake once, such
+// as an alert by its id: it writes the row unless a row of that table and
+// key was written before, in this run or committed by an earlier one
+// (written reports which). The key goes into the ledger with the commit
+// that makes the row visible; when the row is dropped with its source
+// (see SourceInfo.Failed), so is its key.
+func (w *Writer) WriteRowOnce(tableName, key string, schema []parsers.Column, t time.Time, row []byte) (written bool, err error) {
+	k, seen, err := w.keyed(tableName, key)
+	if err != nil || seen {
+		return false, err
+	}
+	if err := w.WriteRow(tableName, schema, t, row); err != nil {
+		return false, err
+	}
+	src := ""
+	if v, err := w.rowp.ParseBytes(row); err == nil {
+		src = string(v.GetStringBytes(event.FieldSourceFile))
+	}
+	w.wroteKey(k, src)
+	return true, nil
+}
+
+// WriteValuesOnce is WriteValues for a row that must be in the lake once
+// (see WriteRowOnce): replay writes its alerts so.
+func (w *Writer) WriteValuesOnce(tableName, key string, schema []parsers.Column, t time.Time, row []Value) (written bool, err error) {
+	k, seen, err := w.keyed(tableName, key)
+	if err != nil || seen {
+		return false, err
+	}
+	if err := w.WriteValues(tableName, schema, t, row); err != nil {
+		return false, err
+	}
+	src := ""
+	if tb := w.rowTables[tableName]; tb != nil && tb.srcCol >= 0 && tb.srcCol < len(row) && row[tb.srcCol].kind == vString {
+		src = row[tb.srcCol].s
+	}
+	w.wroteKey(k, src)
+	return true, nil
+}
+
+// keyed returns the ledger key of a keyed row, and whether the lake
+// holds it or this run wrote it.
+func (w *Writer) keyed(tableName, key string) (k string, seen bool, err error) {
+	if key == "" {
+		return "", false, fmt.Errorf("lake: table %s: a keyed row without a key", tableName)
+	}
+	k = tableName + "/" + key
+	w.srcMu.Lock()
+	defer w.srcMu.Unlock()
+	return k, w.ledger.keys[k] || w.pendingKeys[k], nil
+}
+
+// wroteKey records a keyed row written in this epoch (of source src).
+func (w *Writer) wroteKey(k, src string) {
+	w.cur.keys = append(w.cur.keys, keyedRow{key: k, source: src})
+	w.srcMu.Lock()
+	w.pendingKeys[k] = true
+	w.srcMu.Unlock()
 }
 
 // seal ends the current epoch: every open file is finished, and the
@@ -655,6 +766,7 @@ func (w *Writer) seal() error {
 		}
 	}
 	w.cur = w.newEpoch()
+	e.sealed = time.Now()
 	w.send(fileJob{seal: e}) // after its files: the file writer forwards it
 	return nil
 }
@@ -708,7 +820,7 @@ var errAborted = errors.New("lake: writer aborted")
 func (w *Writer) finish() error {
 	for _, s := range w.active {
 		if s.out != nil { // after a failure: the file writer discards it
-			w.send(fileJob{out: s.out, close: true})
+			w.send(fileJob{out: s.out, t: s.key.t, close: true})
 			s.out = nil
 		}
 		s.rows = nil
@@ -750,7 +862,7 @@ func (w *Writer) Stats() Stats {
 			st.Tables[t.name] = ts
 		}
 	}
-	for _, t := range w.logTables {
+	for _, t := range *w.logTables.Load() {
 		add(t)
 	}
 	w.mu.Lock()
@@ -814,5 +926,82 @@ func (w *Writer) faultAt(op, path string) error {
 	if w.opts.fault != nil {
 		return w.opts.fault(op, path)
 	}
+	return nil
+}
+
+// encoderOptions are the Parquet encoder's options of w.
+func (w *Writer) encoderOptions() parquet.Options {
+	return parquet.Options{CompressionLevel: w.opts.CompressionLevel, PlainStrings: w.opts.PlainStrings,
+		CreatedBy: createdBy(w.opts.Version)}
+}
+
+// createdBy is the created_by of the lake's files, in the form parquet-java
+// parses ("<application> version <version> (build <hash>)"; Spark and Hive
+// ignore the string statistics of files whose created_by it cannot
+// parse): the version given, else the main module's, and the VCS revision
+// of the build.
+func createdBy(version string) string {
+	build := "unknown"
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		if version == "" {
+			version = bi.Main.Version
+		}
+		for _, s := range bi.Settings {
+			if s.Key == "vcs.revision" && s.Value != "" {
+				build = s.Value[:min(12, len(s.Value))]
+			}
+		}
+	}
+	clean := func(s, def string) string {
+		s = strings.Map(func(r rune) rune {
+			if r == '(' || r == ')' || r < ' ' || r == 0x7f {
+				return -1
+			}
+			return r
+		}, s)
+		if s = strings.TrimSpace(s); s == "" {
+			return def
+		}
+		return s
+	}
+	return "panther version " + clean(version, "devel") + " (build " + clean(build, "unknown") + ")"
+}
+
+// setRegistry makes the log types of reg writable: a new log type gets a
+// table; one whose table changed (another schema) gets the new one, after
+// the open files of the old one are finished. Log types reg no longer
+// holds keep their tables.
+func (w *Writer) setRegistry(reg *parsers.Registry) error {
+	if err := w.usable(); err != nil {
+		return err
+	}
+	old := *w.logTables.Load()
+	next := make(map[string]*table, len(old))
+	for n, t := range old {
+		next[n] = t
+	}
+	for _, lt := range reg.All() {
+		nt, err := logTable(lt)
+		if err != nil {
+			return fmt.Errorf("lake %s: %w", w.dir, err)
+		}
+		t := old[lt.Name]
+		if t != nil && t.fingerprint == nt.fingerprint && t.name == nt.name {
+			continue
+		}
+		if t != nil {
+			for _, s := range slices.Clone(w.active) {
+				if s.key.t == t {
+					if err := w.cut(s); err != nil {
+						return w.fail(err)
+					}
+				}
+			}
+		}
+		next[lt.Name] = nt
+	}
+	w.logTables.Store(&next)
+	w.lastType, w.lastTable = "", nil
+	w.reg = reg
 	return nil
 }

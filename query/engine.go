@@ -5,8 +5,10 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -32,9 +34,34 @@ type Options struct {
 	Warn func(string)
 	// Threads caps DuckDB's threads (0: one per core).
 	Threads int
-	// MemoryLimit is DuckDB's memory_limit ("4GB"; "": DuckDB's default,
-	// 80% of RAM). Beyond it DuckDB spills to a private temporary directory.
+	// MemoryLimit is DuckDB's memory_limit ("4GB", "512MiB"; "":
+	// DefaultMemoryLimit). Beyond it DuckDB spills what it can (sorts,
+	// aggregates, joins) to a private temporary directory; a query that
+	// needs more fails with a *LimitError.
 	MemoryLimit string
+	// TempLimit bounds that directory (DuckDB's max_temp_directory_size;
+	// "": DefaultTempLimit).
+	TempLimit string
+}
+
+// The defaults of Options.MemoryLimit and Options.TempLimit. DuckDB's own
+// are 80% of the machine's memory and 90% of the free disk: one runaway
+// string_agg could take a laptop down. Searches of the benchmark lake (5
+// million events, GROUP BY over 30 days) use a few hundred MB.
+const (
+	DefaultMemoryLimit = "2GB"
+	DefaultTempLimit   = "8GB"
+)
+
+// sizeRE is what the limits accept: a number and a unit DuckDB knows.
+var sizeRE = regexp.MustCompile(`^[0-9]+(\.[0-9]+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$`)
+
+// CheckSize checks a memory or temporary space limit ("2GB", "512MiB").
+func CheckSize(s string) error {
+	if !sizeRE.MatchString(strings.TrimSpace(s)) {
+		return fmt.Errorf("size %q: a number and a unit (B, KB, MB, GB, TB, KiB, MiB, GiB, TiB), e.g. 2GB", s)
+	}
+	return nil
 }
 
 // Engine is an in-process DuckDB over one lake, read-only. It holds the
@@ -50,6 +77,8 @@ type Engine struct {
 	// touched are the tables the replacement scan served since the last
 	// statement began: where to look for the file behind a DataError.
 	touched map[string]bool
+	// relists counts the statements started over because a file vanished.
+	relists int
 }
 
 // table is a lake table and the files of it in range. Queries reach it
@@ -102,26 +131,18 @@ func oneSchema(files []string) bool {
 	return true
 }
 
-// Open discovers the tables of the lake and opens DuckDB locked down:
+// Open lists the tables of the lake and opens DuckDB locked down:
 // no extension install or autoload, file access only under the lake (and a
 // private spill directory), and the configuration locked so a query cannot
 // undo any of it.
 func Open(ctx context.Context, opts Options) (*Engine, error) {
-	tables, err := DiscoverTables(opts.Lake)
-	if err != nil {
-		return nil, err
-	}
 	e := &Engine{opts: opts, tables: map[string]*table{}, bad: map[string]bool{}, touched: map[string]bool{}}
-	for _, t := range tables {
-		tb := &table{Table: t}
-		if err := e.list(tb, opts.Range); err != nil {
-			return nil, err
-		}
-		e.tables[t.Name] = tb
-		e.names = append(e.names, t.Name)
-	}
+	var err error
 	if e.lake, err = filepath.Abs(opts.Lake); err != nil {
 		return nil, &LakeError{Dir: opts.Lake, Err: err}
+	}
+	if err := e.list(opts.Range); err != nil {
+		return nil, err
 	}
 	if e.tmpDir, err = os.MkdirTemp("", "panther-search-"); err != nil {
 		return nil, fmt.Errorf("temporary directory for DuckDB: %w", err)
@@ -149,9 +170,20 @@ func Open(ctx context.Context, opts Options) (*Engine, error) {
 	if opts.Threads > 0 {
 		setup = append(setup, fmt.Sprintf("SET threads = %d", opts.Threads))
 	}
-	if opts.MemoryLimit != "" {
-		setup = append(setup, "SET memory_limit = "+sqlString(opts.MemoryLimit))
+	if e.opts.MemoryLimit == "" {
+		e.opts.MemoryLimit = DefaultMemoryLimit
 	}
+	if e.opts.TempLimit == "" {
+		e.opts.TempLimit = DefaultTempLimit
+	}
+	for _, l := range []string{e.opts.MemoryLimit, e.opts.TempLimit} {
+		if err := CheckSize(l); err != nil {
+			e.Close()
+			return nil, err
+		}
+	}
+	setup = append(setup, "SET memory_limit = "+sqlString(strings.TrimSpace(e.opts.MemoryLimit)),
+		"SET max_temp_directory_size = "+sqlString(strings.TrimSpace(e.opts.TempLimit)))
 	setup = append(setup, "SET lock_configuration = true",
 		"CREATE MACRO "+scanMacro+"(files) AS TABLE "+scanSelect,
 		"CREATE MACRO "+scanRangeMacro+"(files, t_from, t_to) AS TABLE "+scanSelect+rangeWhere,
@@ -170,23 +202,82 @@ func Open(ctx context.Context, opts Options) (*Engine, error) {
 	return e, nil
 }
 
-// list lists the partitions and files of tb in r.
-func (e *Engine) list(tb *table, r TimeRange) error {
-	parts, err := tb.Partitions(r)
+// list takes a snapshot of the lake in range r (lake.Snapshot: the files
+// of complete commits only) and brings the tables in line with it: a
+// table's view, if any, becomes stale (sync drops it), a table that is
+// gone keeps no file.
+func (e *Engine) list(r TimeRange) error {
+	snap, err := lake.Snapshot(e.lake, r.From, r.To)
 	if err != nil {
-		return &LakeError{Dir: e.opts.Lake, Err: err}
+		return err
 	}
-	tb.parts, tb.files = parts, nil
-	for _, p := range parts {
-		for _, f := range p.Files {
-			if !e.bad[f] {
-				tb.files = append(tb.files, f)
+	seen := map[string]bool{}
+	for _, tf := range snap {
+		tb := e.tables[tf.Name]
+		if tb == nil {
+			tb = &table{Table: tableOf(tf.Table)}
+			e.tables[tf.Name] = tb
+			e.names = append(e.names, tf.Name)
+		}
+		seen[tf.Name] = true
+		tb.parts, tb.files = tf.Partitions, nil
+		for _, p := range tf.Partitions {
+			for _, f := range p.Files {
+				if !e.bad[f] {
+					tb.files = append(tb.files, f)
+				}
 			}
 		}
+		tb.empty = false
+		tb.stale = tb.view
 	}
-	tb.empty = false
-	tb.stale = tb.view
+	for _, n := range e.names {
+		if tb := e.tables[n]; !seen[n] {
+			tb.parts, tb.files, tb.empty, tb.stale = nil, nil, false, tb.view
+		}
+	}
 	return nil
+}
+
+// maxRelists bounds how often one statement starts over because a file
+// it was to read vanished.
+const maxRelists = 5
+
+// relist handles a statement that failed on a file that is gone: a
+// compaction replaced it (lake.Snapshot explains why a listed file may
+// vanish), so the lake is listed again and the statement starts over,
+// which relist reports (at most maxRelists times a statement, counted in
+// *n). DuckDB materialises a result before returning its first row, so no
+// row was returned twice.
+func (e *Engine) relist(ctx context.Context, err error, n *int) (bool, error) {
+	var fe *FileError
+	if err == nil || *n >= maxRelists || !errors.As(err, &fe) {
+		return false, nil
+	}
+	if _, serr := os.Stat(fe.Path); !errors.Is(serr, fs.ErrNotExist) {
+		return false, nil
+	}
+	*n++
+	e.relists++
+	return true, e.Refresh(ctx)
+}
+
+// limits fills in the engine's limits in a *LimitError.
+func (e *Engine) limits(err error) error {
+	var le *LimitError
+	if errors.As(err, &le) {
+		le.Memory, le.Temp = e.opts.MemoryLimit, e.opts.TempLimit
+	}
+	return err
+}
+
+// Refresh lists the lake again: commits and compactions since the last
+// listing become visible (a long-lived engine calls it before a query).
+func (e *Engine) Refresh(ctx context.Context) error {
+	if err := e.list(e.opts.Range); err != nil {
+		return err
+	}
+	return e.sync(ctx)
 }
 
 // Range is the engine's time range.
@@ -198,10 +289,8 @@ func (e *Engine) SetRange(ctx context.Context, r TimeRange) error {
 	if r.From.Equal(e.opts.Range.From) && r.To.Equal(e.opts.Range.To) {
 		return nil
 	}
-	for _, n := range e.names {
-		if err := e.list(e.tables[n], r); err != nil {
-			return err
-		}
+	if err := e.list(r); err != nil {
+		return err
 	}
 	e.opts.Range = r
 	return e.sync(ctx)

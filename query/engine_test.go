@@ -353,10 +353,7 @@ func TestCorruptPageIsBlamedOnItsFile(t *testing.T) {
 	t.Parallel()
 	lake := t.TempDir()
 	querytest.WriteT(t, lake, "logs/aws_cloudtrail", querytest.CloudTrailSQL(480, start, 48*time.Hour))
-	parts, err := Table{Name: "aws_cloudtrail", Kind: KindLogs, Dir: filepath.Join(lake, "logs", "aws_cloudtrail")}.Partitions(TimeRange{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	parts := openT(t, Options{Lake: lake}).tables["aws_cloudtrail"].parts
 	bad := parts[7].Files[0]
 	b, err := os.ReadFile(bad)
 	if err != nil {

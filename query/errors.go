@@ -38,6 +38,18 @@ func (e *FileError) Error() string {
 	return fmt.Sprintf("cannot read %s: %s (move the file out of the lake, or pass --skip-bad-files to search without it)", e.Path, e.Msg)
 }
 
+// LimitError is a query that needed more memory than search may use,
+// spilling to temporary files included (Options.MemoryLimit, TempLimit).
+type LimitError struct {
+	Msg          string // DuckDB's
+	Memory, Temp string // the limits
+}
+
+func (e *LimitError) Error() string {
+	return fmt.Sprintf("the query needs more memory than search may use (memory limit %s, temporary files %s): narrow the time range (--since, --from/--to), read fewer columns or rows, or raise --memory-limit or --temp-limit (DuckDB: %s)",
+		e.Memory, e.Temp, e.Msg)
+}
+
 // TableError names a table the query needs that the lake does not have.
 type TableError struct {
 	Table string
@@ -92,6 +104,8 @@ func classify(ctx context.Context, err error) error {
 		return context.Canceled
 	case de.Type == duckdb.ErrorTypePermission:
 		return &RefusedError{Reason: firstLine(msg)}
+	case de.Type == duckdb.ErrorTypeOutOfMemory:
+		return &LimitError{Msg: firstLine(msg)}
 	}
 	if m := quotedParquet.FindStringSubmatch(msg); m != nil && (de.Type == duckdb.ErrorTypeInvalidInput || de.Type == duckdb.ErrorTypeIO || de.Type == duckdb.ErrorTypeInternal || de.Type == duckdb.ErrorTypeSerialization) {
 		return &FileError{Path: m[1], Msg: firstLine(msg)}

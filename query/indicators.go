@@ -228,11 +228,17 @@ func matchedFiles(tb *table, hours map[time.Time]int64, limit int) []string {
 // retry runs f, classifying its error; with SkipBadFiles, a bad file is
 // left out of its table and f runs again.
 func (e *Engine) retry(ctx context.Context, f func() error) error {
+	relists := 0
 	for {
 		clear(e.touched)
 		err := e.blame(ctx, classify(ctx, f()))
+		if relisted, rerr := e.relist(ctx, err, &relists); rerr != nil {
+			return rerr
+		} else if relisted {
+			continue
+		}
 		if err == nil || !e.dropBadFile(err) {
-			return err
+			return e.limits(err)
 		}
 		if err := e.sync(ctx); err != nil {
 			return err

@@ -62,6 +62,7 @@ func (e *Engine) Query(ctx context.Context, text string, limit int, w RowWriter)
 // materialises the result here, so a retry never repeats rows already
 // written).
 func (e *Engine) open(ctx context.Context, c *checked, run string) (*sql.Rows, error) {
+	relists := 0
 	for {
 		if c.all {
 			if err := e.ensureViews(ctx); err != nil {
@@ -73,7 +74,12 @@ func (e *Engine) open(ctx context.Context, c *checked, run string) (*sql.Rows, e
 		if err == nil {
 			return rows, nil
 		}
-		err = e.blame(ctx, classify(ctx, err))
+		err = e.limits(e.blame(ctx, classify(ctx, err)))
+		if relisted, rerr := e.relist(ctx, err, &relists); rerr != nil {
+			return nil, rerr
+		} else if relisted {
+			continue
+		}
 		if e.dropBadFile(err) {
 			if err := e.sync(ctx); err != nil {
 				return nil, err

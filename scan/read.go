@@ -38,6 +38,10 @@ type ReadOptions struct {
 	// is (default: each plan file's directory), to locate resources in .tf
 	// files.
 	TerraformDir string
+	// NoLocalFiles: the inputs come from the network (serve's ingest
+	// API), so nothing they name is read from the local disk (Terraform
+	// plans are not located in .tf files).
+	NoLocalFiles bool
 	// Stdin is what "-" reads (default os.Stdin).
 	Stdin io.Reader
 	// Digests computes each input's content digest (Resource.Digest), for

@@ -187,6 +187,9 @@ func (p *tfPlan) region(t *tfRes) string {
 
 // moduleDir is where a module's .tf files are, when on disk.
 func (p *tfPlan) moduleDir(module string) (string, bool) {
+	if p.s.r.opts.NoLocalFiles {
+		return "", false
+	}
 	if module == "" {
 		if d := p.s.r.opts.TerraformDir; d != "" {
 			return d, true

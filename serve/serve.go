@@ -1,7 +1,8 @@
 // Package serve composes `panther serve`: the pack store and its API
 // (packs/server), the journal and the live inputs (ingest: HTTP raw logs,
 // syslog listeners, Kafka), the pipeline that runs the active packs on
-// what they receive (engine/live) into the lake, and the endpoints of the
+// what they receive (engine/live) into the lake, the policy scans of the
+// resource snapshots sent to it (resources.go), and the endpoints of the
 // whole (/api/v1/status, /metrics, /api/v1/deadletters) — one HTTP
 // server, one start, one shutdown.
 //
@@ -60,6 +61,8 @@ type Options struct {
 	MaxRecordBytes  int
 	Workers         int
 	Alerts          live.AlertSink // nil: the alerts are logged
+	// Resources configure POST /api/v1/ingest/resources (resources.go).
+	Resources ResourceOptions
 	// Mount adds other parts' routes (the alert store's API).
 	Mount func(mux *http.ServeMux)
 	// OnPacks, when set, is called with the pack store once it is open,
@@ -84,6 +87,7 @@ type Service struct {
 	dead      *live.DeadLetters
 	listeners []*syslog.Listener
 	started   time.Time
+	scans     resourceScans
 }
 
 // Run starts the service and runs it until stop is done (graceful) or
@@ -131,6 +135,7 @@ func Run(stop, abort context.Context, opts Options) (err error) {
 		if lk, err = live.OpenLake(abort, dir, opts.Registry, lake.Options{}); err != nil {
 			return err
 		}
+		lk.Maintain(10*time.Minute, time.Hour, 0, func(err error) { log.Warn("lake compaction", "error", err.Error()) })
 	}
 	sink := opts.Alerts
 	if sink == nil {
@@ -319,6 +324,7 @@ func (s *Service) mount(mux *http.ServeMux) {
 	hopts := s.opts.HTTPIngest
 	hopts.Journal, hopts.Registry, hopts.Metrics = s.journal, s.opts.Registry, s.metrics
 	mux.Handle("POST /api/v1/ingest", req(auth.Ingest, ingest.NewHTTP(hopts).ServeHTTP))
+	mux.Handle("POST /api/v1/ingest/resources", req(auth.Ingest, s.ingestResources))
 	mux.Handle("GET /api/v1/status", req(auth.Read, s.status))
 	mux.Handle("GET /api/v1/deadletters", req(auth.Read, s.deadLetters))
 	mux.Handle("GET /metrics", req(auth.Read, promhttp.HandlerFor(s.metrics.Registry, promhttp.HandlerOpts{}).ServeHTTP))

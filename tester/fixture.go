@@ -34,7 +34,8 @@ import (
 //
 //	Fixtures:
 //	  - Name: five failures in two minutes   # default: the input's name
-//	    Input: fixtures/brute_force.jsonl     # relative to the spec; may be compressed
+//	    Input: fixtures/brute_force.jsonl     # relative to the spec; may be compressed;
+//	                                          # a folder: each of its files (a chain across log types)
 //	    LogType: AWS.CloudTrail               # optional: default is to classify
 //	    Expected: fixtures/brute_force.expected.yml  # default: Input + ".expected.yml"
 //
@@ -158,8 +159,17 @@ func (fr *fixtures) runOne(ctx context.Context, set *engine.Set, d *engine.Detec
 			}
 		}
 	}
+	files, err := set.FixtureInputs(inputPath)
+	if err != nil {
+		fail("fixture %s: %v", f.Name, err)
+		return res
+	}
+	var sources []input.Source
+	for _, f := range files {
+		sources = append(sources, input.Source{Path: f, Size: -1})
+	}
 	opts := replay.Options{Set: set, Registry: set.Registry, Rules: rules, Workers: 1, Budget: fr.budget,
-		Sources: []input.Source{{Path: inputPath, Size: -1}}, Open: set.Open,
+		Sources: sources, Open: set.Open,
 		// A fixed clock: formats without a year (RFC 3164 syslog) then land
 		// in the same year whenever the test runs (2029, or 2030 for
 		// early January), and expected files stay valid.

@@ -1,6 +1,8 @@
 package tester
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	"fmt"
 	"os"
@@ -178,4 +180,57 @@ func TestFixtureYearlessTimesAreStable(t *testing.T) {
 	if len(res) != 1 || !res[0].Passed {
 		t.Errorf("%+v %s", res[0].Failures, res[0].Diff)
 	}
+}
+
+// A fixture's Input may be a folder: every file in it is a source (a
+// chain across log types needs one file per source), and a window spans
+// them.
+func TestFixtureFolder(t *testing.T) {
+	dir := rulesDir(t)
+	var a, b strings.Builder
+	for _, m := range []int{0, 1, 30, 31} {
+		a.WriteString(ctLine(m, "ConsoleLogin", "alice", "Failure") + "\n")
+	}
+	for _, m := range []int{32, 70, 71, 72} { // 32 completes the burst begun in a.jsonl
+		b.WriteString(ctLine(m, "ConsoleLogin", "alice", "Failure") + "\n")
+	}
+	spec, _ := os.ReadFile(filepath.Join(dir, "brute.yml"))
+	writeFiles(t, dir, map[string]string{
+		"brute.yml":                   string(spec) + "Fixtures:\n  - Name: split\n    Input: fixtures/split\n  - Name: empty\n    Input: fixtures/empty\n",
+		"fixtures/split/a.jsonl":      a.String(),
+		"fixtures/split/b.jsonl.gz":   gzipText(t, b.String()),
+		"fixtures/split.expected.yml": goodExpected,
+		"fixtures/empty.expected.yml": "Alerts: []\n",
+	})
+	if err := os.MkdirAll(filepath.Join(dir, "fixtures", "empty"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	set := loadDir(t, dir)
+	if set.Diagnostics.Errors() > 0 {
+		t.Fatal(set.Diagnostics)
+	}
+	d, _ := set.Detection("Brute")
+	res := (&fixtures{}).run(context.Background(), set, d, nil)
+	if len(res) != 2 {
+		t.Fatalf("%d results", len(res))
+	}
+	if r := res[0]; !r.Passed {
+		t.Errorf("split: %v %s", r.Failures, r.Diff)
+	}
+	if r := res[1]; r.Passed || !strings.Contains(strings.Join(r.Failures, " "), "fixtures/empty: a folder without files") {
+		t.Errorf("empty folder: %v", r.Failures)
+	}
+}
+
+func gzipText(t *testing.T, s string) string {
+	t.Helper()
+	var b bytes.Buffer
+	zw := gzip.NewWriter(&b)
+	if _, err := zw.Write([]byte(s)); err != nil {
+		t.Fatal(err)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
 }

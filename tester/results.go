@@ -21,8 +21,11 @@ type Result struct {
 	Diff     string
 	Prints   string
 	Duration time.Duration
-	Match    *engine.Match // unit tests: what the detection produced
-	Event    []byte        // unit tests: the event as the detection saw it (debug)
+	// Cost is what evaluating the test's event costs the detection (the
+	// fastest of a few runs), with Options.SlowRule.
+	Cost  time.Duration
+	Match *engine.Match // unit tests: what the detection produced
+	Event []byte        // unit tests: the event as the detection saw it (debug)
 	// Mocks are the mocks of a unit test and what each replaced (debug).
 	Mocks []engine.MockApplied
 }
@@ -45,6 +48,9 @@ type Results struct {
 	passed    int
 	failed    int
 	byLogType map[string]int
+	slowLimit time.Duration
+	slow      map[*engine.Detection]int // into slowList
+	slowList  []SlowDetection
 }
 
 func newResults(c <-chan Result) *Results {
@@ -60,6 +66,7 @@ func (r *Results) Next() (Result, bool) {
 		}
 		return Result{}, false
 	}
+	r.noteCost(&res)
 	if res.Passed {
 		r.passed++
 	} else {

@@ -33,6 +33,9 @@ type Options struct {
 	// files; Updated hears of each file written, with what changed.
 	Update  bool
 	Updated func(file, change string)
+	// SlowRule, when positive, times each passing unit test's event
+	// (Result.Cost) and lists the detections over it (Results.Slow).
+	SlowRule time.Duration
 }
 
 type job struct {
@@ -92,6 +95,7 @@ func Run(ctx context.Context, set *engine.Set, opts Options) *Results {
 	out := make(chan Result, 64)
 	res := newResults(out)
 	res.Diagnostics, res.Detections, res.BelowMinimum = set.Diagnostics, picked, below
+	res.slowLimit = opts.SlowRule
 
 	workers := opts.Parallel
 	if workers <= 0 {
@@ -117,7 +121,7 @@ func Run(ctx context.Context, set *engine.Set, opts Options) *Results {
 						j.out = []Result{runCorrelationTest(set, j.det, &j.det.Tests[j.index], opts.Budget)}
 					default:
 						prints.Reset()
-						r := runUnitTest(ev, set, j.det, &j.det.Tests[j.index], opts.Now(), opts.KeepOutputs)
+						r := runUnitTest(ev, set, j.det, &j.det.Tests[j.index], opts.Now(), opts.KeepOutputs, opts.SlowRule > 0 && !opts.KeepOutputs)
 						r.Prints = prints.String()
 						j.out = []Result{r}
 					}

@@ -13,7 +13,7 @@ import (
 )
 
 // runUnitTest runs one unit test on a fresh environment of ev.
-func runUnitTest(ev *engine.Evaluator, set *engine.Set, d *engine.Detection, t *engine.TestSpec, now time.Time, keep bool) Result {
+func runUnitTest(ev *engine.Evaluator, set *engine.Set, d *engine.Detection, t *engine.TestSpec, now time.Time, keep, measure bool) Result {
 	start := time.Now()
 	res := Result{Detection: d, Test: t.Name, File: d.File, Line: t.Line}
 	defer func() { res.Duration = time.Since(start) }()
@@ -59,6 +59,9 @@ func runUnitTest(ev *engine.Evaluator, set *engine.Set, d *engine.Detection, t *
 		}
 	}
 	res.Passed = len(res.Failures) == 0
+	if res.Passed && measure {
+		res.Cost = ev.EvalCost(d, e)
+	}
 	return res
 }
 

@@ -177,6 +177,15 @@ func TestEventsEndpointsAndFieldRules(t *testing.T) {
 	if res.Action != "tallied" || res.Tally != 2 {
 		t.Fatalf("%+v", res)
 	}
+	// Clear (0) and indeterminate (1): both INFO, two alerts.
+	var clearRes, indetRes alerts.Result
+	_, body, _ = e.do(t, "POST", "/api/v1/events", ingestToken, `{"node":"db1","summary":"link","severity":0}`)
+	json.Unmarshal(body, &clearRes)
+	_, body, _ = e.do(t, "POST", "/api/v1/events", ingestToken, `{"node":"db1","summary":"link","severity":1}`)
+	json.Unmarshal(body, &indetRes)
+	if clearRes.Action != "created" || indetRes.Action != "created" || clearRes.AlertID == indetRes.AlertID {
+		t.Fatalf("severity 0 %+v, severity 1 %+v", clearRes, indetRes)
+	}
 	bad := []struct{ path, body, want string }{
 		{"/api/v1/events", `{"summary":"x"}`, "node and summary are required"},
 		{"/api/v1/events", `{"node":"n","summary":"x","severity":9}`, `is not a severity`},

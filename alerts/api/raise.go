@@ -56,11 +56,11 @@ func parseEvent(raw map[string]json.RawMessage, prefix string) (alerts.ConsoleEv
 		default:
 			return ev, badRequest("0-5 or a name", "%sseverity: expected a number or a name, found %s", prefix, kindOf(v))
 		}
-		sev, ok := alerts.ParseSeverity(s)
+		sev, cs, ok := alerts.ParseConsoleSeverity(s)
 		if !ok {
 			return ev, badRequest("0 clear, 1 indeterminate, 2 warning, 3 minor, 4 major, 5 critical, or Info..Critical", "%sseverity %q is not a severity", prefix, s)
 		}
-		ev.Severity = sev
+		ev.Severity, ev.ConsoleSeverity = sev, &cs
 	}
 	keys := make([]string, 0, len(raw))
 	for k := range raw {

@@ -207,20 +207,23 @@ end
 -- M.watchlist is replaced (a test's mock): lookups then cost one probe per
 -- label of the name instead of one comparison per list entry.
 local CATEGORIES = { "tunnel service", "dynamic DNS", "abused TLD" }
-local index_of, index = nil, nil
+local index_of, index, suffixes = nil, nil, nil
 
 local function watch_index()
   if index_of ~= M.watchlist then
-    local idx = {}
+    local idx, list = {}, {}
     -- Fixed order: a suffix listed twice keeps its first category.
     for _, category in ipairs(CATEGORIES) do
       for _, suffix in ipairs(M.watchlist[category] or {}) do
         if idx[suffix] == nil then
           idx[suffix] = category
+          list[#list + 1] = suffix
         end
       end
     end
     index = idx
+    -- match.set finds the longest listed suffix of a name in Go.
+    suffixes = match.set(list, { suffix = true })
     index_of = M.watchlist
   end
   return index
@@ -234,18 +237,11 @@ function M.watchlist_match(name)
     return nil
   end
   local idx = watch_index()
-  local s = name
-  while true do
-    local category = idx[s]
-    if category ~= nil then
-      return category, s
-    end
-    local dot = string.find(s, ".", 1, true)
-    if dot == nil then
-      return nil
-    end
-    s = string.sub(s, dot + 1)
+  local s = suffixes:has(name)
+  if s == nil then
+    return nil
   end
+  return idx[s], s
 end
 
 -- Second-level labels under which registries sell names (example.co.uk).
@@ -329,16 +325,33 @@ end
 -- Agents
 ---------------------------------------------------------------------------
 
+-- Each list of agents compiled into one matcher (match.patterns), kept
+-- while the list is the same table (a test's mock replaces it).
+local agent_sets = {}
+
+local function agent_set(list)
+  for _, e in ipairs(agent_sets) do
+    if e[1] == list then
+      return e[2]
+    end
+  end
+  local entries = {}
+  for i, a in ipairs(list) do
+    entries[i] = { a.name, "(?i)" .. a.pattern }
+  end
+  if #agent_sets >= 8 then
+    agent_sets = {}
+  end
+  local set = match.patterns(entries)
+  agent_sets[#agent_sets + 1] = { list, set }
+  return set
+end
+
 local function agent_in(list, s)
   if type(s) ~= "string" or s == "" then
     return nil
   end
-  for _, a in ipairs(list) do
-    if re.match("(?i)" .. a.pattern, s) then
-      return a.name
-    end
-  end
-  return nil
+  return (agent_set(list):first(s))
 end
 
 -- scanner_tool names the offensive tool a user agent or banner belongs

@@ -69,75 +69,31 @@ M.scanner_agents = {
 -- Reading the events
 ---------------------------------------------------------------------------
 
-local function hexbyte(h)
-  return string.char(tonumber(h, 16))
-end
-
--- Overlong UTF-8 forms of "." "/" "\" that old servers decoded
--- (CVE-2000-0884 and its relatives).
-local OVERLONG = {
-  ["\192\174"] = ".", ["\224\128\174"] = ".", ["\192\175"] = "/",
-  ["\224\128\175"] = "/", ["\193\156"] = "\\", ["\193\129"] = "\\",
-}
-
 -- decode returns s as the application would see it, lower-cased: %XX,
 -- %u00XX and \xHH (Apache's escape of a raw byte) undone, repeatedly (three
 -- rounds: double and triple encoding), '+' read as a space, and overlong
 -- UTF-8 dots and slashes folded. For matching only: never show it as what
--- the client sent.
+-- the client sent. codec.unescape does it in Go and keeps the result for
+-- the event, so the rules that decode the same field pay once.
 function M.decode(s)
   if s == nil then
     return ""
   end
-  local out = s
-  -- Most fields hold no escape at all: skip the rounds for them. (Plain
-  -- finds: gopher-lua's pattern matching is the slow part of decoding.)
-  if out:find("%", 1, true) or out:find("\\", 1, true) then
-    for _ = 1, 3 do
-      local prev = out
-      out = out:gsub("\\x(%x%x)", hexbyte)
-      out = out:gsub("%%[uU]00(%x%x)", hexbyte)
-      out = out:gsub("%%(%x%x)", hexbyte)
-      if out == prev then
-        break
-      end
-    end
-  end
-  if out:find("+", 1, true) then
-    out = out:gsub("%+", " ")
-  end
-  if out:find("\192", 1, true) or out:find("\193", 1, true) or out:find("\224", 1, true) then
-    for from, to in pairs(OVERLONG) do
-      out = out:gsub(from, to)
-    end
-  end
-  return out:lower()
+  return codec.unescape(s, true)
 end
 
 -- matcher turns a list of { name, Go regexp, needles } into a function
 -- that returns the name of the first shape matching its argument, or nil.
 -- needles are plain substrings of which a match must hold at least one:
--- the regexp runs only when one is there, so the usual request (none)
--- costs a few substring searches instead of regexp runs (Go's regexp takes
--- tens of microseconds over a user agent for the larger shapes).
+-- the regexp runs only when one is there (match.patterns finds them all
+-- in one pass), so the usual request costs one scan of the string.
 function M.matcher(shapes)
+  local set = match.patterns(shapes)
   return function(s)
     if s == nil or s == "" then
       return nil
     end
-    for _, sh in ipairs(shapes) do
-      local candidate = false
-      for _, n in ipairs(sh[3]) do
-        if s:find(n, 1, true) then
-          candidate = true
-          break
-        end
-      end
-      if candidate and re.match(sh[2], s) then
-        return sh[1]
-      end
-    end
-    return nil
+    return (set:first(s))
   end
 end
 
@@ -150,7 +106,16 @@ end
 -- raw_path is the target without its query string, as logged: for titles
 -- and context, where the responder needs what the client sent.
 function M.raw_path(event)
-  return (M.target(event):gsub("[?#].*$", ""))
+  local t = M.target(event)
+  local q = t:find("?", 1, true)
+  local h = t:find("#", 1, true)
+  if h ~= nil and (q == nil or h < q) then
+    q = h
+  end
+  if q ~= nil then
+    return t:sub(1, q - 1)
+  end
+  return t
 end
 
 -- path is raw_path decoded and lower-cased: for matching and for grouping
@@ -181,21 +146,36 @@ end
 
 -- is_authorized_scanner: the client is in authorized_scanners.
 function M.is_authorized_scanner(event)
+  if next(M.authorized_scanners) == nil then
+    return false
+  end
   return event.remote_ip ~= nil and net.in_cidr(event.remote_ip, M.authorized_scanners)
 end
 
--- scanner returns the tool and kind a user agent names, or nil.
+-- The needles of scanner_agents as one matcher, rebuilt when the table is
+-- replaced (a test's mock).
+local agents_of, agents = nil, nil
+
+-- scanner returns the tool and kind a user agent names (the first entry
+-- of scanner_agents whose needle it holds, in any case), or nil.
 function M.scanner(user_agent)
   if user_agent == nil or user_agent == "" then
     return nil
   end
-  local ua = user_agent:lower()
-  for _, s in ipairs(M.scanner_agents) do
-    if ua:find(s[1], 1, true) then
-      return s[2], s[3]
+  if agents_of ~= M.scanner_agents then
+    local needles = {}
+    for i, s in ipairs(M.scanner_agents) do
+      needles[i] = s[1]
     end
+    agents = match.literals(needles, { ignore_case = true })
+    agents_of = M.scanner_agents
   end
-  return nil
+  local _, i = agents:first(user_agent)
+  if i == nil then
+    return nil
+  end
+  local s = M.scanner_agents[i]
+  return s[2], s[3]
 end
 
 -- short cuts s to n characters for titles.

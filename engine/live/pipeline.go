@@ -130,6 +130,10 @@ type Pipeline struct {
 	// loads (as replay does, so that one runaway rule cannot stall the
 	// pipeline a second an event).
 	timeouts sync.Map // *engine.Detection -> *atomic.Int64
+	// extReqs are rows from outside the journal (rows.go); sinkDone is
+	// closed when the sink stops.
+	extReqs  chan *extRequest
+	sinkDone chan struct{}
 }
 
 // New loads the active detections and reads back from the journal what
@@ -153,7 +157,7 @@ func New(ctx context.Context, opts Options) (*Pipeline, error) {
 	if opts.Metrics == nil {
 		opts.Metrics = ingest.NewMetrics()
 	}
-	p := &Pipeline{opts: opts, log: opts.Logger}
+	p := &Pipeline{opts: opts, log: opts.Logger, extReqs: make(chan *extRequest), sinkDone: make(chan struct{})}
 	if p.log == nil {
 		p.log = slog.New(slog.DiscardHandler)
 	}
@@ -408,7 +412,10 @@ func (p *Pipeline) Disabled() []string {
 
 // sink consumes the jobs in journal order.
 func (p *Pipeline) sink(ctx context.Context, order <-chan *job) error {
+	defer close(p.sinkDone)
 	o := p.opts
+	// Waiters for the commit of rows written from outside (rows.go).
+	var extWaiting []chan error
 	met := o.Metrics
 	var cur *job // the job whose matches are being added (for Raise)
 	var curDet *engine.Detection
@@ -536,8 +543,16 @@ func (p *Pipeline) sink(ctx context.Context, order <-chan *job) error {
 		start := time.Now()
 		if err := o.Lake.Commit(seq, p.gen.Load().reg); err != nil {
 			fatal = fmt.Errorf("lake commit: %w", err)
+			for _, w := range extWaiting {
+				w <- fatal
+			}
+			extWaiting = nil
 			return
 		}
+		for _, w := range extWaiting {
+			w <- nil
+		}
+		extWaiting = nil
 		met.Commits.Observe(time.Since(start).Seconds())
 		p.committed.Store(seq)
 		if err := o.Journal.SaveCheckpoint(seq); err != nil {
@@ -571,6 +586,26 @@ func (p *Pipeline) sink(ctx context.Context, order <-chan *job) error {
 				commit()
 				lastCommit = time.Now()
 			}
+			continue
+		case r := <-p.extReqs:
+			if o.Lake == nil {
+				r.done <- ErrNoLake
+				continue
+			}
+			var err error
+			for _, row := range r.rows {
+				if err = o.Lake.WriteRow(r.table, r.schema, row.Time, row.JSON); err != nil {
+					fatal = fmt.Errorf("lake: %w", err)
+					break
+				}
+			}
+			if err != nil || !r.wait {
+				r.done <- err
+				continue
+			}
+			extWaiting = append(extWaiting, r.done)
+			commit()
+			lastCommit = time.Now()
 			continue
 		case j, ok = <-order:
 		}
@@ -648,11 +683,6 @@ func (p *Pipeline) sink(ctx context.Context, order <-chan *job) error {
 		}
 		p.events.Add(int64(len(j.events)))
 		releaseJob(j)
-		if o.Lake != nil {
-			if err := o.Lake.EntryDone(e.Source); err != nil {
-				fatal = fmt.Errorf("lake: %w", err)
-			}
-		}
 		p.processed.Store(e.Seq)
 		lag := time.Since(e.Received)
 		p.lastLag.Store(int64(lag))

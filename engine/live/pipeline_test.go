@@ -3,6 +3,7 @@ package live_test
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -220,6 +221,102 @@ func TestRecovery(t *testing.T) {
 	}
 	if n := livetest.Count(t, dir+"/lake", "rule_matches", ""); n != 20 {
 		t.Errorf("rule matches %d, want 20", n)
+	}
+}
+
+// TestPeriodicCommits: while the pipeline runs, what it wrote becomes
+// visible to search within about CommitInterval, commit after commit, by
+// the epochs of one long-lived lake writer (every ledger file of one run:
+// a writer closed and opened again at each commit starts a new run).
+func TestPeriodicCommits(t *testing.T) {
+	dir := t.TempDir()
+	packs := livetest.NewPacks()
+	packs.Activate("P", 1, livetest.Rule("P", "R", "sshd", 1))
+	r := start(t, dir, packs, 50*time.Millisecond)
+	for round := 1; round <= 3; round++ {
+		r.send("sshd", "a", (round-1)*10, 10)
+		deadline := time.Now().Add(10 * time.Second)
+		for livetest.Count(t, dir+"/lake", "syslog_rfc5424", "") != int64(10*round) {
+			if time.Now().After(deadline) {
+				t.Fatalf("round %d: the lake shows %d events while running, want %d", round,
+					livetest.Count(t, dir+"/lake", "syslog_rfc5424", ""), 10*round)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	ledger, err := filepath.Glob(filepath.Join(dir, "lake", "_sources", "*.jsonl"))
+	if err != nil || len(ledger) < 3 {
+		t.Fatalf("%d ledger files after 3 commits (%v)", len(ledger), err)
+	}
+	run := func(p string) string { // <run>-<epoch>.jsonl
+		b := filepath.Base(p)
+		return b[:strings.LastIndexByte(b, '-')]
+	}
+	for _, p := range ledger[1:] {
+		if run(p) != run(ledger[0]) {
+			t.Errorf("ledger files of two runs, %s and %s: the writer was closed and opened again", filepath.Base(ledger[0]), filepath.Base(p))
+		}
+	}
+	r.stop()
+	if n := livetest.Count(t, dir+"/lake", "syslog_rfc5424", "count(DISTINCT p_row_id)"); n != 30 {
+		t.Errorf("lake holds %d distinct row ids, want 30", n)
+	}
+}
+
+// TestBackgroundCompaction: Maintain merges the files that the commits
+// gave an hour that stopped receiving into one, while the pipeline runs;
+// and with a retention, removes what is older than it.
+func TestBackgroundCompaction(t *testing.T) {
+	dir := t.TempDir()
+	packs := livetest.NewPacks()
+	r := start(t, dir, packs, 20*time.Millisecond)
+	files := func() []string { // the events' hour: 2026-11-10T10
+		m, _ := filepath.Glob(filepath.Join(dir, "lake", "logs", "syslog_rfc5424", "*", "*", "*", "*", "*.parquet"))
+		return m
+	}
+	for round := 1; round <= 3; round++ {
+		r.send("sshd", "a", (round-1)*10, 10)
+		for deadline := time.Now().Add(10 * time.Second); len(files()) < round; time.Sleep(10 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("round %d: %d files", round, len(files()))
+			}
+		}
+	}
+	var mu sync.Mutex
+	var errs []error
+	r.lk.Maintain(50*time.Millisecond, time.Hour, 0, func(err error) { mu.Lock(); errs = append(errs, err); mu.Unlock() })
+	for deadline := time.Now().Add(20 * time.Second); len(files()) != 1; time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d files after 20 s of background compaction", len(files()))
+		}
+	}
+	if n := livetest.Count(t, dir+"/lake", "syslog_rfc5424", "count(DISTINCT p_row_id)"); n != 30 {
+		t.Errorf("%d distinct events after compaction, want 30", n)
+	}
+	r.send("sshd", "a", 30, 10) // commits go on beside it
+	r.waitProcessed(4)
+	r.stop()
+	if n := livetest.Count(t, dir+"/lake", "syslog_rfc5424", ""); n != 40 {
+		t.Errorf("%d events, want 40", n)
+	}
+	mu.Lock()
+	if len(errs) > 0 {
+		t.Errorf("maintenance errors: %v", errs)
+	}
+	mu.Unlock()
+	// Retention: the events are of 2026-11-10, older than a day.
+	lk, err := live.OpenLake(context.Background(), dir+"/lake", logtypes.Default(), lake.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lk.Maintain(10*time.Millisecond, time.Hour, 24*time.Hour, nil)
+	for deadline := time.Now().Add(20 * time.Second); len(files()) != 0; time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d files left after the retention", len(files()))
+		}
+	}
+	if err := lk.Close(0); err != nil {
+		t.Fatal(err)
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync/atomic"
 
 	lua "github.com/yuin/gopher-lua"
 	"github.com/yuin/gopher-lua/parse"
@@ -15,6 +16,9 @@ type Chunk struct {
 	Name   string // the file, as shown in errors
 	proto  *lua.FunctionProto
 	guards map[string]*Guard
+	// cover counts the statements run, when compiled with coverage
+	// (coverage.go): the one part of a Chunk that changes.
+	cover *coverage
 }
 
 // SyntaxError is a Lua file that does not compile.
@@ -40,6 +44,11 @@ var rewriteConcats = true
 
 // Compile parses and compiles Lua source once.
 func Compile(name string, src []byte) (*Chunk, error) {
+	return CompileWith(name, src, CompileOptions{})
+}
+
+// CompileWith is Compile with options.
+func CompileWith(name string, src []byte, opts CompileOptions) (*Chunk, error) {
 	stmts, err := parse.Parse(strings.NewReader(string(src)), name)
 	if err != nil {
 		return nil, syntaxError(name, err, src)
@@ -48,6 +57,13 @@ func Compile(name string, src []byte) (*Chunk, error) {
 		return nil, errs[0]
 	}
 	guards := findGuards(stmts)
+	var cover *coverage
+	if opts.Coverage {
+		var lines []int
+		stmts, lines = instrument(stmts)
+		cover = &coverage{lines: lines, hits: make([]atomic.Uint64, len(lines))}
+		guards = nil // rule() runs for every event, its opening test counted
+	}
 	if rewriteConcats {
 		rewriteConcat(stmts) // .. under the allocation limit (concat.go)
 	}
@@ -55,7 +71,7 @@ func Compile(name string, src []byte) (*Chunk, error) {
 	if err != nil {
 		return nil, syntaxError(name, err, src)
 	}
-	return &Chunk{Name: name, proto: proto, guards: guards}, nil
+	return &Chunk{Name: name, proto: proto, guards: guards, cover: cover}, nil
 }
 
 // syntaxError turns gopher-lua's parse errors ("name line:3(column:5) near

@@ -32,6 +32,7 @@ const maxCached = 16
 // NewEvent wraps e as the read-only event a detection receives. The proxy
 // reads e lazily: e must stay alive (not Released) while Lua may use it.
 func (vm *VM) NewEvent(e *event.Event, udm UDM) *lua.LUserData {
+	vm.resetMemo()
 	ud := vm.L.NewUserData()
 	ud.Value = &rootProxy{ev: e, udm: udm}
 	ud.Metatable = vm.rootMT

@@ -1,8 +1,13 @@
 package luavm
 
 import (
+	"fmt"
 	"slices"
+	"strconv"
+	"strings"
 	"unsafe"
+
+	"github.com/valyala/fastjson"
 
 	lua "github.com/yuin/gopher-lua"
 	"github.com/yuin/gopher-lua/ast"
@@ -32,45 +37,161 @@ type Guard struct {
 	Conds []Cond
 }
 
-// Cond says that the field at Path is a string equal to one of Values.
+// CondKind says what a Cond tests.
+type CondKind uint8
+
+const (
+	// StringIn: the field is a string equal to one of Values.
+	StringIn CondKind = iota
+	// NumberIn: the field is a number equal to one of Nums.
+	NumberIn
+	// BoolIs: the field is the boolean Bool.
+	BoolIs
+	// NumberCmp: the field (or Default when absent and HasDefault) is a
+	// number that compares with Nums[0] as Op says. Any other value is
+	// left to Lua (comparing it raises an error there, which the guard
+	// must not hide).
+	NumberCmp
+	// AnyOf: one of Sub holds (`e.qclass_name == "C_CHAOS" or e.qclass == 3`).
+	AnyOf
+	// Contains: a matcher's :test of a field may be true (guard_match.go).
+	Contains
+)
+
+// Cond is one necessary condition on the field at Path.
 type Cond struct {
-	Path   []string
-	Values []string
+	Path       []string
+	Kind       CondKind
+	Values     []string
+	Nums       []float64
+	Bool       bool
+	Op         string // "<", "<=", ">", ">=" (NumberCmp)
+	Default    float64
+	HasDefault bool
+	Sub        []Cond        // AnyOf
+	contains   *containsCond // Contains
 }
 
 // Pass reports whether e may match.
 func (g *Guard) Pass(e *event.Event) bool {
 	for i := range g.Conds {
-		v, ok := g.Conds[i].Value(e)
-		if !ok || !slices.Contains(g.Conds[i].Values, v) {
+		if !g.Conds[i].HoldsOn(e) {
 			return false
 		}
 	}
 	return true
 }
 
-// Value is the string at the condition's path (valid while e is), if any.
-func (c *Cond) Value(e *event.Event) (string, bool) {
-	if e.Fields == nil {
-		return "", false
+// HoldsOn reports whether c may hold on e.
+func (c *Cond) HoldsOn(e *event.Event) bool { return c.HoldsWith(e, nil) }
+
+// HoldsWith is HoldsOn with dec decoding as codec.unescape does (a VM's
+// Unescape, whose memo the rules then share); nil decodes afresh.
+func (c *Cond) HoldsWith(e *event.Event, dec func(string, bool) string) bool {
+	switch c.Kind {
+	case AnyOf:
+		for i := range c.Sub {
+			if c.Sub[i].HoldsWith(e, dec) {
+				return true
+			}
+		}
+		return false
+	case Contains:
+		return c.contains.holds(e, dec)
 	}
-	v := e.Fields.Get(c.Path...)
-	if v == nil {
-		return "", false
+	return c.Holds(c.Value(e))
+}
+
+// Value is the value at the condition's path (valid while e is), or nil
+// (always nil for AnyOf, which has no path of its own).
+func (c *Cond) Value(e *event.Event) *fastjson.Value {
+	if e.Fields == nil || c.Path == nil {
+		return nil
 	}
-	b, err := v.StringBytes()
-	if err != nil {
-		return "", false
+	return e.Fields.Get(c.Path...)
+}
+
+// Holds reports whether v (nil when absent) may satisfy c.
+func (c *Cond) Holds(v *fastjson.Value) bool {
+	if v != nil && v.Type() == fastjson.TypeNull {
+		v = nil // Lua sees null as nil
 	}
-	return unsafe.String(unsafe.SliceData(b), len(b)), true
+	switch c.Kind {
+	case StringIn:
+		if v == nil || v.Type() != fastjson.TypeString {
+			return false
+		}
+		b, _ := v.StringBytes()
+		return slices.Contains(c.Values, unsafe.String(unsafe.SliceData(b), len(b)))
+	case NumberIn:
+		f, ok := number(v)
+		return ok && slices.Contains(c.Nums, f)
+	case BoolIs:
+		return v != nil && (v.Type() == fastjson.TypeTrue && c.Bool || v.Type() == fastjson.TypeFalse && !c.Bool)
+	case NumberCmp:
+		f, ok := number(v)
+		if v == nil && c.HasDefault {
+			f, ok = c.Default, true
+		}
+		if !ok {
+			return true
+		}
+		k := c.Nums[0]
+		switch c.Op {
+		case "<":
+			return f < k
+		case "<=":
+			return f <= k
+		case ">":
+			return f > k
+		case ">=":
+			return f >= k
+		}
+	}
+	return true
+}
+
+// number is v as Lua reads it, when it is a number.
+func number(v *fastjson.Value) (float64, bool) {
+	if v == nil || v.Type() != fastjson.TypeNumber {
+		return 0, false
+	}
+	f, err := v.Float64()
+	return f, err == nil
+}
+
+// String renders c for tests and messages.
+func (c *Cond) String() string {
+	p := strings.Join(c.Path, ".")
+	switch c.Kind {
+	case NumberIn:
+		return fmt.Sprintf("%s=%v", p, c.Nums)
+	case BoolIs:
+		return fmt.Sprintf("%s=%v", p, c.Bool)
+	case Contains:
+		return c.contains.String()
+	case AnyOf:
+		parts := make([]string, len(c.Sub))
+		for i := range c.Sub {
+			parts[i] = c.Sub[i].String()
+		}
+		return "(" + strings.Join(parts, " | ") + ")"
+	case NumberCmp:
+		if c.HasDefault {
+			return fmt.Sprintf("(%s or %v)%s%v", p, c.Default, c.Op, c.Nums[0])
+		}
+		return fmt.Sprintf("%s%s%v", p, c.Op, c.Nums[0])
+	}
+	return fmt.Sprintf("%s=%v", p, c.Values)
 }
 
 // Guard returns the guard of the global function name, or nil.
 func (c *Chunk) Guard(name string) *Guard { return c.guards[name] }
 
 type guardFinder struct {
-	param string
-	sets  map[string]map[string]bool // constant set tables: name -> keys
+	param    string
+	sets     map[string]map[string]bool // constant set tables: name -> keys
+	matchers map[string]*matcherDef     // matchers of constants (guard_match.go)
 }
 
 // findGuards reads the guard of each top-level function defined once and
@@ -98,6 +219,12 @@ func findGuards(stmts []ast.Stmt) map[string]*Guard {
 		}
 	}
 	sets := constantSets(stmts)
+	matchers := matcherDefs(stmts)
+	for n := range matchers {
+		if assignedAnywhere(stmts, n) {
+			delete(matchers, n)
+		}
+	}
 	out := map[string]*Guard{}
 	for name, f := range defs {
 		if assigned[name] != 1 || f.ParList == nil || len(f.ParList.Names) == 0 || len(f.Stmts) == 0 {
@@ -107,7 +234,13 @@ func findGuards(stmts []ast.Stmt) map[string]*Guard {
 		if writesName(f.Stmts, param) {
 			continue
 		}
-		gf := &guardFinder{param: param, sets: map[string]map[string]bool{}}
+		gf := &guardFinder{param: param, sets: map[string]map[string]bool{}, matchers: map[string]*matcherDef{}}
+		codecShadowed := slices.Contains(f.ParList.Names, "codec") || declaresLocal(f.Stmts, "codec")
+		for n, m := range matchers {
+			if !codecShadowed && !slices.Contains(f.ParList.Names, n) && !declaresLocal(f.Stmts, n) {
+				gf.matchers[n] = m
+			}
+		}
 		for n, keys := range sets {
 			// A set the function shadows (a parameter or local of the same
 			// name) is not the set.
@@ -150,6 +283,12 @@ func (gf *guardFinder) need(e ast.Expr, truth bool) []Cond {
 	switch x := e.(type) {
 	case *ast.UnaryNotOpExpr:
 		return gf.need(x.Expr, !truth)
+	case *ast.FuncCallExpr:
+		// X:test(field) truthy: the field holds one of X's needles.
+		if c, ok := gf.matcherTest(x); ok && truth {
+			return []Cond{c}
+		}
+		return nil
 	case *ast.AttrGetExpr:
 		// SET[event.f] truthy: f is one of the set's keys.
 		if truth {
@@ -160,14 +299,24 @@ func (gf *guardFinder) need(e ast.Expr, truth bool) []Cond {
 		return nil
 	case *ast.RelationalOpExpr:
 		if x.Operator != "==" && x.Operator != "~=" {
-			return nil
+			return gf.compare(x, truth)
 		}
 		equal := (x.Operator == "==") == truth // the outcome says the two are equal
 		for _, pair := range [][2]ast.Expr{{x.Lhs, x.Rhs}, {x.Rhs, x.Lhs}} {
-			// event.f == "lit" holds: f is "lit".
-			if s, ok := pair[1].(*ast.StringExpr); ok && equal {
+			if equal {
 				if path := gf.fieldPath(pair[0]); path != nil {
-					return []Cond{{Path: path, Values: []string{s.Value}}}
+					switch lit := pair[1].(type) {
+					case *ast.StringExpr: // event.f == "lit" holds: f is "lit".
+						return []Cond{{Path: path, Kind: StringIn, Values: []string{lit.Value}}}
+					case *ast.NumberExpr: // event.f == 404
+						if f, ok := luaNumber(lit.Value); ok {
+							return []Cond{{Path: path, Kind: NumberIn, Nums: []float64{f}}}
+						}
+					case *ast.TrueExpr:
+						return []Cond{{Path: path, Kind: BoolIs, Bool: true}}
+					case *ast.FalseExpr:
+						return []Cond{{Path: path, Kind: BoolIs, Bool: false}}
+					}
 				}
 			}
 			// SET[event.f] ~= nil (or == true) holds: f is a key of SET.
@@ -192,18 +341,144 @@ func (gf *guardFinder) need(e ast.Expr, truth bool) []Cond {
 			if gf.pure(x.Lhs) {
 				return append(l, r...)
 			}
+			// A comparison of a field with a number fails only when the
+			// field is not a number; a NumberCmp on that same field leaves
+			// exactly those values to Lua, so it may follow.
+			if path := gf.numberComparison(x.Lhs); path != nil {
+				for _, c := range r {
+					if c.Kind == NumberCmp && slices.Equal(c.Path, path) {
+						l = append(l, c)
+					}
+				}
+			}
 			return l
 		}
 		// One side or the other: a condition only when each side is one
-		// condition on the same field, then to either's values.
-		if len(l) != 1 || len(r) != 1 || !slices.Equal(l[0].Path, r[0].Path) {
+		// condition; on the same field, of a kind whose values add up, it
+		// is one condition, else it is either of them (AnyOf).
+		if len(l) != 1 || len(r) != 1 {
 			return nil
 		}
-		vals := append(slices.Clone(l[0].Values), r[0].Values...)
-		slices.Sort(vals)
-		return []Cond{{Path: l[0].Path, Values: slices.Compact(vals)}}
+		return []Cond{anyOf(append(alternatives(l[0]), alternatives(r[0])...))}
 	}
 	return nil
+}
+
+func alternatives(c Cond) []Cond {
+	if c.Kind == AnyOf {
+		return c.Sub
+	}
+	return []Cond{c}
+}
+
+// anyOf is the disjunction of alts, with the alternatives on one field
+// and of one kind (StringIn, NumberIn) merged.
+func anyOf(alts []Cond) Cond {
+	var out []Cond
+	for _, a := range alts {
+		merged := false
+		for i := range out {
+			o := &out[i]
+			if !slices.Equal(o.Path, a.Path) || o.Kind != a.Kind {
+				continue
+			}
+			switch a.Kind {
+			case StringIn:
+				o.Values = append(slices.Clone(o.Values), a.Values...)
+				slices.Sort(o.Values)
+				o.Values = slices.Compact(o.Values)
+				merged = true
+			case NumberIn:
+				o.Nums = append(slices.Clone(o.Nums), a.Nums...)
+				slices.Sort(o.Nums)
+				o.Nums = slices.Compact(o.Nums)
+				merged = true
+			}
+			if merged {
+				break
+			}
+		}
+		if !merged {
+			out = append(out, a)
+		}
+	}
+	if len(out) == 1 {
+		return out[0]
+	}
+	return Cond{Kind: AnyOf, Sub: out}
+}
+
+// compare reads `field OP number` (or `number OP field`, or `(field or N)
+// OP number`), OP one of < <= > >=, as a NumberCmp that must hold (truth)
+// or fail (not truth: for numbers, the opposite comparison holds).
+func (gf *guardFinder) compare(x *ast.RelationalOpExpr, truth bool) []Cond {
+	op := x.Operator
+	field, lit := x.Lhs, x.Rhs
+	if _, ok := field.(*ast.NumberExpr); ok {
+		field, lit = lit, field
+		op = map[string]string{"<": ">", "<=": ">=", ">": "<", ">=": "<="}[op]
+	}
+	n, ok := lit.(*ast.NumberExpr)
+	if !ok {
+		return nil
+	}
+	k, ok := luaNumber(n.Value)
+	if !ok {
+		return nil
+	}
+	c := Cond{Kind: NumberCmp, Nums: []float64{k}}
+	if or, ok := field.(*ast.LogicalOpExpr); ok && or.Operator == "or" {
+		d, ok := or.Rhs.(*ast.NumberExpr)
+		if !ok {
+			return nil
+		}
+		if c.Default, ok = luaNumber(d.Value); !ok {
+			return nil
+		}
+		c.HasDefault = true
+		field = or.Lhs
+	}
+	if c.Path = gf.fieldPath(field); c.Path == nil {
+		return nil
+	}
+	if !truth {
+		op = map[string]string{"<": ">=", "<=": ">", ">": "<=", ">=": "<"}[op]
+	}
+	if op == "" {
+		return nil
+	}
+	c.Op = op
+	return []Cond{c}
+}
+
+// numberComparison returns the field of e when e is a comparison (or
+// and/or of comparisons) of one field with numbers whose only failure is
+// that field not being a number, else nil.
+func (gf *guardFinder) numberComparison(e ast.Expr) []string {
+	switch x := e.(type) {
+	case *ast.RelationalOpExpr:
+		cs := gf.compare(x, true)
+		if len(cs) == 1 {
+			return cs[0].Path
+		}
+	case *ast.LogicalOpExpr:
+		l, r := gf.numberComparison(x.Lhs), gf.numberComparison(x.Rhs)
+		if l != nil && slices.Equal(l, r) {
+			return l
+		}
+	}
+	return nil
+}
+
+// luaNumber reads a Lua number literal.
+func luaNumber(s string) (float64, bool) {
+	if f, err := strconv.ParseFloat(s, 64); err == nil {
+		return f, true
+	}
+	if i, err := strconv.ParseInt(s, 0, 64); err == nil {
+		return float64(i), true
+	}
+	return 0, false
 }
 
 // pure reports whether evaluating e can neither fail nor act: literals,
@@ -225,6 +500,9 @@ func (gf *guardFinder) pure(e ast.Expr) bool {
 		_, ok := gf.setLookup(x)
 		return ok
 	case *ast.FuncCallExpr:
+		if _, ok := gf.matcherTest(x); ok {
+			return true // X:test(...) neither fails nor acts
+		}
 		return gf.fieldPath(x) != nil // event:get(...)
 	}
 	return false
@@ -258,7 +536,7 @@ func (gf *guardFinder) setLookup(x *ast.AttrGetExpr) (Cond, bool) {
 		vals = append(vals, k)
 	}
 	slices.Sort(vals)
-	return Cond{Path: path, Values: vals}, true
+	return Cond{Path: path, Kind: StringIn, Values: vals}, true
 }
 
 // fieldPath matches `param.a.b` (or param["a"], param:get("a", "b")).

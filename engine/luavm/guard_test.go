@@ -1,9 +1,10 @@
 package luavm
 
 import (
-	"fmt"
 	"strings"
 	"testing"
+
+	"panther/parsers/event"
 )
 
 func TestFindGuards(t *testing.T) {
@@ -32,7 +33,7 @@ function rule(e) return DENIED[e.errorCode or ""] == true and f(e) end`, `errorC
 		{`function rule(e) if e.eventSource ~= "x" or f(e) or e.eventName ~= "y" then return false end end`, `eventSource=[x]`},
 		// No guard:
 		{`function rule(e) return e.eventName ~= "A" end`, ``},
-		{`function rule(e) return e.a == "x" or e.b == "y" end`, ``},
+		{`function rule(e) return e.a == "x" or e.b == "y" end`, `(a=[x] | b=[y])`},
 		{`function rule(e) if e.a == "x" then return false end end`, ``},
 		{`function rule(e) local n = e.eventName if n ~= "A" then return false end end`, ``},
 		{`function rule(e) e = other() return e.a == "x" end`, ``},
@@ -40,8 +41,46 @@ function rule(e) return DENIED[e.errorCode or ""] == true and f(e) end`, `errorC
 		{`function rule(e) return e.a == "x" end rule = nil`, ``},
 		{`function rule(e) return e.a == "x" end function rule(e) return true end`, ``},
 		{`function rule(e) if e.a ~= "x" then return nil end end`, ``},
-		{`function rule(e) return e.n == 1 end`, ``},
+		{`function rule(e) return e.n == 1 end`, `n=[1]`},
+		// Numbers, booleans, comparisons.
+		{`function rule(e) return (e.status == 401 or e.status == 403) and f(e) end`, `status=[401 403]`},
+		{`function rule(e) return e.auth_success == false and f(e) end`, `auth_success=false`},
+		{`function rule(e) if e:get("alert", "severity") ~= 1 then return false end end`, `alert.severity=[1]`},
+		{`function rule(e) return (e.status or 0) >= 500 and (e.status or 0) < 600 and f(e) end`, `(status or 0)>=500 (status or 0)<600`},
+		{`function rule(e) if (e.status or 0) < 200 or (e.status or 0) >= 300 then return false end end`, `(status or 0)>=200 (status or 0)<300`},
+		{`function rule(e) return e.a > 1 and e.b > 2 end`, `a>1`},
+		{`function rule(e) return e.a > 1 and e.a < 5 and f(e) and e.a < 4 end`, `a>1 a<5`},
+		{`function rule(e) return 100 < e.bytes end`, `bytes>100`},
+		{`function rule(e) if e.bytes <= 0x10 then return false end end`, `bytes>16`},
+		{`function rule(e) return e.a == 1 or e.a == "x" end`, `(a=[1] | a=[x])`},
+		{`local T = {AXFR = true}
+function rule(e) if not (T[e.qtype_name] or e.qtype == 252 or e.qtype == 251) then return false end end`, `(qtype_name=[AXFR] | qtype=[251 252])`},
+		{`function rule(e) return (e.a == "x" or f(e)) and e.b == "y" end`, ``},
+		{`function rule(e) return e.a < e.b end`, ``},
+		{`function rule(e) return (e.a or X) > 1 end`, ``},
 		{`function rule(e) return other.a == "x" end`, ``},
+		// Matchers of constants.
+		{`local M = match.literals({"$", "24"})
+function rule(e) if not (M:test(e.a or "") or M:test(e.b)) then return false end end`, `(test(a or "") | test(b))`},
+		{`local SHAPES = { {"u", [[union\s+select]], {"union"}}, {name = "s", pattern = [[(?i)sleep\(\d]]} }
+local P = match.patterns(SHAPES)
+function rule(e) return P:test(codec.unescape(e.request_uri or e.request or "", true)) and e.status == 200 and f(e) end`,
+			`test(unescape_lower(request_uri or request or "")) status=[200]`},
+		{`local P = match.patterns({ [[\d+]] })
+function rule(e) return P:test(e.a) end`, ``}, // an entry without needles
+		{`local M = match.literals({"x"})
+function rule(e) M = nil return M:test(e.a) end`, ``}, // assigned
+		{`local M = match.literals({"x"})
+local function match() end
+function rule(e) return M:test(e.a) end`, ``}, // match rebound
+		{`local M = match.literals({"x"})
+function rule(e) local codec = other return M:test(codec.unescape(e.a)) end`, ``},
+		{`local L = {"x"}
+local M = match.literals(L)
+function rule(e) return M:test(e.a) end
+function title(e) return L[1] end`, ``}, // the list is used elsewhere
+		{`local M = match.literals({"x"})
+function rule(e) return M:test(e.a .. "y") end`, ``},
 		// Sets that could change, or are not sets of truthy constants.
 		{`local S = {A = true}
 S.B = true
@@ -65,7 +104,7 @@ function rule(e) return S[e.k or "A"] end`, ``},
 		if g := ch.Guard("rule"); g != nil {
 			var parts []string
 			for _, cd := range g.Conds {
-				parts = append(parts, fmt.Sprintf("%s=%v", strings.Join(cd.Path, "."), cd.Values))
+				parts = append(parts, cd.String())
 			}
 			got = strings.Join(parts, " ")
 		}
@@ -73,4 +112,61 @@ function rule(e) return S[e.k or "A"] end`, ``},
 			t.Errorf("%s\n got %q\nwant %q", c.src, got, c.want)
 		}
 	}
+}
+
+func TestCondHolds(t *testing.T) {
+	ev := func(js string) *event.Event {
+		e := event.New()
+		if err := e.ParseJSON([]byte(js)); err != nil {
+			t.Fatal(err)
+		}
+		return e
+	}
+	status := []string{"status"}
+	cases := []struct {
+		c    Cond
+		js   string
+		want bool
+	}{
+		{Cond{Path: status, Kind: NumberIn, Nums: []float64{404}}, `{"status":404}`, true},
+		{Cond{Path: status, Kind: NumberIn, Nums: []float64{404}}, `{"status":"404"}`, false}, // Lua: "404" ~= 404
+		{Cond{Path: status, Kind: NumberIn, Nums: []float64{404}}, `{}`, false},
+		{Cond{Path: status, Kind: StringIn, Values: []string{"x"}}, `{"status":"x"}`, true},
+		{Cond{Path: status, Kind: StringIn, Values: []string{"x"}}, `{"status":null}`, false},
+		{Cond{Path: status, Kind: BoolIs, Bool: false}, `{"status":false}`, true},
+		{Cond{Path: status, Kind: BoolIs, Bool: false}, `{"status":null}`, false}, // nil == false is false
+		{Cond{Path: status, Kind: NumberCmp, Op: ">=", Nums: []float64{500}}, `{"status":503}`, true},
+		{Cond{Path: status, Kind: NumberCmp, Op: ">=", Nums: []float64{500}}, `{"status":200}`, false},
+		// Lua raises an error comparing these: the guard lets Lua say so.
+		{Cond{Path: status, Kind: NumberCmp, Op: ">=", Nums: []float64{500}}, `{"status":"503"}`, true},
+		{Cond{Path: status, Kind: NumberCmp, Op: ">=", Nums: []float64{500}}, `{}`, true},
+		{Cond{Path: status, Kind: NumberCmp, Op: ">=", Nums: []float64{500}, HasDefault: true}, `{}`, false},
+		{Cond{Path: status, Kind: NumberCmp, Op: "<", Nums: []float64{1}, HasDefault: true}, `{"status":null}`, true},
+		{matcherCond(t, `"x"`), `{"status":"a%78b"}`, true},
+		{matcherCond(t, `"x"`), `{"status":"aXb"}`, true}, // lower-cased
+		{matcherCond(t, `"x"`), `{"status":"ab"}`, false},
+		{matcherCond(t, `"x"`), `{"status":5}`, false}, // :test("") after codec
+		{matcherCond(t, `"x"`), `{}`, false},
+	}
+	for _, c := range cases {
+		e := ev(c.js)
+		if got := c.c.HoldsOn(e); got != c.want {
+			t.Errorf("%s on %s: %v, want %v", c.c.String(), c.js, got, c.want)
+		}
+		e.Release()
+	}
+}
+
+// matcherCond is the guard of M:test(codec.unescape(e.status, true)), M
+// the literals of list.
+func matcherCond(t *testing.T, list string) Cond {
+	ch, err := Compile("m.lua", []byte("local M = match.literals({"+list+"})\nfunction rule(e) return M:test(codec.unescape(e.status, true)) end"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := ch.Guard("rule")
+	if g == nil || len(g.Conds) != 1 {
+		t.Fatalf("no matcher guard: %v", g)
+	}
+	return g.Conds[0]
 }

@@ -86,6 +86,7 @@ func (vm *VM) buildSandbox() {
 
 	for name, open := range map[string]func() *lua.LTable{
 		"json": vm.openJSON, "re": vm.openRe, "net": vm.openNet, "time": vm.openTime,
+		"match": vm.openMatch, "codec": vm.openCodec,
 	} {
 		s.RawSetString(name, vm.readOnly(open()))
 	}

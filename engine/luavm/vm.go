@@ -1,6 +1,6 @@
 // Package luavm is the Lua runtime of detections: a sandboxed gopher-lua
 // state per worker, compiled chunks shared by all of them, a read-only
-// event proxy, our modules (json, re, net, time) and a time and memory
+// event proxy, our modules (json, re, net, time, match, codec) and a time and memory
 // budget on every call.
 //
 // Design choices, each measured (see the benchmarks in this package):
@@ -71,7 +71,8 @@ type VM struct {
 	res          *regexCache
 	nets         *cidrCache
 	patterns     *patternCache
-	alloc        int64 // bytes the built-ins allocated in this call (limits.go)
+	alloc        int64                  // bytes the built-ins allocated in this call (limits.go)
+	memo         map[memoKey]lua.LValue // codec results for the current event (codec.go)
 }
 
 // New builds a VM with the sandbox the README's "Detections" section
@@ -96,7 +97,8 @@ func New(opts Options) *VM {
 		RegistryMaxSize:     1024 * 256,
 		IncludeGoStackTrace: false,
 	})
-	vm := &VM{L: L, opts: opts, print: opts.Print, res: newRegexCache(), nets: newCIDRCache(), patterns: newPatternCache()}
+	vm := &VM{L: L, opts: opts, print: opts.Print, res: newRegexCache(), nets: newCIDRCache(), patterns: newPatternCache(),
+		memo: map[memoKey]lua.LValue{}}
 	vm.buildSandbox()
 	if opts.Budget > 0 {
 		vm.guard = &guard{budget: opts.Budget}
@@ -263,7 +265,7 @@ func (r *Requirer) require(L *lua.LState) int {
 // modules rather than a helper.
 func IsBuiltinModule(n string) bool {
 	switch n {
-	case "json", "re", "net", "time", "string", "table", "math":
+	case "json", "re", "net", "time", "match", "codec", "string", "table", "math":
 		return true
 	}
 	return false
@@ -301,6 +303,9 @@ func (vm *VM) load(chunk *Chunk, req *Requirer) (*Env, error) {
 	if req != nil {
 		e.vars.RawSetString("require", L.NewFunction(req.require))
 	}
+	if chunk.cover != nil {
+		e.vars.RawSetString(coverName, L.NewFunction(chunk.cover.fn))
+	}
 	fn := L.NewFunctionFromProto(chunk.proto)
 	fn.Env = e.env
 	ret, err := vm.Call(fn)
@@ -331,7 +336,7 @@ func (e *Env) Globals() []string {
 	var out []string
 	e.vars.ForEach(func(k, v lua.LValue) {
 		s, ok := k.(lua.LString)
-		if !ok || s == "_G" || s == "require" || e.vm.sandbox.RawGetString(string(s)) == v {
+		if !ok || s == "_G" || s == "require" || s == coverName || e.vm.sandbox.RawGetString(string(s)) == v {
 			return
 		}
 		out = append(out, string(s))

@@ -1,9 +1,13 @@
 package replay_test
 
 import (
+	"bytes"
 	"testing"
+	"time"
 
 	"panther/engine"
+	"panther/engine/enginetest"
+	"panther/parsers/classifier"
 	"panther/parsers/event"
 )
 
@@ -33,4 +37,43 @@ func BenchmarkEvaluateShippedCloudTrail(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(len(rules)), "rules")
+}
+
+// BenchmarkEvaluateShippedWeb runs each shipped web rule over 2,000 events
+// of a generated access log (about 4% attack lines): ns/op is per event.
+func BenchmarkEvaluateShippedWeb(b *testing.B) {
+	set := shipped(b)
+	var buf bytes.Buffer
+	if err := enginetest.WebLog(&buf, 2000, 1, 3); err != nil {
+		b.Fatal(err)
+	}
+	lt, _ := set.Registry.Lookup("Apache.AccessCombined")
+	cls := classifier.NewFixed(set.Registry, lt)
+	var events []*event.Event
+	for i, line := range bytes.Split(bytes.TrimSpace(buf.Bytes()), []byte("\n")) {
+		e, lt2, err := cls.Classify(line)
+		if err != nil {
+			b.Fatal(err)
+		}
+		set.Registry.Normalise(lt2, e, parsersSource("access.log"), int64(i), time.Now())
+		events = append(events, e)
+	}
+	for _, d := range set.RulesFor("Apache.AccessCombined") {
+		b.Run(d.ID, func(b *testing.B) {
+			ev := engine.NewEvaluator(set, engine.EvalOptions{})
+			defer ev.Close()
+			var m engine.Match
+			b.ReportAllocs()
+			b.ResetTimer()
+			before := cpuTime()
+			for i := 0; i < b.N; i++ {
+				e := events[i%len(events)]
+				ev.EvaluateInto(d, ev.NewEvent(e), &m)
+				if m.Err != nil {
+					b.Fatal(m.Err)
+				}
+			}
+			b.ReportMetric(float64(cpuTime()-before)/float64(b.N), "cpu-ns/op")
+		})
+	}
 }

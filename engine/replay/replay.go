@@ -64,6 +64,10 @@ type Lake interface {
 	// WriteValues writes a typed row of the alerts (AlertSchema) or
 	// rule_matches (MatchSchema) table.
 	WriteValues(table string, schema []parsers.Column, t time.Time, row []lake.Value) error
+	// WriteValuesOnce writes a typed row unless the lake holds one of that
+	// table and key already: an alert, by its id, is written once however
+	// many replays (incremental ones too) raise it.
+	WriteValuesOnce(table, key string, schema []parsers.Column, t time.Time, row []lake.Value) error
 	// SourceDone says that every event of a source has been written, or,
 	// with failed, that the source broke off and its rows must not stay.
 	SourceDone(path, digest string, events int64, failed bool) error
@@ -137,6 +141,8 @@ type Options struct {
 	// KeepBadRecords copies the raw bad records into decode.BadRecord.Data
 	// (for a dead-letter file).
 	KeepBadRecords bool
+	// ProfileRules measures what each detection costs (Stats.Profile).
+	ProfileRules bool
 }
 
 // Stats sum up a run.
@@ -156,6 +162,9 @@ type Stats struct {
 	Correlations map[string]correlate.RuleStats
 	LakeSkipped  int // sources already in the lake
 	Elapsed      time.Duration
+	// Profile is each detection's cost, the costliest first
+	// (Options.ProfileRules).
+	Profile []RuleProfile
 }
 
 // TotalEvents sums Events.
@@ -240,6 +249,9 @@ func Run(ctx context.Context, opts Options) (*Stats, error) {
 	r := &run{opts: opts, byType: byType, corr: corr, feedOnly: feedOnly, stats: &Stats{Events: map[string]int64{}, Sources: len(opts.Sources)},
 		timeouts: map[*engine.Detection]*atomic.Int64{}, disabled: map[*engine.Detection]*atomic.Bool{}}
 	r.batcher, _ = opts.Lake.(LakeBatcher)
+	if opts.ProfileRules {
+		r.prof = &profiler{rules: map[*engine.Detection]*RuleProfile{}}
+	}
 	r.dec = decode.New(decode.Options{Registry: opts.Registry, LogType: opts.LogType, Label: opts.Label,
 		MaxRecordBytes: opts.MaxRecordBytes, Now: opts.Now, KeepBadRecords: opts.KeepBadRecords, Year: opts.Year})
 	for _, d := range rules {
@@ -292,8 +304,13 @@ func Run(ctx context.Context, opts Options) (*Stats, error) {
 			defer evals.Done()
 			ev := engine.NewEvaluator(opts.Set, engine.EvalOptions{Budget: opts.Budget})
 			defer ev.Close()
+			var prof *evalProfile
+			if r.prof != nil {
+				prof = newEvalProfile()
+				defer r.prof.merge(prof)
+			}
 			for b := range evalQ {
-				r.evaluate(ctx, ev, b)
+				r.evaluate(ctx, ev, b, prof)
 				close(b.done)
 			}
 		}()
@@ -314,6 +331,9 @@ func Run(ctx context.Context, opts Options) (*Stats, error) {
 	}
 	evals.Wait()
 	r.stats.Elapsed = time.Since(start)
+	if r.prof != nil {
+		r.stats.Profile = r.prof.list()
+	}
 	for d, dis := range r.disabled {
 		if dis.Load() {
 			r.stats.Disabled = append(r.stats.Disabled, d.ID)
@@ -342,6 +362,7 @@ type run struct {
 	fatal       error // a lake failure: ends the run
 	batcher     LakeBatcher
 	lakeBatches sync.Pool // of LakeBatch
+	prof        *profiler // with Options.ProfileRules
 	dec         *decode.Decoder
 }
 
@@ -518,9 +539,13 @@ func fileDigest(path string) (string, error) {
 }
 
 // evaluate runs the rules of each event's log type over a batch.
-func (r *run) evaluate(ctx context.Context, ev *engine.Evaluator, b *batch) {
+func (r *run) evaluate(ctx context.Context, ev *engine.Evaluator, b *batch, prof *evalProfile) {
 	if len(b.events) == 0 || ctx.Err() != nil {
 		return
+	}
+	if prof != nil {
+		prof.startBatch()
+		defer prof.endBatch()
 	}
 	b.matches = make([][]engine.Match, len(b.events))
 	var m engine.Match
@@ -534,7 +559,13 @@ func (r *run) evaluate(ctx context.Context, ev *engine.Evaluator, b *batch) {
 			if r.disabled[d].Load() {
 				continue
 			}
-			ev.EvaluateInto(d, ud, &m)
+			if prof != nil {
+				t0 := time.Now()
+				ev.EvaluateInto(d, ud, &m)
+				prof.add(d, &m, time.Since(t0))
+			} else {
+				ev.EvaluateInto(d, ud, &m)
+			}
 			if m.TimedOut() {
 				if n := r.timeouts[d].Add(1); r.opts.DisableAfterTimeouts > 0 && n >= int64(r.opts.DisableAfterTimeouts) {
 					r.disabled[d].Store(true)
@@ -551,11 +582,21 @@ func (r *run) evaluate(ctx context.Context, ev *engine.Evaluator, b *batch) {
 func (r *run) sink(ctx context.Context, sinkQ <-chan job, cancel func()) error {
 	st := r.stats
 	var alerts int64
+	store := func(a *engine.Alert) {
+		if err := r.opts.Lake.WriteValuesOnce("alerts", a.ID, AlertSchema, a.FirstEvent, AlertValues(a)); err != nil {
+			r.lakeErr(err)
+		}
+	}
+	// A correlation alert is stored once every source its matches came
+	// from was read whole, and not if one broke off: held until then.
+	srcs := &sourceStates{state: map[string]sourceState{}}
 	emit := func(a *engine.Alert) {
 		alerts++
 		if r.opts.Lake != nil && a.Fresh {
-			if err := r.opts.Lake.WriteValues("alerts", AlertSchema, a.FirstEvent, AlertValues(a)); err != nil {
-				r.lakeErr(err)
+			if a.Sources == nil {
+				store(a)
+			} else {
+				srcs.hold(a, store)
 			}
 		}
 		if r.opts.OnAlert != nil {
@@ -652,6 +693,7 @@ func (r *run) sink(ctx context.Context, sinkQ <-chan job, cancel func()) error {
 					} else if err := r.opts.Lake.SourceDone(r.opts.Sources[b.src].Path, b.digest, srcEvents, b.srcErr != nil); err != nil {
 						r.lakeErr(err)
 					}
+					srcs.done(r.opts.Sources[b.src].Path, b.srcErr != nil, store)
 				}
 			}
 			if r.fatal != nil {

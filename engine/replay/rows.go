@@ -167,3 +167,68 @@ func MatchValues(row []lake.Value, js []byte, m *engine.Match, alertID string, e
 	row[9] = lake.JSON(js)
 	return js
 }
+
+// sourceState is what the sink knows of a source, for the correlation
+// alerts that wait on it.
+type sourceState uint8
+
+const (
+	sourceOpen   sourceState = iota // not read whole yet
+	sourceRead                      // read whole
+	sourceFailed                    // broke off: its rows are dropped
+)
+
+// sourceStates holds the correlation alerts to store in the lake until
+// every source of their matches (Alert.Sources) is read whole; one whose
+// source broke off is dropped, as the lake drops that source's events
+// and matches, so a replay after the repair stores it once.
+type sourceStates struct {
+	state map[string]sourceState
+	held  []*engine.Alert
+}
+
+// ready says whether a's sources are all read (store), one failed (drop),
+// or not yet known.
+func (s *sourceStates) ready(a *engine.Alert) (decided, store bool) {
+	decided = true
+	for _, src := range a.Sources {
+		switch s.state[src] {
+		case sourceFailed:
+			return true, false
+		case sourceOpen:
+			decided = false
+		}
+	}
+	return decided, decided
+}
+
+// hold stores a now if its sources are read, or keeps it until they are.
+func (s *sourceStates) hold(a *engine.Alert, store func(*engine.Alert)) {
+	switch decided, ok := s.ready(a); {
+	case ok:
+		store(a)
+	case !decided:
+		s.held = append(s.held, a)
+	}
+}
+
+// done records that a source ended and decides the alerts waiting on it.
+func (s *sourceStates) done(src string, failed bool, store func(*engine.Alert)) {
+	st := sourceRead
+	if failed {
+		st = sourceFailed
+	}
+	s.state[src] = st
+	kept := s.held[:0]
+	for _, a := range s.held {
+		decided, ok := s.ready(a)
+		if ok {
+			store(a)
+		}
+		if !decided {
+			kept = append(kept, a)
+		}
+	}
+	clear(s.held[len(kept):])
+	s.held = kept
+}

@@ -389,3 +389,48 @@ func TestDecideSource(t *testing.T) {
 		t.Errorf("fork of a decided source: order %s", got)
 	}
 }
+
+// Explain tells, family by family, why each passed a record over until
+// one took it, and agrees with Classify on the type chosen.
+func TestExplain(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		line string
+		want string // family:outcome[:type] per attempt
+		typ  string
+	}{
+		{`{"a":1,"b":2}`, "Fake.AB:chosen:Fake.AB", "Fake.AB"},
+		{`{"b":1}`, "Fake.AB:not detected,Fake.A:not detected,Fake.B:chosen:Fake.B", "Fake.B"},
+		{"user=alice", "Fake.AB:parse error,Fake.A:parse error,Fake.B:parse error,Fake.KV:chosen:Fake.KV", "Fake.KV"},
+		{"action=x", "Fake.AB:parse error,Fake.A:parse error,Fake.B:parse error,Fake.KV:not detected,Fake.TSV:parse error", ""},
+		{"#fields\tts", "Fake.AB:parse error,Fake.A:parse error,Fake.B:parse error,Fake.KV:parse error,Fake.TSV:header", ""},
+	}
+	for _, tt := range tests {
+		f := newFakes(t, true)
+		attempts, e, lt := New(f.reg).Explain([]byte(tt.line))
+		var got []string
+		for _, a := range attempts {
+			s := a.Family + ":" + a.Outcome
+			if a.LogType != "" {
+				s += ":" + a.LogType
+			}
+			if (a.Outcome == "parse error" || a.Outcome == "not detected") && a.Err == nil {
+				t.Errorf("%q: %s has no reason", tt.line, s)
+			}
+			got = append(got, s)
+		}
+		if g := strings.Join(got, ","); g != tt.want {
+			t.Errorf("%q: attempts %s, want %s", tt.line, g, tt.want)
+		}
+		if (lt == nil) != (tt.typ == "") || (lt != nil && lt.Name != tt.typ) || (e == nil) != (lt == nil) {
+			t.Errorf("%q: type %v event %v, want %q", tt.line, lt, e != nil, tt.typ)
+		}
+		_, clt, _ := New(f.reg).Classify([]byte(tt.line))
+		if (clt == nil) != (lt == nil) || (clt != nil && clt.Name != lt.Name) {
+			t.Errorf("%q: Classify chose %v, Explain %v", tt.line, clt, lt)
+		}
+		if e != nil {
+			e.Release()
+		}
+	}
+}

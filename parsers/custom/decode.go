@@ -199,6 +199,11 @@ var topKeys = []string{
 	"Match", "MatchAny", "Exclude", "Classify", "Priority", "KeyCase", "Coerce", "AcceptJSON",
 }
 
+var (
+	csvKeys   = []string{"Delimiter", "Header", "Columns", "MinColumns"}
+	fieldKeys = []string{"Name", "Type", "Description", "From", "Collect"}
+)
+
 // mapping calls fn for each key of the mapping n, after checking that the
 // key is one of keys and appears once.
 func (d *decoder) mapping(n *yaml.Node, what string, keys []string, fn func(key string, k, v *yaml.Node)) {
@@ -328,7 +333,7 @@ func (d *decoder) spec(root *yaml.Node) *spec {
 
 func (d *decoder) csv(k, v *yaml.Node) *csvSpec {
 	c := &csvSpec{line: k.Line}
-	d.mapping(v, "CSV", []string{"Delimiter", "Header", "Columns", "MinColumns"}, func(key string, _, v *yaml.Node) {
+	d.mapping(v, "CSV", csvKeys, func(key string, _, v *yaml.Node) {
 		switch key {
 		case "Delimiter":
 			c.delimiter = d.str(v, "CSV Delimiter")
@@ -352,7 +357,7 @@ func (d *decoder) fields(n *yaml.Node) []fieldSpec {
 	var out []fieldSpec
 	for _, item := range n.Content {
 		f := fieldSpec{line: resolve(item).Line}
-		d.mapping(item, "field", []string{"Name", "Type", "Description", "From", "Collect"}, func(key string, _, v *yaml.Node) {
+		d.mapping(item, "field", fieldKeys, func(key string, _, v *yaml.Node) {
 			switch key {
 			case "Name":
 				f.name = d.str(v, "field Name")

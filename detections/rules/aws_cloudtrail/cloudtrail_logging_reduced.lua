@@ -93,10 +93,9 @@ local function reasons(event)
 end
 
 function rule(event)
-  if event.eventSource ~= "cloudtrail.amazonaws.com" or aws.failed(event) then
-    return false
-  end
-  if event.eventName ~= "PutEventSelectors" and event.eventName ~= "UpdateTrail" then
+  -- Source and name in the opening test: the engine checks both in Go.
+  if event.eventSource ~= "cloudtrail.amazonaws.com"
+    or (event.eventName ~= "PutEventSelectors" and event.eventName ~= "UpdateTrail") or aws.failed(event) then
     return false
   end
   local r = reasons(event)

@@ -12,18 +12,23 @@ local FOREIGN_CLIENTS = {
   { text = "pentoo", name = "Pentoo" },
 }
 
+-- The texts as one matcher: one pass over the user agent, in any case.
+local texts = {}
+for i, c in ipairs(FOREIGN_CLIENTS) do
+  texts[i] = c.text
+end
+local FOREIGN = match.literals(texts, { ignore_case = true })
+
 local function foreign_client(event)
   local ua = event.userAgent
   if ua == nil then
     return nil
   end
-  ua = ua:lower()
-  for _, c in ipairs(FOREIGN_CLIENTS) do
-    if ua:find(c.text, 1, true) then
-      return c.name
-    end
+  local _, i = FOREIGN:first(ua)
+  if i == nil then
+    return nil
   end
-  return nil
+  return FOREIGN_CLIENTS[i].name
 end
 
 function rule(event)

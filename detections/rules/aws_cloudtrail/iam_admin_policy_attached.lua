@@ -36,10 +36,12 @@ local function grant(event)
 end
 
 function rule(event)
-  local name = event.eventName or ""
-  if not (ATTACH[name] or INLINE[name] or name == "CreatePolicyVersion") then
+  -- The name test reads the field itself, so that the engine checks it in
+  -- Go before calling Lua (a guard).
+  if not (ATTACH[event.eventName or ""] or INLINE[event.eventName or ""] or event.eventName == "CreatePolicyVersion") then
     return false
   end
+  local name = event.eventName or ""
   if event.eventSource ~= "iam.amazonaws.com" or aws.failed(event) or identity_center(event) then
     return false
   end

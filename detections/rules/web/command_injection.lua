@@ -12,36 +12,54 @@ local TARGET_SHAPES = {
   { "Windows command", [[\bcmd(\.exe)?[?\s]*/c\s|\bpowershell(\.exe)?\s+(-[a-z]+\s+)*-(e|enc|encodedcommand|c|command)\b]], { "cmd", "powershell" } },
 }
 -- Shapes that are never part of a normal URL or header, looked for in the
--- target, the user agent and the referer.
+-- target, the user agent and the referer. The reverse shell's needles are
+-- "nc" and "sh" followed by the whitespace \s stands for (space, \t, \n,
+-- \f, \r), not "nc" and "-i" alone, which every other referer holds.
 local ANY_SHAPES = {
   { "shellshock", [[\(\)\s*\{[^}]*;\s*\}\s*;]], { "()" } },
-  { "reverse shell", [[/dev/(tcp|udp)/|\bnc(at)?\s+(-[a-z]*e|-c)\s|\b(ba)?sh\s+-i\b|(=|\s|;|\||`)/bin/(ba|z|da)?sh\b]], { "/dev/", "nc", "-i", "/bin/" } },
+  { "reverse shell", [[/dev/(tcp|udp)/|\bnc(at)?\s+(-[a-z]*e|-c)\s|\b(ba)?sh\s+-i\b|(=|\s|;|\||`)/bin/(ba|z|da)?sh\b]], { "/dev/", "nc ", "nc\t", "nc\n", "nc\f", "nc\r", "ncat", "sh ", "sh\t", "sh\n", "sh\f", "sh\r", "/bin/" } },
   { "PHP code", [[<\?php|\b(system|passthru|shell_exec|popen|proc_open|pcntl_exec)\s*\(\s*['"$]|\beval\s*\(\s*(base64_decode|gzinflate|str_rot13|\$_)|\bassert\s*\(\s*\$_|allow_url_include|auto_prepend_file|php://input]], { "<?php", "system", "passthru", "shell_exec", "popen", "proc_open", "pcntl_exec", "eval", "assert", "allow_url_include", "auto_prepend_file", "php://input" } },
   { "Java expression", [[#_memberaccess|@java\.lang\.runtime@getruntime|java\.lang\.runtime\)?\.getruntime\(|new\s+java\.lang\.processbuilder|class\.module\.classloader]], { "#_memberaccess", "java.lang", "class.module" } },
 }
 
-local target_shape = web.matcher(TARGET_SHAPES)
-local any_shape = web.matcher(ANY_SHAPES)
+-- Each matcher finds every needle in one pass and runs only the regexps
+-- whose needles are there.
+local TARGET = match.patterns(TARGET_SHAPES)
+local ANYWHERE = match.patterns(ANY_SHAPES)
 
 -- shape returns the kind of payload and where it was, or nil.
 local function shape(event)
   local target = web.decode(web.target(event))
-  local kind = target_shape(target) or any_shape(target)
+  local kind = TARGET:first(target) or ANYWHERE:first(target)
   if kind then
     return kind, "request"
   end
-  kind = any_shape(web.decode(event.user_agent))
-  if kind then
-    return kind, "user agent"
+  local ua = event.user_agent
+  if ua ~= nil then
+    kind = ANYWHERE:first(web.decode(ua))
+    if kind then
+      return kind, "user agent"
+    end
   end
-  kind = any_shape(web.decode(event.referer))
-  if kind then
-    return kind, "referer"
+  local referer = event.referer
+  if referer ~= nil then
+    kind = ANYWHERE:first(web.decode(referer))
+    if kind then
+      return kind, "referer"
+    end
   end
   return nil
 end
 
 function rule(event)
+  -- A needle somewhere (the decoded fields, spelt out): the engine checks
+  -- this opening in Go (a guard), so the usual request never reaches Lua.
+  if not (TARGET:test(codec.unescape(event.request_uri or event.request or "", true))
+      or ANYWHERE:test(codec.unescape(event.request_uri or event.request or "", true))
+      or ANYWHERE:test(codec.unescape(event.user_agent, true))
+      or ANYWHERE:test(codec.unescape(event.referer, true))) then
+    return false
+  end
   return shape(event) ~= nil and not web.is_authorized_scanner(event)
 end
 

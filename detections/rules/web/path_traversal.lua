@@ -9,11 +9,23 @@ local TARGETS = { "etc/passwd", "etc/shadow", "etc/hosts", "proc/self/", "win.in
 -- dotdot finds a parent-directory segment in the decoded target: "../",
 -- "..\", or a trailing "/..". Browsers resolve dot segments before they
 -- send a URL (RFC 3986 section 5.2.4), so a real user's request has none.
+local DOTDOT = match.literals({ "../", "..\\" })
+-- What dotdot needs somewhere: for the guard below.
+local DOTS = match.literals({ "../", "..\\", "/..", "\\.." })
+
 local function dotdot(decoded)
-  return decoded:find("%.%.[/\\]") ~= nil or decoded:find("[/\\]%.%.$") ~= nil
+  if DOTDOT:test(decoded) then
+    return true
+  end
+  local tail = decoded:sub(-3)
+  return tail == "/.." or tail == "\\.."
 end
 
 function rule(event)
+  -- Checked in Go before Lua runs (a guard): no dot segment, no match.
+  if not DOTS:test(codec.unescape(event.request_uri or event.request or "", true)) then
+    return false
+  end
   return dotdot(web.decode(web.target(event)))
     and not web.is_authorized_scanner(event)
 end

@@ -55,8 +55,30 @@ local FILES = {
   { "/backup%.tgz$", "site backup", "/backup.tgz" },
 }
 
+-- Every entry's plain substring in one matcher: a path that holds none of
+-- them (almost every path) is done in one Go call.
+local needles = {}
+for i, f in ipairs(FILES) do
+  needles[i] = f[3]
+end
+local ANY_FILE = match.literals(needles)
+
+-- Shorter texts one of which every entry's substring holds, as constants
+-- so that the engine can check the opening of rule() in Go (a guard).
+-- Loading fails if an entry is added that none of them covers.
+local MAYBE = match.literals({ "/.", ".php", ".sql", "/id_", "/server-", "/actuator/", "/debug/pprof/",
+  "/web.config", ".axd", "/wp-content/", "/storage/logs/", "/backup." })
+for _, f in ipairs(FILES) do
+  if not MAYBE:test(f[3]) then
+    error("sensitive_file_served: add a text of " .. f[3] .. " to MAYBE")
+  end
+end
+
 local function leaked(event)
   local p = web.path(event)
+  if not ANY_FILE:test(p) then
+    return nil
+  end
   for _, f in ipairs(FILES) do
     if p:find(f[3], 1, true) and p:find(f[1]) then
       return f[2]
@@ -69,8 +91,10 @@ end
 -- empty body, which gives nothing away; the same file served as text (PHP
 -- not running) has a body.
 function rule(event)
-  local s = web.status(event)
-  if s < 200 or s >= 300 then
+  -- A 2xx for a target that may name such a file (the decoded target
+  -- holds the decoded path): the engine checks this in Go (a guard).
+  if not MAYBE:test(codec.unescape(event.request_uri or event.request or "", true))
+    or (event.status or 0) < 200 or (event.status or 0) >= 300 then
     return false
   end
   if (tonumber(event.body_bytes) or 0) == 0 and event.method ~= "HEAD" then

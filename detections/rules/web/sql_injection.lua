@@ -19,14 +19,20 @@ local SHAPES = {
   { "sqlmap marker", [[concat(_ws)?\s*\(\s*0x[0-9a-f]{6,}|\bchar\(\s*\d+\s*(,\s*\d+\s*){3,}\)]], { "0x", "char(" } },
 }
 
-local match_shape = web.matcher(SHAPES)
+local SQLI = match.patterns(SHAPES)
 
 -- shape returns the name of the first shape the request matches, or nil.
 local function shape(event)
-  return match_shape(web.decode(web.target(event)))
+  return (SQLI:first(web.decode(web.target(event))))
 end
 
 function rule(event)
+  -- The decoded target (web.decode(web.target(event)), spelt out) must hold
+  -- a needle of a shape: the engine checks this opening in Go (a guard),
+  -- so the usual request never reaches Lua.
+  if not SQLI:test(codec.unescape(event.request_uri or event.request or "", true)) then
+    return false
+  end
   return shape(event) ~= nil and not web.is_authorized_scanner(event)
 end
 

@@ -17,6 +17,10 @@ local function kind(event)
 end
 
 function rule(event)
+  -- kind(event), spelt out so that the engine tests it in Go (a guard).
+  if not (TRANSFER[event.qtype_name] or event.qtype == 252 or event.qtype == 251) then
+    return false
+  end
   local src = event["id.orig_h"]
   return kind(event) ~= nil
     and not netmon.in_list(src, netmon.dns_transfer_peers)

@@ -1,4 +1,4 @@
-package lake
+package parquet
 
 import "encoding/binary"
 

@@ -1,0 +1,60 @@
+package cmd
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// The output of a replay with correlations on is the same for any number
+// of workers: alerts, their chains and samples, and the correlation
+// counters of the summary. The samples hold chains across sources and log
+// types (Okta then GitHub, Zeek then auth.log), read by several workers at
+// once.
+func TestReplayCorrelationsSameForAnyWorkers(t *testing.T) {
+	t.Parallel()
+	samples, err := filepath.Abs(filepath.Join("..", "testdata", "samples"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(samples); err != nil {
+		t.Fatalf("the samples are missing (%v): regenerate them with go run ./testdata/samplegen", err)
+	}
+	// The parse time is the clock's, not the input's.
+	parseTime := regexp.MustCompile(`"p_parse_time":"[^"]*"`)
+	var first, firstCorr string
+	for _, w := range []string{"1", "4"} {
+		stdout, stderr, code := runB(t, t.TempDir(), "replay", samples, "--format", "jsonl", "--workers", w)
+		if code != 0 {
+			t.Fatalf("workers=%s: exit %d\n%s", w, code, stderr)
+		}
+		out := parseTime.ReplaceAllString(stdout, `"p_parse_time":""`)
+		corr := ""
+		for _, l := range strings.Split(stderr, "\n") {
+			if strings.HasPrefix(l, "correlations:") {
+				corr = l
+			}
+		}
+		if n := strings.Count(out, `"chain":[`); n < 11 || corr == "" {
+			t.Fatalf("workers=%s: %d alerts with a chain, summary %q: the samples' correlations did not run", w, n, corr)
+		}
+		if first == "" {
+			first, firstCorr = out, corr
+			continue
+		}
+		if out != first {
+			a, b := strings.Split(first, "\n"), strings.Split(out, "\n")
+			for i := range min(len(a), len(b)) {
+				if a[i] != b[i] {
+					t.Fatalf("workers=%s: alert %d differs from workers=1:\n%s\nvs\n%s", w, i+1, b[i], a[i])
+				}
+			}
+			t.Fatalf("workers=%s: %d alert lines, workers=1: %d", w, len(b), len(a))
+		}
+		if corr != firstCorr {
+			t.Errorf("workers=%s: %s\nworkers=1: %s", w, corr, firstCorr)
+		}
+	}
+}
