@@ -4,13 +4,15 @@ BIN     := bin/panther
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 COMMIT  ?= $(shell git rev-parse --short HEAD 2>/dev/null)
 LDFLAGS := -X panther/cmd.Version=$(VERSION) -X panther/cmd.Commit=$(COMMIT)
-# Benchmarks: make bench BENCH=Replay COUNT=5. The lake_pqarrow tag builds the
-# Parquet writer the lake's is compared with (see lake/candidate_pqarrow.go).
+# Benchmarks: make bench BENCH=Replay COUNT=5. BENCHTAGS=lake_pqarrow builds
+# the Parquet writer the lake's is compared with into the test binaries
+# (lake/candidate_pqarrow.go; it then writes every in-process lake):
+# make bench BENCH=ParquetWriters BENCHTAGS=lake_pqarrow.
 BENCH   ?= .
 COUNT   ?= 1
-BENCHTAGS ?= lake_pqarrow
+BENCHTAGS ?=
 
-.PHONY: help build test bench lint run fuzz clean docs
+.PHONY: help build test bench lint run demo screenshots fuzz clean docs
 
 help: ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-7s %s\n", $$1, $$2}'
@@ -33,6 +35,14 @@ lint: ## gofmt and go vet
 
 run: build ## build, then run the main job on the shipped detections and samples
 	$(BIN) replay testdata/samples --lake out/lake
+
+demo: build ## after make run: serve the console on its lake with the samples' alerts (http://127.0.0.1:8080)
+	@test -d out/lake || $(MAKE) run
+	BIN=$(BIN) scripts/demo.sh
+
+screenshots: build ## the README's console screenshots (docs/console/*.png), taken in Chromium on make demo
+	@test -d out/lake || $(MAKE) run
+	BIN=$(BIN) PANTHER_DEMO_LISTEN=127.0.0.1:18080 scripts/demo.sh $(GO) test -count=1 -run TestScreenshots -v ./console
 
 fuzz: ## fuzz one target for a while: make fuzz PKG=./parsers/aws FUZZ=FuzzCloudTrail TIME=60s
 	$(GO) test -run '^$$' -fuzz '$(FUZZ)' -fuzztime $(or $(TIME),60s) $(PKG)

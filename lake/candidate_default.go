@@ -25,6 +25,7 @@ var errNoCandidate = errors.New("lake: built without the lake_pqarrow tag")
 
 func (*encoder) arrowEvent(*rowBuf, *table, *event.Event)   { panic(errNoCandidate) }
 func (*encoder) arrowRow(*rowBuf, *table, *fastjson.Object) { panic(errNoCandidate) }
+func (*encoder) arrowValues(*rowBuf, *table, []Value)       { panic(errNoCandidate) }
 
 func (*Writer) arrowWriteGroup(*parquet.File, *table, *rowBuf) error { return errNoCandidate }
 func (*Writer) arrowFinish(*parquet.File) (int64, error)             { return 0, errNoCandidate }

@@ -5,9 +5,9 @@ package lake
 // The candidate Parquet writer: Apache arrow-go's pqarrow (already in the
 // module graph through duckdb-go), with dictionary encoding on, as issue
 // 13 asks us to measure against our own encoder. Built only with the
-// lake_pqarrow tag (`make bench` sets it): the writer then uses it by
-// default, so that BenchmarkReplayBinary can run a binary of each, and
-// BenchmarkParquetWriters compares both in one test binary.
+// lake_pqarrow tag (`make bench BENCHTAGS=lake_pqarrow`): the writer then
+// uses it by default, so that BenchmarkReplayLakeWriters can run a binary
+// of each, and BenchmarkParquetWriters compares both in one test binary.
 //
 // It keeps everything else of the writer (partitions, the file writer
 // goroutine, commits, the Batch that encodes on the reader's goroutine),
@@ -205,6 +205,49 @@ func (enc *encoder) arrowRow(r *rowBuf, t *table, o *fastjson.Object) {
 	extra = enc.arrowMembers(rb.Field, t.root, o, extra)
 	enc.arrowExtra(rb.Field(len(t.root.fields)), extra)
 	enc.extra = extra
+	r.rows++
+	r.bytes += enc.n + t.rowOverhead
+}
+
+// arrowValues appends a typed row (WriteValues) to table t, as
+// appendValues does.
+func (enc *encoder) arrowValues(r *rowBuf, t *table, row []Value) {
+	enc.n = 0
+	rb := r.arrow.rb
+	for i, v := range row {
+		b := rb.Field(i)
+		switch v.kind {
+		case vNull:
+			b.AppendNull()
+		case vString:
+			enc.arrowString(b.(*array.StringBuilder), v.s)
+		case vTime:
+			b.(*array.TimestampBuilder).Append(arrow.Timestamp(v.t.UnixMicro()))
+			enc.n += 8
+		case vInt:
+			b.(*array.Int64Builder).Append(v.n)
+			enc.n += 8
+		case vStrings:
+			lb := b.(*array.ListBuilder)
+			lb.Append(true)
+			for _, s := range v.list {
+				enc.arrowString(lb.ValueBuilder().(*array.StringBuilder), s)
+			}
+		case vJSON:
+			js := v.bytes
+			if !event.Canonical(js) {
+				if x, err := fastjson.ParseBytes(js); err == nil {
+					enc.js = appendJSON(enc.js[:0], x)
+				} else {
+					enc.js = appendString(enc.js[:0], string(js))
+				}
+				js = enc.js
+			}
+			stringBuilder(b).Append(string(js))
+			enc.n += int64(len(js)) + 4
+		}
+	}
+	rb.Field(len(t.root.fields)).AppendNull() // p_extra
 	r.rows++
 	r.bytes += enc.n + t.rowOverhead
 }

@@ -165,7 +165,7 @@ func goValue(c *ctype, v *fastjson.Value) any {
 // BenchmarkWriteCloudTrail): ours with dictionary pages for strings and
 // without, and arrow-go's pqarrow with dictionary encoding on, through the
 // same Writer (candidate_pqarrow.go, built with the lake_pqarrow tag,
-// which `make bench` sets). Subtract parse-only's cpu-ns/op for the
+// which `make bench BENCHTAGS=lake_pqarrow` sets). Subtract parse-only's cpu-ns/op for the
 // lake's cost per event. The decision it informs is in the package doc.
 //
 //	go test -tags lake_pqarrow -run '^$' -bench ParquetWriters -benchtime 40000x -count 3 ./lake/
@@ -182,7 +182,7 @@ func BenchmarkParquetWriters(b *testing.B) {
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			if bc.opts.format == formatArrow && !candidateBuilt {
-				b.Skip("the pqarrow candidate is built with -tags lake_pqarrow (make bench sets it)")
+				b.Skip("the pqarrow candidate is built with -tags lake_pqarrow (make bench BENCHTAGS=lake_pqarrow)")
 			}
 			benchWrite(b, bc.lake, bc.opts)
 		})

@@ -153,6 +153,10 @@ func (v Value) fits(c *ctype) bool {
 
 // appendValues appends a typed row (checked by fits) to table t.
 func (enc *encoder) appendValues(r *rowBuf, t *table, row []Value) {
+	if r.arrow != nil {
+		enc.arrowValues(r, t, row)
+		return
+	}
 	enc.n = 0
 	for i, v := range row {
 		c := t.root.fields[i].t
