@@ -12,7 +12,7 @@ BENCH   ?= .
 COUNT   ?= 1
 BENCHTAGS ?=
 
-.PHONY: help build test bench lint run fuzz clean docs
+.PHONY: help build test bench lint run demo screenshots fuzz clean docs
 
 help: ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-7s %s\n", $$1, $$2}'
@@ -35,6 +35,14 @@ lint: ## gofmt and go vet
 
 run: build ## build, then run the main job on the shipped detections and samples
 	$(BIN) replay testdata/samples --lake out/lake
+
+demo: build ## after make run: serve the console on its lake with the samples' alerts (http://127.0.0.1:8080)
+	@test -d out/lake || $(MAKE) run
+	BIN=$(BIN) scripts/demo.sh
+
+screenshots: build ## the README's console screenshots (docs/console/*.png), taken in Chromium on make demo
+	@test -d out/lake || $(MAKE) run
+	BIN=$(BIN) PANTHER_DEMO_LISTEN=127.0.0.1:18080 scripts/demo.sh $(GO) test -count=1 -run TestScreenshots -v ./console
 
 fuzz: ## fuzz one target for a while: make fuzz PKG=./parsers/aws FUZZ=FuzzCloudTrail TIME=60s
 	$(GO) test -run '^$$' -fuzz '$(FUZZ)' -fuzztime $(or $(TIME),60s) $(PKG)

@@ -458,6 +458,19 @@ func TestServeCommand(t *testing.T) {
 	if resp, err := http.Post(url+"/api/v1/session", "application/json", strings.NewReader(`{"token":"`+packWriteToken+`"}`)); err != nil || resp.StatusCode != 201 {
 		t.Errorf("sign in: %v %v", err, resp)
 	}
+	// Search offers the shipped saved queries.
+	sreq, _ := http.NewRequest("GET", url+"/api/v1/search/queries", nil)
+	sreq.Header.Set("Authorization", "Bearer "+packWriteToken)
+	if resp, err := http.DefaultClient.Do(sreq); err != nil || resp.StatusCode != 200 {
+		t.Errorf("saved queries: %v %v", err, resp)
+	} else {
+		var qs []struct{ Name, SQL string }
+		json.NewDecoder(resp.Body).Decode(&qs)
+		resp.Body.Close()
+		if len(qs) == 0 || qs[0].Name == "" || qs[0].SQL == "" {
+			t.Errorf("saved queries: %+v", qs)
+		}
+	}
 	repo := packRepo(t, "v1", false)
 	cenv := map[string]string{"PANTHER_API_URL": url, "PANTHER_API_TOKEN": packWriteToken}
 	if stdout, stderr, code := runEnv(t, repo, cenv, "upload", "--detections", repo); code != 0 {

@@ -505,16 +505,18 @@ func printCorrelations(w io.Writer, st *replay.Stats) {
 		return
 	}
 	var held, keys, peak int
-	var dropped, firings int64
+	var dropped, firings, bytes, peakBytes int64
 	for _, c := range st.Correlations {
 		held += c.Held
 		keys += c.OpenKeys
 		peak += c.PeakKeys
 		dropped += c.DroppedKeys + c.DroppedMatch
 		firings += c.Firings
+		bytes += c.StateBytes
+		peakBytes += c.PeakStateBytes
 	}
-	fmt.Fprintf(w, "correlations: %d rule(s), %d chain(s) completed; at the end %d match(es) held under %d key(s) (peak %d keys); dropped by the caps: %d\n",
-		len(st.Correlations), firings, held, keys, peak, dropped)
+	fmt.Fprintf(w, "correlations: %d rule(s), %d chain(s) completed; at the end %d match(es) held under %d key(s) (peak %d keys); dropped by the caps: %d; state %.1f MB (peak at most %.1f MB)\n",
+		len(st.Correlations), firings, held, keys, peak, dropped, float64(bytes)/1e6, float64(peakBytes)/1e6)
 }
 
 // printRuleProfile is the table of --profile-rules: what each detection

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -17,6 +18,7 @@ import (
 	"panther/alerts/rulesource"
 	"panther/auth"
 	"panther/console"
+	"panther/engine"
 	"panther/engine/live"
 	"panther/packs/server"
 	queryapi "panther/query/api"
@@ -77,7 +79,8 @@ func openAlerts(ctx context.Context, opts *serveOptions, tokens *auth.Tokens, lo
 	}
 	part := &alertsPart{store: st, api: a, console: con,
 		sessions: auth.NewSessions(tokens, auth.SessionOptions{}),
-		search:   queryapi.New(queryapi.Options{Lake: lakeDir, Registry: lopts.Registry, Tokens: tokens, Logger: log, Now: opts.Now})}
+		search: queryapi.New(queryapi.Options{Lake: lakeDir, Registry: lopts.Registry, Tokens: tokens, Logger: log, Now: opts.Now,
+			Queries: sync.OnceValue(func() []queryapi.SavedQuery { return shippedQueries(lopts) })})}
 	part.start = func(ctx context.Context, packs *server.Store) error {
 		loader := &rulesource.Loader{Packs: packs, Dirs: dirs, Options: lopts, Logger: log}
 		if err := loader.Watch(ctx, st, time.Second); err != nil {
@@ -128,4 +131,22 @@ func (p *alertsPart) close() error {
 		return fmt.Errorf("alert store: %w", err)
 	}
 	return nil
+}
+
+// shippedQueries are the saved and scheduled queries of the shipped
+// detections: those the console's Search offers.
+func shippedQueries(lopts engine.LoadOptions) []queryapi.SavedQuery {
+	set := engine.Load(ShippedSources(), lopts)
+	out := make([]queryapi.SavedQuery, 0, len(set.Queries))
+	for _, q := range set.Queries {
+		sq := queryapi.SavedQuery{Name: q.Name, SQL: q.SQL}
+		if q.Spec != nil {
+			sq.Description = q.Spec.Description
+			if q.Spec.LookbackWindowSecs != nil && *q.Spec.LookbackWindowSecs > 0 && (q.Spec.Lookback == nil || *q.Spec.Lookback) {
+				sq.Lookback = fmt.Sprintf("%ds", *q.Spec.LookbackWindowSecs)
+			}
+		}
+		out = append(out, sq)
+	}
+	return out
 }

@@ -396,7 +396,7 @@ func TestConsoleTriage(t *testing.T) {
 	// The alert screens with the payloads: nothing runs, titles are text.
 	for _, title := range []string{xss, "Root login from 203.0.113.7"} {
 		do(t, ctx, chromedp.Navigate(fmt.Sprintf("%s/alerts/%d", e.url, e.ids[title])), chromedp.WaitVisible("#summary"),
-			chromedp.WaitVisible("#events table, #events p"))
+			chromedp.WaitVisible("#events table, #events p:not(.loading)"))
 		if shown := value(t, ctx, chromedp.Text("#alert-title")); shown != title {
 			t.Errorf("title shown %q, want %q", shown, title)
 		}

@@ -4,6 +4,7 @@ import (
 	"container/heap"
 	"container/list"
 	"fmt"
+	"reflect"
 	"slices"
 	"sort"
 	"time"
@@ -109,7 +110,7 @@ func New(opts Options) (*Engine, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", d.ID, err)
 		}
-		rs.perKey = opts.MaxPerKey
+		rs.perKey, rs.maxHeld = opts.MaxPerKey, opts.MaxHeld
 		for _, s := range rs.steps {
 			rs.perKey = max(rs.perKey, 2*s.MinMatchCount, s.MaxMatchCount+1)
 		}
@@ -127,7 +128,7 @@ func compile(d *engine.Detection) (*ruleState, error) {
 	if c == nil {
 		return nil, fmt.Errorf("not a correlation rule")
 	}
-	rs := &ruleState{d: d, c: c, byRule: map[string][]int{}, entries: map[entryKey]*entry{}, lru: list.New()}
+	rs := &ruleState{d: d, c: c, byRule: map[string][]int{}, entries: map[entryKey]*entry{}, lru: list.New(), fired: map[string]span{}, waiting: map[pendingKey]struct{}{}}
 	ref := func(s string) (engine.FieldRef, error) {
 		f, err := engine.ParseFieldRef(s)
 		if err != nil {
@@ -179,6 +180,32 @@ func compile(d *engine.Detection) (*ruleState, error) {
 		}
 	}
 	return rs, nil
+}
+
+// Adopt takes over, from engines being replaced (serve's hot swap of the
+// active packs), the state of every rule that is here with the same
+// definition: the matches it holds, its absences waiting for their window,
+// when each key last fired, its counters, and the watermark. Chains in
+// progress then survive an activation that keeps their rule. A rule whose
+// definition changed starts afresh (its keys may mean something else).
+// The old engines must not be used afterwards, but for Flush and Close.
+func (e *Engine) Adopt(olds ...*Engine) {
+	for _, old := range olds {
+		if old.wm.After(e.wm) {
+			e.wm, e.lastWM = old.wm, old.lastWM
+		}
+		for _, rs := range e.rules {
+			for j, o := range old.rules {
+				if o.d.ID != rs.d.ID || !reflect.DeepEqual(o.c, rs.c) {
+					continue
+				}
+				rs.entries, rs.lru, rs.pending, rs.waiting, rs.fired, rs.stats, rs.expired = o.entries, o.lru, o.pending, o.waiting, o.fired, o.stats, o.expired
+				// The old rule is left empty: its Flush decides nothing
+				// that moved here.
+				old.rules[j] = &ruleState{d: o.d, c: o.c, byRule: o.byRule, entries: map[entryKey]*entry{}, lru: list.New(), fired: map[string]span{}, waiting: map[pendingKey]struct{}{}}
+			}
+		}
+	}
 }
 
 // SetEmit replaces Options.Emit and Options.EmitError (a caller that
@@ -295,11 +322,16 @@ func (e *Engine) advance(final bool) {
 				break
 			}
 			heap.Pop(&rs.pending)
+			delete(rs.waiting, pendingKey{p.key, p.deadline.UnixNano()})
 			e.decide(rs, p)
 		}
 		rs.stats.Pending = rs.pending.Len()
-		if !final {
-			rs.expire(e.wm.Add(-max(e.opts.Lateness, e.opts.Retention) - rs.c.Lookback))
+		// Expiry walks every key: it runs once the horizon has moved by an
+		// eighth of the lookback (at least a minute), which holds matches
+		// that much longer at most.
+		if h := e.wm.Add(-max(e.opts.Lateness, e.opts.Retention) - rs.c.Lookback); !final && h.Sub(rs.expired) >= max(time.Minute, rs.c.Lookback/8) {
+			rs.expire(h)
+			rs.expired = h
 		}
 	}
 }
@@ -342,6 +374,9 @@ func (e *Engine) Totals() RuleStats {
 		t.DroppedMatch += s.DroppedMatch
 		t.Pending += s.Pending
 		t.Errors += s.Errors
+		t.Refires += s.Refires
+		t.StateBytes += s.StateBytes
+		t.PeakStateBytes += s.PeakStateBytes // an upper bound of the peak of the sum
 	}
 	return t
 }
@@ -357,9 +392,14 @@ type link struct {
 
 // fire turns a complete chain into a match of the correlation rule.
 func (e *Engine) fire(rs *ruleState, chain []link, key string) {
-	rs.stats.Firings++
 	sort.SliceStable(chain, func(i, j int) bool { return chain[i].r.before(chain[j].r) })
 	last := chain[len(chain)-1].r
+	if rs.quiet(key, last.t) {
+		rs.stats.Refires++
+		return
+	}
+	rs.firedAt(key, last.t, e.opts.MaxKeys)
+	rs.stats.Firings++
 	fresh := false
 	var b []byte
 	b = append(b, `{"rule_id":`...)
@@ -546,10 +586,9 @@ func (h *pendingHeap) Pop() any {
 // schedule adds a pending absence, unless one for the same key and
 // window is waiting already.
 func (e *Engine) schedule(rs *ruleState, p *pending) {
-	for _, q := range rs.pending {
-		if q.key == p.key && q.deadline.Equal(p.deadline) {
-			return
-		}
+	pk := pendingKey{p.key, p.deadline.UnixNano()}
+	if _, dup := rs.waiting[pk]; dup {
+		return
 	}
 	if rs.pending.Len() >= e.opts.MaxKeys {
 		rs.stats.DroppedKeys++
@@ -558,7 +597,14 @@ func (e *Engine) schedule(rs *ruleState, p *pending) {
 	e.seq++
 	p.seq = e.seq
 	heap.Push(&rs.pending, p)
+	rs.waiting[pk] = struct{}{}
 	rs.stats.Pending = rs.pending.Len()
+}
+
+// pendingKey identifies a pending absence: its key and window.
+type pendingKey struct {
+	key      string
+	deadline int64
 }
 
 // decide fires a pending chain whose absent step did not match (or

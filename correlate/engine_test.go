@@ -402,6 +402,24 @@ func TestKeysAreBounded(t *testing.T) {
 	if s := r.eng.Stats()["Seq.ABC"]; s.OpenKeys > 40 {
 		t.Fatalf("expiry kept %d keys over 100 minutes of a 30 minute lookback", s.OpenKeys)
 	}
+	// The matches held in all are capped too: the least recently touched
+	// keys go. A's of 10 users, 30 each, under a cap of 100 matches.
+	r = newRun(t, set, Options{MaxHeld: 100})
+	for i := range 300 {
+		r.feed(match("A", float64(i)/100, fmt.Sprint("user", i/30)))
+	}
+	s = r.eng.Stats()["Seq.ABC"]
+	if s.Held > 100 || s.Held < 70 || s.DroppedKeys != 7 || s.OpenKeys != 3 {
+		t.Fatalf("MaxHeld 100: stats %+v", s)
+	}
+	// StateBytes follows what is held, and returns to zero with it.
+	if s.StateBytes < int64(s.Held)*recOverhead || s.StateBytes > int64(s.Held)*1024 {
+		t.Errorf("state bytes %d for %d matches", s.StateBytes, s.Held)
+	}
+	r.eng.AdvanceTo(t0.Add(48 * time.Hour))
+	if s := r.eng.Stats()["Seq.ABC"]; s.Held != 0 || s.OpenKeys != 0 || s.StateBytes != 0 {
+		t.Errorf("after expiry: %+v", s)
+	}
 }
 
 func TestSameOutputForAnyArrivalOfSources(t *testing.T) {
@@ -444,20 +462,60 @@ func TestSameOutputForAnyArrivalOfSources(t *testing.T) {
 func TestAlertSourcesAreThoseOfItsMatches(t *testing.T) {
 	set := tree(t, with(rules(), map[string]string{"corr/seq.yml": seqABC}))
 	r := newRun(t, set, Options{})
-	a, b, c, c2 := match("A", 0, "bob"), match("B", 5, "bob"), match("C", 12, "bob"), match("C", 13, "bob")
+	a, b, c := match("A", 0, "bob"), match("B", 5, "bob"), match("C", 12, "bob")
+	c1 := match("C", 13, "bob") // completes the chain again within the lookback: not a firing
+	// A second firing, a lookback later, within the alert's dedup period.
+	a2, b2, c2 := match("A", 40, "bob"), match("B", 45, "bob"), match("C", 52, "bob")
 	a.Event.SourceFile = "okta.json"
 	b.Source = "cloudtrail-1.json" // Source wins over the event's
 	b.Event.SourceFile = "ignored.json"
 	c.Event.SourceFile = "cloudtrail-1.json"
-	c2.Event.SourceFile = "cloudtrail-2.json" // a second firing, same alert
-	r.feed(a, b, c, c2).flush()
+	c1.Event.SourceFile = "not-a-firing.json"
+	for _, in := range []*Input{a2, b2, c2} {
+		in.Event.SourceFile = "cloudtrail-2.json"
+	}
+	r.feed(a, b, c, c1, a2, b2, c2).flush()
 	if len(r.alerts) != 1 {
 		t.Fatalf("got %d alerts, want 1", len(r.alerts))
 	}
-	if got := strings.Join(r.alerts[0].Sources, " "); got != "cloudtrail-1.json cloudtrail-2.json okta.json" {
-		t.Errorf("sources %q", got)
+	if got := strings.Join(r.alerts[0].Sources, " "); got != "cloudtrail-1.json cloudtrail-2.json okta.json" || r.alerts[0].EventCount != 2 {
+		t.Errorf("sources %q, %d firings", got, r.alerts[0].EventCount)
+	}
+	if st := r.eng.Stats()["Seq.ABC"]; st.Firings != 2 || st.Refires != 1 {
+		t.Errorf("stats %+v", st)
 	}
 	if len(r.eng.sources) != 0 || len(r.eng.chains) != 0 {
 		t.Errorf("held after emit: %d sources, %d chains", len(r.eng.sources), len(r.eng.chains))
+	}
+}
+
+// serve's hot swap: a new engine adopts the state of the rules that keep
+// their definition, so a chain in progress completes across the swap; a
+// rule whose definition changed starts afresh.
+func TestAdoptKeepsChainsAcrossASwap(t *testing.T) {
+	set := tree(t, with(rules(), map[string]string{"corr/seq.yml": seqABC}))
+	changed := tree(t, with(rules(), map[string]string{"corr/seq.yml": strings.Replace(seqABC, "LookbackWindowMinutes: 30", "LookbackWindowMinutes: 40", 1)}))
+	for _, c := range []struct {
+		name  string
+		next  *engine.Set
+		fires bool
+	}{{"same rule", set, true}, {"rule changed", changed, false}} {
+		t.Run(c.name, func(t *testing.T) {
+			old := newRun(t, set, Options{})
+			old.feed(match("A", 0, "bob"), match("B", 5, "bob"))
+			r := newRun(t, c.next, Options{})
+			r.eng.Adopt(old.eng)
+			old.flush() // the old engine's close: nothing of the chain is left there
+			r.feed(match("C", 12, "bob")).flush()
+			if len(old.alerts) != 0 {
+				t.Errorf("the old engine fired %d alerts", len(old.alerts))
+			}
+			if fired := len(r.alerts) == 1 && r.alerts[0].Dedup == "bob"; fired != c.fires {
+				t.Errorf("fired %v (%d alerts), want %v", fired, len(r.alerts), c.fires)
+			}
+			if st := r.eng.Stats()["Seq.ABC"]; c.fires && st.Matches != 3 {
+				t.Errorf("counters not carried over: %+v", st)
+			}
+		})
 	}
 }

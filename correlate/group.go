@@ -1,6 +1,7 @@
 package correlate
 
 import (
+	"slices"
 	"time"
 )
 
@@ -23,6 +24,13 @@ func (e *Engine) addGroup(rs *ruleState, r *rec) {
 		waits = waits || s.Absence || s.MaxMatchCount > 0
 	}
 	for _, k := range r.in {
+		if !waits && rs.quiet(k, r.t) {
+			rs.stats.Refires++
+			continue // fired for this key within a window: no search
+		}
+		if !e.mayComplete(rs, k, r.t.Add(-w), r.t.Add(w)) {
+			continue // some group falls short even over both windows: no search
+		}
 		// Candidate windows [s, s+w] holding r: s from the present groups'
 		// matches in [r.t-w, r.t], earliest first.
 		var starts []time.Time
@@ -89,9 +97,45 @@ func (e *Engine) groupWindow(rs *ruleState, k string, from, to time.Time) ([]lin
 }
 
 func sortTimes(ts []time.Time) {
-	for i := 1; i < len(ts); i++ {
-		for j := i; j > 0 && ts[j].Before(ts[j-1]); j-- {
-			ts[j], ts[j-1] = ts[j-1], ts[j]
+	slices.SortFunc(ts, func(a, b time.Time) int { return a.Compare(b) })
+}
+
+// mayComplete is a quick bound: whether every present group has
+// MinMatchCount matches (distinct values) of key k within [from, to] at
+// all. When one does not, no window inside can complete, and the search
+// (a window per candidate start) is skipped: most arrivals of a busy rule
+// are in that case.
+func (e *Engine) mayComplete(rs *ruleState, k string, from, to time.Time) bool {
+	for i, s := range rs.steps {
+		if s.Absence {
+			continue
+		}
+		l := rs.list(i, false, k)
+		if len(l) < s.MinMatchCount {
+			return false
+		}
+		n := 0
+		var seen map[string]struct{}
+		if rs.distinct != nil {
+			seen = make(map[string]struct{}, s.MinMatchCount)
+		}
+		for _, x := range l {
+			if x.t.Before(from) || x.t.After(to) {
+				continue
+			}
+			if seen != nil {
+				if _, dup := seen[x.val]; dup {
+					continue
+				}
+				seen[x.val] = struct{}{}
+			}
+			if n++; n >= s.MinMatchCount {
+				break
+			}
+		}
+		if n < s.MinMatchCount {
+			return false
 		}
 	}
+	return true
 }

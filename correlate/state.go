@@ -61,12 +61,18 @@ type ruleState struct {
 	byRule   map[string][]int
 	distinct *engine.FieldRef
 	// perKey is the cap on matches a key holds: the engine's, or more for
-	// a step that counts more.
-	perKey int
+	// a step that counts more; maxHeld the cap on matches held in all.
+	perKey, maxHeld int
 
 	entries map[entryKey]*entry
 	lru     *list.List // of *entry, most recently touched at the front
 	pending pendingHeap
+	waiting map[pendingKey]struct{} // the pending absences, for schedule's check
+	expired time.Time               // the horizon of the last expiry
+	// fired is, per key, the span of its firings (the time of each
+	// firing's last match): a key fires at most once a lookback window
+	// (see quiet).
+	fired map[string]span
 
 	stats RuleStats
 }
@@ -82,6 +88,32 @@ type RuleStats struct {
 	DroppedMatch int64 // matches dropped by the per-key cap
 	Pending      int   // absences waiting for their window to close
 	Errors       int64 // errors of the rule's Lua functions
+	Refires      int64 // chains completed again for a key within a lookback window of its firing: not fired
+	// StateBytes estimates the memory the rule holds: its keys and the
+	// matches under them (a match held under two keys counts twice, so
+	// the estimate errs high). Bounded by the caps on keys and matches.
+	StateBytes int64
+	// PeakStateBytes is the most StateBytes has been.
+	PeakStateBytes int64
+}
+
+// Sizes, for StateBytes: a rec, an entry with its map and list cells.
+const (
+	recOverhead   = 240
+	entryOverhead = 160
+	firedOverhead = 64
+)
+
+// recBytes estimates what a held match costs (its reference included).
+func recBytes(r *rec) int64 {
+	n := recOverhead + len(r.rowID) + len(r.title) + len(r.dedup) + len(r.ctx) + len(r.val) + len(r.src)
+	for _, k := range r.in {
+		n += 16 + len(k)
+	}
+	for _, k := range r.out {
+		n += 16 + len(k)
+	}
+	return int64(n)
 }
 
 func (rs *ruleState) touch(k entryKey, now *Engine) *entry {
@@ -92,6 +124,7 @@ func (rs *ruleState) touch(k entryKey, now *Engine) *entry {
 	en := &entry{k: k}
 	en.elem = rs.lru.PushFront(en)
 	rs.entries[k] = en
+	rs.stats.StateBytes += entryOverhead + int64(len(k.key))
 	if len(rs.entries) > now.opts.MaxKeys {
 		old := rs.lru.Back().Value.(*entry)
 		rs.drop(old)
@@ -106,10 +139,16 @@ func (rs *ruleState) drop(en *entry) {
 	rs.lru.Remove(en.elem)
 	delete(rs.entries, en.k)
 	rs.stats.Held -= len(en.recs)
+	rs.stats.StateBytes -= entryOverhead + int64(len(en.k.key))
+	for _, r := range en.recs {
+		rs.stats.StateBytes -= recBytes(r)
+	}
 	rs.stats.OpenKeys = len(rs.entries)
 }
 
-// insert adds r to an entry, in time order, within the per-key cap.
+// insert adds r to an entry, in time order, within the per-key cap and
+// the rule's cap on matches held (past it, the least recently touched
+// keys go).
 func (rs *ruleState) insert(en *entry, r *rec, maxPer int) {
 	i := len(en.recs)
 	for i > 0 && r.before(en.recs[i-1]) {
@@ -117,10 +156,21 @@ func (rs *ruleState) insert(en *entry, r *rec, maxPer int) {
 	}
 	en.recs = slices.Insert(en.recs, i, r)
 	rs.stats.Held++
+	rs.stats.StateBytes += recBytes(r)
+	rs.stats.PeakStateBytes = max(rs.stats.PeakStateBytes, rs.stats.StateBytes)
 	if len(en.recs) > maxPer {
+		rs.stats.StateBytes -= recBytes(en.recs[0])
 		en.recs = slices.Delete(en.recs, 0, 1)
 		rs.stats.Held--
 		rs.stats.DroppedMatch++
+	}
+	for rs.stats.Held > rs.maxHeld {
+		old := rs.lru.Back().Value.(*entry)
+		if old == en {
+			break
+		}
+		rs.drop(old)
+		rs.stats.DroppedKeys++
 	}
 }
 
@@ -131,8 +181,49 @@ func (rs *ruleState) list(step int, out bool, key string) []*rec {
 	return nil
 }
 
+// quiet reports whether key fired within a lookback window of t (either
+// side: inputs are not in time order). A chain that completes again then
+// is the same incident, not a new firing: without this, every match
+// after a count is reached (a value_count, a group with MinMatchCount)
+// would fire again and run the correlation's alert logic.
+// A chain that completes before the first firing (it arrived late) does
+// fire, so the alert's first event is the earliest whatever the arrival
+// order.
+func (rs *ruleState) quiet(key string, t time.Time) bool {
+	sp, ok := rs.fired[key]
+	return ok && !t.Before(sp.lo) && t.Sub(sp.hi) < rs.c.Lookback
+}
+
+// span is the first and last firing of a key.
+type span struct{ lo, hi time.Time }
+
+// firedAt records a firing of key at t.
+func (rs *ruleState) firedAt(key string, t time.Time, maxKeys int) {
+	sp, ok := rs.fired[key]
+	if !ok {
+		if len(rs.fired) >= maxKeys {
+			return // bounded like the keys; a key not recorded may fire again
+		}
+		rs.stats.StateBytes += firedOverhead + int64(len(key))
+		sp = span{t, t}
+	}
+	if t.Before(sp.lo) {
+		sp.lo = t
+	}
+	if t.After(sp.hi) {
+		sp.hi = t
+	}
+	rs.fired[key] = sp
+}
+
 // expire drops the matches older than horizon, and keys left empty.
 func (rs *ruleState) expire(horizon time.Time) {
+	for k, sp := range rs.fired {
+		if sp.hi.Add(rs.c.Lookback).Before(horizon) {
+			delete(rs.fired, k)
+			rs.stats.StateBytes -= firedOverhead + int64(len(k))
+		}
+	}
 	for el := rs.lru.Back(); el != nil; {
 		prev := el.Prev()
 		en := el.Value.(*entry)
@@ -141,6 +232,9 @@ func (rs *ruleState) expire(horizon time.Time) {
 			n++
 		}
 		if n > 0 {
+			for _, r := range en.recs[:n] {
+				rs.stats.StateBytes -= recBytes(r)
+			}
 			en.recs = slices.Delete(en.recs, 0, n)
 			rs.stats.Held -= n
 		}

@@ -72,6 +72,9 @@ type Entry struct {
 	Kafka *KafkaOffsets
 	// Count is the number of records (Records) when known.
 	Count int
+	// pooled: Data is a body buffer of the pool (body.go), given back
+	// when the pipeline is done with the entry (Journal.Done).
+	pooled bool
 }
 
 // KafkaOffsets are the offsets of a Kafka entry.

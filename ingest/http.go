@@ -130,7 +130,16 @@ func (h *HTTP) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		refuse(http.StatusRequestEntityTooLarge, "too_large", "too_large", fmt.Sprintf("body of %d bytes is over the %s limit", r.ContentLength, input.FormatSize(h.opts.MaxBody)), "send smaller batches")
 		return
 	}
-	raw, err := readBody(http.MaxBytesReader(w, r.Body, h.opts.MaxBody), r.ContentLength)
+	raw, pooled, err := readBody(http.MaxBytesReader(w, r.Body, h.opts.MaxBody), r.ContentLength)
+	if pooled {
+		// Given back at every refusal below; once appended, by the
+		// journal when the pipeline is done with the entry.
+		defer func() {
+			if pooled {
+				putBody(raw)
+			}
+		}()
+	}
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
@@ -169,8 +178,11 @@ func (h *HTTP) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	stream.Close()
 	met.Received.WithLabelValues("http").Inc()
 	e := &Entry{Input: "http", Source: "http/" + id.Name, LogType: logType, Label: label, Received: h.opts.Now().UTC(),
-		Kind: Stream, Data: raw, Plain: plain}
+		Kind: Stream, Data: raw, Plain: plain, pooled: pooled}
 	seq, err := h.opts.Journal.Append(r.Context(), e, false)
+	if err == nil {
+		pooled = false // the journal's now
+	}
 	switch {
 	case errors.Is(err, ErrBusy):
 		w.Header().Set("Retry-After", strconv.Itoa(int(RetryAfter.Seconds())))
@@ -195,28 +207,6 @@ func (h *HTTP) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(http.StatusAccepted)
 	_ = json.NewEncoder(w).Encode(IngestResult{Status: "accepted", Seq: seq, Bytes: n, LogType: logType, Label: label})
-}
-
-// readBody reads a body whose length is known in one allocation (io.ReadAll
-// grows its buffer by copies, which showed in profiles of 1 MB bodies).
-func readBody(r io.Reader, n int64) ([]byte, error) {
-	if n <= 0 {
-		return io.ReadAll(r)
-	}
-	buf := make([]byte, n)
-	if _, err := io.ReadFull(r, buf); err != nil {
-		return nil, err
-	}
-	// A body longer than it said: read on, so that the limit applies.
-	var one [1]byte
-	if k, _ := r.Read(one[:]); k > 0 {
-		rest, err := io.ReadAll(r)
-		if err != nil {
-			return nil, err
-		}
-		buf = append(append(buf, one[0]), rest...)
-	}
-	return buf, nil
 }
 
 // bucket is a token bucket of one API token's requests.

@@ -36,12 +36,17 @@ type Journal struct {
 	wal  *wal.WAL
 	opts JournalOptions
 
-	mu      sync.Mutex
-	cond    *sync.Cond
-	queue   []*Entry // appended, not taken by the pipeline
-	queued  int64    // bytes of entries appended and not Done
-	closed  bool
-	scratch []byte
+	// appendMu orders the writes to the log and the queue (held by
+	// Append around both; taken before mu).
+	appendMu sync.Mutex
+	scratch  []byte // under appendMu
+
+	mu        sync.Mutex
+	cond      *sync.Cond
+	queue     []*Entry // appended, not taken by the pipeline
+	queued    int64    // bytes of entries appended (or being appended) and not Done
+	appending int      // Appends past their reservation, not queued yet
+	closed    bool
 	// kafka: the last offset per topic and partition among the entries
 	// read back by Recover.
 	kafka map[string]map[int32]int64
@@ -188,8 +193,39 @@ func (j *Journal) KafkaRecovered() map[string]map[int32]int64 {
 // number. Past the queue's budget it returns ErrBusy at once when wait is
 // false, else it waits for room (or ctx). The entry is durable only after
 // Wait(seq).
+//
+// The budget is reserved under j.mu, and the write to the log happens
+// under appendMu only, so that the pipeline (Next, Done) never waits for
+// an input's write to the log (a 1 MB body is a 1 MB write); appendMu
+// keeps the queue in the log's order.
 func (j *Journal) Append(ctx context.Context, e *Entry, wait bool) (uint64, error) {
 	size := e.Size()
+	if err := j.reserve(ctx, size, wait); err != nil {
+		return 0, err
+	}
+	j.appendMu.Lock()
+	j.scratch = e.MarshalHeader(j.scratch[:0])
+	seq, err := j.wal.AppendParts(j.scratch, e.Data)
+	j.mu.Lock()
+	j.appending--
+	if err != nil {
+		j.queued -= size
+	} else {
+		e.Seq = seq
+		j.queue = append(j.queue, e)
+	}
+	j.cond.Broadcast()
+	j.mu.Unlock()
+	j.appendMu.Unlock()
+	if err != nil {
+		return 0, err
+	}
+	return seq, nil
+}
+
+// reserve takes size bytes of the queue's budget for an entry about to be
+// appended (see Append).
+func (j *Journal) reserve(ctx context.Context, size int64, wait bool) error {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	if wait && ctx.Done() != nil {
@@ -204,26 +240,19 @@ func (j *Journal) Append(ctx context.Context, e *Entry, wait bool) (uint64, erro
 	// empty, so that it cannot wait forever.
 	for !j.closed && j.queued > 0 && j.queued+size > j.opts.MaxQueueBytes {
 		if !wait {
-			return 0, ErrBusy
+			return ErrBusy
 		}
 		if err := ctx.Err(); err != nil {
-			return 0, err
+			return err
 		}
 		j.cond.Wait()
 	}
 	if j.closed {
-		return 0, ErrClosed
+		return ErrClosed
 	}
-	j.scratch = e.MarshalHeader(j.scratch[:0])
-	seq, err := j.wal.AppendParts(j.scratch, e.Data)
-	if err != nil {
-		return 0, err
-	}
-	e.Seq = seq
-	j.queue = append(j.queue, e)
 	j.queued += size
-	j.cond.Broadcast()
-	return seq, nil
+	j.appending++ // Next does not report the end while it is under way
+	return nil
 }
 
 // Wait waits until entry seq is durable.
@@ -247,7 +276,7 @@ func (j *Journal) Next(ctx context.Context) *Entry {
 		if e := j.nextLocked(); e != nil {
 			return e
 		}
-		if j.closed || ctx.Err() != nil {
+		if (j.closed && j.appending == 0) || ctx.Err() != nil {
 			return nil
 		}
 		j.cond.Wait()
@@ -267,6 +296,10 @@ func (j *Journal) Done(e *Entry) {
 	j.queued -= e.Size()
 	j.cond.Broadcast()
 	j.mu.Unlock()
+	if e.pooled {
+		putBody(e.Data)
+		e.Data, e.pooled = nil, false
+	}
 }
 
 // Depth is the number of entries and bytes queued and not processed
@@ -317,6 +350,11 @@ func (j *Journal) Truncate(seq uint64) error { return j.wal.Truncate(seq) }
 // synced).
 func (j *Journal) Close() error {
 	j.Stop()
+	j.mu.Lock()
+	for j.appending > 0 { // let the Appends under way finish
+		j.cond.Wait()
+	}
+	j.mu.Unlock()
 	if err := j.wal.Close(); err != nil {
 		return fmt.Errorf("ingest: %w", err)
 	}

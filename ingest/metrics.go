@@ -25,6 +25,12 @@ type Metrics struct {
 	Commits     prometheus.Histogram   // lake commit durations
 	Generation  prometheus.Gauge       // the detections' generation
 	ActiveRules prometheus.Gauge
+
+	// Correlation rules' state (set once a tick, since the last activation).
+	CorrelationHeld    prometheus.Gauge // matches held
+	CorrelationKeys    prometheus.Gauge // keys held
+	CorrelationBytes   prometheus.Gauge // estimated bytes of that state
+	CorrelationDropped prometheus.Gauge // keys and matches dropped by the caps
 }
 
 // NewMetrics registers the metrics in a new registry, with the Go and
@@ -57,9 +63,18 @@ func NewMetrics() *Metrics {
 			Help: "Counts changes of the active pack versions since start."}),
 		ActiveRules: prometheus.NewGauge(prometheus.GaugeOpts{Name: "panther_detections_active_rules",
 			Help: "Rules running (union of the active pack versions)."}),
+		CorrelationHeld: prometheus.NewGauge(prometheus.GaugeOpts{Name: "panther_correlation_matches_held",
+			Help: "Rule matches the correlation rules hold (capped per rule)."}),
+		CorrelationKeys: prometheus.NewGauge(prometheus.GaugeOpts{Name: "panther_correlation_keys",
+			Help: "Keys the correlation rules hold (capped per rule by an LRU)."}),
+		CorrelationBytes: prometheus.NewGauge(prometheus.GaugeOpts{Name: "panther_correlation_state_bytes",
+			Help: "Estimated memory of the correlation rules' state."}),
+		CorrelationDropped: prometheus.NewGauge(prometheus.GaugeOpts{Name: "panther_correlation_dropped",
+			Help: "Keys and matches the correlation rules dropped by their caps since the last activation."}),
 	}
 	r.MustRegister(m.Received, m.Bytes, m.Refused, m.Connections, m.Parsed, m.Rejected, m.RuleErrors, m.Alerts,
 		m.Lag, m.Commits, m.Generation, m.ActiveRules,
+		m.CorrelationHeld, m.CorrelationKeys, m.CorrelationBytes, m.CorrelationDropped,
 		prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
 	return m
 }

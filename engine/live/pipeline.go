@@ -113,10 +113,11 @@ type Options struct {
 
 // Pipeline runs the live detections.
 type Pipeline struct {
-	opts   Options
-	log    *slog.Logger
-	loader *loader
-	gen    atomic.Pointer[Generation]
+	opts    Options
+	batches chan *lake.Batch // lake batches the sink wrote, for the workers to fill again
+	log     *slog.Logger
+	loader  *loader
+	gen     atomic.Pointer[Generation]
 
 	processed atomic.Uint64 // last entry the sink finished
 	committed atomic.Uint64 // last entry the lake holds
@@ -157,7 +158,8 @@ func New(ctx context.Context, opts Options) (*Pipeline, error) {
 	if opts.Metrics == nil {
 		opts.Metrics = ingest.NewMetrics()
 	}
-	p := &Pipeline{opts: opts, log: opts.Logger, extReqs: make(chan *extRequest), sinkDone: make(chan struct{})}
+	p := &Pipeline{opts: opts, log: opts.Logger, extReqs: make(chan *extRequest), sinkDone: make(chan struct{}),
+		batches: make(chan *lake.Batch, 4*opts.Workers+4)}
 	if p.log == nil {
 		p.log = slog.New(slog.DiscardHandler)
 	}
@@ -230,6 +232,9 @@ type job struct {
 	bad     []BadRecord
 	err     error
 	done    chan struct{}
+	// batch holds the events encoded for the lake by the worker (nil
+	// without a lake): the sink only appends it (see batch.go).
+	batch *lake.Batch
 }
 
 // Run processes the journal's entries until the journal is stopped and
@@ -338,7 +343,15 @@ func (p *Pipeline) work(st *workerState, j *job) {
 		st.gen = j.gen
 	}
 	e := j.e
-	j.err = st.dec.decode(j.gen.reg, e, func(ev *event.Event) { j.events = append(j.events, ev) }, func(b BadRecord) {
+	if p.opts.Lake != nil {
+		j.batch = p.getBatch()
+	}
+	j.err = st.dec.decode(j.gen.reg, e, func(ev *event.Event) {
+		j.events = append(j.events, ev)
+		if j.batch != nil {
+			j.batch.Add(ev) // now, while the event is in this core's cache
+		}
+	}, func(b BadRecord) {
 		b.Seq, b.Input, b.Source, b.LogType, b.Time = e.Seq, e.Input, e.Source, e.LogType, e.Received
 		if b.Data != nil {
 			b.Data = append([]byte(nil), b.Data...)
@@ -481,7 +494,9 @@ func (p *Pipeline) sink(ctx context.Context, order <-chan *job) error {
 		send(r, true)
 	}
 	// Correlation rules: one engine per pack set of the generation; a new
-	// generation starts them afresh (their state is not carried over).
+	// generation's engines adopt the state of the rules that keep their
+	// definition (chains in progress survive an activation), the others
+	// start afresh.
 	var corrGen *Generation
 	corrs := map[*engine.Set]*correlate.Engine{}
 	closeCorrs := func() {
@@ -496,7 +511,17 @@ func (p *Pipeline) sink(ctx context.Context, order <-chan *job) error {
 		if g == corrGen {
 			return
 		}
-		closeCorrs()
+		olds := make([]*correlate.Engine, 0, len(corrs))
+		for _, c := range corrs {
+			olds = append(olds, c)
+		}
+		defer func() {
+			for _, c := range olds {
+				c.Flush() // what did not move: open alerts, rules gone or changed
+				c.Close()
+			}
+		}()
+		clear(corrs)
 		corrGen = g
 		for set, ds := range g.corrs {
 			c, err := correlate.New(correlate.Options{Set: set, Rules: ds, Budget: o.Budget, Lateness: CorrelationLateness,
@@ -514,8 +539,25 @@ func (p *Pipeline) sink(ctx context.Context, order <-chan *job) error {
 				}
 				agg.Raise(a)
 			})
+			c.Adopt(olds...)
 			corrs[set] = c
 		}
+	}
+	// reportCorrs puts the correlation state in the metrics (once a tick:
+	// the engines are the sink's alone).
+	reportCorrs := func() {
+		var t correlate.RuleStats
+		for _, c := range corrs {
+			s := c.Totals()
+			t.Held += s.Held
+			t.OpenKeys += s.OpenKeys
+			t.StateBytes += s.StateBytes
+			t.DroppedKeys += s.DroppedKeys + s.DroppedMatch
+		}
+		met.CorrelationHeld.Set(float64(t.Held))
+		met.CorrelationKeys.Set(float64(t.OpenKeys))
+		met.CorrelationBytes.Set(float64(t.StateBytes))
+		met.CorrelationDropped.Set(float64(t.DroppedKeys))
 	}
 	tick := time.NewTicker(o.Tick)
 	defer tick.Stop()
@@ -581,6 +623,7 @@ func (p *Pipeline) sink(ctx context.Context, order <-chan *job) error {
 					c.AdvanceTo(maxEvent.Add(time.Since(maxEventWall)))
 				}
 			}
+			reportCorrs()
 			flushDirty()
 			if time.Since(lastCommit) >= o.CommitInterval {
 				commit()
@@ -629,6 +672,13 @@ func (p *Pipeline) sink(ctx context.Context, order <-chan *job) error {
 		if j.err != nil {
 			p.log.Error("decoding an entry", "seq", e.Seq, "error", j.err.Error())
 		}
+		if j.batch != nil {
+			if err := o.Lake.writeBatch(j.batch); err != nil {
+				fatal = fmt.Errorf("lake: %w", err)
+			}
+			p.putBatch(j.batch)
+			j.batch = nil
+		}
 		var lastType string
 		var parsed *counter
 		for i, ev := range j.events {
@@ -637,11 +687,6 @@ func (p *Pipeline) sink(ctx context.Context, order <-chan *job) error {
 				parsed = cs.get(e.Input, ev.LogType)
 			}
 			parsed.n++
-			if o.Lake != nil {
-				if err := o.Lake.WriteEvent(ev); err != nil {
-					fatal = fmt.Errorf("lake: %w", err)
-				}
-			}
 			if ev.Time.After(maxEvent) {
 				maxEvent, maxEventWall = ev.Time, time.Now()
 			}
@@ -706,6 +751,7 @@ func (p *Pipeline) sink(ctx context.Context, order <-chan *job) error {
 			c.AdvanceTo(maxEvent.Add(time.Since(maxEventWall)))
 		}
 	}
+	reportCorrs()
 	flushDirty()
 	if o.Lake != nil {
 		seq := p.processed.Load()

@@ -357,3 +357,72 @@ func TestRunawayRuleTurnedOff(t *testing.T) {
 		t.Fatalf("the other rule raised %d alerts, want 1", n)
 	}
 }
+
+// chainPack is a pack of two rules (sshd, sudo lines) and a correlation
+// rule: sshd then sudo on one host within 10 minutes.
+func chainPack(lookback int) fstest.MapFS {
+	rule := func(id, app string) string {
+		return fmt.Sprintf("AnalysisType: rule\nRuleID: %s\nEnabled: true\nFilename: %s.lua\nLogTypes: [Syslog.RFC5424]\nSeverity: Low\nCreateAlert: false\n", id, id)
+	}
+	return fstest.MapFS{
+		"pack.yml": {Data: []byte("AnalysisType: pack\nPackID: C\nPackDefinition:\n  IDs: [SSH, Sudo, SSH.Then.Sudo]\n")},
+		"ssh.yml":  {Data: []byte(rule("SSH", "sshd"))},
+		"SSH.lua":  {Data: []byte(`function rule(e) return e.appname == "sshd" end`)},
+		"sudo.yml": {Data: []byte(rule("Sudo", "sudo"))},
+		"Sudo.lua": {Data: []byte(`function rule(e) return e.appname == "sudo" end`)},
+		"chain.yml": {Data: []byte(fmt.Sprintf(`AnalysisType: correlation_rule
+RuleID: SSH.Then.Sudo
+Severity: High
+Detection:
+  - Sequence:
+      - {ID: login, RuleID: SSH}
+      - {ID: sudo, RuleID: Sudo}
+    Transitions:
+      - {ID: login then sudo, From: login, To: sudo, WithinTimeFrameMinutes: 10, Match: [{On: hostname}]}
+    LookbackWindowMinutes: %d
+`, lookback))},
+	}
+}
+
+// A hot swap keeps the chains in progress of the correlation rules that
+// survive it; a rule whose definition changed starts afresh.
+func TestHotSwapKeepsCorrelationChains(t *testing.T) {
+	packs := livetest.NewPacks()
+	packs.Activate("C", 1, chainPack(15))
+	r := start(t, t.TempDir(), packs, time.Hour)
+	waitGen := func(n int) {
+		deadline := time.Now().Add(2 * time.Second)
+		for r.p.Status().Generation < n {
+			if time.Now().After(deadline) {
+				t.Fatalf("generation %d not running within 2 s", n)
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+	}
+	r.send("sshd", "h1", 0, 1) // the chain begins under v1
+	r.waitProcessed(1)
+	packs.Activate("C", 2, chainPack(15)) // same rules, new version
+	waitGen(2)
+	r.send("sudo", "h1", 5, 1) // and completes under v2
+	r.waitProcessed(2)
+	deadline := time.Now().Add(2 * time.Second)
+	for len(r.alerts.firsts()) == 0 && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	got := r.alerts.firsts()
+	if len(got) != 1 || got[0].RuleID != "SSH.Then.Sudo" || got[0].Dedup != "h1" {
+		t.Fatalf("want the chain's alert across the swap, got %+v", got)
+	}
+	// v3 changes the correlation: its chains start afresh.
+	r.send("sshd", "h2", 10, 1)
+	r.waitProcessed(3)
+	packs.Activate("C", 3, chainPack(20))
+	waitGen(3)
+	r.send("sudo", "h2", 12, 1)
+	r.waitProcessed(4)
+	time.Sleep(100 * time.Millisecond) // a few ticks
+	if got := r.alerts.firsts(); len(got) != 1 {
+		t.Fatalf("a changed rule kept its state: %+v", got)
+	}
+	r.stop()
+}

@@ -45,7 +45,8 @@ func TestSamplesAsReplay(t *testing.T) {
 		final[a.ID] = a
 		mu.Unlock()
 	})
-	p, err := live.New(context.Background(), live.Options{Journal: j, Registry: logtypes.Default(), Packs: packs, Alerts: sink})
+	met := ingest.NewMetrics()
+	p, err := live.New(context.Background(), live.Options{Journal: j, Registry: logtypes.Default(), Packs: packs, Alerts: sink, Metrics: met})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,6 +67,24 @@ func TestSamplesAsReplay(t *testing.T) {
 	j.Stop()
 	if err := <-done; err != nil {
 		t.Fatal(err)
+	}
+	// The correlation rules' state is in the metrics (/metrics of serve).
+	gauge := func(name string) float64 {
+		mfs, err := met.Registry.Gather()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, mf := range mfs {
+			if mf.GetName() == name && len(mf.GetMetric()) == 1 {
+				return mf.GetMetric()[0].GetGauge().GetValue()
+			}
+		}
+		t.Fatalf("no metric %s", name)
+		return 0
+	}
+	held, keys, bytes := gauge("panther_correlation_matches_held"), gauge("panther_correlation_keys"), gauge("panther_correlation_state_bytes")
+	if held < 1 || keys < 1 || bytes < held*200 || bytes > held*4096 {
+		t.Errorf("correlation metrics: %v matches held under %v keys, %v bytes", held, keys, bytes)
 	}
 	type row struct {
 		RuleID, Severity, Title, Dedup string

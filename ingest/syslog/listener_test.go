@@ -169,7 +169,15 @@ func TestTLSClientCertificates(t *testing.T) {
 		if got := r.collect(1); fmt.Sprint(got) != "[<1>signed by the CA]" {
 			t.Fatalf("got %q", got)
 		}
-		if n := testutilCount(t, r.met, "panther_ingest_refused_total"); n != 2 {
+		// The client sees the refusal before the server has counted it:
+		// wait for the count (bounded), then check it is exactly 2.
+		var n float64
+		for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+			if n = testutilCount(t, r.met, "panther_ingest_refused_total"); n >= 2 {
+				break
+			}
+		}
+		if n != 2 {
 			t.Fatalf("refused %v, want 2", n)
 		}
 	})

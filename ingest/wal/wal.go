@@ -21,13 +21,16 @@
 // this needs is small: append, sync a group of appends at once, read
 // back from a sequence number, drop old segments, repair a torn tail.
 //
-// Group commit: Append writes the record into a buffer under a lock and
-// returns its sequence number at once; Sync(seq) waits until a sync covers
-// it. One goroutine does the syncing: it takes whatever was appended since
-// the last sync (one record or a thousand), writes it and calls fsync once
-// for all of them, then wakes every waiter it covered. While one fsync
+// Group commit: Append writes the record to the segment (the page cache)
+// under a lock and returns its sequence number at once; Sync(seq) waits
+// until a sync covers it. One goroutine does the syncing: it takes
+// whatever was appended since the last sync (one record or a thousand)
+// and calls fsync once for all of them, then wakes every waiter it covered. While one fsync
 // runs, the next group gathers, so throughput grows with concurrency
-// instead of being one fsync a request.
+// instead of being one fsync a request. A full segment is synced by the
+// syncer too, with the group that follows it (and the folder, for the new
+// segment's name), never by the appender that filled it: an fsync of 64
+// MiB under the lock held every input up.
 //
 // Torn tail: a crash may leave the last segment ending in part of a record
 // (its length says more than the file holds, or its checksum fails). Open
@@ -86,10 +89,15 @@ type WAL struct {
 	segSize int64
 	segs    []segment // every segment, the current one last
 	written uint64    // last seq written to the file
-	synced  uint64    // last seq synced
-	err     error     // a write or sync failed: the log takes no more
-	closed  bool
-	done    chan struct{}
+	// unsynced are full segments, closed for appends, whose last records
+	// the syncer has not synced yet; dirDirty: the folder got a segment
+	// since its last sync.
+	unsynced []*os.File
+	dirDirty bool
+	synced   uint64 // last seq synced
+	err      error  // a write or sync failed: the log takes no more
+	closed   bool
+	done     chan struct{}
 
 	// stats
 	syncs     int64
@@ -276,14 +284,17 @@ func (w *WAL) newSegment() error {
 	if err != nil {
 		return fmt.Errorf("write-ahead log: %w", err)
 	}
-	if !w.opts.NoSync {
+	if w.seg != nil {
+		// Its last records may not be synced yet: the syncer syncs and
+		// closes it, and the folder (the new file's entry), before it
+		// says that anything after it is durable.
+		w.unsynced = append(w.unsynced, w.seg)
+		w.dirDirty = true
+	} else if !w.opts.NoSync {
 		if err := syncDir(w.dir); err != nil {
 			f.Close()
 			return fmt.Errorf("write-ahead log %s: %w", w.dir, err)
 		}
-	}
-	if w.seg != nil {
-		w.seg.Close()
 	}
 	w.seg, w.segIdx, w.segSize = f, idx, 0
 	w.segs = append(w.segs, segment{idx: idx, fileName: name})
@@ -336,19 +347,14 @@ func (w *WAL) AppendParts(parts ...[]byte) (uint64, error) {
 		c = crc32.Update(c, castagnoli, p)
 	}
 	binary.LittleEndian.PutUint32(hdr[4:8], c)
-	w.buf = append(w.buf[:0], hdr[:]...)
-	for _, p := range parts {
-		w.buf = append(w.buf, p...)
-	}
 	// Written at once (a write to the page cache): a killed process loses
-	// nothing appended; the syncer makes it survive a power cut too.
-	if _, err := w.seg.Write(w.buf); err != nil {
+	// nothing appended; the syncer makes it survive a power cut too. A
+	// small record is joined into one write; a large one (an HTTP body)
+	// is written part by part rather than copied first.
+	if err := w.write(hdr[:], parts, size); err != nil {
 		w.err = fmt.Errorf("write-ahead log %s: %w", w.seg.Name(), err)
 		w.cond.Broadcast()
 		return 0, w.err
-	}
-	if cap(w.buf) > 4<<20 {
-		w.buf = nil
 	}
 	w.next++
 	n := int64(headerSize + size)
@@ -363,16 +369,8 @@ func (w *WAL) AppendParts(parts ...[]byte) (uint64, error) {
 	w.written = seq
 	w.cond.Broadcast()
 	if w.segSize >= w.opts.SegmentBytes {
-		// Sync the full segment before starting the next one, so that the
-		// syncer only ever has the current file to sync.
-		if !w.opts.NoSync {
-			if err := w.seg.Sync(); err != nil {
-				w.err = fmt.Errorf("write-ahead log %s: %w", w.seg.Name(), err)
-				w.cond.Broadcast()
-				return 0, w.err
-			}
-		}
-		w.synced = seq
+		// The full segment is synced by the syncer with the next group
+		// (an fsync of 64 MiB here would hold every input up).
 		if err := w.newSegment(); err != nil {
 			w.err = err
 			w.cond.Broadcast()
@@ -380,6 +378,34 @@ func (w *WAL) AppendParts(parts ...[]byte) (uint64, error) {
 		}
 	}
 	return seq, nil
+}
+
+// joinBelow: records up to this size are copied into one buffer and
+// written with one call; larger ones are written part by part.
+const joinBelow = 64 << 10
+
+// write writes a record's header and parts to the current segment.
+func (w *WAL) write(hdr []byte, parts [][]byte, size int) error {
+	if size < joinBelow {
+		w.buf = append(w.buf[:0], hdr...)
+		for _, p := range parts {
+			w.buf = append(w.buf, p...)
+		}
+		_, err := w.seg.Write(w.buf)
+		return err
+	}
+	if _, err := w.seg.Write(hdr); err != nil {
+		return err
+	}
+	for _, p := range parts {
+		if len(p) == 0 {
+			continue
+		}
+		if _, err := w.seg.Write(p); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Sync waits until record seq (and every record before it) is durable.
@@ -439,27 +465,61 @@ func (w *WAL) syncer() {
 		}
 		upTo := w.written
 		f := w.seg
+		old, dir := w.unsynced, w.dirDirty
+		w.unsynced, w.dirDirty = nil, false
 		w.mu.Unlock()
 		start := time.Now()
-		var err error
-		if !w.opts.NoSync {
-			err = f.Sync()
-		}
+		err := w.syncFiles(old, dir, f)
 		took := time.Since(start)
 		w.mu.Lock()
 		w.syncs++
 		w.syncTime += took
-		if err != nil && f == w.seg {
-			w.err = fmt.Errorf("write-ahead log %s: %w", f.Name(), err)
+		if err != nil {
+			w.err = err
 			w.cond.Broadcast()
 			return
 		}
-		// A rotation meanwhile synced the old file itself.
 		if upTo > w.synced {
 			w.synced = upTo
 		}
 		w.cond.Broadcast()
 	}
+}
+
+// syncFiles syncs (and closes) the full segments old, then the folder if
+// dir, then the current segment f: after it, every record written before
+// it started is durable. (f may have become full meanwhile: it is then in
+// the next round's old too, and is synced again.)
+func (w *WAL) syncFiles(old []*os.File, dir bool, f *os.File) error {
+	var err error
+	for _, o := range old {
+		if err == nil && !w.opts.NoSync {
+			if e := o.Sync(); e != nil {
+				err = fmt.Errorf("write-ahead log %s: %w", o.Name(), e)
+			}
+		}
+		o.Close()
+	}
+	if err == nil && dir && !w.opts.NoSync {
+		if e := syncDir(w.dir); e != nil {
+			err = fmt.Errorf("write-ahead log %s: %w", w.dir, e)
+		}
+	}
+	if err == nil && !w.opts.NoSync {
+		if e := f.Sync(); e != nil {
+			err = fmt.Errorf("write-ahead log %s: %w", f.Name(), e)
+		}
+	}
+	return err
+}
+
+// closeUnsynced closes the full segments the syncer did not get to (w.mu
+// held; after the syncer ended).
+func (w *WAL) closeUnsynced() {
+	for _, o := range w.unsynced {
+		o.Close()
+	}
+	w.unsynced = nil
 }
 
 // Replay calls visit with every record after seq, in order, from the
@@ -543,6 +603,7 @@ func (w *WAL) Close() error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	w.cond.Broadcast()
+	w.closeUnsynced()
 	var err error
 	if w.seg != nil {
 		err = w.seg.Close()
@@ -564,6 +625,7 @@ func (w *WAL) Abandon() {
 	w.mu.Unlock()
 	<-w.done
 	w.mu.Lock()
+	w.closeUnsynced()
 	if w.seg != nil {
 		w.seg.Close()
 		w.seg = nil

@@ -80,7 +80,9 @@ func TestSpinningUploadsDoNotStarveOthers(t *testing.T) {
 func TestSlowBodiesDoNotHoldTheServer(t *testing.T) {
 	t.Parallel()
 	ts := startServer(t, func(o *Options) {
-		o.BodyTimeout = 700 * time.Millisecond
+		// Long enough that the 60 connections are all in before the first
+		// is cut off, even on a loaded machine.
+		o.BodyTimeout = 2 * time.Second
 		o.MaxConcurrentUploads = 20
 	})
 	const slow = 60
@@ -113,17 +115,20 @@ func TestSlowBodiesDoNotHoldTheServer(t *testing.T) {
 		t.Errorf("list while slow uploads hang: %v", err)
 	}
 	counts := map[int]int{}
-	deadline := time.After(10 * time.Second)
+	deadline := time.After(20 * time.Second)
 	for i := 0; i < slow; i++ {
 		select {
 		case s := <-statuses:
 			counts[s]++
 		case <-deadline:
-			t.Fatalf("slow connections still held after 10s: %v", counts)
+			t.Fatalf("slow connections still held after 20s: %v", counts)
 		}
 	}
-	if counts[503] != slow-20 || counts[400] != 20 {
-		t.Errorf("statuses %v: want %d refused at once (503) and 20 cut off at the body timeout (400)", counts, slow-20)
+	// 20 are admitted and cut off; the others are refused at once, unless
+	// the machine was so slow that a slot freed before they arrived (then
+	// they are admitted and cut off too).
+	if counts[503]+counts[400] != slow || counts[400] < 20 || counts[503] < slow-30 {
+		t.Errorf("statuses %v: want about %d refused at once (503) and 20 cut off at the body timeout (400), nothing else", counts, slow-20)
 	}
 	waitFor(t, func() bool { return len(files(t, filepath.Join(ts.Data, "tmp"))) == 0 })
 	good := buildZip(t, packTree(1, false), "P")

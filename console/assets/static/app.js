@@ -316,6 +316,9 @@
     return out;
   }
 
+  // around is a day before or after a time, as RFC 3339 (a pivot's range).
+  const around = (t, days) => new Date(new Date(t).getTime() + days * 86400000).toISOString().replace(/\.\d+Z$/, 'Z');
+
   async function alertScreen() {
     const id = Number(location.pathname.split('/').pop());
     let a;
@@ -397,9 +400,9 @@
     }
     const pivots = h('section', { 'aria-labelledby': 'h-pivots' }, h('h2', { id: 'h-pivots' }, 'Search this'),
       inds.size ? h('ul', { class: 'plain', id: 'pivots' }, Array.from(inds.values()).map(([k, v]) => h('li', {}, h('span', { class: 'chip' }, k), ' ',
-        h('a', { href: '/search?' + q({ kind: k, value: v, since: '7d' }) }, v)))) : h('p', { class: 'muted' }, 'No indicator in the samples.'));
-    const related = h('section', { 'aria-labelledby': 'h-rel' }, h('h2', { id: 'h-rel' }, 'Related alerts'), h('div', { id: 'related' }, h('p', { class: 'muted' }, 'Loading…')));
-    const events = h('section', { 'aria-labelledby': 'h-events' }, h('h2', { id: 'h-events' }, 'Events'), h('div', { id: 'events' }, h('p', { class: 'muted' }, 'Loading…')));
+        h('a', { href: '/search?' + q({ kind: k, value: v, from: around(a.first_seen, -1), to: around(a.last_seen, 1) }) }, v)))) : h('p', { class: 'muted' }, 'No indicator in the samples.'));
+    const related = h('section', { 'aria-labelledby': 'h-rel' }, h('h2', { id: 'h-rel' }, 'Related alerts'), h('div', { id: 'related' }, h('p', { class: 'muted loading' }, 'Loading…')));
+    const events = h('section', { 'aria-labelledby': 'h-events' }, h('h2', { id: 'h-events' }, 'Events'), h('div', { id: 'events' }, h('p', { class: 'muted loading' }, 'Loading…')));
 
     screen.replaceChildren(actions, h('div', { class: 'grid2' }, h('div', {}, summary, about, context), h('div', {}, h('h2', {}, 'Timeline'), timeline, notes, pivots, related)),
       events, history, deliveries);
@@ -539,6 +542,9 @@
       const r = (await api('GET', '/api/v1/search?' + q(req), undefined, { signal: ctl.signal })).data;
       const info = h('p', { class: 'muted', id: 'search-info' }, r.range ? 'range ' + r.range + ' · ' : '', r.elapsed_ms + ' ms', r.truncated ? ' · cut at the row limit' : '');
       if (r.tables) {
+        const empty = r.tables.filter((t) => !t.count).length;
+        r.tables = r.tables.filter((t) => t.count);
+        if (empty) info.append(' · not in ' + empty + ' other tables');
         out.replaceChildren(info, downloads, h('div', {}, r.tables.length ? r.tables.map((t) => h('section', { class: 'ind-table' }, h('h2', {}, t.table, ' ', h('span', { class: 'muted' }, '(' + t.count + ' rows)')),
           grid(t.columns, t.rows))) : h('p', { id: 'no-rows' }, 'Found nowhere in this range.')));
       } else {
@@ -616,11 +622,23 @@
         .map(([v, t]) => h('option', { value: v, selected: v === from }, t))), h('button', { type: 'submit' }, 'Show'));
     $('#screen').replaceChildren(pick, h('div', { id: 'dash' }, 'Loading…'));
     const bucket = from === '24h' ? '1h' : from === '7d' ? '6h' : '24h';
-    let st;
-    try { st = (await api('GET', '/api/v1/alerts/stats?' + q({ from, bucket, top: 10 }))).data; } catch (e) { return fail(e); }
+    const days = { '24h': 1, '7d': 7, '30d': 30 }[from] || 7;
+    let st, note = '';
+    try {
+      st = (await api('GET', '/api/v1/alerts/stats?' + q({ from, bucket, top: 10 }))).data;
+      if (!st.total && !params.get('from')) {
+        // Nothing lately (a replay of old logs): show the range up to the last alert.
+        const last = ((await api('GET', '/api/v1/alerts?' + q({ status: STATUSES.join(','), sort: '-last_seen', limit: 1 }))).data.alerts || [])[0];
+        if (last) {
+          const to = around(last.last_seen, 0.5 / 24);
+          st = (await api('GET', '/api/v1/alerts/stats?' + q({ from: around(to, -days), to, bucket, top: 10 }))).data;
+          note = 'No alert in the ' + from + ' up to now: showing the ' + from + ' up to the last alert (' + new Date(last.last_seen).toISOString().slice(0, 16).replace('T', ' ') + ' UTC).';
+        }
+      }
+    } catch (e) { return fail(e); }
     const stat = (label, v, id) => h('div', { class: 'stat', id }, h('div', { class: 'big' }, v), h('div', { class: 'muted' }, label));
-    const ingest = h('section', { id: 'dash-ingest' }, h('h2', {}, 'Ingest'), h('p', { class: 'muted' }, 'Loading…'));
-    $('#dash').replaceChildren(
+    const ingest = h('section', { id: 'dash-ingest' }, h('h2', {}, 'Ingest'), h('p', { class: 'muted loading' }, 'Loading…'));
+    $('#dash').replaceChildren(note ? h('p', { class: 'muted', id: 'dash-note' }, note) : '',
       h('div', { class: 'stats' }, stat('alerts', String(st.total), 'stat-total'),
         STATUSES.map((s) => stat(s.toLowerCase(), String((st.by_status || {})[s] || 0), 'stat-' + s)),
         stat('mean time to acknowledge (' + st.acked + ')', dur(st.mtta_seconds), 'stat-mtta'),
@@ -651,7 +669,7 @@
     let list;
     try { list = (await api('GET', '/api/v1/packs')).data; } catch (e) { return fail(e); }
     list = Array.isArray(list) ? list : list.packs || [];
-    const rules = h('section', { id: 'detections' }, h('h2', {}, 'Detections (last 7 days)'), h('p', { class: 'muted' }, 'Loading…'));
+    const rules = h('section', { id: 'detections' }, h('h2', {}, 'Detections (last 7 days)'), h('p', { class: 'muted loading' }, 'Loading…'));
     $('#screen').replaceChildren(list.length ? table([
       { label: 'Pack', cell: (p) => h('a', { href: '/packs/' + encodeURIComponent(p.id) }, p.id) }, { label: 'Name', cell: (p) => p.display_name || '' },
       { label: 'Active version', num: true, cell: (p) => (p.active ? String(p.active) : 'none') }, { label: 'Versions', num: true, cell: (p) => String(p.versions) },
@@ -659,10 +677,18 @@
       : h('p', { class: 'muted' }, 'No pack uploaded yet: panther upload sends one.'), rules);
     try {
       const st = (await api('GET', '/api/v1/alerts/stats?' + q({ from: '7d', top: 1000 }))).data;
+      // Rule errors since the server started, from /metrics (absent: none known).
+      const errs = {};
+      try {
+        const m = metrics((await api('GET', '/metrics', undefined, { headers: { Accept: 'text/plain' } })).data);
+        for (const x of m.panther_rule_errors_total || []) errs[x.labels.rule] = (errs[x.labels.rule] || 0) + x.value;
+      } catch (e) { /* no metrics here */ }
+      for (const id of Object.keys(errs)) if (!(st.rules || []).some((r) => r.rule_id === id)) (st.rules = st.rules || []).push({ rule_id: id, alerts: 0, tally: 0, open: 0 });
       rules.replaceChildren(h('h2', {}, 'Detections (last 7 days)'), (st.rules || []).length ? table([
         { label: 'Rule', cell: (r) => h('a', { href: '/alerts?' + q({ rule: r.rule_id, status: STATUSES.join(',') }) }, r.rule_id) },
         { label: 'Alerts', num: true, cell: (r) => String(r.alerts) }, { label: 'Events', num: true, cell: (r) => String(r.tally) },
-        { label: 'Open', num: true, cell: (r) => String(r.open) }, { label: 'Last alert', cell: (r) => when(r.last_seen) }], st.rules) : h('p', { class: 'muted' }, 'No alert in 7 days.'));
+        { label: 'Open', num: true, cell: (r) => String(r.open) }, { label: 'Rule errors', num: true, cell: (r) => String(errs[r.rule_id] || 0) },
+        { label: 'Last alert', cell: (r) => when(r.last_seen) }], st.rules) : h('p', { class: 'muted' }, 'No alert in 7 days.'));
     } catch (e) { rules.replaceChildren(h('p', { class: 'error' }, e.message)); }
   }
 
