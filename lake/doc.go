@@ -111,7 +111,8 @@
 // graph through duckdb-go) with dictionary encoding on, through this very
 // writer (candidate_pqarrow.go, built with the lake_pqarrow tag), against
 // ours, on the same events and end to end; pqarrow would have been taken
-// within 15%. It was not: see "Measurements". Earlier candidates, measured
+// within 15%. It was not: it took 25-60% more CPU an event to encode,
+// and 2-5 times our CPU end to end (docs/lake.md has the runs). Earlier candidates, measured
 // in a scratch module: staging NDJSON for DuckDB to convert (this
 // package's first version) 13-20 µs of CPU per CloudTrail event and
 // 430-690 MB of peak memory; github.com/parquet-go/parquet-go v0.32.0
