@@ -68,6 +68,7 @@ type Settings struct {
 	ServeMaxQueue   string        `mapstructure:"serve_max_queue"`
 	ServeIngestRate float64       `mapstructure:"serve_ingest_rate"`
 	ServeCheck      time.Duration `mapstructure:"serve_check_timeout"`
+	ServeRetention  string        `mapstructure:"serve_retention"`
 	// The alert store of serve.
 	ServeAlertRules   []string `mapstructure:"serve_alert_rules"`
 	ServeDestinations string   `mapstructure:"serve_destinations"`

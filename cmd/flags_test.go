@@ -182,3 +182,27 @@ func TestDebugAndPackFlags(t *testing.T) {
 		t.Errorf("a version that is not a number: %v", err)
 	}
 }
+
+// serve --retention: a duration of at least 2h, into the live options;
+// bad values are usage errors naming the flag.
+func TestServeRetentionFlag(t *testing.T) {
+	dir := t.TempDir()
+	o, err := parseCmd(t, dir, newCmdServe, "serve", "--data", dir, "--retention", "90d")
+	if err != nil {
+		t.Fatal(err)
+	}
+	live, err := liveOptions(o)
+	if err != nil || live.Retention != 90*24*time.Hour {
+		t.Fatalf("retention %v, %v", live.Retention, err)
+	}
+	o, _ = parseCmd(t, dir, newCmdServe, "serve", "--data", dir)
+	if live, err := liveOptions(o); err != nil || live.Retention != 0 {
+		t.Fatalf("default retention %v, %v", live.Retention, err)
+	}
+	for _, bad := range []string{"30m", "soon", "-5d"} {
+		o, _ := parseCmd(t, dir, newCmdServe, "serve", "--data", dir, "--retention", bad)
+		if _, err := liveOptions(o); exitCode(err) != ExitUsage || !strings.Contains(err.Error(), "--retention") {
+			t.Errorf("--retention %s: %v", bad, err)
+		}
+	}
+}

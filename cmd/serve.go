@@ -119,6 +119,7 @@ func serveFlags(c *cobra.Command) {
 	f.String("lake", "", "the lake live events go to (setting serve_lake; default DATA/lake)")
 	f.Bool("no-lake", false, "keep no events: detections and alerts only")
 	f.Duration("commit-interval", 10*time.Second, "how often the lake commits what arrived (setting serve_commit_interval)")
+	f.String("retention", "", "remove the lake's hours that ended longer ago than this, e.g. 90d (setting serve_retention; default: keep all)")
 	f.StringArray("syslog", nil, "a syslog listener NAME=NETWORK://HOST:PORT?options, repeatable (setting serve_syslog; see docs/serve.md)")
 	f.StringArray("kafka", nil, "a Kafka consumer group NAME=kafka://BROKER,BROKER?topics=T&group=G, repeatable (setting serve_kafka; see docs/serve.md)")
 	f.String("max-body", "64MiB", "largest /api/v1/ingest body as sent (setting serve_max_body)")
@@ -131,7 +132,7 @@ func serveFlags(c *cobra.Command) {
 	for flag, key := range map[string]string{"data": "serve_data", "listen": "serve_listen", "tls-cert": "serve_tls_cert",
 		"tls-key": "serve_tls_key", "max-upload": "serve_max_upload", "max-unzipped": "serve_max_unzipped",
 		"max-files": "serve_max_files", "shutdown-timeout": "serve_shutdown_timeout", "log-level": "serve_log_level",
-		"lake": "serve_lake", "no-lake": "serve_no_lake", "commit-interval": "serve_commit_interval", "syslog": "serve_syslog",
+		"lake": "serve_lake", "no-lake": "serve_no_lake", "commit-interval": "serve_commit_interval", "retention": "serve_retention", "syslog": "serve_syslog",
 		"kafka": "serve_kafka", "max-body": "serve_max_body", "max-decompressed": "serve_max_decompressed",
 		"ingest-rate": "serve_ingest_rate", "max-queue": "serve_max_queue", "max-record-bytes": "max_record_bytes",
 		"workers": "workers", "check-timeout": "serve_check_timeout", "alert-rules": "serve_alert_rules",
@@ -182,6 +183,15 @@ func liveOptions(opts *serveOptions) (serve.Options, error) {
 		Registry: opts.Load.Registry}
 	if o.CommitInterval < 100*time.Millisecond {
 		return o, usageErr("--commit-interval: at least 100ms")
+	}
+	if s.ServeRetention != "" {
+		var err error
+		if o.Retention, err = durationFlag("--retention", s.ServeRetention); err != nil {
+			return o, err
+		}
+		if o.Retention < 2*time.Hour {
+			return o, usageErr("--retention %q: at least 2h (the newest hours are still being written and compacted)", s.ServeRetention)
+		}
 	}
 	for _, spec := range s.ServeSyslog {
 		l, err := serve.ParseSyslog(spec)

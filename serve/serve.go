@@ -54,13 +54,16 @@ type Options struct {
 	Lake            string // folder of the lake ("" : <data>/lake)
 	NoLake          bool
 	CommitInterval  time.Duration
-	Syslog          []syslog.Config
-	Kafka           []kafka.Config
-	HTTPIngest      ingest.HTTPOptions
-	MaxQueueBytes   int64
-	MaxRecordBytes  int
-	Workers         int
-	Alerts          live.AlertSink // nil: the alerts are logged
+	// Retention removes the lake's hour partitions that ended longer ago
+	// than this, checked with the background compaction (0: keep all).
+	Retention      time.Duration
+	Syslog         []syslog.Config
+	Kafka          []kafka.Config
+	HTTPIngest     ingest.HTTPOptions
+	MaxQueueBytes  int64
+	MaxRecordBytes int
+	Workers        int
+	Alerts         live.AlertSink // nil: the alerts are logged
 	// Resources configure POST /api/v1/ingest/resources (resources.go).
 	Resources ResourceOptions
 	// Mount adds other parts' routes (the alert store's API).
@@ -135,7 +138,7 @@ func Run(stop, abort context.Context, opts Options) (err error) {
 		if lk, err = live.OpenLake(abort, dir, opts.Registry, lake.Options{}); err != nil {
 			return err
 		}
-		lk.Maintain(10*time.Minute, time.Hour, 0, func(err error) { log.Warn("lake compaction", "error", err.Error()) })
+		lk.Maintain(10*time.Minute, time.Hour, opts.Retention, func(err error) { log.Warn("lake maintenance", "error", err.Error()) })
 	}
 	sink := opts.Alerts
 	if sink == nil {
