@@ -19,8 +19,8 @@ import (
 	"panther/parsers"
 )
 
-// Settings are panther's settings, in the order the README's
-// "Configuration and exit codes" sets: a flag the user gave, then the
+// Settings are panther's settings, in the order docs/configuration.md
+// sets: a flag the user gave, then the
 // PANTHER_<KEY> environment variable, then the repository's .panther.yml
 // (found from the working folder upward, as git finds .git), then the user
 // config file (<user config dir>/panther/config.yml), then the flag's

@@ -5,7 +5,7 @@ import (
 	"fmt"
 )
 
-// Exit codes, as the README's "Configuration and exit codes" sets them.
+// Exit codes, as docs/configuration.md sets them.
 const (
 	ExitOK          = 0
 	ExitFindings    = 1 // failed tests, invalid detections, alerts with --fail-on-alert

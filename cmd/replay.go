@@ -65,7 +65,7 @@ split into events. Without --log-type each source's records are classified.
 
 Alerts are computed in event time: matches with one dedup string join an
 alert while within DedupPeriodMinutes of its first event, and the alert is
-raised once it holds Threshold events (the README's "Replay" section). Output
+raised once it holds Threshold events (docs/replay.md). Output
 is the same for any --workers.
 
 --since and --until take a time (2024-03-01T12:00:00Z), a date (2024-03-01;

@@ -37,7 +37,7 @@ type serveOptions struct {
 	Load     engine.LoadOptions
 }
 
-const serveLong = `Run the backend: an HTTP JSON API under /api/v1 (see the README and
+const serveLong = `Run the backend: an HTTP JSON API under /api/v1 (see docs/backend.md and
 docs/serve.md) that stores pack versions — validated and tested with the same
 code as "panther test", one active per pack, crash-safe in DIR — and runs the
 active versions on live events:

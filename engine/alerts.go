@@ -15,7 +15,7 @@ import (
 const MaxSamples = 5
 
 // Alert is a group of matches of one detection with one dedup string, as
-// the README's "Replay" section defines it: a match joins the open alert of its (detection,
+// docs/replay.md defines it: a match joins the open alert of its (detection,
 // dedup) while its event time is within DedupPeriodMinutes of the alert's
 // first event; a later match opens a new alert. The alert is emitted once
 // its count reaches the detection's Threshold.

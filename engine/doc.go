@@ -24,7 +24,7 @@
 // Alerts (alerts.go) group matches in event time: one detection and one
 // dedup string join the open alert while within DedupPeriodMinutes of its
 // first event, and an alert is raised once it holds Threshold events (the
-// README's "Replay" section states the semantics; the Aggregator is their
+// docs/replay.md states the semantics; the Aggregator is their
 // one implementation, used by replay, scheduled rules and fixture tests).
 //
 // For tests (testing.go) the engine builds a unit test's event

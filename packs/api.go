@@ -7,7 +7,7 @@ import (
 )
 
 // The JSON types of the backend's HTTP API (/api/v1), shared by the server
-// (packs/server) and the client (Client). The README documents the API.
+// (packs/server) and the client (Client). docs/backend.md documents the API.
 
 // Version is one stored version of a pack.
 type Version struct {

@@ -75,7 +75,7 @@ type VM struct {
 	memo         map[memoKey]lua.LValue // codec results for the current event (codec.go)
 }
 
-// New builds a VM with the sandbox the README's "Detections" section
+// New builds a VM with the sandbox docs/detections.md
 // describes: base (without dofile,
 // loadfile, load, loadstring, getfenv, setfenv, module, collectgarbage),
 // string, table, math, and our json, re, net and time modules. Close it

@@ -57,7 +57,7 @@ func (s *Server) Handler() http.Handler {
 	}
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, &apiError{status: http.StatusNotFound, code: "not_found", msg: "no such endpoint: " + r.Method + " " + r.URL.Path,
-			hint: "the API is under /api/v1/packs; see the README"})
+			hint: "the API is under /api/v1/packs; see docs/backend.md"})
 	})
 	return s.logRequests(mux)
 }

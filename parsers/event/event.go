@@ -2,7 +2,7 @@
 // consumer (the detection engine, the lake writer, `panther parse`) reads.
 //
 // An event is a JSON object — the source's own fields — plus the standard
-// `p_` fields (the README's "Log types and parsing"), kept apart in typed
+// `p_` fields (docs/parsing.md), kept apart in typed
 // Go fields so that they cost nothing to read and cannot be confused with
 // source data.
 //

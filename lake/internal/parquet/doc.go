@@ -26,5 +26,5 @@
 // Why our own encoder and not arrow-go's pqarrow (already a dependency)
 // is in the lake's package doc, with the benchmarks that decide it
 // (BenchmarkParquetWriters in package lake, and the replay with --lake
-// built both ways: see the README).
+// built both ways: see docs/design.md and docs/lake.md).
 package parquet
