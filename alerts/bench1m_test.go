@@ -9,8 +9,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -282,27 +280,7 @@ func benchTally(b *testing.B, s *Store) {
 			for i := range keys {
 				s.RaiseEvent(ctx, ev(i))
 			}
-			var next atomic.Int64
-			b.ResetTimer()
-			var wg sync.WaitGroup
-			for range senders {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					for {
-						i := next.Add(1)
-						if i > int64(b.N) {
-							return
-						}
-						if _, err := s.RaiseEvent(ctx, ev(i)); err != nil {
-							b.Error(err)
-							return
-						}
-					}
-				}()
-			}
-			wg.Wait()
-			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "increments/s")
+			raiseConcurrently(b, s, senders, ev)
 		})
 	}
 }

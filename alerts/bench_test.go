@@ -20,11 +20,17 @@ func BenchmarkTallyIncrements(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	var next atomic.Int64
 	b.ReportAllocs()
+	raiseConcurrently(b, s, 8, ev)
+}
+
+// raiseConcurrently raises ev(1)..ev(b.N) from senders goroutines at once
+// (the timed part of a benchmark) and reports increments a second.
+func raiseConcurrently(b *testing.B, s *Store, senders int64, ev func(int64) ConsoleEvent) {
+	var next atomic.Int64
 	b.ResetTimer()
 	var wg sync.WaitGroup
-	for range 8 {
+	for range senders {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
