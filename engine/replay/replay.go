@@ -254,9 +254,13 @@ func Run(ctx context.Context, opts Options) (*Stats, error) {
 	}
 	r.dec = decode.New(decode.Options{Registry: opts.Registry, LogType: opts.LogType, Label: opts.Label,
 		MaxRecordBytes: opts.MaxRecordBytes, Now: opts.Now, KeepBadRecords: opts.KeepBadRecords, Year: opts.Year})
+	r.signalFields = map[*engine.Detection]engine.AlertFields{}
 	for _, d := range rules {
 		r.timeouts[d] = new(atomic.Int64)
 		r.disabled[d] = new(atomic.Bool)
+		if f := r.signalFieldsOf(d); f != engine.AllFields {
+			r.signalFields[d] = f
+		}
 	}
 	for _, s := range opts.Sources {
 		if s.Size > 0 {
@@ -302,7 +306,7 @@ func Run(ctx context.Context, opts Options) (*Stats, error) {
 		evals.Add(1)
 		go func() {
 			defer evals.Done()
-			ev := engine.NewEvaluator(opts.Set, engine.EvalOptions{Budget: opts.Budget})
+			ev := engine.NewEvaluator(opts.Set, engine.EvalOptions{Budget: opts.Budget, Fields: r.fields})
 			defer ev.Close()
 			var prof *evalProfile
 			if r.prof != nil {
@@ -363,7 +367,9 @@ type run struct {
 	batcher     LakeBatcher
 	lakeBatches sync.Pool // of LakeBatch
 	prof        *profiler // with Options.ProfileRules
-	dec         *decode.Decoder
+	// signalFields are the alert functions the signals' matches run.
+	signalFields map[*engine.Detection]engine.AlertFields
+	dec          *decode.Decoder
 }
 
 func releaseAll(b *batch) {
@@ -766,6 +772,36 @@ func splitRules(opts Options) (rules, corrs []*engine.Detection, feedOnly map[*e
 		}
 	}
 	return rules, corrs, feedOnly
+}
+
+// fields says which alert functions a match of d runs (asked by the
+// evaluators; signalFields answers from what Run computed before they
+// started).
+func (r *run) fields(d *engine.Detection) engine.AlertFields {
+	if f, ok := r.signalFields[d]; ok {
+		return f
+	}
+	return engine.AllFields
+}
+
+// signalFieldsOf says which alert functions a match of d runs: all for a
+// rule that raises alerts; for a signal (CreateAlert: false, or a rule run
+// only to feed a correlation) those whose results something reads — the
+// rule_matches row (title, dedup, severity) and a correlation's held
+// match (title, dedup, alert_context: its chain shows them, its keys may
+// read the context). A signal that feeds nothing in this run runs none.
+func (r *run) signalFieldsOf(d *engine.Detection) engine.AlertFields {
+	if !d.NoAlert && !r.feedOnly[d] {
+		return engine.AllFields
+	}
+	var f engine.AlertFields
+	if r.opts.Lake != nil {
+		f |= engine.FieldTitle | engine.FieldDedup | engine.FieldSeverity
+	}
+	if r.corr != nil && r.corr.Wants(d.ID) {
+		f |= engine.FieldTitle | engine.FieldDedup | engine.FieldAlertContext
+	}
+	return f
 }
 
 func (r *run) lakeErr(err error) {
