@@ -237,16 +237,10 @@ func Run(ctx context.Context, opts Options) (*Stats, error) {
 		}
 		defer corr.Close()
 	}
-	byType := map[string][]*engine.Detection{}
-	for _, d := range rules {
-		for _, lt := range d.LogTypes {
-			byType[lt] = append(byType[lt], d)
-		}
-	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
-	r := &run{opts: opts, byType: byType, corr: corr, feedOnly: feedOnly, stats: &Stats{Events: map[string]int64{}, Sources: len(opts.Sources)},
+	r := &run{opts: opts, byType: map[string][]ruleRef{}, corr: corr, feedOnly: feedOnly, stats: &Stats{Events: map[string]int64{}, Sources: len(opts.Sources)},
 		timeouts: map[*engine.Detection]*atomic.Int64{}, disabled: map[*engine.Detection]*atomic.Bool{}}
 	r.batcher, _ = opts.Lake.(LakeBatcher)
 	if opts.ProfileRules {
@@ -260,6 +254,9 @@ func Run(ctx context.Context, opts Options) (*Stats, error) {
 		r.disabled[d] = new(atomic.Bool)
 		if f := r.signalFieldsOf(d); f != engine.AllFields {
 			r.signalFields[d] = f
+		}
+		for _, lt := range d.LogTypes {
+			r.byType[lt] = append(r.byType[lt], ruleRef{d, r.disabled[d], r.timeouts[d]})
 		}
 	}
 	for _, s := range opts.Sources {
@@ -356,7 +353,7 @@ type run struct {
 	opts        Options
 	corr        *correlate.Engine
 	feedOnly    map[*engine.Detection]bool
-	byType      map[string][]*engine.Detection
+	byType      map[string][]ruleRef
 	stats       *Stats
 	totalBytes  int64
 	doneBytes   atomic.Int64
@@ -370,6 +367,14 @@ type run struct {
 	// signalFields are the alert functions the signals' matches run.
 	signalFields map[*engine.Detection]engine.AlertFields
 	dec          *decode.Decoder
+}
+
+// ruleRef is a detection to run on the events of a log type, with its
+// counters at hand (no map lookups per event and rule).
+type ruleRef struct {
+	d        *engine.Detection
+	disabled *atomic.Bool
+	timeouts *atomic.Int64
 }
 
 func releaseAll(b *batch) {
@@ -561,8 +566,9 @@ func (r *run) evaluate(ctx context.Context, ev *engine.Evaluator, b *batch, prof
 			continue
 		}
 		ud := ev.NewEvent(e)
-		for _, d := range rules {
-			if r.disabled[d].Load() {
+		for _, rr := range rules {
+			d := rr.d
+			if rr.disabled.Load() {
 				continue
 			}
 			if prof != nil {
@@ -573,8 +579,8 @@ func (r *run) evaluate(ctx context.Context, ev *engine.Evaluator, b *batch, prof
 				ev.EvaluateInto(d, ud, &m)
 			}
 			if m.TimedOut() {
-				if n := r.timeouts[d].Add(1); r.opts.DisableAfterTimeouts > 0 && n >= int64(r.opts.DisableAfterTimeouts) {
-					r.disabled[d].Store(true)
+				if n := rr.timeouts.Add(1); r.opts.DisableAfterTimeouts > 0 && n >= int64(r.opts.DisableAfterTimeouts) {
+					rr.disabled.Store(true)
 				}
 			}
 			if m.Matched || m.Err != nil {
