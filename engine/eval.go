@@ -260,6 +260,9 @@ func (ev *Evaluator) guardPasses(in *instance, e *event.Event) bool {
 	for i := range in.guard.Conds {
 		c, slot := &in.guard.Conds[i], in.slots[i]
 		if slot < 0 {
+			if c.GivesWay(e, nil) {
+				return true // reading the fields raises in Lua: let it
+			}
 			if !c.HoldsWith(e, ev.vm.Unescape) {
 				return false
 			}
@@ -269,7 +272,11 @@ func (ev *Evaluator) guardPasses(in *instance, e *event.Event) bool {
 			ev.guardVals[slot] = c.Value(e)
 			ev.guardHave[slot] = true
 		}
-		if !c.Holds(ev.guardVals[slot]) {
+		v := ev.guardVals[slot]
+		if c.Strict && c.GivesWay(e, v) {
+			return true
+		}
+		if !c.Holds(v) {
 			return false
 		}
 	}
