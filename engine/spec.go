@@ -81,6 +81,9 @@ type Spec struct {
 	ThresholdDistinct string `yaml:"ThresholdDistinct"`
 	// GroupBy: field paths whose values make the default dedup string.
 	GroupBy []string `yaml:"GroupBy"`
+	// FirstSeen makes the rule match only values new for their key
+	// (firstseen.go).
+	FirstSeen *FirstSeenSpec `yaml:"-"`
 	// Correlation is the Detection of a correlation rule.
 	Correlation *Correlation `yaml:"-"`
 }
@@ -146,11 +149,12 @@ type FixtureSpec struct {
 var (
 	ruleKeys = []string{"AnalysisType", "RuleID", "DisplayName", "Enabled", "Filename", "LogTypes",
 		"Severity", "Description", "Runbook", "Reference", "Tags", "Reports", "SummaryAttributes",
-		"DedupPeriodMinutes", "Threshold", "OutputIds", "CreateAlert", "Tests", "Fixtures", "ThresholdDistinct", "GroupBy"}
+		"DedupPeriodMinutes", "Threshold", "OutputIds", "CreateAlert", "Tests", "Fixtures", "ThresholdDistinct", "GroupBy",
+		"FirstSeen"}
 	specKeys = map[Kind][]string{
 		TypeRule: ruleKeys,
 		TypeScheduledRule: append(slices.DeleteFunc(slices.Clone(ruleKeys), func(k string) bool {
-			return k == "LogTypes" || k == "ThresholdDistinct" || k == "GroupBy"
+			return k == "LogTypes" || k == "ThresholdDistinct" || k == "GroupBy" || k == "FirstSeen"
 		}), "ScheduledQueries"),
 		TypeCorrelationRule: correlationKeys,
 		TypePolicy: {"AnalysisType", "PolicyID", "DisplayName", "Enabled", "Filename", "ResourceTypes",
@@ -277,7 +281,7 @@ func decodeSpec(file string, data []byte, diags *diagList, budget *loadBudget) (
 	stripped := &yaml.Node{Kind: yaml.MappingNode, Tag: root.Tag, Line: root.Line, Column: root.Column}
 	for i := 0; i+1 < len(root.Content); i += 2 {
 		switch root.Content[i].Value {
-		case "Tests", "Fixtures", "Mappings", "PackDefinition", "Schedule", "Detection":
+		case "Tests", "Fixtures", "Mappings", "PackDefinition", "Schedule", "Detection", "FirstSeen":
 			continue
 		}
 		stripped.Content = append(stripped.Content, root.Content[i], root.Content[i+1])
@@ -312,6 +316,10 @@ func decodeSpec(file string, data []byte, diags *diagList, budget *loadBudget) (
 	if n := mapGet(root, "Detection"); n != nil && typ == TypeCorrelationRule {
 		c, good := decodeCorrelation(file, n, diags)
 		s.Correlation, ok = c, ok && good
+	}
+	if n := mapGet(root, "FirstSeen"); n != nil && typ == TypeRule {
+		fs, good := decodeFirstSeen(file, n, diags)
+		s.FirstSeen, ok = fs, ok && good
 	}
 	if n := mapGet(root, "Tests"); n != nil {
 		ok = decodeTests(file, n, s, typ, diags) && ok
