@@ -32,6 +32,10 @@ type FirstSeenStats struct {
 	StateBytes int64
 }
 
+// fsValBytes estimates a value's memory besides its text: its list node
+// and its map entry.
+const fsValBytes = 96
+
 // maxFirstSeenTerms bounds the combinations one event records (Fields
 // with lists give each combination of their values).
 const maxFirstSeenTerms = 64
@@ -68,7 +72,42 @@ type fsRule struct {
 
 type fsKey struct {
 	key  string
-	seen map[string]int64 // value -> latest event time seen, Unix ns
+	seen map[string]*fsVal
+	// A list of the values, the most recently seen first: the cap drops
+	// from its tail in constant time (a key of high cardinality — every
+	// call from another address — drops a value at each new one).
+	head, tail *fsVal
+}
+
+type fsVal struct {
+	v          string
+	last       int64 // latest event time seen, Unix ns
+	prev, next *fsVal
+}
+
+func (k *fsKey) unlink(x *fsVal) {
+	if x.prev != nil {
+		x.prev.next = x.next
+	} else {
+		k.head = x.next
+	}
+	if x.next != nil {
+		x.next.prev = x.prev
+	} else {
+		k.tail = x.prev
+	}
+	x.prev, x.next = nil, nil
+}
+
+func (k *fsKey) pushFront(x *fsVal) {
+	x.next = k.head
+	if k.head != nil {
+		k.head.prev = x
+	}
+	k.head = x
+	if k.tail == nil {
+		k.tail = x
+	}
 }
 
 // NewFirstSeenState returns an empty history.
@@ -119,16 +158,20 @@ func (s *FirstSeenState) Filter(m *Match, e *event.Event) bool {
 	horizon := t - int64(fr.history)
 	isNew := false
 	for _, v := range s.terms {
-		if last, ok := k.seen[v]; !ok || last < horizon {
+		if x, ok := k.seen[v]; !ok || x.last < horizon {
 			isNew = true
 		}
 	}
 	for _, v := range s.terms {
-		last, ok := k.seen[v]
+		x, ok := k.seen[v]
 		if !ok {
 			s.record(r, k, v, t)
-		} else if last < t {
-			k.seen[v] = t
+			continue
+		}
+		x.last = max(x.last, t)
+		if k.head != x {
+			k.unlink(x)
+			k.pushFront(x)
 		}
 	}
 	s.bound(r, k, horizon)
@@ -197,7 +240,7 @@ func (s *FirstSeenState) touch(r *fsRule, key string) *fsKey {
 		r.lru.MoveToFront(el)
 		return el.Value.(*fsKey)
 	}
-	k := &fsKey{key: key, seen: map[string]int64{}}
+	k := &fsKey{key: key, seen: map[string]*fsVal{}}
 	r.keys[key] = r.lru.PushFront(k)
 	r.bytes += int64(len(key)) + 96
 	for len(r.keys) > s.opts.MaxKeys {
@@ -207,30 +250,24 @@ func (s *FirstSeenState) touch(r *fsRule, key string) *fsKey {
 }
 
 func (s *FirstSeenState) record(r *fsRule, k *fsKey, v string, t int64) {
-	k.seen[v] = t
+	x := &fsVal{v: v, last: t}
+	k.seen[v] = x
+	k.pushFront(x)
 	r.values++
-	r.bytes += int64(len(v)) + 40
+	r.bytes += int64(len(v)) + fsValBytes
 }
 
 // bound applies the caps on values after k took new ones.
 func (s *FirstSeenState) bound(r *fsRule, k *fsKey, horizon int64) {
-	if len(k.seen) > s.opts.MaxValuesPerKey {
-		// Drop the least recently seen values (expired ones first).
-		excess := len(k.seen) - s.opts.MaxValuesPerKey
-		for range excess {
-			oldV, oldT := "", int64(0)
-			first := true
-			for v, t := range k.seen {
-				if first || t < oldT || (t == oldT && v < oldV) {
-					oldV, oldT, first = v, t, false
-				}
-			}
-			delete(k.seen, oldV)
-			r.values--
-			r.bytes -= int64(len(oldV)) + 40
-			if oldT >= horizon { // an expired value goes uncounted
-				r.stats.DroppedValues++
-			}
+	for len(k.seen) > s.opts.MaxValuesPerKey {
+		// Drop the least recently seen value (expired ones are the oldest).
+		x := k.tail
+		k.unlink(x)
+		delete(k.seen, x.v)
+		r.values--
+		r.bytes -= int64(len(x.v)) + fsValBytes
+		if x.last >= horizon { // an expired value goes uncounted
+			r.stats.DroppedValues++
 		}
 	}
 	for r.values > s.opts.MaxValues && r.lru.Len() > 1 {
@@ -247,7 +284,7 @@ func (s *FirstSeenState) dropKey(r *fsRule) {
 	r.values -= len(k.seen)
 	r.bytes -= int64(len(k.key)) + 96
 	for v := range k.seen {
-		r.bytes -= int64(len(v)) + 40
+		r.bytes -= int64(len(v)) + fsValBytes
 	}
 	r.stats.DroppedKeys++
 	r.stats.DroppedValues += int64(len(k.seen))

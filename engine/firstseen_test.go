@@ -251,3 +251,30 @@ func TestFirstSeenRefused(t *testing.T) {
 }
 
 func matches(re, s string) bool { return regexp.MustCompile(re).MatchString(s) }
+
+// BenchmarkFirstSeenFilter is the sink's cost a match: the history of
+// 1,000 keys of 100 addresses each, half the matches new.
+func BenchmarkFirstSeenFilter(b *testing.B) {
+	set := load(b, tree(b, map[string]string{
+		"r/r.yml": fmt.Sprintf(newIPRule, 60, 0),
+		"r/r.lua": `function rule(e) return true end`,
+	}))
+	d, _ := set.Detection("New.IP")
+	events := make([]*event.Event, 4096)
+	for i := range events {
+		e := event.New()
+		js := fmt.Sprintf(`{"recipientAccountId":"%012d","sourceIPAddress":"192.0.%d.%d"}`, i%1000, (i/1000)%4, i%200)
+		if err := e.ParseJSON([]byte(js)); err != nil {
+			b.Fatal(err)
+		}
+		e.Time = countT0.Add(time.Duration(i) * time.Second)
+		events[i] = e
+	}
+	fs := NewFirstSeenState(FirstSeenOptions{})
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		m := Match{Detection: d, Matched: true}
+		fs.Filter(&m, events[i%len(events)])
+	}
+}
