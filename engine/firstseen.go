@@ -148,3 +148,40 @@ func compileFirstSeen(s *FirstSeenSpec) *firstSeenRule {
 
 // HasFirstSeen reports whether the detection has the FirstSeen option.
 func (d *Detection) HasFirstSeen() bool { return d.firstSeen != nil }
+
+// decodeHistory decodes a unit test's History: the events before its Log,
+// for a rule with FirstSeen.
+func decodeHistory(file string, n *yaml.Node, s *Spec, test string, diags *diagList) ([][]byte, bool) {
+	if s.FirstSeen == nil {
+		diags.errorf(file, n.Line, n.Column, "History makes values seen for FirstSeen: add FirstSeen to the rule, or drop History", "test %q: History in a rule without FirstSeen", test)
+		return nil, false
+	}
+	if n.Kind != yaml.SequenceNode {
+		diags.errorf(file, n.Line, n.Column, "a list of events, the oldest first", "test %q: History: expected a list, found %s", test, kindName(n))
+		return nil, false
+	}
+	if len(n.Content) > maxTestHistory {
+		diags.errorf(file, n.Line, n.Column, "a few events make the point; a fixture test replays a file", "test %q: History holds %d events, more than %d", test, len(n.Content), maxTestHistory)
+		return nil, false
+	}
+	var out [][]byte
+	ok := true
+	for _, item := range n.Content {
+		if item.Kind != yaml.MappingNode {
+			diags.errorf(file, item.Line, item.Column, "", "test %q: a History event must be a mapping, found %s", test, kindName(item))
+			ok = false
+			continue
+		}
+		js, err := nodeJSON(nil, item)
+		if err != nil {
+			diags.errorf(file, item.Line, item.Column, "", "test %q: %v", test, err)
+			ok = false
+			continue
+		}
+		out = append(out, js)
+	}
+	return out, ok
+}
+
+// maxTestHistory bounds a unit test's History.
+const maxTestHistory = 1000

@@ -14,6 +14,9 @@ type FirstSeenOptions struct {
 	MaxKeys         int // keys (By values) a rule keeps, least recently touched dropped first (default 10,000)
 	MaxValuesPerKey int // values a key keeps, least recently seen dropped first (default 1,000)
 	MaxValues       int // values a rule keeps in all (default 200,000)
+	// NoLearning turns the learning period off (a unit test's History is
+	// all the history there is).
+	NoLearning bool
 }
 
 // FirstSeenStats are the counters of one FirstSeen rule.
@@ -178,7 +181,7 @@ func (s *FirstSeenState) Filter(m *Match, e *event.Event) bool {
 	switch {
 	case !isNew:
 		r.stats.Seen++
-	case e.Time.Before(s.start.Add(fr.learn)):
+	case !s.opts.NoLearning && e.Time.Before(s.start.Add(fr.learn)):
 		r.stats.Learning++
 		isNew = false
 	default:

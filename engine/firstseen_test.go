@@ -240,6 +240,21 @@ func TestFirstSeenRefused(t *testing.T) {
 			t.Errorf("%s:\n%s\nwant %s", c.yaml, msg, c.want)
 		}
 	}
+	// A unit test's History: only for rules with FirstSeen, a list of events.
+	test := "Tests:\n  - Name: t\n    ExpectedResult: true\n    Log: {sourceIPAddress: 192.0.2.1}\n    History: %s\n"
+	for _, c := range []struct{ spec, want string }{
+		{fmt.Sprintf(test, "[{sourceIPAddress: 192.0.2.1}]"), `r.yml:10:\d+: error: test "t": History in a rule without FirstSeen`},
+		{"FirstSeen: {Fields: [x]}\n" + fmt.Sprintf(test, "{sourceIPAddress: 192.0.2.1}"), `r.yml:11:\d+: error: test "t": History: expected a list`},
+		{"FirstSeen: {Fields: [x]}\n" + fmt.Sprintf(test, "[x]"), `r.yml:11:\d+: error: test "t": a History event must be a mapping`},
+	} {
+		set := load(t, tree(t, map[string]string{
+			"r/r.yml": "AnalysisType: rule\nRuleID: Bad\nFilename: r.lua\nLogTypes: [AWS.CloudTrail]\nSeverity: Low\n" + c.spec,
+			"r/r.lua": "function rule(e) return true end",
+		}))
+		if msg := fmt.Sprint(set.Diagnostics); set.Diagnostics.Errors() == 0 || !matches(c.want, msg) {
+			t.Errorf("%s:\n%s\nwant %s", c.spec, msg, c.want)
+		}
+	}
 	// Scheduled rules have no stream: the key is refused there.
 	set := load(t, tree(t, map[string]string{
 		"r/r.yml": "AnalysisType: scheduled_rule\nRuleID: Bad\nFilename: r.lua\nScheduledQueries: [Q]\nSeverity: Low\nFirstSeen: {Fields: [x]}\n",

@@ -109,6 +109,8 @@ func specDocs(o SchemaOptions) map[string]schema.Key {
 		strKey("Tests.Name", "The test's name, unique in this spec: panther test --run and panther debug name it."),
 		boolKey("Tests.ExpectedResult", "Whether rule() (or policy()) returns true for this event."),
 		{Name: "Tests.Log", Type: schema.Object, Doc: "The event, as the parser would give it (the standard p_ fields are added).", Values: &schema.Key{}},
+		{Name: "Tests.History", Type: schema.Array, Doc: "For a rule with FirstSeen (ours): the events before Log, oldest first; those that pass rule() make their values seen (no learning period in a test).",
+			Items: &schema.Key{Type: schema.Object, Values: &schema.Key{}}},
 		{Name: "Tests.Resource", Type: schema.Object, Doc: "The resource a policy checks.", Values: &schema.Key{}},
 		{Name: "Tests.Mocks", Type: schema.Array, Doc: "Globals (or helper.function) replaced for this test only.",
 			Items: &schema.Key{Type: schema.Object, Required: []string{"objectName"}}},
@@ -202,7 +204,7 @@ var kindOrder = map[Kind][]string{
 // nestedOrder is the canonical order of the keys of nested mappings, by
 // path; each holds exactly the keys of the decoder's list for it.
 var nestedOrder = map[string][]string{
-	"Tests":             {"Name", "ExpectedResult", "Mocks", "Log", "Resource", "RuleOutputs", "Expect"},
+	"Tests":             {"Name", "ExpectedResult", "Mocks", "History", "Log", "Resource", "RuleOutputs", "Expect"},
 	"Tests.RuleOutputs": {"ID", "Matches"},
 	"Detection": {"Sequence", "Group", "Transitions", "MatchCriteria", "LookbackWindowMinutes", "Schedule",
 		"EventEvaluationOrder"},
@@ -267,6 +269,9 @@ func SpecSchemas(o SchemaOptions) []schema.Kind {
 		}
 		if tests := schema.Find(k.Keys, "Tests"); tests != nil {
 			// A rule's test has a Log; a policy's a Resource (or a Log).
+			if typ != TypeRule { // History serves FirstSeen, a rule's option
+				tests.Items.Keys = slices.DeleteFunc(slices.Clone(tests.Items.Keys), func(k schema.Key) bool { return k.Name == "History" })
+			}
 			switch typ {
 			case TypePolicy:
 				tests.Items.AnyRequired = []string{"Log", "Resource"}

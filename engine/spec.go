@@ -108,8 +108,11 @@ type TestSpec struct {
 	Name           string
 	ExpectedResult bool
 	// Log is the event (rules) or resource (policies) as JSON.
-	Log   []byte
-	Mocks []MockSpec
+	Log []byte
+	// History are the events before Log, as JSON, for a rule with
+	// FirstSeen (ours): they make the values seen.
+	History [][]byte
+	Mocks   []MockSpec
 	// Expect asserts the outputs of the auxiliary functions (ours).
 	Expect *ExpectSpec
 	// RuleOutputs are the matches a correlation test feeds (Panther's).
@@ -179,7 +182,7 @@ var (
 		TypeScheduledQuery:  {"QueryName", "Query", "Schedule"},
 		TypeCorrelationRule: {"RuleID", "Severity", "Detection"},
 	}
-	testKeys     = []string{"Name", "ExpectedResult", "Log", "Resource", "Mocks", "Expect", "RuleOutputs"}
+	testKeys     = []string{"Name", "ExpectedResult", "Log", "Resource", "Mocks", "Expect", "RuleOutputs", "History"}
 	mockKeys     = []string{"objectName", "returnValue"}
 	expectKeys   = []string{"Title", "Dedup", "Severity", "Description", "Reference", "Runbook", "AlertContext", "Destinations"}
 	mappingKeys  = []string{"Name", "Path", "Method"}
@@ -459,6 +462,10 @@ func decodeTests(file string, n *yaml.Node, s *Spec, typ Kind, diags *diagList) 
 				diags.errorf(file, m.Line, m.Column, "", "test %q: Mocks are not supported in correlation tests", t.Name)
 				ok = false
 			}
+			if h := mapGet(item, "History"); h != nil {
+				diags.errorf(file, h.Line, h.Column, "History is for the tests of rules with FirstSeen", "test %q: History in a correlation test", t.Name)
+				ok = false
+			}
 			s.Tests = append(s.Tests, t)
 			continue
 		}
@@ -485,6 +492,10 @@ func decodeTests(file string, n *yaml.Node, s *Spec, typ Kind, diags *diagList) 
 				ok = false
 			}
 			t.Log = js
+		}
+		if h := mapGet(item, "History"); h != nil {
+			hist, good := decodeHistory(file, h, s, t.Name, diags)
+			t.History, ok = hist, ok && good
 		}
 		if m := mapGet(item, "Mocks"); m != nil {
 			if m.Kind != yaml.SequenceNode {
