@@ -360,3 +360,28 @@ function description(e) return e.no.description end
 		t.Errorf("%d rule_matches rows, want 4", lk.matches)
 	}
 }
+
+// A signal with FirstSeen over its alert context runs alert_context even
+// when nothing else reads its matches: FirstSeen's values come from it.
+func TestReplaySignalFirstSeenReadsContext(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{
+		"sig.yml": "AnalysisType: rule\nRuleID: NewAddress\nCreateAlert: false\nFilename: sig.lua\nLogTypes: [AWS.CloudTrail]\nSeverity: Low\n" +
+			"FirstSeen: {Fields: [p_alert_context.ip], HistoryMinutes: 60}\n",
+		"sig.lua": `function rule(e) return true end
+function alert_context(e) return {ip = e.sourceIPAddress} end`,
+	})
+	set := engine.Load([]engine.Source{engine.DirSource(dir)}, engine.LoadOptions{Registry: logtypes.Default()})
+	if set.Diagnostics.Errors() > 0 {
+		t.Fatal(set.Diagnostics)
+	}
+	logs := t.TempDir()
+	// ctLine's address is 198.51.100.<minute>: three events, two addresses.
+	writeFiles(t, logs, map[string]string{"x.json": ctLine(1, "StopLogging", "z", "Success") + "\n" +
+		ctLine(2, "StopLogging", "z", "Success") + "\n" + ctLine(1, "StopLogging", "z", "Success") + "\n"})
+	st, _ := runReplay(t, set, []string{logs}, 1, nil)
+	fs := st.FirstSeen["NewAddress"]
+	if fs.Missing != 0 || fs.Values != 2 || fs.Seen != 1 {
+		t.Errorf("FirstSeen: %+v, want 2 values, 1 seen again, none missing", fs)
+	}
+}
