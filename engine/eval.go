@@ -224,7 +224,7 @@ func (ev *Evaluator) guardPasses(in *instance, e *event.Event) bool {
 	for i := range in.guard.Conds {
 		c, slot := &in.guard.Conds[i], in.slots[i]
 		if slot < 0 {
-			if !c.HoldsWith(e, ev.vm.Unescape) {
+			if !c.HoldsIn(ev.vm, in.main, e) {
 				return false
 			}
 			continue

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 
+	lua "github.com/yuin/gopher-lua"
+
 	"panther/parsers/event"
 )
 
@@ -81,6 +83,21 @@ function rule(e) return M:test(e.a) end
 function title(e) return L[1] end`, ``}, // the list is used elsewhere
 		{`local M = match.literals({"x"})
 function rule(e) return M:test(e.a .. "y") end`, ``},
+		// Matchers of a list read when rule() runs (a helper's, mockable).
+		{`local H = { list = {"x"} }
+function rule(e) if not match.literals(H.list, { ignore_case = true }):test(e.ua) then return false end end`, `H.list:test(ua)`},
+		{`local H = require("h")
+function rule(e) return match.literals(H.list):test(e.ua or "") and e.status == 1 end`, `H.list:test(ua or "")`}, // it may raise: nothing after it counts
+		{`function rule(e) return match.literals(H.list):test(e.ua) end`, ``},   // H a global
+		{`local H = {}
+function rule(H) return match.literals(H.list):test(H.ua) end`, ``}, // a parameter
+		{`local H = {}
+local match = other
+function rule(e) return match.literals(H.list):test(e.ua) end`, ``},
+		{`local H = {}
+function rule(e) return match.literals(H.list, opts):test(e.ua) end`, ``},
+		{`local H = {}
+function rule(e) return match.patterns(H.list):test(e.ua) end`, ``},
 		// Sets that could change, or are not sets of truthy constants.
 		{`local S = {A = true}
 S.B = true
@@ -169,4 +186,66 @@ func matcherCond(t *testing.T, list string) Cond {
 		t.Fatalf("no matcher guard: %v", g)
 	}
 	return g.Conds[0]
+}
+
+// TestLiveGuardFollowsTheList: the guard of match.literals(H.list):test(...)
+// reads the list rule() would read, replaced or not, and lets Lua decide
+// on a list match.literals refuses.
+func TestLiveGuardFollowsTheList(t *testing.T) {
+	src := `local H = { list = { { "nikto", "Nikto" }, "sqlmap" } }
+function set(l) H.list = l end
+function rule(e)
+  if not match.literals(H.list, { ignore_case = true }):test(e.ua) then
+    return false
+  end
+  return true
+end`
+	ch, err := Compile("live.lua", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := ch.Guard("rule")
+	if g == nil || len(g.Conds) != 1 {
+		t.Fatalf("no guard: %v", g)
+	}
+	vm := New(Options{})
+	defer vm.Close()
+	env, err := vm.Load(ch, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rule, set := env.Func("rule"), env.Func("set")
+	lists := []struct {
+		name string
+		list lua.LValue
+	}{
+		{"the default", nil},
+		{"a mock", vm.FromGo([]any{"curl/", []any{"Mozilla", "a browser"}})},
+		{"an empty list", vm.FromGo([]any{})},
+		{"a bad list", vm.FromGo([]any{"x", 5.0})}, // Lua raises: the guard must pass
+		{"not a list", lua.LString("x")},
+	}
+	uas := []string{`"Mozilla/5.0 (Nikto/2.5)"`, `"SQLMAP/1.8"`, `"curl/8.1"`, `"Mozilla/5.0"`, `"Ünïcode MOZILLA"`, `5`, `null`}
+	for _, l := range lists {
+		if l.list != nil {
+			if _, err := vm.Call(set, l.list); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, ua := range uas {
+			e := event.New()
+			if err := e.ParseJSON([]byte(`{"ua":` + ua + `}`)); err != nil {
+				t.Fatal(err)
+			}
+			ret, err := vm.Call(rule, vm.NewEvent(e, nil))
+			want := err != nil || ret == lua.LTrue // an error must reach Lua
+			if got := g.Conds[0].HoldsIn(vm, rule, e); got != want {
+				t.Errorf("%s, ua %s: guard %v, rule() %v (err %v)", l.name, ua, got, ret, err)
+			}
+			if !g.Conds[0].HoldsOn(e) {
+				t.Errorf("%s, ua %s: without the VM the guard must pass", l.name, ua)
+			}
+			e.Release()
+		}
+	}
 }

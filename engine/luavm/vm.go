@@ -71,8 +71,9 @@ type VM struct {
 	res          *regexCache
 	nets         *cidrCache
 	patterns     *patternCache
-	alloc        int64                  // bytes the built-ins allocated in this call (limits.go)
-	memo         map[memoKey]lua.LValue // codec results for the current event (codec.go)
+	alloc        int64                   // bytes the built-ins allocated in this call (limits.go)
+	memo         map[memoKey]lua.LValue  // codec results for the current event (codec.go)
+	live         map[liveKey]*matcherDef // guards' matchers of helper lists (guard_match.go)
 }
 
 // New builds a VM with the sandbox docs/detections.md
@@ -98,7 +99,7 @@ func New(opts Options) *VM {
 		IncludeGoStackTrace: false,
 	})
 	vm := &VM{L: L, opts: opts, print: opts.Print, res: newRegexCache(), nets: newCIDRCache(), patterns: newPatternCache(),
-		memo: map[memoKey]lua.LValue{}}
+		memo: map[memoKey]lua.LValue{}, live: map[liveKey]*matcherDef{}}
 	vm.buildSandbox()
 	if opts.Budget > 0 {
 		vm.guard = &guard{budget: opts.Budget}
