@@ -88,7 +88,7 @@ function rule(e) return M:test(e.a .. "y") end`, ``},
 function rule(e) if not match.literals(H.list, { ignore_case = true }):test(e.ua) then return false end end`, `H.list:test(ua)`},
 		{`local H = require("h")
 function rule(e) return match.literals(H.list):test(e.ua or "") and e.status == 1 end`, `H.list:test(ua or "")`}, // it may raise: nothing after it counts
-		{`function rule(e) return match.literals(H.list):test(e.ua) end`, ``},   // H a global
+		{`function rule(e) return match.literals(H.list):test(e.ua) end`, ``}, // H a global
 		{`local H = {}
 function rule(H) return match.literals(H.list):test(H.ua) end`, ``}, // a parameter
 		{`local H = {}

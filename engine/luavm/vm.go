@@ -206,14 +206,16 @@ type Env struct {
 // module runs once per Requirer and its result is cached.
 type Requirer struct {
 	vm      *VM
-	lookup  func(name string) (*Chunk, bool)
+	lookup  func(name string) (*Chunk, error)
 	cache   map[string]lua.LValue
 	envs    map[string]*Env
 	loading map[string]bool
 }
 
-// NewRequirer makes a require cache over the named chunks.
-func (vm *VM) NewRequirer(lookup func(name string) (*Chunk, bool)) *Requirer {
+// NewRequirer makes a require cache over the named chunks: lookup returns
+// the chunk of a name, nil when there is none, or why it has none (a
+// file compiled on first use that does not compile).
+func (vm *VM) NewRequirer(lookup func(name string) (*Chunk, error)) *Requirer {
 	return &Requirer{vm: vm, lookup: lookup, cache: map[string]lua.LValue{}, envs: map[string]*Env{}, loading: map[string]bool{}}
 }
 
@@ -240,8 +242,11 @@ func (r *Requirer) require(L *lua.LState) int {
 	if r.loading[name] {
 		L.RaiseError("require(%q): circular require", name)
 	}
-	chunk, ok := r.lookup(name)
-	if !ok {
+	chunk, err := r.lookup(name)
+	if err != nil {
+		L.RaiseError("require(%q): %s", name, err.Error())
+	}
+	if chunk == nil {
 		L.RaiseError("require(%q): no global helper with GlobalID %q", name, name)
 	}
 	r.loading[name] = true
