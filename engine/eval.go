@@ -186,6 +186,7 @@ func (ev *Evaluator) load(d *Detection) (*instance, error) {
 	}
 	if d.Kind == TypeRule && !ev.opts.NoGuards && !ev.opts.KeepOutputs {
 		if in.guard = chunk.Guard("rule"); in.guard != nil {
+			ev.vm.ShareScans(in.guard)
 			for _, c := range in.guard.Conds {
 				slot := -1 // AnyOf, Contains: read each time
 				if c.Kind != luavm.AnyOf && c.Kind != luavm.Contains {

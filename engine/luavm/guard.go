@@ -123,6 +123,11 @@ func (c *Cond) HoldsIn(vm *VM, fn *lua.LFunction, e *event.Event) bool {
 			}
 			return c.contains.holdsFor(e, vm.Unescape, m)
 		}
+		if vm.scans != nil {
+			if holds, ok := vm.scans.holds(c.contains, e, vm.Unescape); ok {
+				return holds
+			}
+		}
 		return c.contains.holds(e, vm.Unescape)
 	}
 	return c.Holds(c.Value(e))

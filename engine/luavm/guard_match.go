@@ -460,6 +460,17 @@ func (c *containsCond) holds(e *event.Event, dec func(string, bool) string) bool
 
 // holdsFor is holds with the matcher m.
 func (c *containsCond) holdsFor(e *event.Event, dec func(string, bool) string, m *matcherDef) bool {
+	s, ok := c.input(e, dec)
+	if !ok {
+		return false
+	}
+	return c.matches(s, m)
+}
+
+// input is the string the test searches: the field (or the default)
+// decoded as the opening says, not lower-cased; ok is false when :test
+// gets something other than a string (it is then false).
+func (c *containsCond) input(e *event.Event, dec func(string, bool) string) (string, bool) {
 	var v *fastjson.Value
 	if e.Fields != nil {
 		for _, p := range c.chain {
@@ -483,7 +494,7 @@ func (c *containsCond) holdsFor(e *event.Event, dec func(string, bool) string, m
 	default:
 		// nil, a number, true, an object: :test(non-string) is false, and
 		// so is :test("") after codec.
-		return false
+		return "", false
 	}
 	// Decoding: nothing to undo in most values; lower-casing is done by
 	// the folding automata on ASCII text, so nothing is copied then.
@@ -495,7 +506,12 @@ func (c *containsCond) holdsFor(e *event.Event, dec func(string, bool) string, m
 			s = unescapeString(s)
 		}
 	}
-	if c.decode == 2 || m.ignoreCase {
+	return s, true
+}
+
+// matches searches m's needles in the input s.
+func (c *containsCond) matches(s string, m *matcherDef) bool {
+	if c.lower(m) {
 		// :test sees the value lower-cased (by codec or by ignore_case).
 		if !isASCII(s) {
 			s = strings.ToLower(s)
@@ -522,6 +538,10 @@ func (c *containsCond) holdsFor(e *event.Event, dec func(string, bool) string, m
 	}
 	return m.folded.ac.isMatch(foldASCII(s))
 }
+
+// lower says that :test sees the value lower-cased (by codec or by
+// ignore_case).
+func (c *containsCond) lower(m *matcherDef) bool { return c.decode == 2 || m.ignoreCase }
 
 // mayUnescape reports whether unescapeString could change s.
 func mayUnescape(s string) bool {

@@ -249,3 +249,63 @@ end`
 		}
 	}
 }
+
+// TestSharedScansAgree: the guards' matcher tests answered from one scan
+// per input (ShareScans) agree with each test alone, on ASCII and other
+// text, encoded or not, absent or not a string.
+func TestSharedScansAgree(t *testing.T) {
+	srcs := []string{
+		`local A = match.literals({"../", "..\\"})
+function rule(e) return A:test(codec.unescape(e.u or e.r or "", true)) end`,
+		`local B = match.patterns({ {"x", [[union\s+select]], {"union"}}, {"y", [[(?i)SLEEP\(]]} })
+function rule(e) return B:test(codec.unescape(e.u or e.r or "", true)) end`,
+		`local S = match.literals({"/.env", "/.git/"})
+function rule(e) if not (S:test(codec.unescape(e.u or e.r or "", true)) or S:test(codec.unescape(e.ref, true))) then return false end end`,
+		`local C = match.literals({"NiKto", "sqlmap"}, { ignore_case = true })
+function rule(e) return C:test(e.u) end`,
+		`local D = match.literals({"$", "24"})
+function rule(e) return D:test(e.u) end`,
+	}
+	vm := New(Options{})
+	defer vm.Close()
+	var guards []*Guard
+	for i, src := range srcs {
+		ch, err := Compile("s.lua", []byte(src))
+		if err != nil {
+			t.Fatal(err)
+		}
+		g := ch.Guard("rule")
+		if g == nil {
+			t.Fatalf("source %d: no guard", i)
+		}
+		guards = append(guards, g)
+		vm.ShareScans(g)
+	}
+	if vm.scans == nil || len(vm.scans.groups) != 3 {
+		t.Fatalf("want 3 groups (target, referer, raw user agent), got %+v", vm.scans)
+	}
+	docs := []string{
+		`{"u":"/a/../../etc/passwd"}`, `{"u":"/a/%2e%2e%2fetc"}`, `{"u":"/x?q=1 UNION  SELECT 2"}`, `{"u":"/x?q=union%20select"}`,
+		`{"u":"/x?q=sleep(5)"}`, `{"u":"/x?q=SLEEP(5)"}`, `{"u":"/x?q=ſleep(5)"}`, `{"u":"/İ/../"}`, `{"u":"/.ENV"}`,
+		`{"u":"/static/app.js"}`, `{"r":"GET /.git/config HTTP/1.0"}`, `{"r":5}`, `{}`, `{"u":null,"r":"/.env"}`,
+		`{"u":"/","ref":"http://x/%2e%2e/"}`, `{"u":"/","ref":"http://x/.GIT/"}`, `{"u":"Mozilla (Nikto/2)"}`, `{"u":"x$y"}`,
+		`{"u":"SQLMAP ünïcode"}`, `{"u":false}`, `{"u":"%2524"}`,
+	}
+	for _, js := range docs {
+		e := event.New()
+		if err := e.ParseJSON([]byte(js)); err != nil {
+			t.Fatal(err)
+		}
+		vm.NewEvent(e, nil)
+		for i, g := range guards {
+			for j := range g.Conds {
+				c := &g.Conds[j]
+				alone := c.HoldsWith(e, vm.Unescape)
+				if shared := c.HoldsIn(vm, nil, e); shared != alone {
+					t.Errorf("source %d, %s on %s: shared %v, alone %v", i, c.String(), js, shared, alone)
+				}
+			}
+		}
+		e.Release()
+	}
+}

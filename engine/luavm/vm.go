@@ -74,6 +74,7 @@ type VM struct {
 	alloc        int64                   // bytes the built-ins allocated in this call (limits.go)
 	memo         map[memoKey]lua.LValue  // codec results for the current event (codec.go)
 	live         map[liveKey]*matcherDef // guards' matchers of helper lists (guard_match.go)
+	scans        *scans                  // guards' tests that share a scan (guard_shared.go)
 }
 
 // New builds a VM with the sandbox docs/detections.md
