@@ -49,9 +49,10 @@ func (app *App) loadDetectionsWith(paths []string, coverage bool) (*engine.Set, 
 // loadDetectionsLazily is loadDetections for panther replay: each Lua
 // file compiles when an event first needs it (engine.LoadOptions.LazyLua),
 // so that the start-up costs what the input's log types need; a file that
-// does not compile is reported as the rule error of those events.
+// does not compile is reported as the rule error of those events. The
+// specs' unit tests are not read (SkipTests).
 func (app *App) loadDetectionsLazily(paths []string) (*engine.Set, error) {
-	return app.loadDetectionsOpts(paths, func(o *engine.LoadOptions) { o.LazyLua = true })
+	return app.loadDetectionsOpts(paths, func(o *engine.LoadOptions) { o.LazyLua, o.SkipTests = true, true })
 }
 
 func (app *App) loadDetectionsOpts(paths []string, with func(*engine.LoadOptions)) (*engine.Set, error) {

@@ -1,10 +1,13 @@
 package engine
 
 import (
+	"io/fs"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
 
+	"panther/detections"
 	"panther/parsers/event"
 	"panther/parsers/logtypes"
 )
@@ -69,6 +72,69 @@ func TestLazyLua(t *testing.T) {
 	for _, d := range lazy.Detections {
 		if d.ID == "Other.Type" && d.lua.chunk != nil {
 			t.Errorf("%s compiled without an event of its log type", d.ID)
+		}
+	}
+}
+
+// TestWithoutTests: every shipped spec decodes without its Tests to the
+// same spec, Tests aside, with its keys on the same lines.
+func TestWithoutTests(t *testing.T) {
+	n := 0
+	err := fs.WalkDir(detections.FS, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".yml") {
+			return err
+		}
+		data, err := fs.ReadFile(detections.FS, p)
+		if err != nil {
+			return err
+		}
+		short, ok := withoutTests(data)
+		if !ok {
+			return nil
+		}
+		var d1, d2 diagList
+		full, root1 := decodeSpec(p, data, &d1, newLoadBudget())
+		spec, root2 := decodeSpec(p, short, &d2, newLoadBudget())
+		if full == nil || spec == nil {
+			t.Errorf("%s: %v / %v", p, d1.ds, d2.ds)
+			return nil
+		}
+		if len(spec.Tests) != 0 || mapGet(root2, "Tests") != nil {
+			t.Errorf("%s: Tests left", p)
+		}
+		full.Tests = nil
+		if !reflect.DeepEqual(full, spec) {
+			t.Errorf("%s: the spec differs without its Tests:\n%+v\n%+v", p, full, spec)
+		}
+		for i := 0; i+1 < len(root1.Content); i += 2 {
+			k := root1.Content[i]
+			if k.Value == "Tests" {
+				continue
+			}
+			if k2 := mapGet(root2, k.Value); k2 == nil || k2.Line != root1.Content[i+1].Line {
+				t.Errorf("%s: key %s moved", p, k.Value)
+			}
+		}
+		n++
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n < 200 {
+		t.Errorf("only %d specs had Tests to leave out", n)
+	}
+	for _, c := range []struct{ in, want string }{
+		{"A: 1\nTests:\n  - Name: x\n    Log: {a: 1}\n\n# c\nB: 2\n", "A: 1\n\n\n\n\n\nB: 2\n"},
+		{"Tests:\n- Name: x\n  Log: |\n    text\n\n    more\n---\nX: 1", "\n\n\n\n\n\n---\nX: 1"},
+		{"A: 1\nTests: []\n", ""},
+		{"A: 1\nTests: # the tests\n  - Name: y\n", "A: 1\n\n\n"},
+		{"Tests:\n  - a\nTests:\n  - b\n", ""},
+		{"A: 1\n", ""},
+	} {
+		got, ok := withoutTests([]byte(c.in))
+		if string(got) != c.want || ok != (c.want != "") {
+			t.Errorf("withoutTests(%q) = %q, %v; want %q", c.in, got, ok, c.want)
 		}
 	}
 }

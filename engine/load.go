@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -12,6 +13,8 @@ import (
 	"sync"
 	"time"
 	"unicode/utf8"
+
+	"gopkg.in/yaml.v3"
 
 	"panther/alerts/rules"
 	"panther/engine/luavm"
@@ -91,6 +94,11 @@ type LoadOptions struct {
 	// that reaches its detection (file:line and the message). panther
 	// validate and panther test load strictly: every file, up front.
 	LazyLua bool
+	// SkipTests leaves the specs' unit tests (the Tests key) unread: a
+	// replay runs none, and they are half of the shipped specs' YAML. A
+	// spec whose Tests are wrong then loads (panther test and validate
+	// report them).
+	SkipTests bool
 }
 
 // Load reads every spec under the sources. It never stops at a bad file:
@@ -256,7 +264,7 @@ func loadFile(src Source, p string, opts LoadOptions, budget *loadBudget) (res l
 		diags.errorf(shown, line, 0, "save the file as UTF-8", "the file is not valid UTF-8")
 		return res
 	}
-	spec, root := decodeSpec(shown, data, &diags, budget)
+	spec, root := decodeSpecWith(shown, data, &diags, budget, opts.SkipTests)
 	if spec == nil {
 		return res
 	}
@@ -393,6 +401,59 @@ func (f *luaFile) compiled() (*luavm.Chunk, error) {
 func (f *luaFile) chunkOrNil() *luavm.Chunk {
 	c, _ := f.compiled()
 	return c
+}
+
+// decodeSpecWith is decodeSpec, without the spec's Tests when skipTests
+// (withoutTests); a spec that does not decode so is decoded whole.
+func decodeSpecWith(file string, data []byte, diags *diagList, budget *loadBudget, skipTests bool) (*Spec, *yaml.Node) {
+	if skipTests {
+		if short, ok := withoutTests(data); ok {
+			var d diagList
+			if spec, root := decodeSpec(file, short, &d, budget); spec != nil {
+				diags.ds = append(diags.ds, d.ds...)
+				return spec, root
+			}
+		}
+	}
+	return decodeSpec(file, data, diags, budget)
+}
+
+// withoutTests blanks the top-level block `Tests:` of a spec: its lines
+// become empty, so that every other line keeps its number. It leaves
+// alone (ok false) a spec without one, with two, or with a flow or inline
+// value after the key. The block is the lines after the key that are
+// blank, indented, comments or block sequence items ("- ").
+func withoutTests(data []byte) ([]byte, bool) {
+	lines := bytes.SplitAfter(data, []byte("\n"))
+	start := -1
+	for i, l := range lines {
+		if !bytes.HasPrefix(l, []byte("Tests:")) {
+			continue
+		}
+		if rest := bytes.TrimSpace(l[len("Tests:"):]); len(rest) > 0 && rest[0] != '#' || start >= 0 {
+			return nil, false
+		}
+		start = i
+	}
+	if start < 0 {
+		return nil, false
+	}
+	end := start + 1
+	for ; end < len(lines); end++ {
+		t := bytes.TrimRight(lines[end], "\r\n")
+		if len(t) > 0 && t[0] != ' ' && t[0] != '\t' && t[0] != '#' && !bytes.Equal(t, []byte("-")) && !bytes.HasPrefix(t, []byte("- ")) {
+			break
+		}
+	}
+	out := make([]byte, 0, len(data))
+	for i, l := range lines {
+		if i < start || i >= end {
+			out = append(out, l...)
+		} else if bytes.HasSuffix(l, []byte("\n")) {
+			out = append(out, '\n')
+		}
+	}
+	return out, true
 }
 
 // loadLua reads and compiles the Lua file a spec names (or only reads it,
