@@ -305,6 +305,7 @@ func loadFile(src Source, p string, opts LoadOptions, budget *loadBudget) (res l
 		if spec.ThresholdDistinct != "" {
 			d.distinct = newDistinctField(spec.ThresholdDistinct)
 		}
+		d.firstSeen = compileFirstSeen(spec.FirstSeen)
 		for _, g := range spec.GroupBy {
 			if ref, err := ParseFieldRef(g); err == nil {
 				d.groupBy = append(d.groupBy, ref)

@@ -39,7 +39,9 @@ type Detection struct {
 	// distinct is ThresholdDistinct compiled; groupBy is GroupBy.
 	distinct *distinctField
 	groupBy  []FieldRef
-	lua      *luaFile
+	// firstSeen is FirstSeen compiled (applied by FirstSeenState).
+	firstSeen *firstSeenRule
+	lua       *luaFile
 }
 
 // ChunkGuard is rule()'s opening test, when the engine found one (see
