@@ -43,6 +43,19 @@ func (app *App) loadDetections(paths []string) (*engine.Set, error) {
 // loadDetectionsWith is loadDetections, with the Lua compiled to count
 // the lines that run when coverage is set (panther test --coverage).
 func (app *App) loadDetectionsWith(paths []string, coverage bool) (*engine.Set, error) {
+	return app.loadDetectionsOpts(paths, func(o *engine.LoadOptions) { o.Coverage = coverage })
+}
+
+// loadDetectionsLazily is loadDetections for panther replay: each Lua
+// file compiles when an event first needs it (engine.LoadOptions.LazyLua),
+// so that the start-up costs what the input's log types need; a file that
+// does not compile is reported as the rule error of those events. The
+// specs' unit tests are not read (SkipTests).
+func (app *App) loadDetectionsLazily(paths []string) (*engine.Set, error) {
+	return app.loadDetectionsOpts(paths, func(o *engine.LoadOptions) { o.LazyLua, o.SkipTests = true, true })
+}
+
+func (app *App) loadDetectionsOpts(paths []string, with func(*engine.LoadOptions)) (*engine.Set, error) {
 	if len(paths) == 0 {
 		paths = app.settings().Detections
 	}
@@ -50,7 +63,7 @@ func (app *App) loadDetectionsWith(paths []string, coverage bool) (*engine.Set, 
 	if err != nil {
 		return nil, err
 	}
-	opts.Coverage = coverage
+	with(&opts)
 	set, err := engine.LoadPaths(paths, ShippedSources(), opts)
 	if err != nil {
 		return nil, usageErr("%v", err)
