@@ -46,13 +46,17 @@ func (app *App) loadDetectionsWith(paths []string, coverage bool) (*engine.Set, 
 	return app.loadDetectionsOpts(paths, func(o *engine.LoadOptions) { o.Coverage = coverage })
 }
 
-// loadDetectionsLazily is loadDetections for panther replay: each Lua
-// file compiles when an event first needs it (engine.LoadOptions.LazyLua),
-// so that the start-up costs what the input's log types need; a file that
-// does not compile is reported as the rule error of those events. The
-// specs' unit tests are not read (SkipTests).
+// loadDetectionsLazily is loadDetections for panther replay. The specs'
+// unit tests are not read (SkipTests). The shipped library's Lua compiles
+// when an event first needs it (engine.LoadOptions.LazyLua), so that the
+// start-up costs what the input's log types need: its files are held to
+// compile by our own CI (detections' TestShipped*). A user's detections
+// (a path, the detections setting) are compiled up front, so that a file
+// with an error is reported with file:line before the replay starts even
+// when no event would have reached it.
 func (app *App) loadDetectionsLazily(paths []string) (*engine.Set, error) {
-	return app.loadDetectionsOpts(paths, func(o *engine.LoadOptions) { o.LazyLua, o.SkipTests = true, true })
+	shipped := len(paths) == 0 && len(app.settings().Detections) == 0
+	return app.loadDetectionsOpts(paths, func(o *engine.LoadOptions) { o.LazyLua, o.SkipTests = shipped, true })
 }
 
 func (app *App) loadDetectionsOpts(paths []string, with func(*engine.LoadOptions)) (*engine.Set, error) {
