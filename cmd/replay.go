@@ -92,7 +92,7 @@ func newCmdReplay(app *App, runF func(*replayOptions) error) *cobra.Command {
   zcat app.log.gz | panther replay - --log-type Syslog.RFC3164`,
 		RunE: func(c *cobra.Command, args []string) error {
 			s := app.settings()
-			opts.Ctx, opts.Inputs, opts.Load, opts.Budget = c.Context(), args, app.loadDetections, s.LuaTimeout
+			opts.Ctx, opts.Inputs, opts.Load, opts.Budget = c.Context(), args, app.loadDetectionsLazily, s.LuaTimeout
 			opts.Paths, opts.Filters, opts.Workers, opts.LakeDir = s.Detections, s.Filter, s.Workers, s.Lake
 			opts.APIToken = s.APIToken
 			if opts.Format != "pretty" && opts.Format != "jsonl" {
