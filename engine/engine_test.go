@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -8,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"panther/parsers/event"
 	"panther/parsers/logtypes"
 )
 
@@ -222,5 +224,48 @@ func TestLogTypeSpelling(t *testing.T) {
 	}
 	if len(set.RulesFor("AWS.CloudTrail")) != 1 {
 		t.Error("the rule is not indexed under the canonical name")
+	}
+}
+
+// The evaluator's guard (per-event field cache) lets rule() run where
+// reading a field raises in Lua, so the rule error is reported; it still
+// skips the events it can decide.
+func TestGuardReportsLuaErrors(t *testing.T) {
+	set := load(t, tree(t, map[string]string{
+		"r.yml": "AnalysisType: rule\nRuleID: Strict\nFilename: r.lua\nLogTypes: [AWS.CloudTrail]\nSeverity: Low\n",
+		"r.lua": `function rule(e) return e.eventName == "X" and e.requestParameters.name == "y" end`,
+	}))
+	d, ok := set.Detection("Strict")
+	if !ok || d.ChunkGuard() == nil {
+		t.Fatalf("no guard: %v", set.Diagnostics)
+	}
+	ev := NewEvaluator(set, EvalOptions{})
+	defer ev.Close()
+	for _, c := range []struct {
+		js   string
+		want string // skipped, error, false, true
+	}{
+		{`{"eventName":"Other"}`, "skipped"},
+		{`{"eventName":"X"}`, "error"},
+		{`{"eventName":"X","requestParameters":null}`, "error"},
+		{`{"eventName":"X","requestParameters":{"name":"z"}}`, "skipped"},
+		{`{"eventName":"X","requestParameters":{"name":"y"}}`, "true"},
+	} {
+		e := event.New()
+		if err := e.ParseJSON([]byte(c.js)); err != nil {
+			t.Fatal(err)
+		}
+		m := ev.Evaluate(d, e)
+		got := fmt.Sprint(m.Matched)
+		switch {
+		case m.Skipped:
+			got = "skipped"
+		case m.Err != nil:
+			got = "error"
+		}
+		if got != c.want {
+			t.Errorf("%s: %s (%v), want %s", c.js, got, m.Err, c.want)
+		}
+		e.Release()
 	}
 }

@@ -27,6 +27,11 @@ const (
 // auxFuncs are the optional functions of a detection, in the order they run.
 var auxFuncs = []string{"title", "dedup", "severity", "alert_context", "description", "reference", "runbook", "destinations"}
 
+// auxField is each auxiliary function's AlertFields bit.
+var auxField = map[string]AlertFields{"title": FieldTitle, "dedup": FieldDedup, "severity": FieldSeverity,
+	"alert_context": FieldAlertContext, "description": FieldDescription, "reference": FieldReference,
+	"runbook": FieldRunbook, "destinations": FieldDestinations}
+
 // Match is what a detection made of one event.
 type Match struct {
 	Detection *Detection
@@ -66,6 +71,23 @@ func (m *Match) TimedOut() bool {
 	return false
 }
 
+// AlertFields selects auxiliary functions of a detection (EvalOptions.Fields).
+type AlertFields uint16
+
+// The auxiliary functions, as AlertFields bits.
+const (
+	FieldTitle AlertFields = 1 << iota
+	FieldDedup
+	FieldSeverity
+	FieldAlertContext
+	FieldDescription
+	FieldReference
+	FieldRunbook
+	FieldDestinations
+
+	AllFields AlertFields = 1<<iota - 1
+)
+
 // FuncError is a failed auxiliary function.
 type FuncError struct {
 	Func string
@@ -81,7 +103,9 @@ type instance struct {
 	main  *lua.LFunction // rule or policy
 	funcs map[string]*lua.LFunction
 	guard *luavm.Guard // rule()'s opening test, when it has one
-	slots []int        // each condition's field in the evaluator's per-event cache
+	// fields are the auxiliary functions a match runs (EvalOptions.Fields).
+	fields AlertFields
+	slots  []int // each condition's field in the evaluator's per-event cache
 }
 
 // EvalOptions configure an Evaluator.
@@ -96,6 +120,15 @@ type EvalOptions struct {
 	// Now is the clock of Lua's time.now(); nil means time.Now. A policy
 	// scan sets it to each resource's capture time.
 	Now func() time.Time
+	// Fields, when set, says which auxiliary functions to run on a match
+	// of d (asked once per detection); nil runs them all. A replay runs
+	// on a signal's matches (CreateAlert: false) only the functions
+	// something reads: the lake's rule_matches rows (title, dedup,
+	// severity), a correlation (title, dedup, alert_context). A field
+	// left out keeps its default (title: DisplayName or RuleID; dedup: the
+	// title or GroupBy; severity: the spec's), and its function's errors
+	// go unseen.
+	Fields func(d *Detection) AlertFields
 }
 
 // Evaluator runs the detections of a Set in one Lua VM. It is not safe for
@@ -170,7 +203,10 @@ func (ev *Evaluator) load(d *Detection) (*instance, error) {
 	if err != nil {
 		return nil, fmt.Errorf("loading %s: %w", d.LuaFile, err)
 	}
-	in := &instance{det: d, env: env, funcs: map[string]*lua.LFunction{}}
+	in := &instance{det: d, env: env, funcs: map[string]*lua.LFunction{}, fields: AllFields}
+	if ev.opts.Fields != nil && !ev.opts.KeepOutputs {
+		in.fields = ev.opts.Fields(d)
+	}
 	mainName := "rule"
 	if d.Kind == TypePolicy {
 		mainName = "policy"
@@ -229,6 +265,9 @@ func (ev *Evaluator) guardPasses(in *instance, e *event.Event) bool {
 	for i := range in.guard.Conds {
 		c, slot := &in.guard.Conds[i], in.slots[i]
 		if slot < 0 {
+			if c.GivesWay(e, nil) {
+				return true // reading the fields raises in Lua: let it
+			}
 			if !c.HoldsIn(ev.vm, in.main, e) {
 				return false
 			}
@@ -238,7 +277,11 @@ func (ev *Evaluator) guardPasses(in *instance, e *event.Event) bool {
 			ev.guardVals[slot] = c.Value(e)
 			ev.guardHave[slot] = true
 		}
-		if !c.Holds(ev.guardVals[slot]) {
+		v := ev.guardVals[slot]
+		if c.Strict && c.GivesWay(e, v) {
+			return true
+		}
+		if !c.Holds(v) {
 			return false
 		}
 	}
@@ -334,9 +377,13 @@ func (ev *Evaluator) alertFields(in *instance, ud *lua.LUserData, m *Match) {
 	d := in.det
 	m.Title = d.Title()
 	m.Severity = d.Severity
+	want := in.fields
+	if want&FieldDedup != 0 && in.funcs["dedup"] == nil && len(d.groupBy) == 0 {
+		want |= FieldTitle // the dedup string is the title
+	}
 	call := func(name string) (lua.LValue, bool) {
 		f := in.funcs[name]
-		if f == nil {
+		if f == nil || want&auxField[name] == 0 {
 			return lua.LNil, false
 		}
 		v, err := ev.vm.Call(f, ud)

@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"sort"
 	"strconv"
+	"strings"
 
 	"github.com/valyala/fastjson"
 	lua "github.com/yuin/gopher-lua"
@@ -111,11 +111,8 @@ func (enc *jsonEnc) encode(dst []byte, v lua.LValue, depth int) ([]byte, error) 
 			}
 			return append(dst, ']'), nil
 		}
-		type kv struct {
-			k string
-			v lua.LValue
-		}
-		var kvs []kv
+		var buf [8]jsonKV // most alert contexts: no allocation for the list
+		kvs := buf[:0]
 		var bad error
 		room := (enc.limit - len(dst)) / 4 // each entry takes at least "k":0,
 		t.ForEach(func(k, v lua.LValue) {
@@ -125,9 +122,9 @@ func (enc *jsonEnc) encode(dst []byte, v lua.LValue, depth int) ([]byte, error) 
 			}
 			switch kk := k.(type) {
 			case lua.LString:
-				kvs = append(kvs, kv{string(kk), v})
+				kvs = append(kvs, jsonKV{string(kk), v})
 			case lua.LNumber:
-				kvs = append(kvs, kv{strconv.FormatFloat(float64(kk), 'f', -1, 64), v})
+				kvs = append(kvs, jsonKV{strconv.FormatFloat(float64(kk), 'f', -1, 64), v})
 			default:
 				bad = fmt.Errorf("table key of type %s has no JSON form", k.Type())
 			}
@@ -136,7 +133,7 @@ func (enc *jsonEnc) encode(dst []byte, v lua.LValue, depth int) ([]byte, error) 
 			return dst, bad
 		}
 		// Sorted keys: the same table gives the same bytes.
-		sort.Slice(kvs, func(i, j int) bool { return kvs[i].k < kvs[j].k })
+		slices.SortFunc(kvs, func(a, b jsonKV) int { return strings.Compare(a.k, b.k) })
 		dst = append(dst, '{')
 		for i, e := range kvs {
 			if i > 0 {
@@ -152,6 +149,12 @@ func (enc *jsonEnc) encode(dst []byte, v lua.LValue, depth int) ([]byte, error) 
 		return append(dst, '}'), nil
 	}
 	return dst, fmt.Errorf("a %s has no JSON form", v.Type())
+}
+
+// jsonKV is an entry of a table being encoded as an object.
+type jsonKV struct {
+	k string
+	v lua.LValue
 }
 
 // arrayLen returns n when t's keys are exactly 1..n, else 0.

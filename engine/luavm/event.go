@@ -224,8 +224,31 @@ func (vm *VM) index(v *fastjson.Value, i int) lua.LValue {
 // index objects, numbers index arrays (1-based).
 func (vm *VM) proxyGet(L *lua.LState) int {
 	ud := L.CheckUserData(1)
+	top := L.GetTop()
+	// Walk the JSON and convert only the value reached: each object on
+	// the way would otherwise become a proxy for one step.
+	var raw *fastjson.Value
+	first := 2
+	switch x := ud.Value.(type) {
+	case *rootProxy:
+		if k, ok := L.Get(2).(lua.LString); ok && top >= 2 && x.ev.Fields != nil {
+			o, _ := x.ev.Fields.Object()
+			if raw = o.Get(string(k)); raw != nil {
+				first = 3
+			}
+		}
+	case *fastjson.Value:
+		raw = x
+	}
+	if raw != nil {
+		for i := first; i <= top && raw != nil; i++ {
+			raw = stepJSON(raw, L.Get(i))
+		}
+		L.Push(vm.value(raw))
+		return 1
+	}
 	var cur lua.LValue = ud
-	for i := 2; i <= L.GetTop(); i++ {
+	for i := 2; i <= top; i++ {
 		key := L.Get(i)
 		switch c := cur.(type) {
 		case *lua.LUserData:
@@ -253,6 +276,28 @@ func (vm *VM) proxyGet(L *lua.LState) int {
 	}
 	L.Push(cur)
 	return 1
+}
+
+// stepJSON is step without converting: the value under key, or nil.
+func stepJSON(v *fastjson.Value, key lua.LValue) *fastjson.Value {
+	switch v.Type() {
+	case fastjson.TypeObject:
+		o, _ := v.Object()
+		switch kk := key.(type) {
+		case lua.LString:
+			return o.Get(string(kk))
+		case lua.LNumber:
+			return o.Get(strconv.FormatFloat(float64(kk), 'f', -1, 64))
+		}
+	case fastjson.TypeArray:
+		if n, ok := key.(lua.LNumber); ok {
+			a, _ := v.Array()
+			if i := int(n); i >= 1 && i <= len(a) {
+				return a[i-1]
+			}
+		}
+	}
+	return nil
 }
 
 func (vm *VM) step(v *fastjson.Value, key lua.LValue) lua.LValue {

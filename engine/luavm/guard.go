@@ -70,16 +70,62 @@ type Cond struct {
 	HasDefault bool
 	Sub        []Cond        // AnyOf
 	contains   *containsCond // Contains
+	// Strict: the path is read by indexing (event.a.b), which raises in
+	// Lua when an intermediate (a) is nil or a scalar; event:get does
+	// not. Such an event must reach Lua (GivesWay).
+	Strict bool
 }
 
 // Pass reports whether e may match.
 func (g *Guard) Pass(e *event.Event) bool {
 	for i := range g.Conds {
-		if !g.Conds[i].HoldsOn(e) {
+		c := &g.Conds[i]
+		if c.GivesWay(e, nil) {
+			return true
+		}
+		if !c.HoldsOn(e) {
 			return false
 		}
 	}
 	return true
+}
+
+// GivesWay reports whether reading c's fields raises an error in Lua on e
+// (an intermediate of a strict path is not an object): the guard then
+// lets rule() run, so the error is reported as it would be without it.
+// v is the value at c's path when the caller has it (nil: absent or
+// unknown): a value there means every intermediate is an object.
+func (c *Cond) GivesWay(e *event.Event, v *fastjson.Value) bool {
+	switch c.Kind {
+	case AnyOf:
+		for i := range c.Sub {
+			if c.Sub[i].GivesWay(e, nil) {
+				return true
+			}
+		}
+		return false
+	case Contains:
+		for i, p := range c.contains.chain {
+			if c.contains.strict[i] && !objectsAlong(e, p) {
+				return true
+			}
+		}
+		return false
+	}
+	return c.Strict && v == nil && !objectsAlong(e, c.Path)
+}
+
+// objectsAlong reports whether each intermediate of path (every element
+// but the last) is an object in e, as Lua's indexing needs.
+func objectsAlong(e *event.Event, path []string) bool {
+	v := e.Fields
+	for _, k := range path[:len(path)-1] {
+		if v == nil || v.Type() != fastjson.TypeObject {
+			return false
+		}
+		v = v.Get(k)
+	}
+	return v != nil && v.Type() == fastjson.TypeObject
 }
 
 // HoldsOn reports whether c may hold on e.
@@ -222,6 +268,7 @@ func (c *Chunk) Guard(name string) *Guard { return c.guards[name] }
 type guardFinder struct {
 	param  string
 	params []string
+	strict map[string]bool // paths read by indexing (Cond.Strict)
 	// chunkLocals are the chunk's top-level locals; matchIsSandbox says
 	// that neither the chunk nor the function rebinds match (guard_match.go).
 	chunkLocals    map[string]bool
@@ -292,7 +339,7 @@ func findGuards(stmts []ast.Stmt) map[string]*Guard {
 			continue
 		}
 		gf := &guardFinder{param: param, params: f.ParList.Names, sets: map[string]map[string]bool{}, matchers: map[string]*matcherDef{},
-			chunkLocals: chunkLocals,
+			chunkLocals: chunkLocals, strict: map[string]bool{},
 			matchIsSandbox: !matchRebound && !slices.Contains(f.ParList.Names, "match") && !declaresLocal(f.Stmts, "match") &&
 				!assignedAnywhere(stmts, "match")}
 		codecShadowed := slices.Contains(f.ParList.Names, "codec") || declaresLocal(f.Stmts, "codec")
@@ -322,6 +369,7 @@ func findGuards(stmts []ast.Stmt) map[string]*Guard {
 			}
 		}
 		if len(conds) > 0 {
+			gf.markStrict(conds)
 			out[name] = &Guard{Conds: conds}
 		}
 	}
@@ -619,7 +667,9 @@ func (gf *guardFinder) fieldPath(e ast.Expr) []string {
 		if base == nil {
 			return nil
 		}
-		return append(base, key.Value)
+		path := append(base, key.Value)
+		gf.strict[strings.Join(path, "\x00")] = true
+		return path
 	case *ast.FuncCallExpr:
 		recv, ok := x.Receiver.(*ast.IdentExpr)
 		if !ok || recv.Value != gf.param || x.Method != "get" || len(x.Args) == 0 {
@@ -636,6 +686,26 @@ func (gf *guardFinder) fieldPath(e ast.Expr) []string {
 		return path
 	}
 	return nil
+}
+
+// markStrict sets Strict on the conditions whose paths some expression
+// reads by indexing (the same path through event:get too: strict, which
+// only costs a skipped guard).
+func (gf *guardFinder) markStrict(conds []Cond) {
+	for i := range conds {
+		c := &conds[i]
+		switch c.Kind {
+		case AnyOf:
+			gf.markStrict(c.Sub)
+		case Contains:
+			c.contains.strict = make([]bool, len(c.contains.chain))
+			for j, p := range c.contains.chain {
+				c.contains.strict[j] = gf.strict[strings.Join(p, "\x00")]
+			}
+		default:
+			c.Strict = gf.strict[strings.Join(c.Path, "\x00")]
+		}
+	}
 }
 
 // constantSets finds top-level `local NAME = { key = true, ["k"] = "x", ... }`

@@ -61,6 +61,7 @@ func (m *matcherDef) prepare() *matcherDef {
 // containsCond is the matcher test of a Cond (Kind Contains).
 type containsCond struct {
 	chain  [][]string // fields joined by `or`
+	strict []bool     // each chain field's Cond.Strict
 	def    string     // the string literal that ends the chain
 	hasDef bool
 	decode int8 // 0: none, 1: codec.unescape, 2: codec.unescape(…, true)

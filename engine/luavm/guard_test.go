@@ -188,6 +188,62 @@ func matcherCond(t *testing.T, list string) Cond {
 	return g.Conds[0]
 }
 
+// A guard never hides an error: where Lua raises reading a field
+// (event.a.b with a nil, or a number), the guard lets rule() run; where
+// it rejects an event, rule() returns false without an error.
+func TestGuardGivesWayToLuaErrors(t *testing.T) {
+	rules := []string{
+		`function rule(e) return e.a.b == "x" end`,
+		`function rule(e) if e.a.b ~= "x" or e.c ~= "y" then return false end return true end`,
+		`function rule(e) return e.c == "y" and e.a.b == "x" end`,
+		`local S = {x = true}
+function rule(e) return S[e.a.b] ~= nil end`,
+		`function rule(e) return (e.a.b or 0) > 1 end`,
+		`function rule(e) return e.a.b == "x" or e.d == "z" end`,
+		`local M = match.literals({"x"})
+function rule(e) return M:test(e.a.b) end`,
+		`function rule(e) return e.a.b.c == "x" end`,
+		`function rule(e) return e:get("a", "b") == "x" end`,
+	}
+	events := []string{`{}`, `{"a":null}`, `{"a":5}`, `{"a":true}`, `{"a":"str"}`, `{"a":[1]}`, `{"a":{}}`,
+		`{"a":{"b":"x"}}`, `{"a":{"b":"q"}}`, `{"a":{"b":5}}`, `{"a":{"b":{"c":"x"}}}`, `{"a":{"b":{"c":"q"}}}`, `{"c":"y"}`, `{"c":"n"}`,
+		`{"c":"y","a":{"b":"x"}}`, `{"d":"z"}`}
+	vm := New(Options{})
+	defer vm.Close()
+	for _, src := range rules {
+		ch := mustChunk(t, src)
+		g := ch.Guard("rule")
+		if g == nil {
+			t.Errorf("%s: no guard", src)
+			continue
+		}
+		env, err := vm.Load(ch, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rejected, raised := 0, 0
+		for _, js := range events {
+			e := newEvent(t, js)
+			ret, err := vm.Call(env.Func("rule"), vm.NewEvent(e, nil))
+			if err != nil {
+				raised++
+			}
+			if !g.Pass(e) {
+				rejected++
+				if err != nil || ret == lua.LTrue {
+					t.Errorf("%s on %s: the guard rejects it, rule() gives %v %v", src, js, ret, err)
+				}
+			}
+		}
+		if rejected == 0 {
+			t.Errorf("%s: the guard rejected nothing", src)
+		}
+		if raised == 0 && !strings.Contains(src, ":get") {
+			t.Errorf("%s: rule() raised on no event", src)
+		}
+	}
+}
+
 // TestLiveGuardFollowsTheList: the guard of match.literals(H.list):test(...)
 // reads the list rule() would read, replaced or not, and lets Lua decide
 // on a list match.literals refuses.

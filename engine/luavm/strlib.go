@@ -1,6 +1,7 @@
 package luavm
 
 import (
+	"strconv"
 	"strings"
 	"unsafe"
 
@@ -364,11 +365,73 @@ func formatBound(L *lua.LState, f string) int64 {
 }
 
 func (vm *VM) wrapFormat(format *lua.LFunction) lua.LGFunction {
+	var buf []byte
 	return func(L *lua.LState) int {
 		f := L.CheckString(1)
 		vm.chargeResult(L, "string.format", formatBound(L, f))
+		if out, ok := plainFormat(L, f, buf[:0]); ok {
+			buf = out
+			L.Push(lua.LString(out))
+			return 1
+		}
 		return format.GFunction(L)
 	}
+}
+
+// plainFormat formats the common case of string.format in Go: only %s and
+// %d directives without flags, width or precision, each with a string or
+// number argument (%d: a number). It gives what gopher-lua's string.format
+// gives (fmt.Sprintf through the values' Format methods, which costs a
+// microsecond a directive), and reports false for anything else, which
+// then takes that path.
+func plainFormat(L *lua.LState, f string, buf []byte) ([]byte, bool) {
+	top := L.GetTop()
+	arg := 2
+	for i := 0; i < len(f); i++ {
+		c := f[i]
+		if c != '%' {
+			buf = append(buf, c)
+			continue
+		}
+		i++
+		if i == len(f) {
+			return nil, false
+		}
+		switch f[i] {
+		case '%':
+			buf = append(buf, '%')
+			continue
+		case 's', 'd':
+		default:
+			return nil, false
+		}
+		if arg > top {
+			return nil, false
+		}
+		switch v := L.Get(arg).(type) {
+		case lua.LString:
+			if f[i] != 's' {
+				return nil, false
+			}
+			buf = append(buf, v...)
+		case lua.LNumber:
+			if f[i] == 's' {
+				buf = append(buf, v.String()...)
+			} else {
+				buf = strconv.AppendInt(buf, int64(v), 10)
+			}
+		default:
+			return nil, false
+		}
+		arg++
+	}
+	// gopher-lua passes fmt.Sprintf as many arguments as it counts
+	// directives this way ("%%%s" counts two); when that is not the number
+	// of directives, fmt's %!(EXTRA ...) marker appears: leave it to fmt.
+	if strings.Count(f, "%")-strings.Count(f, "%%") != arg-2 {
+		return nil, false
+	}
+	return buf, true
 }
 
 func (vm *VM) strRep(L *lua.LState) int {

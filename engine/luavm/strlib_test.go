@@ -81,6 +81,52 @@ func TestGsubAgreesWithGopherLua(t *testing.T) {
 	}
 }
 
+// string.format's plain path (plainFormat) gives what gopher-lua's gives,
+// and what it does not handle falls through to it.
+func TestFormatAgreesWithGopherLua(t *testing.T) {
+	vm := New(Options{})
+	defer vm.Close()
+	L := lua.NewState()
+	defer L.Close()
+	for _, expr := range []string{
+		`string.format("IAM user %s called %s:%s", "bob", "s3.amazonaws.com", "ListBuckets")`,
+		`string.format("%s", "")`,
+		`string.format("no directive")`,
+		`string.format("%d users, %s", 42, "x")`,
+		`string.format("%d", -7)`,
+		`string.format("%d", 2.5)`,
+		`string.format("%s", 2.5)`,
+		`string.format("%s", 3)`,
+		`string.format("%s", 1e20)`,
+		`string.format("%d", 1e20)`,
+		`string.format("%d", "12")`,
+		`string.format("%s and %s", "a")`,
+		`string.format("%s", "a", "extra")`,
+		`string.format("100%% of %s", "x")`,
+		`string.format("%%s %s", "x")`,
+		`string.format("%%%s", "x")`,
+		`string.format("%s%%", "x")`,
+		`string.format("trailing %")`,
+		`string.format("%s", nil)`,
+		`string.format("%s", true)`,
+		`string.format("%5s|%-3d|%.2f|%x|%q", "ab", 7, 1.5, 255, "q")`,
+		`string.format("%s", "caf\195\169")`,
+		`string.format(12)`,
+	} {
+		want := evalLua(L, expr)
+		got, err := oursEval(t, vm, expr)
+		if err != nil {
+			if want != "error" {
+				t.Errorf("%s: %v, gopher-lua %q", expr, err, want)
+			}
+			continue
+		}
+		if got != fmt.Sprintf("%q", want) {
+			t.Errorf("%s = %s, gopher-lua %q", expr, got, want)
+		}
+	}
+}
+
 // Every built-in that loops in Go observes the call's budget: these took
 // from seconds to for ever before (gopher-lua's backtracking matcher,
 // gsub copying the string at every match, FindAll restarting a search

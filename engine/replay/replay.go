@@ -241,16 +241,10 @@ func Run(ctx context.Context, opts Options) (*Stats, error) {
 		}
 		defer corr.Close()
 	}
-	byType := map[string][]*engine.Detection{}
-	for _, d := range rules {
-		for _, lt := range d.LogTypes {
-			byType[lt] = append(byType[lt], d)
-		}
-	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
-	r := &run{opts: opts, byType: byType, corr: corr, feedOnly: feedOnly, stats: &Stats{Events: map[string]int64{}, Sources: len(opts.Sources)},
+	r := &run{opts: opts, byType: map[string][]ruleRef{}, corr: corr, feedOnly: feedOnly, stats: &Stats{Events: map[string]int64{}, Sources: len(opts.Sources)},
 		timeouts: map[*engine.Detection]*atomic.Int64{}, disabled: map[*engine.Detection]*atomic.Bool{}}
 	if engine.NeedsFirstSeen(rules) {
 		r.firstSeen = engine.NewFirstSeenState(opts.FirstSeen)
@@ -261,9 +255,16 @@ func Run(ctx context.Context, opts Options) (*Stats, error) {
 	}
 	r.dec = decode.New(decode.Options{Registry: opts.Registry, LogType: opts.LogType, Label: opts.Label,
 		MaxRecordBytes: opts.MaxRecordBytes, Now: opts.Now, KeepBadRecords: opts.KeepBadRecords, Year: opts.Year})
+	r.signalFields = map[*engine.Detection]engine.AlertFields{}
 	for _, d := range rules {
 		r.timeouts[d] = new(atomic.Int64)
 		r.disabled[d] = new(atomic.Bool)
+		if f := r.signalFieldsOf(d); f != engine.AllFields {
+			r.signalFields[d] = f
+		}
+		for _, lt := range d.LogTypes {
+			r.byType[lt] = append(r.byType[lt], ruleRef{d, r.disabled[d], r.timeouts[d]})
+		}
 	}
 	for _, s := range opts.Sources {
 		if s.Size > 0 {
@@ -309,7 +310,7 @@ func Run(ctx context.Context, opts Options) (*Stats, error) {
 		evals.Add(1)
 		go func() {
 			defer evals.Done()
-			ev := engine.NewEvaluator(opts.Set, engine.EvalOptions{Budget: opts.Budget})
+			ev := engine.NewEvaluator(opts.Set, engine.EvalOptions{Budget: opts.Budget, Fields: r.fields})
 			defer ev.Close()
 			var prof *evalProfile
 			if r.prof != nil {
@@ -360,7 +361,7 @@ type run struct {
 	corr        *correlate.Engine
 	firstSeen   *engine.FirstSeenState // with rules that have FirstSeen
 	feedOnly    map[*engine.Detection]bool
-	byType      map[string][]*engine.Detection
+	byType      map[string][]ruleRef
 	stats       *Stats
 	totalBytes  int64
 	doneBytes   atomic.Int64
@@ -371,7 +372,17 @@ type run struct {
 	batcher     LakeBatcher
 	lakeBatches sync.Pool // of LakeBatch
 	prof        *profiler // with Options.ProfileRules
-	dec         *decode.Decoder
+	// signalFields are the alert functions the signals' matches run.
+	signalFields map[*engine.Detection]engine.AlertFields
+	dec          *decode.Decoder
+}
+
+// ruleRef is a detection to run on the events of a log type, with its
+// counters at hand (no map lookups per event and rule).
+type ruleRef struct {
+	d        *engine.Detection
+	disabled *atomic.Bool
+	timeouts *atomic.Int64
 }
 
 func releaseAll(b *batch) {
@@ -563,8 +574,9 @@ func (r *run) evaluate(ctx context.Context, ev *engine.Evaluator, b *batch, prof
 			continue
 		}
 		ud := ev.NewEvent(e)
-		for _, d := range rules {
-			if r.disabled[d].Load() {
+		for _, rr := range rules {
+			d := rr.d
+			if rr.disabled.Load() {
 				continue
 			}
 			if prof != nil {
@@ -575,8 +587,8 @@ func (r *run) evaluate(ctx context.Context, ev *engine.Evaluator, b *batch, prof
 				ev.EvaluateInto(d, ud, &m)
 			}
 			if m.TimedOut() {
-				if n := r.timeouts[d].Add(1); r.opts.DisableAfterTimeouts > 0 && n >= int64(r.opts.DisableAfterTimeouts) {
-					r.disabled[d].Store(true)
+				if n := rr.timeouts.Add(1); r.opts.DisableAfterTimeouts > 0 && n >= int64(r.opts.DisableAfterTimeouts) {
+					rr.disabled.Store(true)
 				}
 			}
 			if m.Matched || m.Err != nil {
@@ -784,6 +796,40 @@ func splitRules(opts Options) (rules, corrs []*engine.Detection, feedOnly map[*e
 		}
 	}
 	return rules, corrs, feedOnly
+}
+
+// fields says which alert functions a match of d runs (asked by the
+// evaluators; signalFields answers from what Run computed before they
+// started).
+func (r *run) fields(d *engine.Detection) engine.AlertFields {
+	if f, ok := r.signalFields[d]; ok {
+		return f
+	}
+	return engine.AllFields
+}
+
+// signalFieldsOf says which alert functions a match of d runs: all for a
+// rule that raises alerts; for a signal (CreateAlert: false, or a rule run
+// only to feed a correlation) those whose results something reads — the
+// rule_matches row (title, dedup, severity) and a correlation's held
+// match (title, dedup, alert_context: its chain shows them, its keys may
+// read the context), and FirstSeen's values (alert_context). A signal
+// that feeds nothing in this run runs none.
+func (r *run) signalFieldsOf(d *engine.Detection) engine.AlertFields {
+	if !d.NoAlert && !r.feedOnly[d] {
+		return engine.AllFields
+	}
+	var f engine.AlertFields
+	if r.opts.Lake != nil {
+		f |= engine.FieldTitle | engine.FieldDedup | engine.FieldSeverity
+	}
+	if r.corr != nil && r.corr.Wants(d.ID) {
+		f |= engine.FieldTitle | engine.FieldDedup | engine.FieldAlertContext
+	}
+	if d.HasFirstSeen() {
+		f |= engine.FieldAlertContext // its Fields and By may read p_alert_context
+	}
+	return f
 }
 
 func (r *run) lakeErr(err error) {

@@ -7,13 +7,17 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"panther/engine"
+	"panther/lake"
+	"panther/parsers"
 	"panther/parsers/decode"
+	"panther/parsers/event"
 	"panther/parsers/input"
 	"panther/parsers/logtypes"
 )
@@ -275,5 +279,109 @@ function alert_context(e) return {blob = string.rep("x", 300 * 1024)} end`,
 	// The alerts still go out, with the defaults.
 	if st.AlertsPerRule["BadTitle"] != 1 || st.AlertsPerRule["BigContext"] != 1 {
 		t.Errorf("alerts: %v", st.AlertsPerRule)
+	}
+}
+
+// nullLake takes every row and keeps nothing.
+type nullLake struct{ matches int }
+
+func (*nullLake) HasSource(string) bool                        { return false }
+func (*nullLake) WriteEvent(*event.Event) error                { return nil }
+func (*nullLake) SourceDone(string, string, int64, bool) error { return nil }
+func (l *nullLake) WriteValues(table string, _ []parsers.Column, _ time.Time, _ []lake.Value) error {
+	if table == "rule_matches" {
+		l.matches++
+	}
+	return nil
+}
+func (*nullLake) WriteValuesOnce(string, string, []parsers.Column, time.Time, []lake.Value) error {
+	return nil
+}
+
+// A signal (CreateAlert: false) runs only the alert functions whose
+// results something reads: none without a lake or a correlation; title,
+// dedup and severity for the lake's rule_matches rows. A rule that raises
+// alerts runs them all. The functions here fail, so their errors show
+// which ran.
+func TestReplaySignalRunsOnlyReadFunctions(t *testing.T) {
+	dir := t.TempDir()
+	failing := `function rule(e) return true end
+function title(e) return e.userIdentity.nothing.here end
+function severity(e) return "Loud" end
+function alert_context(e) return e.no.context end
+function description(e) return e.no.description end
+`
+	writeFiles(t, dir, map[string]string{
+		"signal.yml": "AnalysisType: rule\nRuleID: Signal\nCreateAlert: false\nFilename: signal.lua\nLogTypes: [AWS.CloudTrail]\nSeverity: Low\n",
+		"signal.lua": failing,
+		"alert.yml":  "AnalysisType: rule\nRuleID: Alerting\nFilename: alert.lua\nLogTypes: [AWS.CloudTrail]\nSeverity: Low\n",
+		"alert.lua":  failing,
+	})
+	set := engine.Load([]engine.Source{engine.DirSource(dir)}, engine.LoadOptions{Registry: logtypes.Default()})
+	if set.Diagnostics.Errors() > 0 {
+		t.Fatal(set.Diagnostics)
+	}
+	logs := t.TempDir()
+	writeFiles(t, logs, map[string]string{"x.json": ctLine(1, "StopLogging", "z", "Success") + "\n" + ctLine(2, "StopLogging", "z", "Success") + "\n"})
+	errsOf := func(c *collected, id string) string {
+		var out []string
+		for _, e := range c.errs {
+			if strings.HasPrefix(e, id+"|") {
+				out = append(out, e[strings.LastIndex(e, "|")+1:])
+			}
+		}
+		sort.Strings(out)
+		return strings.Join(out, "; ")
+	}
+	funcs := func(s string) string {
+		var out []string
+		for _, f := range []string{"title()", "severity()", "alert_context()", "description()"} {
+			if strings.Contains(s, f) {
+				out = append(out, f)
+			}
+		}
+		return strings.Join(out, " ")
+	}
+	all := "title() severity() alert_context() description()"
+
+	_, c := runReplay(t, set, []string{logs}, 1, nil)
+	if got := funcs(errsOf(c, "Signal")); got != "" {
+		t.Errorf("signal without consumers ran %q", got)
+	}
+	if got := funcs(errsOf(c, "Alerting")); got != all {
+		t.Errorf("alerting rule ran %q, want %q", got, all)
+	}
+	lk := &nullLake{}
+	_, c = runReplay(t, set, []string{logs}, 1, func(o *Options) { o.Lake = lk })
+	if got := funcs(errsOf(c, "Signal")); got != "title() severity()" {
+		t.Errorf("signal with a lake ran %q, want title() severity()", got)
+	}
+	if lk.matches != 4 {
+		t.Errorf("%d rule_matches rows, want 4", lk.matches)
+	}
+}
+
+// A signal with FirstSeen over its alert context runs alert_context even
+// when nothing else reads its matches: FirstSeen's values come from it.
+func TestReplaySignalFirstSeenReadsContext(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{
+		"sig.yml": "AnalysisType: rule\nRuleID: NewAddress\nCreateAlert: false\nFilename: sig.lua\nLogTypes: [AWS.CloudTrail]\nSeverity: Low\n" +
+			"FirstSeen: {Fields: [p_alert_context.ip], HistoryMinutes: 60}\n",
+		"sig.lua": `function rule(e) return true end
+function alert_context(e) return {ip = e.sourceIPAddress} end`,
+	})
+	set := engine.Load([]engine.Source{engine.DirSource(dir)}, engine.LoadOptions{Registry: logtypes.Default()})
+	if set.Diagnostics.Errors() > 0 {
+		t.Fatal(set.Diagnostics)
+	}
+	logs := t.TempDir()
+	// ctLine's address is 198.51.100.<minute>: three events, two addresses.
+	writeFiles(t, logs, map[string]string{"x.json": ctLine(1, "StopLogging", "z", "Success") + "\n" +
+		ctLine(2, "StopLogging", "z", "Success") + "\n" + ctLine(1, "StopLogging", "z", "Success") + "\n"})
+	st, _ := runReplay(t, set, []string{logs}, 1, nil)
+	fs := st.FirstSeen["NewAddress"]
+	if fs.Missing != 0 || fs.Values != 2 || fs.Seen != 1 {
+		t.Errorf("FirstSeen: %+v, want 2 values, 1 seen again, none missing", fs)
 	}
 }

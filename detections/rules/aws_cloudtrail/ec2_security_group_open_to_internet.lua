@@ -77,10 +77,9 @@ local function findings(event)
 end
 
 function rule(event)
-  if event.eventSource ~= "ec2.amazonaws.com" or aws.failed(event) then
-    return false
-  end
-  if event.eventName ~= "AuthorizeSecurityGroupIngress" and event.eventName ~= "ModifySecurityGroupRules" then
+  if event.eventSource ~= "ec2.amazonaws.com"
+    or (event.eventName ~= "AuthorizeSecurityGroupIngress" and event.eventName ~= "ModifySecurityGroupRules")
+    or aws.failed(event) then
     return false
   end
   return #findings(event) > 0

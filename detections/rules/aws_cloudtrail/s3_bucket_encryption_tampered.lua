@@ -32,7 +32,8 @@ local function change(event)
 end
 
 function rule(event)
-  if event.eventSource ~= "s3.amazonaws.com" or aws.failed(event) then
+  if event.eventSource ~= "s3.amazonaws.com"
+    or (event.eventName ~= "DeleteBucketEncryption" and event.eventName ~= "PutBucketEncryption") or aws.failed(event) then
     return false
   end
   return change(event) ~= nil

@@ -3,6 +3,9 @@ local aws = require("aws")
 local SETTINGS = { "BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets" }
 local DELETE = { DeleteBucketPublicAccessBlock = "bucket", DeleteAccountPublicAccessBlock = "account" }
 local PUT = { PutBucketPublicAccessBlock = "bucket", PutAccountPublicAccessBlock = "account" }
+-- Both, for the opening test (checked in Go: most S3 calls stop there).
+local CALLS = { DeleteBucketPublicAccessBlock = true, DeleteAccountPublicAccessBlock = true,
+  PutBucketPublicAccessBlock = true, PutAccountPublicAccessBlock = true }
 
 -- scope ("bucket" or "account") and what was turned off, or nil.
 local function removed(event)
@@ -31,7 +34,7 @@ local function removed(event)
 end
 
 function rule(event)
-  if event.eventSource ~= "s3.amazonaws.com" or aws.failed(event) then
+  if event.eventSource ~= "s3.amazonaws.com" or not CALLS[event.eventName] or aws.failed(event) then
     return false
   end
   return removed(event) ~= nil

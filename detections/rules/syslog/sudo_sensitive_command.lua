@@ -251,6 +251,24 @@ local function category_of(inv)
   return nil
 end
 
+-- Every category needs one of these in the command line: a program's name
+-- (the program is a word of the line; "sh" covers every shell but su), a
+-- path. systemctl and service count only with a stop verb. Most commands
+-- sudo runs have none of them, and are not split and classified at all.
+local NEEDLES = match.literals({ "auditctl", "setenforce", "ufw", "iptables", "ip6tables", "nft",
+  "/var/log/", "visudo", "/etc/sudoers", "usermod", "gpasswd", "adduser", "addgroup", "chmod", "setcap",
+  "useradd", "userdel", "deluser", "passwd", "newusers", "vipw", "/etc/shadow", "/etc/gshadow",
+  "authorized_keys", "sh", "su" })
+local SERVICE_TOOLS = match.literals({ "systemctl", "service" })
+local STOP_VERBS = match.literals({ "stop", "disable", "mask", "kill" })
+
+local function may_be_sensitive(command)
+  if type(command) ~= "string" then
+    return true -- classify decides (and raises what it raises)
+  end
+  return NEEDLES:test(command) or (SERVICE_TOOLS:test(command) and STOP_VERBS:test(command:lower()))
+end
+
 -- classify returns the most severe category of the command, or nil.
 local function classify(command)
   if command == nil or command == "" then
@@ -279,7 +297,8 @@ function rule(event)
   if run_as ~= nil and run_as ~= "root" then
     return false
   end
-  return classify(event:get("sudo", "command")) ~= nil
+  local command = event:get("sudo", "command")
+  return may_be_sensitive(command) and classify(command) ~= nil
 end
 
 local function user(event)
