@@ -199,7 +199,7 @@ func (e *Engine) Adopt(olds ...*Engine) {
 				if o.d.ID != rs.d.ID || !reflect.DeepEqual(o.c, rs.c) {
 					continue
 				}
-				rs.entries, rs.lru, rs.pending, rs.waiting, rs.fired, rs.stats, rs.expired = o.entries, o.lru, o.pending, o.waiting, o.fired, o.stats, o.expired
+				rs.entries, rs.lru, rs.ages, rs.pending, rs.waiting, rs.fired, rs.stats, rs.expired = o.entries, o.lru, o.ages, o.pending, o.waiting, o.fired, o.stats, o.expired
 				// The old rule is left empty: its Flush decides nothing
 				// that moved here.
 				old.rules[j] = &ruleState{d: o.d, c: o.c, byRule: o.byRule, entries: map[entryKey]*entry{}, lru: list.New(), fired: map[string]span{}, waiting: map[pendingKey]struct{}{}}
@@ -614,12 +614,7 @@ func (e *Engine) decide(rs *ruleState, p *pending) {
 		if !s.Absence && s.MaxMatchCount == 0 {
 			continue
 		}
-		n := 0
-		for _, r := range rs.list(i, false, p.key) {
-			if !r.t.Before(p.from) && !r.t.After(p.deadline) {
-				n++
-			}
-		}
+		n := len(within(rs.list(i, false, p.key), p.from, p.deadline))
 		if s.Absence && n > 0 {
 			return
 		}

@@ -1,6 +1,7 @@
 package correlate
 
 import (
+	"sort"
 	"time"
 )
 
@@ -176,11 +177,9 @@ func (e *Engine) backward(rs *ruleState, i int, needs []string, before time.Time
 	min := rs.steps[i].MinMatchCount
 	for _, k := range needs {
 		l := rs.list(i, true, k)
-		for j := len(l) - 1; j >= 0; j-- {
+		// The candidates no later than before, the latest first.
+		for j := sort.Search(len(l), func(j int) bool { return l[j].t.After(before) }) - 1; j >= 0; j-- {
 			c := l[j]
-			if c.t.After(before) {
-				continue
-			}
 			if before.Sub(c.t) > w {
 				break
 			}
@@ -216,11 +215,9 @@ func (e *Engine) forward(rs *ruleState, i, end int, needs []string, after time.T
 	min := rs.steps[i].MinMatchCount
 	for _, k := range needs {
 		l := rs.list(i, false, k)
-		for j := 0; j < len(l); j++ {
+		// The candidates not before after, the earliest first.
+		for j := sort.Search(len(l), func(j int) bool { return !l[j].t.Before(after) }); j < len(l); j++ {
 			c := l[j]
-			if c.t.Before(after) {
-				continue
-			}
 			if c.t.Sub(after) > w {
 				break
 			}

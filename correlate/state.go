@@ -1,8 +1,10 @@
 package correlate
 
 import (
+	"container/heap"
 	"container/list"
 	"slices"
+	"sort"
 	"strings"
 	"time"
 
@@ -40,11 +42,84 @@ type entryKey struct {
 	key  string
 }
 
-// entry is the matches of one step under one key, sorted by time.
+// entry is the matches of one step under one key, sorted by time. They
+// are buf[head:]: in-order arrivals append, and the oldest leave by
+// moving head (the per-key cap, expiry), so neither moves the others;
+// the live part is moved down only when an append would grow buf.
 type entry struct {
 	k    entryKey
-	recs []*rec
+	buf  []*rec
+	head int
 	elem *list.Element
+	age  int // index in ruleState.ages; -1 when not there
+}
+
+// recs are the matches held, oldest first.
+func (en *entry) recs() []*rec { return en.buf[en.head:] }
+
+// add inserts r at i of the live part.
+func (en *entry) add(i int, r *rec) {
+	live := len(en.buf) - en.head
+	if len(en.buf) == cap(en.buf) && en.head > 0 && en.head >= live/2 {
+		// Room at the front: move the live part down rather than grow.
+		n := copy(en.buf, en.buf[en.head:])
+		clear(en.buf[n:])
+		en.buf, en.head = en.buf[:n], 0
+	}
+	if i == live {
+		en.buf = append(en.buf, r)
+		return
+	}
+	en.buf = slices.Insert(en.buf, en.head+i, r)
+}
+
+// trim drops the n oldest matches.
+func (en *entry) trim(n int) {
+	clear(en.buf[en.head : en.head+n])
+	en.head += n
+	if en.head == len(en.buf) {
+		en.buf, en.head = en.buf[:0], 0
+	}
+}
+
+// ageHeap orders entries by their oldest match, for expiry; each item
+// keeps that match's time, so ordering reads no match.
+type ageHeap []ageItem
+
+type ageItem struct {
+	t  time.Time
+	en *entry
+}
+
+func (h ageHeap) Len() int           { return len(h) }
+func (h ageHeap) Less(i, j int) bool { return h[i].t.Before(h[j].t) }
+func (h ageHeap) Swap(i, j int) {
+	h[i], h[j] = h[j], h[i]
+	h[i].en.age, h[j].en.age = i, j
+}
+func (h *ageHeap) Push(x any) {
+	it := x.(ageItem)
+	it.en.age = len(*h)
+	*h = append(*h, it)
+}
+func (h *ageHeap) Pop() any {
+	old := *h
+	it := old[len(old)-1]
+	old[len(old)-1] = ageItem{}
+	*h = old[:len(old)-1]
+	it.en.age = -1
+	return it
+}
+
+// aged puts en in ages, or moves it there after its oldest match changed.
+func (rs *ruleState) aged(en *entry) {
+	t := en.buf[en.head].t
+	if en.age < 0 {
+		heap.Push(&rs.ages, ageItem{t, en})
+		return
+	}
+	rs.ages[en.age].t = t
+	heap.Fix(&rs.ages, en.age)
 }
 
 // ruleState is what one correlation rule holds.
@@ -66,6 +141,7 @@ type ruleState struct {
 
 	entries map[entryKey]*entry
 	lru     *list.List // of *entry, most recently touched at the front
+	ages    ageHeap    // the entries, by their oldest match
 	pending pendingHeap
 	waiting map[pendingKey]struct{} // the pending absences, for schedule's check
 	expired time.Time               // the horizon of the last expiry
@@ -121,7 +197,7 @@ func (rs *ruleState) touch(k entryKey, now *Engine) *entry {
 		rs.lru.MoveToFront(en.elem)
 		return en
 	}
-	en := &entry{k: k}
+	en := &entry{k: k, age: -1}
 	en.elem = rs.lru.PushFront(en)
 	rs.entries[k] = en
 	rs.stats.StateBytes += entryOverhead + int64(len(k.key))
@@ -138,9 +214,12 @@ func (rs *ruleState) touch(k entryKey, now *Engine) *entry {
 func (rs *ruleState) drop(en *entry) {
 	rs.lru.Remove(en.elem)
 	delete(rs.entries, en.k)
-	rs.stats.Held -= len(en.recs)
+	if en.age >= 0 {
+		heap.Remove(&rs.ages, en.age)
+	}
+	rs.stats.Held -= len(en.recs())
 	rs.stats.StateBytes -= entryOverhead + int64(len(en.k.key))
-	for _, r := range en.recs {
+	for _, r := range en.recs() {
 		rs.stats.StateBytes -= recBytes(r)
 	}
 	rs.stats.OpenKeys = len(rs.entries)
@@ -150,19 +229,25 @@ func (rs *ruleState) drop(en *entry) {
 // the rule's cap on matches held (past it, the least recently touched
 // keys go).
 func (rs *ruleState) insert(en *entry, r *rec, maxPer int) {
-	i := len(en.recs)
-	for i > 0 && r.before(en.recs[i-1]) {
+	recs := en.recs()
+	i := len(recs)
+	for i > 0 && r.before(recs[i-1]) {
 		i--
 	}
-	en.recs = slices.Insert(en.recs, i, r)
+	en.add(i, r)
+	front := i == 0
 	rs.stats.Held++
 	rs.stats.StateBytes += recBytes(r)
 	rs.stats.PeakStateBytes = max(rs.stats.PeakStateBytes, rs.stats.StateBytes)
-	if len(en.recs) > maxPer {
-		rs.stats.StateBytes -= recBytes(en.recs[0])
-		en.recs = slices.Delete(en.recs, 0, 1)
+	if len(en.buf)-en.head > maxPer {
+		rs.stats.StateBytes -= recBytes(en.buf[en.head])
+		en.trim(1)
+		front = true
 		rs.stats.Held--
 		rs.stats.DroppedMatch++
+	}
+	if front || en.age < 0 {
+		rs.aged(en)
 	}
 	for rs.stats.Held > rs.maxHeld {
 		old := rs.lru.Back().Value.(*entry)
@@ -174,9 +259,16 @@ func (rs *ruleState) insert(en *entry, r *rec, maxPer int) {
 	}
 }
 
+// within is the part of l (sorted by time) in [from, to].
+func within(l []*rec, from, to time.Time) []*rec {
+	i := sort.Search(len(l), func(i int) bool { return !l[i].t.Before(from) })
+	l = l[i:]
+	return l[:sort.Search(len(l), func(i int) bool { return l[i].t.After(to) })]
+}
+
 func (rs *ruleState) list(step int, out bool, key string) []*rec {
 	if en, ok := rs.entries[entryKey{step, out, key}]; ok {
-		return en.recs
+		return en.recs()
 	}
 	return nil
 }
@@ -224,24 +316,25 @@ func (rs *ruleState) expire(horizon time.Time) {
 			rs.stats.StateBytes -= firedOverhead + int64(len(k))
 		}
 	}
-	for el := rs.lru.Back(); el != nil; {
-		prev := el.Prev()
-		en := el.Value.(*entry)
-		n := 0
-		for n < len(en.recs) && en.recs[n].t.Before(horizon) {
+	// The entries holding a match older than horizon are at the top of
+	// ages: only they are visited.
+	for len(rs.ages) > 0 && rs.ages[0].t.Before(horizon) {
+		en := rs.ages[0].en
+		recs := en.recs()
+		n := 1
+		for n < len(recs) && recs[n].t.Before(horizon) {
 			n++
 		}
-		if n > 0 {
-			for _, r := range en.recs[:n] {
-				rs.stats.StateBytes -= recBytes(r)
-			}
-			en.recs = slices.Delete(en.recs, 0, n)
-			rs.stats.Held -= n
-		}
-		if len(en.recs) == 0 {
+		if n == len(recs) {
 			rs.drop(en)
+			continue
 		}
-		el = prev
+		for _, r := range recs[:n] {
+			rs.stats.StateBytes -= recBytes(r)
+		}
+		rs.stats.Held -= n
+		en.trim(n)
+		rs.aged(en)
 	}
 }
 
