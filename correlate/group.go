@@ -33,7 +33,7 @@ func (e *Engine) addGroup(rs *ruleState, r *rec) {
 		}
 		// Candidate windows [s, s+w] holding r: s from the present groups'
 		// matches in [r.t-w, r.t], earliest first.
-		var starts []time.Time
+		starts := e.starts[:0]
 		for i, s := range rs.steps {
 			if s.Absence {
 				continue
@@ -43,6 +43,7 @@ func (e *Engine) addGroup(rs *ruleState, r *rec) {
 			}
 		}
 		sortTimes(starts)
+		e.starts = starts
 		for _, s := range starts {
 			chain, ok := e.groupWindow(rs, k, s, s.Add(w))
 			if !ok {
@@ -113,7 +114,11 @@ func (e *Engine) mayComplete(rs *ruleState, k string, from, to time.Time) bool {
 			continue // every match counts
 		}
 		n := 0
-		seen := make(map[string]struct{}, s.MinMatchCount)
+		if e.seen == nil {
+			e.seen = map[string]struct{}{}
+		}
+		seen := e.seen
+		clear(seen)
 		for _, x := range l {
 			if _, dup := seen[x.val]; dup {
 				continue

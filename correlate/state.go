@@ -11,19 +11,26 @@ import (
 	"panther/engine"
 )
 
-// rec is one rule match held for a correlation rule.
+// rec is one rule match held for a correlation rule: a step of it, under
+// its keys. What the match says is shared by every rule and step taking
+// it (one allocation a match, not one a rule).
 type rec struct {
-	step    int // index of the step or group
-	t       time.Time
-	seq     uint64 // arrival order: ties in time are broken by it
+	step int // index of the step or group
+	t    time.Time
+	seq  uint64 // arrival order: ties in time are broken by it
+	*matchData
+	in, out []string // key strings: incoming / outgoing transition (sequence), key (group)
+	val     string   // the distinct field's value (Sigma value_count)
+}
+
+// matchData is one rule match as the correlations keep it.
+type matchData struct {
 	ruleID  string
 	rowID   string
 	logType string
 	title   string
 	dedup   string
 	ctx     []byte
-	in, out []string // key strings: incoming / outgoing transition (sequence), key (group)
-	val     string   // the distinct field's value (Sigma value_count)
 	fresh   bool
 	src     string // the match's source (p_source_file)
 }
@@ -135,6 +142,10 @@ type ruleState struct {
 	// byRule maps a rule ID to the steps that take its matches.
 	byRule   map[string][]int
 	distinct *engine.FieldRef
+	// inSig, outSig and distinctSig are the fieldCache slots of inRefs,
+	// outRefs and the distinct field.
+	inSig, outSig []int
+	distinctSig   int
 	// perKey is the cap on matches a key holds: the engine's, or more for
 	// a step that counts more; maxHeld the cap on matches held in all.
 	perKey, maxHeld int
