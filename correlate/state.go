@@ -1,7 +1,6 @@
 package correlate
 
 import (
-	"container/heap"
 	"container/list"
 	"slices"
 	"sort"
@@ -58,7 +57,7 @@ type entry struct {
 	buf  []*rec
 	head int
 	elem *list.Element
-	age  int // index in ruleState.ages; -1 when not there
+	ver  uint32 // the version of its current item in ruleState.ages
 }
 
 // recs are the matches held, oldest first.
@@ -89,44 +88,99 @@ func (en *entry) trim(n int) {
 	}
 }
 
-// ageHeap orders entries by their oldest match, for expiry; each item
-// keeps that match's time, so ordering reads no match.
-type ageHeap []ageItem
+// ages orders the entries by their oldest match, for expiry: a min-heap
+// of items (a time, an entry, the entry's version when pushed). It is
+// lazy, so that keeping it costs little: an item's time is at most its
+// entry's oldest match (an entry whose oldest match left keeps its item;
+// one that gets an older match gets a new item and a new version), and
+// items of dropped entries or older versions are skipped when they come
+// up. Expiry pops the items older than the horizon and pushes back the
+// entries that keep a match; every entry holding a match older than the
+// horizon has a current item no later than it, so none is missed.
+type ages struct {
+	items []ageItem
+}
 
 type ageItem struct {
-	t  time.Time
-	en *entry
+	sec  int64 // the time, as t.Unix() and t.Nanosecond(): exact, cheap to compare
+	nsec int32
+	ver  uint32
+	en   *entry
 }
 
-func (h ageHeap) Len() int           { return len(h) }
-func (h ageHeap) Less(i, j int) bool { return h[i].t.Before(h[j].t) }
-func (h ageHeap) Swap(i, j int) {
-	h[i], h[j] = h[j], h[i]
-	h[i].en.age, h[j].en.age = i, j
-}
-func (h *ageHeap) Push(x any) {
-	it := x.(ageItem)
-	it.en.age = len(*h)
-	*h = append(*h, it)
-}
-func (h *ageHeap) Pop() any {
-	old := *h
-	it := old[len(old)-1]
-	old[len(old)-1] = ageItem{}
-	*h = old[:len(old)-1]
-	it.en.age = -1
-	return it
+func ageOf(t time.Time) (int64, int32) { return t.Unix(), int32(t.Nanosecond()) }
+
+func (it *ageItem) before(sec int64, nsec int32) bool {
+	return it.sec < sec || it.sec == sec && it.nsec < nsec
 }
 
-// aged puts en in ages, or moves it there after its oldest match changed.
-func (rs *ruleState) aged(en *entry) {
-	t := en.buf[en.head].t
-	if en.age < 0 {
-		heap.Push(&rs.ages, ageItem{t, en})
+func (a *ages) less(i, j int) bool { return a.items[i].before(a.items[j].sec, a.items[j].nsec) }
+
+// push adds an item for en's oldest match.
+func (a *ages) push(en *entry) {
+	en.ver++
+	sec, nsec := ageOf(en.buf[en.head].t)
+	a.items = append(a.items, ageItem{sec, nsec, en.ver, en})
+	for i := len(a.items) - 1; i > 0; {
+		p := (i - 1) / 2
+		if !a.less(i, p) {
+			break
+		}
+		a.items[i], a.items[p] = a.items[p], a.items[i]
+		i = p
+	}
+}
+
+// pop removes the earliest item.
+func (a *ages) pop() ageItem {
+	top := a.items[0]
+	n := len(a.items) - 1
+	a.items[0] = a.items[n]
+	a.items[n] = ageItem{}
+	a.items = a.items[:n]
+	a.down(0)
+	return top
+}
+
+func (a *ages) down(i int) {
+	n := len(a.items)
+	for {
+		l := 2*i + 1
+		if l >= n {
+			return
+		}
+		m := l
+		if r := l + 1; r < n && a.less(r, l) {
+			m = r
+		}
+		if !a.less(m, i) {
+			return
+		}
+		a.items[i], a.items[m] = a.items[m], a.items[i]
+		i = m
+	}
+}
+
+// live reports whether an item is its entry's current one.
+func (it *ageItem) live() bool { return it.en.ver == it.ver && it.en.elem != nil }
+
+// compact drops the stale items once they outnumber the live ones, so
+// the heap stays within twice the entries.
+func (a *ages) compact(entries int) {
+	if len(a.items) <= 2*entries+1024 {
 		return
 	}
-	rs.ages[en.age].t = t
-	heap.Fix(&rs.ages, en.age)
+	keep := a.items[:0]
+	for _, it := range a.items {
+		if it.live() {
+			keep = append(keep, it)
+		}
+	}
+	clear(a.items[len(keep):])
+	a.items = keep
+	for i := len(keep)/2 - 1; i >= 0; i-- {
+		a.down(i)
+	}
 }
 
 // ruleState is what one correlation rule holds.
@@ -152,7 +206,7 @@ type ruleState struct {
 
 	entries map[entryKey]*entry
 	lru     *list.List // of *entry, most recently touched at the front
-	ages    ageHeap    // the entries, by their oldest match
+	ages    ages       // the entries, by their oldest match
 	pending pendingHeap
 	waiting map[pendingKey]struct{} // the pending absences, for schedule's check
 	expired time.Time               // the horizon of the last expiry
@@ -208,7 +262,7 @@ func (rs *ruleState) touch(k entryKey, now *Engine) *entry {
 		rs.lru.MoveToFront(en.elem)
 		return en
 	}
-	en := &entry{k: k, age: -1}
+	en := &entry{k: k}
 	en.elem = rs.lru.PushFront(en)
 	rs.entries[k] = en
 	rs.stats.StateBytes += entryOverhead + int64(len(k.key))
@@ -224,10 +278,8 @@ func (rs *ruleState) touch(k entryKey, now *Engine) *entry {
 
 func (rs *ruleState) drop(en *entry) {
 	rs.lru.Remove(en.elem)
+	en.elem = nil // its items in ages are stale
 	delete(rs.entries, en.k)
-	if en.age >= 0 {
-		heap.Remove(&rs.ages, en.age)
-	}
 	rs.stats.Held -= len(en.recs())
 	rs.stats.StateBytes -= entryOverhead + int64(len(en.k.key))
 	for _, r := range en.recs() {
@@ -246,19 +298,21 @@ func (rs *ruleState) insert(en *entry, r *rec, maxPer int) {
 		i--
 	}
 	en.add(i, r)
-	front := i == 0
+	// A new entry, or an older match than its oldest: a new item in ages.
+	// (The oldest leaving, below, leaves the item early: it is fixed when
+	// it comes up.)
+	if i == 0 {
+		rs.ages.push(en)
+		rs.ages.compact(len(rs.entries))
+	}
 	rs.stats.Held++
 	rs.stats.StateBytes += recBytes(r)
 	rs.stats.PeakStateBytes = max(rs.stats.PeakStateBytes, rs.stats.StateBytes)
 	if len(en.buf)-en.head > maxPer {
 		rs.stats.StateBytes -= recBytes(en.buf[en.head])
 		en.trim(1)
-		front = true
 		rs.stats.Held--
 		rs.stats.DroppedMatch++
-	}
-	if front || en.age < 0 {
-		rs.aged(en)
 	}
 	for rs.stats.Held > rs.maxHeld {
 		old := rs.lru.Back().Value.(*entry)
@@ -327,12 +381,17 @@ func (rs *ruleState) expire(horizon time.Time) {
 			rs.stats.StateBytes -= firedOverhead + int64(len(k))
 		}
 	}
-	// The entries holding a match older than horizon are at the top of
-	// ages: only they are visited.
-	for len(rs.ages) > 0 && rs.ages[0].t.Before(horizon) {
-		en := rs.ages[0].en
+	// The entries holding a match older than horizon have their items
+	// at the top of ages: only they are visited.
+	hs, hn := ageOf(horizon)
+	for len(rs.ages.items) > 0 && rs.ages.items[0].before(hs, hn) {
+		it := rs.ages.pop()
+		if !it.live() {
+			continue
+		}
+		en := it.en
 		recs := en.recs()
-		n := 1
+		n := 0
 		for n < len(recs) && recs[n].t.Before(horizon) {
 			n++
 		}
@@ -345,8 +404,9 @@ func (rs *ruleState) expire(horizon time.Time) {
 		}
 		rs.stats.Held -= n
 		en.trim(n)
-		rs.aged(en)
+		rs.ages.push(en)
 	}
+	rs.ages.compact(len(rs.entries))
 }
 
 // keys computes the key strings of a match for a list of field pairs'
