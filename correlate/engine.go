@@ -86,6 +86,8 @@ type Engine struct {
 	fields  fieldCache
 	starts  []time.Time         // addGroup's scratch
 	seen    map[string]struct{} // mayComplete's scratch
+	one     [1]*rec             // occurrences' scratch
+	occ     [1]occ
 	errs    []error
 }
 

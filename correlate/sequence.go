@@ -120,7 +120,11 @@ func contains(l []string, s string) bool {
 func (e *Engine) occurrences(rs *ruleState, r *rec) []occ {
 	min := rs.steps[r.step].MinMatchCount
 	if min <= 1 {
-		return []occ{{recs: []*rec{r}, first: r.t, last: r.t}}
+		// r alone: in scratch, as most arrivals make no chain (a chain
+		// copies what it keeps).
+		e.one[0] = r
+		e.occ[0] = occ{recs: e.one[:], first: r.t, last: r.t}
+		return e.occ[:]
 	}
 	var same []*rec
 	var src []*rec
