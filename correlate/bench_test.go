@@ -1,7 +1,6 @@
 package correlate
 
 import (
-	"container/list"
 	"fmt"
 	"testing"
 	"time"
@@ -173,7 +172,7 @@ func heldOps(stream []*rec, insert func(*rec), expire func(time.Time)) {
 }
 
 func newHeldRule() (*ruleState, *Engine) {
-	rs := &ruleState{c: &engine.Correlation{Lookback: time.Hour}, entries: map[entryKey]*entry{}, lru: list.New(),
+	rs := &ruleState{c: &engine.Correlation{Lookback: time.Hour}, entries: map[entryKey]*entry{}, lru: newLRU(),
 		fired: map[string]span{}, perKey: DefaultMaxPerKey, maxHeld: DefaultMaxHeld}
 	return rs, &Engine{opts: Options{MaxKeys: DefaultMaxKeys}}
 }

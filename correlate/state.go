@@ -1,7 +1,6 @@
 package correlate
 
 import (
-	"container/list"
 	"slices"
 	"sort"
 	"strings"
@@ -56,8 +55,39 @@ type entry struct {
 	k    entryKey
 	buf  []*rec
 	head int
-	elem *list.Element
-	ver  uint32 // the version of its current item in ruleState.ages
+	// prev and next link the entries in their rule's LRU ring
+	// (ruleState.lru, the sentinel): nil once the entry is dropped.
+	prev, next *entry
+	ver        uint32 // the version of its current item in ruleState.ages
+}
+
+// newLRU is an empty LRU ring: its sentinel.
+func newLRU() *entry {
+	s := &entry{}
+	s.prev, s.next = s, s
+	return s
+}
+
+// lruFront moves en (linked or not) to the front of the ring.
+func (rs *ruleState) lruFront(en *entry) {
+	s := rs.lru
+	if s.next == en {
+		return
+	}
+	if en.next != nil {
+		en.prev.next, en.next.prev = en.next, en.prev
+	}
+	en.prev, en.next = s, s.next
+	s.next.prev = en
+	s.next = en
+}
+
+// lruBack is the least recently touched entry (nil: none).
+func (rs *ruleState) lruBack() *entry {
+	if rs.lru.prev == rs.lru {
+		return nil
+	}
+	return rs.lru.prev
 }
 
 // recs are the matches held, oldest first.
@@ -162,7 +192,7 @@ func (a *ages) down(i int) {
 }
 
 // live reports whether an item is its entry's current one.
-func (it *ageItem) live() bool { return it.en.ver == it.ver && it.en.elem != nil }
+func (it *ageItem) live() bool { return it.en.ver == it.ver && it.en.next != nil }
 
 // compact drops the stale items once they outnumber the live ones, so
 // the heap stays within twice the entries.
@@ -205,8 +235,8 @@ type ruleState struct {
 	perKey, maxHeld int
 
 	entries map[entryKey]*entry
-	lru     *list.List // of *entry, most recently touched at the front
-	ages    ages       // the entries, by their oldest match
+	lru     *entry // the LRU ring's sentinel: most recently touched next
+	ages    ages   // the entries, by their oldest match
 	pending pendingHeap
 	waiting map[pendingKey]struct{} // the pending absences, for schedule's check
 	expired time.Time               // the horizon of the last expiry
@@ -259,16 +289,15 @@ func recBytes(r *rec) int64 {
 
 func (rs *ruleState) touch(k entryKey, now *Engine) *entry {
 	if en, ok := rs.entries[k]; ok {
-		rs.lru.MoveToFront(en.elem)
+		rs.lruFront(en)
 		return en
 	}
 	en := &entry{k: k}
-	en.elem = rs.lru.PushFront(en)
+	rs.lruFront(en)
 	rs.entries[k] = en
 	rs.stats.StateBytes += entryOverhead + int64(len(k.key))
 	if len(rs.entries) > now.opts.MaxKeys {
-		old := rs.lru.Back().Value.(*entry)
-		rs.drop(old)
+		rs.drop(rs.lruBack())
 		rs.stats.DroppedKeys++
 	}
 	rs.stats.OpenKeys = len(rs.entries)
@@ -277,8 +306,8 @@ func (rs *ruleState) touch(k entryKey, now *Engine) *entry {
 }
 
 func (rs *ruleState) drop(en *entry) {
-	rs.lru.Remove(en.elem)
-	en.elem = nil // its items in ages are stale
+	en.prev.next, en.next.prev = en.next, en.prev
+	en.prev, en.next = nil, nil // its items in ages are stale
 	delete(rs.entries, en.k)
 	rs.stats.Held -= len(en.recs())
 	rs.stats.StateBytes -= entryOverhead + int64(len(en.k.key))
@@ -315,7 +344,7 @@ func (rs *ruleState) insert(en *entry, r *rec, maxPer int) {
 		rs.stats.DroppedMatch++
 	}
 	for rs.stats.Held > rs.maxHeld {
-		old := rs.lru.Back().Value.(*entry)
+		old := rs.lruBack()
 		if old == en {
 			break
 		}
@@ -411,13 +440,23 @@ func (rs *ruleState) expire(horizon time.Time) {
 
 // keys computes the key strings of a match for a list of field pairs'
 // sides: each field's values, every combination (capped), joined.
-func keys(refs []engine.FieldRef, in *Input, scratch []string) []string {
+func keys(refs []engine.FieldRef, in *Input) []string {
 	if len(refs) == 0 {
 		return []string{""}
 	}
+	if len(refs) == 1 {
+		// One field (the common case): its values are the keys.
+		vals := refs[0].Values(nil, in.Event, in.AlertContext)
+		if len(vals) == 0 {
+			return nil
+		}
+		slices.Sort(vals)
+		vals = slices.Compact(vals)
+		return vals[:min(len(vals), maxCombos):min(len(vals), maxCombos)]
+	}
 	combos := []string{""}
 	for i, f := range refs {
-		vals := f.Values(scratch[:0], in.Event, in.AlertContext)
+		vals := f.Values(nil, in.Event, in.AlertContext)
 		if len(vals) == 0 {
 			return nil // the match has no key for this side
 		}
