@@ -261,3 +261,21 @@ func TestUntypedErrorIsOperational(t *testing.T) {
 		t.Errorf("exit %d, %q", code, errOut)
 	}
 }
+
+// Paths from a .panther.yml found upward are printed relative to the
+// working directory when that is shorter, as a path given on the command
+// line would be.
+func TestConfigPathsShortened(t *testing.T) {
+	repo := ciRepo(t)
+	t.Chdir(filepath.Join(repo, "rules", "sub"))
+	if got, want := shortPath(filepath.Join(repo, "rules")), ".."; got != want {
+		t.Errorf("shortPath(repo/rules) = %q, want %q", got, want)
+	}
+	if got := shortPath("/"); got != "/" {
+		t.Errorf("shortPath(/) = %q, want / (shorter than any relative form)", got)
+	}
+	out, _, _ := run(t, filepath.Join(repo, "rules", "sub"), "test", "--run", "^other$")
+	if !strings.Contains(out, "detections: .. (1 detection)\n") {
+		t.Errorf("summary does not name ../ relative to the working directory:\n%s", out)
+	}
+}

@@ -292,7 +292,7 @@ func relativeTo(dir string, v any) any {
 		if p == "" || filepath.IsAbs(p) {
 			return p
 		}
-		return filepath.Join(dir, p)
+		return shortPath(filepath.Join(dir, p))
 	}
 	switch x := v.(type) {
 	case string:
@@ -309,6 +309,21 @@ func relativeTo(dir string, v any) any {
 		return out
 	}
 	return v
+}
+
+// shortPath returns p relative to the working directory when that is
+// shorter (as the go command prints paths), so that messages about files
+// of a repository found through its .panther.yml read like those of a
+// path given on the command line: rules/x.yml, ../rules/x.yml.
+func shortPath(p string) string {
+	wd, err := os.Getwd()
+	if err != nil {
+		return p
+	}
+	if rel, err := filepath.Rel(wd, p); err == nil && len(rel) < len(p) {
+		return rel
+	}
+	return p
 }
 
 // settingAnnotation marks a flag with the settings key it sets.

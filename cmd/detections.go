@@ -43,6 +43,23 @@ func (app *App) loadDetections(paths []string) (*engine.Set, error) {
 // loadDetectionsWith is loadDetections, with the Lua compiled to count
 // the lines that run when coverage is set (panther test --coverage).
 func (app *App) loadDetectionsWith(paths []string, coverage bool) (*engine.Set, error) {
+	return app.loadDetectionsOpts(paths, func(o *engine.LoadOptions) { o.Coverage = coverage })
+}
+
+// loadDetectionsLazily is loadDetections for panther replay. The specs'
+// unit tests are not read (SkipTests). The shipped library's Lua compiles
+// when an event first needs it (engine.LoadOptions.LazyLua), so that the
+// start-up costs what the input's log types need: its files are held to
+// compile by our own CI (detections' TestShipped*). A user's detections
+// (a path, the detections setting) are compiled up front, so that a file
+// with an error is reported with file:line before the replay starts even
+// when no event would have reached it.
+func (app *App) loadDetectionsLazily(paths []string) (*engine.Set, error) {
+	shipped := len(paths) == 0 && len(app.settings().Detections) == 0
+	return app.loadDetectionsOpts(paths, func(o *engine.LoadOptions) { o.LazyLua, o.SkipTests = shipped, true })
+}
+
+func (app *App) loadDetectionsOpts(paths []string, with func(*engine.LoadOptions)) (*engine.Set, error) {
 	if len(paths) == 0 {
 		paths = app.settings().Detections
 	}
@@ -50,7 +67,7 @@ func (app *App) loadDetectionsWith(paths []string, coverage bool) (*engine.Set, 
 	if err != nil {
 		return nil, err
 	}
-	opts.Coverage = coverage
+	with(&opts)
 	set, err := engine.LoadPaths(paths, ShippedSources(), opts)
 	if err != nil {
 		return nil, usageErr("%v", err)

@@ -92,7 +92,7 @@ func newCmdReplay(app *App, runF func(*replayOptions) error) *cobra.Command {
   zcat app.log.gz | panther replay - --log-type Syslog.RFC3164`,
 		RunE: func(c *cobra.Command, args []string) error {
 			s := app.settings()
-			opts.Ctx, opts.Inputs, opts.Load, opts.Budget = c.Context(), args, app.loadDetections, s.LuaTimeout
+			opts.Ctx, opts.Inputs, opts.Load, opts.Budget = c.Context(), args, app.loadDetectionsLazily, s.LuaTimeout
 			opts.Paths, opts.Filters, opts.Workers, opts.LakeDir = s.Detections, s.Filter, s.Workers, s.Lake
 			opts.APIToken = s.APIToken
 			if opts.Format != "pretty" && opts.Format != "jsonl" {
@@ -467,6 +467,7 @@ func printReplaySummary(w io.Writer, st *replay.Stats, ruleErrors map[string][]s
 	}
 	printRuleErrors(w, st, ruleErrors)
 	printCorrelations(w, st)
+	printFirstSeen(w, st)
 	if lakeStats != "" {
 		fmt.Fprintf(w, "lake %s: %s\n", lakeDir, lakeStats)
 	}
@@ -517,6 +518,26 @@ func printCorrelations(w io.Writer, st *replay.Stats) {
 	}
 	fmt.Fprintf(w, "correlations: %d rule(s), %d chain(s) completed; at the end %d match(es) held under %d key(s) (peak %d keys); dropped by the caps: %d; state %.1f MB (peak at most %.1f MB)\n",
 		len(st.Correlations), firings, held, keys, peak, dropped, float64(bytes)/1e6, float64(peakBytes)/1e6)
+}
+
+// printFirstSeen says what the FirstSeen rules let through and hold.
+func printFirstSeen(w io.Writer, st *replay.Stats) {
+	if len(st.FirstSeen) == 0 {
+		return
+	}
+	var t engine.FirstSeenStats
+	for _, f := range st.FirstSeen {
+		t.New += f.New
+		t.Seen += f.Seen
+		t.Learning += f.Learning + f.Missing
+		t.Keys += f.Keys
+		t.Values += f.Values
+		t.DroppedKeys += f.DroppedKeys
+		t.DroppedValues += f.DroppedValues
+		t.StateBytes += f.StateBytes
+	}
+	fmt.Fprintf(w, "first seen: %d rule(s), %d new value(s) matched, %d match(es) suppressed as seen, %d while learning or without a value; %d value(s) held under %d key(s); dropped by the caps: %d key(s), %d value(s); state %.1f MB\n",
+		len(st.FirstSeen), t.New, t.Seen, t.Learning, t.Values, t.Keys, t.DroppedKeys, t.DroppedValues, float64(t.StateBytes)/1e6)
 }
 
 // printRuleProfile is the table of --profile-rules: what each detection

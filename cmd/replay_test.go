@@ -201,3 +201,25 @@ func TestReplayLakeIncremental(t *testing.T) {
 		t.Errorf("rule matches stored twice: %q", out)
 	}
 }
+
+// A replay of your own detections reports a Lua file that does not
+// compile before it starts, with file:line, even when no event of its log
+// types comes, and runs the others (only the shipped library compiles
+// lazily).
+func TestReplayReportsBrokenLuaUpFront(t *testing.T) {
+	t.Parallel()
+	dir := writeTree(t, map[string]string{
+		"rules/good.yml": "AnalysisType: rule\nRuleID: T.Good\nFilename: good.lua\nLogTypes: [AWS.CloudTrail]\nSeverity: High\n",
+		"rules/good.lua": `function rule(e) return e.eventName == "StopLogging" end`,
+		"rules/bad.yml":  "AnalysisType: rule\nRuleID: T.Bad\nFilename: bad.lua\nLogTypes: [Okta.SystemLog]\nSeverity: High\n",
+		"rules/bad.lua":  "function rule(e)\n  return e.x ==\nend\n",
+		"ct.json":        ctEvent(1, "StopLogging", "alice") + "\n",
+	})
+	out, errOut, code := run(t, dir, "replay", filepath.Join(dir, "ct.json"), "--detections", filepath.Join(dir, "rules"), "-q")
+	if code != 0 || !strings.Contains(out, "T.Good") {
+		t.Errorf("exit %d, the good rule's alert missing:\n%s\n%s", code, out, errOut)
+	}
+	if !strings.Contains(errOut, "bad.lua:3:3: error: Lua syntax error") {
+		t.Errorf("the broken file is not reported with its line:\n%s", errOut)
+	}
+}

@@ -41,13 +41,13 @@ func (s *Set) Coverage() []FileCoverage {
 		}
 	}
 	for _, d := range s.Detections {
-		add(d.ID, d.Kind, d.chunk)
+		add(d.ID, d.Kind, d.lua.chunkOrNil())
 	}
 	for _, g := range s.Globals {
-		add(g.ID, TypeGlobal, g.chunk)
+		add(g.ID, TypeGlobal, g.lua.chunkOrNil())
 	}
 	for _, m := range s.DataModels {
-		add(m.ID, TypeDataModel, m.chunk)
+		add(m.ID, TypeDataModel, m.lua.chunkOrNil())
 	}
 	if len(byFile) == 0 {
 		return nil

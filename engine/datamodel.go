@@ -25,8 +25,12 @@ func (ev *Evaluator) modelInstance(m *DataModel) (*modelInstance, error) {
 	for i := range m.Mappings {
 		mi.byName[m.Mappings[i].Name] = &m.Mappings[i]
 	}
-	if m.chunk != nil {
-		env, err := ev.vm.Load(m.chunk, ev.req)
+	chunk, err := m.lua.compiled()
+	if err != nil {
+		return nil, fmt.Errorf("data model %s: %w", m.ID, err)
+	}
+	if chunk != nil {
+		env, err := ev.vm.Load(chunk, ev.req)
 		if err != nil {
 			return nil, fmt.Errorf("data model %s: %w", m.ID, err)
 		}

@@ -9,7 +9,9 @@
 // function, a duplicate ID, an unknown log type each become a Diagnostic
 // with file, line and a hint, and one broken file never stops the others.
 // Lua files are compiled once (engine/luavm) and shared by every
-// evaluator. The caller passes the log type registry rules may name
+// evaluator: at load, or with LoadOptions.LazyLua (panther replay) when an
+// evaluator first needs one, so that a replay compiles the detections of
+// the log types its input holds (docs/detection-performance.md, Start-up). The caller passes the log type registry rules may name
 // (LoadOptions.Registry) and the decoder of custom log types
 // (LoadOptions.DecodeLogType): the engine chooses neither, so a backend or
 // a test can load against its own.

@@ -159,10 +159,14 @@ func (ev *Evaluator) instance(d *Detection) (*instance, error) {
 }
 
 func (ev *Evaluator) load(d *Detection) (*instance, error) {
-	if d.chunk == nil {
+	chunk, err := d.lua.compiled()
+	if err != nil {
+		return nil, err // compiled on first use (LoadOptions.LazyLua): file:line: what is wrong
+	}
+	if chunk == nil {
 		return nil, fmt.Errorf("%s did not compile", d.LuaFile)
 	}
-	env, err := ev.vm.Load(d.chunk, ev.req)
+	env, err := ev.vm.Load(chunk, ev.req)
 	if err != nil {
 		return nil, fmt.Errorf("loading %s: %w", d.LuaFile, err)
 	}
@@ -181,7 +185,8 @@ func (ev *Evaluator) load(d *Detection) (*instance, error) {
 		}
 	}
 	if d.Kind == TypeRule && !ev.opts.NoGuards && !ev.opts.KeepOutputs {
-		if in.guard = d.chunk.Guard("rule"); in.guard != nil {
+		if in.guard = chunk.Guard("rule"); in.guard != nil {
+			ev.vm.ShareScans(in.guard)
 			for _, c := range in.guard.Conds {
 				slot := -1 // AnyOf, Contains: read each time
 				if c.Kind != luavm.AnyOf && c.Kind != luavm.Contains {
@@ -224,7 +229,7 @@ func (ev *Evaluator) guardPasses(in *instance, e *event.Event) bool {
 	for i := range in.guard.Conds {
 		c, slot := &in.guard.Conds[i], in.slots[i]
 		if slot < 0 {
-			if !c.HoldsWith(e, ev.vm.Unescape) {
+			if !c.HoldsIn(ev.vm, in.main, e) {
 				return false
 			}
 			continue
@@ -288,7 +293,7 @@ func (ev *Evaluator) EvaluateInto(d *Detection, ud *lua.LUserData, m *Match) {
 // Lua file the defaults apply: title = DisplayName or RuleID, dedup = key.
 func (ev *Evaluator) EvaluateCorrelation(d *Detection, c *event.Event, key string) Match {
 	m := Match{Detection: d, Matched: true, Title: d.Title(), Dedup: key, Severity: d.Severity}
-	if d.chunk == nil {
+	if d.lua == nil {
 		return m
 	}
 	in, err := ev.instance(d)

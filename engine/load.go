@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -12,6 +13,8 @@ import (
 	"sync"
 	"time"
 	"unicode/utf8"
+
+	"gopkg.in/yaml.v3"
 
 	"panther/alerts/rules"
 	"panther/engine/luavm"
@@ -81,6 +84,21 @@ type LoadOptions struct {
 	// Coverage compiles the Lua files to count the lines that run
 	// (Set.Coverage); for panther test --coverage only.
 	Coverage bool
+	// LazyLua leaves each Lua file to compile when an evaluator first
+	// needs it (the first event of one of its detection's log types, a
+	// require of its helper), once for every evaluator, and skips the
+	// validation that loads every file. For a replay, whose input needs
+	// the detections of a few log types: what the others cost is reading
+	// their specs. A Lua file that does not compile, or fails as it
+	// loads, is then not a Diagnostic but the rule error of each event
+	// that reaches its detection (file:line and the message). panther
+	// validate and panther test load strictly: every file, up front.
+	LazyLua bool
+	// SkipTests leaves the specs' unit tests (the Tests key) unread: a
+	// replay runs none, and they are half of the shipped specs' YAML. A
+	// spec whose Tests are wrong then loads (panther test and validate
+	// report them).
+	SkipTests bool
 }
 
 // Load reads every spec under the sources. It never stops at a bad file:
@@ -246,7 +264,7 @@ func loadFile(src Source, p string, opts LoadOptions, budget *loadBudget) (res l
 		diags.errorf(shown, line, 0, "save the file as UTF-8", "the file is not valid UTF-8")
 		return res
 	}
-	spec, root := decodeSpec(shown, data, &diags, budget)
+	spec, root := decodeSpecWith(shown, data, &diags, budget, opts.SkipTests)
 	if spec == nil {
 		return res
 	}
@@ -287,6 +305,7 @@ func loadFile(src Source, p string, opts LoadOptions, budget *loadBudget) (res l
 		if spec.ThresholdDistinct != "" {
 			d.distinct = newDistinctField(spec.ThresholdDistinct)
 		}
+		d.firstSeen = compileFirstSeen(spec.FirstSeen)
 		for _, g := range spec.GroupBy {
 			if ref, err := ParseFieldRef(g); err == nil {
 				d.groupBy = append(d.groupBy, ref)
@@ -312,12 +331,12 @@ func loadFile(src Source, p string, opts LoadOptions, budget *loadBudget) (res l
 			d.DedupPeriod = time.Duration(*spec.DedupPeriodMinutes) * time.Minute
 		}
 		if spec.AnalysisType != TypeCorrelationRule || spec.Filename != "" {
-			d.LuaFile, d.chunk = loadLua(src, dir, spec.Filename, shown, idLine("Filename"), &diags, opts.Coverage)
+			d.LuaFile, d.lua = loadLua(src, dir, spec.Filename, shown, idLine("Filename"), &diags, opts)
 		}
 		res.det = d
 	case TypeGlobal:
 		g := &Global{ID: spec.GlobalID, File: shown}
-		g.LuaFile, g.chunk = loadLua(src, dir, spec.Filename, shown, idLine("Filename"), &diags, opts.Coverage)
+		g.LuaFile, g.lua = loadLua(src, dir, spec.Filename, shown, idLine("Filename"), &diags, opts)
 		res.global = g
 	case TypeDataModel:
 		m := &DataModel{ID: spec.DataModelID, File: shown, Enabled: true, LogTypes: spec.LogTypes}
@@ -325,7 +344,7 @@ func loadFile(src Source, p string, opts LoadOptions, budget *loadBudget) (res l
 			m.Enabled = *spec.Enabled
 		}
 		if spec.Filename != "" {
-			m.LuaFile, m.chunk = loadLua(src, dir, spec.Filename, shown, idLine("Filename"), &diags, opts.Coverage)
+			m.LuaFile, m.lua = loadLua(src, dir, spec.Filename, shown, idLine("Filename"), &diags, opts)
 		}
 		for _, ms := range spec.Mappings {
 			mp := Mapping{Name: ms.Name, Method: ms.Method, Line: ms.Line}
@@ -352,8 +371,95 @@ func loadFile(src Source, p string, opts LoadOptions, budget *loadBudget) (res l
 	return res
 }
 
-// loadLua reads and compiles the Lua file a spec names.
-func loadLua(src Source, dir, name, specFile string, line int, diags *diagList, cover bool) (string, *luavm.Chunk) {
+// luaFile is a Lua file of the tree: compiled when loaded, or on first
+// use (LoadOptions.LazyLua), once, whichever evaluator asks first; the
+// chunk is then shared by all of them.
+type luaFile struct {
+	name string
+	src  []byte // until compiled
+	once sync.Once
+	// The compiled file, or why it does not compile.
+	chunk *luavm.Chunk
+	err   error
+}
+
+// compiled returns the chunk of f (nil, nil when f is nil: no file, or
+// one that did not compile at load, which a Diagnostic reports).
+func (f *luaFile) compiled() (*luavm.Chunk, error) {
+	if f == nil {
+		return nil, nil
+	}
+	f.once.Do(func() {
+		if f.chunk == nil {
+			f.chunk, f.err = luavm.Compile(f.name, f.src)
+		}
+		f.src = nil
+	})
+	return f.chunk, f.err
+}
+
+// chunkOrNil is the chunk of f when it compiles.
+func (f *luaFile) chunkOrNil() *luavm.Chunk {
+	c, _ := f.compiled()
+	return c
+}
+
+// decodeSpecWith is decodeSpec, without the spec's Tests when skipTests
+// (withoutTests); a spec that does not decode so is decoded whole.
+func decodeSpecWith(file string, data []byte, diags *diagList, budget *loadBudget, skipTests bool) (*Spec, *yaml.Node) {
+	if skipTests {
+		if short, ok := withoutTests(data); ok {
+			var d diagList
+			if spec, root := decodeSpec(file, short, &d, budget); spec != nil {
+				diags.ds = append(diags.ds, d.ds...)
+				return spec, root
+			}
+		}
+	}
+	return decodeSpec(file, data, diags, budget)
+}
+
+// withoutTests blanks the top-level block `Tests:` of a spec: its lines
+// become empty, so that every other line keeps its number. It leaves
+// alone (ok false) a spec without one, with two, or with a flow or inline
+// value after the key. The block is the lines after the key that are
+// blank, indented, comments or block sequence items ("- ").
+func withoutTests(data []byte) ([]byte, bool) {
+	lines := bytes.SplitAfter(data, []byte("\n"))
+	start := -1
+	for i, l := range lines {
+		if !bytes.HasPrefix(l, []byte("Tests:")) {
+			continue
+		}
+		if rest := bytes.TrimSpace(l[len("Tests:"):]); len(rest) > 0 && rest[0] != '#' || start >= 0 {
+			return nil, false
+		}
+		start = i
+	}
+	if start < 0 {
+		return nil, false
+	}
+	end := start + 1
+	for ; end < len(lines); end++ {
+		t := bytes.TrimRight(lines[end], "\r\n")
+		if len(t) > 0 && t[0] != ' ' && t[0] != '\t' && t[0] != '#' && !bytes.Equal(t, []byte("-")) && !bytes.HasPrefix(t, []byte("- ")) {
+			break
+		}
+	}
+	out := make([]byte, 0, len(data))
+	for i, l := range lines {
+		if i < start || i >= end {
+			out = append(out, l...)
+		} else if bytes.HasSuffix(l, []byte("\n")) {
+			out = append(out, '\n')
+		}
+	}
+	return out, true
+}
+
+// loadLua reads and compiles the Lua file a spec names (or only reads it,
+// with LazyLua).
+func loadLua(src Source, dir, name, specFile string, line int, diags *diagList, opts LoadOptions) (string, *luaFile) {
 	if name == "" {
 		diags.errorf(specFile, line, 0, "add Filename: the .lua file beside the spec", "missing Filename")
 		return "", nil
@@ -385,12 +491,15 @@ func loadLua(src Source, dir, name, specFile string, line int, diags *diagList, 
 		diags.errorf(shown, l, 0, "save the file as UTF-8", "the file is not valid UTF-8")
 		return shown, nil
 	}
-	chunk, err := luavm.CompileWith(shown, data, luavm.CompileOptions{Coverage: cover})
+	if opts.LazyLua && !opts.Coverage {
+		return shown, &luaFile{name: shown, src: data}
+	}
+	chunk, err := luavm.CompileWith(shown, data, luavm.CompileOptions{Coverage: opts.Coverage})
 	if err != nil {
 		diags.add(diagFromError(shown, err))
 		return shown, nil
 	}
-	return shown, chunk
+	return shown, &luaFile{name: shown, chunk: chunk}
 }
 
 // diagFromError turns an error that may carry a position into a diagnostic.

@@ -78,6 +78,14 @@ func specDocs(o SchemaOptions) map[string]schema.Key {
 			Doc: "An alert is raised once this many events match within the dedup period (default 1)."},
 		strKey("ThresholdDistinct", "Threshold counts distinct values of this field path (or p_any_* list) among an alert's events, not events."),
 		listKey("GroupBy", "Field paths whose values make the default dedup string (when there is no dedup())."),
+		{Name: "FirstSeen", Type: schema.Object, Required: []string{"Fields"},
+			Doc: "The rule matches only when the value of Fields is new for its By key: not among the values of the events that passed rule() for that key within HistoryMinutes before it (new terms)."},
+		listKey("FirstSeen.Fields", "The field paths (or p_any_* lists, p_alert_context.<path>) whose values, together, must be new; a list gives each of its values."),
+		listKey("FirstSeen.By", "The field paths whose values make the key the history is kept for (the account, the user); none: one history for the rule."),
+		{Name: "FirstSeen.HistoryMinutes", Type: schema.Integer, Min: schema.Range(1), Max: schema.Range(MaxFirstSeenMinutes),
+			Doc: "A value seen more than this many minutes of event time before is new again (default 43200: 30 days)."},
+		{Name: "FirstSeen.LearnMinutes", Type: schema.Integer, Min: schema.Range(0), Max: schema.Range(MaxFirstSeenMinutes),
+			Doc: "For this many minutes of event time from the start of the stream the rule records values without matching (default 1440: a day)."},
 		listKey("OutputIds", "The destinations an alert goes to, unless destinations() says otherwise."),
 		boolKey("CreateAlert", "false records the matches without raising alerts (a signal for correlation rules)."),
 		listKey("Suppressions", "Resource ids (glob patterns) this policy does not check."),
@@ -101,6 +109,8 @@ func specDocs(o SchemaOptions) map[string]schema.Key {
 		strKey("Tests.Name", "The test's name, unique in this spec: panther test --run and panther debug name it."),
 		boolKey("Tests.ExpectedResult", "Whether rule() (or policy()) returns true for this event."),
 		{Name: "Tests.Log", Type: schema.Object, Doc: "The event, as the parser would give it (the standard p_ fields are added).", Values: &schema.Key{}},
+		{Name: "Tests.History", Type: schema.Array, Doc: "For a rule with FirstSeen (ours): the events before Log, oldest first; those that pass rule() make their values seen (no learning period in a test).",
+			Items: &schema.Key{Type: schema.Object, Values: &schema.Key{}}},
 		{Name: "Tests.Resource", Type: schema.Object, Doc: "The resource a policy checks.", Values: &schema.Key{}},
 		{Name: "Tests.Mocks", Type: schema.Array, Doc: "Globals (or helper.function) replaced for this test only.",
 			Items: &schema.Key{Type: schema.Object, Required: []string{"objectName"}}},
@@ -172,8 +182,8 @@ func specDocs(o SchemaOptions) map[string]schema.Key {
 // library's). It holds exactly the keys of specKeys.
 var kindOrder = map[Kind][]string{
 	TypeRule: {"AnalysisType", "RuleID", "DisplayName", "Enabled", "CreateAlert", "Filename", "LogTypes", "Severity",
-		"Threshold", "ThresholdDistinct", "DedupPeriodMinutes", "GroupBy", "Tags", "Reports", "Description", "Runbook", "Reference",
-		"SummaryAttributes", "OutputIds", "Fixtures", "Tests"},
+		"Threshold", "ThresholdDistinct", "DedupPeriodMinutes", "GroupBy", "FirstSeen", "Tags", "Reports", "Description", "Runbook",
+		"Reference", "SummaryAttributes", "OutputIds", "Fixtures", "Tests"},
 	TypeScheduledRule: {"AnalysisType", "RuleID", "DisplayName", "Enabled", "CreateAlert", "Filename", "ScheduledQueries",
 		"Severity", "Threshold", "DedupPeriodMinutes", "Tags", "Reports", "Description", "Runbook",
 		"Reference", "SummaryAttributes", "OutputIds", "Fixtures", "Tests"},
@@ -194,7 +204,7 @@ var kindOrder = map[Kind][]string{
 // nestedOrder is the canonical order of the keys of nested mappings, by
 // path; each holds exactly the keys of the decoder's list for it.
 var nestedOrder = map[string][]string{
-	"Tests":             {"Name", "ExpectedResult", "Mocks", "Log", "Resource", "RuleOutputs", "Expect"},
+	"Tests":             {"Name", "ExpectedResult", "Mocks", "History", "Log", "Resource", "RuleOutputs", "Expect"},
 	"Tests.RuleOutputs": {"ID", "Matches"},
 	"Detection": {"Sequence", "Group", "Transitions", "MatchCriteria", "LookbackWindowMinutes", "Schedule",
 		"EventEvaluationOrder"},
@@ -209,6 +219,7 @@ var nestedOrder = map[string][]string{
 	"Fixtures":                    {"Name", "Input", "LogType", "Expected"},
 	"Schedule":                    {"RateMinutes", "CronExpression", "TimeoutMinutes"},
 	"PackDefinition":              {"IDs"},
+	"FirstSeen":                   {"Fields", "By", "HistoryMinutes", "LearnMinutes"},
 }
 
 // decoderNested is the decoder's list for each nested path.
@@ -219,6 +230,7 @@ func decoderNested() map[string][]string {
 		"Detection.MatchCriteria": criterionKeys,
 		"Tests":                   testKeys, "Tests.Mocks": mockKeys, "Tests.Expect": expectKeys, "Mappings": mappingKeys,
 		"Fixtures": fixtureKeys, "Schedule": scheduleKeys, "PackDefinition": packDefKeys,
+		"FirstSeen": firstSeenKeys,
 	}
 }
 
@@ -257,6 +269,9 @@ func SpecSchemas(o SchemaOptions) []schema.Kind {
 		}
 		if tests := schema.Find(k.Keys, "Tests"); tests != nil {
 			// A rule's test has a Log; a policy's a Resource (or a Log).
+			if typ != TypeRule { // History serves FirstSeen, a rule's option
+				tests.Items.Keys = slices.DeleteFunc(slices.Clone(tests.Items.Keys), func(k schema.Key) bool { return k.Name == "History" })
+			}
 			switch typ {
 			case TypePolicy:
 				tests.Items.AnyRequired = []string{"Log", "Resource"}

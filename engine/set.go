@@ -39,16 +39,19 @@ type Detection struct {
 	// distinct is ThresholdDistinct compiled; groupBy is GroupBy.
 	distinct *distinctField
 	groupBy  []FieldRef
-	chunk    *luavm.Chunk
+	// firstSeen is FirstSeen compiled (applied by FirstSeenState).
+	firstSeen *firstSeenRule
+	lua       *luaFile
 }
 
 // ChunkGuard is rule()'s opening test, when the engine found one (see
 // luavm.Guard).
 func (d *Detection) ChunkGuard() *luavm.Guard {
-	if d.chunk == nil {
+	chunk, _ := d.lua.compiled()
+	if chunk == nil {
 		return nil
 	}
-	return d.chunk.Guard("rule")
+	return chunk.Guard("rule")
 }
 
 // Title is the detection's default title: DisplayName, else the ID.
@@ -64,7 +67,7 @@ type Global struct {
 	ID      string
 	File    string
 	LuaFile string
-	chunk   *luavm.Chunk
+	lua     *luaFile
 }
 
 // DataModel maps UDM names to fields or methods for some log types.
@@ -75,7 +78,7 @@ type DataModel struct {
 	Enabled  bool
 	LogTypes []string
 	Mappings []Mapping
-	chunk    *luavm.Chunk
+	lua      *luaFile
 }
 
 // Mapping is one UDM name of a data model.
@@ -265,13 +268,15 @@ func (s *Set) LogTypesInUse() []string {
 	return out
 }
 
-// chunkOf returns the compiled Lua of a helper, for require.
-func (s *Set) chunkOf(name string) (*luavm.Chunk, bool) {
+// chunkOf returns the compiled Lua of a helper, for require: nil when
+// there is none, an error when it was left to compile on first use and
+// does not compile (LoadOptions.LazyLua).
+func (s *Set) chunkOf(name string) (*luavm.Chunk, error) {
 	g, ok := s.globals[name]
-	if !ok || g.chunk == nil {
-		return nil, false
+	if !ok {
+		return nil, nil
 	}
-	return g.chunk, true
+	return g.lua.compiled()
 }
 
 // ReadFile reads a file of the set by the path its diagnostics and fields

@@ -81,6 +81,9 @@ type Spec struct {
 	ThresholdDistinct string `yaml:"ThresholdDistinct"`
 	// GroupBy: field paths whose values make the default dedup string.
 	GroupBy []string `yaml:"GroupBy"`
+	// FirstSeen makes the rule match only values new for their key
+	// (firstseen.go).
+	FirstSeen *FirstSeenSpec `yaml:"-"`
 	// Correlation is the Detection of a correlation rule.
 	Correlation *Correlation `yaml:"-"`
 }
@@ -105,8 +108,11 @@ type TestSpec struct {
 	Name           string
 	ExpectedResult bool
 	// Log is the event (rules) or resource (policies) as JSON.
-	Log   []byte
-	Mocks []MockSpec
+	Log []byte
+	// History are the events before Log, as JSON, for a rule with
+	// FirstSeen (ours): they make the values seen.
+	History [][]byte
+	Mocks   []MockSpec
 	// Expect asserts the outputs of the auxiliary functions (ours).
 	Expect *ExpectSpec
 	// RuleOutputs are the matches a correlation test feeds (Panther's).
@@ -146,11 +152,12 @@ type FixtureSpec struct {
 var (
 	ruleKeys = []string{"AnalysisType", "RuleID", "DisplayName", "Enabled", "Filename", "LogTypes",
 		"Severity", "Description", "Runbook", "Reference", "Tags", "Reports", "SummaryAttributes",
-		"DedupPeriodMinutes", "Threshold", "OutputIds", "CreateAlert", "Tests", "Fixtures", "ThresholdDistinct", "GroupBy"}
+		"DedupPeriodMinutes", "Threshold", "OutputIds", "CreateAlert", "Tests", "Fixtures", "ThresholdDistinct", "GroupBy",
+		"FirstSeen"}
 	specKeys = map[Kind][]string{
 		TypeRule: ruleKeys,
 		TypeScheduledRule: append(slices.DeleteFunc(slices.Clone(ruleKeys), func(k string) bool {
-			return k == "LogTypes" || k == "ThresholdDistinct" || k == "GroupBy"
+			return k == "LogTypes" || k == "ThresholdDistinct" || k == "GroupBy" || k == "FirstSeen"
 		}), "ScheduledQueries"),
 		TypeCorrelationRule: correlationKeys,
 		TypePolicy: {"AnalysisType", "PolicyID", "DisplayName", "Enabled", "Filename", "ResourceTypes",
@@ -175,7 +182,7 @@ var (
 		TypeScheduledQuery:  {"QueryName", "Query", "Schedule"},
 		TypeCorrelationRule: {"RuleID", "Severity", "Detection"},
 	}
-	testKeys     = []string{"Name", "ExpectedResult", "Log", "Resource", "Mocks", "Expect", "RuleOutputs"}
+	testKeys     = []string{"Name", "ExpectedResult", "Log", "Resource", "Mocks", "Expect", "RuleOutputs", "History"}
 	mockKeys     = []string{"objectName", "returnValue"}
 	expectKeys   = []string{"Title", "Dedup", "Severity", "Description", "Reference", "Runbook", "AlertContext", "Destinations"}
 	mappingKeys  = []string{"Name", "Path", "Method"}
@@ -277,7 +284,7 @@ func decodeSpec(file string, data []byte, diags *diagList, budget *loadBudget) (
 	stripped := &yaml.Node{Kind: yaml.MappingNode, Tag: root.Tag, Line: root.Line, Column: root.Column}
 	for i := 0; i+1 < len(root.Content); i += 2 {
 		switch root.Content[i].Value {
-		case "Tests", "Fixtures", "Mappings", "PackDefinition", "Schedule", "Detection":
+		case "Tests", "Fixtures", "Mappings", "PackDefinition", "Schedule", "Detection", "FirstSeen":
 			continue
 		}
 		stripped.Content = append(stripped.Content, root.Content[i], root.Content[i+1])
@@ -312,6 +319,10 @@ func decodeSpec(file string, data []byte, diags *diagList, budget *loadBudget) (
 	if n := mapGet(root, "Detection"); n != nil && typ == TypeCorrelationRule {
 		c, good := decodeCorrelation(file, n, diags)
 		s.Correlation, ok = c, ok && good
+	}
+	if n := mapGet(root, "FirstSeen"); n != nil && typ == TypeRule {
+		fs, good := decodeFirstSeen(file, n, diags)
+		s.FirstSeen, ok = fs, ok && good
 	}
 	if n := mapGet(root, "Tests"); n != nil {
 		ok = decodeTests(file, n, s, typ, diags) && ok
@@ -451,6 +462,10 @@ func decodeTests(file string, n *yaml.Node, s *Spec, typ Kind, diags *diagList) 
 				diags.errorf(file, m.Line, m.Column, "", "test %q: Mocks are not supported in correlation tests", t.Name)
 				ok = false
 			}
+			if h := mapGet(item, "History"); h != nil {
+				diags.errorf(file, h.Line, h.Column, "History is for the tests of rules with FirstSeen", "test %q: History in a correlation test", t.Name)
+				ok = false
+			}
 			s.Tests = append(s.Tests, t)
 			continue
 		}
@@ -477,6 +492,10 @@ func decodeTests(file string, n *yaml.Node, s *Spec, typ Kind, diags *diagList) 
 				ok = false
 			}
 			t.Log = js
+		}
+		if h := mapGet(item, "History"); h != nil {
+			hist, good := decodeHistory(file, h, s, t.Name, diags)
+			t.History, ok = hist, ok && good
 		}
 		if m := mapGet(item, "Mocks"); m != nil {
 			if m.Kind != yaml.SequenceNode {

@@ -31,6 +31,25 @@ func TestEvent(set *Set, d *Detection, t *TestSpec, now time.Time) (*event.Event
 	return decode.JSONEvent(reg, logType, t.Log, parsers.Source{File: d.File}, int64(t.Line), now)
 }
 
+// TestHistory builds the events of a unit test's History (a rule with
+// FirstSeen), as TestEvent builds its Log's; release them after use.
+func TestHistory(set *Set, d *Detection, t *TestSpec, now time.Time) ([]*event.Event, error) {
+	var out []*event.Event
+	for i, js := range t.History {
+		h := *t
+		h.Log = js
+		e, err := TestEvent(set, d, &h, now)
+		if err != nil {
+			for _, o := range out {
+				o.Release()
+			}
+			return nil, fmt.Errorf("History event %d: %w", i+1, err)
+		}
+		out = append(out, e)
+	}
+	return out, nil
+}
+
 // MockApplied says what a mock replaced.
 type MockApplied struct {
 	Name string // objectName

@@ -169,19 +169,23 @@ func validate(set *Set, opts LoadOptions) Diagnostics {
 	validateCorrelations(set, &diags)
 	validateAlertRules(set, &diags)
 
+	if opts.LazyLua {
+		return diags.ds // the Lua files compile and load when first used
+	}
 	// Load every Lua file once.
 	ev := NewEvaluator(set, EvalOptions{Budget: opts.Budget})
 	defer ev.Close()
 	for _, g := range set.Globals {
-		if g.chunk == nil {
+		chunk := g.lua.chunkOrNil()
+		if chunk == nil {
 			continue
 		}
-		if _, err := ev.vm.Load(g.chunk, ev.req); err != nil {
+		if _, err := ev.vm.Load(chunk, ev.req); err != nil {
 			diags.add(runtimeDiag(g.LuaFile, "loading helper "+g.ID, err))
 		}
 	}
 	for _, d := range set.Detections {
-		if d.chunk == nil {
+		if d.lua == nil {
 			continue
 		}
 		in, err := ev.instance(d)

@@ -31,6 +31,10 @@ type Metrics struct {
 	CorrelationKeys    prometheus.Gauge // keys held
 	CorrelationBytes   prometheus.Gauge // estimated bytes of that state
 	CorrelationDropped prometheus.Gauge // keys and matches dropped by the caps
+
+	// FirstSeen rules' history (set once a tick, since start).
+	FirstSeenValues  prometheus.Gauge // values held
+	FirstSeenDropped prometheus.Gauge // keys and values dropped by the caps
 }
 
 // NewMetrics registers the metrics in a new registry, with the Go and
@@ -71,10 +75,15 @@ func NewMetrics() *Metrics {
 			Help: "Estimated memory of the correlation rules' state."}),
 		CorrelationDropped: prometheus.NewGauge(prometheus.GaugeOpts{Name: "panther_correlation_dropped",
 			Help: "Keys and matches the correlation rules dropped by their caps since the last activation."}),
+		FirstSeenValues: prometheus.NewGauge(prometheus.GaugeOpts{Name: "panther_first_seen_values",
+			Help: "Values the FirstSeen rules hold in their histories (capped per key and per rule)."}),
+		FirstSeenDropped: prometheus.NewGauge(prometheus.GaugeOpts{Name: "panther_first_seen_dropped",
+			Help: "Keys and values the FirstSeen rules dropped by their caps since start (a dropped value is new again)."}),
 	}
 	r.MustRegister(m.Received, m.Bytes, m.Refused, m.Connections, m.Parsed, m.Rejected, m.RuleErrors, m.Alerts,
 		m.Lag, m.Commits, m.Generation, m.ActiveRules,
 		m.CorrelationHeld, m.CorrelationKeys, m.CorrelationBytes, m.CorrelationDropped,
+		m.FirstSeenValues, m.FirstSeenDropped,
 		prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
 	return m
 }

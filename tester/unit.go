@@ -35,17 +35,46 @@ func runUnitTest(ev *engine.Evaluator, set *engine.Set, d *engine.Detection, t *
 		fail("%v", err)
 		return res
 	}
+	// A rule with FirstSeen sees the test's History first: the values of
+	// the events that pass rule() are seen, then the Log is checked.
+	var fs *engine.FirstSeenState
+	if d.HasFirstSeen() {
+		fs = engine.NewFirstSeenState(engine.FirstSeenOptions{NoLearning: true})
+		hist, err := engine.TestHistory(set, d, t, now)
+		if err != nil {
+			fail("the test's %v", err)
+			return res
+		}
+		for i, h := range hist {
+			hm := ev.Evaluate(d, h)
+			if hm.Err != nil {
+				fail("History event %d: %s: %v", i+1, mainFunc(d), hm.Err)
+			}
+			fs.Filter(&hm, h)
+			h.Release()
+		}
+		if len(res.Failures) > 0 {
+			return res
+		}
+	}
 	m := ev.Evaluate(d, e)
 	res.Match = &m
 	if m.Err != nil {
 		fail("%s: %v", mainFunc(d), m.Err)
 		return res
 	}
+	seen := false
+	if fs != nil && m.Matched {
+		seen = !fs.Filter(&m, e)
+	}
 	got := m.Matched
 	if d.Kind == engine.TypePolicy {
 		got = !m.Matched // ExpectedResult of a policy test is "compliant"
 	}
-	if got != t.ExpectedResult {
+	switch {
+	case got != t.ExpectedResult && seen:
+		fail("%s returned true, but FirstSeen: the value was seen in the test's History (or the event has none); expected %v", mainFunc(d), t.ExpectedResult)
+	case got != t.ExpectedResult:
 		fail("%s returned %v, expected %v", mainFunc(d), got, t.ExpectedResult)
 	}
 	for _, ae := range m.AuxErrors {

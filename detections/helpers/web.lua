@@ -152,25 +152,15 @@ function M.is_authorized_scanner(event)
   return event.remote_ip ~= nil and net.in_cidr(event.remote_ip, M.authorized_scanners)
 end
 
--- The needles of scanner_agents as one matcher, rebuilt when the table is
--- replaced (a test's mock).
-local agents_of, agents = nil, nil
-
 -- scanner returns the tool and kind a user agent names (the first entry
 -- of scanner_agents whose needle it holds, in any case), or nil.
+-- match.literals reads the needle of each { needle, tool, kind } entry;
+-- it is compiled once per list (a test's mock is another list).
 function M.scanner(user_agent)
   if user_agent == nil or user_agent == "" then
     return nil
   end
-  if agents_of ~= M.scanner_agents then
-    local needles = {}
-    for i, s in ipairs(M.scanner_agents) do
-      needles[i] = s[1]
-    end
-    agents = match.literals(needles, { ignore_case = true })
-    agents_of = M.scanner_agents
-  end
-  local _, i = agents:first(user_agent)
+  local _, i = match.literals(M.scanner_agents, { ignore_case = true }):first(user_agent)
   if i == nil then
     return nil
   end

@@ -543,9 +543,16 @@ func (p *Pipeline) sink(ctx context.Context, order <-chan *job) error {
 			corrs[set] = c
 		}
 	}
-	// reportCorrs puts the correlation state in the metrics (once a tick:
-	// the engines are the sink's alone).
+	// The history of the rules with FirstSeen: the sink's, for the
+	// pipeline's life, so it survives activations (a rule whose FirstSeen
+	// changed starts afresh); in memory, so a restart learns again.
+	firstSeen := engine.NewFirstSeenState(engine.FirstSeenOptions{})
+	// reportCorrs puts the correlation and first-seen state in the metrics
+	// (once a tick: the engines are the sink's alone).
 	reportCorrs := func() {
+		fst := firstSeen.Totals()
+		met.FirstSeenValues.Set(float64(fst.Values))
+		met.FirstSeenDropped.Set(float64(fst.DroppedKeys + fst.DroppedValues))
 		var t correlate.RuleStats
 		for _, c := range corrs {
 			s := c.Totals()
@@ -693,9 +700,11 @@ func (p *Pipeline) sink(ctx context.Context, order <-chan *job) error {
 			for _, c := range corrs {
 				c.Observe(ev.Time)
 			}
+			firstSeen.Observe(ev.Time)
 			if j.matches != nil {
 				for k := range j.matches[i] {
 					m := &j.matches[i][k]
+					firstSeen.Filter(m, ev) // a value seen before: no longer a match
 					if m.Err != nil {
 						met.RuleErrors.WithLabelValues(m.Detection.ID).Inc()
 					}

@@ -86,6 +86,11 @@ func TestSamplesAsReplay(t *testing.T) {
 	if held < 1 || keys < 1 || bytes < held*200 || bytes > held*4096 {
 		t.Errorf("correlation metrics: %v matches held under %v keys, %v bytes", held, keys, bytes)
 	}
+	// So is the history of the FirstSeen rules (the accounts' addresses,
+	// the organisation's countries), none of it dropped.
+	if v, d := gauge("panther_first_seen_values"), gauge("panther_first_seen_dropped"); v < 5 || d != 0 {
+		t.Errorf("first-seen metrics: %v values held, %v dropped", v, d)
+	}
 	type row struct {
 		RuleID, Severity, Title, Dedup string
 		EventCount                     int

@@ -49,6 +49,52 @@ func TestAutomaton(t *testing.T) {
 	}
 }
 
+// TestSmallNeedles: a folding automaton of few needles without letters
+// searches them as they are; with a letter it steps (case folds).
+func TestSmallNeedles(t *testing.T) {
+	for _, c := range []struct {
+		needles []string
+		s       string
+		want    bool
+		small   bool
+	}{
+		{[]string{"$", "24"}, "Mozilla/5.0 (X11) Gecko/20100101", false, true},
+		{[]string{"$", "24"}, "a%24b", true, true},
+		{[]string{"../", "..\\"}, "/A/../B", true, true},
+		{[]string{"x"}, "aXb", true, false},
+		{[]string{"a", "b", "c", "d"}, "zzd", true, false},
+	} {
+		a := newFoldingAutomaton(c.needles)
+		if (a.small != nil) != c.small {
+			t.Errorf("%q: small %v, want %v", c.needles, a.small != nil, c.small)
+		}
+		if got := a.isMatch(c.s); got != c.want {
+			t.Errorf("%q in %q: %v, want %v", c.needles, c.s, got, c.want)
+		}
+	}
+}
+
+// BenchmarkSmallNeedles: Log4Shell's guard ("$" or "24", in six fields of
+// every web request) on a user agent, stepping the automaton a byte
+// against strings.Contains for each needle.
+func BenchmarkSmallNeedles(b *testing.B) {
+	ua := "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_9_1) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/32.0.1700.77 Safari/537.36"
+	for _, name := range []string{"automaton", "contains"} {
+		a := newAutomaton([]string{"$", "24"})
+		if name == "automaton" {
+			a.small = nil
+		}
+		b.Run(name, func(b *testing.B) {
+			b.SetBytes(int64(len(ua)))
+			for i := 0; i < b.N; i++ {
+				if a.isMatch(ua) {
+					b.Fatal("match")
+				}
+			}
+		})
+	}
+}
+
 // BenchmarkAhoCorasick compares our automaton with
 // github.com/coregx/ahocorasick (v0.3.1) on the web rules' needles: a
 // user agent (no needle), a request with one, and a 64 KiB line of one

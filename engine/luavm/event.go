@@ -33,6 +33,9 @@ const maxCached = 16
 // reads e lazily: e must stay alive (not Released) while Lua may use it.
 func (vm *VM) NewEvent(e *event.Event, udm UDM) *lua.LUserData {
 	vm.resetMemo()
+	if vm.scans != nil {
+		vm.scans.newEvent(e)
+	}
 	ud := vm.L.NewUserData()
 	ud.Value = &rootProxy{ev: e, udm: udm}
 	ud.Metatable = vm.rootMT

@@ -102,6 +102,37 @@ func (c *Cond) HoldsWith(e *event.Event, dec func(string, bool) string) bool {
 	return c.Holds(c.Value(e))
 }
 
+// HoldsIn is HoldsWith for the guard of fn, a function loaded in vm: the
+// VM decodes (sharing its memo with the rules), and a matcher built from
+// a list when fn runs (match.literals(helper.list):test(...)) is built
+// from the list fn sees now.
+func (c *Cond) HoldsIn(vm *VM, fn *lua.LFunction, e *event.Event) bool {
+	switch c.Kind {
+	case AnyOf:
+		for i := range c.Sub {
+			if c.Sub[i].HoldsIn(vm, fn, e) {
+				return true
+			}
+		}
+		return false
+	case Contains:
+		if c.contains.live != nil {
+			m := vm.liveMatcher(fn, c.contains.live)
+			if m == nil {
+				return true
+			}
+			return c.contains.holdsFor(e, vm.Unescape, m)
+		}
+		if vm.scans != nil {
+			if holds, ok := vm.scans.holds(c.contains, e, vm.Unescape); ok {
+				return holds
+			}
+		}
+		return c.contains.holds(e, vm.Unescape)
+	}
+	return c.Holds(c.Value(e))
+}
+
 // Value is the value at the condition's path (valid while e is), or nil
 // (always nil for AnyOf, which has no path of its own).
 func (c *Cond) Value(e *event.Event) *fastjson.Value {
@@ -189,9 +220,14 @@ func (c *Cond) String() string {
 func (c *Chunk) Guard(name string) *Guard { return c.guards[name] }
 
 type guardFinder struct {
-	param    string
-	sets     map[string]map[string]bool // constant set tables: name -> keys
-	matchers map[string]*matcherDef     // matchers of constants (guard_match.go)
+	param  string
+	params []string
+	// chunkLocals are the chunk's top-level locals; matchIsSandbox says
+	// that neither the chunk nor the function rebinds match (guard_match.go).
+	chunkLocals    map[string]bool
+	matchIsSandbox bool
+	sets           map[string]map[string]bool // constant set tables: name -> keys
+	matchers       map[string]*matcherDef     // matchers of constants (guard_match.go)
 }
 
 // findGuards reads the guard of each top-level function defined once and
@@ -219,6 +255,27 @@ func findGuards(stmts []ast.Stmt) map[string]*Guard {
 		}
 	}
 	sets := constantSets(stmts)
+	chunkLocals := map[string]bool{}
+	matchRebound := false
+	for _, st := range stmts {
+		switch s := st.(type) {
+		case *ast.LocalAssignStmt:
+			for _, n := range s.Names {
+				chunkLocals[n] = true
+				matchRebound = matchRebound || n == "match"
+			}
+		case *ast.AssignStmt:
+			for _, l := range s.Lhs {
+				if id, ok := l.(*ast.IdentExpr); ok && id.Value == "match" {
+					matchRebound = true
+				}
+			}
+		case *ast.FuncDefStmt:
+			if id, ok := s.Name.Func.(*ast.IdentExpr); ok && id.Value == "match" {
+				matchRebound = true
+			}
+		}
+	}
 	matchers := matcherDefs(stmts)
 	for n := range matchers {
 		if assignedAnywhere(stmts, n) {
@@ -234,7 +291,10 @@ func findGuards(stmts []ast.Stmt) map[string]*Guard {
 		if writesName(f.Stmts, param) {
 			continue
 		}
-		gf := &guardFinder{param: param, sets: map[string]map[string]bool{}, matchers: map[string]*matcherDef{}}
+		gf := &guardFinder{param: param, params: f.ParList.Names, sets: map[string]map[string]bool{}, matchers: map[string]*matcherDef{},
+			chunkLocals: chunkLocals,
+			matchIsSandbox: !matchRebound && !slices.Contains(f.ParList.Names, "match") && !declaresLocal(f.Stmts, "match") &&
+				!assignedAnywhere(stmts, "match")}
 		codecShadowed := slices.Contains(f.ParList.Names, "codec") || declaresLocal(f.Stmts, "codec")
 		for n, m := range matchers {
 			if !codecShadowed && !slices.Contains(f.ParList.Names, n) && !declaresLocal(f.Stmts, n) {
@@ -500,8 +560,10 @@ func (gf *guardFinder) pure(e ast.Expr) bool {
 		_, ok := gf.setLookup(x)
 		return ok
 	case *ast.FuncCallExpr:
-		if _, ok := gf.matcherTest(x); ok {
-			return true // X:test(...) neither fails nor acts
+		if c, ok := gf.matcherTest(x); ok {
+			// X:test(...) neither fails nor acts; match.literals(list)
+			// may fail on a bad list.
+			return c.contains.live == nil
 		}
 		return gf.fieldPath(x) != nil // event:get(...)
 	}

@@ -1,10 +1,12 @@
 package luavm
 
 import (
+	"slices"
 	"strings"
 	"unsafe"
 
 	"github.com/valyala/fastjson"
+	lua "github.com/yuin/gopher-lua"
 	"github.com/yuin/gopher-lua/ast"
 
 	"panther/parsers/event"
@@ -63,6 +65,24 @@ type containsCond struct {
 	hasDef bool
 	decode int8 // 0: none, 1: codec.unescape, 2: codec.unescape(…, true)
 	m      *matcherDef
+	// live, instead of m: the matcher is built when rule() runs, from a
+	// list the guard reads then (liveList).
+	live *liveList
+}
+
+// liveList is the matcher of an opening such as
+//
+//	if not match.literals(web.scanner_agents, { ignore_case = true }):test(event.user_agent) then
+//
+// where the list is a field of a chunk-level local (a helper's
+// customisable list, which a test may mock): the guard reads the list
+// from the function's upvalue when the event is evaluated, as Lua would,
+// and keeps the matcher it built from it while the list is the same table
+// (VM.liveMatcher).
+type liveList struct {
+	upvalue    string // the chunk-level local (an upvalue of the function)
+	field      string // its field holding the list
+	ignoreCase bool
 }
 
 // matcherDefs finds `local X = match.literals(...)` / `match.patterns(...)`
@@ -158,34 +178,74 @@ func literalsDef(list *ast.TableExpr, opts []ast.Expr) *matcherDef {
 	if !ok || len(needles) == 0 {
 		return nil
 	}
-	ignoreCase := false
-	if len(opts) > 1 {
+	ignoreCase, ok := literalsOptions(opts)
+	if !ok {
 		return nil
-	}
-	if len(opts) == 1 {
-		t, ok := opts[0].(*ast.TableExpr)
-		if !ok {
-			return nil
-		}
-		for _, f := range t.Fields {
-			k, ok := f.Key.(*ast.StringExpr)
-			if !ok || k.Value != "ignore_case" {
-				return nil
-			}
-			switch f.Value.(type) {
-			case *ast.TrueExpr:
-				ignoreCase = true
-			case *ast.FalseExpr, *ast.NilExpr:
-			default:
-				return nil
-			}
-		}
 	}
 	lit, err := newLiterals(needles, ignoreCase)
 	if err != nil {
 		return nil
 	}
 	return (&matcherDef{exact: lit, ignoreCase: ignoreCase}).prepare()
+}
+
+// literalsOptions reads the constant options of match.literals.
+func literalsOptions(opts []ast.Expr) (ignoreCase, ok bool) {
+	if len(opts) > 1 {
+		return false, false
+	}
+	if len(opts) == 1 {
+		t, isTable := opts[0].(*ast.TableExpr)
+		if !isTable {
+			return false, false
+		}
+		for _, f := range t.Fields {
+			k, isStr := f.Key.(*ast.StringExpr)
+			if !isStr || k.Value != "ignore_case" {
+				return false, false
+			}
+			switch f.Value.(type) {
+			case *ast.TrueExpr:
+				ignoreCase = true
+			case *ast.FalseExpr, *ast.NilExpr:
+			default:
+				return false, false
+			}
+		}
+	}
+	return ignoreCase, true
+}
+
+// liveLiterals reads match.literals(X.F [, constant options]) with X a
+// chunk-level local (not a parameter of the function) and match the
+// sandbox's.
+func (gf *guardFinder) liveLiterals(call *ast.FuncCallExpr) *liveList {
+	if !gf.matchIsSandbox || call.Receiver != nil || len(call.Args) == 0 {
+		return nil
+	}
+	fn, ok := call.Func.(*ast.AttrGetExpr)
+	if !ok {
+		return nil
+	}
+	mod, ok1 := fn.Object.(*ast.IdentExpr)
+	name, ok2 := fn.Key.(*ast.StringExpr)
+	if !ok1 || !ok2 || mod.Value != "match" || name.Value != "literals" {
+		return nil
+	}
+	arg, ok := call.Args[0].(*ast.AttrGetExpr)
+	if !ok {
+		return nil
+	}
+	x, ok1 := arg.Object.(*ast.IdentExpr)
+	f, ok2 := arg.Key.(*ast.StringExpr)
+	if !ok1 || !ok2 || !gf.chunkLocals[x.Value] || slices.Contains(gf.params, x.Value) {
+		return nil
+	}
+	ignoreCase, ok := literalsOptions(call.Args[1:])
+	if !ok {
+		return nil
+	}
+	return &liveList{upvalue: x.Value, field: f.Value, ignoreCase: ignoreCase}
 }
 
 func patternsDef(list *ast.TableExpr) *matcherDef {
@@ -322,15 +382,23 @@ func (gf *guardFinder) matcherTest(e ast.Expr) (Cond, bool) {
 	if !ok || call.Method != "test" || len(call.Args) != 1 {
 		return Cond{}, false
 	}
-	recv, ok := call.Receiver.(*ast.IdentExpr)
-	if !ok {
+	var c *containsCond
+	switch recv := call.Receiver.(type) {
+	case *ast.IdentExpr:
+		def := gf.matchers[recv.Value]
+		if def == nil {
+			return Cond{}, false
+		}
+		c = &containsCond{m: def}
+	case *ast.FuncCallExpr:
+		live := gf.liveLiterals(recv)
+		if live == nil {
+			return Cond{}, false
+		}
+		c = &containsCond{live: live}
+	default:
 		return Cond{}, false
 	}
-	def := gf.matchers[recv.Value]
-	if def == nil {
-		return Cond{}, false
-	}
-	c := &containsCond{m: def}
 	arg := call.Args[0]
 	if dec, ok := arg.(*ast.FuncCallExpr); ok {
 		fn, isAttr := dec.Func.(*ast.AttrGetExpr)
@@ -381,8 +449,28 @@ func (gf *guardFinder) chain(e ast.Expr, c *containsCond) bool {
 }
 
 // holds evaluates the matcher test's necessary condition on e; dec
-// decodes as codec.unescape (the VM's, to share its memo) or is nil.
+// decodes as codec.unescape (the VM's, to share its memo) or is nil. A
+// live matcher needs the VM: without one, it may hold.
 func (c *containsCond) holds(e *event.Event, dec func(string, bool) string) bool {
+	if c.m == nil {
+		return true
+	}
+	return c.holdsFor(e, dec, c.m)
+}
+
+// holdsFor is holds with the matcher m.
+func (c *containsCond) holdsFor(e *event.Event, dec func(string, bool) string, m *matcherDef) bool {
+	s, ok := c.input(e, dec)
+	if !ok {
+		return false
+	}
+	return c.matches(s, m)
+}
+
+// input is the string the test searches: the field (or the default)
+// decoded as the opening says, not lower-cased; ok is false when :test
+// gets something other than a string (it is then false).
+func (c *containsCond) input(e *event.Event, dec func(string, bool) string) (string, bool) {
 	var v *fastjson.Value
 	if e.Fields != nil {
 		for _, p := range c.chain {
@@ -406,7 +494,7 @@ func (c *containsCond) holds(e *event.Event, dec func(string, bool) string) bool
 	default:
 		// nil, a number, true, an object: :test(non-string) is false, and
 		// so is :test("") after codec.
-		return false
+		return "", false
 	}
 	// Decoding: nothing to undo in most values; lower-casing is done by
 	// the folding automata on ASCII text, so nothing is copied then.
@@ -418,8 +506,12 @@ func (c *containsCond) holds(e *event.Event, dec func(string, bool) string) bool
 			s = unescapeString(s)
 		}
 	}
-	m := c.m
-	if c.decode == 2 || m.ignoreCase {
+	return s, true
+}
+
+// matches searches m's needles in the input s.
+func (c *containsCond) matches(s string, m *matcherDef) bool {
+	if c.lower(m) {
 		// :test sees the value lower-cased (by codec or by ignore_case).
 		if !isASCII(s) {
 			s = strings.ToLower(s)
@@ -446,6 +538,10 @@ func (c *containsCond) holds(e *event.Event, dec func(string, bool) string) bool
 	}
 	return m.folded.ac.isMatch(foldASCII(s))
 }
+
+// lower says that :test sees the value lower-cased (by codec or by
+// ignore_case).
+func (c *containsCond) lower(m *matcherDef) bool { return c.decode == 2 || m.ignoreCase }
 
 // mayUnescape reports whether unescapeString could change s.
 func mayUnescape(s string) bool {
@@ -508,5 +604,76 @@ func (c *containsCond) String() string {
 	case 2:
 		s = "unescape_lower(" + s + ")"
 	}
+	if c.live != nil {
+		return c.live.upvalue + "." + c.live.field + ":test(" + s + ")"
+	}
 	return "test(" + s + ")"
+}
+
+// liveMatcher is the matcher of l for fn (a function of a chunk loaded in
+// vm): match.literals of the list in the field of fn's upvalue, as Lua
+// reads it now, or nil when the guard cannot tell (not a table, a list
+// match.literals refuses, a field behind a metatable): then it passes.
+// Matchers are kept per list table, as the helpers' own caches do, so a
+// list is read again when it is replaced (a mock), not when it is edited
+// in place.
+func (vm *VM) liveMatcher(fn *lua.LFunction, l *liveList) *matcherDef {
+	var x lua.LValue = lua.LNil
+	for i, n := range fn.Proto.DbgUpvalues {
+		if n == l.upvalue && i < len(fn.Upvalues) {
+			x = fn.Upvalues[i].Value()
+			break
+		}
+	}
+	t, ok := x.(*lua.LTable)
+	if !ok {
+		return nil
+	}
+	list, ok := vm.target(t).RawGetString(l.field).(*lua.LTable)
+	if !ok {
+		return nil
+	}
+	key := liveKey{list, l.ignoreCase}
+	if m, ok := vm.live[key]; ok {
+		return m
+	}
+	var m *matcherDef
+	if needles, ok := needleList(vm.target(list)); ok {
+		if lit, err := newLiterals(needles, l.ignoreCase); err == nil {
+			m = (&matcherDef{exact: lit, ignoreCase: l.ignoreCase}).prepare()
+		}
+	}
+	if len(vm.live) >= 64 {
+		clear(vm.live) // tests replace lists often: keep the last few
+	}
+	vm.live[key] = m
+	return m
+}
+
+type liveKey struct {
+	list       *lua.LTable
+	ignoreCase bool
+}
+
+// needleList reads the needles of a match.literals list: strings, or
+// tables whose first element is the string; ok is false where
+// match.literals raises an error.
+func needleList(t *lua.LTable) ([]string, bool) {
+	n := t.Len()
+	out := make([]string, 0, n)
+	for j := 1; j <= n; j++ {
+		switch x := t.RawGetInt(j).(type) {
+		case lua.LString:
+			out = append(out, string(x))
+		case *lua.LTable:
+			s, ok := x.RawGetInt(1).(lua.LString)
+			if !ok {
+				return nil, false
+			}
+			out = append(out, string(s))
+		default:
+			return nil, false
+		}
+	}
+	return out, true
 }

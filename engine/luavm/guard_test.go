@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 
+	lua "github.com/yuin/gopher-lua"
+
 	"panther/parsers/event"
 )
 
@@ -81,6 +83,21 @@ function rule(e) return M:test(e.a) end
 function title(e) return L[1] end`, ``}, // the list is used elsewhere
 		{`local M = match.literals({"x"})
 function rule(e) return M:test(e.a .. "y") end`, ``},
+		// Matchers of a list read when rule() runs (a helper's, mockable).
+		{`local H = { list = {"x"} }
+function rule(e) if not match.literals(H.list, { ignore_case = true }):test(e.ua) then return false end end`, `H.list:test(ua)`},
+		{`local H = require("h")
+function rule(e) return match.literals(H.list):test(e.ua or "") and e.status == 1 end`, `H.list:test(ua or "")`}, // it may raise: nothing after it counts
+		{`function rule(e) return match.literals(H.list):test(e.ua) end`, ``}, // H a global
+		{`local H = {}
+function rule(H) return match.literals(H.list):test(H.ua) end`, ``}, // a parameter
+		{`local H = {}
+local match = other
+function rule(e) return match.literals(H.list):test(e.ua) end`, ``},
+		{`local H = {}
+function rule(e) return match.literals(H.list, opts):test(e.ua) end`, ``},
+		{`local H = {}
+function rule(e) return match.patterns(H.list):test(e.ua) end`, ``},
 		// Sets that could change, or are not sets of truthy constants.
 		{`local S = {A = true}
 S.B = true
@@ -169,4 +186,126 @@ func matcherCond(t *testing.T, list string) Cond {
 		t.Fatalf("no matcher guard: %v", g)
 	}
 	return g.Conds[0]
+}
+
+// TestLiveGuardFollowsTheList: the guard of match.literals(H.list):test(...)
+// reads the list rule() would read, replaced or not, and lets Lua decide
+// on a list match.literals refuses.
+func TestLiveGuardFollowsTheList(t *testing.T) {
+	src := `local H = { list = { { "nikto", "Nikto" }, "sqlmap" } }
+function set(l) H.list = l end
+function rule(e)
+  if not match.literals(H.list, { ignore_case = true }):test(e.ua) then
+    return false
+  end
+  return true
+end`
+	ch, err := Compile("live.lua", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := ch.Guard("rule")
+	if g == nil || len(g.Conds) != 1 {
+		t.Fatalf("no guard: %v", g)
+	}
+	vm := New(Options{})
+	defer vm.Close()
+	env, err := vm.Load(ch, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rule, set := env.Func("rule"), env.Func("set")
+	lists := []struct {
+		name string
+		list lua.LValue
+	}{
+		{"the default", nil},
+		{"a mock", vm.FromGo([]any{"curl/", []any{"Mozilla", "a browser"}})},
+		{"an empty list", vm.FromGo([]any{})},
+		{"a bad list", vm.FromGo([]any{"x", 5.0})}, // Lua raises: the guard must pass
+		{"not a list", lua.LString("x")},
+	}
+	uas := []string{`"Mozilla/5.0 (Nikto/2.5)"`, `"SQLMAP/1.8"`, `"curl/8.1"`, `"Mozilla/5.0"`, `"Ünïcode MOZILLA"`, `5`, `null`}
+	for _, l := range lists {
+		if l.list != nil {
+			if _, err := vm.Call(set, l.list); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, ua := range uas {
+			e := event.New()
+			if err := e.ParseJSON([]byte(`{"ua":` + ua + `}`)); err != nil {
+				t.Fatal(err)
+			}
+			ret, err := vm.Call(rule, vm.NewEvent(e, nil))
+			want := err != nil || ret == lua.LTrue // an error must reach Lua
+			if got := g.Conds[0].HoldsIn(vm, rule, e); got != want {
+				t.Errorf("%s, ua %s: guard %v, rule() %v (err %v)", l.name, ua, got, ret, err)
+			}
+			if !g.Conds[0].HoldsOn(e) {
+				t.Errorf("%s, ua %s: without the VM the guard must pass", l.name, ua)
+			}
+			e.Release()
+		}
+	}
+}
+
+// TestSharedScansAgree: the guards' matcher tests answered from one scan
+// per input (ShareScans) agree with each test alone, on ASCII and other
+// text, encoded or not, absent or not a string.
+func TestSharedScansAgree(t *testing.T) {
+	srcs := []string{
+		`local A = match.literals({"../", "..\\"})
+function rule(e) return A:test(codec.unescape(e.u or e.r or "", true)) end`,
+		`local B = match.patterns({ {"x", [[union\s+select]], {"union"}}, {"y", [[(?i)SLEEP\(]]} })
+function rule(e) return B:test(codec.unescape(e.u or e.r or "", true)) end`,
+		`local S = match.literals({"/.env", "/.git/"})
+function rule(e) if not (S:test(codec.unescape(e.u or e.r or "", true)) or S:test(codec.unescape(e.ref, true))) then return false end end`,
+		`local C = match.literals({"NiKto", "sqlmap"}, { ignore_case = true })
+function rule(e) return C:test(e.u) end`,
+		`local D = match.literals({"$", "24"})
+function rule(e) return D:test(e.u) end`,
+	}
+	vm := New(Options{})
+	defer vm.Close()
+	var guards []*Guard
+	for i, src := range srcs {
+		ch, err := Compile("s.lua", []byte(src))
+		if err != nil {
+			t.Fatal(err)
+		}
+		g := ch.Guard("rule")
+		if g == nil {
+			t.Fatalf("source %d: no guard", i)
+		}
+		guards = append(guards, g)
+		vm.ShareScans(g)
+	}
+	if vm.scans == nil || len(vm.scans.groups) != 3 {
+		t.Fatalf("want 3 groups (target, referer, raw user agent), got %+v", vm.scans)
+	}
+	docs := []string{
+		`{"u":"/a/../../etc/passwd"}`, `{"u":"/a/%2e%2e%2fetc"}`, `{"u":"/x?q=1 UNION  SELECT 2"}`, `{"u":"/x?q=union%20select"}`,
+		`{"u":"/x?q=sleep(5)"}`, `{"u":"/x?q=SLEEP(5)"}`, `{"u":"/x?q=ſleep(5)"}`, `{"u":"/İ/../"}`, `{"u":"/.ENV"}`,
+		`{"u":"/static/app.js"}`, `{"r":"GET /.git/config HTTP/1.0"}`, `{"r":5}`, `{}`, `{"u":null,"r":"/.env"}`,
+		`{"u":"/","ref":"http://x/%2e%2e/"}`, `{"u":"/","ref":"http://x/.GIT/"}`, `{"u":"Mozilla (Nikto/2)"}`, `{"u":"x$y"}`,
+		`{"u":"SQLMAP ünïcode"}`, `{"u":false}`, `{"u":"%2524"}`,
+	}
+	for _, js := range docs {
+		e := event.New()
+		if err := e.ParseJSON([]byte(js)); err != nil {
+			t.Fatal(err)
+		}
+		vm.NewEvent(e, nil)
+		for i, g := range guards {
+			for j := range g.Conds {
+				c := &g.Conds[j]
+				alone := c.HoldsWith(e, vm.Unescape)
+				if shared := c.HoldsIn(vm, nil, e); shared != alone {
+					t.Errorf("source %d, %s on %s: shared %v, alone %v", i, c.String(), js, shared, alone)
+				}
+			}
+		}
+		e.Release()
+	}
 }

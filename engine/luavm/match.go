@@ -192,7 +192,7 @@ func (vm *VM) openMatch() *lua.LTable {
 	}
 
 	t.RawSetString("literals", L.NewFunction(func(L *lua.LState) int {
-		needles := vm.stringList(L, 1, "match.literals")
+		needles := vm.needles(L, 1)
 		ignoreCase, _ := options(L, 2, "match.literals", "ignore_case")
 		key := "L" + strconv.FormatBool(ignoreCase) + "\x00" + strings.Join(needles, "\x00")
 		lit, err := cachedMatcher(key, func() (*literals, error) { return newLiterals(needles, ignoreCase) })
@@ -633,6 +633,29 @@ func (vm *VM) stringList(L *lua.LState, i int, fn string) []string {
 			L.RaiseError("%s: entry %d is a %s; give a list of strings", fn, j, t.RawGetInt(j).Type())
 		}
 		out = append(out, string(s))
+	}
+	return out
+}
+
+// needles reads the list of match.literals: strings, or tables whose
+// first element is the string ({ needle, what it means, ... }: :first and
+// :find return the index, for the rest of the entry).
+func (vm *VM) needles(L *lua.LState, i int) []string {
+	t := vm.target(L.CheckTable(i))
+	out := make([]string, 0, t.Len())
+	for j := 1; j <= t.Len(); j++ {
+		switch x := t.RawGetInt(j).(type) {
+		case lua.LString:
+			out = append(out, string(x))
+		case *lua.LTable:
+			s, ok := x.RawGetInt(1).(lua.LString)
+			if !ok {
+				L.RaiseError("match.literals: entry %d is a table whose first element is a %s; give strings or { string, ... } tables", j, x.RawGetInt(1).Type())
+			}
+			out = append(out, string(s))
+		default:
+			L.RaiseError("match.literals: entry %d is a %s; give a list of strings", j, x.Type())
+		}
 	}
 	return out
 }

@@ -54,7 +54,7 @@ func escapey(r *rand.Rand) string {
 
 func loadFuncs(t testing.TB, vm *VM, src string) *Env {
 	t.Helper()
-	env, err := vm.Load(mustChunk(t, src), vm.NewRequirer(func(string) (*Chunk, bool) { return nil, false }))
+	env, err := vm.Load(mustChunk(t, src), vm.NewRequirer(func(string) (*Chunk, error) { return nil, nil }))
 	if err != nil {
 		t.Fatal(err)
 	}

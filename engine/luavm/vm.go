@@ -71,8 +71,10 @@ type VM struct {
 	res          *regexCache
 	nets         *cidrCache
 	patterns     *patternCache
-	alloc        int64                  // bytes the built-ins allocated in this call (limits.go)
-	memo         map[memoKey]lua.LValue // codec results for the current event (codec.go)
+	alloc        int64                   // bytes the built-ins allocated in this call (limits.go)
+	memo         map[memoKey]lua.LValue  // codec results for the current event (codec.go)
+	live         map[liveKey]*matcherDef // guards' matchers of helper lists (guard_match.go)
+	scans        *scans                  // guards' tests that share a scan (guard_shared.go)
 }
 
 // New builds a VM with the sandbox docs/detections.md
@@ -98,7 +100,7 @@ func New(opts Options) *VM {
 		IncludeGoStackTrace: false,
 	})
 	vm := &VM{L: L, opts: opts, print: opts.Print, res: newRegexCache(), nets: newCIDRCache(), patterns: newPatternCache(),
-		memo: map[memoKey]lua.LValue{}}
+		memo: map[memoKey]lua.LValue{}, live: map[liveKey]*matcherDef{}}
 	vm.buildSandbox()
 	if opts.Budget > 0 {
 		vm.guard = &guard{budget: opts.Budget}
@@ -205,14 +207,16 @@ type Env struct {
 // module runs once per Requirer and its result is cached.
 type Requirer struct {
 	vm      *VM
-	lookup  func(name string) (*Chunk, bool)
+	lookup  func(name string) (*Chunk, error)
 	cache   map[string]lua.LValue
 	envs    map[string]*Env
 	loading map[string]bool
 }
 
-// NewRequirer makes a require cache over the named chunks.
-func (vm *VM) NewRequirer(lookup func(name string) (*Chunk, bool)) *Requirer {
+// NewRequirer makes a require cache over the named chunks: lookup returns
+// the chunk of a name, nil when there is none, or why it has none (a
+// file compiled on first use that does not compile).
+func (vm *VM) NewRequirer(lookup func(name string) (*Chunk, error)) *Requirer {
 	return &Requirer{vm: vm, lookup: lookup, cache: map[string]lua.LValue{}, envs: map[string]*Env{}, loading: map[string]bool{}}
 }
 
@@ -239,8 +243,11 @@ func (r *Requirer) require(L *lua.LState) int {
 	if r.loading[name] {
 		L.RaiseError("require(%q): circular require", name)
 	}
-	chunk, ok := r.lookup(name)
-	if !ok {
+	chunk, err := r.lookup(name)
+	if err != nil {
+		L.RaiseError("require(%q): %s", name, err.Error())
+	}
+	if chunk == nil {
 		L.RaiseError("require(%q): no global helper with GlobalID %q", name, name)
 	}
 	r.loading[name] = true

@@ -39,7 +39,7 @@ func newEvent(t testing.TB, js string) *event.Event {
 // run loads src, calls fn(event) and returns the result as JSON.
 func run(t *testing.T, vm *VM, src string) (string, error) {
 	t.Helper()
-	env, err := vm.Load(mustChunk(t, src), vm.NewRequirer(func(string) (*Chunk, bool) { return nil, false }))
+	env, err := vm.Load(mustChunk(t, src), vm.NewRequirer(func(string) (*Chunk, error) { return nil, nil }))
 	if err != nil {
 		return "", err
 	}

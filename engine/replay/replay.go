@@ -113,7 +113,9 @@ type Options struct {
 	NoCorrelations bool
 	// Correlate tunes the correlation engine (Set, Rules, Emit are set by
 	// Run); zero values are the defaults of package correlate.
-	Correlate      correlate.Options
+	Correlate correlate.Options
+	// FirstSeen bounds the history of rules with FirstSeen.
+	FirstSeen      engine.FirstSeenOptions
 	Workers        int // 0 = GOMAXPROCS
 	Since, Until   time.Time
 	MaxRecordBytes int
@@ -160,8 +162,10 @@ type Stats struct {
 	Disabled      []string // detections turned off after timeouts
 	// Correlations are the counters of each correlation rule run.
 	Correlations map[string]correlate.RuleStats
-	LakeSkipped  int // sources already in the lake
-	Elapsed      time.Duration
+	// FirstSeen are the counters of each rule with FirstSeen.
+	FirstSeen   map[string]engine.FirstSeenStats
+	LakeSkipped int // sources already in the lake
+	Elapsed     time.Duration
 	// Profile is each detection's cost, the costliest first
 	// (Options.ProfileRules).
 	Profile []RuleProfile
@@ -248,6 +252,9 @@ func Run(ctx context.Context, opts Options) (*Stats, error) {
 
 	r := &run{opts: opts, byType: byType, corr: corr, feedOnly: feedOnly, stats: &Stats{Events: map[string]int64{}, Sources: len(opts.Sources)},
 		timeouts: map[*engine.Detection]*atomic.Int64{}, disabled: map[*engine.Detection]*atomic.Bool{}}
+	if engine.NeedsFirstSeen(rules) {
+		r.firstSeen = engine.NewFirstSeenState(opts.FirstSeen)
+	}
 	r.batcher, _ = opts.Lake.(LakeBatcher)
 	if opts.ProfileRules {
 		r.prof = &profiler{rules: map[*engine.Detection]*RuleProfile{}}
@@ -351,6 +358,7 @@ func Run(ctx context.Context, opts Options) (*Stats, error) {
 type run struct {
 	opts        Options
 	corr        *correlate.Engine
+	firstSeen   *engine.FirstSeenState // with rules that have FirstSeen
 	feedOnly    map[*engine.Detection]bool
 	byType      map[string][]*engine.Detection
 	stats       *Stats
@@ -617,6 +625,7 @@ func (r *run) sink(ctx context.Context, sinkQ <-chan job, cancel func()) error {
 		})
 	}
 	var cin correlate.Input
+	fs := r.firstSeen
 	lastProgress := time.Now()
 	start := lastProgress
 	row := make([]lake.Value, len(MatchSchema))
@@ -657,9 +666,15 @@ func (r *run) sink(ctx context.Context, sinkQ <-chan job, cancel func()) error {
 				if corr != nil {
 					corr.Observe(e.Time)
 				}
+				if fs != nil {
+					fs.Observe(e.Time)
+				}
 				if b.matches != nil {
 					for k := range b.matches[i] {
 						m := &b.matches[i][k]
+						if fs != nil {
+							fs.Filter(m, e) // a value seen before: no longer a match
+						}
 						id := ""
 						if !r.feedOnly[m.Detection] || m.Err != nil {
 							id = agg.AddFrom(m, e, !b.skipLake)
@@ -712,6 +727,9 @@ func (r *run) sink(ctx context.Context, sinkQ <-chan job, cancel func()) error {
 			corr.Flush()
 		}
 		r.finished = true
+	}
+	if fs != nil {
+		st.FirstSeen = fs.Stats()
 	}
 	if corr != nil {
 		st.Correlations = corr.Stats()

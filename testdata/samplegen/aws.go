@@ -1,6 +1,7 @@
 package main
 
 import (
+	"math/rand/v2"
 	"sort"
 	"strings"
 	"time"
@@ -166,6 +167,7 @@ const (
 	macCLI      = "aws-cli/2.18.5 md/awscrt#0.22.0 ua/2.0 os/macos#23.6.0 md/arch#arm64 lang/python#3.12.6 md/pyimpl#CPython cfg/retry-mode#standard md/installer#source md/prompt#off"
 	chromeMac   = "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0.0.0 Safari/537.36"
 	chromeWin   = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0.0.0 Safari/537.36"
+	boto3UA     = "Boto3/1.35.54 md/Botocore#1.35.54 ua/2.0 os/linux#6.8.0-47-generic md/arch#x86_64 lang/python#3.12.3 md/pyimpl#CPython cfg/retry-mode#legacy Botocore/1.35.54"
 	s3ConsoleUA = "[S3Console/0.4, aws-internal/3 aws-sdk-java/1.12.770 Linux/5.10.227-198.884.amzn2int.x86_64 OpenJDK_64-Bit_Server_VM/17.0.13+11-LTS java/17.0.13 vendor/Amazon.com_Inc. cfg/retry-mode/standard]"
 )
 
@@ -459,6 +461,15 @@ func (s *story) awsIntrusion() {
 		"Action", "s3:GetObject", "Resource", "arn:aws:s3:::"+exportsB+"/*")))
 	s.put(ct{t: at(11, 4, 18), id: cons, source: "s3.amazonaws.com", name: "PutBucketPolicy", ip: attackerIP, ua: s3ConsoleUA, console: true,
 		req: o("bucketPolicy", policy, "bucketName", exportsB, "Host", exportsB+".s3."+region+".amazonaws.com", "policy", "")})
+	// 11:05 the backdoor's access key, tried from the intruder's second box.
+	// (Their ids come from a generator of their own, so that adding them
+	// left the rest of the samples as they were.)
+	main := s.r
+	s.r = rand.New(rand.NewPCG(11, 5))
+	bdKey := iamUser(backdoorUser, backdoorPID, backdoorKey)
+	s.put(ct{t: at(11, 5, 12), id: bdKey, source: "sts.amazonaws.com", name: "GetCallerIdentity", ip: attackerIP2, ua: boto3UA, readOnly: true})
+	s.put(ct{t: at(11, 5, 14), id: bdKey, source: "s3.amazonaws.com", name: "ListBuckets", ip: attackerIP2, ua: boto3UA, readOnly: true})
+	s.r = main
 	s.put(ct{t: at(11, 13, 2), id: cons, source: "guardduty.amazonaws.com", name: "ListDetectors", ip: attackerIP, ua: kaliFirefox, readOnly: true, console: true})
 	s.put(ct{t: at(11, 14, 26), id: cons, source: "guardduty.amazonaws.com", name: "DeleteDetector", ip: attackerIP, ua: kaliFirefox, console: true,
 		req: o("detectorId", detectorID)})

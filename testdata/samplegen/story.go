@@ -36,7 +36,8 @@ import (
 //	       key read from Secrets Manager.
 //	10:48  as terraform-ci: CreateUser svc-backup-sync, AdministratorAccess,
 //	       a console password, an access key; 10:58 a console login without
-//	       MFA.
+//	       MFA; 11:05 the new access key tried from a second box, an address
+//	       the account never saw.
 //	11:03  Block Public Access removed from fernhill-customer-exports and a
 //	       public bucket policy; anonymous downloads from 203.0.113.200
 //	       until 11:31. GuardDuty reports the instance credentials used
@@ -79,6 +80,7 @@ const (
 	bastionEIP  = "198.51.100.22"
 	webEIP      = "198.51.100.80"
 	attackerIP  = "203.0.113.66"  // the intruder's Kali VPS
+	attackerIP2 = "203.0.113.145" // a second box of the intruder's, where the backdoor key goes
 	c2IP        = "203.0.113.200" // implant C2 and drop server
 	c2Name      = "cdn-telemetry.duckdns.org"
 	resolverIP  = "10.0.0.53"
