@@ -130,3 +130,73 @@ Detection:
 func BenchmarkDistinct(b *testing.B) {
 	benchCorrelation(b, "title: Bench distinct\nname: Bench.Distinct\nlevel: high\ncorrelation:\n  type: value_count\n  rules: [A, B]\n  group-by: [ip]\n  timespan: 30m\n  condition: {gte: 30, field: eventName}\n", "A", "B")
 }
+
+// heldStream is the arrivals of one busy rule as a replay of an archive
+// read source by source hands them over: 15 sources (account and region)
+// in turn, source s over days s to s+5 of event time, so the watermark
+// creeps forward while most matches arrive days late; half of them under
+// 450 busy keys (the per-key cap bites), half under 99,700 (the cap on
+// keys bites).
+func heldStream(n int) []*rec {
+	out := make([]*rec, n)
+	per := n / 15
+	step := 5 * 24 * time.Hour / time.Duration(per)
+	m := &matchData{ruleID: "AWS.IAM.UserActivity", rowID: "row", title: "t", dedup: "d"}
+	for i := range out {
+		src, j := i/per, i%per
+		t := t0.Add(time.Duration(src)*24*time.Hour + time.Duration(j)*step)
+		k := fmt.Sprintf("arn:aws:iam::%012d:user/u%d", src%3, (i*7919)%150) // a busy user
+		if i%2 == 1 {
+			k = fmt.Sprintf("198.51.%d.%d", (i*7919)%100, i%997) // an address seen now and then
+		}
+		out[i] = &rec{t: t, seq: uint64(i), matchData: m, in: []string{k}}
+	}
+	return out
+}
+
+// heldOps runs a stream through a state the way Engine does: touch and
+// insert each match under its key; every 7.5 minutes of watermark, expire
+// what the watermark passed by the lateness (24 h) and the lookback (1 h).
+func heldOps(stream []*rec, insert func(*rec), expire func(time.Time)) {
+	var wm, last time.Time
+	for _, r := range stream {
+		if r.t.After(wm) {
+			wm = r.t
+		}
+		insert(r)
+		if h := wm.Add(-25 * time.Hour); h.Sub(last) >= 7*time.Minute+30*time.Second {
+			expire(h)
+			last = h
+		}
+	}
+}
+
+func newHeldRule() (*ruleState, *Engine) {
+	rs := &ruleState{c: &engine.Correlation{Lookback: time.Hour}, entries: map[entryKey]*entry{}, lru: newLRU(),
+		fired: map[string]span{}, perKey: DefaultMaxPerKey, maxHeld: DefaultMaxHeld}
+	return rs, &Engine{opts: Options{MaxKeys: DefaultMaxKeys}}
+}
+
+// BenchmarkHeld compares, paired, how a rule holds a busy rule's matches:
+// "sorted" is the sorted slice a key with expiry walking every key (the
+// structure before), "deque" the deque a key with expiry by the ages heap
+// (state.go). One op is one match held, expiry included.
+func BenchmarkHeld(b *testing.B) {
+	stream := heldStream(300000)
+	b.Run("sorted", func(b *testing.B) {
+		b.ReportAllocs()
+		for i := 0; i < b.N; i += len(stream) {
+			s := newSortedState(DefaultMaxKeys, DefaultMaxPerKey, DefaultMaxHeld)
+			n := min(len(stream), b.N-i)
+			heldOps(stream[:n], func(r *rec) { s.insert(s.touch(entryKey{0, false, r.in[0]}), r) }, s.expire)
+		}
+	})
+	b.Run("deque", func(b *testing.B) {
+		b.ReportAllocs()
+		for i := 0; i < b.N; i += len(stream) {
+			rs, e := newHeldRule()
+			n := min(len(stream), b.N-i)
+			heldOps(stream[:n], func(r *rec) { rs.insert(rs.touch(entryKey{0, false, r.in[0]}, e), r, rs.perKey) }, rs.expire)
+		}
+	})
+}

@@ -31,6 +31,18 @@
 // the least recently touched key is dropped, and counted) and at most
 // MaxPerKey matches a key (the oldest go first). Stats reports both.
 //
+// How the state is held, for speed (state.go): a match's fields and keys
+// are computed once for every rule and step reading the same fields, and
+// its data (rule, row, title, dedup, context) is one allocation shared by
+// the rules' records. Each step's matches under one key are a slice
+// sorted by time used as a deque: in-order arrivals append, the oldest
+// leave by moving its head, a late arrival is inserted in place, and time
+// ranges are found by binary search. Keys are in an intrusive LRU ring,
+// and expiry pops a lazy min-heap of the keys by their oldest match
+// rather than walking every key. BenchmarkHeld compares it, paired, with
+// the sorted slices and walk it replaced (sorted_test.go), and
+// TestHeldSameAsSorted holds both to the same state.
+//
 // Firing: a complete chain becomes a match of the correlation rule, whose
 // optional Lua functions (title, dedup, severity, alert_context,
 // destinations...) receive the correlation (see EvaluateCorrelation in

@@ -2,11 +2,11 @@ package correlate
 
 import (
 	"container/heap"
-	"container/list"
 	"fmt"
 	"reflect"
 	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"panther/engine"
@@ -82,8 +82,66 @@ type Engine struct {
 	// sources are the sources of the matches of each alert not yet
 	// emitted (Alert.Sources), by alert ID.
 	sources map[string][]string
-	buf     []string
+	fields  fieldCache
+	starts  []time.Time         // addGroup's scratch
+	seen    map[string]struct{} // mayComplete's scratch
+	one     [1]*rec             // occurrences' scratch
+	occ     [1]occ
 	errs    []error
+}
+
+// fieldCache holds the values of each list of fields the rules read, for
+// the match being added: rules and steps reading the same fields (the
+// same key, the same distinct field) share one computation and one slice.
+type fieldCache struct {
+	sigs  map[string]int // a list of fields (their sources) -> its slot
+	slots []fieldSlot
+	gen   uint64 // the match being added
+}
+
+type fieldSlot struct {
+	gen  uint64
+	vals []string
+}
+
+// sig numbers a list of fields.
+func (c *fieldCache) sig(refs []engine.FieldRef, raw bool) int {
+	var b strings.Builder
+	if raw {
+		b.WriteString("raw\x00")
+	}
+	for _, f := range refs {
+		b.WriteString(f.String())
+		b.WriteByte(0)
+	}
+	k := b.String()
+	if i, ok := c.sigs[k]; ok {
+		return i
+	}
+	if c.sigs == nil {
+		c.sigs = map[string]int{}
+	}
+	c.sigs[k] = len(c.slots)
+	c.slots = append(c.slots, fieldSlot{})
+	return len(c.slots) - 1
+}
+
+// of is keys(refs, in) (computed once a match).
+func (c *fieldCache) of(sig int, refs []engine.FieldRef, in *Input) []string {
+	s := &c.slots[sig]
+	if s.gen != c.gen {
+		s.gen, s.vals = c.gen, keys(refs, in)
+	}
+	return s.vals
+}
+
+// values is f's values in in, as they come (computed once a match).
+func (c *fieldCache) values(sig int, f engine.FieldRef, in *Input) []string {
+	s := &c.slots[sig]
+	if s.gen != c.gen {
+		s.gen, s.vals = c.gen, f.Values(nil, in.Event, in.AlertContext)
+	}
+	return s.vals
 }
 
 // New compiles the rules. An error names a rule whose fields do not
@@ -111,6 +169,16 @@ func New(opts Options) (*Engine, error) {
 			return nil, fmt.Errorf("%s: %w", d.ID, err)
 		}
 		rs.perKey, rs.maxHeld = opts.MaxPerKey, opts.MaxHeld
+		rs.inSig = make([]int, len(rs.steps))
+		for i := range rs.steps {
+			rs.inSig[i] = e.fields.sig(rs.inRefs[i], false)
+			if rs.outRefs != nil {
+				rs.outSig = append(rs.outSig, e.fields.sig(rs.outRefs[i], false))
+			}
+		}
+		if rs.distinct != nil {
+			rs.distinctSig = e.fields.sig([]engine.FieldRef{*rs.distinct}, true)
+		}
 		for _, s := range rs.steps {
 			rs.perKey = max(rs.perKey, 2*s.MinMatchCount, s.MaxMatchCount+1)
 		}
@@ -128,7 +196,7 @@ func compile(d *engine.Detection) (*ruleState, error) {
 	if c == nil {
 		return nil, fmt.Errorf("not a correlation rule")
 	}
-	rs := &ruleState{d: d, c: c, byRule: map[string][]int{}, entries: map[entryKey]*entry{}, lru: list.New(), fired: map[string]span{}, waiting: map[pendingKey]struct{}{}}
+	rs := &ruleState{d: d, c: c, byRule: map[string][]int{}, entries: map[entryKey]*entry{}, lru: newLRU(), fired: map[string]span{}, waiting: map[pendingKey]struct{}{}}
 	ref := func(s string) (engine.FieldRef, error) {
 		f, err := engine.ParseFieldRef(s)
 		if err != nil {
@@ -199,10 +267,10 @@ func (e *Engine) Adopt(olds ...*Engine) {
 				if o.d.ID != rs.d.ID || !reflect.DeepEqual(o.c, rs.c) {
 					continue
 				}
-				rs.entries, rs.lru, rs.pending, rs.waiting, rs.fired, rs.stats, rs.expired = o.entries, o.lru, o.pending, o.waiting, o.fired, o.stats, o.expired
+				rs.entries, rs.lru, rs.ages, rs.pending, rs.waiting, rs.fired, rs.stats, rs.expired = o.entries, o.lru, o.ages, o.pending, o.waiting, o.fired, o.stats, o.expired
 				// The old rule is left empty: its Flush decides nothing
 				// that moved here.
-				old.rules[j] = &ruleState{d: o.d, c: o.c, byRule: o.byRule, entries: map[entryKey]*entry{}, lru: list.New(), fired: map[string]span{}, waiting: map[pendingKey]struct{}{}}
+				old.rules[j] = &ruleState{d: o.d, c: o.c, byRule: o.byRule, entries: map[entryKey]*entry{}, lru: newLRU(), fired: map[string]span{}, waiting: map[pendingKey]struct{}{}}
 			}
 		}
 	}
@@ -262,29 +330,42 @@ func (e *Engine) AdvanceTo(t time.Time) {
 
 // Add takes one rule match.
 func (e *Engine) Add(in *Input) {
-	for _, rs := range e.byRule[in.RuleID] {
+	rss := e.byRule[in.RuleID]
+	if len(rss) == 0 {
+		return
+	}
+	// Keys are computed once a match for every rule and step whose
+	// fields are the same (fields.of), and the match is shared.
+	e.fields.gen++
+	var m *matchData
+	for _, rs := range rss {
 		rs.stats.Matches++
 		for _, step := range rs.byRule[in.RuleID] {
 			e.seq++
-			r := &rec{step: step, t: in.Time, seq: e.seq, ruleID: in.RuleID, rowID: in.RowID, logType: in.LogType,
-				title: in.Title, dedup: in.Dedup, ctx: in.AlertContext, fresh: in.Fresh, src: in.Source}
-			if r.src == "" && in.Event != nil {
-				r.src = in.Event.SourceFile
-			}
-			r.in = keys(rs.inRefs[step], in, e.buf)
+			in_ := e.fields.of(rs.inSig[step], rs.inRefs[step], in)
+			var out []string
 			if rs.outRefs != nil {
-				r.out = keys(rs.outRefs[step], in, e.buf)
+				out = e.fields.of(rs.outSig[step], rs.outRefs[step], in)
 			}
-			if r.in == nil || r.out == nil && rs.outRefs != nil {
+			if in_ == nil || out == nil && rs.outRefs != nil {
 				continue // no key: this match cannot link
 			}
+			var val string
 			if rs.distinct != nil {
-				vals := rs.distinct.Values(e.buf[:0], in.Event, in.AlertContext)
+				vals := e.fields.values(rs.distinctSig, *rs.distinct, in)
 				if len(vals) == 0 {
 					continue
 				}
-				r.val = vals[0]
+				val = vals[0]
 			}
+			if m == nil {
+				m = &matchData{ruleID: in.RuleID, rowID: in.RowID, logType: in.LogType,
+					title: in.Title, dedup: in.Dedup, ctx: in.AlertContext, fresh: in.Fresh, src: in.Source}
+				if m.src == "" && in.Event != nil {
+					m.src = in.Event.SourceFile
+				}
+			}
+			r := &rec{step: step, t: in.Time, seq: e.seq, matchData: m, in: in_, out: out, val: val}
 			if len(rs.c.Sequence) > 0 {
 				e.addSequence(rs, r)
 			} else {
@@ -614,12 +695,7 @@ func (e *Engine) decide(rs *ruleState, p *pending) {
 		if !s.Absence && s.MaxMatchCount == 0 {
 			continue
 		}
-		n := 0
-		for _, r := range rs.list(i, false, p.key) {
-			if !r.t.Before(p.from) && !r.t.After(p.deadline) {
-				n++
-			}
-		}
+		n := len(within(rs.list(i, false, p.key), p.from, p.deadline))
 		if s.Absence && n > 0 {
 			return
 		}

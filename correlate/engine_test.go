@@ -2,6 +2,7 @@ package correlate
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -517,5 +518,45 @@ func TestAdoptKeepsChainsAcrossASwap(t *testing.T) {
 				t.Errorf("counters not carried over: %+v", st)
 			}
 		})
+	}
+}
+
+// TestHeldSameAsSorted holds the same late, capped stream in the deque
+// and ages heap and in the sorted slices they replaced: after every step
+// both hold the same matches under the same keys.
+func TestHeldSameAsSorted(t *testing.T) {
+	stream := heldStream(30000)
+	rs, e := newHeldRule()
+	rs.perKey, rs.maxHeld, e.opts.MaxKeys = 8, 3000, 600 // the caps bite
+	s := newSortedState(600, 8, 3000)
+	check := func(when string) {
+		t.Helper()
+		if len(rs.entries) != len(s.entries) || rs.stats.Held != s.held {
+			t.Fatalf("%s: %d keys, %d held; sorted: %d keys, %d held", when, len(rs.entries), rs.stats.Held, len(s.entries), s.held)
+		}
+		for k, en := range s.entries {
+			if got := rs.list(k.step, k.out, k.key); !slices.Equal(got, en.recs) {
+				t.Fatalf("%s: key %q holds %d matches, sorted %d", when, k.key, len(got), len(en.recs))
+			}
+		}
+	}
+	expiries := 0
+	heldOps(stream, func(r *rec) {
+		rs.insert(rs.touch(entryKey{0, false, r.in[0]}, e), r, rs.perKey)
+		s.insert(s.touch(entryKey{0, false, r.in[0]}), r)
+		if r.seq%997 == 0 {
+			check(fmt.Sprintf("after match %d", r.seq))
+		}
+	}, func(h time.Time) {
+		rs.expire(h)
+		s.expire(h)
+		expiries++
+		check("after expiry at " + h.String())
+	})
+	if expiries < 10 || rs.stats.DroppedKeys == 0 || rs.stats.DroppedMatch == 0 {
+		t.Fatalf("the stream should expire and hit the caps: %d expiries, %+v", expiries, rs.stats)
+	}
+	if len(rs.ages.items) > 2*len(rs.entries)+1024 {
+		t.Fatalf("ages holds %d items for %d keys", len(rs.ages.items), len(rs.entries))
 	}
 }

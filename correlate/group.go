@@ -33,18 +33,17 @@ func (e *Engine) addGroup(rs *ruleState, r *rec) {
 		}
 		// Candidate windows [s, s+w] holding r: s from the present groups'
 		// matches in [r.t-w, r.t], earliest first.
-		var starts []time.Time
+		starts := e.starts[:0]
 		for i, s := range rs.steps {
 			if s.Absence {
 				continue
 			}
-			for _, x := range rs.list(i, false, k) {
-				if !x.t.After(r.t) && r.t.Sub(x.t) <= w {
-					starts = append(starts, x.t)
-				}
+			for _, x := range within(rs.list(i, false, k), r.t.Add(-w), r.t) {
+				starts = append(starts, x.t)
 			}
 		}
 		sortTimes(starts)
+		e.starts = starts
 		for _, s := range starts {
 			chain, ok := e.groupWindow(rs, k, s, s.Add(w))
 			if !ok {
@@ -73,10 +72,7 @@ func (e *Engine) groupWindow(rs *ruleState, k string, from, to time.Time) ([]lin
 		if rs.distinct != nil {
 			seen = map[string]bool{}
 		}
-		for _, x := range rs.list(i, false, k) {
-			if x.t.Before(from) || x.t.After(to) {
-				continue
-			}
+		for _, x := range within(rs.list(i, false, k), from, to) {
 			if seen != nil {
 				if seen[x.val] {
 					continue
@@ -110,25 +106,24 @@ func (e *Engine) mayComplete(rs *ruleState, k string, from, to time.Time) bool {
 		if s.Absence {
 			continue
 		}
-		l := rs.list(i, false, k)
+		l := within(rs.list(i, false, k), from, to)
 		if len(l) < s.MinMatchCount {
 			return false
 		}
-		n := 0
-		var seen map[string]struct{}
-		if rs.distinct != nil {
-			seen = make(map[string]struct{}, s.MinMatchCount)
+		if rs.distinct == nil {
+			continue // every match counts
 		}
+		n := 0
+		if e.seen == nil {
+			e.seen = map[string]struct{}{}
+		}
+		seen := e.seen
+		clear(seen)
 		for _, x := range l {
-			if x.t.Before(from) || x.t.After(to) {
+			if _, dup := seen[x.val]; dup {
 				continue
 			}
-			if seen != nil {
-				if _, dup := seen[x.val]; dup {
-					continue
-				}
-				seen[x.val] = struct{}{}
-			}
+			seen[x.val] = struct{}{}
 			if n++; n >= s.MinMatchCount {
 				break
 			}

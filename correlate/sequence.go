@@ -1,6 +1,7 @@
 package correlate
 
 import (
+	"sort"
 	"time"
 )
 
@@ -119,7 +120,11 @@ func contains(l []string, s string) bool {
 func (e *Engine) occurrences(rs *ruleState, r *rec) []occ {
 	min := rs.steps[r.step].MinMatchCount
 	if min <= 1 {
-		return []occ{{recs: []*rec{r}, first: r.t, last: r.t}}
+		// r alone: in scratch, as most arrivals make no chain (a chain
+		// copies what it keeps).
+		e.one[0] = r
+		e.occ[0] = occ{recs: e.one[:], first: r.t, last: r.t}
+		return e.occ[:]
 	}
 	var same []*rec
 	var src []*rec
@@ -176,11 +181,9 @@ func (e *Engine) backward(rs *ruleState, i int, needs []string, before time.Time
 	min := rs.steps[i].MinMatchCount
 	for _, k := range needs {
 		l := rs.list(i, true, k)
-		for j := len(l) - 1; j >= 0; j-- {
+		// The candidates no later than before, the latest first.
+		for j := sort.Search(len(l), func(j int) bool { return l[j].t.After(before) }) - 1; j >= 0; j-- {
 			c := l[j]
-			if c.t.After(before) {
-				continue
-			}
 			if before.Sub(c.t) > w {
 				break
 			}
@@ -216,11 +219,9 @@ func (e *Engine) forward(rs *ruleState, i, end int, needs []string, after time.T
 	min := rs.steps[i].MinMatchCount
 	for _, k := range needs {
 		l := rs.list(i, false, k)
-		for j := 0; j < len(l); j++ {
+		// The candidates not before after, the earliest first.
+		for j := sort.Search(len(l), func(j int) bool { return !l[j].t.Before(after) }); j < len(l); j++ {
 			c := l[j]
-			if c.t.Before(after) {
-				continue
-			}
 			if c.t.Sub(after) > w {
 				break
 			}

@@ -1,27 +1,34 @@
 package correlate
 
 import (
-	"container/list"
 	"slices"
+	"sort"
 	"strings"
 	"time"
 
 	"panther/engine"
 )
 
-// rec is one rule match held for a correlation rule.
+// rec is one rule match held for a correlation rule: a step of it, under
+// its keys. What the match says is shared by every rule and step taking
+// it (one allocation a match, not one a rule).
 type rec struct {
-	step    int // index of the step or group
-	t       time.Time
-	seq     uint64 // arrival order: ties in time are broken by it
+	step int // index of the step or group
+	t    time.Time
+	seq  uint64 // arrival order: ties in time are broken by it
+	*matchData
+	in, out []string // key strings: incoming / outgoing transition (sequence), key (group)
+	val     string   // the distinct field's value (Sigma value_count)
+}
+
+// matchData is one rule match as the correlations keep it.
+type matchData struct {
 	ruleID  string
 	rowID   string
 	logType string
 	title   string
 	dedup   string
 	ctx     []byte
-	in, out []string // key strings: incoming / outgoing transition (sequence), key (group)
-	val     string   // the distinct field's value (Sigma value_count)
 	fresh   bool
 	src     string // the match's source (p_source_file)
 }
@@ -40,11 +47,170 @@ type entryKey struct {
 	key  string
 }
 
-// entry is the matches of one step under one key, sorted by time.
+// entry is the matches of one step under one key, sorted by time. They
+// are buf[head:]: in-order arrivals append, and the oldest leave by
+// moving head (the per-key cap, expiry), so neither moves the others;
+// the live part is moved down only when an append would grow buf.
 type entry struct {
 	k    entryKey
-	recs []*rec
-	elem *list.Element
+	buf  []*rec
+	head int
+	// prev and next link the entries in their rule's LRU ring
+	// (ruleState.lru, the sentinel): nil once the entry is dropped.
+	prev, next *entry
+	ver        uint32 // the version of its current item in ruleState.ages
+}
+
+// newLRU is an empty LRU ring: its sentinel.
+func newLRU() *entry {
+	s := &entry{}
+	s.prev, s.next = s, s
+	return s
+}
+
+// lruFront moves en (linked or not) to the front of the ring.
+func (rs *ruleState) lruFront(en *entry) {
+	s := rs.lru
+	if s.next == en {
+		return
+	}
+	if en.next != nil {
+		en.prev.next, en.next.prev = en.next, en.prev
+	}
+	en.prev, en.next = s, s.next
+	s.next.prev = en
+	s.next = en
+}
+
+// lruBack is the least recently touched entry (nil: none).
+func (rs *ruleState) lruBack() *entry {
+	if rs.lru.prev == rs.lru {
+		return nil
+	}
+	return rs.lru.prev
+}
+
+// recs are the matches held, oldest first.
+func (en *entry) recs() []*rec { return en.buf[en.head:] }
+
+// add inserts r at i of the live part.
+func (en *entry) add(i int, r *rec) {
+	live := len(en.buf) - en.head
+	if len(en.buf) == cap(en.buf) && en.head > 0 && en.head >= live/2 {
+		// Room at the front: move the live part down rather than grow.
+		n := copy(en.buf, en.buf[en.head:])
+		clear(en.buf[n:])
+		en.buf, en.head = en.buf[:n], 0
+	}
+	if i == live {
+		en.buf = append(en.buf, r)
+		return
+	}
+	en.buf = slices.Insert(en.buf, en.head+i, r)
+}
+
+// trim drops the n oldest matches.
+func (en *entry) trim(n int) {
+	clear(en.buf[en.head : en.head+n])
+	en.head += n
+	if en.head == len(en.buf) {
+		en.buf, en.head = en.buf[:0], 0
+	}
+}
+
+// ages orders the entries by their oldest match, for expiry: a min-heap
+// of items (a time, an entry, the entry's version when pushed). It is
+// lazy, so that keeping it costs little: an item's time is at most its
+// entry's oldest match (an entry whose oldest match left keeps its item;
+// one that gets an older match gets a new item and a new version), and
+// items of dropped entries or older versions are skipped when they come
+// up. Expiry pops the items older than the horizon and pushes back the
+// entries that keep a match; every entry holding a match older than the
+// horizon has a current item no later than it, so none is missed.
+type ages struct {
+	items []ageItem
+}
+
+type ageItem struct {
+	sec  int64 // the time, as t.Unix() and t.Nanosecond(): exact, cheap to compare
+	nsec int32
+	ver  uint32
+	en   *entry
+}
+
+func ageOf(t time.Time) (int64, int32) { return t.Unix(), int32(t.Nanosecond()) }
+
+func (it *ageItem) before(sec int64, nsec int32) bool {
+	return it.sec < sec || it.sec == sec && it.nsec < nsec
+}
+
+func (a *ages) less(i, j int) bool { return a.items[i].before(a.items[j].sec, a.items[j].nsec) }
+
+// push adds an item for en's oldest match.
+func (a *ages) push(en *entry) {
+	en.ver++
+	sec, nsec := ageOf(en.buf[en.head].t)
+	a.items = append(a.items, ageItem{sec, nsec, en.ver, en})
+	for i := len(a.items) - 1; i > 0; {
+		p := (i - 1) / 2
+		if !a.less(i, p) {
+			break
+		}
+		a.items[i], a.items[p] = a.items[p], a.items[i]
+		i = p
+	}
+}
+
+// pop removes the earliest item.
+func (a *ages) pop() ageItem {
+	top := a.items[0]
+	n := len(a.items) - 1
+	a.items[0] = a.items[n]
+	a.items[n] = ageItem{}
+	a.items = a.items[:n]
+	a.down(0)
+	return top
+}
+
+func (a *ages) down(i int) {
+	n := len(a.items)
+	for {
+		l := 2*i + 1
+		if l >= n {
+			return
+		}
+		m := l
+		if r := l + 1; r < n && a.less(r, l) {
+			m = r
+		}
+		if !a.less(m, i) {
+			return
+		}
+		a.items[i], a.items[m] = a.items[m], a.items[i]
+		i = m
+	}
+}
+
+// live reports whether an item is its entry's current one.
+func (it *ageItem) live() bool { return it.en.ver == it.ver && it.en.next != nil }
+
+// compact drops the stale items once they outnumber the live ones, so
+// the heap stays within twice the entries.
+func (a *ages) compact(entries int) {
+	if len(a.items) <= 2*entries+1024 {
+		return
+	}
+	keep := a.items[:0]
+	for _, it := range a.items {
+		if it.live() {
+			keep = append(keep, it)
+		}
+	}
+	clear(a.items[len(keep):])
+	a.items = keep
+	for i := len(keep)/2 - 1; i >= 0; i-- {
+		a.down(i)
+	}
 }
 
 // ruleState is what one correlation rule holds.
@@ -60,12 +226,17 @@ type ruleState struct {
 	// byRule maps a rule ID to the steps that take its matches.
 	byRule   map[string][]int
 	distinct *engine.FieldRef
+	// inSig, outSig and distinctSig are the fieldCache slots of inRefs,
+	// outRefs and the distinct field.
+	inSig, outSig []int
+	distinctSig   int
 	// perKey is the cap on matches a key holds: the engine's, or more for
 	// a step that counts more; maxHeld the cap on matches held in all.
 	perKey, maxHeld int
 
 	entries map[entryKey]*entry
-	lru     *list.List // of *entry, most recently touched at the front
+	lru     *entry // the LRU ring's sentinel: most recently touched next
+	ages    ages   // the entries, by their oldest match
 	pending pendingHeap
 	waiting map[pendingKey]struct{} // the pending absences, for schedule's check
 	expired time.Time               // the horizon of the last expiry
@@ -118,16 +289,15 @@ func recBytes(r *rec) int64 {
 
 func (rs *ruleState) touch(k entryKey, now *Engine) *entry {
 	if en, ok := rs.entries[k]; ok {
-		rs.lru.MoveToFront(en.elem)
+		rs.lruFront(en)
 		return en
 	}
 	en := &entry{k: k}
-	en.elem = rs.lru.PushFront(en)
+	rs.lruFront(en)
 	rs.entries[k] = en
 	rs.stats.StateBytes += entryOverhead + int64(len(k.key))
 	if len(rs.entries) > now.opts.MaxKeys {
-		old := rs.lru.Back().Value.(*entry)
-		rs.drop(old)
+		rs.drop(rs.lruBack())
 		rs.stats.DroppedKeys++
 	}
 	rs.stats.OpenKeys = len(rs.entries)
@@ -136,11 +306,12 @@ func (rs *ruleState) touch(k entryKey, now *Engine) *entry {
 }
 
 func (rs *ruleState) drop(en *entry) {
-	rs.lru.Remove(en.elem)
+	en.prev.next, en.next.prev = en.next, en.prev
+	en.prev, en.next = nil, nil // its items in ages are stale
 	delete(rs.entries, en.k)
-	rs.stats.Held -= len(en.recs)
+	rs.stats.Held -= len(en.recs())
 	rs.stats.StateBytes -= entryOverhead + int64(len(en.k.key))
-	for _, r := range en.recs {
+	for _, r := range en.recs() {
 		rs.stats.StateBytes -= recBytes(r)
 	}
 	rs.stats.OpenKeys = len(rs.entries)
@@ -150,22 +321,30 @@ func (rs *ruleState) drop(en *entry) {
 // the rule's cap on matches held (past it, the least recently touched
 // keys go).
 func (rs *ruleState) insert(en *entry, r *rec, maxPer int) {
-	i := len(en.recs)
-	for i > 0 && r.before(en.recs[i-1]) {
+	recs := en.recs()
+	i := len(recs)
+	for i > 0 && r.before(recs[i-1]) {
 		i--
 	}
-	en.recs = slices.Insert(en.recs, i, r)
+	en.add(i, r)
+	// A new entry, or an older match than its oldest: a new item in ages.
+	// (The oldest leaving, below, leaves the item early: it is fixed when
+	// it comes up.)
+	if i == 0 {
+		rs.ages.push(en)
+		rs.ages.compact(len(rs.entries))
+	}
 	rs.stats.Held++
 	rs.stats.StateBytes += recBytes(r)
 	rs.stats.PeakStateBytes = max(rs.stats.PeakStateBytes, rs.stats.StateBytes)
-	if len(en.recs) > maxPer {
-		rs.stats.StateBytes -= recBytes(en.recs[0])
-		en.recs = slices.Delete(en.recs, 0, 1)
+	if len(en.buf)-en.head > maxPer {
+		rs.stats.StateBytes -= recBytes(en.buf[en.head])
+		en.trim(1)
 		rs.stats.Held--
 		rs.stats.DroppedMatch++
 	}
 	for rs.stats.Held > rs.maxHeld {
-		old := rs.lru.Back().Value.(*entry)
+		old := rs.lruBack()
 		if old == en {
 			break
 		}
@@ -174,9 +353,16 @@ func (rs *ruleState) insert(en *entry, r *rec, maxPer int) {
 	}
 }
 
+// within is the part of l (sorted by time) in [from, to].
+func within(l []*rec, from, to time.Time) []*rec {
+	i := sort.Search(len(l), func(i int) bool { return !l[i].t.Before(from) })
+	l = l[i:]
+	return l[:sort.Search(len(l), func(i int) bool { return l[i].t.After(to) })]
+}
+
 func (rs *ruleState) list(step int, out bool, key string) []*rec {
 	if en, ok := rs.entries[entryKey{step, out, key}]; ok {
-		return en.recs
+		return en.recs()
 	}
 	return nil
 }
@@ -224,36 +410,53 @@ func (rs *ruleState) expire(horizon time.Time) {
 			rs.stats.StateBytes -= firedOverhead + int64(len(k))
 		}
 	}
-	for el := rs.lru.Back(); el != nil; {
-		prev := el.Prev()
-		en := el.Value.(*entry)
+	// The entries holding a match older than horizon have their items
+	// at the top of ages: only they are visited.
+	hs, hn := ageOf(horizon)
+	for len(rs.ages.items) > 0 && rs.ages.items[0].before(hs, hn) {
+		it := rs.ages.pop()
+		if !it.live() {
+			continue
+		}
+		en := it.en
+		recs := en.recs()
 		n := 0
-		for n < len(en.recs) && en.recs[n].t.Before(horizon) {
+		for n < len(recs) && recs[n].t.Before(horizon) {
 			n++
 		}
-		if n > 0 {
-			for _, r := range en.recs[:n] {
-				rs.stats.StateBytes -= recBytes(r)
-			}
-			en.recs = slices.Delete(en.recs, 0, n)
-			rs.stats.Held -= n
-		}
-		if len(en.recs) == 0 {
+		if n == len(recs) {
 			rs.drop(en)
+			continue
 		}
-		el = prev
+		for _, r := range recs[:n] {
+			rs.stats.StateBytes -= recBytes(r)
+		}
+		rs.stats.Held -= n
+		en.trim(n)
+		rs.ages.push(en)
 	}
+	rs.ages.compact(len(rs.entries))
 }
 
 // keys computes the key strings of a match for a list of field pairs'
 // sides: each field's values, every combination (capped), joined.
-func keys(refs []engine.FieldRef, in *Input, scratch []string) []string {
+func keys(refs []engine.FieldRef, in *Input) []string {
 	if len(refs) == 0 {
 		return []string{""}
 	}
+	if len(refs) == 1 {
+		// One field (the common case): its values are the keys.
+		vals := refs[0].Values(nil, in.Event, in.AlertContext)
+		if len(vals) == 0 {
+			return nil
+		}
+		slices.Sort(vals)
+		vals = slices.Compact(vals)
+		return vals[:min(len(vals), maxCombos):min(len(vals), maxCombos)]
+	}
 	combos := []string{""}
 	for i, f := range refs {
-		vals := f.Values(scratch[:0], in.Event, in.AlertContext)
+		vals := f.Values(nil, in.Event, in.AlertContext)
 		if len(vals) == 0 {
 			return nil // the match has no key for this side
 		}
