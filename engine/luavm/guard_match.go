@@ -660,8 +660,15 @@ type liveKey struct {
 // tables whose first element is the string; ok is false where
 // match.literals raises an error.
 func needleList(t *lua.LTable) ([]string, bool) {
+	out, bad := readNeedles(t)
+	return out, bad == 0
+}
+
+// readNeedles reads a match.literals list; bad is the index of the first
+// entry that is neither a string nor a table starting with one (0: none).
+func readNeedles(t *lua.LTable) (out []string, bad int) {
 	n := t.Len()
-	out := make([]string, 0, n)
+	out = make([]string, 0, n)
 	for j := 1; j <= n; j++ {
 		switch x := t.RawGetInt(j).(type) {
 		case lua.LString:
@@ -669,12 +676,12 @@ func needleList(t *lua.LTable) ([]string, bool) {
 		case *lua.LTable:
 			s, ok := x.RawGetInt(1).(lua.LString)
 			if !ok {
-				return nil, false
+				return nil, j
 			}
 			out = append(out, string(s))
 		default:
-			return nil, false
+			return nil, j
 		}
 	}
-	return out, true
+	return out, 0
 }

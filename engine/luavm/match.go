@@ -642,22 +642,15 @@ func (vm *VM) stringList(L *lua.LState, i int, fn string) []string {
 // :find return the index, for the rest of the entry).
 func (vm *VM) needles(L *lua.LState, i int) []string {
 	t := vm.target(L.CheckTable(i))
-	out := make([]string, 0, t.Len())
-	for j := 1; j <= t.Len(); j++ {
-		switch x := t.RawGetInt(j).(type) {
-		case lua.LString:
-			out = append(out, string(x))
-		case *lua.LTable:
-			s, ok := x.RawGetInt(1).(lua.LString)
-			if !ok {
-				L.RaiseError("match.literals: entry %d is a table whose first element is a %s; give strings or { string, ... } tables", j, x.RawGetInt(1).Type())
-			}
-			out = append(out, string(s))
-		default:
-			L.RaiseError("match.literals: entry %d is a %s; give a list of strings", j, x.Type())
-		}
+	out, bad := readNeedles(t)
+	if bad == 0 {
+		return out
 	}
-	return out
+	if x, ok := t.RawGetInt(bad).(*lua.LTable); ok {
+		L.RaiseError("match.literals: entry %d is a table whose first element is a %s; give strings or { string, ... } tables", bad, x.RawGetInt(1).Type())
+	}
+	L.RaiseError("match.literals: entry %d is a %s; give a list of strings", bad, t.RawGetInt(bad).Type())
+	return nil
 }
 
 // options reads the boolean options names from an optional table argument.

@@ -235,6 +235,14 @@ function all(s) return table.concat(P:all(s), ",") end`)
 			t.Errorf("%s: no error", bad)
 		}
 	}
+	for bad, want := range map[string]string{
+		`match.literals({"a", 1})`:   "entry 2 is a number; give a list of strings",
+		`match.literals({"a", {2}})`: "entry 2 is a table whose first element is a number",
+	} {
+		if _, err := run(t, vm, "function f(e) return "+bad+" end"); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: error %v, want %q", bad, err, want)
+		}
+	}
 }
 
 func TestMatchSet(t *testing.T) {
