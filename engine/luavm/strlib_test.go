@@ -266,3 +266,34 @@ func BenchmarkConcat(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkFormat is a title-like string.format of three %s on one event:
+// gopher-lua's string.format against plainFormat, which formats the plain
+// %s/%d case in Go (TestFormatAgreesWithGopherLua holds them to the same
+// text).
+func BenchmarkFormat(b *testing.B) {
+	src := `function title(e) return string.format("IAM user %s called %s:%s", e.userIdentity.userName, e.eventSource, e.eventName) end`
+	for _, fast := range []bool{false, true} {
+		name := map[bool]string{false: "gopher-lua", true: "plainFormat"}[fast]
+		b.Run(name, func(b *testing.B) {
+			fastFormat = fast
+			defer func() { fastFormat = true }()
+			vm := New(Options{})
+			defer vm.Close()
+			env, err := vm.Load(mustChunk(b, src), nil)
+			if err != nil {
+				b.Fatal(err)
+			}
+			f := env.Func("title")
+			ev := newEvent(b, ctEvent)
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				v, err := vm.Call(f, vm.NewEvent(ev, nil))
+				if err != nil || v.String() != "IAM user alice called cloudtrail.amazonaws.com:StopLogging" {
+					b.Fatalf("%v %v", v, err)
+				}
+			}
+		})
+	}
+}
