@@ -107,6 +107,35 @@ func stmtParts(st ast.Stmt, expr func(ast.Expr), block func([]ast.Stmt)) {
 	}
 }
 
+// walkAll visits every statement and expression of stmts, function bodies
+// included. stmt, when not nil, sees each statement before its parts; expr
+// sees each expression and returns true when it has dealt with it
+// (visiting what it wants of its parts through walk), false to let walkAll
+// go on into its parts.
+func walkAll(stmts []ast.Stmt, stmt func(ast.Stmt), expr func(e ast.Expr, walk func(ast.Expr)) bool) {
+	var walk func(ast.Expr)
+	var block func([]ast.Stmt)
+	walk = func(e ast.Expr) {
+		if expr(e, walk) {
+			return
+		}
+		if f, ok := e.(*ast.FunctionExpr); ok {
+			block(f.Stmts)
+			return
+		}
+		subExprs(e, walk)
+	}
+	block = func(ss []ast.Stmt) {
+		for _, st := range ss {
+			if stmt != nil {
+				stmt(st)
+			}
+			stmtParts(st, walk, block)
+		}
+	}
+	block(stmts)
+}
+
 // eachStmt calls fn for every statement of a body, nested blocks included,
 // function bodies not.
 func eachStmt(stmts []ast.Stmt, fn func(ast.Stmt)) {

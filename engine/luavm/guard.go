@@ -764,41 +764,30 @@ func truthyConstant(e ast.Expr) bool {
 // indexed for writing, passed or returned.
 func onlyIndexed(stmts []ast.Stmt, name string) bool {
 	ok := true
-	var expr func(e ast.Expr)
-	var block func(ss []ast.Stmt)
-	expr = func(e ast.Expr) {
-		switch x := e.(type) {
-		case *ast.IdentExpr:
-			if x.Value == name {
-				ok = false
-			}
-			return
-		case *ast.AttrGetExpr:
-			if id, isID := x.Object.(*ast.IdentExpr); isID && id.Value == name {
-				expr(x.Key) // name[k]: a read
-				return
-			}
-		case *ast.FunctionExpr:
-			block(x.Stmts)
-			return
-		}
-		subExprs(e, expr)
-	}
-	block = func(ss []ast.Stmt) {
-		for _, st := range ss {
-			if a, isAssign := st.(*ast.AssignStmt); isAssign {
-				for _, l := range a.Lhs {
-					if t, isIdx := l.(*ast.AttrGetExpr); isIdx {
-						if id, isID := t.Object.(*ast.IdentExpr); isID && id.Value == name {
-							ok = false // name[k] = v
-						}
+	stmt := func(st ast.Stmt) {
+		if a, isAssign := st.(*ast.AssignStmt); isAssign {
+			for _, l := range a.Lhs {
+				if t, isIdx := l.(*ast.AttrGetExpr); isIdx {
+					if id, isID := t.Object.(*ast.IdentExpr); isID && id.Value == name {
+						ok = false // name[k] = v
 					}
 				}
 			}
-			stmtParts(st, expr, block)
 		}
 	}
-	block(stmts)
+	walkAll(stmts, stmt, func(e ast.Expr, walk func(ast.Expr)) bool {
+		switch x := e.(type) {
+		case *ast.IdentExpr:
+			ok = ok && x.Value != name
+			return true
+		case *ast.AttrGetExpr:
+			if id, isID := x.Object.(*ast.IdentExpr); isID && id.Value == name {
+				walk(x.Key) // name[k]: a read
+				return true
+			}
+		}
+		return false
+	})
 	return ok
 }
 

@@ -337,42 +337,30 @@ func stringFields(t *ast.TableExpr) ([]string, bool) {
 // declaration, only as the first argument of match.literals/patterns.
 func usedOnlyAsMatcherArg(stmts []ast.Stmt, name string) bool {
 	ok := true
-	var expr func(e ast.Expr)
-	var block func(ss []ast.Stmt)
-	expr = func(e ast.Expr) {
+	expr := func(e ast.Expr, walk func(ast.Expr)) bool {
 		switch x := e.(type) {
 		case *ast.IdentExpr:
-			if x.Value == name {
-				ok = false
-			}
-			return
+			ok = ok && x.Value != name
+			return true
 		case *ast.FuncCallExpr:
 			if fn, isAttr := x.Func.(*ast.AttrGetExpr); isAttr && len(x.Args) > 0 {
 				if mod, isID := fn.Object.(*ast.IdentExpr); isID && mod.Value == "match" {
 					if id, isID := x.Args[0].(*ast.IdentExpr); isID && id.Value == name {
 						for _, a := range x.Args[1:] {
-							expr(a)
+							walk(a)
 						}
-						return
+						return true
 					}
 				}
 			}
-		case *ast.FunctionExpr:
-			block(x.Stmts)
-			return
 		}
-		subExprs(e, expr)
-	}
-	block = func(ss []ast.Stmt) {
-		for _, st := range ss {
-			stmtParts(st, expr, block)
-		}
+		return false
 	}
 	for _, st := range stmts {
 		if s, isLocal := st.(*ast.LocalAssignStmt); isLocal && len(s.Names) == 1 && s.Names[0] == name {
 			continue // the declaration itself
 		}
-		block([]ast.Stmt{st})
+		walkAll([]ast.Stmt{st}, nil, expr)
 	}
 	return ok
 }
@@ -559,33 +547,20 @@ func mayUnescape(s string) bool {
 // anywhere in the chunk, function bodies included.
 func assignedAnywhere(stmts []ast.Stmt, name string) bool {
 	found := false
-	var expr func(e ast.Expr)
-	var block func(ss []ast.Stmt)
-	expr = func(e ast.Expr) {
-		if f, ok := e.(*ast.FunctionExpr); ok {
-			block(f.Stmts)
-			return
-		}
-		subExprs(e, expr)
-	}
-	block = func(ss []ast.Stmt) {
-		for _, st := range ss {
-			if a, ok := st.(*ast.AssignStmt); ok {
-				for _, l := range a.Lhs {
-					if id, ok := l.(*ast.IdentExpr); ok && id.Value == name {
-						found = true
-					}
-				}
-			}
-			if f, ok := st.(*ast.FuncDefStmt); ok {
-				if id, ok := f.Name.Func.(*ast.IdentExpr); ok && id.Value == name {
+	walkAll(stmts, func(st ast.Stmt) {
+		if a, ok := st.(*ast.AssignStmt); ok {
+			for _, l := range a.Lhs {
+				if id, ok := l.(*ast.IdentExpr); ok && id.Value == name {
 					found = true
 				}
 			}
-			stmtParts(st, expr, block)
 		}
-	}
-	block(stmts)
+		if f, ok := st.(*ast.FuncDefStmt); ok {
+			if id, ok := f.Name.Func.(*ast.IdentExpr); ok && id.Value == name {
+				found = true
+			}
+		}
+	}, func(ast.Expr, func(ast.Expr)) bool { return false })
 	return found
 }
 
