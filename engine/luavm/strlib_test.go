@@ -241,30 +241,9 @@ func TestConcatSemantics(t *testing.T) {
 // BenchmarkConcat is a title-like .. chain on one event: gopher-lua's own
 // CONCAT instruction against the charged call it is rewritten to.
 func BenchmarkConcat(b *testing.B) {
-	src := `function title(e) return "CloudTrail " .. e.eventName .. " by " .. e.userIdentity.userName .. " in " .. e.awsRegion end`
-	for _, rewrite := range []bool{false, true} {
-		name := map[bool]string{false: "instruction", true: "charged-call"}[rewrite]
-		b.Run(name, func(b *testing.B) {
-			rewriteConcats = rewrite
-			defer func() { rewriteConcats = true }()
-			vm := New(Options{})
-			defer vm.Close()
-			env, err := vm.Load(mustChunk(b, src), nil)
-			if err != nil {
-				b.Fatal(err)
-			}
-			f := env.Func("title")
-			ev := newEvent(b, ctEvent)
-			b.ReportAllocs()
-			b.ResetTimer()
-			for i := 0; i < b.N; i++ {
-				v, err := vm.Call(f, vm.NewEvent(ev, nil))
-				if err != nil || v.String() != "CloudTrail StopLogging by alice in us-east-1" {
-					b.Fatal(v, err)
-				}
-			}
-		})
-	}
+	benchTitle(b, &rewriteConcats, "instruction", "charged-call",
+		`function title(e) return "CloudTrail " .. e.eventName .. " by " .. e.userIdentity.userName .. " in " .. e.awsRegion end`,
+		"CloudTrail StopLogging by alice in us-east-1")
 }
 
 // BenchmarkFormat is a title-like string.format of three %s on one event:
@@ -272,12 +251,19 @@ func BenchmarkConcat(b *testing.B) {
 // %s/%d case in Go (TestFormatAgreesWithGopherLua holds them to the same
 // text).
 func BenchmarkFormat(b *testing.B) {
-	src := `function title(e) return string.format("IAM user %s called %s:%s", e.userIdentity.userName, e.eventSource, e.eventName) end`
-	for _, fast := range []bool{false, true} {
-		name := map[bool]string{false: "gopher-lua", true: "plainFormat"}[fast]
+	benchTitle(b, &fastFormat, "gopher-lua", "plainFormat",
+		`function title(e) return string.format("IAM user %s called %s:%s", e.userIdentity.userName, e.eventSource, e.eventName) end`,
+		"IAM user alice called cloudtrail.amazonaws.com:StopLogging")
+}
+
+// benchTitle times src's title(event) with the switch *on off (named off)
+// and on (named on), checking it returns want; the switch is left on.
+func benchTitle(b *testing.B, on *bool, off, onName, src, want string) {
+	for _, v := range []bool{false, true} {
+		name := map[bool]string{false: off, true: onName}[v]
 		b.Run(name, func(b *testing.B) {
-			fastFormat = fast
-			defer func() { fastFormat = true }()
+			*on = v
+			defer func() { *on = true }()
 			vm := New(Options{})
 			defer vm.Close()
 			env, err := vm.Load(mustChunk(b, src), nil)
@@ -289,9 +275,9 @@ func BenchmarkFormat(b *testing.B) {
 			b.ReportAllocs()
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
-				v, err := vm.Call(f, vm.NewEvent(ev, nil))
-				if err != nil || v.String() != "IAM user alice called cloudtrail.amazonaws.com:StopLogging" {
-					b.Fatalf("%v %v", v, err)
+				got, err := vm.Call(f, vm.NewEvent(ev, nil))
+				if err != nil || got.String() != want {
+					b.Fatalf("%v %v", got, err)
 				}
 			}
 		})
