@@ -560,3 +560,71 @@ func TestHeldSameAsSorted(t *testing.T) {
 		t.Fatalf("ages holds %d items for %d keys", len(rs.ages.items), len(rs.entries))
 	}
 }
+
+const countGroup = `AnalysisType: correlation_rule
+RuleID: Group.Many
+Severity: Medium
+Detection:
+  - Group:
+      - ID: many
+        RuleID: A
+        MinMatchCount: 30
+      - ID: then
+        RuleID: B
+    MatchCriteria:
+      user:
+        - GroupID: many
+          Match: user
+        - GroupID: then
+          Match: user
+    LookbackWindowMinutes: 60
+`
+
+// A count of 30 fires with a chain and an object that list the first and
+// last ten of its matches, the tenth saying how many were left out, and
+// the counts of every step.
+func TestLongChainShowsItsEnds(t *testing.T) {
+	set := tree(t, with(rules(), map[string]string{"corr/many.yml": countGroup}))
+	var ins []*Input
+	for i := 0; i < 30; i++ {
+		ins = append(ins, match("A", float64(i), "bob"))
+	}
+	ins = append(ins, match("B", 31, "bob"))
+	r := newRun(t, set, Options{}).feed(ins...).flush()
+	if len(r.alerts) != 1 {
+		t.Fatalf("got %d alerts, want 1", len(r.alerts))
+	}
+	a := r.alerts[0]
+	if len(a.Chain) != 21 {
+		t.Fatalf("chain of %d links, want 20 of many and the one of then", len(a.Chain))
+	}
+	for i, l := range a.Chain {
+		want := 0
+		if i == 9 {
+			want = 10
+		}
+		if l.Omitted != want {
+			t.Errorf("link %d (%s) omits %d after it, want %d", i, l.RowID, l.Omitted, want)
+		}
+	}
+	if a.Chain[9].RowID != "A-9-bob" || a.Chain[10].RowID != "A-20-bob" || a.Chain[20].RowID != "B-31-bob" {
+		t.Errorf("chain ends %s %s %s", a.Chain[9].RowID, a.Chain[10].RowID, a.Chain[20].RowID)
+	}
+	if len(a.Samples) == 0 {
+		t.Fatal("no sample")
+	}
+	s := string(a.Samples[0])
+	if !strings.Contains(s, `"counts":{"many":30,"then":1}`) || strings.Count(s, `"omitted_after":10`) != 2 || strings.Contains(s, "A-15-bob") {
+		t.Errorf("correlation object %s", s)
+	}
+	// Twenty matches are listed whole.
+	ins = ins[:0]
+	for i := 0; i < 20; i++ {
+		ins = append(ins, match("A", float64(i), "eve"))
+	}
+	set = tree(t, with(rules(), map[string]string{"corr/many.yml": strings.Replace(countGroup, "30", "20", 1)}))
+	r = newRun(t, set, Options{}).feed(append(ins, match("B", 21, "eve"))...).flush()
+	if len(r.alerts) != 1 || len(r.alerts[0].Chain) != 21 || strings.Contains(string(r.alerts[0].Samples[0]), "counts") {
+		t.Fatalf("twenty matches: %d alerts", len(r.alerts))
+	}
+}

@@ -62,6 +62,10 @@ type ChainLink struct {
 	RowID   string    `json:"p_row_id"`
 	LogType string    `json:"p_log_type,omitempty"`
 	Title   string    `json:"title,omitempty"`
+	// Omitted counts the matches of the same step left out of the chain
+	// right after this one: a step of more than 20 matches (a count
+	// reached) shows its first and last ten.
+	Omitted int `json:"omitted_after,omitempty"`
 }
 
 // AlertID is the deterministic id of an alert group.
