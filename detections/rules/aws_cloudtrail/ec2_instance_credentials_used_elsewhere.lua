@@ -5,10 +5,12 @@ local aws = require("aws")
 -- and penetration-testing distributions. Windows is not listed: Windows
 -- Server instances report "Windows/10".
 -- Matched on the user agent in any case, as plain substrings, in one pass;
--- FOREIGN_NAMES are their names, in the same order. Constants, so that
+-- FOREIGN_NAMES are their names, in the same order. macOS is "Darwin/23.4.0"
+-- in the older user agents and "os/macos#23.6.0" in the current SDKs' (AWS
+-- CLI v2, Botocore and the others that write ua/2.0). Constants, so that
 -- the test opening rule() is checked in Go (a guard).
-local FOREIGN_TEXTS = { "darwin/", "kali", "parrot", "pentoo" }
-local FOREIGN_NAMES = { "macOS", "Kali Linux", "Parrot OS", "Pentoo" }
+local FOREIGN_TEXTS = { "darwin/", "os/macos#", "kali", "parrot", "pentoo" }
+local FOREIGN_NAMES = { "macOS", "macOS", "Kali Linux", "Parrot OS", "Pentoo" }
 local FOREIGN = match.literals(FOREIGN_TEXTS, { ignore_case = true })
 
 local function foreign_client(event)
