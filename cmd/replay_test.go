@@ -130,7 +130,7 @@ func TestReplayLakeIdempotent(t *testing.T) {
 		// not restarted); bob's broken source feeds both too, and takes
 		// them along, the correlation alert included.
 		if got := query("SELECT rule_id, dedup FROM alerts ORDER BY ALL"); got != "rule_id,dedup\n"+
-			"AWS.CloudTrail.Stopped,123456789012:trail-alice\nAWS.CloudTrail.Stopped.NotRestarted,trail-alice" {
+			"AWS.CloudTrail.Stopped,123456789012:trail-alice\nAWS.CloudTrail.Stopped.NotRestarted,\"123456789012, trail-alice\"" {
 			t.Errorf("round %d: alerts %q", round, got)
 		}
 		if got := count("rule_matches"); got != "n\n40" { // AWS.CloudTrail.Stopped and AWS.IAM.UserActivity
@@ -149,7 +149,7 @@ func TestReplayLakeIdempotent(t *testing.T) {
 		}
 		if got := query("SELECT rule_id, dedup FROM alerts ORDER BY ALL"); got != "rule_id,dedup\n"+
 			"AWS.CloudTrail.Stopped,123456789012:trail-alice\nAWS.CloudTrail.Stopped,123456789012:trail-bob\n"+
-			"AWS.CloudTrail.Stopped.NotRestarted,trail-alice\nAWS.CloudTrail.Stopped.NotRestarted,trail-bob" {
+			"AWS.CloudTrail.Stopped.NotRestarted,\"123456789012, trail-alice\"\nAWS.CloudTrail.Stopped.NotRestarted,\"123456789012, trail-bob\"" {
 			t.Errorf("round %d: alerts %q", round, got)
 		}
 		if got := count("rule_matches"); got != "n\n6040" {
