@@ -158,10 +158,11 @@ type EvalOptions struct {
 	// scan sets it to each resource's capture time.
 	Now func() time.Time
 	// Fields, when set, says which auxiliary functions to run on a match
-	// of d (asked once per detection); nil runs them all. A replay runs
-	// on a signal's matches (CreateAlert: false) only the functions
-	// something reads: the lake's rule_matches rows (title, dedup,
-	// severity), a correlation (title, dedup, alert_context). A field
+	// of d (asked once per detection, and again by SetFields); nil runs
+	// them all. Replay and serve run on a signal's matches (CreateAlert:
+	// false) only the functions something reads (SignalFields): the
+	// lake's rule_matches rows (title, dedup, severity), a correlation
+	// (title, dedup, alert_context). A field
 	// left out keeps its default (title: DisplayName or RuleID; dedup: the
 	// title or GroupBy; severity: the spec's), and its function's errors
 	// go unseen.
