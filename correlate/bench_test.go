@@ -172,7 +172,7 @@ func heldOps(stream []*rec, insert func(*rec), expire func(time.Time)) {
 }
 
 func newHeldRule() (*ruleState, *Engine) {
-	rs := &ruleState{c: &engine.Correlation{Lookback: time.Hour}, entries: map[entryKey]*entry{}, lru: newLRU(),
+	rs := &ruleState{c: &engine.Correlation{Lookback: time.Hour}, lru: newLRU(),
 		fired: map[string]span{}, perKey: DefaultMaxPerKey, maxHeld: DefaultMaxHeld}
 	return rs, &Engine{opts: Options{MaxKeys: DefaultMaxKeys}}
 }

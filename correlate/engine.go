@@ -198,7 +198,7 @@ func compile(d *engine.Detection) (*ruleState, error) {
 	if c == nil {
 		return nil, fmt.Errorf("not a correlation rule")
 	}
-	rs := &ruleState{d: d, c: c, byRule: map[string][]int{}, entries: map[entryKey]*entry{}, lru: newLRU(), fired: map[string]span{}, waiting: map[pendingKey]struct{}{}}
+	rs := &ruleState{d: d, c: c, byRule: map[string][]int{}, lru: newLRU(), fired: map[string]span{}, waiting: map[pendingKey]struct{}{}}
 	ref := func(s string) (engine.FieldRef, error) {
 		f, err := engine.ParseFieldRef(s)
 		if err != nil {
@@ -272,7 +272,7 @@ func (e *Engine) Adopt(olds ...*Engine) {
 				rs.entries, rs.lru, rs.ages, rs.pending, rs.waiting, rs.fired, rs.stats, rs.expired = o.entries, o.lru, o.ages, o.pending, o.waiting, o.fired, o.stats, o.expired
 				// The old rule is left empty: its Flush decides nothing
 				// that moved here.
-				old.rules[j] = &ruleState{d: o.d, c: o.c, byRule: o.byRule, entries: map[entryKey]*entry{}, lru: newLRU(), fired: map[string]span{}, waiting: map[pendingKey]struct{}{}}
+				old.rules[j] = &ruleState{d: o.d, c: o.c, byRule: o.byRule, lru: newLRU(), fired: map[string]span{}, waiting: map[pendingKey]struct{}{}}
 			}
 		}
 	}

@@ -531,8 +531,8 @@ func TestHeldSameAsSorted(t *testing.T) {
 	s := newSortedState(600, 8, 3000)
 	check := func(when string) {
 		t.Helper()
-		if len(rs.entries) != len(s.entries) || rs.stats.Held != s.held {
-			t.Fatalf("%s: %d keys, %d held; sorted: %d keys, %d held", when, len(rs.entries), rs.stats.Held, len(s.entries), s.held)
+		if rs.entries.len() != len(s.entries) || rs.stats.Held != s.held {
+			t.Fatalf("%s: %d keys, %d held; sorted: %d keys, %d held", when, rs.entries.len(), rs.stats.Held, len(s.entries), s.held)
 		}
 		for k, en := range s.entries {
 			if got := rs.list(k.step, k.out, k.key); !slices.Equal(got, en.recs) {
@@ -556,8 +556,8 @@ func TestHeldSameAsSorted(t *testing.T) {
 	if expiries < 10 || rs.stats.DroppedKeys == 0 || rs.stats.DroppedMatch == 0 {
 		t.Fatalf("the stream should expire and hit the caps: %d expiries, %+v", expiries, rs.stats)
 	}
-	if len(rs.ages.items) > 2*len(rs.entries)+1024 {
-		t.Fatalf("ages holds %d items for %d keys", len(rs.ages.items), len(rs.entries))
+	if len(rs.ages.items) > 2*rs.entries.len()+1024 {
+		t.Fatalf("ages holds %d items for %d keys", len(rs.ages.items), rs.entries.len())
 	}
 }
 

@@ -19,6 +19,7 @@ type rec struct {
 	*matchData
 	in, out []string // key strings: incoming / outgoing transition (sequence), key (group)
 	val     string   // the distinct field's value (Sigma value_count)
+	size    int32    // recBytes, once computed (0: not yet)
 }
 
 // matchData is one rule match as the correlations keep it.
@@ -52,9 +53,10 @@ type entryKey struct {
 // moving head (the per-key cap, expiry), so neither moves the others;
 // the live part is moved down only when an append would grow buf.
 type entry struct {
-	k    entryKey
-	buf  []*rec
-	head int
+	k     entryKey
+	buf   []*rec
+	head  int
+	bytes int64 // the recBytes of its live matches
 	// prev and next link the entries in their rule's LRU ring
 	// (ruleState.lru, the sentinel): nil once the entry is dropped.
 	prev, next *entry
@@ -111,6 +113,9 @@ func (en *entry) add(i int, r *rec) {
 
 // trim drops the n oldest matches.
 func (en *entry) trim(n int) {
+	for _, r := range en.buf[en.head : en.head+n] {
+		en.bytes -= r.bytes()
+	}
 	clear(en.buf[en.head : en.head+n])
 	en.head += n
 	if en.head == len(en.buf) {
@@ -234,7 +239,7 @@ type ruleState struct {
 	// a step that counts more; maxHeld the cap on matches held in all.
 	perKey, maxHeld int
 
-	entries map[entryKey]*entry
+	entries entries
 	lru     *entry // the LRU ring's sentinel: most recently touched next
 	ages    ages   // the entries, by their oldest match
 	pending pendingHeap
@@ -275,6 +280,61 @@ const (
 	firedOverhead = 64
 )
 
+// entries are a rule's entries by key: a map of key strings per step
+// and side (a string-keyed map is the runtime's fast case; entryKey, a
+// struct, hashed field by field, cost twice as much a lookup).
+type entries struct {
+	m []map[string]*entry // by 2*step+side
+	n int
+}
+
+func (es *entries) slot(k entryKey) int {
+	i := 2 * k.step
+	if k.out {
+		i++
+	}
+	return i
+}
+
+func (es *entries) get(k entryKey) (*entry, bool) {
+	if i := es.slot(k); i < len(es.m) && es.m[i] != nil {
+		en, ok := es.m[i][k.key]
+		return en, ok
+	}
+	return nil, false
+}
+
+func (es *entries) put(en *entry) {
+	i := es.slot(en.k)
+	for len(es.m) <= i {
+		es.m = append(es.m, nil)
+	}
+	if es.m[i] == nil {
+		es.m[i] = map[string]*entry{}
+	}
+	es.m[i][en.k.key] = en
+	es.n++
+}
+
+func (es *entries) del(k entryKey) {
+	i := es.slot(k)
+	if _, ok := es.m[i][k.key]; ok {
+		delete(es.m[i], k.key)
+		es.n--
+	}
+}
+
+// len is the number of entries.
+func (es *entries) len() int { return es.n }
+
+// bytes is recBytes(r), computed once.
+func (r *rec) bytes() int64 {
+	if r.size == 0 {
+		r.size = int32(recBytes(r))
+	}
+	return int64(r.size)
+}
+
 // recBytes estimates what a held match costs (its reference included).
 func recBytes(r *rec) int64 {
 	n := recOverhead + len(r.rowID) + len(r.title) + len(r.dedup) + len(r.ctx) + len(r.val) + len(r.src)
@@ -288,19 +348,19 @@ func recBytes(r *rec) int64 {
 }
 
 func (rs *ruleState) touch(k entryKey, now *Engine) *entry {
-	if en, ok := rs.entries[k]; ok {
+	if en, ok := rs.entries.get(k); ok {
 		rs.lruFront(en)
 		return en
 	}
 	en := &entry{k: k}
 	rs.lruFront(en)
-	rs.entries[k] = en
+	rs.entries.put(en)
 	rs.stats.StateBytes += entryOverhead + int64(len(k.key))
-	if len(rs.entries) > now.opts.MaxKeys {
+	if rs.entries.len() > now.opts.MaxKeys {
 		rs.drop(rs.lruBack())
 		rs.stats.DroppedKeys++
 	}
-	rs.stats.OpenKeys = len(rs.entries)
+	rs.stats.OpenKeys = rs.entries.len()
 	rs.stats.PeakKeys = max(rs.stats.PeakKeys, rs.stats.OpenKeys)
 	return en
 }
@@ -308,13 +368,10 @@ func (rs *ruleState) touch(k entryKey, now *Engine) *entry {
 func (rs *ruleState) drop(en *entry) {
 	en.prev.next, en.next.prev = en.next, en.prev
 	en.prev, en.next = nil, nil // its items in ages are stale
-	delete(rs.entries, en.k)
+	rs.entries.del(en.k)
 	rs.stats.Held -= len(en.recs())
-	rs.stats.StateBytes -= entryOverhead + int64(len(en.k.key))
-	for _, r := range en.recs() {
-		rs.stats.StateBytes -= recBytes(r)
-	}
-	rs.stats.OpenKeys = len(rs.entries)
+	rs.stats.StateBytes -= entryOverhead + int64(len(en.k.key)) + en.bytes
+	rs.stats.OpenKeys = rs.entries.len()
 }
 
 // insert adds r to an entry, in time order, within the per-key cap and
@@ -332,13 +389,14 @@ func (rs *ruleState) insert(en *entry, r *rec, maxPer int) {
 	// it comes up.)
 	if i == 0 {
 		rs.ages.push(en)
-		rs.ages.compact(len(rs.entries))
+		rs.ages.compact(rs.entries.len())
 	}
 	rs.stats.Held++
-	rs.stats.StateBytes += recBytes(r)
+	en.bytes += r.bytes()
+	rs.stats.StateBytes += r.bytes()
 	rs.stats.PeakStateBytes = max(rs.stats.PeakStateBytes, rs.stats.StateBytes)
 	if len(en.buf)-en.head > maxPer {
-		rs.stats.StateBytes -= recBytes(en.buf[en.head])
+		rs.stats.StateBytes -= en.buf[en.head].bytes()
 		en.trim(1)
 		rs.stats.Held--
 		rs.stats.DroppedMatch++
@@ -361,7 +419,7 @@ func within(l []*rec, from, to time.Time) []*rec {
 }
 
 func (rs *ruleState) list(step int, out bool, key string) []*rec {
-	if en, ok := rs.entries[entryKey{step, out, key}]; ok {
+	if en, ok := rs.entries.get(entryKey{step, out, key}); ok {
 		return en.recs()
 	}
 	return nil
@@ -428,14 +486,13 @@ func (rs *ruleState) expire(horizon time.Time) {
 			rs.drop(en)
 			continue
 		}
-		for _, r := range recs[:n] {
-			rs.stats.StateBytes -= recBytes(r)
-		}
-		rs.stats.Held -= n
+		before := en.bytes
 		en.trim(n)
+		rs.stats.StateBytes -= before - en.bytes
+		rs.stats.Held -= n
 		rs.ages.push(en)
 	}
-	rs.ages.compact(len(rs.entries))
+	rs.ages.compact(rs.entries.len())
 }
 
 // keys computes the key strings of a match for a list of field pairs'
