@@ -171,10 +171,8 @@ func heldOps(stream []*rec, insert func(*rec), expire func(time.Time)) {
 	}
 }
 
-func newHeldRule() (*ruleState, *Engine) {
-	rs := &ruleState{c: &engine.Correlation{Lookback: time.Hour}, lru: newLRU(),
-		fired: map[string]span{}, perKey: DefaultMaxPerKey, maxHeld: DefaultMaxHeld}
-	return rs, &Engine{opts: Options{MaxKeys: DefaultMaxKeys}}
+func newHeldPool() *pool {
+	return &pool{lookback: time.Hour, lru: newLRU(), perKey: DefaultMaxPerKey, maxHeld: DefaultMaxHeld, maxKeys: DefaultMaxKeys}
 }
 
 // BenchmarkHeld compares, paired, how a rule holds a busy rule's matches:
@@ -194,9 +192,64 @@ func BenchmarkHeld(b *testing.B) {
 	b.Run("deque", func(b *testing.B) {
 		b.ReportAllocs()
 		for i := 0; i < b.N; i += len(stream) {
-			rs, e := newHeldRule()
+			p := newHeldPool()
 			n := min(len(stream), b.N-i)
-			heldOps(stream[:n], func(r *rec) { rs.insert(rs.touch(entryKey{0, false, r.in[0]}, e), r, rs.perKey) }, rs.expire)
+			heldOps(stream[:n], func(r *rec) { p.insert(p.touch(entryKey{0, false, r.in[0]}), r, p.perKey) }, p.expire)
 		}
 	})
+}
+
+// BenchmarkSharedSignal is n correlation rules that each take a rare
+// rule's matches and then a busy one's, the same busy rule on the same
+// key for all (six matches in seven are the busy rule's): the steps share
+// one pool (pool.go), so a busy match is held once whatever n. One op is
+// one match added; compare n=1 and n=10.
+func BenchmarkSharedSignal(b *testing.B) {
+	for _, n := range []int{1, 10} {
+		b.Run(fmt.Sprintf("rules=%d", n), func(b *testing.B) {
+			ids := []string{"Busy"}
+			files := map[string]string{}
+			for i := 0; i < n; i++ {
+				ids = append(ids, fmt.Sprintf("Rare%d", i))
+				files[fmt.Sprintf("corr/c%d.yml", i)] = fmt.Sprintf(`AnalysisType: correlation_rule
+RuleID: Bench.Shared.%d
+Severity: High
+Detection:
+  - Sequence:
+      - {ID: rare, RuleID: Rare%d}
+      - {ID: busy, RuleID: Busy}
+    Transitions:
+      - {ID: rare then busy, From: rare, To: busy, WithinTimeFrameMinutes: 10, Match: [{On: user}]}
+    LookbackWindowMinutes: 30
+`, i, i)
+			}
+			set := tree(b, with(benchRules(ids), files))
+			ins := benchStream(6000, "Busy")
+			for i, in := range ins {
+				if i%7 == 0 {
+					in.RuleID = fmt.Sprintf("Rare%d", (i/7)%n)
+				}
+			}
+			fired := 0
+			eng, err := New(Options{Set: set, Rules: correlationRules(set), Emit: func(*engine.Alert) { fired++ }})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer eng.Close()
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				in := ins[i%len(ins)]
+				in.Time = t0.Add(time.Duration(i) * time.Second)
+				in.Event.Time = in.Time
+				eng.Observe(in.Time)
+				eng.Add(in)
+			}
+			eng.Flush()
+			b.StopTimer()
+			st := eng.Totals()
+			b.ReportMetric(float64(st.Firings), "firings")
+			b.ReportMetric(float64(st.Held), "held_at_end")
+		})
+	}
 }

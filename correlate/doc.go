@@ -27,14 +27,21 @@
 // a while (Engine.AdvanceTo). Held matches expire once the watermark has
 // passed them by the lookback window plus the lateness.
 //
-// Bounds: per correlation rule at most Options.MaxKeys open keys (an LRU:
-// the least recently touched key is dropped, and counted) and at most
-// MaxPerKey matches a key (the oldest go first). Stats reports both.
+// Pools: a step's matches are held in a pool (pool.go), shared by the
+// steps of every rule that take the same rules' matches on the same key
+// fields, so a busy signal named by ten rules is held once
+// (BenchmarkSharedSignal). What a rule owns is only its chains waiting
+// for an absence window and when each key fired.
+//
+// Bounds: per pool at most Options.MaxKeys open keys (an LRU: the least
+// recently touched key is dropped, and counted), MaxPerKey matches a key
+// (the oldest go first; more for a step that counts more) and MaxHeld in
+// all. Stats reports them under the first rule using the pool.
 //
 // How the state is held, for speed (state.go): a match's fields and keys
-// are computed once for every rule and step reading the same fields, and
-// its data (rule, row, title, dedup, context) is one allocation shared by
-// the rules' records. Each step's matches under one key are a slice
+// are computed once for every pool reading the same fields, and its data
+// (rule, row, title, dedup, context) is one allocation shared by the
+// pools' records. Each pool's matches under one key are a slice
 // sorted by time used as a deque: in-order arrivals append, the oldest
 // leave by moving its head, a late arrival is inserted in place, and time
 // ranges are found by binary search. Keys are in an intrusive LRU ring,

@@ -74,12 +74,16 @@ type Engine struct {
 	opts   Options
 	rules  []*ruleState
 	byRule map[string][]*ruleState
-	agg    *engine.Aggregator
-	ev     *engine.Evaluator
-	seq    uint64
-	wm     time.Time // the watermark: the latest event time seen
-	lastWM time.Time // when pending absences and expiry last ran
-	chains map[string][]engine.ChainLink
+	// pools hold the rules' matches (pool.go), in the order of the
+	// rules that first use them.
+	pools    []*pool
+	poolByID map[string]*pool
+	agg      *engine.Aggregator
+	ev       *engine.Evaluator
+	seq      uint64
+	wm       time.Time // the watermark: the latest event time seen
+	lastWM   time.Time // when pending absences and expiry last ran
+	chains   map[string][]engine.ChainLink
 	// sources are the sources of the matches of each alert not yet
 	// emitted (Alert.Sources), by alert ID.
 	sources map[string][]string
@@ -164,25 +168,23 @@ func New(opts Options) (*Engine, error) {
 	case opts.Lateness < 0:
 		opts.Lateness = 0
 	}
-	e := &Engine{opts: opts, byRule: map[string][]*ruleState{}, chains: map[string][]engine.ChainLink{}, sources: map[string][]string{}}
+	e := &Engine{opts: opts, byRule: map[string][]*ruleState{}, chains: map[string][]engine.ChainLink{}, sources: map[string][]string{},
+		poolByID: map[string]*pool{}}
 	for _, d := range opts.Rules {
 		rs, err := compile(d)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", d.ID, err)
 		}
-		rs.perKey, rs.maxHeld = opts.MaxPerKey, opts.MaxHeld
-		rs.inSig = make([]int, len(rs.steps))
 		for i := range rs.steps {
-			rs.inSig[i] = e.fields.sig(rs.inRefs[i], false)
-			if rs.outRefs != nil {
-				rs.outSig = append(rs.outSig, e.fields.sig(rs.outRefs[i], false))
+			id := poolID(rs, i)
+			p, ok := e.poolByID[id]
+			if !ok {
+				p = newPool(id, rs, i, &e.fields, opts)
+				e.poolByID[id] = p
+				e.pools = append(e.pools, p)
 			}
-		}
-		if rs.distinct != nil {
-			rs.distinctSig = e.fields.sig([]engine.FieldRef{*rs.distinct}, true)
-		}
-		for _, s := range rs.steps {
-			rs.perKey = max(rs.perKey, 2*s.MinMatchCount, s.MaxMatchCount+1)
+			p.use(rs, i)
+			rs.pools = append(rs.pools, p)
 		}
 		e.rules = append(e.rules, rs)
 		for id := range rs.byRule {
@@ -198,7 +200,7 @@ func compile(d *engine.Detection) (*ruleState, error) {
 	if c == nil {
 		return nil, fmt.Errorf("not a correlation rule")
 	}
-	rs := &ruleState{d: d, c: c, byRule: map[string][]int{}, lru: newLRU(), fired: map[string]span{}, waiting: map[pendingKey]struct{}{}}
+	rs := &ruleState{d: d, c: c, byRule: map[string][]int{}, fired: map[string]span{}, waiting: map[pendingKey]struct{}{}}
 	ref := func(s string) (engine.FieldRef, error) {
 		f, err := engine.ParseFieldRef(s)
 		if err != nil {
@@ -254,9 +256,11 @@ func compile(d *engine.Detection) (*ruleState, error) {
 
 // Adopt takes over, from engines being replaced (serve's hot swap of the
 // active packs), the state of every rule that is here with the same
-// definition: the matches it holds, its absences waiting for their window,
-// when each key last fired, its counters, and the watermark. Chains in
-// progress then survive an activation that keeps their rule. A rule whose
+// definition: its absences waiting for their window, when each key last
+// fired, its counters, and the watermark; and the matches held by every
+// pool that is here with the same identity (the same rules' matches on
+// the same fields: pool.go), whichever rules use it. Chains in progress
+// then survive an activation that keeps their rule. A rule whose
 // definition changed starts afresh (its keys may mean something else).
 // The old engines must not be used afterwards, but for Flush and Close.
 func (e *Engine) Adopt(olds ...*Engine) {
@@ -264,15 +268,21 @@ func (e *Engine) Adopt(olds ...*Engine) {
 		if old.wm.After(e.wm) {
 			e.wm, e.lastWM = old.wm, old.lastWM
 		}
+		e.seq = max(e.seq, old.seq)
+		for _, p := range e.pools {
+			if o, ok := old.poolByID[p.id]; ok && o.entries.len() > 0 {
+				p.adopt(o)
+			}
+		}
 		for _, rs := range e.rules {
 			for j, o := range old.rules {
 				if o.d.ID != rs.d.ID || !reflect.DeepEqual(o.c, rs.c) {
 					continue
 				}
-				rs.entries, rs.lru, rs.ages, rs.pending, rs.waiting, rs.fired, rs.stats, rs.expired = o.entries, o.lru, o.ages, o.pending, o.waiting, o.fired, o.stats, o.expired
+				rs.pending, rs.waiting, rs.fired, rs.stats, rs.expired = o.pending, o.waiting, o.fired, o.stats, o.expired
 				// The old rule is left empty: its Flush decides nothing
 				// that moved here.
-				old.rules[j] = &ruleState{d: o.d, c: o.c, byRule: o.byRule, lru: newLRU(), fired: map[string]span{}, waiting: map[pendingKey]struct{}{}}
+				old.rules[j] = &ruleState{d: o.d, c: o.c, byRule: o.byRule, pools: o.pools, fired: map[string]span{}, waiting: map[pendingKey]struct{}{}}
 			}
 		}
 	}
@@ -336,59 +346,23 @@ func (e *Engine) Add(in *Input) {
 	if len(rss) == 0 {
 		return
 	}
-	// Keys are computed once a match for every rule and step whose
-	// fields are the same (fields.of), and the match is shared.
+	// Keys are computed once a match for every pool whose fields are
+	// the same (fields.of), the match is held once a pool (pool.take)
+	// and its data shared by the pools.
 	e.fields.gen++
 	var m *matchData
 	for _, rs := range rss {
 		rs.stats.Matches++
 		for _, step := range rs.byRule[in.RuleID] {
-			e.seq++
-			in_ := e.fields.of(rs.inSig[step], rs.inRefs[step], in)
-			var out []string
-			if rs.outRefs != nil {
-				out = e.fields.of(rs.outSig[step], rs.outRefs[step], in)
-			}
-			if in_ == nil || out == nil && rs.outRefs != nil {
+			r := rs.pools[step].take(e, in, &m)
+			if r == nil {
 				continue // no key: this match cannot link
 			}
-			var val string
-			if rs.distinct != nil {
-				vals := e.fields.values(rs.distinctSig, *rs.distinct, in)
-				if len(vals) == 0 {
-					continue
-				}
-				val = vals[0]
-			}
-			if m == nil {
-				m = &matchData{ruleID: in.RuleID, rowID: in.RowID, logType: in.LogType,
-					title: in.Title, dedup: in.Dedup, ctx: in.AlertContext, fresh: in.Fresh, src: in.Source}
-				if m.src == "" && in.Event != nil {
-					m.src = in.Event.SourceFile
-				}
-			}
-			r := &rec{step: step, t: in.Time, seq: e.seq, matchData: m, in: in_, out: out, val: val}
 			if len(rs.c.Sequence) > 0 {
-				e.addSequence(rs, r)
+				e.addSequence(rs, step, r)
 			} else {
-				e.addGroup(rs, r)
+				e.addGroup(rs, step, r)
 			}
-		}
-	}
-}
-
-// hold indexes r under each of its keys.
-func (e *Engine) hold(rs *ruleState, r *rec) {
-	seq := len(rs.c.Sequence) > 0
-	for _, k := range r.in {
-		if seq && r.step == 0 {
-			break // the first step has no incoming key
-		}
-		rs.insert(rs.touch(entryKey{r.step, false, k}, e), r, rs.perKey)
-	}
-	if seq && r.step < len(rs.steps)-1 {
-		for _, k := range r.out {
-			rs.insert(rs.touch(entryKey{r.step, true, k}, e), r, rs.perKey)
 		}
 	}
 }
@@ -398,6 +372,7 @@ func (e *Engine) hold(rs *ruleState, r *rec) {
 func (e *Engine) advance(final bool) {
 	e.lastWM = e.wm
 	cut := e.wm.Add(-e.opts.Lateness)
+	keep := max(e.opts.Lateness, e.opts.Retention)
 	for _, rs := range e.rules {
 		for rs.pending.Len() > 0 {
 			p := rs.pending[0]
@@ -409,12 +384,16 @@ func (e *Engine) advance(final bool) {
 			e.decide(rs, p)
 		}
 		rs.stats.Pending = rs.pending.Len()
-		// Expiry walks every key: it runs once the horizon has moved by an
-		// eighth of the lookback (at least a minute), which holds matches
-		// that much longer at most.
-		if h := e.wm.Add(-max(e.opts.Lateness, e.opts.Retention) - rs.c.Lookback); !final && h.Sub(rs.expired) >= max(time.Minute, rs.c.Lookback/8) {
-			rs.expire(h)
+		// Firings are forgotten once the horizon has moved by an eighth
+		// of the lookback (at least a minute).
+		if h := e.wm.Add(-keep - rs.c.Lookback); !final && h.Sub(rs.expired) >= max(time.Minute, rs.c.Lookback/8) {
+			rs.forget(h)
 			rs.expired = h
+		}
+	}
+	if !final {
+		for _, p := range e.pools {
+			p.advance(e.wm, keep)
 		}
 	}
 }
@@ -434,11 +413,24 @@ func (e *Engine) Close() {
 	}
 }
 
-// Stats returns the counters per correlation rule ID.
+// Stats returns the counters per correlation rule ID: a rule's own, and
+// the state of the pools it owns (a pool shared by several rules counts
+// under the first of them).
 func (e *Engine) Stats() map[string]RuleStats {
 	out := make(map[string]RuleStats, len(e.rules))
 	for _, rs := range e.rules {
 		out[rs.d.ID] = rs.stats
+	}
+	for _, p := range e.pools {
+		s := out[p.owner.d.ID]
+		s.OpenKeys += p.stats.OpenKeys
+		s.PeakKeys += p.stats.PeakKeys
+		s.Held += p.stats.Held
+		s.DroppedKeys += p.stats.DroppedKeys
+		s.DroppedMatch += p.stats.DroppedMatch
+		s.StateBytes += p.stats.StateBytes
+		s.PeakStateBytes += p.stats.PeakStateBytes
+		out[p.owner.d.ID] = s
 	}
 	return out
 }
@@ -446,8 +438,7 @@ func (e *Engine) Stats() map[string]RuleStats {
 // Totals sums the counters of every rule.
 func (e *Engine) Totals() RuleStats {
 	var t RuleStats
-	for _, rs := range e.rules {
-		s := rs.stats
+	for _, s := range e.Stats() {
 		t.Matches += s.Matches
 		t.Firings += s.Firings
 		t.OpenKeys += s.OpenKeys

@@ -490,17 +490,20 @@ func TestAlertSourcesAreThoseOfItsMatches(t *testing.T) {
 	}
 }
 
-// serve's hot swap: a new engine adopts the state of the rules that keep
-// their definition, so a chain in progress completes across the swap; a
-// rule whose definition changed starts afresh.
+// serve's hot swap: a new engine adopts the matches held by the pools
+// that hold the same matches (the same rules, the same key fields) and
+// the state of the rules that keep their definition, so a chain in
+// progress completes across the swap, also when only the rule's windows
+// changed; a rule whose keys changed starts afresh.
 func TestAdoptKeepsChainsAcrossASwap(t *testing.T) {
 	set := tree(t, with(rules(), map[string]string{"corr/seq.yml": seqABC}))
-	changed := tree(t, with(rules(), map[string]string{"corr/seq.yml": strings.Replace(seqABC, "LookbackWindowMinutes: 30", "LookbackWindowMinutes: 40", 1)}))
+	window := tree(t, with(rules(), map[string]string{"corr/seq.yml": strings.Replace(seqABC, "LookbackWindowMinutes: 30", "LookbackWindowMinutes: 40", 1)}))
+	keys := tree(t, with(rules(), map[string]string{"corr/seq.yml": strings.Replace(seqABC, "- On: user", "- On: p_alert_context.who", 1)}))
 	for _, c := range []struct {
 		name  string
 		next  *engine.Set
 		fires bool
-	}{{"same rule", set, true}, {"rule changed", changed, false}} {
+	}{{"same rule", set, true}, {"window changed", window, true}, {"keys changed", keys, false}} {
 		t.Run(c.name, func(t *testing.T) {
 			old := newRun(t, set, Options{})
 			old.feed(match("A", 0, "bob"), match("B", 5, "bob"))
@@ -514,7 +517,7 @@ func TestAdoptKeepsChainsAcrossASwap(t *testing.T) {
 			if fired := len(r.alerts) == 1 && r.alerts[0].Dedup == "bob"; fired != c.fires {
 				t.Errorf("fired %v (%d alerts), want %v", fired, len(r.alerts), c.fires)
 			}
-			if st := r.eng.Stats()["Seq.ABC"]; c.fires && st.Matches != 3 {
+			if st := r.eng.Stats()["Seq.ABC"]; c.next == set && st.Matches != 3 {
 				t.Errorf("counters not carried over: %+v", st)
 			}
 		})
@@ -526,8 +529,8 @@ func TestAdoptKeepsChainsAcrossASwap(t *testing.T) {
 // both hold the same matches under the same keys.
 func TestHeldSameAsSorted(t *testing.T) {
 	stream := heldStream(30000)
-	rs, e := newHeldRule()
-	rs.perKey, rs.maxHeld, e.opts.MaxKeys = 8, 3000, 600 // the caps bite
+	rs := newHeldPool()
+	rs.perKey, rs.maxHeld, rs.maxKeys = 8, 3000, 600 // the caps bite
 	s := newSortedState(600, 8, 3000)
 	check := func(when string) {
 		t.Helper()
@@ -535,14 +538,14 @@ func TestHeldSameAsSorted(t *testing.T) {
 			t.Fatalf("%s: %d keys, %d held; sorted: %d keys, %d held", when, rs.entries.len(), rs.stats.Held, len(s.entries), s.held)
 		}
 		for k, en := range s.entries {
-			if got := rs.list(k.step, k.out, k.key); !slices.Equal(got, en.recs) {
+			if got := rs.list(k.out, k.key); !slices.Equal(got, en.recs) {
 				t.Fatalf("%s: key %q holds %d matches, sorted %d", when, k.key, len(got), len(en.recs))
 			}
 		}
 	}
 	expiries := 0
 	heldOps(stream, func(r *rec) {
-		rs.insert(rs.touch(entryKey{0, false, r.in[0]}, e), r, rs.perKey)
+		rs.insert(rs.touch(entryKey{0, false, r.in[0]}), r, rs.perKey)
 		s.insert(s.touch(entryKey{0, false, r.in[0]}), r)
 		if r.seq%997 == 0 {
 			check(fmt.Sprintf("after match %d", r.seq))
@@ -626,5 +629,49 @@ func TestLongChainShowsItsEnds(t *testing.T) {
 	r = newRun(t, set, Options{}).feed(append(ins, match("B", 21, "eve"))...).flush()
 	if len(r.alerts) != 1 || len(r.alerts[0].Chain) != 21 || strings.Contains(string(r.alerts[0].Samples[0]), "counts") {
 		t.Fatalf("twenty matches: %d alerts", len(r.alerts))
+	}
+}
+
+const rareThenBusy = `AnalysisType: correlation_rule
+RuleID: Seq.RareBusy%d
+Severity: High
+Detection:
+  - Sequence:
+      - {ID: rare, RuleID: A}
+      - {ID: busy, RuleID: B}
+    Transitions:
+      - {ID: rare then busy, From: rare, To: busy, WithinTimeFrameMinutes: 30, Match: [{On: user}]}
+    LookbackWindowMinutes: 60
+`
+
+// Steps that take the same rule's matches on the same fields share a
+// pool: a match is held once however many rules read it, and a busy
+// step's keys, capped in their own pool, do not push a rare step's match
+// out (with one cap per rule, the 20 busy keys below evicted bob's A).
+func TestPoolsShareAndSeparate(t *testing.T) {
+	files := rules()
+	for i := 0; i < 3; i++ {
+		files[fmt.Sprintf("corr/rb%d.yml", i)] = fmt.Sprintf(rareThenBusy, i)
+	}
+	set := tree(t, files)
+	r := newRun(t, set, Options{MaxHeld: 10})
+	if len(r.eng.pools) != 2 {
+		t.Fatalf("%d pools for 3 rules of the same 2 steps, want 2", len(r.eng.pools))
+	}
+	r.feed(match("A", 0, "bob"))
+	for i := 0; i < 20; i++ {
+		r.feed(match("B", 1+float64(i)/10, fmt.Sprintf("user%d", i)))
+	}
+	if st := r.eng.Totals(); st.Held != 1+10 || st.DroppedKeys != 10 {
+		t.Errorf("held %d matches, dropped %d keys; want bob's A and the last 10 B's once, 10 dropped", st.Held, st.DroppedKeys)
+	}
+	r.feed(match("B", 5, "bob")).flush()
+	if len(r.alerts) != 3 {
+		t.Fatalf("got %d alerts, want one a rule", len(r.alerts))
+	}
+	// Counted once, under the first rule that uses the pools.
+	st := r.eng.Stats()
+	if st["Seq.RareBusy0"].Held != 11 || st["Seq.RareBusy1"].Held != 0 || st["Seq.RareBusy2"].Matches != 22 {
+		t.Errorf("stats %+v", st)
 	}
 }

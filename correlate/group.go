@@ -12,10 +12,10 @@ import (
 // until the window after the first match has closed, and fires if none of
 // them matched the key within a window either side of it.
 
-// addGroup holds r and looks for a complete group through it.
-func (e *Engine) addGroup(rs *ruleState, r *rec) {
-	e.hold(rs, r)
-	if rs.steps[r.step].Absence {
+// addGroup looks for a complete group through r, a match of step (held
+// already).
+func (e *Engine) addGroup(rs *ruleState, step int, r *rec) {
+	if rs.steps[step].Absence {
 		return
 	}
 	w := rs.c.Lookback

@@ -21,23 +21,22 @@ type occ struct {
 	first, last time.Time
 }
 
-// addSequence holds r and looks for a chain through it.
-func (e *Engine) addSequence(rs *ruleState, r *rec) {
-	e.hold(rs, r)
+// addSequence looks for a chain through r, a match of step (held already).
+func (e *Engine) addSequence(rs *ruleState, step int, r *rec) {
 	n := len(rs.steps)
 	absent := rs.c.IsAbsenceLast()
-	if absent && r.step == n-1 {
+	if absent && step == n-1 {
 		return // decided when a pending window closes
 	}
 	end := n - 1
 	if absent {
 		end = n - 2
 	}
-	for _, o := range e.occurrences(rs, r) {
+	for _, o := range e.occurrences(rs, step, r) {
 		var back []link
-		if r.step > 0 {
+		if step > 0 {
 			var ok bool
-			back, ok = e.backward(rs, r.step-1, o.recs[0].in, o.first)
+			back, ok = e.backward(rs, step-1, o.recs[0].in, o.first)
 			if !ok {
 				continue
 			}
@@ -45,16 +44,16 @@ func (e *Engine) addSequence(rs *ruleState, r *rec) {
 		var fwd []link
 		var lastOut []string
 		lastT := o.last
-		if r.step < end {
+		if step < end {
 			var ok bool
-			fwd, lastOut, lastT, ok = e.forward(rs, r.step+1, end, o.recs[len(o.recs)-1].out, o.last)
+			fwd, lastOut, lastT, ok = e.forward(rs, step+1, end, o.recs[len(o.recs)-1].out, o.last)
 			if !ok {
 				continue
 			}
 		} else {
 			lastOut = o.recs[len(o.recs)-1].out
 		}
-		chain := append(back, stepLinks(rs, r.step, o.recs)...)
+		chain := append(back, stepLinks(rs, step, o.recs)...)
 		chain = append(chain, fwd...)
 		start := chain[0].r.t
 		for _, l := range chain {
@@ -117,8 +116,8 @@ func contains(l []string, s string) bool {
 
 // occurrences are the ways r can make its step happen: r alone, or r
 // among MinMatchCount matches with the same keys within the lookback.
-func (e *Engine) occurrences(rs *ruleState, r *rec) []occ {
-	min := rs.steps[r.step].MinMatchCount
+func (e *Engine) occurrences(rs *ruleState, step int, r *rec) []occ {
+	min := rs.steps[step].MinMatchCount
 	if min <= 1 {
 		// r alone: in scratch, as most arrivals make no chain (a chain
 		// copies what it keeps).
@@ -128,10 +127,10 @@ func (e *Engine) occurrences(rs *ruleState, r *rec) []occ {
 	}
 	var same []*rec
 	var src []*rec
-	if r.step < len(rs.steps)-1 {
-		src = rs.list(r.step, true, r.out[0])
+	if step < len(rs.steps)-1 {
+		src = rs.list(step, true, r.out[0])
 	} else {
-		src = rs.list(r.step, false, r.in[0])
+		src = rs.list(step, false, r.in[0])
 	}
 	for _, x := range src {
 		if sameKeys(x, r) {

@@ -9,13 +9,12 @@ import (
 	"panther/engine"
 )
 
-// rec is one rule match held for a correlation rule: a step of it, under
-// its keys. What the match says is shared by every rule and step taking
-// it (one allocation a match, not one a rule).
+// rec is one rule match held in a pool (below), under its keys, for the
+// steps of every rule that take it. What the match says is shared by
+// every pool taking it (one allocation a match, not one a rule).
 type rec struct {
-	step int // index of the step or group
-	t    time.Time
-	seq  uint64 // arrival order: ties in time are broken by it
+	t   time.Time
+	seq uint64 // arrival order: ties in time are broken by it
 	*matchData
 	in, out []string // key strings: incoming / outgoing transition (sequence), key (group)
 	val     string   // the distinct field's value (Sigma value_count)
@@ -71,8 +70,8 @@ func newLRU() *entry {
 }
 
 // lruFront moves en (linked or not) to the front of the ring.
-func (rs *ruleState) lruFront(en *entry) {
-	s := rs.lru
+func (p *pool) lruFront(en *entry) {
+	s := p.lru
 	if s.next == en {
 		return
 	}
@@ -85,11 +84,11 @@ func (rs *ruleState) lruFront(en *entry) {
 }
 
 // lruBack is the least recently touched entry (nil: none).
-func (rs *ruleState) lruBack() *entry {
-	if rs.lru.prev == rs.lru {
+func (p *pool) lruBack() *entry {
+	if p.lru.prev == p.lru {
 		return nil
 	}
-	return rs.lru.prev
+	return p.lru.prev
 }
 
 // recs are the matches held, oldest first.
@@ -231,20 +230,12 @@ type ruleState struct {
 	// byRule maps a rule ID to the steps that take its matches.
 	byRule   map[string][]int
 	distinct *engine.FieldRef
-	// inSig, outSig and distinctSig are the fieldCache slots of inRefs,
-	// outRefs and the distinct field.
-	inSig, outSig []int
-	distinctSig   int
-	// perKey is the cap on matches a key holds: the engine's, or more for
-	// a step that counts more; maxHeld the cap on matches held in all.
-	perKey, maxHeld int
+	// pools are, per step, where its matches are held (pool.go).
+	pools []*pool
 
-	entries entries
-	lru     *entry // the LRU ring's sentinel: most recently touched next
-	ages    ages   // the entries, by their oldest match
 	pending pendingHeap
 	waiting map[pendingKey]struct{} // the pending absences, for schedule's check
-	expired time.Time               // the horizon of the last expiry
+	expired time.Time               // the horizon of the last forget
 	// fired is, per key, the span of its firings (the time of each
 	// firing's last match): a key fires at most once a lookback window
 	// (see quiet).
@@ -268,6 +259,9 @@ type RuleStats struct {
 	// StateBytes estimates the memory the rule holds: its keys and the
 	// matches under them (a match held under two keys counts twice, so
 	// the estimate errs high). Bounded by the caps on keys and matches.
+	// OpenKeys, PeakKeys, Held, DroppedKeys, DroppedMatch and StateBytes
+	// count the pools the rule owns: a pool shared by several rules is
+	// counted once, under the first of them (pool.go).
 	StateBytes int64
 	// PeakStateBytes is the most StateBytes has been.
 	PeakStateBytes int64
@@ -280,7 +274,7 @@ const (
 	firedOverhead = 64
 )
 
-// entries are a rule's entries by key: a map of key strings per step
+// entries are a pool's entries by key: a map of key strings per step
 // and side (a string-keyed map is the runtime's fast case; entryKey, a
 // struct, hashed field by field, cost twice as much a lookup).
 type entries struct {
@@ -347,37 +341,37 @@ func recBytes(r *rec) int64 {
 	return int64(n)
 }
 
-func (rs *ruleState) touch(k entryKey, now *Engine) *entry {
-	if en, ok := rs.entries.get(k); ok {
-		rs.lruFront(en)
+func (p *pool) touch(k entryKey) *entry {
+	if en, ok := p.entries.get(k); ok {
+		p.lruFront(en)
 		return en
 	}
 	en := &entry{k: k}
-	rs.lruFront(en)
-	rs.entries.put(en)
-	rs.stats.StateBytes += entryOverhead + int64(len(k.key))
-	if rs.entries.len() > now.opts.MaxKeys {
-		rs.drop(rs.lruBack())
-		rs.stats.DroppedKeys++
+	p.lruFront(en)
+	p.entries.put(en)
+	p.stats.StateBytes += entryOverhead + int64(len(k.key))
+	if p.entries.len() > p.maxKeys {
+		p.drop(p.lruBack())
+		p.stats.DroppedKeys++
 	}
-	rs.stats.OpenKeys = rs.entries.len()
-	rs.stats.PeakKeys = max(rs.stats.PeakKeys, rs.stats.OpenKeys)
+	p.stats.OpenKeys = p.entries.len()
+	p.stats.PeakKeys = max(p.stats.PeakKeys, p.stats.OpenKeys)
 	return en
 }
 
-func (rs *ruleState) drop(en *entry) {
+func (p *pool) drop(en *entry) {
 	en.prev.next, en.next.prev = en.next, en.prev
 	en.prev, en.next = nil, nil // its items in ages are stale
-	rs.entries.del(en.k)
-	rs.stats.Held -= len(en.recs())
-	rs.stats.StateBytes -= entryOverhead + int64(len(en.k.key)) + en.bytes
-	rs.stats.OpenKeys = rs.entries.len()
+	p.entries.del(en.k)
+	p.stats.Held -= len(en.recs())
+	p.stats.StateBytes -= entryOverhead + int64(len(en.k.key)) + en.bytes
+	p.stats.OpenKeys = p.entries.len()
 }
 
 // insert adds r to an entry, in time order, within the per-key cap and
-// the rule's cap on matches held (past it, the least recently touched
+// the pool's cap on matches held (past it, the least recently touched
 // keys go).
-func (rs *ruleState) insert(en *entry, r *rec, maxPer int) {
+func (p *pool) insert(en *entry, r *rec, maxPer int) {
 	recs := en.recs()
 	i := len(recs)
 	for i > 0 && r.before(recs[i-1]) {
@@ -388,26 +382,26 @@ func (rs *ruleState) insert(en *entry, r *rec, maxPer int) {
 	// (The oldest leaving, below, leaves the item early: it is fixed when
 	// it comes up.)
 	if i == 0 {
-		rs.ages.push(en)
-		rs.ages.compact(rs.entries.len())
+		p.ages.push(en)
+		p.ages.compact(p.entries.len())
 	}
-	rs.stats.Held++
+	p.stats.Held++
 	en.bytes += r.bytes()
-	rs.stats.StateBytes += r.bytes()
-	rs.stats.PeakStateBytes = max(rs.stats.PeakStateBytes, rs.stats.StateBytes)
+	p.stats.StateBytes += r.bytes()
+	p.stats.PeakStateBytes = max(p.stats.PeakStateBytes, p.stats.StateBytes)
 	if len(en.buf)-en.head > maxPer {
-		rs.stats.StateBytes -= en.buf[en.head].bytes()
+		p.stats.StateBytes -= en.buf[en.head].bytes()
 		en.trim(1)
-		rs.stats.Held--
-		rs.stats.DroppedMatch++
+		p.stats.Held--
+		p.stats.DroppedMatch++
 	}
-	for rs.stats.Held > rs.maxHeld {
-		old := rs.lruBack()
+	for p.stats.Held > p.maxHeld {
+		old := p.lruBack()
 		if old == en {
 			break
 		}
-		rs.drop(old)
-		rs.stats.DroppedKeys++
+		p.drop(old)
+		p.stats.DroppedKeys++
 	}
 }
 
@@ -418,8 +412,13 @@ func within(l []*rec, from, to time.Time) []*rec {
 	return l[:sort.Search(len(l), func(i int) bool { return l[i].t.After(to) })]
 }
 
+// list is what step holds under key (out: its outgoing key).
 func (rs *ruleState) list(step int, out bool, key string) []*rec {
-	if en, ok := rs.entries.get(entryKey{step, out, key}); ok {
+	return rs.pools[step].list(out, key)
+}
+
+func (p *pool) list(out bool, key string) []*rec {
+	if en, ok := p.entries.get(entryKey{0, out, key}); ok {
 		return en.recs()
 	}
 	return nil
@@ -460,19 +459,23 @@ func (rs *ruleState) firedAt(key string, t time.Time, maxKeys int) {
 	rs.fired[key] = sp
 }
 
-// expire drops the matches older than horizon, and keys left empty.
-func (rs *ruleState) expire(horizon time.Time) {
+// forget drops the firings older than horizon by a lookback.
+func (rs *ruleState) forget(horizon time.Time) {
 	for k, sp := range rs.fired {
 		if sp.hi.Add(rs.c.Lookback).Before(horizon) {
 			delete(rs.fired, k)
 			rs.stats.StateBytes -= firedOverhead + int64(len(k))
 		}
 	}
+}
+
+// expire drops the matches older than horizon, and keys left empty.
+func (p *pool) expire(horizon time.Time) {
 	// The entries holding a match older than horizon have their items
 	// at the top of ages: only they are visited.
 	hs, hn := ageOf(horizon)
-	for len(rs.ages.items) > 0 && rs.ages.items[0].before(hs, hn) {
-		it := rs.ages.pop()
+	for len(p.ages.items) > 0 && p.ages.items[0].before(hs, hn) {
+		it := p.ages.pop()
 		if !it.live() {
 			continue
 		}
@@ -483,16 +486,16 @@ func (rs *ruleState) expire(horizon time.Time) {
 			n++
 		}
 		if n == len(recs) {
-			rs.drop(en)
+			p.drop(en)
 			continue
 		}
 		before := en.bytes
 		en.trim(n)
-		rs.stats.StateBytes -= before - en.bytes
-		rs.stats.Held -= n
-		rs.ages.push(en)
+		p.stats.StateBytes -= before - en.bytes
+		p.stats.Held -= n
+		p.ages.push(en)
 	}
-	rs.ages.compact(rs.entries.len())
+	p.ages.compact(p.entries.len())
 }
 
 // keys computes the key strings of a match for a list of field pairs'

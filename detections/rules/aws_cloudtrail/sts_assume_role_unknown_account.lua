@@ -47,6 +47,9 @@ function alert_context(event)
     caller = event:get("userIdentity", "arn") or event:get("userIdentity", "principalId"),
     account = role_account(event),
     role_arn = role_arn(event),
+    -- The role's name without its path, as AWS.IAM.RoleTrustOpened names
+    -- it, so that a correlation joins the two.
+    role = role_arn(event):match(":role/.-([^/]+)$"),
     session_name = event:get("requestParameters", "roleSessionName"),
     external_id = event:get("requestParameters", "externalId") ~= nil,
     source_ip = event.sourceIPAddress,
