@@ -92,6 +92,7 @@ type Engine struct {
 	seen    map[string]struct{} // mayComplete's scratch
 	one     [1]*rec             // occurrences' scratch
 	gaps    []int               // shown's scratch
+	firing  []engine.ChainLink  // the chain of the firing being added (SetRaise)
 	occ     [1]occ
 	errs    []error
 }
@@ -299,8 +300,12 @@ func (e *Engine) SetEmit(emit, emitError func(*engine.Alert)) {
 // as it fires (serve's alert store), besides Emit at its window's close.
 func (e *Engine) SetRaise(raise func(*engine.Alert)) {
 	e.agg.Raise = func(a *engine.Alert) {
-		if ch, ok := e.chains[a.ID]; ok && a.Chain == nil {
-			a.Chain = ch
+		if a.Chain == nil {
+			if ch, ok := e.chains[a.ID]; ok {
+				a.Chain = ch
+			} else {
+				a.Chain = e.firing // raised by the firing's AddFrom: its chain is not filed yet
+			}
 		}
 		raise(a)
 	}
@@ -561,7 +566,9 @@ func (e *Engine) fire(rs *ruleState, chain []link, key string) {
 		}
 		m.Matched = false
 	}
+	e.firing = links
 	id := e.agg.AddFrom(&m, ce, fresh)
+	e.firing = nil
 	if !m.Matched || id == "" {
 		return
 	}

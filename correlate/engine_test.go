@@ -675,3 +675,16 @@ func TestPoolsShareAndSeparate(t *testing.T) {
 		t.Errorf("stats %+v", st)
 	}
 }
+
+// serve's alert store gets a correlation alert when it fires (SetRaise),
+// with its chain.
+func TestRaisedAlertCarriesItsChain(t *testing.T) {
+	set := tree(t, with(rules(), map[string]string{"corr/seq.yml": seqABC}))
+	r := newRun(t, set, Options{})
+	var raised []*engine.Alert
+	r.eng.SetRaise(func(a *engine.Alert) { raised = append(raised, a) })
+	r.feed(match("A", 0, "bob"), match("B", 5, "bob"), match("C", 12, "bob"))
+	if len(raised) != 1 || len(raised[0].Chain) != 3 || raised[0].Chain[0].RowID != "A-0-bob" {
+		t.Fatalf("raised %d alerts: %+v", len(raised), raised)
+	}
+}

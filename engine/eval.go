@@ -88,6 +88,43 @@ const (
 	AllFields AlertFields = 1<<iota - 1
 )
 
+// SignalReaders say what reads the matches of a rule in a run (replay or
+// a generation of serve's detections), for SignalFields.
+type SignalReaders struct {
+	// FeedOnly: the rule runs only because a correlation names it.
+	FeedOnly bool
+	// MatchRows: its matches become rule_matches rows (title, dedup,
+	// severity).
+	MatchRows bool
+	// Correlated: a correlation of the run names it. Its held matches
+	// keep title, dedup and alert_context: the chain shows them, and the
+	// correlation's keys and Lua functions may read the context.
+	Correlated bool
+}
+
+// SignalFields says which auxiliary functions a match of d runs: all for a
+// rule that raises alerts; for a signal (CreateAlert: false, or
+// r.FeedOnly) only those whose results something reads — r's readers,
+// and FirstSeen's values (alert_context: its Fields and By may read
+// p_alert_context). A signal that feeds nothing runs none. Replay and
+// serve both decide with it, so a signal costs the same in both.
+func SignalFields(d *Detection, r SignalReaders) AlertFields {
+	if !d.NoAlert && !r.FeedOnly {
+		return AllFields
+	}
+	var f AlertFields
+	if r.MatchRows {
+		f |= FieldTitle | FieldDedup | FieldSeverity
+	}
+	if r.Correlated {
+		f |= FieldTitle | FieldDedup | FieldAlertContext
+	}
+	if d.HasFirstSeen() {
+		f |= FieldAlertContext
+	}
+	return f
+}
+
 // FuncError is a failed auxiliary function.
 type FuncError struct {
 	Func string
@@ -121,10 +158,11 @@ type EvalOptions struct {
 	// scan sets it to each resource's capture time.
 	Now func() time.Time
 	// Fields, when set, says which auxiliary functions to run on a match
-	// of d (asked once per detection); nil runs them all. A replay runs
-	// on a signal's matches (CreateAlert: false) only the functions
-	// something reads: the lake's rule_matches rows (title, dedup,
-	// severity), a correlation (title, dedup, alert_context). A field
+	// of d (asked once per detection, and again by SetFields); nil runs
+	// them all. Replay and serve run on a signal's matches (CreateAlert:
+	// false) only the functions something reads (SignalFields): the
+	// lake's rule_matches rows (title, dedup, severity), a correlation
+	// (title, dedup, alert_context). A field
 	// left out keeps its default (title: DisplayName or RuleID; dedup: the
 	// title or GroupBy; severity: the spec's), and its function's errors
 	// go unseen.
@@ -158,6 +196,20 @@ func NewEvaluator(set *Set, opts EvalOptions) *Evaluator {
 	ev.req = vm.NewRequirer(set.chunkOf)
 	ev.udm = ev.resolveUDM
 	return ev
+}
+
+// SetFields replaces EvalOptions.Fields and asks it again for every
+// detection loaded, keeping the VM and what the detections hold in it
+// (serve: a new generation of the active packs may read a signal that the
+// last one did not).
+func (ev *Evaluator) SetFields(f func(d *Detection) AlertFields) {
+	ev.opts.Fields = f
+	for d, in := range ev.inst {
+		in.fields = AllFields
+		if f != nil && !ev.opts.KeepOutputs {
+			in.fields = f(d)
+		}
+	}
 }
 
 // Close releases the VM.

@@ -57,6 +57,26 @@ type Generation struct {
 	// rules that run only because a correlation names them.
 	corrs    map[*engine.Set][]*engine.Detection
 	feedOnly map[*engine.Detection]bool
+	// fields are the alert functions a signal's match runs, for the
+	// signals that need fewer than all (Fields).
+	fields map[*engine.Detection]engine.AlertFields
+}
+
+// Fields says which alert functions a match of d runs in this generation
+// (engine.EvalOptions.Fields): all for a rule that raises alerts; for a
+// signal (CreateAlert: false, or run only because a correlation names
+// it) what the sink reads of its matches — the lake's rule_matches rows
+// (title, dedup, severity), a correlation of this generation that names
+// it (title, dedup, alert_context), its FirstSeen (alert_context) — as
+// replay decides (engine.SignalFields). The answer belongs to the
+// generation: the sink feeds a job's matches to that generation's
+// correlations only, so a swap that adds a correlation naming a signal
+// runs its functions from the first entry the new generation evaluates.
+func (g *Generation) Fields(d *engine.Detection) engine.AlertFields {
+	if f, ok := g.fields[d]; ok {
+		return f
+	}
+	return engine.AllFields
 }
 
 // liveRule is a rule of a generation with the set it runs in.
@@ -109,6 +129,10 @@ type loader struct {
 	opts  engine.LoadOptions
 	cache map[PackRef]*loadedPack
 	n     int
+	// matchRows: the matches go to the lake's rule_matches.
+	matchRows bool
+	// allFields runs every alert function of every match (benchmarks).
+	allFields bool
 }
 
 // next returns a new generation when the active versions differ from
@@ -174,6 +198,7 @@ func (l *loader) next(ctx context.Context, cur *Generation) (*Generation, error)
 			}
 		}
 	}
+	g.fields = l.signalFields(g)
 	for ref := range l.cache {
 		if !seen[ref] {
 			delete(l.cache, ref)
@@ -190,6 +215,34 @@ func (l *loader) next(ctx context.Context, cur *Generation) (*Generation, error)
 		g.reg = reg
 	}
 	return g, nil
+}
+
+// signalFields decides Generation.Fields for the rules g runs. The
+// correlations are those of every active pack: the sink offers a match to
+// each of them that names its rule ID.
+func (l *loader) signalFields(g *Generation) map[*engine.Detection]engine.AlertFields {
+	out := map[*engine.Detection]engine.AlertFields{}
+	if l.allFields {
+		return out
+	}
+	named := map[string]bool{}
+	for _, cs := range g.corrs {
+		for _, c := range cs {
+			for _, id := range c.Correlation.RuleIDs() {
+				named[id] = true
+			}
+		}
+	}
+	for _, rules := range g.byType {
+		for _, r := range rules {
+			f := engine.SignalFields(r.det, engine.SignalReaders{FeedOnly: g.feedOnly[r.det], MatchRows: l.matchRows,
+				Correlated: named[r.det.ID]})
+			if f != engine.AllFields {
+				out[r.det] = f
+			}
+		}
+	}
+	return out
 }
 
 // load compiles one pack version. A version the store accepted was

@@ -35,6 +35,16 @@
 //     window closes (is written to the lake's alerts) once that clock is
 //     two dedup periods past its first event, the sweep's rule: until
 //     then a late event may still join it, as in replay.
+//   - Signals run only what is read: a match of a rule that raises no
+//     alert (CreateAlert: false, or run only because a correlation names
+//     it) runs only the alert functions whose results the sink reads —
+//     the lake's rule_matches (title, dedup, severity), a correlation of
+//     the same generation naming it (title, dedup, alert_context), its
+//     FirstSeen (alert_context) — decided per generation
+//     (Generation.Fields, engine.SignalFields: replay's rule). A worker
+//     meeting a new generation gives its VMs the new answer
+//     (Evaluator.SetFields), so activating a correlation that names a
+//     signal runs its functions from the next entry on.
 //   - Commits: every CommitInterval the lake commits what was written with
 //     a mark, the last journal entry it holds; the journal then drops the
 //     segments below it. On start, entries after the mark are read back
@@ -109,6 +119,9 @@ type Options struct {
 	// Tick: how often time is advanced without events (default 1 s).
 	Tick time.Duration
 	Now  func() time.Time
+	// allFields runs every alert function of every match, as before
+	// Generation.Fields (the benchmark's baseline; export_test.go).
+	allFields bool
 }
 
 // Pipeline runs the live detections.
@@ -163,7 +176,8 @@ func New(ctx context.Context, opts Options) (*Pipeline, error) {
 	if p.log == nil {
 		p.log = slog.New(slog.DiscardHandler)
 	}
-	p.loader = &loader{src: opts.Packs, base: opts.Registry, opts: opts.Load, cache: map[PackRef]*loadedPack{}}
+	p.loader = &loader{src: opts.Packs, base: opts.Registry, opts: opts.Load, cache: map[PackRef]*loadedPack{},
+		matchRows: opts.Lake != nil, allFields: opts.allFields}
 	if err := p.refresh(ctx); err != nil {
 		return nil, err
 	}
@@ -338,7 +352,9 @@ func (p *Pipeline) work(st *workerState, j *job) {
 			if !keep[set] {
 				ev.Close()
 				delete(st.evals, set)
+				continue
 			}
+			ev.SetFields(j.gen.Fields) // what the new generation reads of its signals
 		}
 		st.gen = j.gen
 	}
@@ -376,7 +392,7 @@ func (p *Pipeline) work(st *workerState, j *job) {
 				cur = r.set
 				evaluator = st.evals[cur]
 				if evaluator == nil {
-					evaluator = engine.NewEvaluator(cur, engine.EvalOptions{Budget: p.opts.Budget})
+					evaluator = engine.NewEvaluator(cur, engine.EvalOptions{Budget: p.opts.Budget, Fields: j.gen.Fields})
 					st.evals[cur] = evaluator
 				}
 				ud = evaluator.NewEvent(ev)

@@ -808,28 +808,11 @@ func (r *run) fields(d *engine.Detection) engine.AlertFields {
 	return engine.AllFields
 }
 
-// signalFieldsOf says which alert functions a match of d runs: all for a
-// rule that raises alerts; for a signal (CreateAlert: false, or a rule run
-// only to feed a correlation) those whose results something reads — the
-// rule_matches row (title, dedup, severity) and a correlation's held
-// match (title, dedup, alert_context: its chain shows them, its keys may
-// read the context), and FirstSeen's values (alert_context). A signal
-// that feeds nothing in this run runs none.
+// signalFieldsOf says which alert functions a match of d runs in this
+// run (engine.SignalFields: the same decision as serve's).
 func (r *run) signalFieldsOf(d *engine.Detection) engine.AlertFields {
-	if !d.NoAlert && !r.feedOnly[d] {
-		return engine.AllFields
-	}
-	var f engine.AlertFields
-	if r.opts.Lake != nil {
-		f |= engine.FieldTitle | engine.FieldDedup | engine.FieldSeverity
-	}
-	if r.corr != nil && r.corr.Wants(d.ID) {
-		f |= engine.FieldTitle | engine.FieldDedup | engine.FieldAlertContext
-	}
-	if d.HasFirstSeen() {
-		f |= engine.FieldAlertContext // its Fields and By may read p_alert_context
-	}
-	return f
+	return engine.SignalFields(d, engine.SignalReaders{FeedOnly: r.feedOnly[d], MatchRows: r.opts.Lake != nil,
+		Correlated: r.corr != nil && r.corr.Wants(d.ID)})
 }
 
 func (r *run) lakeErr(err error) {
