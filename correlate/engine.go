@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/valyala/fastjson"
+
 	"panther/engine"
 	"panther/parsers/event"
 )
@@ -92,6 +94,7 @@ type Engine struct {
 	seen    map[string]struct{} // mayComplete's scratch
 	one     [1]*rec             // occurrences' scratch
 	gaps    []int               // shown's scratch
+	same    []*rec              // occurrences' scratch
 	firing  []engine.ChainLink  // the chain of the firing being added (SetRaise)
 	occ     [1]occ
 	errs    []error
@@ -104,6 +107,25 @@ type fieldCache struct {
 	sigs  map[string]int // a list of fields (their sources) -> its slot
 	slots []fieldSlot
 	gen   uint64 // the match being added
+	// ctx is the match's alert context, parsed once for every field that
+	// reads it (ctxGen: the match it is of; ctxParser owns it).
+	ctx       *fastjson.Value
+	ctxGen    uint64
+	ctxParser fastjson.Parser
+}
+
+// context is the alert context of the match being added, parsed (nil:
+// none, or not JSON).
+func (c *fieldCache) context(in *Input) *fastjson.Value {
+	if c.ctxGen != c.gen {
+		c.ctxGen, c.ctx = c.gen, nil
+		if len(in.AlertContext) > 0 {
+			if v, err := c.ctxParser.ParseBytes(in.AlertContext); err == nil {
+				c.ctx = v
+			}
+		}
+	}
+	return c.ctx
 }
 
 type fieldSlot struct {
@@ -137,7 +159,7 @@ func (c *fieldCache) sig(refs []engine.FieldRef, raw bool) int {
 func (c *fieldCache) of(sig int, refs []engine.FieldRef, in *Input) []string {
 	s := &c.slots[sig]
 	if s.gen != c.gen {
-		s.gen, s.vals = c.gen, keys(refs, in)
+		s.gen, s.vals = c.gen, keys(refs, in, c)
 	}
 	return s.vals
 }
@@ -146,9 +168,17 @@ func (c *fieldCache) of(sig int, refs []engine.FieldRef, in *Input) []string {
 func (c *fieldCache) values(sig int, f engine.FieldRef, in *Input) []string {
 	s := &c.slots[sig]
 	if s.gen != c.gen {
-		s.gen, s.vals = c.gen, f.Values(nil, in.Event, in.AlertContext)
+		s.gen, s.vals = c.gen, c.valuesOf(f, in)
 	}
 	return s.vals
+}
+
+// valuesOf is f's values in the match being added.
+func (c *fieldCache) valuesOf(f engine.FieldRef, in *Input) []string {
+	if f.IsContext() {
+		return f.ValuesParsed(nil, in.Event, c.context(in))
+	}
+	return f.Values(nil, in.Event, nil)
 }
 
 // New compiles the rules. An error names a rule whose fields do not

@@ -1,6 +1,7 @@
 package correlate
 
 import (
+	"slices"
 	"sort"
 	"time"
 )
@@ -125,27 +126,44 @@ func (e *Engine) occurrences(rs *ruleState, step int, r *rec) []occ {
 		e.occ[0] = occ{recs: e.one[:], first: r.t, last: r.t}
 		return e.occ[:]
 	}
-	var same []*rec
 	var src []*rec
 	if step < len(rs.steps)-1 {
 		src = rs.list(step, true, r.out[0])
 	} else {
 		src = rs.list(step, false, r.in[0])
 	}
-	for _, x := range src {
-		if sameKeys(x, r) {
-			same = append(same, x)
+	// An occurrence through r spans at most a lookback: only the matches
+	// within one either side of it, and of those only the min-1 nearest
+	// with its keys on each side, can be in one. (Scanning the whole key
+	// for every arrival cost most of a dense replay's correlation time.)
+	L := rs.c.Lookback
+	src = within(src, r.t.Add(-L), r.t.Add(L))
+	pos := -1
+	for i := sort.Search(len(src), func(i int) bool { return !src[i].t.Before(r.t) }); i < len(src) && src[i].t.Equal(r.t); i++ {
+		if src[i] == r {
+			pos = i
+			break
 		}
 	}
-	idx := -1
-	for i, x := range same {
-		if x == r {
-			idx = i
-		}
-	}
-	if idx < 0 {
+	if pos < 0 {
 		return nil
 	}
+	same := e.same[:0]
+	for i := pos - 1; i >= 0 && len(same) < min-1; i-- {
+		if sameKeys(src[i], r) {
+			same = append(same, src[i])
+		}
+	}
+	slices.Reverse(same)
+	idx := len(same)
+	same = append(same, r)
+	for i, n := pos+1, 0; i < len(src) && n < min-1; i++ {
+		if sameKeys(src[i], r) {
+			same = append(same, src[i])
+			n++
+		}
+	}
+	e.same = same
 	var out []occ
 	for s := max(0, idx-min+1); s <= idx && s+min <= len(same); s++ {
 		w := same[s : s+min]

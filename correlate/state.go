@@ -500,13 +500,13 @@ func (p *pool) expire(horizon time.Time) {
 
 // keys computes the key strings of a match for a list of field pairs'
 // sides: each field's values, every combination (capped), joined.
-func keys(refs []engine.FieldRef, in *Input) []string {
+func keys(refs []engine.FieldRef, in *Input, c *fieldCache) []string {
 	if len(refs) == 0 {
 		return []string{""}
 	}
 	if len(refs) == 1 {
 		// One field (the common case): its values are the keys.
-		vals := refs[0].Values(nil, in.Event, in.AlertContext)
+		vals := c.valuesOf(refs[0], in)
 		if len(vals) == 0 {
 			return nil
 		}
@@ -516,7 +516,7 @@ func keys(refs []engine.FieldRef, in *Input) []string {
 	}
 	combos := []string{""}
 	for i, f := range refs {
-		vals := f.Values(nil, in.Event, in.AlertContext)
+		vals := c.valuesOf(f, in)
 		if len(vals) == 0 {
 			return nil // the match has no key for this side
 		}

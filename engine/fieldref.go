@@ -113,6 +113,19 @@ func (f FieldRef) each(dst []string, root *fastjson.Value) []string {
 	return dst
 }
 
+// IsContext reports whether the field is read from the alert context.
+func (f FieldRef) IsContext() bool { return f.ctx }
+
+// ValuesParsed is Values with the alert context parsed already (nil:
+// none), for a caller that reads several fields of one match's context:
+// it is parsed once, not once a field.
+func (f FieldRef) ValuesParsed(dst []string, e *event.Event, alertContext *fastjson.Value) []string {
+	if f.ctx {
+		return f.each(dst, alertContext)
+	}
+	return f.Values(dst, e, nil)
+}
+
 // distinctField is a rule's ThresholdDistinct.
 type distinctField struct {
 	ref FieldRef
