@@ -37,7 +37,13 @@ func benchStream(n int, rules ...string) []*Input {
 
 func benchCorrelation(b *testing.B, doc string, rules ...string) {
 	set := tree(b, with(benchRules(rules), map[string]string{"corr/bench.yml": doc}))
-	ins := benchStream(6000, rules...)
+	runBench(b, set, benchStream(6000, rules...))
+}
+
+// runBench feeds the correlation rules of set the inputs in turn, one a
+// second of event time, b.N of them, and reports what they fired and
+// hold at the end.
+func runBench(b *testing.B, set *engine.Set, ins []*Input) {
 	fired := 0
 	eng, err := New(Options{Set: set, Rules: correlationRules(set), Emit: func(*engine.Alert) { fired++ }})
 	if err != nil {
@@ -223,33 +229,13 @@ Detection:
     LookbackWindowMinutes: 30
 `, i, i)
 			}
-			set := tree(b, with(benchRules(ids), files))
 			ins := benchStream(6000, "Busy")
 			for i, in := range ins {
 				if i%7 == 0 {
 					in.RuleID = fmt.Sprintf("Rare%d", (i/7)%n)
 				}
 			}
-			fired := 0
-			eng, err := New(Options{Set: set, Rules: correlationRules(set), Emit: func(*engine.Alert) { fired++ }})
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer eng.Close()
-			b.ReportAllocs()
-			b.ResetTimer()
-			for i := 0; i < b.N; i++ {
-				in := ins[i%len(ins)]
-				in.Time = t0.Add(time.Duration(i) * time.Second)
-				in.Event.Time = in.Time
-				eng.Observe(in.Time)
-				eng.Add(in)
-			}
-			eng.Flush()
-			b.StopTimer()
-			st := eng.Totals()
-			b.ReportMetric(float64(st.Firings), "firings")
-			b.ReportMetric(float64(st.Held), "held_at_end")
+			runBench(b, tree(b, with(benchRules(ids), files)), ins)
 		})
 	}
 }
