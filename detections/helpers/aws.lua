@@ -132,6 +132,20 @@ function M.caller_user(event)
   return nil
 end
 
+-- mfa_user is the user whose MFA device an Enable/DeactivateMFADevice call
+-- is about: "root" for the root device, else the request's userName (a
+-- user managing their own device may leave it out: the caller). One
+-- function, so that AWS.IAM.MFADeviceDeactivated and
+-- AWS.IAM.MFADeviceEnabled name the same user and their matches join.
+function M.mfa_user(event)
+  local serial = event:get("requestParameters", "serialNumber") or ""
+  if serial:match(":mfa/root%-account%-mfa%-device$")
+    or (event:get("userIdentity", "type") == "Root" and event:get("requestParameters", "userName") == nil) then
+    return "root"
+  end
+  return event:get("requestParameters", "userName") or M.caller_user(event) or "unknown"
+end
+
 -- instance_session returns the EC2 instance ID when the caller used the
 -- temporary credentials of an EC2 instance profile (the session AWS names
 -- after the instance), else nil.
