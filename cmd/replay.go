@@ -195,7 +195,7 @@ func replayRun(opts *replayOptions) (err error) {
 		lw.label = opts.Label
 		ro.Lake = lw
 	}
-	tuneGC()
+	ro.MemoryLimit = tuneGC()
 	st, runErr := replay.Run(opts.Ctx, ro)
 	if bar != nil {
 		bar.Finish()
@@ -339,16 +339,23 @@ func (r *replayer) progress(ro *replay.Options, sources []input.Source) *progres
 // tuneGC: replay allocates many short-lived objects at a steady rate: a
 // less eager collector saves about 10% of CPU (GOGC 100 vs 400,
 // BenchmarkReplayCloudTrail), and the soft memory limit keeps the peak
-// under the 500 MB the replay issue sets. GOGC and GOMEMLIMIT in the
-// environment still win.
-func tuneGC() {
+// under the 500 MB the replay issue sets; replay.Run raises it by what
+// the correlation state holds (replay.Options.MemoryLimit). GOGC and
+// GOMEMLIMIT in the environment still win. It returns the limit it set
+// (0: GOMEMLIMIT's is left alone).
+func tuneGC() int64 {
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(400)
 	}
 	if os.Getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(256 << 20)
+		debug.SetMemoryLimit(replayMemoryLimit)
+		return replayMemoryLimit
 	}
+	return 0
 }
+
+// replayMemoryLimit is replay's soft memory limit (tuneGC).
+const replayMemoryLimit = 256 << 20
 
 // exit is the replay's outcome.
 func (r *replayer) exit(st *replay.Stats, runErr error) error {

@@ -490,6 +490,19 @@ func (e *Engine) Totals() RuleStats {
 	return t
 }
 
+// StateBytes is Totals().StateBytes without building the per-rule map:
+// what the engine holds now, cheap enough to ask after every batch.
+func (e *Engine) StateBytes() int64 {
+	var n int64
+	for _, rs := range e.rules {
+		n += rs.stats.StateBytes
+	}
+	for _, p := range e.pools {
+		n += p.stats.StateBytes
+	}
+	return n
+}
+
 // PerRule counts the alerts emitted per correlation rule.
 func (e *Engine) PerRule() map[string]int { return e.agg.PerRule }
 

@@ -114,6 +114,11 @@ type Options struct {
 	// Correlate tunes the correlation engine (Set, Rules, Emit are set by
 	// Run); zero values are the defaults of package correlate.
 	Correlate correlate.Options
+	// MemoryLimit is the soft memory limit the caller set for the process
+	// (debug.SetMemoryLimit; 0: none, and Run leaves the limit alone).
+	// Run raises it as the correlation state grows, and puts it back when
+	// it returns: see memLimit.
+	MemoryLimit int64
 	// FirstSeen bounds the history of rules with FirstSeen.
 	FirstSeen      engine.FirstSeenOptions
 	Workers        int // 0 = GOMAXPROCS
@@ -637,6 +642,8 @@ func (r *run) sink(ctx context.Context, sinkQ <-chan job, cancel func()) error {
 		})
 	}
 	var cin correlate.Input
+	limit := memLimit{base: r.opts.MemoryLimit, set: r.opts.MemoryLimit}
+	defer limit.restore()
 	fs := r.firstSeen
 	lastProgress := time.Now()
 	start := lastProgress
@@ -707,6 +714,9 @@ func (r *run) sink(ctx context.Context, sinkQ <-chan job, cancel func()) error {
 				e.Release()
 			}
 			b.events = nil
+			if corr != nil {
+				limit.follow(corr.StateBytes())
+			}
 			if b.last {
 				if b.srcErr != nil {
 					st.SourcesFailed++
