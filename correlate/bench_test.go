@@ -2,6 +2,7 @@ package correlate
 
 import (
 	"fmt"
+	"runtime"
 	"testing"
 	"time"
 
@@ -147,7 +148,7 @@ func heldStream(n int) []*rec {
 	out := make([]*rec, n)
 	per := n / 15
 	step := 5 * 24 * time.Hour / time.Duration(per)
-	m := &matchData{ruleID: "AWS.IAM.UserActivity", rowID: "row", title: "t", dedup: "d"}
+	m := newMatchData(&Input{RuleID: "AWS.IAM.UserActivity", RowID: "row", Title: "t", Dedup: "d"}, "t")
 	for i := range out {
 		src, j := i/per, i%per
 		t := t0.Add(time.Duration(src)*24*time.Hour + time.Duration(j)*step)
@@ -237,5 +238,62 @@ Detection:
 			}
 			runBench(b, tree(b, with(benchRules(ids), files)), ins)
 		})
+	}
+}
+
+// BenchmarkHeldHeap measures what a held match costs the collector: a
+// busy last step (a signal every event may raise, like
+// AWS.CloudTrail.NewSourceIP in AWS.IAM.BackdoorAdminUser.Used) fills its
+// pool to the cap, and the live heap and its objects are read after a
+// collection, per match held. Each input is built fresh, as replay's
+// are (its row ID, dedup and alert context are new strings), and then
+// dropped, so what stays live is what the engine keeps.
+func BenchmarkHeldHeap(b *testing.B) {
+	set := tree(b, with(benchRules([]string{"A", "B", "C"}), map[string]string{"corr/bench.yml": `AnalysisType: correlation_rule
+RuleID: Bench.Held
+Severity: High
+Detection:
+  - Sequence:
+      - {ID: a, RuleID: A}
+      - {ID: b, RuleID: B}
+      - {ID: c, RuleID: C}
+    Transitions:
+      - {ID: a to b, From: a, To: b, WithinTimeFrameMinutes: 60, Match: [{On: user}]}
+      - {ID: b to c, From: b, To: c, WithinTimeFrameMinutes: 60, Match: [{On: user}]}
+    LookbackWindowMinutes: 120
+`}))
+	const n = 60000 // past the pool's cap (DefaultMaxHeld)
+	ev := event.New()
+	for i := 0; i < b.N; i++ {
+		// Held a day past their window, as replay's lateness holds them.
+		eng, err := New(Options{Set: set, Rules: correlationRules(set), Lateness: 24 * time.Hour})
+		if err != nil {
+			b.Fatal(err)
+		}
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		for j := 0; j < n; j++ {
+			user := fmt.Sprintf("user%04d", j%500)
+			if err := ev.ParseJSON([]byte(`{"user":"` + user + `"}`)); err != nil {
+				b.Fatal(err)
+			}
+			t := t0.Add(time.Duration(j) * time.Second)
+			ev.Time = t
+			in := &Input{RuleID: "C", Time: t, RowID: fmt.Sprintf("%020d-%08d", j, j), LogType: "AWS.CloudTrail",
+				Title: "Call from an address never seen for the account (signal)", Dedup: fmt.Sprintf("123456789012:203.0.%d.%d", j/250%250, j%250),
+				AlertContext: []byte(fmt.Sprintf(`{"ip":"203.0.%d.%d","user":%q}`, j/250%250, j%250, user)), Event: ev}
+			eng.Observe(t)
+			eng.Add(in)
+		}
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		st := eng.Totals()
+		b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/float64(st.Held), "heap_B/held")
+		b.ReportMetric(float64(after.HeapObjects-before.HeapObjects)/float64(st.Held), "objects/held")
+		b.ReportMetric(float64(st.StateBytes)/float64(st.Held), "estimate_B/held")
+		b.ReportMetric(float64(st.Held), "held")
+		runtime.KeepAlive(eng)
+		eng.Close()
 	}
 }

@@ -90,14 +90,18 @@ type Engine struct {
 	// emitted (Alert.Sources), by alert ID.
 	sources map[string][]string
 	fields  fieldCache
-	starts  []time.Time         // addGroup's scratch
-	seen    map[string]struct{} // mayComplete's scratch
-	one     [1]*rec             // occurrences' scratch
-	gaps    []int               // shown's scratch
-	same    []*rec              // occurrences' scratch
-	firing  []engine.ChainLink  // the chain of the firing being added (SetRaise)
-	occ     [1]occ
-	errs    []error
+	// titles are the last title of each rule's matches held: a rule's
+	// matches mostly share one (its DisplayName, or a title function's
+	// few), and then share the string (title).
+	titles map[string]string
+	starts []time.Time         // addGroup's scratch
+	seen   map[string]struct{} // mayComplete's scratch
+	one    [1]*rec             // occurrences' scratch
+	gaps   []int               // shown's scratch
+	same   []*rec              // occurrences' scratch
+	firing []engine.ChainLink  // the chain of the firing being added (SetRaise)
+	occ    [1]occ
+	errs   []error
 }
 
 // fieldCache holds the values of each list of fields the rules read, for
@@ -375,6 +379,19 @@ func (e *Engine) AdvanceTo(t time.Time) {
 	e.agg.Advance(t)
 }
 
+// title is in.Title, or the equal string an earlier match of its rule
+// holds already.
+func (e *Engine) title(in *Input) string {
+	if t, ok := e.titles[in.RuleID]; ok && t == in.Title {
+		return t
+	}
+	if e.titles == nil {
+		e.titles = map[string]string{}
+	}
+	e.titles[in.RuleID] = in.Title
+	return in.Title
+}
+
 // Add takes one rule match.
 func (e *Engine) Add(in *Input) {
 	rss := e.byRule[in.RuleID]
@@ -539,7 +556,7 @@ func (e *Engine) fire(rs *ruleState, chain []link, key string) {
 			b = append(b, ',')
 		}
 		b = appendMatch(b, l, gaps[i])
-		links = append(links, engine.ChainLink{Step: l.step, RuleID: l.r.ruleID, Time: l.r.t, RowID: l.r.rowID, LogType: l.r.logType, Title: l.r.title, Omitted: gaps[i]})
+		links = append(links, engine.ChainLink{Step: l.step, RuleID: l.r.ruleID, Time: l.r.t, RowID: l.r.rowID(), LogType: l.r.logType, Title: l.r.title, Omitted: gaps[i]})
 	}
 	b = append(b, `],"steps":{`...)
 	first := true
@@ -599,7 +616,7 @@ func (e *Engine) fire(rs *ruleState, chain []link, key string) {
 		return
 	}
 	ce.Time = last.t
-	ce.RowID = last.rowID
+	ce.RowID = last.rowID()
 	ce.LogType = "Correlation"
 	m := e.evaluate(rs.d, ce, showKey(key))
 	if m.Err != nil || len(m.AuxErrors) > 0 {
@@ -691,7 +708,7 @@ func appendMatch(b []byte, l link, omitted int) []byte {
 	b = append(b, `,"p_event_time":"`...)
 	b = r.t.UTC().AppendFormat(b, event.TimeLayout)
 	b = append(b, `","p_row_id":`...)
-	b = event.AppendString(b, r.rowID)
+	b = event.AppendString(b, r.rowID())
 	if r.logType != "" {
 		b = append(b, `,"p_log_type":`...)
 		b = event.AppendString(b, r.logType)
@@ -699,7 +716,7 @@ func appendMatch(b []byte, l link, omitted int) []byte {
 	b = append(b, `,"title":`...)
 	b = event.AppendString(b, r.title)
 	b = append(b, `,"dedup":`...)
-	b = event.AppendString(b, r.dedup)
+	b = event.AppendString(b, r.dedup())
 	if k := recKey(r); k != "" {
 		b = append(b, `,"key":`...)
 		b = event.AppendString(b, showKey(k))
@@ -708,9 +725,9 @@ func appendMatch(b []byte, l link, omitted int) []byte {
 		b = append(b, `,"value":`...)
 		b = event.AppendString(b, r.val)
 	}
-	if len(r.ctx) > 0 {
+	if ctx := r.ctx(); ctx != "" {
 		b = append(b, `,"alert_context":`...)
-		b = append(b, r.ctx...)
+		b = append(b, ctx...)
 	}
 	if omitted > 0 {
 		b = append(b, `,"omitted_after":`...)

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"testing/fstest"
 	"time"
+	"unsafe"
 
 	"panther/engine"
 	"panther/parsers/event"
@@ -686,5 +687,65 @@ func TestRaisedAlertCarriesItsChain(t *testing.T) {
 	r.feed(match("A", 0, "bob"), match("B", 5, "bob"), match("C", 12, "bob"))
 	if len(raised) != 1 || len(raised[0].Chain) != 3 || raised[0].Chain[0].RowID != "A-0-bob" {
 		t.Fatalf("raised %d alerts: %+v", len(raised), raised)
+	}
+}
+
+// TestHeldMatchKeepsItsTexts: a held match keeps its row ID, title,
+// dedup and alert context in one string (matchData.data); the chain
+// shows each exactly as it came, an empty dedup or context included, and
+// two matches of one rule with one title share it.
+func TestHeldMatchKeepsItsTexts(t *testing.T) {
+	set := tree(t, with(rules(), map[string]string{"corr/seq.yml": strings.Replace(seqABC, "Severity: High", "Severity: High\nFilename: seq.lua", 1), "corr/seq.lua": `
+function alert_context(c)
+  local out = {}
+  for i = 1, #c.matches do
+    local m = c.matches[i]
+    out[i] = {row = m.p_row_id, title = m.title, dedup = m.dedup, ctx = m.alert_context}
+  end
+  return {matches = out}
+end
+`}))
+	a := match("A", 0, "bob")
+	a.Dedup, a.Title = "", "ünïcode title \x1f"
+	b := match("B", 5, "bob")
+	b.AlertContext = []byte(`{"who":"bob","n":[1,2,{"deep":"x"}]}`)
+	c := match("C", 12, "bob")
+	c.RowID, c.Dedup = "row-c-ü", "dedup-c"
+	r := newRun(t, set, Options{}).feed(a, b, c).flush()
+	if len(r.alerts) != 1 || len(r.errs) > 0 {
+		t.Fatalf("got %d alerts, errors %v", len(r.alerts), r.errs)
+	}
+	want := `{"matches":[{"ctx":{"who":"bob"},"dedup":"","row":"A-0-bob","title":"ünïcode title \u001f"},` +
+		`{"ctx":{"who":"bob","n":[1,2,{"deep":"x"}]},"dedup":"bob","row":"B-5-bob","title":"B by bob"},` +
+		`{"ctx":{"who":"bob"},"dedup":"dedup-c","row":"row-c-ü","title":"C by bob"}]}`
+	if got := string(r.alerts[0].AlertContext); got != want {
+		t.Errorf("alert context\n got %s\nwant %s", got, want)
+	}
+
+	// An empty context: the match shows none.
+	set = tree(t, with(rules(), map[string]string{"corr/seq.yml": strings.Replace(seqABC, "To: p_alert_context.who", "To: user", 1)}))
+	eng := newRun(t, set, Options{}).eng
+	in := match("C", 0, "eve")
+	in.AlertContext = nil
+	eng.Observe(in.Time)
+	eng.Add(in)
+	var held *rec
+	for _, p := range eng.pools {
+		if l := p.list(false, "eve"); len(l) > 0 {
+			held = l[0]
+		}
+	}
+	if held == nil {
+		t.Fatal("C's match is not held under eve")
+	}
+	if held.rowID() != "C-0-eve" || held.dedup() != "eve" || held.ctx() != "" || held.title != "C by eve" {
+		t.Errorf("held row %q dedup %q ctx %q title %q", held.rowID(), held.dedup(), held.ctx(), held.title)
+	}
+	again := match("C", 1, "eve")
+	eng.Observe(again.Time)
+	eng.Add(again)
+	l := eng.pools[len(eng.pools)-1].list(false, "eve")
+	if len(l) != 2 || unsafe.StringData(l[0].title) != unsafe.StringData(l[1].title) {
+		t.Errorf("two matches of C with one title: %d held, titles shared: %v", len(l), len(l) == 2 && unsafe.StringData(l[0].title) == unsafe.StringData(l[1].title))
 	}
 }

@@ -164,22 +164,27 @@ func (p *pool) take(e *Engine, in *Input, m **matchData) *rec {
 		val = vals[0]
 	}
 	if *m == nil {
-		*m = &matchData{ruleID: in.RuleID, rowID: in.RowID, logType: in.LogType,
-			title: in.Title, dedup: in.Dedup, ctx: in.AlertContext, fresh: in.Fresh, src: in.Source}
-		if (*m).src == "" && in.Event != nil {
-			(*m).src = in.Event.SourceFile
-		}
+		*m = newMatchData(in, e.title(in))
 	}
 	e.seq++
-	r := &rec{t: in.Time, seq: e.seq, matchData: *m, in: keysIn, out: keysOut, val: val}
+	r := &rec{t: in.Time, seq: e.seq, matchData: *m, val: val}
+	r.in, r.out = keep(&r.in1, keysIn), keep(&r.out1, keysOut)
 	if p.holdIn {
 		for _, k := range r.in {
-			p.insert(p.touch(entryKey{0, false, k}), r, p.perKey)
+			en := p.touch(entryKey{0, false, k})
+			if len(r.in) == 1 {
+				r.in1[0] = en.k.key // the entry's string: the match's own copy is not kept
+			}
+			p.insert(en, r, p.perKey)
 		}
 	}
 	if p.holdOut {
 		for _, k := range r.out {
-			p.insert(p.touch(entryKey{0, true, k}), r, p.perKey)
+			en := p.touch(entryKey{0, true, k})
+			if len(r.out) == 1 {
+				r.out1[0] = en.k.key
+			}
+			p.insert(en, r, p.perKey)
 		}
 	}
 	p.cur = r
