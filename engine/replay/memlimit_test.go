@@ -5,7 +5,7 @@ import (
 	"testing"
 )
 
-// TestMemLimitFollowsState: the limit grows with twice the state, in
+// TestMemLimitFollowsState: the limit grows with stateFactor times the state, in
 // steps of at least limitStep, never by more than maxGrowth, and is put
 // back by restore; with no base it is never touched.
 func TestMemLimitFollowsState(t *testing.T) {
@@ -17,11 +17,11 @@ func TestMemLimitFollowsState(t *testing.T) {
 
 	l := memLimit{base: base, set: base}
 	l.follow(10 << 20)
-	if got, want := current(), int64(base+20<<20); got != want {
+	if got, want := current(), int64(base+stateFactor*10<<20); got != want {
 		t.Fatalf("limit with 10 MiB of state = %d, want %d", got, want)
 	}
 	l.follow(10<<20 + 100<<10) // 200 KiB more room: not worth a call
-	if got, want := current(), int64(base+20<<20); got != want {
+	if got, want := current(), int64(base+stateFactor*10<<20); got != want {
 		t.Fatalf("limit after a small change = %d, want %d (unchanged)", got, want)
 	}
 	l.follow(1 << 30)
