@@ -88,9 +88,11 @@ func correlationRules(set *engine.Set) []*engine.Detection {
 	return out
 }
 
-func BenchmarkSequence(b *testing.B) {
-	benchCorrelation(b, `AnalysisType: correlation_rule
-RuleID: Bench.Sequence
+// benchSeqABC is a sequence of A, B and C on the user, each step within
+// within minutes of the one before, the last matched by lastMatch.
+func benchSeqABC(id string, within, lookback int, lastMatch string) string {
+	return fmt.Sprintf(`AnalysisType: correlation_rule
+RuleID: %s
 Severity: High
 Detection:
   - Sequence:
@@ -98,10 +100,14 @@ Detection:
       - {ID: b, RuleID: B}
       - {ID: c, RuleID: C}
     Transitions:
-      - {ID: a to b, From: a, To: b, WithinTimeFrameMinutes: 10, Match: [{On: user}]}
-      - {ID: b to c, From: b, To: c, WithinTimeFrameMinutes: 10, Match: [{From: user, To: p_alert_context.who}]}
-    LookbackWindowMinutes: 30
-`, "A", "B", "C")
+      - {ID: a to b, From: a, To: b, WithinTimeFrameMinutes: %d, Match: [{On: user}]}
+      - {ID: b to c, From: b, To: c, WithinTimeFrameMinutes: %[2]d, Match: [%s]}
+    LookbackWindowMinutes: %d
+`, id, within, lastMatch, lookback)
+}
+
+func BenchmarkSequence(b *testing.B) {
+	benchCorrelation(b, benchSeqABC("Bench.Sequence", 10, 30, "{From: user, To: p_alert_context.who}"), "A", "B", "C")
 }
 
 func BenchmarkGroup(b *testing.B) {
@@ -249,19 +255,7 @@ Detection:
 // are (its row ID, dedup and alert context are new strings), and then
 // dropped, so what stays live is what the engine keeps.
 func BenchmarkHeldHeap(b *testing.B) {
-	set := tree(b, with(benchRules([]string{"A", "B", "C"}), map[string]string{"corr/bench.yml": `AnalysisType: correlation_rule
-RuleID: Bench.Held
-Severity: High
-Detection:
-  - Sequence:
-      - {ID: a, RuleID: A}
-      - {ID: b, RuleID: B}
-      - {ID: c, RuleID: C}
-    Transitions:
-      - {ID: a to b, From: a, To: b, WithinTimeFrameMinutes: 60, Match: [{On: user}]}
-      - {ID: b to c, From: b, To: c, WithinTimeFrameMinutes: 60, Match: [{On: user}]}
-    LookbackWindowMinutes: 120
-`}))
+	set := tree(b, with(benchRules([]string{"A", "B", "C"}), map[string]string{"corr/bench.yml": benchSeqABC("Bench.Held", 60, 120, "{On: user}")}))
 	const n = 60000 // past the pool's cap (DefaultMaxHeld)
 	ev := event.New()
 	for i := 0; i < b.N; i++ {
