@@ -73,9 +73,11 @@ const (
 // Engine runs correlation rules. It is fed by one goroutine, in a
 // deterministic order; it is not safe for concurrent use.
 type Engine struct {
-	opts   Options
-	rules  []*ruleState
-	byRule map[string][]*ruleState
+	opts  Options
+	rules []*ruleState
+	// byRule is, by rule ID, what the engine does with the rule's
+	// matches: one map lookup a match.
+	byRule map[string]*input
 	// pools hold the rules' matches (pool.go), in the order of the
 	// rules that first use them.
 	pools    []*pool
@@ -90,18 +92,14 @@ type Engine struct {
 	// emitted (Alert.Sources), by alert ID.
 	sources map[string][]string
 	fields  fieldCache
-	// titles are the last title of each rule's matches held: a rule's
-	// matches mostly share one (its DisplayName, or a title function's
-	// few), and then share the string (title).
-	titles map[string]string
-	starts []time.Time         // addGroup's scratch
-	seen   map[string]struct{} // mayComplete's scratch
-	one    [1]*rec             // occurrences' scratch
-	gaps   []int               // shown's scratch
-	same   []*rec              // occurrences' scratch
-	firing []engine.ChainLink  // the chain of the firing being added (SetRaise)
-	occ    [1]occ
-	errs   []error
+	starts  []time.Time         // addGroup's scratch
+	seen    map[string]struct{} // mayComplete's scratch
+	one     [1]*rec             // occurrences' scratch
+	gaps    []int               // shown's scratch
+	same    []*rec              // occurrences' scratch
+	firing  []engine.ChainLink  // the chain of the firing being added (SetRaise)
+	occ     [1]occ
+	errs    []error
 }
 
 // fieldCache holds the values of each list of fields the rules read, for
@@ -203,7 +201,7 @@ func New(opts Options) (*Engine, error) {
 	case opts.Lateness < 0:
 		opts.Lateness = 0
 	}
-	e := &Engine{opts: opts, byRule: map[string][]*ruleState{}, chains: map[string][]engine.ChainLink{}, sources: map[string][]string{},
+	e := &Engine{opts: opts, byRule: map[string]*input{}, chains: map[string][]engine.ChainLink{}, sources: map[string][]string{},
 		poolByID: map[string]*pool{}}
 	for _, d := range opts.Rules {
 		rs, err := compile(d)
@@ -222,8 +220,13 @@ func New(opts Options) (*Engine, error) {
 			rs.pools = append(rs.pools, p)
 		}
 		e.rules = append(e.rules, rs)
-		for id := range rs.byRule {
-			e.byRule[id] = append(e.byRule[id], rs)
+		for id, steps := range rs.byRule {
+			in := e.byRule[id]
+			if in == nil {
+				in = &input{}
+				e.byRule[id] = in
+			}
+			in.takers = append(in.takers, taker{rs, steps})
 		}
 	}
 	e.agg = engine.NewAggregator(e.emit, opts.EmitError)
@@ -356,7 +359,23 @@ func (e *Engine) RuleIDs() []string {
 }
 
 // Wants reports whether a rule's matches feed a correlation.
-func (e *Engine) Wants(ruleID string) bool { return len(e.byRule[ruleID]) > 0 }
+func (e *Engine) Wants(ruleID string) bool { return e.byRule[ruleID] != nil }
+
+// input is what the engine does with one rule's matches.
+type input struct {
+	// takers are the correlation rules, in order, and their steps that
+	// take the matches.
+	takers []taker
+	// title is the last title the rule's matches held: they mostly
+	// share one (its DisplayName, or a title function's few), and then
+	// share the string (title).
+	title string
+}
+
+type taker struct {
+	rs    *ruleState
+	steps []int
+}
 
 // Observe moves the watermark to t if it is later: call it for every
 // event of the stream (matches or not), so absences can be decided.
@@ -381,21 +400,17 @@ func (e *Engine) AdvanceTo(t time.Time) {
 
 // title is in.Title, or the equal string an earlier match of its rule
 // holds already.
-func (e *Engine) title(in *Input) string {
-	if t, ok := e.titles[in.RuleID]; ok && t == in.Title {
-		return t
+func (ir *input) titleOf(in *Input) string {
+	if ir.title != in.Title {
+		ir.title = in.Title
 	}
-	if e.titles == nil {
-		e.titles = map[string]string{}
-	}
-	e.titles[in.RuleID] = in.Title
-	return in.Title
+	return ir.title
 }
 
 // Add takes one rule match.
 func (e *Engine) Add(in *Input) {
-	rss := e.byRule[in.RuleID]
-	if len(rss) == 0 {
+	ir := e.byRule[in.RuleID]
+	if ir == nil {
 		return
 	}
 	// Keys are computed once a match for every pool whose fields are
@@ -403,10 +418,11 @@ func (e *Engine) Add(in *Input) {
 	// and its data shared by the pools.
 	e.fields.gen++
 	var m *matchData
-	for _, rs := range rss {
+	for _, t := range ir.takers {
+		rs := t.rs
 		rs.stats.Matches++
-		for _, step := range rs.byRule[in.RuleID] {
-			r := rs.pools[step].take(e, in, &m)
+		for _, step := range t.steps {
+			r := rs.pools[step].take(e, in, ir, &m)
 			if r == nil {
 				continue // no key: this match cannot link
 			}

@@ -136,10 +136,10 @@ func (p *pool) use(rs *ruleState, i int) {
 	p.lookback = max(p.lookback, rs.c.Lookback)
 }
 
-// take holds the match being added (in, generation gen) and returns its
-// rec, once for every step reading the pool; nil when the match has no
-// key here.
-func (p *pool) take(e *Engine, in *Input, m **matchData) *rec {
+// take holds the match being added (in, of the rule ir is about; its
+// generation e.fields.gen) and returns its rec, once for every step
+// reading the pool; nil when the match has no key here.
+func (p *pool) take(e *Engine, in *Input, ir *input, m **matchData) *rec {
 	if p.gen == e.fields.gen {
 		return p.cur
 	}
@@ -164,7 +164,7 @@ func (p *pool) take(e *Engine, in *Input, m **matchData) *rec {
 		val = vals[0]
 	}
 	if *m == nil {
-		*m = newMatchData(in, e.title(in))
+		*m = newMatchData(in, ir.titleOf(in))
 	}
 	e.seq++
 	r := &rec{t: in.Time, seq: e.seq, matchData: *m, val: val}

@@ -34,7 +34,7 @@ type matchData struct {
 	ruleID  string // the rule's (shared by its matches)
 	logType string // the log type's (shared)
 	src     string // the match's source (p_source_file; shared by the source's matches)
-	title   string // shared by the rule's matches while it does not change (Engine.title)
+	title   string // shared by the rule's matches while it does not change (input.titleOf)
 	// data is the row ID, the dedup string and the alert context, in
 	// one string: one object, with no pointers for the collector to
 	// follow. rowEnd and dedupEnd are where the first two end.

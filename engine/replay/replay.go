@@ -698,7 +698,7 @@ func (r *run) sink(ctx context.Context, sinkQ <-chan job, cancel func()) error {
 						if !r.feedOnly[m.Detection] || m.Err != nil {
 							id = agg.AddFrom(m, e, !b.skipLake)
 						}
-						if corr != nil && m.Matched && corr.Wants(m.Detection.ID) {
+						if corr != nil && m.Matched { // Add passes over the matches no correlation takes
 							cin = correlate.Input{RuleID: m.Detection.ID, Time: e.Time, RowID: e.RowID, LogType: e.LogType,
 								Title: m.Title, Dedup: m.Dedup, AlertContext: m.AlertContext, Event: e, Fresh: !b.skipLake}
 							corr.Add(&cin)
