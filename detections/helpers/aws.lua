@@ -124,6 +124,13 @@ function M.account(event)
   return event.recipientAccountId or event:get("userIdentity", "accountId") or "unknown"
 end
 
+-- account_region is "account:region", the dedup of a rule about a
+-- service that is switched on and off per account and region (Config,
+-- GuardDuty, flow logs).
+function M.account_region(event)
+  return M.account(event) .. ":" .. (event.awsRegion or "?")
+end
+
 -- caller_user is the IAM user name of an IAMUser caller, else nil.
 function M.caller_user(event)
   if event:get("userIdentity", "type") == "IAMUser" then

@@ -20,7 +20,7 @@ end
 
 -- As AWS.Config.RecorderStopped: one account and region.
 function dedup(event)
-  return aws.account(event) .. ":" .. (event.awsRegion or "?")
+  return aws.account_region(event)
 end
 
 function alert_context(event)

@@ -23,7 +23,7 @@ function title(event)
 end
 
 function dedup(event)
-  return aws.account(event) .. ":" .. (event.awsRegion or "?")
+  return aws.account_region(event)
 end
 
 function alert_context(event)

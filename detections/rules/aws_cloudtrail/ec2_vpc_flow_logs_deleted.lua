@@ -31,7 +31,7 @@ function title(event)
 end
 
 function dedup(event)
-  return aws.account(event) .. ":" .. (event.awsRegion or "?") .. ":" .. aws.actor(event)
+  return aws.account_region(event) .. ":" .. aws.actor(event)
 end
 
 function alert_context(event)

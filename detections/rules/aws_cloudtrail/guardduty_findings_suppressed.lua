@@ -33,7 +33,7 @@ end
 -- One alert per filter or IP list.
 function dedup(event)
   local rp = event.requestParameters
-  return aws.account(event) .. ":" .. (event.awsRegion or "?") .. ":"
+  return aws.account_region(event) .. ":"
     .. (rp.name or rp.filterName or rp.ipSetId or event.eventName)
 end
 
