@@ -2,6 +2,7 @@ package correlate
 
 import (
 	"fmt"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -747,5 +748,49 @@ end
 	l := eng.pools[len(eng.pools)-1].list(false, "eve")
 	if len(l) != 2 || unsafe.StringData(l[0].title) != unsafe.StringData(l[1].title) {
 		t.Errorf("two matches of C with one title: %d held, titles shared: %v", len(l), len(l) == 2 && unsafe.StringData(l[0].title) == unsafe.StringData(l[1].title))
+	}
+}
+
+// A match held by two pools (two rules keying it on different fields) is
+// one matchData, allocated with the first pool's rec (firstRec); when
+// either pool drops its rec, the other's still reads the match's texts.
+func TestSharedMatchOutlivesItsFirstRec(t *testing.T) {
+	onWho := strings.NewReplacer("RuleID: Seq.ABC", "RuleID: Seq.ABC.Who", "- On: user", "- On: p_alert_context.who").Replace(seqABC)
+	set := tree(t, with(rules(), map[string]string{"corr/seq.yml": seqABC, "corr/who.yml": onWho}))
+	droppedFirst := false
+	for drop := range 2 {
+		r := newRun(t, set, Options{})
+		a := match("A", 0, "bob")
+		a.AlertContext = []byte(`{"who":"bob-ctx"}`)
+		r.feed(a)
+		var pools []*pool
+		var keys []string
+		var recs []*rec
+		for _, p := range r.eng.pools {
+			for _, k := range []string{"bob", "bob-ctx"} {
+				if l := p.list(true, k); len(l) == 1 {
+					pools, keys, recs = append(pools, p), append(keys, k), append(recs, l[0])
+				}
+			}
+		}
+		if len(recs) != 2 || keys[0] == keys[1] || recs[0].matchData != recs[1].matchData {
+			t.Fatalf("A's match should be two recs sharing one matchData: %d recs under %v", len(recs), keys)
+		}
+		// Is the rec dropped the one allocated with the match's data?
+		droppedFirst = droppedFirst || recs[drop].matchData == &(*firstRec)(unsafe.Pointer(recs[drop])).md
+		en, _ := pools[drop].entries.get(entryKey{0, true, keys[drop]})
+		pools[drop].drop(en)
+		recs = nil
+		runtime.GC()
+		if l := pools[drop].list(true, keys[drop]); len(l) != 0 {
+			t.Fatalf("drop %d: the pool still holds bob's A", drop)
+		}
+		other := pools[1-drop].list(true, keys[1-drop])
+		if len(other) != 1 || other[0].rowID() != "A-0-bob" || other[0].dedup() != "bob" || other[0].ctx() != `{"who":"bob-ctx"}` || other[0].title != "A by bob" {
+			t.Fatalf("drop %d: the other pool's rec of bob's A: %d held", drop, len(other))
+		}
+	}
+	if !droppedFirst {
+		t.Error("neither pool's rec was the match's firstRec")
 	}
 }

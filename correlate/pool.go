@@ -163,11 +163,16 @@ func (p *pool) take(e *Engine, in *Input, ir *input, m **matchData) *rec {
 		}
 		val = vals[0]
 	}
+	var r *rec
 	if *m == nil {
-		*m = newMatchData(in, ir.titleOf(in))
+		f := &firstRec{}
+		f.md.fill(in, ir.titleOf(in))
+		r, *m = &f.rec, &f.md
+	} else {
+		r = &rec{}
 	}
 	e.seq++
-	r := &rec{t: in.Time, seq: e.seq, matchData: *m, val: val}
+	*r = rec{t: in.Time, seq: e.seq, matchData: *m, val: val}
 	r.in, r.out = keep(&r.in1, keysIn), keep(&r.out1, keysOut)
 	if p.holdIn {
 		for _, k := range r.in {
