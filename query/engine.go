@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/duckdb/duckdb-go/v2"
 
@@ -240,25 +241,58 @@ func (e *Engine) list(r TimeRange) error {
 }
 
 // maxRelists bounds how often one statement starts over because a file
-// it was to read vanished.
-const maxRelists = 5
+// it was to read vanished. A compaction replaces a partition's files in
+// well under a second, so a statement that has to start over more than a
+// few times is racing a lake that is compacted without pause (the test
+// that compacts in a loop while three searchers count saw five in a row
+// on a loaded machine); each start-over first waits a little longer
+// (relistPause times its number, at most maxRelistPause) so that it stops
+// racing in step with the writer.
+const (
+	maxRelists     = 30
+	relistPause    = 5 * time.Millisecond
+	maxRelistPause = 100 * time.Millisecond
+)
+
+// ChurnError is a statement that started over maxRelists times because
+// a compaction replaced, each time, a file it was to read.
+type ChurnError struct {
+	Tries int
+	Path  string // the file that vanished last
+}
+
+func (e *ChurnError) Error() string {
+	return fmt.Sprintf("the lake changed under the statement %d times (a compaction replaced files it was reading, last %s): run it again, or when the lake is not being compacted", e.Tries, e.Path)
+}
 
 // relist handles a statement that failed on a file that is gone: a
 // compaction replaced it (lake.Snapshot explains why a listed file may
 // vanish), so the lake is listed again and the statement starts over,
 // which relist reports (at most maxRelists times a statement, counted in
-// *n). DuckDB materialises a result before returning its first row, so no
-// row was returned twice.
+// *n; then a *ChurnError). DuckDB materialises a result before returning
+// its first row, so no row was returned twice.
 func (e *Engine) relist(ctx context.Context, err error, n *int) (bool, error) {
 	var fe *FileError
-	if err == nil || *n >= maxRelists || !errors.As(err, &fe) {
+	if err == nil || !errors.As(err, &fe) {
 		return false, nil
 	}
 	if _, serr := os.Stat(fe.Path); !errors.Is(serr, fs.ErrNotExist) {
 		return false, nil
 	}
+	if *n >= maxRelists {
+		return false, &ChurnError{Tries: *n, Path: fe.Path}
+	}
 	*n++
 	e.relists++
+	if *n > 1 {
+		t := time.NewTimer(min(time.Duration(*n-1)*relistPause, maxRelistPause))
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return false, ctx.Err()
+		case <-t.C:
+		}
+	}
 	return true, e.Refresh(ctx)
 }
 
