@@ -3,8 +3,11 @@ package replay_test
 import (
 	"context"
 	"runtime"
+	"slices"
 	"strconv"
+	"syscall"
 	"testing"
+	"time"
 
 	"panther/detections"
 	"panther/engine"
@@ -65,3 +68,44 @@ func BenchmarkReplayCloudTrail(b *testing.B) {
 }
 
 func parsersSource(f string) parsers.Source { return parsers.Source{File: f} }
+
+// BenchmarkReplayBatch replays the generated archive with every shipped
+// detection (correlations included) twice an iteration, in turn (a
+// pair): batches closing at 1 MiB of records (before) and at
+// DefaultBatchBytes, no lake. Smaller batches keep a batch's parsed
+// events in the cache for the evaluator that reads them (replay.go says
+// why, and why a replay into a lake keeps the large batches). It
+// reports each one's CPU seconds a replay and their ratio, pair by pair
+// (the median of the pairs' ratios).
+func BenchmarkReplayBatch(b *testing.B) {
+	dir := corpus(b)
+	set := shipped(b)
+	srcs, errs := input.Expand([]string{dir})
+	if len(errs) > 0 {
+		b.Fatal(errs)
+	}
+	cpu := func() time.Duration {
+		var ru syscall.Rusage
+		syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+		return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	}
+	run := func(size int) time.Duration {
+		runtime.GC()
+		t := cpu()
+		if _, err := replay.Run(context.Background(), replay.Options{Sources: srcs, Set: set, Workers: 2, BatchBytes: size}); err != nil {
+			b.Fatal(err)
+		}
+		return cpu() - t
+	}
+	var old, cur time.Duration
+	var ratios []float64
+	for i := 0; i < b.N; i++ {
+		o, c := run(replay.LakeBatchBytes), run(replay.DefaultBatchBytes)
+		old, cur = old+o, cur+c
+		ratios = append(ratios, c.Seconds()/o.Seconds())
+	}
+	slices.Sort(ratios)
+	b.ReportMetric(old.Seconds()/float64(b.N), "cpu_s_1MiB")
+	b.ReportMetric(cur.Seconds()/float64(b.N), "cpu_s_default")
+	b.ReportMetric(ratios[len(ratios)/2], "cpu_ratio")
+}
