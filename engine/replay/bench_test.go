@@ -28,6 +28,15 @@ func corpus(b *testing.B) string {
 	return dir
 }
 
+// corpusSources is the generated archive's files, as replay reads them.
+func corpusSources(b *testing.B) []input.Source {
+	srcs, errs := input.Expand([]string{corpus(b)})
+	if len(errs) > 0 {
+		b.Fatal(errs)
+	}
+	return srcs
+}
+
 func shipped(b *testing.B) *engine.Set {
 	set := engine.Load([]engine.Source{{FS: detections.FS, Root: ".", Display: "detections"}}, engine.LoadOptions{Registry: logtypes.Default()})
 	if set.Diagnostics.Errors() > 0 {
@@ -40,12 +49,7 @@ func shipped(b *testing.B) *engine.Set {
 // shipped CloudTrail detection: decompress, split, parse, normalise,
 // evaluate, dedup. events/s is per run; divide by the workers for per core.
 func BenchmarkReplayCloudTrail(b *testing.B) {
-	dir := corpus(b)
-	set := shipped(b)
-	srcs, errs := input.Expand([]string{dir})
-	if len(errs) > 0 {
-		b.Fatal(errs)
-	}
+	set, srcs := shipped(b), corpusSources(b)
 	var size int64
 	for _, s := range srcs {
 		size += s.Size
@@ -78,12 +82,7 @@ func parsersSource(f string) parsers.Source { return parsers.Source{File: f} }
 // reports each one's CPU seconds a replay and their ratio, pair by pair
 // (the median of the pairs' ratios).
 func BenchmarkReplayBatch(b *testing.B) {
-	dir := corpus(b)
-	set := shipped(b)
-	srcs, errs := input.Expand([]string{dir})
-	if len(errs) > 0 {
-		b.Fatal(errs)
-	}
+	set, srcs := shipped(b), corpusSources(b)
 	cpu := func() time.Duration {
 		var ru syscall.Rusage
 		syscall.Getrusage(syscall.RUSAGE_SELF, &ru)

@@ -6,7 +6,6 @@ import (
 
 	"panther/engine"
 	"panther/engine/replay"
-	"panther/parsers/input"
 )
 
 // BenchmarkReplayFirstSeen is the cost of the FirstSeen content on
@@ -16,12 +15,7 @@ import (
 // per account) and with the same rules less those with FirstSeen
 // (without). Correlations are left out of both.
 func BenchmarkReplayFirstSeen(b *testing.B) {
-	dir := corpus(b)
-	set := shipped(b)
-	srcs, errs := input.Expand([]string{dir})
-	if len(errs) > 0 {
-		b.Fatal(errs)
-	}
+	set, srcs := shipped(b), corpusSources(b)
 	var with, without []*engine.Detection
 	for _, d := range set.RulesFor("AWS.CloudTrail") {
 		if d.Kind != engine.TypeRule || !d.Enabled {
