@@ -154,7 +154,8 @@ func heldStream(n int) []*rec {
 	out := make([]*rec, n)
 	per := n / 15
 	step := 5 * 24 * time.Hour / time.Duration(per)
-	m := newMatchData(&Input{RuleID: "AWS.IAM.UserActivity", RowID: "row", Title: "t", Dedup: "d"}, "t")
+	m := &matchData{}
+	m.fill(&Input{RuleID: "AWS.IAM.UserActivity", RowID: "row", Title: "t", Dedup: "d"}, "t")
 	for i := range out {
 		src, j := i/per, i%per
 		t := t0.Add(time.Duration(src)*24*time.Hour + time.Duration(j)*step)

@@ -44,15 +44,8 @@ type matchData struct {
 	fresh            bool
 }
 
-// newMatchData is in as the correlations keep it, with title (in.Title,
-// or an equal string shared with the rule's earlier matches).
-func newMatchData(in *Input, title string) *matchData {
-	m := &matchData{}
-	m.fill(in, title)
-	return m
-}
-
-// fill makes m in as the correlations keep it (newMatchData).
+// fill makes m in as the correlations keep it, with title (in.Title, or
+// an equal string shared with the rule's earlier matches).
 func (m *matchData) fill(in *Input, title string) {
 	var b strings.Builder
 	b.Grow(len(in.RowID) + len(in.Dedup) + len(in.AlertContext))

@@ -16,10 +16,13 @@ import "runtime/debug"
 // fixed limit the collector ran 250 times against 191 and marked for 16
 // CPU-s against 7.5. Raising the limit by twice the state gave the room
 // back (as many runs as without: 192) but each run still marks the state
-// (9.9 CPU-s against 7.5). Raising it by three times the state lets it run less
-// often in proportion, so that what it marks over the replay is about
-// what it marks without correlations (171 runs). The peak grows by about
-// the same (314 MB to 336 MB there), bounded with the state by the
+// (9.9 CPU-s against 7.5). Raising it by three times the state lets it
+// run less often (168 to 171 runs), but the held matches are denser in
+// pointers than the rest of the heap, so each run still marks more: 9.4
+// CPU-s against 7.4 (gctrace, with a held match made 2.4 objects);
+// four times gave 157 runs and 9.1 CPU-s, within the noise, for 16 MB
+// more, so three it is. The peak grows by about the same (314 MB to
+// 336 MB there), bounded with the state by the
 // correlation caps and here by maxGrowth. docs/correlation.md "Cost" has
 // the paired measurements.
 type memLimit struct {
@@ -28,7 +31,7 @@ type memLimit struct {
 
 const (
 	// stateFactor is how much the limit grows by a byte of state (above:
-	// twice gave the room back; three times keeps the marking as it was).
+	// twice gave the room back; three times runs the collector less often).
 	stateFactor = 3
 	// maxGrowth bounds the growth: a limit of 256 + 128 MB keeps the
 	// peak under the 500 MB the replay issue allows (the peak passes the

@@ -252,6 +252,12 @@ func Run(ctx context.Context, opts Options) (*Stats, error) {
 	if opts.DisableAfterTimeouts == 0 {
 		opts.DisableAfterTimeouts = 10
 	}
+	if opts.BatchBytes <= 0 {
+		opts.BatchBytes = DefaultBatchBytes
+		if opts.Lake != nil {
+			opts.BatchBytes = LakeBatchBytes
+		}
+	}
 	rules, corrs, feedOnly := splitRules(opts)
 	var corr *correlate.Engine
 	if len(corrs) > 0 {
@@ -488,14 +494,6 @@ func (r *run) read(ctx context.Context, j job, evalQ chan<- *batch) {
 	defer stream.Close()
 	var lastRaw, records int64
 	size := 0
-	batchBytes := r.opts.BatchBytes
-	switch {
-	case batchBytes > 0:
-	case r.opts.Lake != nil:
-		batchBytes = LakeBatchBytes
-	default:
-		batchBytes = DefaultBatchBytes
-	}
 	for {
 		if ctx.Err() != nil {
 			return
@@ -527,7 +525,7 @@ func (r *run) read(ctx context.Context, j job, evalQ chan<- *batch) {
 			cur.lake.Add(e)
 		}
 		size += it.Size
-		if len(cur.events) >= batchEvents || size >= batchBytes {
+		if len(cur.events) >= batchEvents || size >= r.opts.BatchBytes {
 			raw := stream.RawBytes()
 			cur.rawBytes = raw - lastRaw
 			lastRaw = raw
